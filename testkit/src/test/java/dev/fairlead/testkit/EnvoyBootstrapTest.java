@@ -1,0 +1,31 @@
+package dev.fairlead.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class EnvoyBootstrapTest {
+
+  @Test
+  void deltaBootstrapNamesTheNodeTheFleetAndTheControlPlaneOnLoopback() {
+    String yaml = EnvoyBootstrap.ads(18000, AdsMode.DELTA).withNode("edge-1", "edge").toYaml();
+
+    assertThat(yaml)
+        .contains("id: edge-1", "cluster: edge", "api_type: DELTA_GRPC", "port_value: 18000")
+        .contains("address: 127.0.0.1, port_value: 0")
+        .doesNotContain("0.0.0.0");
+  }
+
+  @Test
+  void stateOfTheWorldUsesGrpcApiType() {
+    assertThat(EnvoyBootstrap.ads(18000, AdsMode.SOTW).toYaml()).contains("api_type: GRPC");
+  }
+
+  @Test
+  void rejectsPortsOutOfRange() {
+    assertThatThrownBy(() -> EnvoyBootstrap.ads(0, AdsMode.SOTW))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("xdsPort");
+  }
+}
