@@ -1,0 +1,54 @@
+package dev.fairlead.api.state;
+
+import dev.fairlead.api.v1alpha1.Upstream;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Everything a translation starts from: the objects a source (the Kubernetes informers, or the files of
+ * standalone mode) holds at one moment. Each list is sorted by namespace and name, so two sources holding the
+ * same objects build equal states and the translator's output does not depend on arrival order.
+ *
+ * <p>Immutable by contract: the lists cannot be modified, and whoever builds a state hands over the objects in
+ * it and never mutates them afterwards (fabric8's model classes are mutable, so this is a promise, not a check).
+ * Safe to share between threads.
+ */
+public record ClusterState(
+    List<Upstream> upstreams,
+    List<Gateway> gateways,
+    List<HTTPRoute> httpRoutes,
+    List<Service> services,
+    List<EndpointSlice> endpointSlices,
+    List<ConfigMap> configMaps) {
+
+  /** Orders objects by namespace, then name. */
+  public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
+      .comparing((HasMetadata o) -> nullToEmpty(o.getMetadata().getNamespace()))
+      .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
+
+  public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
+      List.of());
+
+  public ClusterState {
+    upstreams = sorted(upstreams);
+    gateways = sorted(gateways);
+    httpRoutes = sorted(httpRoutes);
+    services = sorted(services);
+    endpointSlices = sorted(endpointSlices);
+    configMaps = sorted(configMaps);
+  }
+
+  private static <T extends HasMetadata> List<T> sorted(List<T> objects) {
+    return objects == null ? List.of() : objects.stream().sorted(BY_NAMESPACE_AND_NAME).toList();
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

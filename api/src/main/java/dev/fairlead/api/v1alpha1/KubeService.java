@@ -1,0 +1,22 @@
+package dev.fairlead.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+
+/** A port of a Kubernetes Service. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record KubeService(
+    @Required
+    @JsonPropertyDescription("Name of the Service.")
+    String serviceName,
+    @JsonPropertyDescription("Namespace of the Service; defaults to the Upstream's namespace.")
+    String namespace,
+    @Required
+    @Min(1)
+    @Max(65535)
+    @JsonPropertyDescription("The Service port (spec.ports[].port), 1-65535.")
+    Integer port) {
+}

@@ -1,0 +1,42 @@
+package dev.fairlead.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/**
+ * What an Upstream points at and how Envoy talks to it. Exactly one of {@code kube} and {@code static} is set.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.kube) != has(self.static)",
+    message = "exactly one of spec.kube and spec.static must be set")
+public record UpstreamSpec(
+    @JsonPropertyDescription("A Kubernetes Service port whose EndpointSlices provide the endpoints.")
+    KubeService kube,
+    @JsonProperty("static")
+    @JsonPropertyDescription("A fixed list of hosts.")
+    StaticHosts staticHosts,
+    @JsonPropertyDescription("Time allowed to open a connection, as a duration (e.g. 250ms, 5s). Default 5s.")
+    @Pattern(Durations.PATTERN)
+    @ValidationRule(value = Durations.POSITIVE_AT_MOST_HOUR, message = Durations.POSITIVE_AT_MOST_HOUR_MESSAGE)
+    String connectTimeout,
+    @JsonPropertyDescription("How requests are spread over endpoints.")
+    LoadBalancer loadBalancer,
+    @JsonPropertyDescription("Limits Envoy applies to this upstream as a whole.")
+    CircuitBreakers circuitBreakers,
+    @JsonPropertyDescription("Ejection of endpoints that keep failing.")
+    OutlierDetection outlierDetection,
+    @JsonPropertyDescription("Active health checks.")
+    List<HealthCheck> healthChecks,
+    @JsonPropertyDescription("Protocol spoken to the endpoints: HTTP1 (default), HTTP2 or GRPC.")
+    Protocol protocol,
+    @JsonPropertyDescription("TLS to the endpoints.")
+    UpstreamTls tls) {
+
+  public UpstreamSpec {
+    healthChecks = healthChecks == null ? null : List.copyOf(healthChecks);
+  }
+}
