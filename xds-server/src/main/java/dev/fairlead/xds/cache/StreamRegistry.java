@@ -1,0 +1,308 @@
+package dev.fairlead.xds.cache;
+
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the server knows about every open xDS stream, kept from java-control-plane's stream callbacks:
+ *
+ * <ul>
+ *   <li>the node, remembered from the first request, so proxies that send it only once
+ *       ({@code set_node_on_first_message_only}) still belong to their fleet;</li>
+ *   <li>the version behind each nonce sent, so an ACK tells which version a proxy holds and a NACK tells
+ *       which version it rejected — the cache then never re-sends a rejected version;</li>
+ *   <li>for delta streams, the resource versions the client holds: seeded from
+ *       {@code initial_resource_versions} when a client reconnects, updated on each ACK;</li>
+ *   <li>each proxy's current rejection per type, logged once and cleared when it accepts a later version.</li>
+ * </ul>
+ *
+ * <p>java-control-plane calls {@link #onV3StreamRequest} and then, on the same thread, the cache's
+ * {@code createWatch} for the same request object; the context is handed over through a thread-local checked
+ * by identity ({@link #takeSotw}, {@link #takeDelta}).
+ *
+ * <p>Thread-safe: the registry is a concurrent map; each stream's state is guarded by its own monitor.
+ */
+public final class StreamRegistry implements DiscoveryServerCallbacks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamRegistry.class);
+
+  private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
+  private final ThreadLocal<Object> handoff = new ThreadLocal<>();
+
+  /** Context of a state-of-the-world request, for the cache. */
+  record SotwContext(DiscoveryRequest request, long streamId, String nodeId, String fleet,
+      Optional<String> rejectedVersion) {
+  }
+
+  /** Context of a delta request, for the cache. */
+  record DeltaContext(DeltaDiscoveryRequest request, long streamId, String nodeId, String fleet,
+      StreamState stream, ResourceType type) {
+  }
+
+  @Override
+  public void onStreamOpen(long streamId, String typeUrl) {
+    streams.put(streamId, new StreamState(streamId));
+  }
+
+  @Override
+  public void onStreamClose(long streamId, String typeUrl) {
+    streams.remove(streamId);
+  }
+
+  @Override
+  public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+    streams.remove(streamId);
+  }
+
+  @Override
+  public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+    StreamState stream = stream(streamId);
+    Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
+    Optional<String> rejected = Optional.empty();
+    synchronized (stream) {
+      stream.rememberNode(request.hasNode() ? request.getNode() : null);
+      if (type.isPresent()) {
+        Sent sent = stream.sotwSent.get(type.get());
+        if (sent != null && sent.nonce().equals(request.getResponseNonce())) {
+          if (request.hasErrorDetail()) {
+            rejected = Optional.of(sent.version());
+            stream.reject(type.get(), sent.version(), sent.names(), request.getErrorDetail().getMessage());
+          } else {
+            stream.accept(type.get(), sent.version());
+          }
+        }
+      }
+    }
+    handoff.set(new SotwContext(request, streamId, stream.nodeId(), stream.fleet(), rejected));
+  }
+
+  @Override
+  public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    StreamState stream = streams.get(streamId);
+    Optional<ResourceType> type = ResourceType.ofTypeUrl(response.getTypeUrl());
+    if (stream == null || type.isEmpty()) {
+      return;
+    }
+    synchronized (stream) {
+      // The Anys are the cache's shared encodings: keeping the list costs nothing, and names are decoded
+      // only if this response is ever rejected.
+      stream.sotwSent.put(type.get(), new Sent(response.getNonce(), response.getVersionInfo(),
+          response.getResourcesList()));
+    }
+  }
+
+  @Override
+  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+    StreamState stream = stream(streamId);
+    Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
+    synchronized (stream) {
+      stream.delta = true;
+      stream.rememberNode(request.hasNode() ? request.getNode() : null);
+      if (type.isPresent()) {
+        stream.deltaState(type.get()).onRequest(stream, type.get(), request);
+      }
+    }
+    handoff.set(type.isPresent()
+        ? new DeltaContext(request, streamId, stream.nodeId(), stream.fleet(), stream, type.get())
+        : null);
+  }
+
+  @Override
+  public void onV3StreamDeltaResponse(long streamId, DeltaDiscoveryRequest request,
+      DeltaDiscoveryResponse response) {
+    StreamState stream = streams.get(streamId);
+    Optional<ResourceType> type = ResourceType.ofTypeUrl(response.getTypeUrl());
+    if (stream == null || type.isEmpty()) {
+      return;
+    }
+    Map<String, String> versions = new HashMap<>();
+    for (Resource resource : response.getResourcesList()) {
+      versions.put(resource.getName(), resource.getVersion());
+    }
+    synchronized (stream) {
+      stream.deltaState(type.get()).pending.put(response.getNonce(),
+          new PendingDelta(response.getSystemVersionInfo(), versions, List.copyOf(response.getRemovedResourcesList())));
+    }
+  }
+
+  /** The context {@link #onV3StreamRequest} prepared for exactly this request, if any. */
+  Optional<SotwContext> takeSotw(DiscoveryRequest request) {
+    Object context = handoff.get();
+    handoff.remove();
+    return context instanceof SotwContext sotw && sotw.request() == request ? Optional.of(sotw) : Optional.empty();
+  }
+
+  /** The context {@link #onV3StreamDeltaRequest} prepared for exactly this request, if any. */
+  Optional<DeltaContext> takeDelta(DeltaDiscoveryRequest request) {
+    Object context = handoff.get();
+    handoff.remove();
+    return context instanceof DeltaContext delta && delta.request() == request
+        ? Optional.of(delta) : Optional.empty();
+  }
+
+  /** Every open stream that has identified itself, ordered by stream id. */
+  public List<ProxyStatus> proxies() {
+    List<ProxyStatus> all = new ArrayList<>();
+    for (StreamState stream : streams.values()) {
+      synchronized (stream) {
+        if (stream.node != null) {
+          all.add(new ProxyStatus(stream.id, stream.nodeId(), stream.fleet(), stream.delta,
+              stream.acked, stream.rejections));
+        }
+      }
+    }
+    all.sort(java.util.Comparator.comparingLong(ProxyStatus::streamId));
+    return all;
+  }
+
+  /** Every current rejection, across all proxies. */
+  public List<Nack> currentNacks() {
+    List<Nack> all = new ArrayList<>();
+    for (ProxyStatus proxy : proxies()) {
+      all.addAll(proxy.rejections().values());
+    }
+    return all;
+  }
+
+  private StreamState stream(long streamId) {
+    return streams.computeIfAbsent(streamId, StreamState::new);
+  }
+
+  private record Sent(String nonce, String version, List<com.google.protobuf.Any> resources) {
+    List<String> names() {
+      return resources.stream().map(io.envoyproxy.controlplane.cache.Resources::getResourceName).sorted().toList();
+    }
+  }
+
+  private record PendingDelta(String systemVersion, Map<String, String> versions, List<String> removed) {
+  }
+
+  /** One stream. Guarded by its own monitor. */
+  static final class StreamState {
+    private final long id;
+    private Node node;
+    private boolean delta;
+    private final Map<ResourceType, Sent> sotwSent = new EnumMap<>(ResourceType.class);
+    private final Map<ResourceType, DeltaState> deltaStates = new EnumMap<>(ResourceType.class);
+    private final Map<ResourceType, String> acked = new EnumMap<>(ResourceType.class);
+    private final Map<ResourceType, Nack> rejections = new EnumMap<>(ResourceType.class);
+
+    StreamState(long id) {
+      this.id = id;
+    }
+
+    void rememberNode(Node fromRequest) {
+      if (node == null && fromRequest != null) {
+        node = fromRequest;
+      }
+    }
+
+    String nodeId() {
+      return node == null ? "" : node.getId();
+    }
+
+    String fleet() {
+      return node == null ? "" : node.getCluster();
+    }
+
+    DeltaState deltaState(ResourceType type) {
+      return deltaStates.computeIfAbsent(type, t -> new DeltaState());
+    }
+
+    void accept(ResourceType type, String version) {
+      acked.put(type, version);
+      Nack cleared = rejections.remove(type);
+      if (cleared != null) {
+        LOG.info("Proxy {} (fleet {}) accepted {} version {} after rejecting version {}",
+            nodeId(), fleet(), type.shortName(), version, cleared.rejectedVersion());
+      }
+    }
+
+    void reject(ResourceType type, String version, Collection<String> names, String message) {
+      Nack nack = new Nack(nodeId(), fleet(), type, version, List.copyOf(names), message);
+      Nack previous = rejections.put(type, nack);
+      if (previous == null || !previous.rejectedVersion().equals(version) || !previous.message().equals(message)) {
+        LOG.warn("Proxy {} (fleet {}) rejected {} version {} ({}): {}", nodeId(), fleet(), type.shortName(), version,
+            String.join(", ", names), message);
+      }
+    }
+  }
+
+  /**
+   * The delta view of one type on one stream: the versions the client holds, the versions it rejected (never
+   * sent again), and responses awaiting its answer. Guarded by the owning {@link StreamState}'s monitor.
+   */
+  static final class DeltaState {
+    private final Map<String, String> clientVersions = new HashMap<>();
+    private final Map<String, String> rejected = new HashMap<>();
+    private final Map<String, PendingDelta> pending = new HashMap<>();
+    private boolean seenFirstRequest;
+    private boolean answeredOnce;
+
+    void onRequest(StreamState stream, ResourceType type, DeltaDiscoveryRequest request) {
+      if (!seenFirstRequest) {
+        seenFirstRequest = true;
+        // A reconnecting client says what it holds; it is sent only what differs, and told what is gone.
+        clientVersions.putAll(request.getInitialResourceVersionsMap());
+      } else if (!type.wildcard()) {
+        // An explicit (re-)subscription asks for the resource again, e.g. for a cluster that is warming.
+        request.getResourceNamesSubscribeList().forEach(clientVersions::remove);
+      }
+      request.getResourceNamesUnsubscribeList().forEach(name -> {
+        clientVersions.remove(name);
+        rejected.remove(name);
+      });
+      if (request.getResponseNonce().isEmpty()) {
+        return;
+      }
+      PendingDelta answered = pending.remove(request.getResponseNonce());
+      if (answered == null) {
+        return;
+      }
+      if (request.hasErrorDetail()) {
+        rejected.putAll(answered.versions());
+        List<String> names = new ArrayList<>(answered.versions().keySet());
+        names.sort(null);
+        stream.reject(type, answered.systemVersion(), names, request.getErrorDetail().getMessage());
+      } else {
+        clientVersions.putAll(answered.versions());
+        answered.removed().forEach(clientVersions::remove);
+        answered.versions().keySet().forEach(rejected::remove);
+        stream.accept(type, answered.systemVersion());
+      }
+    }
+
+    /** Copies of what the cache needs to compute the next response; call with the stream's monitor held. */
+    Map<String, String> clientVersions() {
+      return Map.copyOf(clientVersions);
+    }
+
+    Map<String, String> rejected() {
+      return Map.copyOf(rejected);
+    }
+
+    /** Whether the client still waits for its first response of this type on this stream. */
+    boolean owesFirstResponse() {
+      return !answeredOnce;
+    }
+
+    void markAnswered() {
+      answeredOnce = true;
+    }
+  }
+}

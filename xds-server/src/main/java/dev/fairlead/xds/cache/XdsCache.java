@@ -1,0 +1,352 @@
+package dev.fairlead.xds.cache;
+
+import com.google.protobuf.Message;
+import dev.fairlead.xds.cache.StreamRegistry.DeltaContext;
+import dev.fairlead.xds.cache.StreamRegistry.DeltaState;
+import dev.fairlead.xds.cache.StreamRegistry.SotwContext;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.VersionedResource;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.WatchCancelledException;
+import io.envoyproxy.controlplane.cache.XdsRequest;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fairlead's xDS cache, behind java-control-plane's protocol handling ({@code V3DiscoveryServer}). It holds, per
+ * fleet (a proxy's {@code node.cluster}), the Envoy resources of each type, each encoded once
+ * ({@link EncodedResource}) and shared by every stream, and answers watches so that:
+ *
+ * <ul>
+ *   <li>versions are content hashes: replicas and restarts agree, and a delta client that reconnects with
+ *       {@code initial_resource_versions} gets only what changed plus the names of what no longer exists;</li>
+ *   <li>a rejected version is never sent again to the proxy that rejected it — the next response waits for
+ *       different content (no NACK loop);</li>
+ *   <li>a request naming resources that do not exist yet is answered with those that do; the others follow
+ *       when they appear;</li>
+ *   <li>an update touches only the changed types' open watches, and the set version of a type is maintained
+ *       in O(1) per changed resource.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Each fleet has a lock guarding its resources and its open watches; responses are computed
+ * under it and sent after it is released. Producers may call {@link #setFleet} from any thread.
+ */
+public final class XdsCache implements ConfigWatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(XdsCache.class);
+
+  private final StreamRegistry streams;
+  private final Map<String, Fleet> fleets = new ConcurrentHashMap<>();
+  private final Set<String> warnedFleets = ConcurrentHashMap.newKeySet();
+
+  public XdsCache(StreamRegistry streams) {
+    this.streams = streams;
+  }
+
+  /**
+   * Makes {@code resources} the whole configuration of {@code fleet}: resources not listed are removed, changed
+   * ones replaced. Watches of the types that changed are answered.
+   */
+  public void setFleet(String fleet, Map<ResourceType, ? extends Collection<? extends Message>> resources) {
+    Map<ResourceType, List<EncodedResource>> encoded = new EnumMap<>(ResourceType.class);
+    for (ResourceType type : ResourceType.values()) {
+      Collection<? extends Message> messages = resources.containsKey(type) ? resources.get(type) : List.of();
+      List<EncodedResource> list = new ArrayList<>(messages.size());
+      for (Message message : messages) {
+        list.add(EncodedResource.encode(type, message));
+      }
+      encoded.put(type, list);
+    }
+    Fleet target = fleet(fleet);
+    List<Runnable> responses = new ArrayList<>();
+    target.lock.lock();
+    try {
+      boolean firstTime = !target.known;
+      target.known = true;
+      for (ResourceType type : ResourceType.values()) {
+        TypeResources current = target.resources.get(type);
+        boolean changed = false;
+        Set<String> keep = new HashSet<>();
+        for (EncodedResource resource : encoded.get(type)) {
+          keep.add(resource.name());
+          changed |= current.put(resource);
+        }
+        for (String name : List.copyOf(current.names())) {
+          if (!keep.contains(name)) {
+            changed |= current.remove(name);
+          }
+        }
+        if (changed || firstTime) {
+          answerWatches(target, type, responses);
+        }
+      }
+    } finally {
+      target.lock.unlock();
+    }
+    responses.forEach(Runnable::run);
+  }
+
+  /** Removes every fleet not in {@code keep}; their proxies are told their resources are gone. */
+  public void retainFleets(Set<String> keep) {
+    for (String name : List.copyOf(fleets.keySet())) {
+      if (!keep.contains(name) && fleets.get(name).known) {
+        setFleet(name, Map.of());
+      }
+    }
+  }
+
+  /** The version of a fleet's resources of one type, if the fleet has been set. */
+  public Optional<String> version(String fleet, ResourceType type) {
+    Fleet f = fleets.get(fleet);
+    if (f == null) {
+      return Optional.empty();
+    }
+    f.lock.lock();
+    try {
+      return f.known ? Optional.of(f.resources.get(type).version()) : Optional.empty();
+    } finally {
+      f.lock.unlock();
+    }
+  }
+
+  /** The current version of one resource, if it exists. */
+  public Optional<String> resourceVersion(String fleet, ResourceType type, String name) {
+    Fleet f = fleets.get(fleet);
+    if (f == null) {
+      return Optional.empty();
+    }
+    f.lock.lock();
+    try {
+      return f.resources.get(type).get(name).map(EncodedResource::version);
+    } finally {
+      f.lock.unlock();
+    }
+  }
+
+  @Override
+  public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
+      Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
+    Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
+    Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
+    if (type.isEmpty()) {
+      return watch; // a type Fairlead does not serve (e.g. secrets): never answered
+    }
+    Optional<SotwContext> context = streams.takeSotw(request.v3Request());
+    String fleetName = context.map(SotwContext::fleet).orElse(request.v3Request().getNode().getCluster());
+    Set<String> names = new TreeSet<>(request.getResourceNamesList());
+    boolean wildcard = names.isEmpty() || names.contains("*");
+    SotwPending pending = new SotwPending(watch, type.get(), wildcard, names, request.getVersionInfo(),
+        context.flatMap(SotwContext::rejectedVersion),
+        hasClusterChanged && type.get() == ResourceType.ENDPOINT);
+    register(fleetName, context.map(SotwContext::nodeId).orElse(request.v3Request().getNode().getId()), pending);
+    return watch;
+  }
+
+  @Override
+  public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
+      Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
+      Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
+    DeltaWatch watch = new DeltaWatch(request, Map.copyOf(resourceVersions), Set.copyOf(pendingResources),
+        requesterVersion, isWildcard, responseConsumer);
+    Optional<DeltaContext> context = streams.takeDelta(request.v3Request());
+    if (context.isEmpty()) {
+      return watch; // a type Fairlead does not serve: never answered
+    }
+    Set<String> subscribed = new TreeSet<>(pendingResources);
+    subscribed.addAll(resourceVersions.keySet());
+    synchronized (context.get().stream()) {
+      subscribed.addAll(context.get().stream().deltaState(context.get().type()).clientVersions().keySet());
+    }
+    subscribed.remove("*");
+    register(context.get().fleet(), context.get().nodeId(),
+        new DeltaPending(watch, context.get(), context.get().type(), isWildcard, subscribed));
+    return watch;
+  }
+
+  private void register(String fleetName, String nodeId, PendingWatch pending) {
+    if (fleetName.isEmpty()) {
+      if (warnedFleets.add("")) {
+        LOG.warn("Proxy {} sent no node.cluster: it names no fleet and cannot be served", nodeId);
+      }
+      return;
+    }
+    Fleet fleet = fleet(fleetName);
+    Optional<Runnable> response;
+    fleet.lock.lock();
+    try {
+      if (!fleet.known && warnedFleets.add(fleetName)) {
+        LOG.info("Proxy {} asks for fleet {}, which has no configuration yet; it waits until one exists",
+            nodeId, fleetName);
+      }
+      response = answer(fleet, pending);
+      if (response.isEmpty()) {
+        fleet.watches.get(pending.type()).add(pending);
+        pending.watch().setStop(() -> {
+          fleet.lock.lock();
+          try {
+            fleet.watches.get(pending.type()).remove(pending);
+          } finally {
+            fleet.lock.unlock();
+          }
+        });
+      }
+    } finally {
+      fleet.lock.unlock();
+    }
+    response.ifPresent(Runnable::run);
+  }
+
+  /** Under the fleet's lock: answers what can be answered among the type's open watches. */
+  private void answerWatches(Fleet fleet, ResourceType type, List<Runnable> responses) {
+    var open = fleet.watches.get(type).iterator();
+    while (open.hasNext()) {
+      PendingWatch pending = open.next();
+      if (pending.watch().isCancelled()) {
+        open.remove();
+        continue;
+      }
+      Optional<Runnable> response = answer(fleet, pending);
+      if (response.isPresent()) {
+        open.remove();
+        responses.add(response.get());
+      }
+    }
+  }
+
+  /** Under the fleet's lock: the response to send now, or empty to keep waiting. */
+  private Optional<Runnable> answer(Fleet fleet, PendingWatch pending) {
+    if (!fleet.known) {
+      return Optional.empty();
+    }
+    TypeResources resources = fleet.resources.get(pending.type());
+    if (pending instanceof SotwPending sotw) {
+      return answerSotw(resources, sotw);
+    }
+    return answerDelta(resources, (DeltaPending) pending);
+  }
+
+  private Optional<Runnable> answerSotw(TypeResources resources, SotwPending pending) {
+    List<EncodedResource> chosen;
+    String version;
+    if (pending.wildcard()) {
+      chosen = resources.all();
+      version = resources.version();
+    } else {
+      TypeResources.Subset subset = resources.subset(pending.names());
+      if (subset.resources().isEmpty()) {
+        return Optional.empty();
+      }
+      chosen = subset.resources();
+      version = subset.version();
+    }
+    if (version.equals(pending.requestVersion()) && !pending.resendEndpoints()) {
+      return Optional.empty();
+    }
+    if (pending.rejectedVersion().filter(version::equals).isPresent()) {
+      return Optional.empty();
+    }
+    Response response = Response.create(pending.watch().request(),
+        chosen.stream().map(EncodedResource::any).toList(), version);
+    return Optional.of(() -> respond(pending.watch(), response));
+  }
+
+  private Optional<Runnable> answerDelta(TypeResources resources, DeltaPending pending) {
+    DeltaContext context = pending.context();
+    Map<String, String> client;
+    Map<String, String> rejected;
+    boolean owesFirst;
+    DeltaState state;
+    synchronized (context.stream()) {
+      state = context.stream().deltaState(pending.type());
+      client = state.clientVersions();
+      rejected = state.rejected();
+      owesFirst = state.owesFirstResponse();
+    }
+    Collection<String> candidates = pending.wildcard() ? new TreeSet<>(resources.names()) : pending.subscribed();
+    Map<String, VersionedResource<?>> send = new LinkedHashMap<>();
+    for (String name : candidates) {
+      Optional<EncodedResource> resource = resources.get(name);
+      if (resource.isPresent()) {
+        String version = resource.get().version();
+        if (!version.equals(client.get(name)) && !version.equals(rejected.get(name))) {
+          send.put(name, VersionedResource.create(resource.get().any(), version));
+        }
+      }
+    }
+    List<String> removed = new ArrayList<>();
+    for (String name : new TreeSet<>(client.keySet())) {
+      if (resources.get(name).isEmpty() && (pending.wildcard() || pending.subscribed().contains(name))) {
+        removed.add(name);
+      }
+    }
+    if (send.isEmpty() && removed.isEmpty() && !(owesFirst && pending.wildcard())) {
+      return Optional.empty();
+    }
+    synchronized (context.stream()) {
+      state.markAnswered();
+    }
+    DeltaResponse response = DeltaResponse.create(pending.watch().request(), send, removed, resources.version());
+    return Optional.of(() -> respond(pending.watch(), response));
+  }
+
+  private static <T> void respond(io.envoyproxy.controlplane.cache.AbstractWatch<?, T> watch, T response) {
+    try {
+      watch.respond(response);
+    } catch (WatchCancelledException e) {
+      // the stream moved on (or closed) meanwhile; its next request creates a new watch
+    }
+  }
+
+  private Fleet fleet(String name) {
+    return fleets.computeIfAbsent(name, Fleet::new);
+  }
+
+  private sealed interface PendingWatch permits SotwPending, DeltaPending {
+    io.envoyproxy.controlplane.cache.AbstractWatch<?, ?> watch();
+
+    ResourceType type();
+  }
+
+  private record SotwPending(Watch watch, ResourceType type, boolean wildcard, Set<String> names,
+      String requestVersion, Optional<String> rejectedVersion, boolean resendEndpoints) implements PendingWatch {
+  }
+
+  private record DeltaPending(DeltaWatch watch, DeltaContext context, ResourceType type, boolean wildcard,
+      Set<String> subscribed) implements PendingWatch {
+  }
+
+  /** One fleet's resources and open watches, guarded by {@link #lock}. */
+  private static final class Fleet {
+    final String name;
+    final ReentrantLock lock = new ReentrantLock();
+    boolean known;
+    final Map<ResourceType, TypeResources> resources = new EnumMap<>(ResourceType.class);
+    final Map<ResourceType, Set<PendingWatch>> watches = new EnumMap<>(ResourceType.class);
+
+    Fleet(String name) {
+      this.name = name;
+      for (ResourceType type : ResourceType.values()) {
+        resources.put(type, new TypeResources());
+        watches.put(type, new LinkedHashSet<>());
+      }
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package dev.fairlead.xds.server;
+
+import static dev.fairlead.xds.server.AdsTestClient.node;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.Durations;
+import com.google.rpc.Status;
+import dev.fairlead.xds.cache.Nack;
+import dev.fairlead.xds.cache.ResourceType;
+import dev.fairlead.xds.cache.StreamRegistry;
+import dev.fairlead.xds.cache.XdsCache;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The xDS protocol behaviour that java-control-plane's stock cache gets wrong, checked over real gRPC streams on
+ * 127.0.0.1 against Fairlead's cache (see shared/STACK.md).
+ */
+class XdsServerProtocolTest {
+
+  private static final String FLEET = "default/edge";
+  private static final String CDS = ResourceType.CLUSTER.typeUrl();
+  private static final String EDS = ResourceType.ENDPOINT.typeUrl();
+
+  private StreamRegistry streams;
+  private XdsCache cache;
+  private XdsServer server;
+
+  @BeforeEach
+  void start() {
+    streams = new StreamRegistry();
+    cache = new XdsCache(streams);
+    server = XdsServer.start("127.0.0.1", 0, cache, streams);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void aNackedVersionIsNotSentAgainAndTheRejectionIsRecordedUntilALaterVersionIsAccepted() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS).build());
+      DiscoveryResponse rejected = envoy.next();
+
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(rejected.getNonce())
+          .setErrorDetail(Status.newBuilder().setCode(3).setMessage("cluster a: bad timeout")).build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> streams.currentNacks().size() == 1);
+      Nack nack = streams.currentNacks().get(0);
+      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 2))));
+      DiscoveryResponse next = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CDS).setVersionInfo(next.getVersionInfo())
+          .setResponseNonce(next.getNonce()).build());
+
+      // Had the rejected version been re-sent, it would be the next response here.
+      assertThat(next.getVersionInfo()).isNotEqualTo(rejected.getVersionInfo());
+      assertThat(unpackClusters(next)).singleElement()
+          .satisfies(c -> assertThat(c.getConnectTimeout()).isEqualTo(Durations.fromSeconds(2)));
+      assertThat(nack).isEqualTo(new Nack("n1", FLEET, ResourceType.CLUSTER, rejected.getVersionInfo(), List.of("a"),
+          "cluster a: bad timeout"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> streams.currentNacks().isEmpty());
+      assertThat(streams.proxies()).singleElement()
+          .satisfies(p -> assertThat(p.acked(ResourceType.CLUSTER)).hasValue(next.getVersionInfo()));
+    }
+  }
+
+  @Test
+  void aProxySendingItsNodeOnlyOnceStaysInItsFleet() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1)),
+        ResourceType.ENDPOINT, List.of(endpoints("a"))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS).build());
+      envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(EDS).addResourceNames("a").build());
+
+      assertThat(envoy.next().getResourcesList()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aRequestNamingMissingResourcesGetsThoseThatExistAndTheRestWhenTheyAppear() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a"))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
+          .addResourceNames("a").addResourceNames("b").build());
+      DiscoveryResponse first = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(EDS).addResourceNames("a").addResourceNames("b")
+          .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+      cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a"), endpoints("b"))));
+      DiscoveryResponse second = envoy.next();
+
+      assertThat(names(first)).containsExactly("a");
+      assertThat(names(second)).containsExactly("a", "b");
+    }
+  }
+
+  @Test
+  void aReconnectingDeltaClientGetsOnlyWhatChangedAndIsToldWhatWasRemoved() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1), cluster("c", 1))));
+    Map<String, String> held;
+    try (AdsTestClient before = new AdsTestClient(server.port())) {
+      before.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS).build());
+      DeltaDiscoveryResponse initial = before.nextDelta();
+      before.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(initial.getNonce()).build());
+      held = initial.getResourcesList().stream().collect(Collectors.toMap(Resource::getName, Resource::getVersion));
+    }
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("c", 2), cluster("d", 1))));
+
+    try (AdsTestClient after = new AdsTestClient(server.port())) {
+      after.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS)
+          .putAllInitialResourceVersions(held).build());
+      DeltaDiscoveryResponse response = after.nextDelta();
+
+      assertThat(held).containsOnlyKeys("a", "b", "c");
+      assertThat(response.getResourcesList()).extracting(Resource::getName).containsExactly("c", "d");
+      assertThat(response.getRemovedResourcesList()).containsExactly("b");
+    }
+  }
+
+  @Test
+  void aDeltaNackIsNotAnsweredWithTheSameResourcesAgain() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS).build());
+      DeltaDiscoveryResponse rejected = envoy.nextDelta();
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(rejected.getNonce())
+          .setErrorDetail(Status.newBuilder().setMessage("cluster a rejected")).build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> streams.currentNacks().size() == 1);
+      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 2))));
+      DeltaDiscoveryResponse next = envoy.nextDelta();
+
+      assertThat(next.getResources(0).getVersion()).isNotEqualTo(rejected.getResources(0).getVersion());
+      assertThat(streams.currentNacks().get(0).message()).isEqualTo("cluster a rejected");
+    }
+  }
+
+  @Test
+  void versionsAreContentHashesThatEveryProcessAgreesOn() {
+    XdsCache one = new XdsCache(new StreamRegistry());
+    XdsCache other = new XdsCache(new StreamRegistry());
+    one.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 3))));
+    other.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("b", 3), cluster("a", 1))));
+
+    assertThat(one.version(FLEET, ResourceType.CLUSTER)).isEqualTo(other.version(FLEET, ResourceType.CLUSTER));
+    // A constant: the same in every JVM, on every machine, after every restart.
+    assertThat(one.resourceVersion(FLEET, ResourceType.CLUSTER, "a")).hasValue(EXPECTED_VERSION_OF_A);
+  }
+
+  /**
+   * First 128 bits of SHA-256("a" NUL bytes), where bytes is the protobuf encoding of
+   * Cluster{name: "a", type: EDS, connect_timeout: 1s} = 0a 01 61 10 03 22 02 08 01, derived by hand
+   * and hashed outside Java: {@code python3 -c "import hashlib; print(hashlib.sha256(b'a\\0'
+   * + bytes.fromhex('0a016110032202 0801'.replace(' ', ''))).hexdigest()[:32])"}.
+   */
+  private static final String EXPECTED_VERSION_OF_A = "defb695a5f93bd7841e8e5e58bb8cd2a";
+
+  private static Cluster cluster(String name, int timeoutSeconds) {
+    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
+        .setConnectTimeout(Durations.fromSeconds(timeoutSeconds)).build();
+  }
+
+  private static ClusterLoadAssignment endpoints(String name) {
+    return ClusterLoadAssignment.newBuilder().setClusterName(name).build();
+  }
+
+  private static List<Cluster> unpackClusters(DiscoveryResponse response) throws InvalidProtocolBufferException {
+    List<Cluster> clusters = new java.util.ArrayList<>();
+    for (Any any : response.getResourcesList()) {
+      clusters.add(any.unpack(Cluster.class));
+    }
+    return clusters;
+  }
+
+  private static List<String> names(DiscoveryResponse response) {
+    return response.getResourcesList().stream()
+        .map(io.envoyproxy.controlplane.cache.Resources::getResourceName).toList();
+  }
+}
