@@ -19,9 +19,10 @@ import java.util.HexFormat;
  *
  * <p>{@code hashHigh}/{@code hashLow} are the first 128 bits of that hash, kept as numbers so that a set of
  * resources can have an order-independent version computed incrementally (see {@link TypeResources}).
- * Immutable.
+ * {@code source} is the message it was encoded from, so an equal message handed over again is recognised
+ * without encoding it. Immutable.
  */
-public record EncodedResource(String name, Any any, String version, long hashHigh, long hashLow) {
+public record EncodedResource(String name, Any any, String version, long hashHigh, long hashLow, Message source) {
 
   /** Encodes a resource deterministically (map fields in key order) and hashes the bytes with SHA-256. */
   public static EncodedResource encode(ResourceType type, Message resource) {
@@ -39,7 +40,12 @@ public record EncodedResource(String name, Any any, String version, long hashHig
     long high = buffer.getLong();
     long low = buffer.getLong();
     Any any = Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(ByteString.copyFrom(bytes)).build();
-    return new EncodedResource(name, any, HexFormat.of().formatHex(digest, 0, 16), high, low);
+    return new EncodedResource(name, any, HexFormat.of().formatHex(digest, 0, 16), high, low, resource);
+  }
+
+  /** This encoding if {@code resource} is the message it came from (or equal to it), else a new encoding. */
+  public EncodedResource reuseOrEncode(ResourceType type, Message resource) {
+    return resource == source || resource.equals(source) ? this : encode(type, resource);
   }
 
   private static byte[] deterministicBytes(Message message) {

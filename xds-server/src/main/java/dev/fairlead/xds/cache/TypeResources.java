@@ -50,6 +50,11 @@ final class TypeResources {
     sumLow -= resource.hashLow();
   }
 
+  /** A copy of the current name-to-resource map, for encoding outside the fleet's lock. */
+  Map<String, EncodedResource> copy() {
+    return new HashMap<>(byName);
+  }
+
   Optional<EncodedResource> get(String name) {
     return Optional.ofNullable(byName.get(name));
   }

@@ -66,16 +66,28 @@ public final class XdsCache implements ConfigWatcher {
    * ones replaced. Watches of the types that changed are answered.
    */
   public void setFleet(String fleet, Map<ResourceType, ? extends Collection<? extends Message>> resources) {
+    Fleet target = fleet(fleet);
+    Map<ResourceType, Map<String, EncodedResource>> previous = new EnumMap<>(ResourceType.class);
+    target.lock.lock();
+    try {
+      for (ResourceType type : ResourceType.values()) {
+        previous.put(type, target.resources.get(type).copy());
+      }
+    } finally {
+      target.lock.unlock();
+    }
+    // Encoding happens outside the lock; a message equal to the one already held keeps its encoding.
     Map<ResourceType, List<EncodedResource>> encoded = new EnumMap<>(ResourceType.class);
     for (ResourceType type : ResourceType.values()) {
       Collection<? extends Message> messages = resources.containsKey(type) ? resources.get(type) : List.of();
+      Map<String, EncodedResource> held = previous.get(type);
       List<EncodedResource> list = new ArrayList<>(messages.size());
       for (Message message : messages) {
-        list.add(EncodedResource.encode(type, message));
+        EncodedResource before = held.get(io.envoyproxy.controlplane.cache.Resources.getResourceName(message));
+        list.add(before == null ? EncodedResource.encode(type, message) : before.reuseOrEncode(type, message));
       }
       encoded.put(type, list);
     }
-    Fleet target = fleet(fleet);
     List<Runnable> responses = new ArrayList<>();
     target.lock.lock();
     try {

@@ -52,6 +52,19 @@ class XdsCacheTest {
   }
 
   @Test
+  void anEqualMessageHandedOverAgainKeepsItsEncoding() {
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
+    List<Response> before = new ArrayList<>();
+    cache.createWatch(true, cdsRequest("n1", ""), Set.of(), before::add, false, false);
+
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
+    List<Response> after = new ArrayList<>();
+    cache.createWatch(true, cdsRequest("n2", ""), Set.of(), after::add, false, false);
+
+    assertThat(List.copyOf(after.get(0).resources()).get(0)).isSameAs(List.copyOf(before.get(0).resources()).get(0));
+  }
+
+  @Test
   void aProxyOfAFleetWithoutConfigurationWaitsUntilItExists() {
     List<Response> responses = new ArrayList<>();
     cache.createWatch(true, cdsRequest("n1", ""), Set.of(), responses::add, false, false);
