@@ -5,13 +5,16 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** A port of a Kubernetes Service. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record KubeService(
     @Required
+    @Size(min = 1, max = 63)
     @JsonPropertyDescription("Name of the Service.")
     String serviceName,
+    @Size(min = 1, max = 63)
     @JsonPropertyDescription("Namespace of the Service; defaults to the Upstream's namespace.")
     String namespace,
     @Required

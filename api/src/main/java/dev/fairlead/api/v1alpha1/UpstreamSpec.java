@@ -4,11 +4,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /**
- * What an Upstream points at and how Envoy talks to it. Exactly one of {@code kube} and {@code static} is set.
+ * What an Upstream points at and how Envoy talks to it. Exactly one of {@code kube} and {@code static} is set; the
+ * API server enforces that, and every other constraint declared here, before an object is stored.
+ *
+ * <p>{@code healthChecks} holds at most one check: Envoy refuses a cluster with more ("Multiple health checks not
+ * supported"), so a second one is rejected here, where its author sees it, rather than NACKed later.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.kube) != has(self.static)",
@@ -21,7 +26,7 @@ public record UpstreamSpec(
     StaticHosts staticHosts,
     @JsonPropertyDescription("Time allowed to open a connection, as a duration (e.g. 250ms, 5s). Default 5s.")
     @Pattern(Durations.PATTERN)
-    @ValidationRule(value = Durations.POSITIVE_AT_MOST_HOUR, message = Durations.POSITIVE_AT_MOST_HOUR_MESSAGE)
+    @Size(max = Durations.MAX_LENGTH)
     String connectTimeout,
     @JsonPropertyDescription("How requests are spread over endpoints.")
     LoadBalancer loadBalancer,
@@ -29,7 +34,8 @@ public record UpstreamSpec(
     CircuitBreakers circuitBreakers,
     @JsonPropertyDescription("Ejection of endpoints that keep failing.")
     OutlierDetection outlierDetection,
-    @JsonPropertyDescription("Active health checks.")
+    @JsonPropertyDescription("Active health checks; at most one, as Envoy runs one per cluster.")
+    @Size(max = 1)
     List<HealthCheck> healthChecks,
     @JsonPropertyDescription("Protocol spoken to the endpoints: HTTP1 (default), HTTP2 or GRPC.")
     Protocol protocol,
@@ -38,5 +44,13 @@ public record UpstreamSpec(
 
   public UpstreamSpec {
     healthChecks = healthChecks == null ? null : List.copyOf(healthChecks);
+  }
+
+  // The CEL rule sits on the accessor, not the component: there it would reach the field as well, and the CRD
+  // generator, which reads both, would list it twice.
+  @ValidationRule(value = Durations.POSITIVE_AT_MOST_HOUR, message = Durations.POSITIVE_AT_MOST_HOUR_MESSAGE)
+  @Override
+  public String connectTimeout() {
+    return connectTimeout;
   }
 }
