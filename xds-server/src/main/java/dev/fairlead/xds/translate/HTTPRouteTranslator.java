@@ -1,0 +1,255 @@
+package dev.fairlead.xds.translate;
+
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Attaches each HTTPRoute to the Gateway listeners its parentRefs select, translates its rules, and gives it one
+ * verdict per parentRef.
+ *
+ * <p>A parentRef selects the accepted listeners of its Gateway (namespace defaulting to the route's) whose name
+ * is its {@code sectionName} and whose port is its {@code port}, where those are given. The route attaches to
+ * those listeners that admit routes from its namespace and whose hostname intersects the route's hostnames; on
+ * each, it serves the intersection (Gateway API rules), or every hostname when neither sets one. When no listener
+ * is left, the verdict says at which step: {@code NoMatchingParent} (no such Gateway or listener),
+ * {@code NotAllowedByListeners} or {@code NoMatchingListenerHostname}. A route that uses something not
+ * supported, or an invalid value, is not accepted anywhere ({@code UnsupportedValue}). resolvedRefs is the same
+ * on every parentRef: false when a backendRef does not resolve, whose share of requests then gets 500s.
+ *
+ * <p>A route without parentRefs gets no verdict (its status has no place for one). ParentRefs with the same
+ * namespace, name and sectionName (a verdict's key) get one verdict together, accepted if any of them attaches.
+ * Built once per translation; not thread-safe.
+ */
+final class HTTPRouteTranslator {
+
+  static final String KIND = "HTTPRoute";
+
+  private final Map<String, GatewayTranslator.GatewayListeners> gateways;
+  private final BackendResolver backends;
+  private final HTTPRouteRuleTranslator rules = new HTTPRouteRuleTranslator();
+
+  /**
+   * @param gateways every Gateway, keyed {@code namespace/name}
+   */
+  HTTPRouteTranslator(Map<String, GatewayTranslator.GatewayListeners> gateways, BackendResolver backends) {
+    this.gateways = gateways;
+    this.backends = backends;
+  }
+
+  /** Where a route is served: on one port of one fleet, for these hostnames ({@code *} for all). */
+  record Attachment(String fleet, int port, Set<String> hostnames) {
+  }
+
+  /**
+   * What an HTTPRoute became.
+   *
+   * @param entries  its Envoy routes, the same wherever it is attached
+   * @param backends the clusters those routes send requests to
+   */
+  record RouteTranslation(List<Verdict> verdicts, List<Attachment> attachments, List<RouteEntry> entries,
+      List<Backend> backends) {
+  }
+
+  RouteTranslation translate(HTTPRoute route) {
+    ObjectRef ref = ObjectRef.of(KIND, route);
+    HTTPRouteSpec spec = route.getSpec() == null ? new HTTPRouteSpec() : route.getSpec();
+    List<String> problems = new ArrayList<>();
+    List<Hostname> hostnames = hostnames(spec.getHostnames(), problems);
+    List<HTTPRouteRule> ruleList = spec.getRules() == null || spec.getRules().isEmpty()
+        ? List.of(new HTTPRouteRule()) : spec.getRules();
+    List<List<BackendResolver.BackendResolution>> resolutions = new ArrayList<>();
+    for (int i = 0; i < ruleList.size(); i++) {
+      problems.addAll(rules.problems(ruleList.get(i), "spec.rules[" + i + "]"));
+      resolutions.add(resolve(ref.namespace(), ruleList.get(i), "spec.rules[" + i + "]"));
+    }
+    Condition resolvedRefs = resolvedRefs(resolutions);
+    List<RouteEntry> entries = new ArrayList<>();
+    Map<String, Backend> referenced = new LinkedHashMap<>();
+    if (problems.isEmpty()) {
+      Instant created = created(route);
+      for (int i = 0; i < ruleList.size(); i++) {
+        entries.addAll(rules.translate(ref, created, i, ruleList.get(i), resolutions.get(i)));
+        HTTPRouteRuleTranslator.referencedBackends(resolutions.get(i))
+            .forEach(backend -> referenced.putIfAbsent(backend.name(), backend));
+      }
+    }
+
+    List<Verdict> verdicts = new ArrayList<>();
+    List<Attachment> attachments = new ArrayList<>();
+    List<ParentReference> parentRefs = Objects.requireNonNullElse(spec.getParentRefs(), List.of());
+    parents(ref.namespace(), parentRefs).forEach((parent, indexes) -> {
+      List<Attachment> parentAttachments = new ArrayList<>();
+      Condition accepted = attach(ref.namespace(), parentRefs, indexes, parent, hostnames, parentAttachments);
+      if (accepted.isTrue() && !problems.isEmpty()) {
+        accepted = new Condition.False("UnsupportedValue", String.join("; ", problems));
+      } else if (accepted.isTrue()) {
+        attachments.addAll(parentAttachments);
+      }
+      verdicts.add(new Verdict(ref, Optional.of(parent), accepted, resolvedRefs));
+    });
+    return new RouteTranslation(verdicts, attachments, entries, List.copyOf(referenced.values()));
+  }
+
+  /**
+   * The indexes of the parentRefs per verdict key (namespace, name, sectionName): parentRefs sharing a key
+   * (differing only by port, say) are judged together.
+   */
+  private static Map<ParentRef, List<Integer>> parents(String routeNamespace, List<ParentReference> parentRefs) {
+    Map<ParentRef, List<Integer>> parents = new LinkedHashMap<>();
+    for (int p = 0; p < parentRefs.size(); p++) {
+      ParentReference parentRef = parentRefs.get(p);
+      if (parentRef != null && parentRef.getName() != null) {
+        String namespace = parentRef.getNamespace() == null || parentRef.getNamespace().isEmpty()
+            ? routeNamespace : parentRef.getNamespace();
+        parents.computeIfAbsent(new ParentRef(namespace, parentRef.getName(),
+            Optional.ofNullable(parentRef.getSectionName())), k -> new ArrayList<>()).add(p);
+      }
+    }
+    return parents;
+  }
+
+  /**
+   * Attaches the route through the parentRefs at {@code indexes} (all with the key {@code parent}), adding to
+   * {@code attachments}; returns the accepted condition: true if any of them attaches, else the first failure.
+   */
+  private Condition attach(String routeNamespace, List<ParentReference> parentRefs, List<Integer> indexes,
+      ParentRef parent, List<Hostname> hostnames, List<Attachment> attachments) {
+    Set<String> listeners = new LinkedHashSet<>();
+    Condition.False firstFailure = null;
+    for (int p : indexes) {
+      Optional<Condition.False> failure = attach("spec.parentRefs[" + p + "]", routeNamespace, parentRefs.get(p),
+          parent, hostnames, attachments, listeners);
+      if (firstFailure == null && failure.isPresent()) {
+        firstFailure = failure.get();
+      }
+    }
+    if (listeners.isEmpty()) {
+      return firstFailure;
+    }
+    return new Condition.True("Accepted", "attached to listener" + (listeners.size() == 1 ? " " : "s ")
+        + String.join(", ", listeners) + " of Gateway " + parent.namespace() + "/" + parent.name());
+  }
+
+  private static List<Hostname> hostnames(List<String> values, List<String> problems) {
+    List<Hostname> hostnames = new ArrayList<>();
+    List<String> list = Objects.requireNonNullElse(values, List.of());
+    for (int i = 0; i < list.size(); i++) {
+      Optional<String> problem = Hostname.problem(list.get(i));
+      if (problem.isPresent()) {
+        problems.add("spec.hostnames[" + i + "]: " + problem.get());
+      } else {
+        hostnames.add(new Hostname(list.get(i)));
+      }
+    }
+    return hostnames;
+  }
+
+  private List<BackendResolver.BackendResolution> resolve(String namespace, HTTPRouteRule rule, String field) {
+    List<BackendResolver.BackendResolution> resolved = new ArrayList<>();
+    List<HTTPBackendRef> refs = rule == null || rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
+    for (int k = 0; k < refs.size(); k++) {
+      if (refs.get(k) != null) {
+        resolved.add(backends.resolve(namespace, refs.get(k), field + ".backendRefs[" + k + "]"));
+      }
+    }
+    return resolved;
+  }
+
+  private static Condition resolvedRefs(List<List<BackendResolver.BackendResolution>> resolutions) {
+    List<BackendResolver.BackendResolution.Unresolved> unresolved = resolutions.stream()
+        .flatMap(List::stream)
+        .filter(BackendResolver.BackendResolution.Unresolved.class::isInstance)
+        .map(BackendResolver.BackendResolution.Unresolved.class::cast)
+        .toList();
+    if (unresolved.isEmpty()) {
+      return new Condition.True("ResolvedRefs", "all backendRefs resolved");
+    }
+    return new Condition.False(unresolved.get(0).reason(), String.join("; ",
+        unresolved.stream().map(BackendResolver.BackendResolution.Unresolved::message).toList())
+        + "; requests for " + (unresolved.size() == 1 ? "it" : "them") + " get 500");
+  }
+
+  /**
+   * Finds the listeners {@code parentRef} attaches the route to, adding them to {@code attachments} and their
+   * names to {@code listeners}; returns why it attaches nowhere, if it does not.
+   */
+  private Optional<Condition.False> attach(String field, String routeNamespace, ParentReference parentRef,
+      ParentRef parent, List<Hostname> hostnames, List<Attachment> attachments, Set<String> listeners) {
+    String group = Objects.requireNonNullElse(parentRef.getGroup(), GatewayTranslator.GROUP);
+    String kind = Objects.requireNonNullElse(parentRef.getKind(), GatewayTranslator.KIND);
+    if (!group.equals(GatewayTranslator.GROUP) || !kind.equals(GatewayTranslator.KIND)) {
+      return Optional.of(new Condition.False("NoMatchingParent", field + ": unsupported parent kind "
+          + (group.isEmpty() ? kind : group + "/" + kind) + ", only Gateway"));
+    }
+    String gatewayKey = parent.namespace() + "/" + parent.name();
+    GatewayTranslator.GatewayListeners gateway = gateways.get(gatewayKey);
+    if (gateway == null) {
+      return Optional.of(new Condition.False("NoMatchingParent", field + ": Gateway " + gatewayKey + " not found"));
+    }
+    List<GatewayTranslator.AcceptedListener> selected = gateway.listeners().stream()
+        .filter(l -> parent.sectionName().map(l.name()::equals).orElse(true))
+        .filter(l -> parentRef.getPort() == null || parentRef.getPort() == l.port())
+        .toList();
+    if (selected.isEmpty()) {
+      return Optional.of(new Condition.False("NoMatchingParent", field + ": Gateway " + gatewayKey
+          + " has no accepted listener" + parent.sectionName().map(s -> " named " + s).orElse("")
+          + (parentRef.getPort() == null ? "" : " on port " + parentRef.getPort())));
+    }
+    List<GatewayTranslator.AcceptedListener> allowed = selected.stream()
+        .filter(l -> l.allNamespaces() || routeNamespace.equals(gateway.namespace()))
+        .toList();
+    if (allowed.isEmpty()) {
+      return Optional.of(new Condition.False("NotAllowedByListeners", field + ": the listeners of Gateway "
+          + gatewayKey + " only admit routes from namespace " + gateway.namespace()));
+    }
+    boolean attached = false;
+    for (GatewayTranslator.AcceptedListener listener : allowed) {
+      Set<String> served = served(listener.hostname(), hostnames);
+      if (!served.isEmpty()) {
+        attachments.add(new Attachment(gateway.fleet(), listener.port(), served));
+        listeners.add(listener.name());
+        attached = true;
+      }
+    }
+    return attached ? Optional.empty() : Optional.of(new Condition.False("NoMatchingListenerHostname", field
+        + ": no hostname of the route matches a listener hostname of Gateway " + gatewayKey));
+  }
+
+  /** The hostnames a route serves on a listener; {@code *} stands for all of them. */
+  private static Set<String> served(Optional<Hostname> listener, List<Hostname> route) {
+    Set<String> served = new LinkedHashSet<>();
+    if (route.isEmpty()) {
+      served.add(listener.map(Hostname::value).orElse("*"));
+    } else if (listener.isEmpty()) {
+      route.forEach(h -> served.add(h.value()));
+    } else {
+      route.forEach(h -> h.intersect(listener.get()).ifPresent(i -> served.add(i.value())));
+    }
+    return served;
+  }
+
+  private static Instant created(HTTPRoute route) {
+    String timestamp = route.getMetadata().getCreationTimestamp();
+    if (timestamp == null) {
+      return Instant.MAX;
+    }
+    try {
+      return Instant.parse(timestamp);
+    } catch (DateTimeParseException e) {
+      return Instant.MAX;
+    }
+  }
+}

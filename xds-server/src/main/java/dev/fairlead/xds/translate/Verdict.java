@@ -1,0 +1,32 @@
+package dev.fairlead.xds.translate;
+
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the translator concluded about one object (or, for an HTTPRoute, about one of its parentRefs): whether
+ * it was accepted, and whether everything it refers to could be resolved. The reporter turns verdicts into
+ * status conditions.
+ *
+ * @param parent the Gateway this verdict is about, for HTTPRoutes; empty for Upstreams and Gateways
+ */
+public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
+
+  /** Kind, namespace, name, then UID and parent: the order {@link Translation#verdicts()} promises. */
+  static final Comparator<Verdict> ORDER = Comparator
+      .comparing((Verdict v) -> v.object().kind())
+      .thenComparing(v -> v.object().namespace())
+      .thenComparing(v -> v.object().name())
+      .thenComparing(v -> v.object().uid())
+      .thenComparing(v -> v.parent().map(ParentRef::namespace).orElse(""))
+      .thenComparing(v -> v.parent().map(ParentRef::name).orElse(""))
+      .thenComparing(v -> v.parent().flatMap(ParentRef::sectionName).orElse(""));
+
+  public Verdict {
+    Objects.requireNonNull(object, "object");
+    Objects.requireNonNull(parent, "parent");
+    Objects.requireNonNull(accepted, "accepted");
+    Objects.requireNonNull(resolvedRefs, "resolvedRefs");
+  }
+}

@@ -1,0 +1,91 @@
+package dev.fairlead.xds.translate;
+
+import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.api.v1alpha1.Upstream;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a {@link ClusterState} from a multi-document YAML file of Kubernetes objects (Upstream, Gateway,
+ * HTTPRoute, Service, EndpointSlice, ConfigMap), as the golden-file cases hold them. Any other kind fails the
+ * read, so a typo in a case cannot silently drop an object.
+ */
+final class ClusterStateYaml {
+
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  static {
+    SERIALIZATION.registerKubernetesResource(Upstream.class);
+  }
+
+  private ClusterStateYaml() {
+  }
+
+  /** The objects in {@code file}, in file order. */
+  static List<HasMetadata> objects(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return objects(SERIALIZATION.unmarshal(in), file.toString());
+    }
+  }
+
+  /** The objects in {@code yaml}, in order. */
+  static List<HasMetadata> objects(String yaml) {
+    return objects(SERIALIZATION.unmarshal(yaml), "YAML");
+  }
+
+  private static List<HasMetadata> objects(Object parsed, String source) {
+    List<HasMetadata> objects = new ArrayList<>();
+    for (Object object : parsed instanceof List<?> list ? list : List.of(parsed)) {
+      if (!(object instanceof HasMetadata resource)) {
+        throw new IllegalArgumentException(source + ": not a Kubernetes object: " + object);
+      }
+      objects.add(resource);
+    }
+    return objects;
+  }
+
+  /** The state {@code yaml} describes. */
+  static ClusterState state(String yaml) {
+    return state(objects(yaml));
+  }
+
+  /** A state holding {@code objects}; fails on a kind the state has no place for. */
+  static ClusterState state(List<HasMetadata> objects) {
+    List<Upstream> upstreams = new ArrayList<>();
+    List<Gateway> gateways = new ArrayList<>();
+    List<HTTPRoute> routes = new ArrayList<>();
+    List<Service> services = new ArrayList<>();
+    List<EndpointSlice> slices = new ArrayList<>();
+    List<ConfigMap> configMaps = new ArrayList<>();
+    for (HasMetadata object : objects) {
+      if (object instanceof Upstream upstream) {
+        upstreams.add(upstream);
+      } else if (object instanceof Gateway gateway) {
+        gateways.add(gateway);
+      } else if (object instanceof HTTPRoute route) {
+        routes.add(route);
+      } else if (object instanceof Service service) {
+        services.add(service);
+      } else if (object instanceof EndpointSlice slice) {
+        slices.add(slice);
+      } else if (object instanceof ConfigMap configMap) {
+        configMaps.add(configMap);
+      } else {
+        throw new IllegalArgumentException("unexpected " + object.getApiVersion() + " " + object.getKind() + " "
+            + object.getMetadata().getName());
+      }
+    }
+    return new ClusterState(upstreams, gateways, routes, services, slices, configMaps);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.fairlead.xds.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Golden-file tests of the translator: each {@code src/test/resources/translator/in/<case>.yaml} (Kubernetes
+ * objects) must translate to exactly {@code out/<case>.yaml} (the fleets' Envoy resources and the verdicts).
+ *
+ * <p>After a deliberate change to the translator, regenerate the expected files and review the diff:
+ * <pre>
+ * ./mvnw -B -pl xds-server -am test -Dfairlead.skipProvision=true -Dtest=TranslatorGoldenTest \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dfairlead.golden.update=true
+ * </pre>
+ * With {@code -Dfairlead.golden.update=true} the test writes {@code out/} instead of comparing (it still checks
+ * the invariants below).
+ */
+class TranslatorGoldenTest {
+
+  static final Path CASES = Path.of("src/test/resources/translator");
+  static final TranslatorOptions OPTIONS = new TranslatorOptions("127.0.0.1");
+
+  private static final boolean UPDATE = Boolean.getBoolean("fairlead.golden.update");
+
+  static Stream<String> cases() throws IOException {
+    try (Stream<Path> files = Files.list(CASES.resolve("in"))) {
+      return files.map(p -> p.getFileName().toString())
+          .filter(name -> name.endsWith(".yaml"))
+          .map(name -> name.substring(0, name.length() - ".yaml".length()))
+          .sorted()
+          .toList()
+          .stream();
+    }
+  }
+
+  static Translation translate(String name) throws IOException {
+    return new Translator(OPTIONS).translate(
+        ClusterStateYaml.state(ClusterStateYaml.objects(CASES.resolve("in").resolve(name + ".yaml"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void translatesToTheRecordedOutput(String name) throws IOException {
+    Translation translation = translate(name);
+    String actual = TranslationYaml.render(translation);
+    Path expected = CASES.resolve("out").resolve(name + ".yaml");
+    if (UPDATE) {
+      Files.createDirectories(expected.getParent());
+      Files.writeString(expected, actual);
+    } else {
+      assertThat(expected).as("recorded output; run with -Dfairlead.golden.update=true to create it").exists();
+      assertThat(actual).as("translation of in/%s.yaml (run with -Dfairlead.golden.update=true to re-record, "
+          + "then review the diff)", name).isEqualTo(Files.readString(expected));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void everyClusterARouteNamesIsInTheFleet(String name) throws IOException {
+    translate(name).fleets().forEach((fleet, config) -> {
+      Set<String> clusters = new HashSet<>();
+      config.clusters().forEach(cluster -> clusters.add(cluster.getName()));
+      for (RouteConfiguration table : config.routes()) {
+        for (VirtualHost host : table.getVirtualHostsList()) {
+          for (Route route : host.getRoutesList()) {
+            clusterNames(route.getRoute()).stream()
+                .filter(cluster -> !cluster.equals(HTTPRouteRuleTranslator.UNRESOLVED_BACKEND_CLUSTER))
+                .forEach(cluster -> assertThat(clusters).as("fleet %s, route %s", fleet, route.getName())
+                    .contains(cluster));
+          }
+        }
+      }
+    });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void everyEdsClusterHasItsEndpoints(String name) throws IOException {
+    translate(name).fleets().forEach((fleet, config) -> {
+      Set<String> assignments = new HashSet<>();
+      config.endpoints().forEach(assignment -> assignments.add(assignment.getClusterName()));
+      for (Cluster cluster : config.clusters()) {
+        assertThat(assignments.contains(cluster.getName()))
+            .as("fleet %s: cluster %s has a ClusterLoadAssignment", fleet, cluster.getName())
+            .isEqualTo(cluster.getType() == Cluster.DiscoveryType.EDS);
+      }
+    });
+  }
+
+  private static List<String> clusterNames(RouteAction action) {
+    if (action.hasWeightedClusters()) {
+      return action.getWeightedClusters().getClustersList().stream().map(WeightedCluster.ClusterWeight::getName)
+          .toList();
+    }
+    return List.of(action.getCluster());
+  }
+}

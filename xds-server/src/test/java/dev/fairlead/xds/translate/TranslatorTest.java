@@ -1,0 +1,191 @@
+package dev.fairlead.xds.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fairlead.api.state.ClusterState;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Behaviour the golden files do not show well: robustness against malformed objects, and the output types. */
+class TranslatorTest {
+
+  private static final Translator TRANSLATOR = new Translator(TranslatorGoldenTest.OPTIONS);
+
+  @Test
+  void emptyStateTranslatesToNothing() {
+    Translation translation = TRANSLATOR.translate(ClusterState.EMPTY);
+
+    assertThat(translation.fleets()).isEmpty();
+    assertThat(translation.verdicts()).isEmpty();
+  }
+
+  @Test
+  void malformedObjectsGetVerdictsAndNeverThrow() {
+    ClusterState state = ClusterStateYaml.state("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: no-spec}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: null-listener}
+        spec:
+          listeners: [null, {name: x}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: no-spec}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: nulls}
+        spec:
+          parentRefs: [null, {name: null-listener}, {}]
+          hostnames: [null]
+          rules:
+          - null
+          - matches: [null, {headers: [null], queryParams: [null], path: {}}]
+            backendRefs: [null, {}]
+        ---
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: no-spec}
+        ---
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: nulls}
+        spec:
+          static: {hosts: [{}]}
+          healthChecks: [{}]
+          tls: {caBundleRef: {}}
+        ---
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {namespace: default}
+        spec:
+          kube: {serviceName: web, port: 80}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: {name: web-1, labels: {kubernetes.io/service-name: web}}
+        endpoints: [{}, {addresses: []}]
+        ports: [{}]
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: empty}
+        """);
+
+    Translation translation = TRANSLATOR.translate(state);
+
+    assertThat(translation.verdicts())
+        .extracting(v -> v.object().kind() + " " + v.object().key() + " " + v.accepted().reason())
+        .containsExactly(
+            "Gateway default/no-spec ListenersNotValid",
+            "Gateway default/null-listener ListenersNotValid",
+            "HTTPRoute default/nulls NoMatchingParent",
+            "Upstream default/no-spec Invalid",
+            "Upstream default/nulls Invalid");
+    assertThat(translation.fleets()).containsOnlyKeys("default/no-spec", "default/null-listener")
+        .allSatisfy((name, fleet) -> assertThat(fleet).isEqualTo(FleetConfig.EMPTY));
+  }
+
+  @Test
+  void theFirstOfTwoObjectsWithOneNameWins() {
+    ClusterState duplicated = ClusterStateYaml.state("""
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: twin, namespace: default, uid: first}
+        spec:
+          static: {hosts: [{address: 192.0.2.1, port: 80}]}
+        ---
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: twin, namespace: default, uid: second}
+        spec: {}
+        """);
+
+    assertThat(TRANSLATOR.translate(duplicated).verdicts())
+        .singleElement()
+        .satisfies(v -> {
+          assertThat(v.object().uid()).isEqualTo("first");
+          assertThat(v.accepted().isTrue()).isTrue();
+        });
+  }
+
+  @Test
+  void aRouteReachingOneVirtualHostThroughTwoListenersIsThereOnce() {
+    ClusterState state = ClusterStateYaml.state("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: default}
+        spec:
+          listeners:
+          - {name: wildcard, protocol: HTTP, port: 80, hostname: "*.example.com"}
+          - {name: exact, protocol: HTTP, port: 80, hostname: foo.example.com}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: foo, namespace: default}
+        spec:
+          parentRefs: [{name: edge}]
+          hostnames: [foo.example.com]
+          rules:
+          - matches: [{path: {type: Exact, value: /}}]
+        """);
+
+    RouteConfiguration table = TRANSLATOR.translate(state).fleets().get("default/edge").routes().get(0);
+
+    assertThat(table.getVirtualHostsList()).singleElement().satisfies(host -> {
+      assertThat(host.getDomainsList()).containsExactly("foo.example.com", "foo.example.com:80");
+      assertThat(host.getRoutesList()).hasSize(1);
+    });
+  }
+
+  @Test
+  void listenersBindToTheConfiguredAddress() {
+    ClusterState state = ClusterStateYaml.state("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: default}
+        spec:
+          listeners: [{name: http, protocol: HTTP, port: 80}]
+        """);
+
+    assertThat(new Translator(TranslatorOptions.DEFAULTS).translate(state).fleets().get("default/edge").listeners())
+        .singleElement()
+        .satisfies(l -> assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0"));
+  }
+
+  @Test
+  void fleetConfigRefusesTwoResourcesWithOneName() {
+    Cluster cluster = Cluster.newBuilder().setName("upstream/default/a").build();
+
+    assertThatThrownBy(() -> new FleetConfig(List.of(cluster, cluster), List.of(), List.of(), List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("upstream/default/a");
+  }
+
+  @Test
+  void outputIsSortedAndImmutable() {
+    Cluster b = Cluster.newBuilder().setName("b").build();
+    Cluster a = Cluster.newBuilder().setName("a").build();
+    Translation translation = new Translation(
+        Map.of("z/fleet", FleetConfig.EMPTY, "a/fleet", new FleetConfig(List.of(b, a), List.of(), List.of(),
+            List.of())),
+        List.of());
+
+    assertThat(translation.fleets().keySet()).containsExactly("a/fleet", "z/fleet");
+    assertThat(translation.fleets().get("a/fleet").clusters()).containsExactly(a, b);
+    assertThatThrownBy(() -> translation.fleets().put("b/fleet", FleetConfig.EMPTY))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+}
