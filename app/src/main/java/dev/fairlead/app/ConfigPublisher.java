@@ -1,0 +1,109 @@
+package dev.fairlead.app;
+
+import com.google.protobuf.Message;
+import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.xds.cache.ResourceType;
+import dev.fairlead.xds.cache.XdsCache;
+import dev.fairlead.xds.translate.Condition;
+import dev.fairlead.xds.translate.FleetConfig;
+import dev.fairlead.xds.translate.Translation;
+import dev.fairlead.xds.translate.Translator;
+import dev.fairlead.xds.translate.Verdict;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns each new {@link ClusterState} into Envoy configuration: translates it, hands every fleet's resources to
+ * the {@link XdsCache} (which works out what changed), drops fleets that no longer exist, and logs verdicts that
+ * changed — a rejection once, with the object, where it was written and why, and its recovery once.
+ *
+ * <p>{@link #publish} is called from one thread (a source's own); the accessors may be read from any thread.
+ */
+public final class ConfigPublisher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigPublisher.class);
+
+  private final Translator translator;
+  private final XdsCache cache;
+  private final Map<String, String> lastProblems = new HashMap<>();
+  private volatile long published;
+  private volatile Translation last;
+
+  public ConfigPublisher(Translator translator, XdsCache cache) {
+    this.translator = translator;
+    this.cache = cache;
+  }
+
+  /**
+   * Publishes a state.
+   *
+   * @param origin where an object was written ({@code file:line} in standalone mode), by {@code Kind ns/name}
+   */
+  public Translation publish(ClusterState state, Function<String, String> origin) {
+    Translation translation = translator.translate(state);
+    for (Map.Entry<String, FleetConfig> fleet : translation.fleets().entrySet()) {
+      cache.setFleet(fleet.getKey(), resources(fleet.getValue()));
+    }
+    cache.retainFleets(translation.fleets().keySet());
+    LOG.info("Serving {}", translation.fleets().isEmpty() ? "no fleet (no Gateway)" : translation.fleets().entrySet()
+        .stream().map(f -> "fleet " + f.getKey() + " (" + f.getValue().clusters().size() + " clusters, "
+            + f.getValue().listeners().size() + " listeners, " + f.getValue().routes().size() + " route tables)")
+        .collect(java.util.stream.Collectors.joining(", ")));
+    logVerdicts(translation.verdicts(), origin);
+    last = translation;
+    published++;
+    return translation;
+  }
+
+  /** The last translation published, for diagnostics; empty before the first. */
+  public java.util.Optional<Translation> lastTranslation() {
+    return java.util.Optional.ofNullable(last);
+  }
+
+  /** How many states have been published. */
+  public long published() {
+    return published;
+  }
+
+  private static Map<ResourceType, List<? extends Message>> resources(FleetConfig fleet) {
+    Map<ResourceType, List<? extends Message>> byType = new EnumMap<>(ResourceType.class);
+    byType.put(ResourceType.CLUSTER, fleet.clusters());
+    byType.put(ResourceType.ENDPOINT, fleet.endpoints());
+    byType.put(ResourceType.LISTENER, fleet.listeners());
+    byType.put(ResourceType.ROUTE, fleet.routes());
+    return byType;
+  }
+
+  private void logVerdicts(List<Verdict> verdicts, Function<String, String> origin) {
+    Map<String, String> problems = new HashMap<>();
+    for (Verdict verdict : verdicts) {
+      String object = verdict.object().kind() + " " + verdict.object().namespace() + "/" + verdict.object().name();
+      String parent = verdict.parent().map(p -> " (parent Gateway " + p.namespace() + "/" + p.name()
+          + p.sectionName().map(s -> " listener " + s).orElse("") + ")").orElse("");
+      StringBuilder problem = new StringBuilder();
+      if (verdict.accepted() instanceof Condition.False no) {
+        problem.append("rejected: ").append(no.reason()).append(": ").append(no.message());
+      }
+      if (verdict.resolvedRefs() instanceof Condition.False no) {
+        problem.append(problem.length() > 0 ? "; " : "").append("unresolved references: ").append(no.reason())
+            .append(": ").append(no.message());
+      }
+      if (problem.length() > 0) {
+        problems.put(object + parent, problem.toString());
+        if (!problem.toString().equals(lastProblems.get(object + parent))) {
+          String where = origin.apply(object);
+          LOG.warn("{}{}{} {}", where == null ? "" : where + ": ", object, parent, problem);
+        }
+      } else if (lastProblems.containsKey(object + parent)) {
+        LOG.info("{}{} is accepted again", object, parent);
+      }
+    }
+    lastProblems.clear();
+    lastProblems.putAll(problems);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.fairlead.app.standalone;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fairlead.api.v1alpha1.Upstream;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads one YAML file of Kubernetes objects — the kinds standalone mode understands — into typed fabric8
+ * objects, or says precisely what is wrong: the file, the line the offending document starts on, the object, and
+ * the field. Stateless and thread-safe.
+ */
+public final class ConfigFileParser {
+
+  /** The kinds a configuration directory may hold, by {@code apiVersion/kind}. */
+  static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
+      Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class,
+      "gateway.networking.k8s.io/v1/Gateway", Gateway.class,
+      "gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class,
+      "v1/Service", Service.class,
+      "discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class,
+      "v1/ConfigMap", ConfigMap.class);
+
+  private static final String DEFAULT_NAMESPACE = "default";
+
+  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+  private final KubernetesSerialization serialization = new KubernetesSerialization();
+
+  public ParsedFile parse(Path file, String content) {
+    List<ParsedFile.Located> objects = new ArrayList<>();
+    try (JsonParser parser = yaml.getFactory().createParser(content)) {
+      while (parser.nextToken() != null) {
+        int line = parser.currentTokenLocation().getLineNr();
+        JsonNode document = yaml.readTree(parser);
+        if (document == null || document.isNull() || document.isMissingNode()) {
+          continue;
+        }
+        if (!document.isObject()) {
+          return new ParsedFile.Broken(file, line, "expected a Kubernetes object (a mapping), found "
+              + document.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        ParsedFile problem = convert(file, line, document, objects);
+        if (problem != null) {
+          return problem;
+        }
+      }
+    } catch (JsonProcessingException e) {
+      JsonLocation where = e.getLocation();
+      return new ParsedFile.Broken(file, where == null ? 0 : where.getLineNr(),
+          "invalid YAML: " + oneLine(e.getOriginalMessage()));
+    } catch (IOException e) {
+      return new ParsedFile.Broken(file, 0, "cannot read: " + e.getMessage());
+    }
+    return new ParsedFile.Good(file, objects, sha256(content));
+  }
+
+  private ParsedFile convert(Path file, int line, JsonNode document, List<ParsedFile.Located> into) {
+    String apiVersion = document.path("apiVersion").asText("");
+    String kind = document.path("kind").asText("");
+    Class<? extends HasMetadata> type = KINDS.get(apiVersion + "/" + kind);
+    if (type == null) {
+      return new ParsedFile.Broken(file, line, "apiVersion '" + apiVersion + "' kind '" + kind
+          + "' is not a kind Fairlead reads; expected one of " + KINDS.keySet().stream().sorted()
+          .collect(Collectors.joining(", ")));
+    }
+    String name = document.path("metadata").path("name").asText("");
+    if (name.isBlank()) {
+      return new ParsedFile.Broken(file, line, kind + " has no metadata.name");
+    }
+    HasMetadata object;
+    try {
+      object = serialization.convertValue(document, type);
+    } catch (IllegalArgumentException e) {
+      String field = e.getCause() instanceof JsonMappingException mapping ? path(mapping) : "";
+      String reason = e.getCause() instanceof JsonMappingException mapping ? mapping.getOriginalMessage() : e.getMessage();
+      return new ParsedFile.Broken(file, line, kind + " " + name + ": " + (field.isEmpty() ? "" : field + ": ")
+          + reason);
+    }
+    if (object.getMetadata().getNamespace() == null || object.getMetadata().getNamespace().isBlank()) {
+      object.getMetadata().setNamespace(DEFAULT_NAMESPACE);
+    }
+    into.add(new ParsedFile.Located(object, file, line));
+    return null;
+  }
+
+  /**
+   * SnakeYAML's message as one line for a log: its sentences start in the first column, while the location,
+   * source excerpt and caret lines under them are indented (the line number is reported separately).
+   */
+  static String oneLine(String message) {
+    return java.util.Arrays.stream(message.split("\\R"))
+        .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
+        .collect(java.util.stream.Collectors.joining("; "));
+  }
+
+  /** {@code spec.static.hosts[0].port} from Jackson's path references. */
+  private static String path(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (path.length() > 0) {
+          path.append('.');
+        }
+        path.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.toString();
+  }
+
+  private static String sha256(String content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(content.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.fairlead.app.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fairlead.api.v1alpha1.LoadBalancerPolicy;
+import dev.fairlead.api.v1alpha1.Upstream;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ConfigFileParserTest {
+
+  private static final Path FILE = Path.of("config/app.yaml");
+  private final ConfigFileParser parser = new ConfigFileParser();
+
+  @Test
+  void readsEveryDocumentWithTheLineItStartsOn() {
+    ParsedFile parsed = parser.parse(FILE, """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata:
+          name: blue
+        spec:
+          static:
+            hosts:
+            - {address: 127.0.0.1, port: 8081}
+          loadBalancer: {policy: LEAST_REQUEST}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata:
+          name: web
+          namespace: shop
+        spec:
+          parentRefs: [{name: edge}]
+        """);
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Good.class, good -> {
+      assertThat(good.objects()).hasSize(2);
+      assertThat(good.objects().get(0).line()).isEqualTo(1);
+      assertThat(good.objects().get(1).line()).isEqualTo(11);
+      Upstream blue = (Upstream) good.objects().get(0).object();
+      assertThat(blue.getMetadata().getNamespace()).as("default namespace").isEqualTo("default");
+      assertThat(blue.getSpec().staticHosts().hosts()).singleElement()
+          .satisfies(h -> assertThat(h.port()).isEqualTo(8081));
+      assertThat(blue.getSpec().loadBalancer().policy()).isEqualTo(LoadBalancerPolicy.LEAST_REQUEST);
+      assertThat(good.objects().get(1).object()).isInstanceOf(HTTPRoute.class);
+      assertThat(good.objects().get(1).object().getMetadata().getNamespace()).isEqualTo("shop");
+    });
+  }
+
+  @Test
+  void brokenYamlNamesTheFileAndLine() {
+    ParsedFile parsed = parser.parse(FILE, """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata:
+          name: blue
+          labels: [unclosed
+        """);
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> {
+      assertThat(broken.line()).as("the line of the unclosed bracket").isEqualTo(5);
+      assertThat(broken.describe()).startsWith("config/app.yaml:5: invalid YAML").doesNotContain("\n");
+    });
+  }
+
+  @Test
+  void aWrongValueNamesTheObjectAndTheField() {
+    ParsedFile parsed = parser.parse(FILE, """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: ok}
+        ---
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata:
+          name: blue
+        spec:
+          static: {hosts: [{address: 127.0.0.1, port: 8081}]}
+          loadBalancer: {policy: ROUND_ROBINN}
+        """);
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> {
+      assertThat(broken.line()).isEqualTo(5);
+      assertThat(broken.message()).startsWith("Upstream blue: spec.loadBalancer.policy: ").contains("ROUND_ROBINN");
+    });
+  }
+
+  @Test
+  void anUnknownKindSaysWhatIsRead() {
+    ParsedFile parsed = parser.parse(FILE, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n");
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> assertThat(broken.message())
+        .contains("apiVersion 'apps/v1' kind 'Deployment' is not a kind Fairlead reads")
+        .contains("fairlead.dev/v1alpha1/Upstream", "gateway.networking.k8s.io/v1/HTTPRoute"));
+  }
+
+  @Test
+  void anObjectWithoutANameIsRejected() {
+    ParsedFile parsed = parser.parse(FILE, "apiVersion: v1\nkind: Service\nmetadata: {namespace: x}\n");
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class,
+        broken -> assertThat(broken.describe()).isEqualTo("config/app.yaml:1: Service has no metadata.name"));
+  }
+}

@@ -1,0 +1,330 @@
+package dev.fairlead.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fairlead.app.StandaloneFairlead;
+import dev.fairlead.app.StandaloneOptions;
+import dev.fairlead.testkit.AdsMode;
+import dev.fairlead.testkit.Backends;
+import dev.fairlead.testkit.EnvoyBootstrap;
+import dev.fairlead.testkit.EnvoyProcess;
+import dev.fairlead.testkit.Envoys;
+import dev.fairlead.testkit.GrpcBackend;
+import dev.fairlead.testkit.HttpBackend;
+import dev.fairlead.testkit.LoopbackPorts;
+import dev.fairlead.xds.translate.Condition;
+import dev.fairlead.xds.translate.Verdict;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.xds.XdsNameResolverProvider;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Standalone mode end to end: Fairlead serving a directory of YAML files to a real Envoy (state-of-the-world and
+ * delta ADS) and to gRPC's own xDS client, with real local backends behind them.
+ */
+class StandaloneModeEnvoyIT {
+
+  private static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(10);
+  private static final String FLEET = "default/edge";
+
+  @RegisterExtension
+  final Envoys envoys = new Envoys();
+
+  @RegisterExtension
+  final Backends backends = new Backends();
+
+  @TempDir
+  Path config;
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final int listenerPort = LoopbackPorts.free();
+  private StandaloneFairlead fairlead;
+
+  @AfterEach
+  void stopFairlead() {
+    if (fairlead != null) {
+      fairlead.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(AdsMode.class)
+  void requestsReachTheBackendTheirPathAndWeightChoose(AdsMode mode) throws Exception {
+    HttpBackend blue = backends.http("blue");
+    HttpBackend green = backends.http("green");
+    write("upstreams.yaml", staticUpstream("blue", blue) + "---\n" + staticUpstream("green", green));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", route("web", """
+          - matches: [{path: {type: PathPrefix, value: /blue}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+          - matches: [{path: {type: Exact, value: /green}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: green}]
+          - matches: [{path: {type: PathPrefix, value: /}, headers: [{name: x-canary, value: "yes"}]}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: green}]
+          - backendRefs:
+            - {group: fairlead.dev, kind: Upstream, name: blue, weight: 1}
+            - {group: fairlead.dev, kind: Upstream, name: green, weight: 1}
+        """));
+    startFairleadAndEnvoy(mode);
+
+    assertThat(get("/blue/anything")).isEqualTo("blue");
+    assertThat(get("/green")).isEqualTo("green");
+    assertThat(get("/green/not-exact")).isIn("blue", "green");
+    assertThat(send("/", Map.of("x-canary", "yes")).body()).isEqualTo("green\n");
+    List<String> split = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      split.add(get("/split"));
+    }
+    assertThat(split).contains("blue", "green");
+  }
+
+  @ParameterizedTest
+  @EnumSource(AdsMode.class)
+  void editingFilesChangesTrafficPromptly(AdsMode mode) throws Exception {
+    HttpBackend blue = backends.http("blue");
+    HttpBackend blue2 = backends.http("blue-2");
+    HttpBackend green = backends.http("green");
+    write("blue.yaml", staticUpstream("blue", blue));
+    write("green.yaml", staticUpstream("green", green));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", weightedRoute(1, 0));
+    EnvoyProcess envoy = startFairleadAndEnvoy(mode);
+    assertThat(get("/")).isEqualTo("blue");
+    List<Long> millis = new ArrayList<>();
+
+    write("blue.yaml", staticUpstream("blue", blue, blue2));
+    millis.add(timeUntil(() -> get("/").equals("blue-2")));
+
+    write("routes.yaml", weightedRoute(0, 1));
+    millis.add(timeUntil(() -> allOf(10, "green")));
+
+    Files.delete(config.resolve("green.yaml"));
+    millis.add(timeUntil(() -> send("/", Map.of()).statusCode() == 500
+        && !envoy.configDump().contains("upstream/default/green")));
+
+    System.out.println("CONVERGENCE " + mode + " file change to Envoy serving it (ms): " + millis);
+  }
+
+  @ParameterizedTest
+  @EnumSource(AdsMode.class)
+  void anInvalidUpstreamIsRejectedWithAReasonWhileTheRestKeepsServing(AdsMode mode) throws Exception {
+    HttpBackend blue = backends.http("blue");
+    write("blue.yaml", staticUpstream("blue", blue));
+    write("broken.yaml", """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: broken}
+        spec:
+          static: {hosts: [{address: 127.0.0.1, port: 0}]}
+        """);
+    write("gateway.yaml", gateway());
+    write("routes.yaml", route("web", """
+          - matches: [{path: {type: PathPrefix, value: /broken}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: broken}]
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+        """));
+    startFairleadAndEnvoy(mode);
+
+    assertThat(get("/")).isEqualTo("blue");
+    assertThat(send("/broken", Map.of()).statusCode()).isEqualTo(500);
+    Verdict broken = fairlead.lastTranslation().verdicts().stream()
+        .filter(v -> v.object().kind().equals("Upstream") && v.object().name().equals("broken"))
+        .findFirst().orElseThrow();
+    assertThat(broken.accepted()).isInstanceOfSatisfying(Condition.False.class,
+        no -> assertThat(no.message()).contains("spec.static.hosts[0].port"));
+  }
+
+  @Test
+  void aRestartWithConnectedDeltaClientsLeavesNoStaleResources() throws Exception {
+    HttpBackend blue = backends.http("blue");
+    HttpBackend green = backends.http("green");
+    write("blue.yaml", staticUpstream("blue", blue));
+    write("green.yaml", staticUpstream("green", green));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", route("web", """
+          - matches: [{path: {type: PathPrefix, value: /green}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: green}]
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+        """));
+    EnvoyProcess envoy = startFairleadAndEnvoy(AdsMode.DELTA);
+    assertThat(get("/green")).isEqualTo("green");
+    int xdsPort = fairlead.xdsPort();
+
+    fairlead.close();
+    Files.delete(config.resolve("green.yaml"));
+    write("routes.yaml", route("web", """
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+        """));
+    fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", xdsPort, "127.0.0.1"));
+
+    await("Envoy drops what the restarted Fairlead no longer has").atMost(CONVERGENCE_BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(envoy.configDump()).doesNotContain("upstream/default/green"));
+    assertThat(envoy.configDump()).contains("upstream/default/blue");
+    assertThat(get("/green")).isEqualTo("blue");
+  }
+
+  @Test
+  void grpcsOwnXdsClientResolvesThroughFairleadAndCallsTheBackend() throws Exception {
+    GrpcBackend violet = backends.grpc("violet");
+    write("violet.yaml", """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: violet}
+        spec:
+          protocol: GRPC
+          static: {hosts: [{address: 127.0.0.1, port: %d}]}
+        """.formatted(violet.port()));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: violet}
+        spec:
+          parentRefs: [{name: edge}]
+          hostnames: [violet.test]
+          rules:
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: violet}]
+        """);
+    fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", 0, "127.0.0.1"));
+    Map<String, Object> bootstrap = Map.of(
+        "xds_servers", List.of(Map.of(
+            "server_uri", "127.0.0.1:" + fairlead.xdsPort(),
+            "channel_creds", List.of(Map.of("type", "insecure")),
+            "server_features", List.of("xds_v3"))),
+        "node", Map.of("id", "grpc-client", "cluster", FLEET));
+    XdsNameResolverProvider resolver = XdsNameResolverProvider.createForTest("xds-e2e", bootstrap);
+    ManagedChannel channel = Grpc.newChannelBuilder("xds-e2e:///violet.test", InsecureChannelCredentials.create())
+        .nameResolverFactory(resolver)
+        .build();
+    try {
+      await("gRPC xDS client reaches violet").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .untilAsserted(() -> assertThat(GrpcBackend.whoAmI(channel)).isEqualTo("violet"));
+      assertThat(violet.calls()).isPositive();
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private EnvoyProcess startFairleadAndEnvoy(AdsMode mode) {
+    fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", 0, "127.0.0.1"));
+    EnvoyProcess envoy = envoys.start(EnvoyBootstrap.ads(fairlead.xdsPort(), mode).withNode("edge-" + mode, FLEET))
+        .awaitReady(Duration.ofSeconds(60));
+    await("Envoy routes traffic").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> send("/", Map.of()).statusCode() != 404);
+    return envoy;
+  }
+
+  /** Polls until the condition holds and returns how long that took; bounded by {@link #CONVERGENCE_BOUND}. */
+  private long timeUntil(BooleanSupplier condition) {
+    long start = System.nanoTime();
+    await().atMost(CONVERGENCE_BOUND).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        .ignoreExceptions().until(condition::getAsBoolean);
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+  }
+
+  private boolean allOf(int requests, String backend) {
+    for (int i = 0; i < requests; i++) {
+      if (!get("/").equals(backend)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String get(String path) {
+    HttpResponse<String> response = send(path, Map.of());
+    return response.headers().firstValue(HttpBackend.IDENTITY_HEADER).orElse("status " + response.statusCode());
+  }
+
+  private HttpResponse<String> send(String path, Map<String, String> headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listenerPort + path))
+        .timeout(Duration.ofSeconds(5));
+    headers.forEach(request::header);
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void write(String file, String content) throws IOException {
+    Path target = config.resolve(file);
+    Path temp = config.resolve("." + file + ".tmp");
+    Files.writeString(temp, content);
+    Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private String gateway() {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge}
+        spec:
+          gatewayClassName: fairlead
+          listeners:
+          - {name: http, port: %d, protocol: HTTP}
+        """.formatted(listenerPort);
+  }
+
+  private static String route(String name, String rules) {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: %s}
+        spec:
+          parentRefs: [{name: edge}]
+          rules:
+        %s""".formatted(name, rules);
+  }
+
+  private static String weightedRoute(int blue, int green) {
+    return route("web", """
+          - backendRefs:
+            - {group: fairlead.dev, kind: Upstream, name: blue, weight: %d}
+            - {group: fairlead.dev, kind: Upstream, name: green, weight: %d}
+        """.formatted(blue, green));
+  }
+
+  private static String staticUpstream(String name, HttpBackend... hosts) {
+    StringBuilder list = new StringBuilder();
+    for (HttpBackend host : hosts) {
+      list.append("    - {address: 127.0.0.1, port: ").append(host.port()).append("}\n");
+    }
+    return """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: %s}
+        spec:
+          connectTimeout: 1s
+          static:
+            hosts:
+        %s""".formatted(name, list);
+  }
+}
