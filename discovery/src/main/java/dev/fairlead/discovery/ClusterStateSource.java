@@ -1,0 +1,202 @@
+package dev.fairlead.discovery;
+
+import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.api.v1alpha1.Upstream;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kubernetes mode's source of {@link ClusterState}: informers for Services, EndpointSlices
+ * ({@code discovery.k8s.io/v1}), Upstreams, Gateways and HTTPRoutes ({@code gateway.networking.k8s.io/v1}) and the
+ * ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true} (CA bundles Upstream TLS refers to), in all namespaces
+ * or in a given list.
+ *
+ * <p>Every informer event asks for a rebuild; rebuilds coalesce as {@link CoalescingDelay} describes (by default
+ * 100 ms of quiet, at most 1 s after a burst's first event). A rebuild is level-triggered: it assembles the state from
+ * the informer caches as they are at that moment, never from the event, so dropped intermediate events lose nothing.
+ * Nothing is published until every informer has synced, so the first state is complete rather than a partial list;
+ * after that, each rebuild hands a new state to the consumer. Syncing needs the Upstream and the Gateway API CRDs
+ * installed: until they are, the informers concerned retry and log why.
+ *
+ * <p>Concurrency contract: the consumer is called on one dedicated thread ({@code fairlead-cluster-state}), never
+ * concurrently with itself, with states in the order they were built; it should return promptly (it delays the next
+ * rebuild) and an exception it throws is logged and does not stop later rebuilds. {@link #start()} and
+ * {@link #close()} are called once each, from any thread; {@link #hasSynced()} from any thread.
+ *
+ * <p>Metrics: {@code fairlead_informer_events_total{kind,type}} (type {@code add|update|delete}) and
+ * {@code fairlead_cluster_state_rebuilds_total}, as the Prometheus registry names them.
+ */
+public final class ClusterStateSource implements AutoCloseable {
+
+  /** Label that marks a ConfigMap as a CA bundle Upstreams may refer to. */
+  public static final String CA_BUNDLE_LABEL = "fairlead.dev/ca-bundle";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterStateSource.class);
+
+  /** The one key of the rebuild queue: there is only one state to rebuild. */
+  private enum Rebuild {
+    STATE
+  }
+
+  private final Consumer<ClusterState> consumer;
+  private final MeterRegistry registry;
+  private final Counter rebuilds;
+  private final CoalescingWorkQueue<Rebuild> queue;
+  private final InformerGroup<Upstream> upstreams;
+  private final InformerGroup<Gateway> gateways;
+  private final InformerGroup<HTTPRoute> httpRoutes;
+  private final InformerGroup<Service> services;
+  private final InformerGroup<EndpointSlice> endpointSlices;
+  private final InformerGroup<ConfigMap> configMaps;
+  private final List<InformerGroup<?>> all;
+  private volatile boolean synced;
+
+  /**
+   * @param client     the client the informers use; the caller keeps ownership and closes it after this source
+   * @param namespaces namespaces to watch; empty for all
+   * @param delay      how events coalesce into rebuilds
+   * @param registry   where the metrics go
+   * @param consumer   receives every state built, on the rebuild thread
+   */
+  public ClusterStateSource(KubernetesClient client, Set<String> namespaces, CoalescingDelay delay,
+      MeterRegistry registry, Consumer<ClusterState> consumer) {
+    Objects.requireNonNull(client, "client");
+    Set<String> watched = Set.copyOf(namespaces);
+    this.consumer = Objects.requireNonNull(consumer, "consumer");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.rebuilds = Counter.builder("fairlead.cluster_state.rebuilds")
+        .description("ClusterState rebuilds handed to the translator")
+        .register(registry);
+    this.queue = new CoalescingWorkQueue<>("fairlead-cluster-state", delay, 1, key -> rebuild());
+    this.upstreams = group("Upstream", watched, in(client.resources(Upstream.class)));
+    this.gateways = group("Gateway", watched, in(client.resources(Gateway.class)));
+    this.httpRoutes = group("HTTPRoute", watched, in(client.resources(HTTPRoute.class)));
+    this.services = group("Service", watched, in(client.services()));
+    this.endpointSlices = group("EndpointSlice", watched, in(client.discovery().v1().endpointSlices()));
+    this.configMaps = group("ConfigMap", watched, ns -> (ns == null
+        ? client.configMaps().inAnyNamespace() : client.configMaps().inNamespace(ns))
+        .withLabel(CA_BUNDLE_LABEL, "true"));
+    this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps);
+  }
+
+  private static <T extends HasMetadata> Function<String, Informable<T>> in(
+      MixedOperation<T, ?, ?> operation) {
+    return ns -> ns == null ? operation.inAnyNamespace() : operation.inNamespace(ns);
+  }
+
+  private <T extends HasMetadata> InformerGroup<T> group(String kind, Set<String> namespaces,
+      Function<String, Informable<T>> source) {
+    InformerGroup<T> group = new InformerGroup<>(kind, true, namespaces, source, 0);
+    group.addEventHandler(new RebuildOnEvent<>(kind));
+    return group;
+  }
+
+  /**
+   * Starts the informers and the rebuild thread without waiting for them to sync; the first state is published once
+   * all have synced.
+   */
+  public void start() {
+    queue.start();
+    List<CompletableFuture<Void>> starts = new ArrayList<>();
+    for (InformerGroup<?> group : all) {
+      starts.add(group.start());
+    }
+    CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        LOG.error("Informers did not sync; no ClusterState will be published", failure);
+        return;
+      }
+      synced = true;
+      LOG.info("Informers synced: Upstream, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap");
+      queue.add(Rebuild.STATE);
+    });
+  }
+
+  /** Whether every informer has completed its initial list. */
+  public boolean hasSynced() {
+    return synced && all.stream().allMatch(InformerGroup::hasSynced);
+  }
+
+  /** Stops the informers and the rebuild thread; a rebuild in progress finishes first. Idempotent. */
+  @Override
+  public void close() {
+    all.forEach(InformerGroup::close);
+    queue.close();
+  }
+
+  private void rebuild() {
+    if (!synced) {
+      return;
+    }
+    ClusterState state = new ClusterState(upstreams.list(), gateways.list(), httpRoutes.list(), services.list(),
+        endpointSlices.list(), configMaps.list());
+    rebuilds.increment();
+    try {
+      consumer.accept(state);
+    } catch (RuntimeException e) {
+      LOG.error("The ClusterState consumer failed on a state of {} upstreams, {} gateways, {} HTTPRoutes, "
+              + "{} services, {} EndpointSlices, {} ConfigMaps", state.upstreams().size(), state.gateways().size(),
+          state.httpRoutes().size(), state.services().size(), state.endpointSlices().size(),
+          state.configMaps().size(), e);
+    }
+  }
+
+  /** Counts an informer event and asks for a rebuild; called on fabric8's informer threads. */
+  private final class RebuildOnEvent<T> implements ResourceEventHandler<T> {
+
+    private final Counter adds;
+    private final Counter updates;
+    private final Counter deletes;
+
+    private RebuildOnEvent(String kind) {
+      this.adds = events(kind, "add");
+      this.updates = events(kind, "update");
+      this.deletes = events(kind, "delete");
+    }
+
+    private Counter events(String kind, String type) {
+      return Counter.builder("fairlead.informer.events")
+          .description("Events received from Kubernetes informers")
+          .tag("kind", kind)
+          .tag("type", type)
+          .register(registry);
+    }
+
+    @Override
+    public void onAdd(T object) {
+      adds.increment();
+      queue.add(Rebuild.STATE);
+    }
+
+    @Override
+    public void onUpdate(T oldObject, T newObject) {
+      updates.increment();
+      queue.add(Rebuild.STATE);
+    }
+
+    @Override
+    public void onDelete(T object, boolean deletedFinalStateUnknown) {
+      deletes.increment();
+      queue.add(Rebuild.STATE);
+    }
+  }
+}
