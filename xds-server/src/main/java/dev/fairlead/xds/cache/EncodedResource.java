@@ -5,6 +5,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -20,9 +21,12 @@ import java.util.HexFormat;
  * <p>{@code hashHigh}/{@code hashLow} are the first 128 bits of that hash, kept as numbers so that a set of
  * resources can have an order-independent version computed incrementally (see {@link TypeResources}).
  * {@code source} is the message it was encoded from, so an equal message handed over again is recognised
- * without encoding it. Immutable.
+ * without encoding it. {@code forXdsClientsOnly} marks a Listener with an {@code api_listener}: gRPC's xDS client
+ * resolves through it, while Envoy can only take one from its bootstrap and warns about every one it is sent.
+ * Immutable.
  */
-public record EncodedResource(String name, Any any, String version, long hashHigh, long hashLow, Message source) {
+public record EncodedResource(String name, Any any, String version, long hashHigh, long hashLow, Message source,
+    boolean forXdsClientsOnly) {
 
   /** Encodes a resource deterministically (map fields in key order) and hashes the bytes with SHA-256. */
   public static EncodedResource encode(ResourceType type, Message resource) {
@@ -40,7 +44,9 @@ public record EncodedResource(String name, Any any, String version, long hashHig
     long high = buffer.getLong();
     long low = buffer.getLong();
     Any any = Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(ByteString.copyFrom(bytes)).build();
-    return new EncodedResource(name, any, HexFormat.of().formatHex(digest, 0, 16), high, low, resource);
+    boolean forXdsClientsOnly = resource instanceof Listener listener && listener.hasApiListener();
+    return new EncodedResource(name, any, HexFormat.of().formatHex(digest, 0, 16), high, low, resource,
+        forXdsClientsOnly);
   }
 
   /** This encoding if {@code resource} is the message it came from (or equal to it), else a new encoding. */

@@ -45,12 +45,12 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   private final ThreadLocal<Object> handoff = new ThreadLocal<>();
 
   /** Context of a state-of-the-world request, for the cache. */
-  record SotwContext(DiscoveryRequest request, long streamId, String nodeId, String fleet,
+  record SotwContext(DiscoveryRequest request, long streamId, String nodeId, String fleet, Audience audience,
       Optional<String> rejectedVersion) {
   }
 
   /** Context of a delta request, for the cache. */
-  record DeltaContext(DeltaDiscoveryRequest request, long streamId, String nodeId, String fleet,
+  record DeltaContext(DeltaDiscoveryRequest request, long streamId, String nodeId, String fleet, Audience audience,
       StreamState stream, ResourceType type) {
   }
 
@@ -88,7 +88,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
         }
       }
     }
-    handoff.set(new SotwContext(request, streamId, stream.nodeId(), stream.fleet(), rejected));
+    handoff.set(new SotwContext(request, streamId, stream.nodeId(), stream.fleet(), stream.audience(), rejected));
   }
 
   @Override
@@ -118,7 +118,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       }
     }
     handoff.set(type.isPresent()
-        ? new DeltaContext(request, streamId, stream.nodeId(), stream.fleet(), stream, type.get())
+        ? new DeltaContext(request, streamId, stream.nodeId(), stream.fleet(), stream.audience(), stream, type.get())
         : null);
   }
 
@@ -218,6 +218,10 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
 
     String fleet() {
       return node == null ? "" : node.getCluster();
+    }
+
+    Audience audience() {
+      return Audience.of(node);
     }
 
     DeltaState deltaState(ResourceType type) {

@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The resources of one type for one fleet, with a version for the whole set that is maintained incrementally:
+ * The resources of one type for one fleet, with a version for the whole set — and one for the subset Envoy is
+ * sent, without resources meant for xDS clients only — each maintained incrementally:
  * the sum (mod 2^64, per half) of every member's 128-bit content hash, plus the member count. Adding, replacing
  * or removing a resource costs O(1), and the version does not depend on insertion order, so two replicas holding
  * the same resources report the same version.
@@ -20,6 +21,9 @@ final class TypeResources {
   private final Map<String, EncodedResource> byName = new HashMap<>();
   private long sumHigh;
   private long sumLow;
+  private int envoyCount;
+  private long envoySumHigh;
+  private long envoySumLow;
 
   /** Puts a resource; returns whether anything changed (a resource with the same version is no change). */
   boolean put(EncodedResource resource) {
@@ -32,6 +36,11 @@ final class TypeResources {
     }
     sumHigh += resource.hashHigh();
     sumLow += resource.hashLow();
+    if (!resource.forXdsClientsOnly()) {
+      envoyCount++;
+      envoySumHigh += resource.hashHigh();
+      envoySumLow += resource.hashLow();
+    }
     return true;
   }
 
@@ -48,6 +57,11 @@ final class TypeResources {
   private void subtract(EncodedResource resource) {
     sumHigh -= resource.hashHigh();
     sumLow -= resource.hashLow();
+    if (!resource.forXdsClientsOnly()) {
+      envoyCount--;
+      envoySumHigh -= resource.hashHigh();
+      envoySumLow -= resource.hashLow();
+    }
   }
 
   /** A copy of the current name-to-resource map, for encoding outside the fleet's lock. */
@@ -72,10 +86,24 @@ final class TypeResources {
     return versionOf(byName.size(), sumHigh, sumLow);
   }
 
+  /** The version of what {@code audience} is sent. */
+  String version(Audience audience) {
+    return audience == Audience.ENVOY ? versionOf(envoyCount, envoySumHigh, envoySumLow) : version();
+  }
+
   /** All resources, sorted by name (responses are deterministic). */
   List<EncodedResource> all() {
     List<EncodedResource> all = new ArrayList<>(byName.values());
     all.sort(java.util.Comparator.comparing(EncodedResource::name));
+    return all;
+  }
+
+  /** All resources {@code audience} is sent, sorted by name. */
+  List<EncodedResource> all(Audience audience) {
+    List<EncodedResource> all = all();
+    if (audience == Audience.ENVOY) {
+      all.removeIf(EncodedResource::forXdsClientsOnly);
+    }
     return all;
   }
 

@@ -165,7 +165,8 @@ public final class XdsCache implements ConfigWatcher {
     String fleetName = context.map(SotwContext::fleet).orElse(request.v3Request().getNode().getCluster());
     Set<String> names = new TreeSet<>(request.getResourceNamesList());
     boolean wildcard = names.isEmpty() || names.contains("*");
-    SotwPending pending = new SotwPending(watch, type.get(), wildcard, names, request.getVersionInfo(),
+    Audience audience = context.map(SotwContext::audience).orElse(Audience.of(request.v3Request().getNode()));
+    SotwPending pending = new SotwPending(watch, type.get(), wildcard, names, audience, request.getVersionInfo(),
         context.flatMap(SotwContext::rejectedVersion),
         hasClusterChanged && type.get() == ResourceType.ENDPOINT);
     register(fleetName, context.map(SotwContext::nodeId).orElse(request.v3Request().getNode().getId()), pending);
@@ -259,8 +260,8 @@ public final class XdsCache implements ConfigWatcher {
     List<EncodedResource> chosen;
     String version;
     if (pending.wildcard()) {
-      chosen = resources.all();
-      version = resources.version();
+      chosen = resources.all(pending.audience());
+      version = resources.version(pending.audience());
     } else {
       TypeResources.Subset subset = resources.subset(pending.names());
       if (subset.resources().isEmpty()) {
@@ -292,7 +293,9 @@ public final class XdsCache implements ConfigWatcher {
       rejected = state.rejected();
       owesFirst = state.owesFirstResponse();
     }
-    Collection<String> candidates = pending.wildcard() ? new TreeSet<>(resources.names()) : pending.subscribed();
+    Collection<String> candidates = pending.wildcard()
+        ? resources.all(context.audience()).stream().map(EncodedResource::name).toList()
+        : pending.subscribed();
     Map<String, VersionedResource<?>> send = new LinkedHashMap<>();
     for (String name : candidates) {
       Optional<EncodedResource> resource = resources.get(name);
@@ -337,7 +340,7 @@ public final class XdsCache implements ConfigWatcher {
     ResourceType type();
   }
 
-  private record SotwPending(Watch watch, ResourceType type, boolean wildcard, Set<String> names,
+  private record SotwPending(Watch watch, ResourceType type, boolean wildcard, Set<String> names, Audience audience,
       String requestVersion, Optional<String> rejectedVersion, boolean resendEndpoints) implements PendingWatch {
   }
 

@@ -2,7 +2,10 @@ package dev.fairlead.xds.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.util.Durations;
+import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -65,6 +68,23 @@ class XdsCacheTest {
   }
 
   @Test
+  void envoyIsNotSentApiListenersWhichGrpcClientsResolveThrough() {
+    Listener port = Listener.newBuilder().setName("http-80").build();
+    Listener api = Listener.newBuilder().setName("shop.test")
+        .setApiListener(ApiListener.newBuilder().setApiListener(Any.getDefaultInstance())).build();
+    cache.setFleet(FLEET, Map.of(ResourceType.LISTENER, List.of(port, api)));
+    List<Response> envoy = new ArrayList<>();
+    List<Response> grpc = new ArrayList<>();
+
+    cache.createWatch(true, ldsRequest("envoy"), Set.of(), envoy::add, false, false);
+    cache.createWatch(true, ldsRequest("gRPC Java"), Set.of(), grpc::add, false, false);
+
+    assertThat(names(envoy.get(0))).containsExactly("http-80");
+    assertThat(names(grpc.get(0))).containsExactly("http-80", "shop.test");
+    assertThat(envoy.get(0).version()).isNotEqualTo(grpc.get(0).version());
+  }
+
+  @Test
   void aProxyOfAFleetWithoutConfigurationWaitsUntilItExists() {
     List<Response> responses = new ArrayList<>();
     cache.createWatch(true, cdsRequest("n1", ""), Set.of(), responses::add, false, false);
@@ -105,6 +125,18 @@ class XdsCacheTest {
         .setTypeUrl(ResourceType.CLUSTER.typeUrl())
         .setVersionInfo(version)
         .build());
+  }
+
+  private static XdsRequest ldsRequest(String userAgent) {
+    return XdsRequest.create(DiscoveryRequest.newBuilder()
+        .setNode(Node.newBuilder().setId(userAgent).setCluster(FLEET).setUserAgentName(userAgent))
+        .setTypeUrl(ResourceType.LISTENER.typeUrl())
+        .build());
+  }
+
+  private static List<String> names(Response response) {
+    return response.resources().stream().map(r -> io.envoyproxy.controlplane.cache.Resources.getResourceName((Any) r))
+        .toList();
   }
 
   private static Cluster cluster(String name, int timeoutSeconds) {
