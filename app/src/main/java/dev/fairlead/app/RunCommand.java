@@ -1,20 +1,69 @@
 package dev.fairlead.app;
 
+import dev.fairlead.discovery.CoalescingDelay;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code fairlead run}: serves xDS until stopped. Every flag can also be set by its environment variable. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Serve Envoy configuration over xDS. Standalone mode: --config-dir.")
+/**
+ * {@code fairlead run}: serves xDS until stopped — from a directory of files ({@code --config-dir}, standalone
+ * mode) or from a Kubernetes cluster (the default). Every flag can also be set by its environment variable.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Serve Envoy configuration over xDS, from a Kubernetes cluster or, with --config-dir, from files.")
 final class RunCommand implements Callable<Integer> {
 
-  @Option(names = "--config-dir", required = true, defaultValue = "${env:FAIRLEAD_CONFIG_DIR}",
-      description = "Directory of YAML files (Upstream, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap) "
-          + "served in standalone mode and watched for changes. Env: FAIRLEAD_CONFIG_DIR.")
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--config-dir", defaultValue = "${env:FAIRLEAD_CONFIG_DIR}",
+      description = "Standalone mode: a directory of YAML files (Upstream, Gateway, HTTPRoute, Service, "
+          + "EndpointSlice, ConfigMap), watched for changes. Env: FAIRLEAD_CONFIG_DIR.")
   Path configDir;
+
+  @Option(names = "--kubeconfig", defaultValue = "${env:FAIRLEAD_KUBECONFIG}",
+      description = "Kubernetes mode: kubeconfig file; without it, $KUBECONFIG, ~/.kube/config or the in-cluster "
+          + "service account. Env: FAIRLEAD_KUBECONFIG.")
+  Path kubeconfig;
+
+  @Option(names = "--watch-namespaces", defaultValue = "${env:FAIRLEAD_WATCH_NAMESPACES:-}", split = ",",
+      description = "Kubernetes mode: namespaces to watch, comma-separated; all when empty. "
+          + "Env: FAIRLEAD_WATCH_NAMESPACES.")
+  List<String> watchNamespaces;
+
+  @Option(names = "--watch-namespace-selector", defaultValue = "${env:FAIRLEAD_WATCH_NAMESPACE_SELECTOR:-}",
+      description = "Kubernetes mode: discover Services only in namespaces with these labels (k=v,k2=v2); "
+          + "excludes --watch-namespaces. Env: FAIRLEAD_WATCH_NAMESPACE_SELECTOR.")
+  String namespaceSelector;
+
+  @Option(names = "--watch-labels", defaultValue = "${env:FAIRLEAD_WATCH_LABELS:-}",
+      description = "Kubernetes mode: discover only Services with these labels (k=v,k2=v2); the annotation "
+          + "fairlead.dev/discover: \"true\"|\"false\" overrides per Service. Env: FAIRLEAD_WATCH_LABELS.")
+  String watchLabels;
+
+  @Option(names = "--discovery", defaultValue = "${env:FAIRLEAD_DISCOVERY:-true}", arity = "1",
+      description = "Kubernetes mode: turn Service ports into Upstreams. Default: ${DEFAULT-VALUE}. "
+          + "Env: FAIRLEAD_DISCOVERY.")
+  boolean discovery;
 
   @Option(names = "--xds-address", defaultValue = "${env:FAIRLEAD_XDS_ADDRESS:-127.0.0.1}",
       description = "Address the xDS gRPC server binds to. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_XDS_ADDRESS.")
@@ -32,13 +81,73 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
-    StandaloneFairlead fairlead = StandaloneFairlead.start(
-        StandaloneOptions.of(configDir, xdsAddress, xdsPort, listenerAddress));
+    AutoCloseable running = configDir != null ? standalone() : kubernetes();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      fairlead.close();
+      try {
+        running.close();
+      } catch (Exception e) {
+        System.err.println("fairlead: shutting down: " + e.getMessage());
+      }
       stopped.countDown();
     }, "fairlead-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  private AutoCloseable standalone() {
+    return StandaloneFairlead.start(StandaloneOptions.of(configDir, xdsAddress, xdsPort, listenerAddress));
+  }
+
+  private AutoCloseable kubernetes() {
+    KubernetesOptions options;
+    try {
+      options = new KubernetesOptions(xdsAddress, xdsPort, listenerAddress, Set.copyOf(nonEmpty(watchNamespaces)),
+          labels("--watch-namespace-selector", namespaceSelector), labels("--watch-labels", watchLabels), discovery,
+          CoalescingDelay.DEFAULT);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
+    KubernetesFairlead fairlead;
+    try {
+      fairlead = KubernetesFairlead.start(options, client, new SimpleMeterRegistry());
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+    return () -> {
+      fairlead.close();
+      client.close();
+    };
+  }
+
+  private Config clientConfig() {
+    if (kubeconfig == null) {
+      return Config.autoConfigure(null);
+    }
+    try {
+      return Config.fromKubeconfig(Files.readString(kubeconfig));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> nonEmpty(List<String> values) {
+    return values == null ? List.of() : values.stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+  }
+
+  /** {@code k=v,k2=v2} as a map; a malformed pair stops start-up naming the flag. */
+  private Map<String, String> labels(String flag, String value) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    for (String pair : Arrays.stream(value == null ? new String[0] : value.split(","))
+        .map(String::strip).filter(p -> !p.isEmpty()).collect(Collectors.toList())) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0 || eq == pair.length() - 1) {
+        throw new ParameterException(spec.commandLine(),
+            flag + " takes labels as key=value,key2=value2; '" + pair + "' is not key=value");
+      }
+      labels.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+    }
+    return labels;
   }
 }

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
@@ -42,6 +44,39 @@ public record ClusterState(
     services = sorted(services);
     endpointSlices = sorted(endpointSlices);
     configMaps = sorted(configMaps);
+  }
+
+  /**
+   * A state holding {@code objects}, each placed by its kind.
+   *
+   * @throws IllegalArgumentException for an object of a kind a state has no place for, naming it
+   */
+  public static ClusterState of(Collection<? extends HasMetadata> objects) {
+    List<Upstream> upstreams = new ArrayList<>();
+    List<Gateway> gateways = new ArrayList<>();
+    List<HTTPRoute> routes = new ArrayList<>();
+    List<Service> services = new ArrayList<>();
+    List<EndpointSlice> slices = new ArrayList<>();
+    List<ConfigMap> configMaps = new ArrayList<>();
+    for (HasMetadata object : objects) {
+      if (object instanceof Upstream upstream) {
+        upstreams.add(upstream);
+      } else if (object instanceof Gateway gateway) {
+        gateways.add(gateway);
+      } else if (object instanceof HTTPRoute route) {
+        routes.add(route);
+      } else if (object instanceof Service service) {
+        services.add(service);
+      } else if (object instanceof EndpointSlice slice) {
+        slices.add(slice);
+      } else if (object instanceof ConfigMap configMap) {
+        configMaps.add(configMap);
+      } else {
+        throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
+            + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName());
+      }
+    }
+    return new ClusterState(upstreams, gateways, routes, services, slices, configMaps);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

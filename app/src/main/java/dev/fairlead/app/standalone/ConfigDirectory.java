@@ -1,13 +1,7 @@
 package dev.fairlead.app.standalone;
 
 import dev.fairlead.api.state.ClusterState;
-import dev.fairlead.api.v1alpha1.Upstream;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
@@ -186,30 +180,8 @@ public final class ConfigDirectory implements AutoCloseable {
         }
       }
     }
-    List<Upstream> upstreams = new ArrayList<>();
-    List<Gateway> gateways = new ArrayList<>();
-    List<HTTPRoute> routes = new ArrayList<>();
-    List<Service> services = new ArrayList<>();
-    List<EndpointSlice> slices = new ArrayList<>();
-    List<ConfigMap> configMaps = new ArrayList<>();
-    for (ParsedFile.Located located : origins.values()) {
-      HasMetadata object = located.object();
-      if (object instanceof Upstream u) {
-        upstreams.add(u);
-      } else if (object instanceof Gateway g) {
-        gateways.add(g);
-      } else if (object instanceof HTTPRoute r) {
-        routes.add(r);
-      } else if (object instanceof Service s) {
-        services.add(s);
-      } else if (object instanceof EndpointSlice e) {
-        slices.add(e);
-      } else if (object instanceof ConfigMap c) {
-        configMaps.add(c);
-      }
-    }
-    return new Snapshot(new ClusterState(upstreams, gateways, routes, services, slices, configMaps), origins,
-        problems);
+    return new Snapshot(ClusterState.of(origins.values().stream().map(ParsedFile.Located::object).toList()),
+        origins, problems);
   }
 
   /** {@code Kind namespace/name}, how objects are named in logs. */

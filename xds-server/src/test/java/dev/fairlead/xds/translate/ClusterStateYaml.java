@@ -62,30 +62,6 @@ final class ClusterStateYaml {
 
   /** A state holding {@code objects}; fails on a kind the state has no place for. */
   static ClusterState state(List<HasMetadata> objects) {
-    List<Upstream> upstreams = new ArrayList<>();
-    List<Gateway> gateways = new ArrayList<>();
-    List<HTTPRoute> routes = new ArrayList<>();
-    List<Service> services = new ArrayList<>();
-    List<EndpointSlice> slices = new ArrayList<>();
-    List<ConfigMap> configMaps = new ArrayList<>();
-    for (HasMetadata object : objects) {
-      if (object instanceof Upstream upstream) {
-        upstreams.add(upstream);
-      } else if (object instanceof Gateway gateway) {
-        gateways.add(gateway);
-      } else if (object instanceof HTTPRoute route) {
-        routes.add(route);
-      } else if (object instanceof Service service) {
-        services.add(service);
-      } else if (object instanceof EndpointSlice slice) {
-        slices.add(slice);
-      } else if (object instanceof ConfigMap configMap) {
-        configMaps.add(configMap);
-      } else {
-        throw new IllegalArgumentException("unexpected " + object.getApiVersion() + " " + object.getKind() + " "
-            + object.getMetadata().getName());
-      }
-    }
-    return new ClusterState(upstreams, gateways, routes, services, slices, configMaps);
+    return ClusterState.of(objects);
   }
 }

@@ -1,0 +1,75 @@
+package dev.fairlead.app;
+
+import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.xds.cache.StreamRegistry;
+import dev.fairlead.xds.cache.XdsCache;
+import dev.fairlead.xds.server.XdsServer;
+import dev.fairlead.xds.translate.Translation;
+import dev.fairlead.xds.translate.Translator;
+import dev.fairlead.xds.translate.TranslatorOptions;
+import java.util.function.Function;
+
+/**
+ * What every mode of Fairlead runs, whatever its source: the xDS cache and stream registry, the publisher that
+ * translates each {@link ClusterState} into the cache, and the xDS gRPC server. A source (the configuration
+ * directory, or the Kubernetes informers) calls {@link #publish} from its own single thread.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+  private final StreamRegistry streams;
+  private final XdsCache cache;
+  private final ConfigPublisher publisher;
+  private final XdsServer server;
+
+  private ControlPlane(StreamRegistry streams, XdsCache cache, ConfigPublisher publisher, XdsServer server) {
+    this.streams = streams;
+    this.cache = cache;
+    this.publisher = publisher;
+    this.server = server;
+  }
+
+  /** Starts serving xDS on {@code xdsAddress:xdsPort}; proxies wait until the first state is published. */
+  public static ControlPlane start(String xdsAddress, int xdsPort, String listenerAddress) {
+    StreamRegistry streams = new StreamRegistry();
+    XdsCache cache = new XdsCache(streams);
+    ConfigPublisher publisher = new ConfigPublisher(new Translator(new TranslatorOptions(listenerAddress)), cache);
+    XdsServer server = XdsServer.start(xdsAddress, xdsPort, cache, streams);
+    return new ControlPlane(streams, cache, publisher, server);
+  }
+
+  /**
+   * Translates and serves a state; call from one thread.
+   *
+   * @param origin where an object was written, by {@code Kind namespace/name}, for log lines; may answer null
+   */
+  public void publish(ClusterState state, Function<String, String> origin) {
+    publisher.publish(state, origin);
+  }
+
+  public int xdsPort() {
+    return server.port();
+  }
+
+  public XdsCache cache() {
+    return cache;
+  }
+
+  public StreamRegistry streams() {
+    return streams;
+  }
+
+  /** The translation being served. */
+  public Translation lastTranslation() {
+    return publisher.lastTranslation().orElseThrow(() -> new IllegalStateException("nothing published yet"));
+  }
+
+  /** How many states have been published. */
+  public long publishedConfigurations() {
+    return publisher.published();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -1,0 +1,297 @@
+package dev.fairlead.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fairlead.api.v1alpha1.LoadBalancer;
+import dev.fairlead.api.v1alpha1.LoadBalancerPolicy;
+import dev.fairlead.api.v1alpha1.Upstream;
+import dev.fairlead.app.KubernetesFairlead;
+import dev.fairlead.app.KubernetesOptions;
+import dev.fairlead.discovery.CoalescingDelay;
+import dev.fairlead.testkit.AdsMode;
+import dev.fairlead.testkit.Crds;
+import dev.fairlead.testkit.EnvoyBootstrap;
+import dev.fairlead.testkit.EnvoyProcess;
+import dev.fairlead.testkit.Envoys;
+import dev.fairlead.testkit.HttpBackend;
+import dev.fairlead.testkit.LoopbackPorts;
+import dev.fairlead.testkit.NetnsBackend;
+import dev.fairlead.testkit.RealApiServer;
+import dev.fairlead.testkit.TestHosts;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Kubernetes mode end to end: Fairlead watching a real API server (discovery writing Upstreams, informers feeding
+ * the translator) and serving a real Envoy, which sends traffic to backends on test hosts in a network namespace
+ * (the API server refuses loopback endpoint addresses).
+ */
+class KubernetesModeEnvoyIT {
+
+  private static final Duration BOUND = Duration.ofSeconds(30);
+  private static final String NAMESPACE = "default";
+  private static final Map<String, String> WATCH_LABELS = Map.of("fairlead.dev/e2e", "yes");
+
+  @RegisterExtension
+  static final RealApiServer API_SERVER = new RealApiServer();
+
+  @RegisterExtension
+  static final Envoys ENVOYS = new Envoys();
+
+  @RegisterExtension
+  static final TestHosts HOSTS = new TestHosts();
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final int LISTENER_PORT = LoopbackPorts.free();
+  private static KubernetesClient client;
+  private static KubernetesFairlead fairlead;
+  private static EnvoyProcess envoy;
+
+  @BeforeAll
+  static void startFairleadAndEnvoy() throws IOException {
+    try (InputStream crd = Upstream.class.getResourceAsStream("/META-INF/fabric8/upstreams.fairlead.dev-v1.yml")) {
+      Crds.apply(API_SERVER.client(), crd);
+    }
+    API_SERVER.installGatewayApiCrds();
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: default}
+        spec:
+          gatewayClassName: fairlead
+          listeners: [{name: http, port: %d, protocol: HTTP}]
+        """.formatted(LISTENER_PORT));
+    client = API_SERVER.newClient();
+    fairlead = KubernetesFairlead.start(new KubernetesOptions("127.0.0.1", 0, "127.0.0.1", Set.of(), Map.of(),
+        WATCH_LABELS, true, new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500))), client,
+        new SimpleMeterRegistry());
+    envoy = ENVOYS.start(EnvoyBootstrap.ads(fairlead.controlPlane().xdsPort(), AdsMode.DELTA)
+        .withNode("edge-1", NAMESPACE + "/edge")).awaitReady(Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  static void stopFairlead() {
+    if (fairlead != null) {
+      fairlead.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  @Test
+  void aServiceIsServedOnceItCarriesTheWatchLabelsAndNoLongerWhenTheyGo() {
+    NetnsBackend shop = HOSTS.http("shop");
+    apply(selectorlessService("shop", Map.of()));
+    apply(slice("shop", List.of(endpoint(shop, true, false))));
+    apply(route("shop", "/shop", "shop-http"));
+    await("a Service without the watch labels is not discovered").atMost(BOUND)
+        .untilAsserted(() -> assertThat(status("/shop")).isEqualTo(500));
+    assertThat(upstream("shop-http")).isNull();
+
+    apply(selectorlessService("shop", WATCH_LABELS));
+    await("labelled: discovered and served").atMost(BOUND).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions().untilAsserted(() -> assertThat(identity("/shop")).isEqualTo("shop"));
+
+    apply(selectorlessService("shop", Map.of()));
+    await("labels removed: the Upstream is deleted and traffic stops").atMost(BOUND)
+        .untilAsserted(() -> {
+          assertThat(upstream("shop-http")).isNull();
+          assertThat(status("/shop")).isEqualTo(500);
+        });
+  }
+
+  @Test
+  void endpointSliceChangesReachEnvoyAndTerminatingEndpointsDrain() throws Exception {
+    NetnsBackend blue = HOSTS.http("blue");
+    NetnsBackend green = HOSTS.http("green");
+    apply(selectorlessService("colors", WATCH_LABELS));
+    apply(slice("colors", List.of(endpoint(blue, true, false), endpoint(green, true, false))));
+    apply(route("colors", "/colors", "colors-http"));
+    await("both endpoints serve").atMost(BOUND).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .untilAsserted(() -> assertThat(identities("/colors", 40)).contains("blue", "green"));
+
+    long removed = System.nanoTime();
+    apply(slice("colors", List.of(endpoint(blue, true, false))));
+    await("green removed from the slice gets no more traffic").atMost(BOUND).pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions().until(() -> !envoy.configDump().contains(green.address()));
+    long removalMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - removed);
+    long greenBefore = green.requests();
+    assertThat(identities("/colors", 20)).containsOnly("blue");
+    assertThat(green.requests()).isEqualTo(greenBefore);
+
+    apply(slice("colors", List.of(endpoint(blue, false, true), endpoint(green, true, false))));
+    await("blue terminating drains, green takes the traffic").atMost(BOUND).pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions().untilAsserted(() -> {
+          assertThat(healthSent("upstream/default/colors-http", blue.address())).isEqualTo(HealthStatus.DRAINING);
+          assertThat(identities("/colors", 20)).containsOnly("green");
+        });
+    // Envoy folds an EDS DRAINING status into failed EDS health: still listed, no new requests.
+    assertThat(envoy.configDump()).contains(blue.address());
+    System.out.println("CONVERGENCE endpoint removed from EndpointSlice to Envoy dropping it (ms): " + removalMillis);
+  }
+
+  @Test
+  void userTunedFieldsReachEnvoyAndSurviveServiceChanges() {
+    NetnsBackend tuned = HOSTS.http("tuned");
+    apply(selectorlessService("tuned", WATCH_LABELS));
+    apply(slice("tuned", List.of(endpoint(tuned, true, false))));
+    apply(route("tuned", "/tuned", "tuned-http"));
+    await().atMost(BOUND).ignoreExceptions().until(() -> upstream("tuned-http") != null);
+
+    client.resources(Upstream.class).inNamespace(NAMESPACE).withName("tuned-http").edit(u -> {
+      u.setSpec(new dev.fairlead.api.v1alpha1.UpstreamSpec(u.getSpec().kube(), null, null,
+          new LoadBalancer(LoadBalancerPolicy.LEAST_REQUEST), u.getSpec().circuitBreakers(), null, null,
+          u.getSpec().protocol(), null));
+      return u;
+    });
+    Service changed = selectorlessService("tuned", Map.of("fairlead.dev/e2e", "yes", "tier", "gold"));
+    apply(changed);
+
+    await("the user's policy reaches Envoy and survives the Service change").atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
+          assertThat(upstream("tuned-http").getSpec().loadBalancer().policy()).isEqualTo(LoadBalancerPolicy.LEAST_REQUEST);
+          assertThat(envoy.configDump()).contains("\"lb_policy\": \"LEAST_REQUEST\"");
+          assertThat(identity("/tuned")).isEqualTo("tuned");
+        });
+  }
+
+  @Test
+  void aDeletedServiceTakesItsUpstreamWithItAndARecreatedOneGetsANewOne() {
+    NetnsBackend phoenix = HOSTS.http("phoenix");
+    apply(selectorlessService("phoenix", WATCH_LABELS));
+    apply(slice("phoenix", List.of(endpoint(phoenix, true, false))));
+    apply(route("phoenix", "/phoenix", "phoenix-http"));
+    await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .untilAsserted(() -> assertThat(identity("/phoenix")).isEqualTo("phoenix"));
+    String firstUid = upstream("phoenix-http").getMetadata().getUid();
+
+    API_SERVER.client().services().inNamespace(NAMESPACE).withName("phoenix").delete();
+    await("the Service's Upstream is deleted and Envoy stops routing to it").atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
+          assertThat(upstream("phoenix-http")).isNull();
+          assertThat(status("/phoenix")).isEqualTo(500);
+        });
+
+    apply(selectorlessService("phoenix", WATCH_LABELS));
+    await("recreated: a new Upstream, served again").atMost(BOUND).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions().untilAsserted(() -> {
+          assertThat(upstream("phoenix-http").getMetadata().getUid()).isNotEqualTo(firstUid);
+          assertThat(identity("/phoenix")).isEqualTo("phoenix");
+        });
+  }
+
+  /** The health status Fairlead is serving for one endpoint of one cluster. */
+  private static HealthStatus healthSent(String cluster, String address) {
+    return fairlead.controlPlane().lastTranslation().fleets().get(NAMESPACE + "/edge").endpoints().stream()
+        .filter(cla -> cla.getClusterName().equals(cluster))
+        .flatMap(cla -> cla.getEndpointsList().stream())
+        .flatMap(locality -> locality.getLbEndpointsList().stream())
+        .filter(lb -> lb.getEndpoint().getAddress().getSocketAddress().getAddress().equals(address))
+        .map(lb -> lb.getHealthStatus())
+        .findFirst().orElseThrow();
+  }
+
+  private static Upstream upstream(String name) {
+    return client.resources(Upstream.class).inNamespace(NAMESPACE).withName(name).get();
+  }
+
+  private static void apply(String yaml) {
+    HasMetadata object = API_SERVER.client().getKubernetesSerialization().unmarshal(yaml);
+    API_SERVER.client().resource(object).forceConflicts().serverSideApply();
+  }
+
+  private static void apply(HasMetadata object) {
+    API_SERVER.client().resource(object).forceConflicts().serverSideApply();
+  }
+
+  private static Service selectorlessService(String name, Map<String, String> labels) {
+    StringBuilder yaml = new StringBuilder("""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: %s
+          namespace: default
+          labels: {}
+        spec:
+          ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]
+        """.formatted(name));
+    Service service = API_SERVER.client().getKubernetesSerialization().unmarshal(yaml.toString(), Service.class);
+    service.getMetadata().setLabels(new java.util.HashMap<>(labels));
+    return service;
+  }
+
+  private static String slice(String service, List<String> endpoints) {
+    return """
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: %s-1
+          namespace: default
+          labels: {kubernetes.io/service-name: %s}
+        addressType: IPv4
+        ports: [{name: http, port: 8080, protocol: TCP}]
+        endpoints: [%s]
+        """.formatted(service, service, String.join(", ", endpoints));
+  }
+
+  private static String endpoint(NetnsBackend backend, boolean ready, boolean terminating) {
+    return "{addresses: [%s], conditions: {ready: %s, serving: true, terminating: %s}}"
+        .formatted(backend.address(), ready, terminating);
+  }
+
+  private static String route(String name, String prefix, String upstream) {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: %s, namespace: default}
+        spec:
+          parentRefs: [{name: edge}]
+          rules:
+          - matches: [{path: {type: PathPrefix, value: %s}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: %s}]
+        """.formatted(name, prefix, upstream);
+  }
+
+  private static List<String> identities(String path, int requests) throws Exception {
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      seen.add(identity(path));
+    }
+    return seen;
+  }
+
+  private static String identity(String path) throws Exception {
+    HttpResponse<String> response = send(path);
+    return response.headers().firstValue(HttpBackend.IDENTITY_HEADER).orElse("status " + response.statusCode());
+  }
+
+  private static int status(String path) throws Exception {
+    return send(path).statusCode();
+  }
+
+  private static HttpResponse<String> send(String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LISTENER_PORT + path))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
