@@ -1,5 +1,6 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.api.v1alpha1.KubeService;
 import dev.fairlead.api.v1alpha1.Protocol;
 import dev.fairlead.api.v1alpha1.Upstream;

@@ -1,5 +1,6 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.verdict.ObjectRef;
 import com.google.protobuf.UInt32Value;
 import dev.fairlead.api.v1alpha1.StaticHost;
 import io.envoyproxy.envoy.config.core.v3.Address;

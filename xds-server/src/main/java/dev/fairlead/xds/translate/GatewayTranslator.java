@@ -1,5 +1,8 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.ObjectRef;
+import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.AllowedRoutes;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;

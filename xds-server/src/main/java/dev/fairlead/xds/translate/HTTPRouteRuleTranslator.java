@@ -1,5 +1,6 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.verdict.ObjectRef;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;

@@ -1,5 +1,9 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.ObjectRef;
+import dev.fairlead.api.verdict.ParentRef;
+import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;

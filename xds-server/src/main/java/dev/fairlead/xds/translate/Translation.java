@@ -1,10 +1,13 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.verdict.Verdict;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything one translation of a {@code ClusterState} produced: the Envoy resources of each fleet, and a verdict
@@ -14,13 +17,38 @@ import java.util.TreeMap;
  * to that string. A Gateway with no acceptable listener still has a fleet, with no resources, so that "the
  * Gateway exists but is broken" and "there is no such Gateway" stay distinguishable.
  *
- * <p>Immutable: the map iterates in fleet-name order, the verdicts are sorted by kind, namespace, name (then UID
- * and parent). Equal inputs give equal translations.
+ * <p>{@code producers} says, per fleet and Envoy resource name, which objects ({@code Kind namespace/name}) that
+ * resource was made from, so a proxy's rejection of a resource can be reported on those objects.
+ * {@code readyEndpoints} counts, per Upstream ({@code namespace/name}), the endpoints ready for traffic.
+ *
+ * <p>Immutable: the maps iterate in key order, the verdicts are sorted by kind, namespace, name (then UID and
+ * parent). Equal inputs give equal translations.
  */
-public record Translation(Map<String, FleetConfig> fleets, List<Verdict> verdicts) {
+public record Translation(Map<String, FleetConfig> fleets, List<Verdict> verdicts,
+    Map<String, Map<String, Set<String>>> producers, Map<String, Integer> readyEndpoints) {
 
   public Translation {
     fleets = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(fleets, "fleets")));
     verdicts = Objects.requireNonNull(verdicts, "verdicts").stream().sorted(Verdict.ORDER).toList();
+    TreeMap<String, Map<String, Set<String>>> byFleet = new TreeMap<>();
+    Objects.requireNonNull(producers, "producers").forEach((fleet, resources) -> {
+      TreeMap<String, Set<String>> byResource = new TreeMap<>();
+      resources.forEach((resource, objects) -> byResource.put(resource,
+          Collections.unmodifiableSortedSet(new TreeSet<>(objects))));
+      byFleet.put(fleet, Collections.unmodifiableSortedMap(byResource));
+    });
+    producers = Collections.unmodifiableSortedMap(byFleet);
+    readyEndpoints = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(readyEndpoints,
+        "readyEndpoints")));
+  }
+
+  /** A translation without provenance or endpoint counts, for tests that only look at resources and verdicts. */
+  public Translation(Map<String, FleetConfig> fleets, List<Verdict> verdicts) {
+    this(fleets, verdicts, Map.of(), Map.of());
+  }
+
+  /** The objects a fleet's resource was made from, by {@code Kind namespace/name}; empty if unknown. */
+  public Set<String> producersOf(String fleet, String resourceName) {
+    return producers.getOrDefault(fleet, Map.of()).getOrDefault(resourceName, Set.of());
   }
 }

@@ -1,5 +1,7 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.verdict.ObjectRef;
+import dev.fairlead.api.verdict.Verdict;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -11,7 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 
 /**
  * Turns a {@link ClusterState} into the Envoy resources of every fleet and a verdict on every Upstream, Gateway
@@ -44,11 +50,18 @@ public final class Translator {
     UpstreamTranslator upstreamTranslator =
         new UpstreamTranslator(new UpstreamValidator(), clusters, endpoints, state.configMaps());
     Map<String, UpstreamTranslator.Result> upstreams = new HashMap<>();
+    Map<String, String> clusterOwners = new HashMap<>();
+    Map<String, Integer> readyEndpoints = new TreeMap<>();
     for (Upstream upstream : unique(state.upstreams())) {
       UpstreamTranslator.Result result = upstreamTranslator.translate(upstream);
       upstreams.put(result.verdict().object().key(), result);
       verdicts.add(result.verdict());
+      ObjectRef ref = result.verdict().object();
+      readyEndpoints.put(ref.namespace() + "/" + ref.name(), result.backend().map(Translator::ready).orElse(0));
+      result.backend().ifPresent(backend -> clusterOwners.put(backend.name(), "Upstream " + ref.namespace() + "/"
+          + ref.name()));
     }
+    Map<String, Map<String, Set<String>>> producers = new TreeMap<>();
 
     ListenerTranslator listeners = new ListenerTranslator(options.listenerAddress());
     GatewayTranslator gatewayTranslator = new GatewayTranslator();
@@ -59,7 +72,11 @@ public final class Translator {
       gateways.put(translated.fleet(), translated);
       verdicts.add(translated.verdict());
       FleetBuilder fleet = new FleetBuilder(listeners);
-      translated.listeners().forEach(listener -> fleet.addPort(listener.port()));
+      String gatewayKey = "Gateway " + translated.fleet();
+      translated.listeners().forEach(listener -> {
+        fleet.addPort(listener.port());
+        produced(producers, translated.fleet(), ListenerTranslator.portName(listener.port()), gatewayKey);
+      });
       fleets.put(translated.fleet(), fleet);
     }
 
@@ -68,16 +85,40 @@ public final class Translator {
     for (HTTPRoute route : unique(state.httpRoutes())) {
       HTTPRouteTranslator.RouteTranslation translated = routeTranslator.translate(route);
       verdicts.addAll(translated.verdicts());
+      String routeKey = "HTTPRoute " + ObjectRef.namespaceOf(route) + "/" + route.getMetadata().getName();
       for (HTTPRouteTranslator.Attachment attachment : translated.attachments()) {
         FleetBuilder fleet = fleets.get(attachment.fleet());
-        attachment.hostnames().forEach(hostname -> fleet.addRoutes(attachment.port(), hostname, translated.entries()));
-        translated.backends().forEach(fleet::addBackend);
+        produced(producers, attachment.fleet(), ListenerTranslator.portName(attachment.port()), routeKey);
+        attachment.hostnames().forEach(hostname -> {
+          fleet.addRoutes(attachment.port(), hostname, translated.entries());
+          produced(producers, attachment.fleet(), hostname, routeKey);
+        });
+        translated.backends().forEach(backend -> {
+          fleet.addBackend(backend);
+          produced(producers, attachment.fleet(), backend.name(), clusterOwners.getOrDefault(backend.name(), routeKey));
+        });
       }
     }
 
     Map<String, FleetConfig> built = new TreeMap<>();
     fleets.forEach((name, fleet) -> built.put(name, fleet.build()));
-    return new Translation(built, verdicts);
+    return new Translation(built, verdicts, producers, readyEndpoints);
+  }
+
+  private static void produced(Map<String, Map<String, Set<String>>> producers, String fleet, String resource,
+      String objectKey) {
+    producers.computeIfAbsent(fleet, f -> new TreeMap<>()).computeIfAbsent(resource, r -> new TreeSet<>())
+        .add(objectKey);
+  }
+
+  /** Endpoints of a backend that take traffic: HEALTHY ones, in its ClusterLoadAssignment or inline hosts. */
+  private static int ready(Backend backend) {
+    ClusterLoadAssignment assignment = backend.endpoints().orElse(backend.cluster().getLoadAssignment());
+    return (int) assignment.getEndpointsList().stream()
+        .flatMap(locality -> locality.getLbEndpointsList().stream())
+        .filter(endpoint -> endpoint.getHealthStatus() == HealthStatus.HEALTHY
+            || endpoint.getHealthStatus() == HealthStatus.UNKNOWN)
+        .count();
   }
 
   /** The named objects of {@code objects}, the first of each namespace and name. */

@@ -1,5 +1,8 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.ObjectRef;
+import dev.fairlead.api.verdict.Verdict;
 import dev.fairlead.api.v1alpha1.CaBundleRef;
 import dev.fairlead.api.v1alpha1.KubeService;
 import dev.fairlead.api.v1alpha1.StaticHost;

@@ -1,5 +1,8 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.ObjectRef;
+import dev.fairlead.api.verdict.Verdict;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

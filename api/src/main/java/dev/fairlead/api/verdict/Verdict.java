@@ -1,4 +1,4 @@
-package dev.fairlead.xds.translate;
+package dev.fairlead.api.verdict;
 
 import java.util.Comparator;
 import java.util.Objects;
@@ -14,7 +14,7 @@ import java.util.Optional;
 public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
 
   /** Kind, namespace, name, then UID and parent: the order {@link Translation#verdicts()} promises. */
-  static final Comparator<Verdict> ORDER = Comparator
+  public static final Comparator<Verdict> ORDER = Comparator
       .comparing((Verdict v) -> v.object().kind())
       .thenComparing(v -> v.object().namespace())
       .thenComparing(v -> v.object().name())

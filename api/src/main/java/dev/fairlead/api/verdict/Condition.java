@@ -1,4 +1,4 @@
-package dev.fairlead.xds.translate;
+package dev.fairlead.api.verdict;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package dev.fairlead.xds.translate;
+package dev.fairlead.api.verdict;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 public record ObjectRef(String kind, String namespace, String name, String uid, long generation) {
 
-  static final String DEFAULT_NAMESPACE = "default";
+  public static final String DEFAULT_NAMESPACE = "default";
 
   public ObjectRef {
     Objects.requireNonNull(kind, "kind");
@@ -25,20 +25,20 @@ public record ObjectRef(String kind, String namespace, String name, String uid, 
     Objects.requireNonNull(uid, "uid");
   }
 
-  static ObjectRef of(String kind, HasMetadata object) {
+  public static ObjectRef of(String kind, HasMetadata object) {
     ObjectMeta meta = object.getMetadata();
     return new ObjectRef(kind, namespaceOf(object), meta.getName(), meta.getUid() == null ? "" : meta.getUid(),
         meta.getGeneration() == null ? 0 : meta.getGeneration());
   }
 
   /** The object's namespace, {@code default} when it has none. */
-  static String namespaceOf(HasMetadata object) {
+  public static String namespaceOf(HasMetadata object) {
     String namespace = object.getMetadata().getNamespace();
     return namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
   }
 
   /** {@code namespace/name}. */
-  String key() {
+  public String key() {
     return namespace + "/" + name;
   }
 }
