@@ -155,6 +155,33 @@ class StandaloneModeEnvoyIT {
         no -> assertThat(no.message()).contains("spec.static.hosts[0].port"));
   }
 
+  @ParameterizedTest
+  @EnumSource(AdsMode.class)
+  void aListenerEnvoyCannotBindIsRecordedAsItsRejectionAndClearsWhenFixed(AdsMode mode) throws Exception {
+    HttpBackend blue = backends.http("blue");
+    write("blue.yaml", staticUpstream("blue", blue));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", route("web", """
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+        """));
+    startFairleadAndEnvoy(mode);
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      write("gateway.yaml", gateway().replace("port: " + listenerPort, "port: " + taken.getLocalPort()));
+
+      await("Envoy rejects the listener it cannot bind").atMost(CONVERGENCE_BOUND).untilAsserted(() ->
+          assertThat(fairlead.controlPlane().streams().currentNacks()).singleElement().satisfies(nack -> {
+            assertThat(nack.type()).isEqualTo(dev.fairlead.xds.cache.ResourceType.LISTENER);
+            assertThat(nack.resourceNames()).contains("http-" + taken.getLocalPort());
+            assertThat(nack.message()).contains("Address already in use");
+          }));
+      assertThat(get("/")).as("the last accepted listener keeps serving").isEqualTo("blue");
+    }
+    write("gateway.yaml", gateway());
+    await("the rejection clears once Envoy accepts a later version").atMost(CONVERGENCE_BOUND)
+        .untilAsserted(() -> assertThat(fairlead.controlPlane().streams().currentNacks()).isEmpty());
+    assertThat(get("/")).isEqualTo("blue");
+  }
+
   @Test
   void aRestartWithConnectedDeltaClientsLeavesNoStaleResources() throws Exception {
     HttpBackend blue = backends.http("blue");

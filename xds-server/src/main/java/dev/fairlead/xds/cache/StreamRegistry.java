@@ -43,10 +43,22 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
 
   private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
   private final ThreadLocal<Object> handoff = new ThreadLocal<>();
+  private final List<Runnable> rejectionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Runs {@code listener} (on an xDS thread; keep it short) whenever the set of current rejections changes. */
+  public void onRejectionsChanged(Runnable listener) {
+    rejectionListeners.add(listener);
+  }
+
+  private void rejectionsChanged(boolean changed) {
+    if (changed) {
+      rejectionListeners.forEach(Runnable::run);
+    }
+  }
 
   /** Context of a state-of-the-world request, for the cache. */
   record SotwContext(DiscoveryRequest request, long streamId, String nodeId, String fleet, Audience audience,
-      Optional<String> rejectedVersion) {
+      StreamState stream, Optional<String> rejectedVersion) {
   }
 
   /** Context of a delta request, for the cache. */
@@ -61,12 +73,22 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
 
   @Override
   public void onStreamClose(long streamId, String typeUrl) {
-    streams.remove(streamId);
+    closed(streams.remove(streamId));
   }
 
   @Override
   public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
-    streams.remove(streamId);
+    closed(streams.remove(streamId));
+  }
+
+  private void closed(StreamState stream) {
+    if (stream != null) {
+      boolean hadRejections;
+      synchronized (stream) {
+        hadRejections = !stream.rejections.isEmpty();
+      }
+      rejectionsChanged(hadRejections);
+    }
   }
 
   @Override
@@ -74,6 +96,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     StreamState stream = stream(streamId);
     Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
     Optional<String> rejected = Optional.empty();
+    boolean changed = false;
     synchronized (stream) {
       stream.rememberNode(request.hasNode() ? request.getNode() : null);
       if (type.isPresent()) {
@@ -81,14 +104,17 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
         if (sent != null && sent.nonce().equals(request.getResponseNonce())) {
           if (request.hasErrorDetail()) {
             rejected = Optional.of(sent.version());
-            stream.reject(type.get(), sent.version(), sent.names(), request.getErrorDetail().getMessage());
+            changed = stream.reject(type.get(), sent.version(), sent.names(), request.getErrorDetail().getMessage());
           } else {
-            stream.accept(type.get(), sent.version());
+            stream.acked.put(type.get(), sent.version());
+            changed = stream.clearRejection(type.get(), "accepted version " + sent.version());
           }
         }
       }
     }
-    handoff.set(new SotwContext(request, streamId, stream.nodeId(), stream.fleet(), stream.audience(), rejected));
+    rejectionsChanged(changed);
+    handoff.set(new SotwContext(request, streamId, stream.nodeId(), stream.fleet(), stream.audience(), stream,
+        rejected));
   }
 
   @Override
@@ -110,13 +136,15 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
     StreamState stream = stream(streamId);
     Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
+    boolean changed = false;
     synchronized (stream) {
       stream.delta = true;
       stream.rememberNode(request.hasNode() ? request.getNode() : null);
       if (type.isPresent()) {
-        stream.deltaState(type.get()).onRequest(stream, type.get(), request);
+        changed = stream.deltaState(type.get()).onRequest(stream, type.get(), request);
       }
     }
+    rejectionsChanged(changed);
     handoff.set(type.isPresent()
         ? new DeltaContext(request, streamId, stream.nodeId(), stream.fleet(), stream.audience(), stream, type.get())
         : null);
@@ -153,6 +181,27 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     handoff.remove();
     return context instanceof DeltaContext delta && delta.request() == request
         ? Optional.of(delta) : Optional.empty();
+  }
+
+  /**
+   * The cache found that a state-of-the-world proxy already holds the current version of a type: whatever it
+   * rejected before no longer applies (the configuration went back to what it accepted).
+   */
+  void holdsCurrent(StreamState stream, ResourceType type) {
+    boolean changed;
+    synchronized (stream) {
+      changed = stream.clearRejection(type, "holds the current version again");
+    }
+    rejectionsChanged(changed);
+  }
+
+  /** The cache found rejected delta resources that no longer exist: they are no longer rejected. */
+  void rejectedResourcesGone(StreamState stream, ResourceType type, Collection<String> names) {
+    boolean changed;
+    synchronized (stream) {
+      changed = stream.deltaState(type).forget(stream, type, names, "no longer has the resources it rejected");
+    }
+    rejectionsChanged(changed);
   }
 
   /** Every open stream that has identified itself, ordered by stream id. */
@@ -228,22 +277,26 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       return deltaStates.computeIfAbsent(type, t -> new DeltaState());
     }
 
-    void accept(ResourceType type, String version) {
-      acked.put(type, version);
+    /** Drops the rejection of a type, if any; returns whether there was one. */
+    boolean clearRejection(ResourceType type, String why) {
       Nack cleared = rejections.remove(type);
       if (cleared != null) {
-        LOG.info("Proxy {} (fleet {}) accepted {} version {} after rejecting version {}",
-            nodeId(), fleet(), type.shortName(), version, cleared.rejectedVersion());
+        LOG.info("Proxy {} (fleet {}) {} of {}; its rejection of version {} is cleared", nodeId(), fleet(), why,
+            type.shortName(), cleared.rejectedVersion());
       }
+      return cleared != null;
     }
 
-    void reject(ResourceType type, String version, Collection<String> names, String message) {
+    /** Records a rejection (logged once per distinct one); returns whether the current rejections changed. */
+    boolean reject(ResourceType type, String version, Collection<String> names, String message) {
       Nack nack = new Nack(nodeId(), fleet(), type, version, List.copyOf(names), message);
       Nack previous = rejections.put(type, nack);
+      boolean changed = !nack.equals(previous);
       if (previous == null || !previous.rejectedVersion().equals(version) || !previous.message().equals(message)) {
         LOG.warn("Proxy {} (fleet {}) rejected {} version {} ({}): {}", nodeId(), fleet(), type.shortName(), version,
             String.join(", ", names), message);
       }
+      return changed;
     }
   }
 
@@ -258,7 +311,8 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     private boolean seenFirstRequest;
     private boolean answeredOnce;
 
-    void onRequest(StreamState stream, ResourceType type, DeltaDiscoveryRequest request) {
+    /** Applies a request; returns whether the stream's current rejections changed. */
+    boolean onRequest(StreamState stream, ResourceType type, DeltaDiscoveryRequest request) {
       if (!seenFirstRequest) {
         seenFirstRequest = true;
         // A reconnecting client says what it holds; it is sent only what differs, and told what is gone.
@@ -267,28 +321,36 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
         // An explicit (re-)subscription asks for the resource again, e.g. for a cluster that is warming.
         request.getResourceNamesSubscribeList().forEach(clientVersions::remove);
       }
-      request.getResourceNamesUnsubscribeList().forEach(name -> {
-        clientVersions.remove(name);
-        rejected.remove(name);
-      });
+      request.getResourceNamesUnsubscribeList().forEach(clientVersions::remove);
+      boolean changed = forget(stream, type, request.getResourceNamesUnsubscribeList(),
+          "unsubscribed from the resources it rejected");
       if (request.getResponseNonce().isEmpty()) {
-        return;
+        return changed;
       }
       PendingDelta answered = pending.remove(request.getResponseNonce());
       if (answered == null) {
-        return;
+        return changed;
       }
       if (request.hasErrorDetail()) {
         rejected.putAll(answered.versions());
         List<String> names = new ArrayList<>(answered.versions().keySet());
         names.sort(null);
-        stream.reject(type, answered.systemVersion(), names, request.getErrorDetail().getMessage());
-      } else {
-        clientVersions.putAll(answered.versions());
-        answered.removed().forEach(clientVersions::remove);
-        answered.versions().keySet().forEach(rejected::remove);
-        stream.accept(type, answered.systemVersion());
+        return stream.reject(type, answered.systemVersion(), names, request.getErrorDetail().getMessage()) | changed;
       }
+      clientVersions.putAll(answered.versions());
+      answered.removed().forEach(clientVersions::remove);
+      stream.acked.put(type, answered.systemVersion());
+      // Delta rejections are per resource: the rejection stands until each rejected resource is accepted.
+      return forget(stream, type, answered.versions().keySet(), "accepted every resource it rejected") | changed;
+    }
+
+    /** No longer counts {@code names} as rejected; clears the stream's rejection once none is left. */
+    boolean forget(StreamState stream, ResourceType type, Collection<String> names, String why) {
+      boolean removedAny = false;
+      for (String name : names) {
+        removedAny |= rejected.remove(name) != null;
+      }
+      return removedAny && rejected.isEmpty() && stream.clearRejection(type, why);
     }
 
     /** Copies of what the cache needs to compute the next response; call with the stream's monitor held. */

@@ -166,7 +166,7 @@ public final class XdsCache implements ConfigWatcher {
     Set<String> names = new TreeSet<>(request.getResourceNamesList());
     boolean wildcard = names.isEmpty() || names.contains("*");
     Audience audience = context.map(SotwContext::audience).orElse(Audience.of(request.v3Request().getNode()));
-    SotwPending pending = new SotwPending(watch, type.get(), wildcard, names, audience, request.getVersionInfo(),
+    SotwPending pending = new SotwPending(watch, context, type.get(), wildcard, names, audience, request.getVersionInfo(),
         context.flatMap(SotwContext::rejectedVersion),
         hasClusterChanged && type.get() == ResourceType.ENDPOINT);
     register(fleetName, context.map(SotwContext::nodeId).orElse(request.v3Request().getNode().getId()), pending);
@@ -271,6 +271,7 @@ public final class XdsCache implements ConfigWatcher {
       version = subset.version();
     }
     if (version.equals(pending.requestVersion()) && !pending.resendEndpoints()) {
+      pending.context().ifPresent(c -> streams.holdsCurrent(c.stream(), pending.type()));
       return Optional.empty();
     }
     if (pending.rejectedVersion().filter(version::equals).isPresent()) {
@@ -292,6 +293,10 @@ public final class XdsCache implements ConfigWatcher {
       client = state.clientVersions();
       rejected = state.rejected();
       owesFirst = state.owesFirstResponse();
+    }
+    List<String> gone = rejected.keySet().stream().filter(name -> resources.get(name).isEmpty()).toList();
+    if (!gone.isEmpty()) {
+      streams.rejectedResourcesGone(context.stream(), pending.type(), gone);
     }
     Collection<String> candidates = pending.wildcard()
         ? resources.all(context.audience()).stream().map(EncodedResource::name).toList()
@@ -340,7 +345,8 @@ public final class XdsCache implements ConfigWatcher {
     ResourceType type();
   }
 
-  private record SotwPending(Watch watch, ResourceType type, boolean wildcard, Set<String> names, Audience audience,
+  private record SotwPending(Watch watch, Optional<SotwContext> context, ResourceType type, boolean wildcard,
+      Set<String> names, Audience audience,
       String requestVersion, Optional<String> rejectedVersion, boolean resendEndpoints) implements PendingWatch {
   }
 
