@@ -42,8 +42,8 @@ public final class ControlPlane implements AutoCloseable {
    *
    * @param origin where an object was written, by {@code Kind namespace/name}, for log lines; may answer null
    */
-  public void publish(ClusterState state, Function<String, String> origin) {
-    publisher.publish(state, origin);
+  public Translation publish(ClusterState state, Function<String, String> origin) {
+    return publisher.publish(state, origin);
   }
 
   public int xdsPort() {

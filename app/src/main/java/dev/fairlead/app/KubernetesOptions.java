@@ -1,6 +1,6 @@
 package dev.fairlead.app;
 
-import dev.fairlead.discovery.CoalescingDelay;
+import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.discovery.DiscoveryScope;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package dev.fairlead.app;
 
-import dev.fairlead.discovery.CoalescingDelay;
+import dev.fairlead.runtime.CoalescingDelay;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

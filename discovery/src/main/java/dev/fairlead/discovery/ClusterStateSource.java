@@ -1,5 +1,7 @@
 package dev.fairlead.discovery;
 
+import dev.fairlead.runtime.CoalescingWorkQueue;
+import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;

@@ -1,5 +1,6 @@
 package dev.fairlead.discovery;
 
+import dev.fairlead.runtime.CoalescingDelay;
 import java.time.Duration;
 import java.util.Objects;
 

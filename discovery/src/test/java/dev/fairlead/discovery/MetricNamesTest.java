@@ -1,5 +1,6 @@
 package dev.fairlead.discovery;
 
+import dev.fairlead.runtime.CoalescingDelay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.Config;

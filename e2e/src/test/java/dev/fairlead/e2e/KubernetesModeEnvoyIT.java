@@ -8,7 +8,7 @@ import dev.fairlead.api.v1alpha1.LoadBalancerPolicy;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.app.KubernetesFairlead;
 import dev.fairlead.app.KubernetesOptions;
-import dev.fairlead.discovery.CoalescingDelay;
+import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.testkit.AdsMode;
 import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.EnvoyBootstrap;
@@ -73,14 +73,7 @@ class KubernetesModeEnvoyIT {
       Crds.apply(API_SERVER.client(), crd);
     }
     API_SERVER.installGatewayApiCrds();
-    apply("""
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata: {name: edge, namespace: default}
-        spec:
-          gatewayClassName: fairlead
-          listeners: [{name: http, port: %d, protocol: HTTP}]
-        """.formatted(LISTENER_PORT));
+    apply(gateway("edge", LISTENER_PORT));
     client = API_SERVER.newClient();
     fairlead = KubernetesFairlead.start(new KubernetesOptions("127.0.0.1", 0, "127.0.0.1", Set.of(), Map.of(),
         WATCH_LABELS, true, new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500))), client,
@@ -199,6 +192,73 @@ class KubernetesModeEnvoyIT {
           assertThat(upstream("phoenix-http").getMetadata().getUid()).isNotEqualTo(firstUid);
           assertThat(identity("/phoenix")).isEqualTo("phoenix");
         });
+  }
+
+  @Test
+  void aServedUpstreamReportsAcceptedProgrammedAndItsReadyEndpoints() {
+    NetnsBackend one = HOSTS.http("counted-1");
+    NetnsBackend two = HOSTS.http("counted-2");
+    apply(selectorlessService("counted", WATCH_LABELS));
+    apply(slice("counted", List.of(endpoint(one, true, false), endpoint(two, true, false))));
+    apply(route("counted", "/counted", "counted-http"));
+
+    await("status written from the translation").atMost(BOUND).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions().untilAsserted(() -> {
+          Upstream counted = upstream("counted-http");
+          assertThat(condition(counted.getStatus().conditions(), "Accepted")).isEqualTo("True");
+          assertThat(condition(counted.getStatus().conditions(), "ResolvedRefs")).isEqualTo("True");
+          assertThat(condition(counted.getStatus().conditions(), "Programmed")).isEqualTo("True");
+          assertThat(counted.getStatus().readyEndpoints()).isEqualTo(2);
+          assertThat(counted.getStatus().observedGeneration()).isEqualTo(counted.getMetadata().getGeneration());
+        });
+    String columns = API_SERVER.kubectl().run("get", "us", "counted-http", "-n", NAMESPACE).requireSuccess().stdout();
+    assertThat(columns).contains("counted-http").containsPattern("True\\s+2\\s");
+  }
+
+  @Test
+  void aListenerEnvoyRejectsIsReportedAsProgrammedFalseWithEnvoysMessageAndClearsOnceFixed() throws Exception {
+    int goodPort = LoopbackPorts.free();
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      apply(gateway("blocked", taken.getLocalPort()));
+      EnvoyProcess blockedEnvoy = ENVOYS.start(EnvoyBootstrap.ads(fairlead.controlPlane().xdsPort(), AdsMode.SOTW)
+          .withNode("blocked-1", NAMESPACE + "/blocked"));
+
+      await("Envoy's rejection shows on the Gateway").atMost(BOUND).pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions().untilAsserted(() -> {
+            var programmed = gatewayCondition("blocked", "Programmed");
+            assertThat(programmed.getStatus()).isEqualTo("False");
+            assertThat(programmed.getMessage()).contains("1 proxy").contains("Address already in use")
+                .contains("http-" + taken.getLocalPort());
+          });
+      assertThat(blockedEnvoy.isAlive()).isTrue();
+    }
+    apply(gateway("blocked", goodPort));
+
+    await("the condition clears once Envoy accepts the fixed listener").atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .untilAsserted(() -> assertThat(gatewayCondition("blocked", "Programmed").getStatus()).isEqualTo("True"));
+  }
+
+  private static String gateway(String name, int port) {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: %s, namespace: default}
+        spec:
+          gatewayClassName: fairlead
+          listeners: [{name: http, port: %d, protocol: HTTP}]
+        """.formatted(name, port);
+  }
+
+  private static io.fabric8.kubernetes.api.model.Condition gatewayCondition(String gateway, String type) {
+    return API_SERVER.client().resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class)
+        .inNamespace(NAMESPACE).withName(gateway).get().getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  }
+
+  private static String condition(List<io.fabric8.kubernetes.api.model.Condition> conditions, String type) {
+    return conditions.stream().filter(c -> c.getType().equals(type)).map(c -> c.getStatus()).findFirst()
+        .orElse("missing");
   }
 
   /** The health status Fairlead is serving for one endpoint of one cluster. */

@@ -1,4 +1,4 @@
-package dev.fairlead.discovery;
+package dev.fairlead.runtime;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <K> the key type, e.g. a namespace/name pair
  */
-final class CoalescingWorkQueue<K> implements AutoCloseable {
+public final class CoalescingWorkQueue<K> implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CoalescingWorkQueue.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
@@ -74,7 +74,7 @@ final class CoalescingWorkQueue<K> implements AutoCloseable {
    * @param workers how many keys may be worked on at once
    * @param work    what to do for a key; must not throw
    */
-  CoalescingWorkQueue(String name, CoalescingDelay delay, int workers, Consumer<K> work) {
+  public CoalescingWorkQueue(String name, CoalescingDelay delay, int workers, Consumer<K> work) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, was " + workers);
     }
@@ -86,7 +86,7 @@ final class CoalescingWorkQueue<K> implements AutoCloseable {
   }
 
   /** Starts the worker threads; keys added before are kept and worked on. Idempotent. */
-  void start() {
+  public void start() {
     lock.lock();
     try {
       if (started || closed) {
@@ -105,7 +105,7 @@ final class CoalescingWorkQueue<K> implements AutoCloseable {
   }
 
   /** Asks for work on {@code key}: after the quiet delay, or later if more adds follow (up to the maximum). */
-  void add(K key) {
+  public void add(K key) {
     Objects.requireNonNull(key, "key");
     lock.lock();
     try {
@@ -125,7 +125,7 @@ final class CoalescingWorkQueue<K> implements AutoCloseable {
   }
 
   /** Asks for work on {@code key} no sooner than {@code delay} from now; used to back off after a failure. */
-  void addAfter(K key, Duration delay) {
+  public void addAfter(K key, Duration delay) {
     Objects.requireNonNull(key, "key");
     lock.lock();
     try {
@@ -146,7 +146,7 @@ final class CoalescingWorkQueue<K> implements AutoCloseable {
   }
 
   /** Keys waiting or being worked on; zero means every add so far has been worked on. */
-  int size() {
+  public int size() {
     lock.lock();
     try {
       return waiting.size() + running.size();

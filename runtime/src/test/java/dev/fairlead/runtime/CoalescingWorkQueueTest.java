@@ -1,4 +1,4 @@
-package dev.fairlead.discovery;
+package dev.fairlead.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.fairlead.discovery;
+package dev.fairlead.runtime;
 
 import java.time.Duration;
 import java.util.Objects;

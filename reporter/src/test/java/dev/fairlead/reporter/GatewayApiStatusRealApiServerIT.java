@@ -1,0 +1,179 @@
+package dev.fairlead.reporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.Verdict;
+import dev.fairlead.testkit.RealApiServer;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Gateway and HTTPRoute status on a real kube-apiserver with the Gateway API v1 CRDs, read back with kubectl: the
+ * Gateway's conditions and per-listener status (attached routes, conditions, supported kinds), each route's parent
+ * entries, another controller's entry left as it is, a proxies' rejection shown and withdrawn, a detached route's
+ * entry removed, and no writes at steady state.
+ */
+class GatewayApiStatusRealApiServerIT {
+
+  @RegisterExtension
+  static final RealApiServer API_SERVER = new RealApiServer();
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String OTHER_CONTROLLER = "example.com/other-gateway-controller";
+  private static final Condition NOT_ALLOWED = new Condition.False("NotAllowedByListeners",
+      "spec.parentRefs[0]: the listeners of Gateway gateway-api/public do not allow this route");
+
+  private KubernetesClient user;
+  private KubernetesClient reporterClient;
+  private SimpleMeterRegistry registry;
+  private StatusReporter reporter;
+  private final String ns = "gateway-api";
+
+  @BeforeAll
+  static void installCrds() {
+    Upstreams.installCrd(API_SERVER.client());
+    API_SERVER.installGatewayApiCrds();
+    API_SERVER.createNamespace("gateway-api");
+  }
+
+  @BeforeEach
+  void reporter() {
+    user = API_SERVER.client();
+    reporterClient = API_SERVER.newClient();
+    registry = new SimpleMeterRegistry();
+    reporter = new StatusReporter(reporterClient, ReporterSettings.DEFAULT.withNamespaces(Set.of(ns)), registry);
+  }
+
+  @AfterEach
+  void stopReporter() {
+    reporter.close();
+    reporterClient.close();
+  }
+
+  @Test
+  void gatewayAndRouteStatusesFollowTheGatewayApiAndLeaveOtherControllersAlone() {
+    Gateway gateway = user.resources(Gateway.class).inNamespace(ns).resource(new GatewayBuilder()
+        .withNewMetadata().withName("public").endMetadata()
+        .withNewSpec().withGatewayClassName("fairlead")
+        .addNewListener().withName("web").withProtocol("HTTP").withPort(80).endListener()
+        .addNewListener().withName("admin").withProtocol("HTTP").withPort(8080).endListener()
+        .endSpec().build()).create();
+    HTTPRoute everywhere = createRoute("everywhere", null);
+    HTTPRoute webOnly = createRoute("web-only", "web");
+    HTTPRoute refused = createRoute("refused", null);
+    HTTPRoute shared = createRoute("shared", null);
+    RouteParentStatus theirs = new RouteParentStatus(List.of(new io.fabric8.kubernetes.api.model.Condition(
+        "2024-05-01T12:00:00Z", "attached by the other controller", 1L, "Accepted", "True", "Accepted")),
+        OTHER_CONTROLLER, new ParentReferenceBuilder().withGroup("gateway.networking.k8s.io").withKind("Gateway")
+            .withNamespace("mesh").withName("internal").build());
+    shared.setStatus(new HTTPRouteStatus(List.of(theirs)));
+    user.resources(HTTPRoute.class).inNamespace(ns).resource(shared).updateStatus();
+
+    List<Verdict> verdicts = new ArrayList<>(List.of(
+        Verdicts.accepted("Gateway", gateway),
+        Verdicts.route(everywhere, ns, "public", null, Verdicts.ACCEPTED),
+        Verdicts.route(webOnly, ns, "public", "web", Verdicts.ACCEPTED),
+        Verdicts.route(refused, ns, "public", null, NOT_ALLOWED),
+        Verdicts.route(shared, ns, "public", null, Verdicts.ACCEPTED)));
+    reporter.start();
+    reporter.report(StatusReport.of(verdicts));
+
+    await().atMost(WAIT).until(() -> kubectl("gateway", "public", "{.status.listeners[*].attachedRoutes}")
+        .equals("3 2"));
+    assertThat(kubectl("gateway", "public", "{.status.listeners[*].name}")).isEqualTo("web admin");
+    assertThat(kubectl("gateway", "public", "{.status.conditions[*].type}={.status.conditions[*].status}"))
+        .isEqualTo("Accepted Programmed=True True");
+    assertThat(kubectl("gateway", "public", "{.status.listeners[0].conditions[*].type}"))
+        .isEqualTo("Accepted Programmed ResolvedRefs");
+    assertThat(kubectl("gateway", "public", "{.status.listeners[1].supportedKinds[0].group}/"
+        + "{.status.listeners[1].supportedKinds[0].kind}")).isEqualTo("gateway.networking.k8s.io/HTTPRoute");
+    assertThat(kubectl("gateway", "public", "{.status.conditions[0].observedGeneration}")).isEqualTo("1");
+
+    await().atMost(WAIT).until(() -> kubectl("httproute", "refused", "{.status.parents[0].conditions[0].reason}")
+        .equals("NotAllowedByListeners"));
+    assertThat(kubectl("httproute", "web-only", "{.status.parents[0].parentRef.sectionName} "
+        + "{.status.parents[0].controllerName} {.status.parents[0].conditions[*].type}"))
+        .isEqualTo("web fairlead.dev/gateway-controller Accepted ResolvedRefs");
+    await().atMost(WAIT).until(() -> kubectl("httproute", "shared", "{.status.parents[*].controllerName}")
+        .equals(OTHER_CONTROLLER + " fairlead.dev/gateway-controller"));
+    HTTPRoute sharedNow = user.resources(HTTPRoute.class).inNamespace(ns).withName("shared").get();
+    assertThat(sharedNow.getStatus().getParents().get(0)).as("the other controller's entry, untouched")
+        .isEqualTo(theirs);
+    assertThat(sharedNow.getStatus().getParents().get(1).getParentRef().getName()).isEqualTo("public");
+
+    // Proxies reject the Gateway's listener configuration, then stop rejecting it.
+    String gatewayKey = StatusReport.objectKey("Gateway", ns, "public");
+    reporter.report(new StatusReport(verdicts, Map.of(),
+        Map.of(gatewayKey, new Rejection("listener http-80: unknown filter", 1)),
+        StatusReport.GATEWAY_CONTROLLER_NAME));
+    await().atMost(WAIT).until(() -> kubectl("gateway", "public",
+        "{.status.conditions[?(@.type==\"Programmed\")].status}").equals("False"));
+    assertThat(kubectl("gateway", "public", "{.status.conditions[?(@.type==\"Programmed\")].message}"))
+        .isEqualTo("1 proxy rejected it: listener http-80: unknown filter");
+    assertThat(kubectl("gateway", "public", "{.status.listeners[*].conditions[?(@.type==\"Programmed\")].reason}"))
+        .isEqualTo("Rejected Rejected");
+    reporter.report(StatusReport.of(verdicts));
+    await().atMost(WAIT).until(() -> kubectl("gateway", "public",
+        "{.status.conditions[?(@.type==\"Programmed\")].status}").equals("True"));
+
+    // At steady state, a resync writes nothing.
+    awaitIdle();
+    double writes = writes();
+    reporter.resyncAll();
+    awaitIdle();
+    assertThat(writes()).as("writes after a resync at steady state").isEqualTo(writes);
+
+    // The route leaves the Gateway: its entry goes, and the listener counts follow.
+    verdicts.removeIf(v -> v.object().name().equals("web-only"));
+    reporter.report(StatusReport.of(verdicts));
+    await().atMost(WAIT).until(() -> kubectl("gateway", "public", "{.status.listeners[*].attachedRoutes}")
+        .equals("2 2"));
+    await().atMost(WAIT).until(() -> user.resources(HTTPRoute.class).inNamespace(ns).withName("web-only").get()
+        .getStatus() == null);
+    assertThat(user.resources(HTTPRoute.class).inNamespace(ns).withName("shared").get().getStatus().getParents())
+        .hasSize(2);
+  }
+
+  private HTTPRoute createRoute(String name, String sectionName) {
+    return user.resources(HTTPRoute.class).inNamespace(ns).resource(new HTTPRouteBuilder()
+        .withNewMetadata().withName(name).endMetadata()
+        .withNewSpec()
+        .addNewParentRef().withName("public").withSectionName(sectionName).endParentRef()
+        .addNewRule().addNewBackendRef().withGroup("fairlead.dev").withKind("Upstream").withName("cart")
+        .endBackendRef().endRule()
+        .endSpec().build()).create();
+  }
+
+  private String kubectl(String kind, String name, String jsonPath) {
+    return API_SERVER.kubectl().run("-n", ns, "get", kind, name, "-o", "jsonpath=" + jsonPath)
+        .requireSuccess().stdout().trim();
+  }
+
+  private void awaitIdle() {
+    await().atMost(WAIT).pollDelay(Duration.ofMillis(50)).until(() -> reporter.pendingWork() == 0);
+  }
+
+  private double writes() {
+    return Upstreams.count(registry, "fairlead.status.writes", "Gateway")
+        + Upstreams.count(registry, "fairlead.status.writes", "HTTPRoute");
+  }
+}

@@ -1,0 +1,124 @@
+package dev.fairlead.reporter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.fairlead.api.verdict.Condition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddressBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The desired status of a Gateway: its conditions and its listeners' attached routes, conditions and kinds. */
+class GatewayStatusKindTest {
+
+  private static final Instant NOW = Instant.parse("2030-01-01T10:00:00Z");
+  private static final Condition NOT_ALLOWED = new Condition.False("NotAllowedByListeners",
+      "spec.parentRefs[0]: the listeners of Gateway edge/public do not allow routes from namespace shop");
+
+  private final GatewayStatusKind kind = new GatewayStatusKind();
+
+  @Test
+  void listenersCountTheAcceptedRoutesAttachedToThemOrToTheWholeGateway() {
+    Gateway gateway = gateway("gw-uid", "web", "admin");
+    HTTPRoute everywhere = route("everywhere");
+    HTTPRoute webOnly = route("web-only");
+    HTTPRoute adminTwice = route("admin-twice");
+    HTTPRoute refused = route("refused");
+    HTTPRoute elsewhere = route("elsewhere");
+    StatusReport report = StatusReport.of(List.of(
+        Verdicts.accepted("Gateway", gateway),
+        Verdicts.route(everywhere, "edge", "public", null, Verdicts.ACCEPTED),
+        Verdicts.route(webOnly, "edge", "public", "web", Verdicts.ACCEPTED),
+        Verdicts.route(adminTwice, "edge", "public", "admin", Verdicts.ACCEPTED),
+        Verdicts.route(adminTwice, "edge", "public", null, Verdicts.ACCEPTED),
+        Verdicts.route(refused, "edge", "public", null, NOT_ALLOWED),
+        Verdicts.route(elsewhere, "edge", "private", null, Verdicts.ACCEPTED)));
+
+    GatewayStatus status = desired(report, gateway);
+
+    assertThat(status.getListeners()).extracting(ListenerStatus::getName, ListenerStatus::getAttachedRoutes)
+        .containsExactly(tuple("web", 3), tuple("admin", 2));
+    assertThat(status.getListeners()).allSatisfy(listener -> {
+      assertThat(listener.getSupportedKinds()).containsExactly(new RouteGroupKind("gateway.networking.k8s.io",
+          "HTTPRoute"));
+      assertThat(listener.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus())
+          .containsExactly("Accepted=True", "Programmed=True", "ResolvedRefs=True");
+    });
+    assertThat(status.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+        .containsExactly("Accepted=True/Accepted", "Programmed=True/Programmed");
+  }
+
+  @Test
+  void aRejectedGatewayIsNotProgrammedOnAnyListener() {
+    Gateway gateway = gateway("gw-uid", "web");
+    StatusReport report = new StatusReport(List.of(Verdicts.accepted("Gateway", gateway)), Map.of(),
+        Map.of(StatusReport.objectKey("Gateway", "edge", "public"), new Rejection("listener http-80: bad filter", 1)),
+        StatusReport.GATEWAY_CONTROLLER_NAME);
+
+    GatewayStatus status = desired(report, gateway);
+
+    assertThat(status.getConditions().get(1).getStatus()).isEqualTo("False");
+    assertThat(status.getConditions().get(1).getMessage())
+        .isEqualTo("1 proxy rejected it: listener http-80: bad filter");
+    assertThat(status.getListeners().get(0).getConditions().get(1).getReason()).isEqualTo("Rejected");
+  }
+
+  @Test
+  void addressesWrittenBySomeoneElseStayAndTheDefaultPendingConditionsAreReplaced() {
+    Gateway gateway = gateway("gw-uid", "web");
+    gateway.setStatus(new GatewayStatus(
+        List.of(new GatewayStatusAddressBuilder().withType("IPAddress").withValue("10.0.0.1").build()),
+        List.of(new io.fabric8.kubernetes.api.model.Condition("1970-01-01T00:00:00Z", "Waiting for controller", null,
+            "Pending", "Unknown", "Accepted")), List.of()));
+
+    GatewayStatus status = desired(StatusReport.of(List.of(Verdicts.accepted("Gateway", gateway))), gateway);
+
+    assertThat(status.getAddresses()).singleElement().satisfies(a -> assertThat(a.getValue()).isEqualTo("10.0.0.1"));
+    assertThat(status.getConditions().get(0).getStatus()).isEqualTo("True");
+    assertThat(status.getConditions().get(0).getLastTransitionTime()).isEqualTo("2030-01-01T10:00:00Z");
+  }
+
+  @Test
+  void anUnchangedStatusComputesEqualAndAGatewayWithoutVerdictIsLeftAlone() {
+    Gateway gateway = gateway("gw-uid", "web");
+    StatusReport report = StatusReport.of(List.of(Verdicts.accepted("Gateway", gateway)));
+    gateway.setStatus(desired(report, gateway));
+
+    assertThat(kind.desired(ReportIndex.of(report).about(key(gateway)), gateway, NOW.plusSeconds(60)))
+        .contains(gateway.getStatus());
+    assertThat(kind.desired(ReportIndex.of(StatusReport.of(List.of())).about(key(gateway)), gateway, NOW)).isEmpty();
+  }
+
+  private GatewayStatus desired(StatusReport report, Gateway gateway) {
+    return kind.desired(ReportIndex.of(report).about(key(gateway)), gateway, NOW).orElseThrow();
+  }
+
+  private static ObjectKey key(Gateway gateway) {
+    return ObjectKey.of("Gateway", gateway);
+  }
+
+  static Gateway gateway(String uid, String... listeners) {
+    GatewayBuilder builder = new GatewayBuilder()
+        .withNewMetadata().withNamespace("edge").withName("public").withUid(uid).withGeneration(1L).endMetadata()
+        .withNewSpec().withGatewayClassName("fairlead").endSpec();
+    for (String listener : listeners) {
+      builder.editSpec().addNewListener().withName(listener).withProtocol("HTTP").withPort(80).endListener().endSpec();
+    }
+    return builder.build();
+  }
+
+  static HTTPRoute route(String name) {
+    return new HTTPRouteBuilder()
+        .withNewMetadata().withNamespace("shop").withName(name).withUid(name + "-uid").withGeneration(1L).endMetadata()
+        .build();
+  }
+}

@@ -1,0 +1,32 @@
+package dev.fairlead.reporter;
+
+import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.ObjectRef;
+import dev.fairlead.api.verdict.ParentRef;
+import dev.fairlead.api.verdict.Verdict;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Optional;
+
+/** Verdicts as the translator makes them, for tests. */
+final class Verdicts {
+
+  static final Condition ACCEPTED = new Condition.True("Accepted", "translated to cluster upstream/shop/cart");
+  static final Condition RESOLVED = new Condition.True("ResolvedRefs", "all references resolved");
+
+  private Verdicts() {
+  }
+
+  static Verdict accepted(String kind, HasMetadata object) {
+    return new Verdict(ObjectRef.of(kind, object), Optional.empty(), ACCEPTED, RESOLVED);
+  }
+
+  static Verdict of(String kind, HasMetadata object, Condition accepted, Condition resolvedRefs) {
+    return new Verdict(ObjectRef.of(kind, object), Optional.empty(), accepted, resolvedRefs);
+  }
+
+  static Verdict route(HasMetadata route, String gatewayNamespace, String gateway, String sectionName,
+      Condition accepted) {
+    return new Verdict(ObjectRef.of("HTTPRoute", route),
+        Optional.of(new ParentRef(gatewayNamespace, gateway, Optional.ofNullable(sectionName))), accepted, RESOLVED);
+  }
+}
