@@ -38,7 +38,13 @@ final class ProxyRejections {
   }
 
   private static List<String> blamed(Nack nack) {
-    List<String> named = nack.resourceNames().stream().filter(name -> nack.message().contains(name)).toList();
+    List<String> named = nack.resourceNames().stream().filter(name -> names(nack.message(), name)).toList();
     return named.isEmpty() ? nack.resourceNames() : named;
+  }
+
+  /** Whether {@code message} names {@code resource} as a whole token ({@code http-80} is not in {@code http-8080}). */
+  private static boolean names(String message, String resource) {
+    return java.util.regex.Pattern.compile("(?<![\\w./:-])" + java.util.regex.Pattern.quote(resource) + "(?![\\w./-])")
+        .matcher(message).find();
   }
 }
