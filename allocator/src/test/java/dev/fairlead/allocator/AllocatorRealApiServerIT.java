@@ -1,0 +1,380 @@
+package dev.fairlead.allocator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.fairlead.allocation.v1.AllocateRequest;
+import dev.fairlead.allocation.v1.Allocation;
+import dev.fairlead.allocation.v1.AllocatorGrpc;
+import dev.fairlead.allocation.v1.ListRequest;
+import dev.fairlead.allocation.v1.ReleaseRequest;
+import dev.fairlead.testkit.Crds;
+import dev.fairlead.testkit.RealApiServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The allocator against a real kube-apiserver with the generated Allocation CRD: exhaustion answers the configured
+ * status over HTTP and its gRPC code; errors name what is wrong; and two allocator instances (each its own client,
+ * informer, gRPC and HTTP server on 127.0.0.1) under 32 concurrent clients never hold one endpoint twice.
+ */
+class AllocatorRealApiServerIT {
+
+  static final String GENERATED_CRD = "META-INF/fabric8/allocations.fairlead.dev-v1.yml";
+
+  @RegisterExtension
+  static final RealApiServer API_SERVER = new RealApiServer();
+
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private String namespace;
+
+  @BeforeAll
+  static void installGeneratedCrd() throws Exception {
+    try (InputStream in = AllocatorRealApiServerIT.class.getClassLoader().getResourceAsStream(GENERATED_CRD)) {
+      assertThat(in).as("generated Allocation CRD on the classpath").isNotNull();
+      Crds.apply(API_SERVER.client(), in);
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    namespace = API_SERVER.createNamespace("alloc-" + UUID.randomUUID().toString().substring(0, 8));
+    logs.start();
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+  }
+
+  private record Instance(EndpointAllocator allocator, AllocationServer server, SimpleMeterRegistry registry,
+      AllocatorGrpc.AllocatorBlockingStub grpc) {
+  }
+
+  private Instance instance(UnallocatedStatus status, CandidateSource source) {
+    return instance(status, source, Clock.systemUTC());
+  }
+
+  private Instance instance(UnallocatedStatus status, CandidateSource source, Clock clock) {
+    KubernetesClient client = API_SERVER.newClient();
+    closeables.add(client);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    EndpointAllocator allocator = new EndpointAllocator(client, source, status, registry, clock, 8);
+    allocator.start();
+    closeables.add(allocator);
+    AllocationServer server = AllocationServer.start(allocator, "127.0.0.1", 0, 0);
+    closeables.add(server);
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+    closeables.add(channel::shutdownNow);
+    return new Instance(allocator, server, registry, AllocatorGrpc.newBlockingStub(channel));
+  }
+
+  private static CandidateSource candidates(String upstream, int count) {
+    List<Candidate> list = IntStream.rangeClosed(1, count).mapToObj(i -> Candidate.of("10.0.0." + i, 7777)).toList();
+    return (ns, name) -> name.equals(upstream) ? Optional.of(list) : Optional.empty();
+  }
+
+  private HttpResponse<String> post(Instance instance, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.server().httpPort()
+            + "/v1/namespaces/" + namespace + "/allocations"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json").build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> send(Instance instance, String method, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.server().httpPort()
+            + "/v1/namespaces/" + namespace + "/allocations" + path))
+        .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {429, 503})
+  void exhaustionAnswersTheConfiguredStatusOverHttpAndItsGrpcCode(int code) throws Exception {
+    UnallocatedStatus status = UnallocatedStatus.parse(Integer.toString(code));
+    Instance instance = instance(status, candidates("game", 3));
+    Set<String> endpoints = new java.util.HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> response = post(instance, "{\"upstream\":\"game\",\"labels\":{\"player\":\"p" + i + "\"}}");
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+      JsonObject json = new JsonObject(response.body());
+      assertThat(json.getString("state")).isEqualTo("ALLOCATED");
+      assertThat(json.getJsonObject("labels").getString("player")).isEqualTo("p" + i);
+      endpoints.add(json.getJsonObject("endpoint").getString("address"));
+    }
+    assertThat(endpoints).hasSize(3);
+
+    HttpResponse<String> exhausted = post(instance, "{\"upstream\":\"game\"}");
+    assertThat(exhausted.statusCode()).isEqualTo(code);
+    JsonObject error = new JsonObject(exhausted.body());
+    assertThat(error.getInteger("code")).isEqualTo(code);
+    assertThat(error.getString("reason")).isEqualTo("NoFreeEndpoint");
+    assertThat(error.getString("message")).contains(namespace + "/game");
+
+    assertThatThrownBy(() -> instance.grpc().allocate(
+        AllocateRequest.newBuilder().setNamespace(namespace).setUpstream("game").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(status.grpcCode()));
+
+    String name = instance.grpc().list(ListRequest.newBuilder().setNamespace(namespace).setUpstream("game").build())
+        .getAllocations(0).getName();
+    assertThat(send(instance, "DELETE", "/" + name).statusCode()).isEqualTo(200);
+    assertThat(send(instance, "GET", "/" + name).statusCode()).isEqualTo(404);
+    assertThat(API_SERVER.client().v1().events().inNamespace(namespace).list().getItems())
+        .anySatisfy(e -> {
+          assertThat(e.getReason()).isEqualTo("Released");
+          assertThat(e.getInvolvedObject().getName()).isEqualTo(name);
+        });
+    HttpResponse<String> again = post(instance, "{\"upstream\":\"game\"}");
+    assertThat(again.statusCode()).as("the released endpoint is free again: " + again.body()).isEqualTo(201);
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void errorsNameWhatIsWrong() throws Exception {
+    Instance instance = instance(UnallocatedStatus.DEFAULT, candidates("game", 1));
+    HttpResponse<String> unknown = post(instance, "{\"upstream\":\"nope\"}");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(unknown.body()).getString("reason")).isEqualTo("UpstreamNotFound");
+
+    HttpResponse<String> invalid = post(instance, "{\"upstream\":\"game\",\"ttl\":\"-3s\"}");
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(invalid.body()).getString("message")).startsWith("ttl:");
+
+    HttpResponse<String> badLabel = post(instance, "{\"upstream\":\"game\",\"labels\":{\"bad key\":\"x\"}}");
+    assertThat(badLabel.statusCode()).as(badLabel.body()).isEqualTo(400);
+
+    HttpResponse<String> notJson = post(instance, "{\"upstream\":");
+    assertThat(notJson.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(notJson.body()).getString("message")).startsWith("body:");
+
+    assertThatThrownBy(() -> instance.grpc().allocate(AllocateRequest.newBuilder().setNamespace(namespace).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("upstream: is required");
+        });
+    assertThatThrownBy(() -> instance.grpc().release(
+        ReleaseRequest.newBuilder().setNamespace(namespace).setName("missing").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void expiryAndAVanishedEndpointFreeTheAllocationAndSayWhy() {
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+    Clock clock = new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return now.get();
+      }
+    };
+    AtomicReference<List<Candidate>> endpoints =
+        new AtomicReference<>(List.of(Candidate.of("10.0.0.1", 7777), Candidate.of("10.0.0.2", 7777)));
+    Instance instance = instance(UnallocatedStatus.DEFAULT,
+        (ns, name) -> name.equals("game") ? Optional.of(endpoints.get()) : Optional.empty(), clock);
+    Allocation expiring = instance.grpc().allocate(AllocateRequest.newBuilder().setNamespace(namespace)
+        .setUpstream("game").setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(60)).build());
+    Allocation staying = instance.grpc().allocate(
+        AllocateRequest.newBuilder().setNamespace(namespace).setUpstream("game").build());
+    assertThat(expiring.hasExpiresAt()).isTrue();
+
+    assertThat(instance.allocator().sweep(10)).as("nothing expired or gone yet").isZero();
+    now.set(now.get().plusSeconds(61));
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> instance.allocator().sweep(10) == 1
+        || API_SERVER.client().resources(dev.fairlead.api.v1alpha1.Allocation.class).inNamespace(namespace)
+            .withName(expiring.getName()).get() == null);
+    endpoints.set(List.of(Candidate.of(expiring.getEndpoint().getAddress(), 7777)));
+    assertThat(instance.allocator().sweep(10)).isEqualTo(1);
+    assertThat(instance.grpc().list(ListRequest.newBuilder().setNamespace(namespace).setUpstream("game").build())
+        .getAllocationsList()).isEmpty();
+    Map<String, String> reasons = API_SERVER.client().v1().events().inNamespace(namespace).list().getItems().stream()
+        .collect(Collectors.toMap(e -> e.getInvolvedObject().getName(), e -> e.getReason()));
+    assertThat(reasons).containsEntry(expiring.getName(), "Expired").containsEntry(staying.getName(), "EndpointGone");
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void twoInstancesAndManyClientsNeverHoldOneEndpointTwice() throws Exception {
+    int endpointCount = 8;
+    CandidateSource source = candidates("game", endpointCount);
+    List<Instance> instances = List.of(instance(UnallocatedStatus.DEFAULT, source),
+        instance(UnallocatedStatus.DEFAULT, source));
+    int threads = 32;
+    int maxAllocationsPerThread = 25;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    Map<String, String> heldByClients = new ConcurrentHashMap<>();
+    ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+    LongAdder allocated = new LongAdder();
+    LongAdder exhausted = new LongAdder();
+    LongAdder aborted = new LongAdder();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Instance instance = instances.get(t % 2);
+      boolean overHttp = (t / 2) % 2 == 0;
+      futures.add(pool.submit(() -> {
+        for (int i = 0; i < maxAllocationsPerThread && System.nanoTime() < deadline; i++) {
+          boolean last = i == maxAllocationsPerThread - 1;
+          Optional<String[]> got = overHttp ? allocateOverHttp(instance, exhausted, aborted, violations)
+              : allocateOverGrpc(instance, exhausted, aborted, violations);
+          if (got.isEmpty()) {
+            continue;
+          }
+          allocated.increment();
+          String endpoint = got.get()[1];
+          String other = heldByClients.putIfAbsent(endpoint, got.get()[0]);
+          if (other != null) {
+            violations.add("endpoint " + endpoint + " handed out as " + got.get()[0] + " while " + other
+                + " holds it");
+            continue;
+          }
+          if (last) {
+            break;
+          }
+          // Forget it before releasing: until the delete completes the server still holds it for us.
+          heldByClients.remove(endpoint);
+          release(instance, overHttp, got.get()[0], violations);
+        }
+        return null;
+      }));
+    }
+    for (Future<?> future : futures) {
+      future.get(120, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+
+    assertThat(violations).isEmpty();
+    assertThat(allocated.sum()).isGreaterThan(threads);
+    List<Allocation> listed = instances.get(0).grpc()
+        .list(ListRequest.newBuilder().setNamespace(namespace).setUpstream("game").build()).getAllocationsList();
+    Map<String, String> listedByEndpoint = listed.stream().collect(Collectors.toMap(
+        a -> a.getEndpoint().getAddress() + ":" + a.getEndpoint().getPort(), Allocation::getName));
+    assertThat(listed).hasSizeLessThanOrEqualTo(endpointCount);
+    assertThat(listedByEndpoint).isEqualTo(heldByClients);
+
+    double conflicts = instances.stream()
+        .mapToDouble(i -> i.registry().get("fairlead.allocator.conflicts").counter().count()).sum();
+    assertThat(conflicts).as("conflicts counted").isGreaterThan(0);
+    double counted = instances.stream().mapToDouble(i -> i.registry().get("fairlead.allocations")
+        .tag("outcome", "allocated").counter().count()).sum();
+    assertThat(counted).isEqualTo(allocated.sum());
+    System.out.printf("allocated %d, exhausted %d, aborted %d, conflicts %.0f%n", allocated.sum(), exhausted.sum(),
+        aborted.sum(), conflicts);
+    assertNoErrorLogged();
+  }
+
+  private Optional<String[]> allocateOverHttp(Instance instance, LongAdder exhausted, LongAdder aborted,
+      ConcurrentLinkedQueue<String> violations) throws Exception {
+    HttpResponse<String> response = post(instance, "{\"upstream\":\"game\"}");
+    switch (response.statusCode()) {
+      case 201 -> {
+        JsonObject json = new JsonObject(response.body());
+        JsonObject endpoint = json.getJsonObject("endpoint");
+        return Optional.of(new String[] {json.getString("name"),
+            endpoint.getString("address") + ":" + endpoint.getInteger("port")});
+      }
+      case 429 -> exhausted.increment();
+      case 409 -> aborted.increment();
+      default -> violations.add("unexpected HTTP " + response.statusCode() + " " + response.body());
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String[]> allocateOverGrpc(Instance instance, LongAdder exhausted, LongAdder aborted,
+      ConcurrentLinkedQueue<String> violations) {
+    try {
+      Allocation allocation = instance.grpc().allocate(
+          AllocateRequest.newBuilder().setNamespace(namespace).setUpstream("game").build());
+      return Optional.of(new String[] {allocation.getName(),
+          allocation.getEndpoint().getAddress() + ":" + allocation.getEndpoint().getPort()});
+    } catch (StatusRuntimeException e) {
+      switch (e.getStatus().getCode()) {
+        case RESOURCE_EXHAUSTED -> exhausted.increment();
+        case ABORTED -> aborted.increment();
+        default -> violations.add("unexpected gRPC " + e.getStatus());
+      }
+      return Optional.empty();
+    }
+  }
+
+  private void release(Instance instance, boolean overHttp, String name, ConcurrentLinkedQueue<String> violations)
+      throws Exception {
+    if (overHttp) {
+      HttpResponse<String> response = send(instance, "DELETE", "/" + name);
+      if (response.statusCode() != 200) {
+        violations.add("release of " + name + ": HTTP " + response.statusCode() + " " + response.body());
+      }
+    } else {
+      try {
+        instance.grpc().release(ReleaseRequest.newBuilder().setNamespace(namespace).setName(name).build());
+      } catch (StatusRuntimeException e) {
+        violations.add("release of " + name + ": " + e.getStatus());
+      }
+    }
+  }
+
+  private void assertNoErrorLogged() {
+    assertThat(logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+        .map(ILoggingEvent::getFormattedMessage).toList()).isEmpty();
+  }
+}
