@@ -1,5 +1,6 @@
 package dev.fairlead.app;
 
+import dev.fairlead.allocator.UnallocatedStatus;
 import dev.fairlead.runtime.CoalescingDelay;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -78,6 +79,28 @@ final class RunCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_LISTENER_ADDRESS.")
   String listenerAddress;
 
+  @Option(names = "--allocator-address", defaultValue = "${env:FAIRLEAD_ALLOCATOR_ADDRESS:-127.0.0.1}",
+      description = "Kubernetes mode: address of the allocation API (gRPC and HTTP). Default: ${DEFAULT-VALUE}. "
+          + "Env: FAIRLEAD_ALLOCATOR_ADDRESS.")
+  String allocatorAddress;
+
+  @Option(names = "--allocator-grpc-port", defaultValue = "${env:FAIRLEAD_ALLOCATOR_GRPC_PORT:-18081}",
+      description = "Kubernetes mode: gRPC port of the allocation API (fairlead.allocation.v1). "
+          + "Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_ALLOCATOR_GRPC_PORT.")
+  int allocatorGrpcPort;
+
+  @Option(names = "--allocator-http-port", defaultValue = "${env:FAIRLEAD_ALLOCATOR_HTTP_PORT:-18082}",
+      description = "Kubernetes mode: HTTP/JSON port of the allocation API. Default: ${DEFAULT-VALUE}. "
+          + "Env: FAIRLEAD_ALLOCATOR_HTTP_PORT.")
+  int allocatorHttpPort;
+
+  @Option(names = "--allocator-unallocated-status-code",
+      defaultValue = "${env:FAIRLEAD_ALLOCATOR_UNALLOCATED_STATUS_CODE:-429}",
+      description = "HTTP status the allocation API answers when nothing is free: 429 or 500-599; the gRPC code "
+          + "follows it (429 RESOURCE_EXHAUSTED, 503 UNAVAILABLE, ...). Default: ${DEFAULT-VALUE}. "
+          + "Env: FAIRLEAD_ALLOCATOR_UNALLOCATED_STATUS_CODE.")
+  String unallocatedStatusCode;
+
   @Override
   public Integer call() throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
@@ -103,7 +126,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       options = new KubernetesOptions(xdsAddress, xdsPort, listenerAddress, Set.copyOf(nonEmpty(watchNamespaces)),
           labels("--watch-namespace-selector", namespaceSelector), labels("--watch-labels", watchLabels), discovery,
-          CoalescingDelay.DEFAULT);
+          CoalescingDelay.DEFAULT, new AllocatorOptions(allocatorAddress, allocatorGrpcPort, allocatorHttpPort,
+              unallocatedStatus()));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -119,6 +143,15 @@ final class RunCommand implements Callable<Integer> {
       fairlead.close();
       client.close();
     };
+  }
+
+  /** The configured "nothing to allocate" status; a value outside 429 and 500-599 stops start-up. */
+  private UnallocatedStatus unallocatedStatus() {
+    try {
+      return UnallocatedStatus.parse(unallocatedStatusCode);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--allocator-unallocated-status-code: " + e.getMessage());
+    }
   }
 
   private Config clientConfig() {

@@ -72,11 +72,15 @@ class KubernetesModeEnvoyIT {
     try (InputStream crd = Upstream.class.getResourceAsStream("/META-INF/fabric8/upstreams.fairlead.dev-v1.yml")) {
       Crds.apply(API_SERVER.client(), crd);
     }
+    try (InputStream crd = Upstream.class.getResourceAsStream("/META-INF/fabric8/allocations.fairlead.dev-v1.yml")) {
+      Crds.apply(API_SERVER.client(), crd);
+    }
     API_SERVER.installGatewayApiCrds();
     apply(gateway("edge", LISTENER_PORT));
     client = API_SERVER.newClient();
     fairlead = KubernetesFairlead.start(new KubernetesOptions("127.0.0.1", 0, "127.0.0.1", Set.of(), Map.of(),
-        WATCH_LABELS, true, new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500))), client,
+        WATCH_LABELS, true, new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
+        dev.fairlead.app.AllocatorOptions.loopback()), client,
         new SimpleMeterRegistry());
     envoy = ENVOYS.start(EnvoyBootstrap.ads(fairlead.controlPlane().xdsPort(), AdsMode.DELTA)
         .withNode("edge-1", NAMESPACE + "/edge")).awaitReady(Duration.ofSeconds(60));
@@ -127,7 +131,7 @@ class KubernetesModeEnvoyIT {
     long removed = System.nanoTime();
     apply(slice("colors", List.of(endpoint(blue, true, false))));
     await("green removed from the slice gets no more traffic").atMost(BOUND).pollInterval(Duration.ofMillis(20))
-        .ignoreExceptions().until(() -> !envoy.configDump().contains(green.address()));
+        .ignoreExceptions().until(() -> !envoyEndpoints("upstream/default/colors-http").contains(green.address()));
     long removalMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - removed);
     long greenBefore = green.requests();
     assertThat(identities("/colors", 20)).containsOnly("blue");
@@ -140,7 +144,7 @@ class KubernetesModeEnvoyIT {
           assertThat(identities("/colors", 20)).containsOnly("green");
         });
     // Envoy folds an EDS DRAINING status into failed EDS health: still listed, no new requests.
-    assertThat(envoy.configDump()).contains(blue.address());
+    assertThat(envoyEndpoints("upstream/default/colors-http")).contains(blue.address());
     System.out.println("CONVERGENCE endpoint removed from EndpointSlice to Envoy dropping it (ms): " + removalMillis);
   }
 
@@ -237,6 +241,55 @@ class KubernetesModeEnvoyIT {
     await("the condition clears once Envoy accepts the fixed listener").atMost(BOUND)
         .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .untilAsserted(() -> assertThat(gatewayCondition("blocked", "Programmed").getStatus()).isEqualTo("True"));
+  }
+
+  @Test
+  void theEndpointsOfARoutedUpstreamCanBeAllocatedUntilNoneIsFree() throws Exception {
+    NetnsBackend first = HOSTS.http("alloc-1");
+    NetnsBackend second = HOSTS.http("alloc-2");
+    apply(selectorlessService("alloc", WATCH_LABELS));
+    apply(slice("alloc", List.of(endpoint(first, true, false), endpoint(second, true, false))));
+    apply(route("alloc", "/alloc", "alloc-http"));
+    await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .untilAsserted(() -> assertThat(identity("/alloc")).startsWith("alloc-"));
+    String url = "http://127.0.0.1:" + fairlead.allocationHttpPort() + "/v1/namespaces/default/allocations";
+    String request = "{\"upstream\": \"alloc-http\", \"labels\": {\"player\": \"p1\"}}";
+
+    List<String> addresses = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> allocated = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(allocated.statusCode()).as(allocated.body()).isEqualTo(201);
+      addresses.add(allocated.body().replaceAll("(?s).*\"address\":\\s*\"([0-9.]+)\".*", "$1"));
+    }
+    HttpResponse<String> exhausted = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request)).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(addresses).containsExactlyInAnyOrder(first.address(), second.address());
+    assertThat(exhausted.statusCode()).isEqualTo(429);
+    assertThat(exhausted.body()).contains("\"code\"").contains("\"reason\"");
+  }
+
+  /** The endpoint addresses Envoy holds for one cluster, from its {@code /config_dump}. */
+  private static List<String> envoyEndpoints(String cluster) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode dump = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(envoy.configDump());
+    List<String> addresses = new ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode config : dump.path("configs")) {
+      for (com.fasterxml.jackson.databind.JsonNode dynamic : config.path("dynamic_endpoint_configs")) {
+        com.fasterxml.jackson.databind.JsonNode assignment = dynamic.path("endpoint_config");
+        if (cluster.equals(assignment.path("cluster_name").asText())) {
+          for (com.fasterxml.jackson.databind.JsonNode locality : assignment.path("endpoints")) {
+            for (com.fasterxml.jackson.databind.JsonNode endpoint : locality.path("lb_endpoints")) {
+              addresses.add(endpoint.path("endpoint").path("address").path("socket_address").path("address").asText());
+            }
+          }
+        }
+      }
+    }
+    return addresses;
   }
 
   private static String gateway(String name, int port) {

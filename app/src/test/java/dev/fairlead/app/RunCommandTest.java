@@ -1,0 +1,33 @@
+package dev.fairlead.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class RunCommandTest {
+
+  @Test
+  void anUnallocatedStatusOutside429And5xxStopsStartUpSayingWhatIsAllowed() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
+
+    int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--allocator-unallocated-status-code", "200");
+
+    assertThat(exit).isNotZero();
+    assertThat(err.toString()).contains("--allocator-unallocated-status-code").contains("429").contains("500-599");
+  }
+
+  @Test
+  void aMalformedLabelSelectorStopsStartUpNamingTheFlag() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
+
+    int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--watch-labels", "team");
+
+    assertThat(exit).isNotZero();
+    assertThat(err.toString()).contains("--watch-labels").contains("'team' is not key=value");
+  }
+}
