@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.fairlead.xds.translate.Translation;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -35,71 +37,76 @@ public final class KubernetesFairlead implements AutoCloseable {
   private final ClusterStateSource source;
   private final Optional<UpstreamReconciler> reconciler;
   private final StatusReporter reporter;
-  private final StatusFeed feed;
-  private final EndpointAllocator allocator;
   private final AllocationServer allocationServer;
-  private final AllocationSweeper sweeper;
+  /** Everything started, newest first: closing stops it in reverse order of start. */
+  private final Deque<AutoCloseable> running;
 
   private KubernetesFairlead(ControlPlane controlPlane, ClusterStateSource source,
-      Optional<UpstreamReconciler> reconciler, StatusReporter reporter, StatusFeed feed, EndpointAllocator allocator,
-      AllocationServer allocationServer, AllocationSweeper sweeper) {
+      Optional<UpstreamReconciler> reconciler, StatusReporter reporter, AllocationServer allocationServer,
+      Deque<AutoCloseable> running) {
     this.controlPlane = controlPlane;
     this.source = source;
     this.reconciler = reconciler;
     this.reporter = reporter;
-    this.feed = feed;
-    this.allocator = allocator;
     this.allocationServer = allocationServer;
-    this.sweeper = sweeper;
+    this.running = running;
   }
 
   public static KubernetesFairlead start(KubernetesOptions options, KubernetesClient client, MeterRegistry registry) {
-    ControlPlane controlPlane = ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.listenerAddress());
-    StatusReporter reporter = new StatusReporter(client,
-        ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry);
-    StatusFeed feed = new StatusFeed(controlPlane.streams(), reporter::report);
-    TranslationCandidates candidates = new TranslationCandidates();
-    ClusterStateSource source = new ClusterStateSource(client, options.watchNamespaces(), options.coalescing(),
-        registry, state -> {
-          Translation translation = controlPlane.publish(state, object -> null);
-          candidates.translated(translation);
-          feed.translated(translation);
-        });
-    EndpointAllocator allocator = new EndpointAllocator(client, candidates, options.allocator().unallocatedStatus(),
-        registry, Clock.systemUTC(), ALLOCATION_ATTEMPTS);
-    AllocationServer allocationServer = null;
-    AllocationSweeper sweeper = null;
-    Optional<UpstreamReconciler> reconciler = options.discovery()
-        ? Optional.of(new UpstreamReconciler(client, options.scope(),
-            new ReconcilerSettings(options.coalescing(), 4, Duration.ofMinutes(10)), registry))
-        : Optional.empty();
+    Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
+      ControlPlane controlPlane = started(running,
+          ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.listenerAddress()));
+      StatusReporter reporter = started(running, new StatusReporter(client,
+          ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry));
+      StatusFeed feed = started(running, new StatusFeed(controlPlane.streams(), reporter::report));
+      TranslationCandidates candidates = new TranslationCandidates();
+      ClusterStateSource source = started(running, new ClusterStateSource(client, options.watchNamespaces(),
+          options.coalescing(), registry, state -> {
+            Translation translation = controlPlane.publish(state, object -> null);
+            candidates.translated(translation);
+            feed.translated(translation);
+          }));
       source.start();
-      reconciler.ifPresent(UpstreamReconciler::start);
-      reporter.start();
-      allocator.start();
-      allocationServer = AllocationServer.start(allocator, options.allocator().address(),
-          options.allocator().grpcPort(), options.allocator().httpPort());
-      sweeper = new AllocationSweeper(allocator, SWEEP_PERIOD, SWEEP_LIMIT);
-    } catch (RuntimeException e) {
-      if (allocationServer != null) {
-        allocationServer.close();
+      Optional<UpstreamReconciler> reconciler = Optional.empty();
+      if (options.discovery()) {
+        reconciler = Optional.of(started(running, new UpstreamReconciler(client, options.scope(),
+            new ReconcilerSettings(options.coalescing(), 4, Duration.ofMinutes(10)), registry)));
+        reconciler.get().start();
       }
-      allocator.close();
-      reporter.close();
-      feed.close();
-      reconciler.ifPresent(UpstreamReconciler::close);
-      source.close();
-      controlPlane.close();
+      reporter.start();
+      EndpointAllocator allocator = started(running, new EndpointAllocator(client, candidates,
+          options.allocator().unallocatedStatus(), registry, Clock.systemUTC(), ALLOCATION_ATTEMPTS));
+      allocator.start();
+      AllocationServer allocationServer = started(running, AllocationServer.start(allocator,
+          options.allocator().address(), options.allocator().grpcPort(), options.allocator().httpPort()));
+      started(running, new AllocationSweeper(allocator, SWEEP_PERIOD, SWEEP_LIMIT));
+      LOG.info("Serving the cluster at {} over xDS on {}:{}{}", client.getMasterUrl(), options.xdsAddress(),
+          controlPlane.xdsPort(), options.discovery() ? ", discovering Services into Upstreams" : "");
+      LOG.info("Allocation API on {} (gRPC port {}, HTTP port {}); nothing free answers {}",
+          options.allocator().address(), allocationServer.grpcPort(), allocationServer.httpPort(),
+          options.allocator().unallocatedStatus().httpCode());
+      return new KubernetesFairlead(controlPlane, source, reconciler, reporter, allocationServer, running);
+    } catch (RuntimeException e) {
+      closeAll(running);
       throw e;
     }
-    LOG.info("Serving the cluster at {} over xDS on {}:{}{}", client.getMasterUrl(), options.xdsAddress(),
-        controlPlane.xdsPort(), options.discovery() ? ", discovering Services into Upstreams" : "");
-    LOG.info("Allocation API on {} (gRPC port {}, HTTP port {}); nothing free answers {}",
-        options.allocator().address(), allocationServer.grpcPort(), allocationServer.httpPort(),
-        options.allocator().unallocatedStatus().httpCode());
-    return new KubernetesFairlead(controlPlane, source, reconciler, reporter, feed, allocator, allocationServer,
-        sweeper);
+  }
+
+  private static <T extends AutoCloseable> T started(Deque<AutoCloseable> running, T part) {
+    running.push(part);
+    return part;
+  }
+
+  private static void closeAll(Deque<AutoCloseable> running) {
+    AutoCloseable part;
+    while ((part = running.poll()) != null) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.warn("Stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
+      }
+    }
   }
 
   public ControlPlane controlPlane() {
@@ -121,13 +128,6 @@ public final class KubernetesFairlead implements AutoCloseable {
 
   @Override
   public void close() {
-    sweeper.close();
-    allocationServer.close();
-    allocator.close();
-    reporter.close();
-    feed.close();
-    reconciler.ifPresent(UpstreamReconciler::close);
-    source.close();
-    controlPlane.close();
+    closeAll(running);
   }
 }

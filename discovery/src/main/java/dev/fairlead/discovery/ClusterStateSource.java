@@ -1,5 +1,6 @@
 package dev.fairlead.discovery;
 
+import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.api.state.ClusterState;

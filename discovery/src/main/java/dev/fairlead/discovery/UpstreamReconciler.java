@@ -1,5 +1,6 @@
 package dev.fairlead.discovery;
 
+import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -181,7 +182,7 @@ public final class UpstreamReconciler implements AutoCloseable {
   }
 
   private void reconcileOrThrow(NamespacedName key) {
-    Service service = services.get(key);
+    Service service = services.get(key.namespace(), key.name());
     String whyAbsent;
     Map<String, DesiredUpstream> desired = new LinkedHashMap<>();
     if (service == null) {
@@ -197,7 +198,7 @@ public final class UpstreamReconciler implements AutoCloseable {
         .forEach(u -> names.add(u.getMetadata().getName()));
     for (String name : names) {
       DesiredUpstream want = desired.get(name);
-      Upstream existing = upstreams.get(new NamespacedName(key.namespace(), name));
+      Upstream existing = upstreams.get(key.namespace(), name);
       UpstreamDecision decision = UpstreamDecision.decide(key, want, existing, whyAbsent, FIELD_MANAGER);
       if (decision instanceof UpstreamDecision.Write write) {
         writer.write(write, fresh -> UpstreamDecision.decide(key, want, fresh, whyAbsent, FIELD_MANAGER));
@@ -213,7 +214,7 @@ public final class UpstreamReconciler implements AutoCloseable {
     if (namespaces == null) {
       return Map.of();
     }
-    Namespace ns = namespaces.get(new NamespacedName("", namespace));
+    Namespace ns = namespaces.get("", namespace);
     if (ns == null) {
       return null;
     }

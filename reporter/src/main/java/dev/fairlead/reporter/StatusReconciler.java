@@ -1,5 +1,6 @@
 package dev.fairlead.reporter;
 
+import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -58,7 +59,7 @@ final class StatusReconciler implements AutoCloseable {
   private final Set<String> failuresLogged = ConcurrentHashMap.newKeySet();
 
   /** One kind's status rules with the informers that hold its objects. */
-  private record Watched<T extends HasMetadata, S>(StatusKind<T, S> kind, KindInformers<T> informers) {
+  private record Watched<T extends HasMetadata, S>(StatusKind<T, S> kind, InformerGroup<T> informers) {
   }
 
   /**
@@ -80,7 +81,7 @@ final class StatusReconciler implements AutoCloseable {
 
   private <T extends HasMetadata, S> void watch(StatusKind<T, S> kind, MixedOperation<T, ?, ?> operation,
       Set<String> namespaces, long resyncMillis) {
-    KindInformers<T> informers = new KindInformers<>(kind.kind(), namespaces,
+    InformerGroup<T> informers = new InformerGroup<>(kind.kind(), true, namespaces,
         ns -> ns == null ? operation.inAnyNamespace() : operation.inNamespace(ns), resyncMillis);
     informers.addEventHandler(new ResourceEventHandler<T>() {
       @Override

@@ -16,12 +16,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -72,7 +68,7 @@ public final class ConfigFileParser {
     } catch (IOException e) {
       return new ParsedFile.Broken(file, 0, "cannot read: " + e.getMessage());
     }
-    return new ParsedFile.Good(file, objects, sha256(content));
+    return new ParsedFile.Good(file, objects);
   }
 
   private ParsedFile convert(Path file, int line, JsonNode document, List<ParsedFile.Located> into) {
@@ -130,12 +126,4 @@ public final class ConfigFileParser {
     return path.toString();
   }
 
-  private static String sha256(String content) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(content.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -10,7 +10,7 @@ public sealed interface ParsedFile permits ParsedFile.Good, ParsedFile.Broken {
   Path file();
 
   /** Every object of the file, each with the line its document starts on. */
-  record Good(Path file, List<Located> objects, String contentHash) implements ParsedFile {
+  record Good(Path file, List<Located> objects) implements ParsedFile {
     public Good {
       objects = List.copyOf(objects);
     }

@@ -1,4 +1,4 @@
-package dev.fairlead.discovery;
+package dev.fairlead.runtime;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.dsl.Informable;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> the model class of the kind
  */
-final class InformerGroup<T extends HasMetadata> implements AutoCloseable {
+public final class InformerGroup<T extends HasMetadata> implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(InformerGroup.class);
 
@@ -46,7 +46,7 @@ final class InformerGroup<T extends HasMetadata> implements AutoCloseable {
    * @param source       the informable for one namespace, or for all when given null
    * @param resyncMillis how often the informer replays its cache as updates; 0 for never
    */
-  InformerGroup(String kind, boolean namespaced, Set<String> namespaces, Function<String, Informable<T>> source,
+  public InformerGroup(String kind, boolean namespaced, Set<String> namespaces, Function<String, Informable<T>> source,
       long resyncMillis) {
     this.kind = kind;
     this.namespaced = namespaced;
@@ -73,32 +73,32 @@ final class InformerGroup<T extends HasMetadata> implements AutoCloseable {
     return true;
   }
 
-  String kind() {
+  public String kind() {
     return kind;
   }
 
-  void addEventHandler(ResourceEventHandler<? super T> handler) {
+  public void addEventHandler(ResourceEventHandler<? super T> handler) {
     informers.values().forEach(i -> i.addEventHandler(handler));
   }
 
   /** Adds an index; its function must be pure and not throw. */
-  void addIndexer(String name, Function<T, List<String>> function) {
+  public void addIndexer(String name, Function<T, List<String>> function) {
     informers.values().forEach(i -> i.addIndexers(Map.of(name, function)));
   }
 
   /** Starts every informer; the result completes once all of them have synced. */
-  CompletableFuture<Void> start() {
+  public CompletableFuture<Void> start() {
     return CompletableFuture.allOf(informers.values().stream()
         .map(i -> i.start().toCompletableFuture())
         .toArray(CompletableFuture[]::new));
   }
 
-  boolean hasSynced() {
+  public boolean hasSynced() {
     return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
   /** Everything cached, across all namespaces watched. */
-  List<T> list() {
+  public List<T> list() {
     if (informers.size() == 1) {
       return informers.values().iterator().next().getStore().list();
     }
@@ -107,23 +107,23 @@ final class InformerGroup<T extends HasMetadata> implements AutoCloseable {
     return all;
   }
 
-  /** The cached object, or null. */
-  T get(NamespacedName key) {
-    SharedIndexInformer<T> informer = informerFor(key.namespace());
+  /** The cached object, or null; {@code namespace} is ignored for cluster-scoped kinds. */
+  public T get(String namespace, String name) {
+    SharedIndexInformer<T> informer = informerFor(namespace);
     if (informer == null) {
       return null;
     }
-    String cacheKey = namespaced ? Cache.namespaceKeyFunc(key.namespace(), key.name()) : key.name();
+    String cacheKey = namespaced ? Cache.namespaceKeyFunc(namespace, name) : name;
     return informer.getStore().getByKey(cacheKey);
   }
 
   /** Cached objects of one namespace. */
-  List<T> inNamespace(String namespace) {
+  public List<T> inNamespace(String namespace) {
     return byIndex(Cache.NAMESPACE_INDEX, namespace, namespace);
   }
 
   /** Cached objects of {@code namespace} whose index {@code index} holds {@code value}. */
-  List<T> byIndex(String index, String namespace, String value) {
+  public List<T> byIndex(String index, String namespace, String value) {
     SharedIndexInformer<T> informer = informerFor(namespace);
     return informer == null ? List.of() : informer.getIndexer().byIndex(index, value);
   }
