@@ -16,6 +16,9 @@ public final class AllocationException extends RuntimeException {
     INVALID_ARGUMENT,
     /** No such upstream or allocation. HTTP 404, NOT_FOUND. */
     NOT_FOUND,
+    /** The upstream exists but cannot be allocated from (not in allocation mode, not accepted). HTTP 400,
+     * FAILED_PRECONDITION. */
+    FAILED_PRECONDITION,
     /** No free endpoint: the configured {@link UnallocatedStatus}. */
     UNALLOCATED,
     /** Free endpoints exist but every attempt lost to a concurrent allocation. HTTP 409, ABORTED. */

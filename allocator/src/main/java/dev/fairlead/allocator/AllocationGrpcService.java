@@ -71,6 +71,7 @@ public final class AllocationGrpcService extends AllocatorGrpc.AllocatorImplBase
     Status.Code code = switch (e.failure()) {
       case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;
       case NOT_FOUND -> Status.Code.NOT_FOUND;
+      case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;
       case UNALLOCATED -> unallocated.grpcCode();
       case ABORTED -> Status.Code.ABORTED;
       case INTERNAL -> Status.Code.INTERNAL;

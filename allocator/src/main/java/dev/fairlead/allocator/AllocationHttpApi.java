@@ -92,6 +92,7 @@ public final class AllocationHttpApi {
       int status = switch (e.failure()) {
         case INVALID_ARGUMENT -> 400;
         case NOT_FOUND -> 404;
+        case FAILED_PRECONDITION -> 400;
         case UNALLOCATED -> allocator.unallocatedStatus().httpCode();
         case ABORTED -> 409;
         case INTERNAL -> 500;

@@ -105,7 +105,8 @@ public final class EndpointAllocator implements AutoCloseable {
     this.eventFailures = Counter.builder("fairlead.allocator.event.failures")
         .description("Events recording why an allocation ended that could not be written")
         .register(registry);
-    for (String outcome : List.of("allocated", "unallocated", "aborted", "not_found", "invalid", "failed")) {
+    for (String outcome : List.of("allocated", "unallocated", "aborted", "not_found", "unavailable", "invalid",
+        "failed")) {
       outcome(outcome);
     }
     for (FreeReason reason : FreeReason.values()) {
@@ -138,15 +139,11 @@ public final class EndpointAllocator implements AutoCloseable {
     }
     String namespace = request.getNamespace();
     String upstream = request.getUpstream();
-    List<Candidate> all = candidates.candidates(namespace, upstream).orElseThrow(() -> {
-      outcome("not_found").increment();
-      return new AllocationException(Failure.NOT_FOUND, "UpstreamNotFound",
-          "upstream " + namespace + "/" + upstream + " does not exist");
-    });
+    List<Candidate> all = pool(namespace, upstream);
     Set<String> held = heldNames(namespace, upstream);
     List<Candidate> free = new ArrayList<>();
     for (Candidate candidate : all) {
-      if (matches(request.getSelector(), candidate)
+      if (matches(namespace, request.getSelector(), candidate)
           && !held.contains(AllocationNames.forEndpoint(upstream, candidate.address(), candidate.port()))) {
         free.add(candidate);
       }
@@ -224,10 +221,7 @@ public final class EndpointAllocator implements AutoCloseable {
   public ListResponse list(String namespace, String upstream) {
     RequestValidation.checkNamespace(namespace);
     RequestValidation.checkName("upstream", upstream);
-    if (candidates.candidates(namespace, upstream).isEmpty()) {
-      throw new AllocationException(Failure.NOT_FOUND, "UpstreamNotFound",
-          "upstream " + namespace + "/" + upstream + " does not exist");
-    }
+    pool(namespace, upstream);
     try {
       ListResponse.Builder response = ListResponse.newBuilder();
       client.resources(Allocation.class).inNamespace(namespace).list().getItems().stream()
@@ -242,9 +236,9 @@ public final class EndpointAllocator implements AutoCloseable {
   }
 
   /**
-   * Frees at most {@code limit} allocations, as the informer sees them, that have expired or whose endpoint is no
-   * longer among its upstream's candidates (only when the upstream is known, so that a candidate source still
-   * warming up frees nothing). Safe to run on several replicas at once: a lost race is a 404 or 409, not an error.
+   * Frees at most {@code limit} allocations, as the informer sees them, that have expired, whose endpoint is no
+   * longer among its upstream's candidates, or whose upstream is gone or out of allocation mode (only once the
+   * candidate source is {@linkplain CandidateSource#ready() ready}, so that one still warming up frees nothing). Safe to run on several replicas at once: a lost race is a 404 or 409, not an error.
    *
    * @return how many were freed
    */
@@ -269,13 +263,17 @@ public final class EndpointAllocator implements AutoCloseable {
         reason = Optional.of(FreeReason.Expired);
         why = "expired at " + spec.expiresAt();
       } else {
-        Optional<List<Candidate>> known = candidates.candidates(allocation.getMetadata().getNamespace(),
-            spec.upstream());
+        String namespace = allocation.getMetadata().getNamespace();
+        Optional<List<Candidate>> known = candidates.candidates(namespace, spec.upstream());
         if (known.isPresent() && known.get().stream().noneMatch(c -> c.address().equals(spec.endpoint().address())
             && c.port() == spec.endpoint().port())) {
           reason = Optional.of(FreeReason.EndpointGone);
           why = "endpoint " + spec.endpoint().address() + ":" + spec.endpoint().port()
               + " is no longer a ready endpoint of upstream " + spec.upstream();
+        } else if (known.isEmpty() && candidates.ready()) {
+          reason = Optional.of(FreeReason.EndpointGone);
+          why = "upstream " + spec.upstream() + " " + candidates.unavailable(namespace, spec.upstream())
+              .map(problem -> "cannot be allocated from any more: " + problem).orElse("no longer exists");
         }
       }
       if (reason.isPresent()) {
@@ -411,12 +409,33 @@ public final class EndpointAllocator implements AutoCloseable {
     return allocation;
   }
 
-  private static boolean matches(Selector selector, Candidate candidate) {
+  /** The candidates of an Upstream one may allocate from; NOT_FOUND or FAILED_PRECONDITION (counted) if none. */
+  private List<Candidate> pool(String namespace, String upstream) {
+    Optional<List<Candidate>> pool = candidates.candidates(namespace, upstream);
+    if (pool.isPresent()) {
+      return pool.get();
+    }
+    Optional<String> unavailable = candidates.unavailable(namespace, upstream);
+    if (unavailable.isPresent()) {
+      outcome("unavailable").increment();
+      throw new AllocationException(Failure.FAILED_PRECONDITION, "UpstreamNotAllocatable",
+          "upstream " + namespace + "/" + upstream + " cannot be allocated from: " + unavailable.get());
+    }
+    outcome("not_found").increment();
+    throw new AllocationException(Failure.NOT_FOUND, "UpstreamNotFound",
+        "upstream " + namespace + "/" + upstream + " does not exist");
+  }
+
+  private boolean matches(String namespace, Selector selector, Candidate candidate) {
     if (!selector.getZone().isEmpty() && !candidate.zone().equals(Optional.of(selector.getZone()))) {
       return false;
     }
+    if (selector.getLabelsMap().isEmpty()) {
+      return true;
+    }
+    Map<String, String> labels = candidates.targetLabels(namespace, candidate);
     for (Map.Entry<String, String> label : selector.getLabelsMap().entrySet()) {
-      if (!label.getValue().equals(candidate.labels().get(label.getKey()))) {
+      if (!label.getValue().equals(labels.get(label.getKey()))) {
         return false;
       }
     }

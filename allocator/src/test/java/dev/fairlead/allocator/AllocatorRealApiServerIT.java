@@ -12,6 +12,7 @@ import dev.fairlead.allocation.v1.Allocation;
 import dev.fairlead.allocation.v1.AllocatorGrpc;
 import dev.fairlead.allocation.v1.ListRequest;
 import dev.fairlead.allocation.v1.ReleaseRequest;
+import dev.fairlead.allocation.v1.Selector;
 import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -95,6 +96,8 @@ class AllocatorRealApiServerIT {
     for (int i = closeables.size() - 1; i >= 0; i--) {
       closeables.get(i).close();
     }
+    // Every instance sweeps every namespace: what one test leaves must not be swept (and counted) by the next.
+    API_SERVER.client().resources(dev.fairlead.api.v1alpha1.Allocation.class).inAnyNamespace().delete();
   }
 
   private record Instance(EndpointAllocator allocator, AllocationServer server, SimpleMeterRegistry registry,
@@ -119,9 +122,30 @@ class AllocatorRealApiServerIT {
     return new Instance(allocator, server, registry, AllocatorGrpc.newBlockingStub(channel));
   }
 
+  /**
+   * {@code count} endpoints 10.0.0.1… of {@code upstream}, in zone-a (odd) or zone-b (even), their Pods labelled
+   * {@code slot=<n>}; an Upstream {@code shared} exists but is not in allocation mode.
+   */
   private static CandidateSource candidates(String upstream, int count) {
-    List<Candidate> list = IntStream.rangeClosed(1, count).mapToObj(i -> Candidate.of("10.0.0." + i, 7777)).toList();
-    return (ns, name) -> name.equals(upstream) ? Optional.of(list) : Optional.empty();
+    List<Candidate> list = IntStream.rangeClosed(1, count).mapToObj(i -> new Candidate("10.0.0." + i, 7777,
+        Optional.of(i % 2 == 1 ? "zone-a" : "zone-b"), Optional.of("pod-" + i), Optional.of("node-" + i), Map.of()))
+        .toList();
+    return new CandidateSource() {
+      @Override
+      public Optional<List<Candidate>> candidates(String namespace, String name) {
+        return name.equals(upstream) ? Optional.of(list) : Optional.empty();
+      }
+
+      @Override
+      public Optional<String> unavailable(String namespace, String name) {
+        return name.equals("shared") ? Optional.of("not in allocation mode") : Optional.empty();
+      }
+
+      @Override
+      public Map<String, String> targetLabels(String namespace, Candidate candidate) {
+        return Map.of("slot", candidate.pod().orElseThrow().substring("pod-".length()));
+      }
+    };
   }
 
   private HttpResponse<String> post(Instance instance, String body) throws Exception {
@@ -186,6 +210,15 @@ class AllocatorRealApiServerIT {
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(new JsonObject(unknown.body()).getString("reason")).isEqualTo("UpstreamNotFound");
 
+    HttpResponse<String> shared = post(instance, "{\"upstream\":\"shared\"}");
+    assertThat(shared.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(shared.body()).getString("reason")).isEqualTo("UpstreamNotAllocatable");
+    assertThat(new JsonObject(shared.body()).getString("message")).contains("not in allocation mode");
+    assertThatThrownBy(() -> instance.grpc().allocate(
+        AllocateRequest.newBuilder().setNamespace(namespace).setUpstream("shared").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+
     HttpResponse<String> invalid = post(instance, "{\"upstream\":\"game\",\"ttl\":\"-3s\"}");
     assertThat(invalid.statusCode()).isEqualTo(400);
     assertThat(new JsonObject(invalid.body()).getString("message")).startsWith("ttl:");
@@ -206,6 +239,37 @@ class AllocatorRealApiServerIT {
         ReleaseRequest.newBuilder().setNamespace(namespace).setName("missing").build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void selectorsPickByZoneAndTargetLabelsAndTheAnswerNamesTheTarget() throws Exception {
+    Instance instance = instance(UnallocatedStatus.DEFAULT, candidates("game", 4));
+    HttpResponse<String> byLabel = post(instance,
+        "{\"upstream\":\"game\",\"selector\":{\"labels\":{\"slot\":\"3\"}}}");
+    assertThat(byLabel.statusCode()).as(byLabel.body()).isEqualTo(201);
+    JsonObject allocated = new JsonObject(byLabel.body());
+    assertThat(allocated.getJsonObject("endpoint").getString("address")).isEqualTo("10.0.0.3");
+    assertThat(allocated.getJsonObject("target").getString("pod")).isEqualTo("pod-3");
+    assertThat(allocated.getJsonObject("target").getString("node")).isEqualTo("node-3");
+    assertThat(allocated.getJsonObject("target").getString("zone")).isEqualTo("zone-a");
+
+    HttpResponse<String> sameLabel = post(instance,
+        "{\"upstream\":\"game\",\"selector\":{\"labels\":{\"slot\":\"3\"}}}");
+    assertThat(sameLabel.statusCode()).as("the only endpoint labelled slot=3 is held").isEqualTo(429);
+
+    Set<String> zoneB = new java.util.HashSet<>();
+    for (int i = 0; i < 2; i++) {
+      Allocation inZone = instance.grpc().allocate(AllocateRequest.newBuilder().setNamespace(namespace)
+          .setUpstream("game").setSelector(Selector.newBuilder().setZone("zone-b")).build());
+      assertThat(inZone.getTarget().getZone()).isEqualTo("zone-b");
+      zoneB.add(inZone.getEndpoint().getAddress());
+    }
+    assertThat(zoneB).containsExactlyInAnyOrder("10.0.0.2", "10.0.0.4");
+    assertThatThrownBy(() -> instance.grpc().allocate(AllocateRequest.newBuilder().setNamespace(namespace)
+        .setUpstream("game").setSelector(Selector.newBuilder().setZone("zone-b")).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
     assertNoErrorLogged();
   }
 

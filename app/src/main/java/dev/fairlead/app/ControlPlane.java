@@ -30,9 +30,14 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts serving xDS on {@code xdsAddress:xdsPort}; proxies wait until the first state is published. */
   public static ControlPlane start(String xdsAddress, int xdsPort, String listenerAddress) {
+    return start(xdsAddress, xdsPort, new TranslatorOptions(listenerAddress));
+  }
+
+  /** Starts serving xDS on {@code xdsAddress:xdsPort}, translating with {@code options}. */
+  public static ControlPlane start(String xdsAddress, int xdsPort, TranslatorOptions options) {
     StreamRegistry streams = new StreamRegistry();
     XdsCache cache = new XdsCache(streams);
-    ConfigPublisher publisher = new ConfigPublisher(new Translator(new TranslatorOptions(listenerAddress)), cache);
+    ConfigPublisher publisher = new ConfigPublisher(new Translator(options), cache);
     XdsServer server = XdsServer.start(xdsAddress, xdsPort, cache, streams);
     return new ControlPlane(streams, cache, publisher, server);
   }

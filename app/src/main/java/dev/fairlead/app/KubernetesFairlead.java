@@ -11,6 +11,7 @@ import dev.fairlead.reporter.StatusReporter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.fairlead.xds.translate.Translation;
+import dev.fairlead.xds.translate.TranslatorOptions;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -56,11 +57,12 @@ public final class KubernetesFairlead implements AutoCloseable {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
       ControlPlane controlPlane = started(running,
-          ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.listenerAddress()));
+          ControlPlane.start(options.xdsAddress(), options.xdsPort(), new TranslatorOptions(options.listenerAddress(),
+              options.allocator().unallocatedStatus().httpCode())));
       StatusReporter reporter = started(running, new StatusReporter(client,
           ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry));
       StatusFeed feed = started(running, new StatusFeed(controlPlane.streams(), reporter::report));
-      TranslationCandidates candidates = new TranslationCandidates();
+      TranslationCandidates candidates = new TranslationCandidates(client);
       ClusterStateSource source = started(running, new ClusterStateSource(client, options.watchNamespaces(),
           options.coalescing(), registry, state -> {
             Translation translation = controlPlane.publish(state, object -> null);

@@ -1,75 +1,117 @@
 package dev.fairlead.app;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.fairlead.allocator.Candidate;
 import dev.fairlead.allocator.CandidateSource;
-import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.api.verdict.Verdict;
-import dev.fairlead.xds.translate.FleetConfig;
+import dev.fairlead.xds.translate.PoolEndpoint;
 import dev.fairlead.xds.translate.Translation;
-import io.envoyproxy.envoy.config.core.v3.HealthStatus;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The allocator's endpoints: for an accepted Upstream, the ready endpoints of its cluster as the translation
- * being served has them (address, port, and zone when known). An Upstream becomes allocatable once a route
- * uses it, because only then does a fleet carry its endpoints — which is also what allocated traffic goes through.
+ * The allocator's endpoints: for an accepted Upstream in allocation mode, the pool the translation being served
+ * has for it (its ready endpoints with zone, Pod and node where the EndpointSlices say), whether or not a route uses
+ * it.
+ *
+ * <p>Target labels, for selectors that ask for them, are the labels of the endpoint's Pod, read from the API server
+ * by listing the namespace's Pods at most once every {@value #POD_LABELS_TTL_SECONDS} seconds (Caffeine); only
+ * allocations with a label selector pay for it, and a Pod whose labels cannot be read matches no label selector.
  *
  * <p>Thread-safe: the translation is swapped atomically and read without locks.
  */
 final class TranslationCandidates implements CandidateSource {
 
+  private static final Logger LOG = LoggerFactory.getLogger(TranslationCandidates.class);
+  private static final long POD_LABELS_TTL_SECONDS = 5;
+
+  private final LoadingCache<String, Map<String, Map<String, String>>> podLabels;
   private volatile Translation translation;
+
+  /** @param client where Pod labels are read */
+  TranslationCandidates(KubernetesClient client) {
+    Objects.requireNonNull(client, "client");
+    this.podLabels = Caffeine.newBuilder()
+        .expireAfterWrite(Duration.ofSeconds(POD_LABELS_TTL_SECONDS))
+        .maximumSize(10_000)
+        .build(namespace -> podLabels(client, namespace));
+  }
 
   void translated(Translation latest) {
     translation = latest;
   }
 
   @Override
-  public Optional<List<Candidate>> candidates(String namespace, String upstream) {
-    Translation current = translation;
-    if (current == null || !accepted(current, namespace, upstream)) {
-      return Optional.empty();
-    }
-    String cluster = "upstream/" + namespace + "/" + upstream;
-    Map<String, Candidate> byEndpoint = new LinkedHashMap<>();
-    for (FleetConfig fleet : current.fleets().values()) {
-      for (ClusterLoadAssignment assignment : fleet.endpoints()) {
-        if (!assignment.getClusterName().equals(cluster)) {
-          continue;
-        }
-        for (LocalityLbEndpoints locality : assignment.getEndpointsList()) {
-          String zone = locality.getLocality().getZone();
-          for (LbEndpoint endpoint : locality.getLbEndpointsList()) {
-            if (endpoint.getHealthStatus() != HealthStatus.HEALTHY
-                && endpoint.getHealthStatus() != HealthStatus.UNKNOWN) {
-              continue;
-            }
-            var address = endpoint.getEndpoint().getAddress().getSocketAddress();
-            byEndpoint.putIfAbsent(address.getAddress() + ":" + address.getPortValue(),
-                new Candidate(address.getAddress(), address.getPortValue(),
-                    zone.isEmpty() ? Optional.empty() : Optional.of(zone), Optional.empty(), Optional.empty(),
-                    Map.of()));
-          }
-        }
-      }
-    }
-    return Optional.of(new ArrayList<>(byEndpoint.values()));
+  public boolean ready() {
+    return translation != null;
   }
 
-  private static boolean accepted(Translation translation, String namespace, String upstream) {
-    for (Verdict verdict : translation.verdicts()) {
-      if (verdict.object().kind().equals("Upstream") && verdict.object().namespace().equals(namespace)
-          && verdict.object().name().equals(upstream)) {
-        return verdict.accepted() instanceof Condition.True;
-      }
+  @Override
+  public Optional<List<Candidate>> candidates(String namespace, String upstream) {
+    Translation current = translation;
+    if (current == null) {
+      return Optional.empty();
     }
-    return false;
+    return current.pool(namespace, upstream).map(pool -> pool.stream().map(TranslationCandidates::candidate).toList());
+  }
+
+  @Override
+  public Optional<String> unavailable(String namespace, String upstream) {
+    Translation current = translation;
+    if (current == null) {
+      return Optional.of("the control plane has not translated its first configuration yet");
+    }
+    Optional<Verdict> verdict = current.verdicts().stream()
+        .filter(v -> v.object().kind().equals("Upstream") && v.object().namespace().equals(namespace)
+            && v.object().name().equals(upstream))
+        .findFirst();
+    if (verdict.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!verdict.get().accepted().isTrue()) {
+      return Optional.of("it is not accepted (" + verdict.get().accepted().reason() + "), see its status");
+    }
+    return Optional.of("it is not in allocation mode (set spec.allocation.enabled: true)");
+  }
+
+  @Override
+  public Map<String, String> targetLabels(String namespace, Candidate candidate) {
+    if (candidate.pod().isEmpty()) {
+      return Map.of();
+    }
+    return podLabels.get(namespace).getOrDefault(candidate.pod().get(), Map.of());
+  }
+
+  private static Candidate candidate(PoolEndpoint endpoint) {
+    return new Candidate(endpoint.address(), endpoint.port(), present(endpoint.zone()), present(endpoint.pod()),
+        present(endpoint.node()), Map.of());
+  }
+
+  private static Optional<String> present(String value) {
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  private static Map<String, Map<String, String>> podLabels(KubernetesClient client, String namespace) {
+    Map<String, Map<String, String>> byPod = new HashMap<>();
+    try {
+      for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
+        byPod.put(pod.getMetadata().getName(), pod.getMetadata().getLabels() == null
+            ? Map.of() : Map.copyOf(pod.getMetadata().getLabels()));
+      }
+    } catch (KubernetesClientException e) {
+      LOG.warn("Cannot list the Pods of namespace {} for allocation label selectors ({} {}); no endpoint there "
+          + "matches a label selector until they can be read", namespace, e.getCode(), e.getMessage());
+    }
+    return byPod;
   }
 }

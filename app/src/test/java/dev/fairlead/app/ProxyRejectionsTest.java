@@ -17,7 +17,7 @@ class ProxyRejectionsTest {
   private final Translation translation = new Translation(Map.of(), List.of(), Map.of(FLEET, Map.of(
       "http-80", Set.of("Gateway default/edge", "HTTPRoute default/web"),
       "http-8080", Set.of("Gateway default/edge", "HTTPRoute default/admin"),
-      "upstream/default/blue", Set.of("Upstream default/blue"))), Map.of());
+      "upstream/default/blue", Set.of("Upstream default/blue"))), Map.of(), Map.of());
 
   @Test
   void aRejectionIsReportedOnTheObjectsTheRejectedResourceCameFromWithTheNumberOfProxies() {

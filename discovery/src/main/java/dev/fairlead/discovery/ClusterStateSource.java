@@ -4,6 +4,7 @@ import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Kubernetes mode's source of {@link ClusterState}: informers for Services, EndpointSlices
  * ({@code discovery.k8s.io/v1}), Upstreams, Gateways and HTTPRoutes ({@code gateway.networking.k8s.io/v1}) and the
- * ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true} (CA bundles Upstream TLS refers to), in all namespaces
- * or in a given list.
+ * ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true} (CA bundles Upstream TLS refers to) and Allocations (which
+ * endpoint of an Upstream in allocation mode each request may reach), in all namespaces or in a given list.
  *
  * <p>Every informer event asks for a rebuild; rebuilds coalesce as {@link CoalescingDelay} describes (by default
  * 100 ms of quiet, at most 1 s after a burst's first event). A rebuild is level-triggered: it assembles the state from
@@ -70,6 +71,7 @@ public final class ClusterStateSource implements AutoCloseable {
   private final InformerGroup<Service> services;
   private final InformerGroup<EndpointSlice> endpointSlices;
   private final InformerGroup<ConfigMap> configMaps;
+  private final InformerGroup<Allocation> allocations;
   private final List<InformerGroup<?>> all;
   private volatile boolean synced;
 
@@ -98,7 +100,8 @@ public final class ClusterStateSource implements AutoCloseable {
     this.configMaps = group("ConfigMap", watched, ns -> (ns == null
         ? client.configMaps().inAnyNamespace() : client.configMaps().inNamespace(ns))
         .withLabel(CA_BUNDLE_LABEL, "true"));
-    this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps);
+    this.allocations = group("Allocation", watched, in(client.resources(Allocation.class)));
+    this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations);
   }
 
   private static <T extends HasMetadata> Function<String, Informable<T>> in(
@@ -129,7 +132,7 @@ public final class ClusterStateSource implements AutoCloseable {
         return;
       }
       synced = true;
-      LOG.info("Informers synced: Upstream, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap");
+      LOG.info("Informers synced: Upstream, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap, Allocation");
       queue.add(Rebuild.STATE);
     });
   }
@@ -151,15 +154,15 @@ public final class ClusterStateSource implements AutoCloseable {
       return;
     }
     ClusterState state = new ClusterState(upstreams.list(), gateways.list(), httpRoutes.list(), services.list(),
-        endpointSlices.list(), configMaps.list());
+        endpointSlices.list(), configMaps.list(), allocations.list());
     rebuilds.increment();
     try {
       consumer.accept(state);
     } catch (RuntimeException e) {
       LOG.error("The ClusterState consumer failed on a state of {} upstreams, {} gateways, {} HTTPRoutes, "
-              + "{} services, {} EndpointSlices, {} ConfigMaps", state.upstreams().size(), state.gateways().size(),
-          state.httpRoutes().size(), state.services().size(), state.endpointSlices().size(),
-          state.configMaps().size(), e);
+              + "{} services, {} EndpointSlices, {} ConfigMaps, {} Allocations", state.upstreams().size(),
+          state.gateways().size(), state.httpRoutes().size(), state.services().size(),
+          state.endpointSlices().size(), state.configMaps().size(), state.allocations().size(), e);
     }
   }
 

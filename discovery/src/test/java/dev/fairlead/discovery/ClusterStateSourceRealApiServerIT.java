@@ -59,6 +59,10 @@ class ClusterStateSourceRealApiServerIT {
         .getResourceAsStream("/META-INF/fabric8/upstreams.fairlead.dev-v1.yml")) {
       Crds.apply(API_SERVER.client(), crd);
     }
+    try (InputStream crd = ClusterStateSourceRealApiServerIT.class
+        .getResourceAsStream("/META-INF/fabric8/allocations.fairlead.dev-v1.yml")) {
+      Crds.apply(API_SERVER.client(), crd);
+    }
     API_SERVER.installGatewayApiCrds();
   }
 
@@ -137,6 +141,14 @@ class ClusterStateSourceRealApiServerIT {
         spec:
           ports: [{name: http, port: 80}]
         """);
+    apply(ns, """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Allocation
+        metadata: {name: web-http-10-1-0-1-8080-held}
+        spec:
+          upstream: web-http
+          endpoint: {address: 10.1.0.1, port: 8080}
+        """);
 
     await().atMost(WAIT).untilAsserted(() -> {
       ClusterState state = latest.get();
@@ -146,6 +158,7 @@ class ClusterStateSourceRealApiServerIT {
       assertThat(names(state.gateways())).containsExactly(ns + "/edge");
       assertThat(names(state.httpRoutes())).containsExactly(ns + "/web");
       assertThat(names(state.configMaps())).containsExactly(ns + "/ca");
+      assertThat(names(state.allocations())).containsExactly(ns + "/web-http-10-1-0-1-8080-held");
     });
     assertThat(latest.get().upstreams().get(0).getSpec().kube().serviceName()).isEqualTo("web");
     assertThat(latest.get().endpointSlices().get(0).getEndpoints().get(0).getAddresses()).containsExactly("10.1.0.1");

@@ -23,6 +23,8 @@ import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,6 +63,8 @@ class KubernetesModeEnvoyIT {
   @RegisterExtension
   static final TestHosts HOSTS = new TestHosts();
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final int LISTENER_PORT = LoopbackPorts.free();
   private static KubernetesClient client;
@@ -244,32 +248,101 @@ class KubernetesModeEnvoyIT {
   }
 
   @Test
-  void theEndpointsOfARoutedUpstreamCanBeAllocatedUntilNoneIsFree() throws Exception {
+  void allocatedEndpointsGetOnlyTheirPinnedRequestsAndAVanishedOneAnswersTheConfiguredStatus() throws Exception {
     NetnsBackend first = HOSTS.http("alloc-1");
     NetnsBackend second = HOSTS.http("alloc-2");
+    NetnsBackend third = HOSTS.http("alloc-3");
     apply(selectorlessService("alloc", WATCH_LABELS));
-    apply(slice("alloc", List.of(endpoint(first, true, false), endpoint(second, true, false))));
+    apply(slice("alloc", List.of(endpoint(first, true, false), endpoint(second, true, false),
+        endpoint(third, true, false))));
     apply(route("alloc", "/alloc", "alloc-http"));
     await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .untilAsserted(() -> assertThat(identity("/alloc")).startsWith("alloc-"));
-    String url = "http://127.0.0.1:" + fairlead.allocationHttpPort() + "/v1/namespaces/default/allocations";
     String request = "{\"upstream\": \"alloc-http\", \"labels\": {\"player\": \"p1\"}}";
+    HttpResponse<String> shared = allocate(request);
+    assertThat(shared.statusCode()).as(shared.body()).isEqualTo(400);
+    assertThat(shared.body()).contains("UpstreamNotAllocatable").contains("not in allocation mode");
 
-    List<String> addresses = new ArrayList<>();
+    // What a user does with kubectl patch --type merge; discovery owns other fields and leaves this one alone.
+    client.resources(Upstream.class).inNamespace(NAMESPACE).withName("alloc-http")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"allocation\": {\"enabled\": true}}}");
+    await("the Upstream is in allocation mode with 3 endpoints").atMost(BOUND).pollInterval(Duration.ofMillis(50))
+        .until(() -> fairlead.controlPlane().lastTranslation().pool(NAMESPACE, "alloc-http")
+            .map(List::size).orElse(0) == 3);
+
+    Map<String, String> held = new java.util.LinkedHashMap<>();
     for (int i = 0; i < 2; i++) {
-      HttpResponse<String> allocated = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-          .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> allocated = allocate(request);
       assertThat(allocated.statusCode()).as(allocated.body()).isEqualTo(201);
-      addresses.add(allocated.body().replaceAll("(?s).*\"address\":\\s*\"([0-9.]+)\".*", "$1"));
+      com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(allocated.body());
+      held.put(json.path("name").asText(), json.path("endpoint").path("address").asText());
     }
-    HttpResponse<String> exhausted = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    Map<String, NetnsBackend> byAddress = Map.of(first.address(), first, second.address(), second,
+        third.address(), third);
+    NetnsBackend free = byAddress.values().stream().filter(b -> !held.containsValue(b.address())).findFirst()
+        .orElseThrow();
 
-    assertThat(addresses).containsExactlyInAnyOrder(first.address(), second.address());
+    for (Map.Entry<String, String> allocation : held.entrySet()) {
+      String expected = byAddress.get(allocation.getValue()).name();
+      await("requests pinned to " + allocation.getKey() + " reach " + expected).atMost(BOUND)
+          .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+          .untilAsserted(() -> assertThat(pinnedIdentity("/alloc", allocation.getKey())).isEqualTo(expected));
+      for (int i = 0; i < 10; i++) {
+        assertThat(pinnedIdentity("/alloc", allocation.getKey())).isEqualTo(expected);
+      }
+    }
+    await("unpinned requests reach only the free endpoint").atMost(BOUND).pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions().untilAsserted(() -> assertThat(identities("/alloc", 10)).containsOnly(free.name()));
+    Map<String, Long> heldRequests = new java.util.HashMap<>();
+    held.values().forEach(address -> heldRequests.put(address, byAddress.get(address).requests()));
+    assertThat(identities("/alloc", 30)).containsOnly(free.name());
+    held.values().forEach(address -> assertThat(byAddress.get(address).requests())
+        .as("allocated endpoint %s gets no unpinned traffic", address).isEqualTo(heldRequests.get(address)));
+
+    HttpResponse<String> last = allocate(request);
+    assertThat(last.statusCode()).as(last.body()).isEqualTo(201);
+    String lastName = JSON.readTree(last.body()).path("name").asText();
+    await("with every endpoint held, an unpinned request gets the configured status").atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50)).until(() -> status("/alloc") == 429);
+    assertThat(pinnedIdentity("/alloc", lastName)).isEqualTo(free.name());
+    HttpResponse<String> exhausted = allocate(request);
     assertThat(exhausted.statusCode()).isEqualTo(429);
-    assertThat(exhausted.body()).contains("\"code\"").contains("\"reason\"");
+    assertThat(exhausted.body()).contains("\"code\"").contains("NoFreeEndpoint");
+
+    Map.Entry<String, String> vanishing = held.entrySet().iterator().next();
+    NetnsBackend gone = byAddress.get(vanishing.getValue());
+    apply(slice("alloc", byAddress.values().stream().filter(b -> b != gone).map(b -> endpoint(b, true, false))
+        .toList()));
+    await("a request pinned to a vanished endpoint gets the configured status, not 503").atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50)).until(() -> pinnedStatus("/alloc", vanishing.getKey()) == 429);
+    HttpResponse<String> reply = pinned("/alloc", vanishing.getKey());
+    assertThat(reply.body()).contains("no endpoint for this request");
+    await("the sweeper frees the vanished endpoint's allocation").atMost(BOUND).pollInterval(Duration.ofMillis(200))
+        .until(() -> client.resources(dev.fairlead.api.v1alpha1.Allocation.class).inNamespace(NAMESPACE)
+            .withName(vanishing.getKey()).get() == null);
+    assertThat(upstream("alloc-http").getSpec().allocationMode()).as("the user's edit survived discovery").isTrue();
+  }
+
+  private static HttpResponse<String> allocate(String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fairlead.allocationHttpPort()
+            + "/v1/namespaces/default/allocations"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> pinned(String path, String allocation) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LISTENER_PORT + path))
+        .header("x-fairlead-allocation", allocation).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String pinnedIdentity(String path, String allocation) throws Exception {
+    HttpResponse<String> response = pinned(path, allocation);
+    return response.headers().firstValue(HttpBackend.IDENTITY_HEADER).orElse("status " + response.statusCode());
+  }
+
+  private static int pinnedStatus(String path, String allocation) throws Exception {
+    return pinned(path, allocation).statusCode();
   }
 
   /** The endpoint addresses Envoy holds for one cluster, from its {@code /config_dump}. */

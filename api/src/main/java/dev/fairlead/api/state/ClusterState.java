@@ -1,5 +1,6 @@
 package dev.fairlead.api.state;
 
+import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -27,7 +28,8 @@ public record ClusterState(
     List<HTTPRoute> httpRoutes,
     List<Service> services,
     List<EndpointSlice> endpointSlices,
-    List<ConfigMap> configMaps) {
+    List<ConfigMap> configMaps,
+    List<Allocation> allocations) {
 
   /** Orders objects by namespace, then name. */
   public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
@@ -35,7 +37,7 @@ public record ClusterState(
       .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
   public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of());
+      List.of(), List.of());
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -44,6 +46,7 @@ public record ClusterState(
     services = sorted(services);
     endpointSlices = sorted(endpointSlices);
     configMaps = sorted(configMaps);
+    allocations = sorted(allocations);
   }
 
   /**
@@ -58,6 +61,7 @@ public record ClusterState(
     List<Service> services = new ArrayList<>();
     List<EndpointSlice> slices = new ArrayList<>();
     List<ConfigMap> configMaps = new ArrayList<>();
+    List<Allocation> allocations = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Upstream upstream) {
         upstreams.add(upstream);
@@ -71,12 +75,14 @@ public record ClusterState(
         slices.add(slice);
       } else if (object instanceof ConfigMap configMap) {
         configMaps.add(configMap);
+      } else if (object instanceof Allocation allocation) {
+        allocations.add(allocation);
       } else {
         throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
             + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName());
       }
     }
-    return new ClusterState(upstreams, gateways, routes, services, slices, configMaps);
+    return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

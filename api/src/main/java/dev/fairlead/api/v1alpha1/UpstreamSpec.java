@@ -40,10 +40,26 @@ public record UpstreamSpec(
     @JsonPropertyDescription("Protocol spoken to the endpoints: HTTP1 (default), HTTP2 or GRPC.")
     Protocol protocol,
     @JsonPropertyDescription("TLS to the endpoints.")
-    UpstreamTls tls) {
+    UpstreamTls tls,
+    @JsonPropertyDescription("Allocation mode: endpoints are held by one allocation at a time and reached through "
+        + "the gateway with the header x-fairlead-allocation.")
+    UpstreamAllocation allocation) {
 
   public UpstreamSpec {
     healthChecks = healthChecks == null ? null : List.copyOf(healthChecks);
+  }
+
+  /** A spec in shared mode (no {@code allocation}). */
+  public UpstreamSpec(KubeService kube, StaticHosts staticHosts, String connectTimeout, LoadBalancer loadBalancer,
+      CircuitBreakers circuitBreakers, OutlierDetection outlierDetection, List<HealthCheck> healthChecks,
+      Protocol protocol, UpstreamTls tls) {
+    this(kube, staticHosts, connectTimeout, loadBalancer, circuitBreakers, outlierDetection, healthChecks, protocol,
+        tls, null);
+  }
+
+  /** Whether the Upstream is in allocation mode. */
+  public boolean allocationMode() {
+    return allocation != null && Boolean.TRUE.equals(allocation.enabled());
   }
 
   // The CEL rule sits on the accessor, not the component: there it would reach the field as well, and the CRD

@@ -66,8 +66,13 @@ final class EndpointTranslator {
   /** What a Service port resolves to. */
   sealed interface ServiceEndpoints {
 
-    /** The Service has the port; its endpoints may still be none. */
-    record Found(ServicePort port, ClusterLoadAssignment assignment) implements ServiceEndpoints {
+    /**
+     * The Service has the port; its endpoints may still be none.
+     *
+     * @param targets what serves behind each endpoint of the assignment, keyed {@code address:port}
+     */
+    record Found(ServicePort port, ClusterLoadAssignment assignment, Map<String, PoolEndpoint> targets)
+        implements ServiceEndpoints {
     }
 
     /** The Service or its port does not exist; {@code problem} says which. */
@@ -110,7 +115,10 @@ final class EndpointTranslator {
     for (EndpointSlice slice : slicesByService.getOrDefault(namespace + "/" + name, List.of())) {
       slicePort(slice, portName).ifPresent(slicePort -> addHosts(slice, slicePort, hosts));
     }
-    return new ServiceEndpoints.Found(servicePort.get(), assignment(clusterName, hosts));
+    Map<String, PoolEndpoint> targets = new TreeMap<>();
+    hosts.values().forEach(host -> targets.put(host.address() + ":" + host.port(), new PoolEndpoint(host.address(),
+        host.port(), host.zone(), host.pod(), host.node())));
+    return new ServiceEndpoints.Found(servicePort.get(), assignment(clusterName, hosts), targets);
   }
 
   private static Optional<Integer> slicePort(EndpointSlice slice, String portName) {
@@ -138,7 +146,10 @@ final class EndpointTranslator {
       if (address == null || !UpstreamValidator.isIpAddress(address) || health.isEmpty()) {
         continue;
       }
-      Host host = new Host(Objects.requireNonNullElse(endpoint.getZone(), ""), address, port, health.get());
+      String pod = endpoint.getTargetRef() != null && "Pod".equals(endpoint.getTargetRef().getKind())
+          ? Objects.requireNonNullElse(endpoint.getTargetRef().getName(), "") : "";
+      Host host = new Host(Objects.requireNonNullElse(endpoint.getZone(), ""), address, port, health.get(), pod,
+          Objects.requireNonNullElse(endpoint.getNodeName(), ""));
       // The same endpoint can sit in two slices while the controller moves it; the healthier entry wins.
       hosts.merge(address + " " + port, host, (a, b) -> Host.ORDER_FOR_DUPLICATES.compare(a, b) <= 0 ? a : b);
     }
@@ -185,7 +196,7 @@ final class EndpointTranslator {
     return protocol == null || "TCP".equals(protocol);
   }
 
-  private record Host(String zone, String address, int port, HealthStatus health) {
+  private record Host(String zone, String address, int port, HealthStatus health, String pod, String node) {
 
     /** HEALTHY before DRAINING, then by zone: which of two entries for one endpoint to keep. */
     static final Comparator<Host> ORDER_FOR_DUPLICATES = Comparator

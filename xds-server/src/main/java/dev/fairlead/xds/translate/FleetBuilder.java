@@ -62,7 +62,9 @@ final class FleetBuilder {
     List<RouteConfiguration> routes = new ArrayList<>();
     SortedMap<String, Integer> apiHostnames = new TreeMap<>();
     ports.forEach((port, virtualHosts) -> {
-      fleetListeners.add(listeners.port(port));
+      boolean byAllocation = virtualHosts.values().stream().flatMap(hostRoutes -> hostRoutes.values().stream())
+          .anyMatch(AllocationRouting::routesByAllocation);
+      fleetListeners.add(listeners.port(port, byAllocation));
       RouteConfiguration.Builder table = RouteConfiguration.newBuilder()
           .setName(ListenerTranslator.portName(port))
           .setValidateClusters(BoolValue.of(false));

@@ -184,6 +184,7 @@ final class HTTPRouteRuleTranslator {
   List<RouteEntry> translate(ObjectRef route, Instant created, int ruleIndex, HTTPRouteRule rule,
       List<BackendResolver.BackendResolution> backends) {
     RouteAction action = action(backends);
+    boolean byAllocation = referencedBackends(backends).stream().anyMatch(Backend::byAllocation);
     List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
         ? List.of(new HTTPRouteMatch()) : rule.getMatches();
     List<RouteEntry> entries = new ArrayList<>();
@@ -195,10 +196,15 @@ final class HTTPRouteRuleTranslator {
         entries.add(new RouteEntry(
             new RoutePrecedence(m.exact(), m.pathLength(), m.method(), m.headers(), m.queryParams(), created,
                 route.namespace(), route.name(), ruleIndex, j, v),
-            Route.newBuilder().setName(name).setMatch(m.match()).setRoute(action).build()));
+            byAllocation(Route.newBuilder().setName(name).setMatch(m.match()).setRoute(action), byAllocation)
+                .build()));
       }
     }
     return entries;
+  }
+
+  private static Route.Builder byAllocation(Route.Builder route, boolean byAllocation) {
+    return byAllocation ? AllocationRouting.routeByAllocation(route) : route;
   }
 
   /** The clusters a rule's requests can go to: its resolved backends of weight above 0. */

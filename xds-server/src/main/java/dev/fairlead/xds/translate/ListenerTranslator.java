@@ -15,7 +15,9 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 /**
  * Builds Envoy listeners: one {@code http-<port>} per Gateway port, bound to the configured address, and the API
  * listeners gRPC's xDS client asks for by target hostname. Both hold an HttpConnectionManager that takes its
- * route table {@code http-<port>} over ADS and ends its filters with the router.
+ * route table {@code http-<port>} over ADS and ends its filters with the router. A port whose routes reach Upstreams
+ * in allocation mode also gets the filters and local reply of {@link AllocationRouting}; API listeners never do
+ * (gRPC clients have no such filter).
  *
  * <p>Immutable and thread-safe.
  */
@@ -25,9 +27,11 @@ final class ListenerTranslator {
   static final String ROUTER = "envoy.filters.http.router";
 
   private final String address;
+  private final int unallocatedStatus;
 
-  ListenerTranslator(String address) {
+  ListenerTranslator(String address, int unallocatedStatus) {
     this.address = address;
+    this.unallocatedStatus = unallocatedStatus;
   }
 
   /** The name of the listener and of the route table for {@code port}. */
@@ -35,8 +39,12 @@ final class ListenerTranslator {
     return "http-" + port;
   }
 
-  /** The listener {@code http-<port>}, bound to the configured address. */
-  Listener port(int port) {
+  /**
+   * The listener {@code http-<port>}, bound to the configured address.
+   *
+   * @param byAllocation whether some of its routes route by allocation
+   */
+  Listener port(int port, boolean byAllocation) {
     String name = portName(port);
     return Listener.newBuilder()
         .setName(name)
@@ -44,7 +52,7 @@ final class ListenerTranslator {
             SocketAddress.newBuilder().setAddress(address).setPortValue(port)))
         .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
             .setName(HTTP_CONNECTION_MANAGER)
-            .setTypedConfig(Any.pack(connectionManager(name, name)))))
+            .setTypedConfig(Any.pack(connectionManager(name, name, byAllocation)))))
         .build();
   }
 
@@ -53,14 +61,19 @@ final class ListenerTranslator {
     return Listener.newBuilder()
         .setName(hostname)
         .setApiListener(ApiListener.newBuilder()
-            .setApiListener(Any.pack(connectionManager(hostname, routeConfigName))))
+            .setApiListener(Any.pack(connectionManager(hostname, routeConfigName, false))))
         .build();
   }
 
-  private static HttpConnectionManager connectionManager(String statPrefix, String routeConfigName) {
-    return HttpConnectionManager.newBuilder()
+  private HttpConnectionManager connectionManager(String statPrefix, String routeConfigName, boolean byAllocation) {
+    HttpConnectionManager.Builder manager = HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix)
-        .setRds(Rds.newBuilder().setConfigSource(Ads.CONFIG_SOURCE).setRouteConfigName(routeConfigName))
+        .setRds(Rds.newBuilder().setConfigSource(Ads.CONFIG_SOURCE).setRouteConfigName(routeConfigName));
+    if (byAllocation) {
+      manager.addHttpFilters(AllocationRouting.filter()).setLocalReplyConfig(AllocationRouting.localReply(
+          unallocatedStatus));
+    }
+    return manager
         .addHttpFilters(HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())))
         .build();
   }

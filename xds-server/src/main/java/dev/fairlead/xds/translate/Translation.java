@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -20,12 +21,15 @@ import java.util.TreeSet;
  * <p>{@code producers} says, per fleet and Envoy resource name, which objects ({@code Kind namespace/name}) that
  * resource was made from, so a proxy's rejection of a resource can be reported on those objects.
  * {@code readyEndpoints} counts, per Upstream ({@code namespace/name}), the endpoints ready for traffic.
+ * {@code pools} lists, per accepted Upstream in allocation mode, the endpoints ready for traffic that the allocator
+ * may hand out (none while it has no cluster), whether or not a route uses the Upstream.
  *
  * <p>Immutable: the maps iterate in key order, the verdicts are sorted by kind, namespace, name (then UID and
  * parent). Equal inputs give equal translations.
  */
 public record Translation(Map<String, FleetConfig> fleets, List<Verdict> verdicts,
-    Map<String, Map<String, Set<String>>> producers, Map<String, Integer> readyEndpoints) {
+    Map<String, Map<String, Set<String>>> producers, Map<String, Integer> readyEndpoints,
+    Map<String, List<PoolEndpoint>> pools) {
 
   public Translation {
     fleets = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(fleets, "fleets")));
@@ -40,11 +44,22 @@ public record Translation(Map<String, FleetConfig> fleets, List<Verdict> verdict
     producers = Collections.unmodifiableSortedMap(byFleet);
     readyEndpoints = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(readyEndpoints,
         "readyEndpoints")));
+    TreeMap<String, List<PoolEndpoint>> byUpstream = new TreeMap<>();
+    Objects.requireNonNull(pools, "pools").forEach((upstream, pool) -> byUpstream.put(upstream, List.copyOf(pool)));
+    pools = Collections.unmodifiableSortedMap(byUpstream);
   }
 
   /** A translation without provenance or endpoint counts, for tests that only look at resources and verdicts. */
   public Translation(Map<String, FleetConfig> fleets, List<Verdict> verdicts) {
-    this(fleets, verdicts, Map.of(), Map.of());
+    this(fleets, verdicts, Map.of(), Map.of(), Map.of());
+  }
+
+  /**
+   * The endpoints the allocator may hand out of Upstream {@code namespace/name}: empty when it is not an accepted
+   * Upstream in allocation mode.
+   */
+  public Optional<List<PoolEndpoint>> pool(String namespace, String name) {
+    return Optional.ofNullable(pools.get(namespace + "/" + name));
   }
 
   /** The objects a fleet's resource was made from, by {@code Kind namespace/name}; empty if unknown. */

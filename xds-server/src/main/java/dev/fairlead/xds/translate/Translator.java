@@ -47,23 +47,25 @@ public final class Translator {
     List<Verdict> verdicts = new ArrayList<>();
     EndpointTranslator endpoints = new EndpointTranslator(state.services(), state.endpointSlices());
     ClusterTranslator clusters = new ClusterTranslator();
-    UpstreamTranslator upstreamTranslator =
-        new UpstreamTranslator(new UpstreamValidator(), clusters, endpoints, state.configMaps());
+    UpstreamTranslator upstreamTranslator = new UpstreamTranslator(new UpstreamValidator(), clusters, endpoints,
+        new AllocationRouting(state.allocations()), state.configMaps());
     Map<String, UpstreamTranslator.Result> upstreams = new HashMap<>();
     Map<String, String> clusterOwners = new HashMap<>();
     Map<String, Integer> readyEndpoints = new TreeMap<>();
+    Map<String, List<PoolEndpoint>> pools = new TreeMap<>();
     for (Upstream upstream : unique(state.upstreams())) {
       UpstreamTranslator.Result result = upstreamTranslator.translate(upstream);
       upstreams.put(result.verdict().object().key(), result);
       verdicts.add(result.verdict());
       ObjectRef ref = result.verdict().object();
       readyEndpoints.put(ref.namespace() + "/" + ref.name(), result.backend().map(Translator::ready).orElse(0));
+      result.pool().ifPresent(pool -> pools.put(ref.namespace() + "/" + ref.name(), pool));
       result.backend().ifPresent(backend -> clusterOwners.put(backend.name(), "Upstream " + ref.namespace() + "/"
           + ref.name()));
     }
     Map<String, Map<String, Set<String>>> producers = new TreeMap<>();
 
-    ListenerTranslator listeners = new ListenerTranslator(options.listenerAddress());
+    ListenerTranslator listeners = new ListenerTranslator(options.listenerAddress(), options.unallocatedStatus());
     GatewayTranslator gatewayTranslator = new GatewayTranslator();
     Map<String, GatewayTranslator.GatewayListeners> gateways = new HashMap<>();
     Map<String, FleetBuilder> fleets = new TreeMap<>();
@@ -102,7 +104,7 @@ public final class Translator {
 
     Map<String, FleetConfig> built = new TreeMap<>();
     fleets.forEach((name, fleet) -> built.put(name, fleet.build()));
-    return new Translation(built, verdicts, producers, readyEndpoints);
+    return new Translation(built, verdicts, producers, readyEndpoints, pools);
   }
 
   private static void produced(Map<String, Map<String, Set<String>>> producers, String fleet, String resource,

@@ -5,7 +5,6 @@ import dev.fairlead.api.verdict.ObjectRef;
 import dev.fairlead.api.verdict.Verdict;
 import dev.fairlead.api.v1alpha1.CaBundleRef;
 import dev.fairlead.api.v1alpha1.KubeService;
-import dev.fairlead.api.v1alpha1.StaticHost;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.api.v1alpha1.UpstreamSpec;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -44,13 +43,15 @@ final class UpstreamTranslator {
   private final UpstreamValidator validator;
   private final ClusterTranslator clusters;
   private final EndpointTranslator endpoints;
+  private final AllocationRouting allocations;
   private final Map<String, ConfigMap> configMaps = new HashMap<>();
 
   UpstreamTranslator(UpstreamValidator validator, ClusterTranslator clusters, EndpointTranslator endpoints,
-      List<ConfigMap> configMaps) {
+      AllocationRouting allocations, List<ConfigMap> configMaps) {
     this.validator = validator;
     this.clusters = clusters;
     this.endpoints = endpoints;
+    this.allocations = allocations;
     for (ConfigMap configMap : configMaps) {
       if (configMap.getMetadata() != null && configMap.getMetadata().getName() != null) {
         this.configMaps.putIfAbsent(ObjectRef.namespaceOf(configMap) + "/" + configMap.getMetadata().getName(),
@@ -63,8 +64,14 @@ final class UpstreamTranslator {
    * What an Upstream became.
    *
    * @param backend its cluster and endpoints; empty when it has none, and then the verdict says why
+   * @param pool    for an accepted Upstream in allocation mode, the endpoints the allocator may hand out (none while
+   *                it has no cluster)
    */
-  record Result(Verdict verdict, Optional<Backend> backend) {
+  record Result(Verdict verdict, Optional<Backend> backend, Optional<List<PoolEndpoint>> pool) {
+
+    Result(Verdict verdict) {
+      this(verdict, Optional.empty(), Optional.empty());
+    }
   }
 
   static String clusterName(String namespace, String name) {
@@ -80,38 +87,50 @@ final class UpstreamTranslator {
     Optional<String> trustedCa = spec == null || spec.tls() == null || spec.tls().caBundleRef() == null
         ? Optional.empty()
         : trustedCa(ref.namespace(), spec.tls().caBundleRef(), references);
-    Optional<ClusterLoadAssignment> kubeEndpoints = spec == null || spec.kube() == null
+    Optional<EndpointTranslator.ServiceEndpoints.Found> kubeEndpoints = spec == null || spec.kube() == null
         ? Optional.empty()
         : kubeEndpoints(clusterName, ref.namespace(), spec.kube(), references);
 
     if (!problems.isEmpty()) {
       return new Result(new Verdict(ref, Optional.empty(),
-          new Condition.False("Invalid", String.join("; ", problems)), references.condition()), Optional.empty());
+          new Condition.False("Invalid", String.join("; ", problems)), references.condition()));
     }
     boolean caMissing = spec.tls() != null && spec.tls().caBundleRef() != null && trustedCa.isEmpty();
-    Optional<Backend> backend = caMissing ? Optional.empty() : Optional.of(backend(clusterName, spec, trustedCa,
-        kubeEndpoints));
-    Condition accepted = new Condition.True("Accepted", backend.isPresent()
-        ? "translated to cluster " + clusterName
-        : "valid; no cluster until its references resolve");
-    return new Result(new Verdict(ref, Optional.empty(), accepted, references.condition()), backend);
+    if (caMissing) {
+      return new Result(new Verdict(ref, Optional.empty(),
+          new Condition.True("Accepted", "valid; no cluster until its references resolve"), references.condition()),
+          Optional.empty(), spec.allocationMode() ? Optional.of(List.of()) : Optional.empty());
+    }
+    Condition accepted = new Condition.True("Accepted", "translated to cluster " + clusterName
+        + (spec.allocationMode() ? ", in allocation mode" : ""));
+    Verdict verdict = new Verdict(ref, Optional.empty(), accepted, references.condition());
+    ClusterLoadAssignment assignment = kubeEndpoints.map(EndpointTranslator.ServiceEndpoints.Found::assignment)
+        .orElseGet(() -> spec.kube() != null
+            ? EndpointTranslator.empty(clusterName)
+            : endpoints.staticHosts(clusterName, spec.staticHosts().hosts()));
+    if (!spec.allocationMode()) {
+      return new Result(verdict, Optional.of(backend(clusterName, spec, trustedCa, assignment, false)),
+          Optional.empty());
+    }
+    Map<String, PoolEndpoint> targets = kubeEndpoints.map(EndpointTranslator.ServiceEndpoints.Found::targets)
+        .orElse(Map.of());
+    List<PoolEndpoint> pool = AllocationRouting.pool(assignment, targets);
+    return new Result(verdict, Optional.of(backend(clusterName, spec, trustedCa,
+        allocations.label(ref.namespace(), ref.name(), assignment), true)), Optional.of(pool));
   }
 
   private Backend backend(String clusterName, UpstreamSpec spec, Optional<String> trustedCa,
-      Optional<ClusterLoadAssignment> kubeEndpoints) {
-    if (spec.kube() != null) {
-      return new Backend(clusters.translate(clusterName, spec, trustedCa, Optional.empty()), kubeEndpoints);
-    }
-    List<StaticHost> hosts = spec.staticHosts().hosts();
-    ClusterLoadAssignment assignment = endpoints.staticHosts(clusterName, hosts);
-    boolean allIps = hosts.stream().allMatch(host -> UpstreamValidator.isIpAddress(host.address()));
-    return allIps
-        ? new Backend(clusters.translate(clusterName, spec, trustedCa, Optional.empty()), Optional.of(assignment))
-        : new Backend(clusters.translate(clusterName, spec, trustedCa, Optional.of(assignment)), Optional.empty());
+      ClusterLoadAssignment assignment, boolean byAllocation) {
+    boolean inline = spec.staticHosts() != null
+        && !spec.staticHosts().hosts().stream().allMatch(host -> UpstreamValidator.isIpAddress(host.address()));
+    var cluster = clusters.translate(clusterName, spec, trustedCa,
+        inline ? Optional.of(assignment) : Optional.empty());
+    return new Backend(byAllocation ? AllocationRouting.withSubsets(cluster) : cluster,
+        inline ? Optional.empty() : Optional.of(assignment), byAllocation);
   }
 
-  private Optional<ClusterLoadAssignment> kubeEndpoints(String clusterName, String namespace, KubeService kube,
-      References references) {
+  private Optional<EndpointTranslator.ServiceEndpoints.Found> kubeEndpoints(String clusterName, String namespace,
+      KubeService kube, References references) {
     if (kube.serviceName() == null || kube.serviceName().isBlank() || kube.port() == null) {
       return Optional.empty();
     }
@@ -119,11 +138,11 @@ final class UpstreamTranslator {
     EndpointTranslator.ServiceEndpoints found =
         endpoints.service(clusterName, serviceNamespace, kube.serviceName(), kube.port());
     if (found instanceof EndpointTranslator.ServiceEndpoints.Found port) {
-      return Optional.of(port.assignment());
+      return Optional.of(port);
     }
     references.add("BackendNotFound", "spec.kube: " + ((EndpointTranslator.ServiceEndpoints.Missing) found).problem()
         + "; the cluster has no endpoints until it appears");
-    return Optional.of(EndpointTranslator.empty(clusterName));
+    return Optional.empty();
   }
 
   private Optional<String> trustedCa(String namespace, CaBundleRef ref, References references) {

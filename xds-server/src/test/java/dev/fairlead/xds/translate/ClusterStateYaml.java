@@ -1,6 +1,7 @@
 package dev.fairlead.xds.translate;
 
 import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -27,6 +28,7 @@ final class ClusterStateYaml {
 
   static {
     SERIALIZATION.registerKubernetesResource(Upstream.class);
+    SERIALIZATION.registerKubernetesResource(Allocation.class);
   }
 
   private ClusterStateYaml() {

@@ -25,7 +25,7 @@ import java.util.Map;
 /**
  * Renders a {@link Translation} as the YAML of the golden files: per fleet its clusters, endpoints, listeners
  * and routes, each printed by protobuf's JsonFormat (proto field names, as in Envoy's own documentation), then
- * the verdicts. The same translation always renders to the same text.
+ * the verdicts, then (when there are any) the allocation pools. The same translation always renders to the same text.
  */
 final class TranslationYaml {
 
@@ -36,6 +36,8 @@ final class TranslationYaml {
       .add(UpstreamTlsContext.getDescriptor())
       .add(HttpProtocolOptions.getDescriptor())
       .add(Bootstrap.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.header_to_metadata.v3.Config.getDescriptor())
+      .add(io.envoyproxy.envoy.config.route.v3.FilterConfig.getDescriptor())
       .build();
 
   static final JsonFormat.Printer PRINTER =
@@ -76,6 +78,14 @@ final class TranslationYaml {
       });
       condition(node.putObject("accepted"), verdict.accepted());
       condition(node.putObject("resolvedRefs"), verdict.resolvedRefs());
+    }
+    if (!translation.pools().isEmpty()) {
+      ObjectNode pools = root.putObject("pools");
+      translation.pools().forEach((upstream, pool) -> {
+        ArrayNode endpoints = pools.putArray(upstream);
+        pool.forEach(endpoint -> endpoints.addObject().put("address", endpoint.address()).put("port", endpoint.port())
+            .put("zone", endpoint.zone()).put("pod", endpoint.pod()).put("node", endpoint.node()));
+      });
     }
     try {
       return YAML.writeValueAsString(root);

@@ -166,6 +166,65 @@ class TranslatorTest {
   }
 
   @Test
+  void allocationRoutesAnswerTheConfiguredUnallocatedStatusAndFollowAllocationChanges() throws Exception {
+    String objects = """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: default}
+        spec:
+          listeners: [{name: http, protocol: HTTP, port: 80}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: game, namespace: default}
+        spec:
+          parentRefs: [{name: edge}]
+          rules: [{backendRefs: [{group: fairlead.dev, kind: Upstream, name: game}]}]
+        ---
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: game, namespace: default}
+        spec:
+          static: {hosts: [{address: 10.0.0.1, port: 7000}, {address: 10.0.0.2, port: 7000}]}
+          allocation: {enabled: true}
+        """;
+    String held = """
+        ---
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Allocation
+        metadata: {name: %s, namespace: default}
+        spec:
+          upstream: game
+          endpoint: {address: 10.0.0.2, port: 7000}
+        """.formatted(dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000));
+    Translator translator = new Translator(new TranslatorOptions("127.0.0.1", 503));
+
+    Translation free = translator.translate(ClusterStateYaml.state(objects));
+    Translation allocated = translator.translate(ClusterStateYaml.state(objects + held));
+
+    var manager = free.fleets().get("default/edge").listeners().get(0).getFilterChains(0).getFilters(0)
+        .getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
+            .HttpConnectionManager.class);
+    assertThat(manager.getLocalReplyConfig().getMappers(0).getStatusCode().getValue()).isEqualTo(503);
+    assertThat(manager.getHttpFiltersList()).extracting(f -> f.getName())
+        .containsExactly(AllocationRouting.FILTER, ListenerTranslator.ROUTER);
+    assertThat(holders(free)).containsExactly(AllocationRouting.FREE, AllocationRouting.FREE);
+    assertThat(holders(allocated)).containsExactly(AllocationRouting.FREE,
+        dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000));
+    assertThat(allocated.pool("default", "game")).hasValueSatisfying(pool -> assertThat(pool).hasSize(2));
+    assertThat(allocated.pool("default", "nope")).isEmpty();
+    assertThatThrownBy(() -> new TranslatorOptions("127.0.0.1", 99)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static List<String> holders(Translation translation) {
+    return translation.fleets().get("default/edge").endpoints().get(0).getEndpointsList().stream()
+        .flatMap(locality -> locality.getLbEndpointsList().stream())
+        .map(endpoint -> endpoint.getMetadata().getFilterMetadataOrThrow(AllocationRouting.METADATA_NAMESPACE)
+            .getFieldsOrThrow(AllocationRouting.METADATA_KEY).getStringValue())
+        .toList();
+  }
+
+  @Test
   void fleetConfigRefusesTwoResourcesWithOneName() {
     Cluster cluster = Cluster.newBuilder().setName("upstream/default/a").build();
 
