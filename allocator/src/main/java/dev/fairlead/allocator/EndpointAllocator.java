@@ -26,13 +26,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -70,7 +67,7 @@ public final class EndpointAllocator implements AutoCloseable {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(EndpointAllocator.class);
-  private static final String UPSTREAM_INDEX = "upstream";
+  private static final String ENDPOINT_INDEX = "endpoint";
   private static final int MAX_RELEASE_ATTEMPTS = 5;
 
   private final KubernetesClient client;
@@ -118,8 +115,10 @@ public final class EndpointAllocator implements AutoCloseable {
   /** Starts the informer on Allocations in every namespace and waits until it has synced. */
   public void start() {
     SharedIndexInformer<Allocation> started = client.resources(Allocation.class).inAnyNamespace().runnableInformer(0);
-    started.addIndexers(Map.of(UPSTREAM_INDEX,
-        a -> List.of(upstreamKey(a.getMetadata().getNamespace(), a.getSpec() == null ? "" : a.getSpec().upstream()))));
+    started.addIndexers(Map.of(ENDPOINT_INDEX, a -> a.getSpec() == null || a.getSpec().endpoint() == null
+        ? List.of()
+        : List.of(endpointKey(a.getMetadata().getNamespace(), a.getSpec().upstream(), a.getSpec().endpoint().address(),
+            Objects.requireNonNullElse(a.getSpec().endpoint().port(), 0)))));
     started.run();
     informer = started;
   }
@@ -140,17 +139,12 @@ public final class EndpointAllocator implements AutoCloseable {
     String namespace = request.getNamespace();
     String upstream = request.getUpstream();
     List<Candidate> all = pool(namespace, upstream);
-    Set<String> held = heldNames(namespace, upstream);
-    List<Candidate> free = new ArrayList<>();
-    for (Candidate candidate : all) {
-      if (matches(namespace, request.getSelector(), candidate)
-          && !held.contains(AllocationNames.forEndpoint(upstream, candidate.address(), candidate.port()))) {
-        free.add(candidate);
-      }
-    }
-    Collections.shuffle(free);
+    SharedIndexInformer<Allocation> current = started();
     int attempts = 0;
-    for (Candidate candidate : free) {
+    for (Candidate candidate : RandomOrder.of(all)) {
+      if (!matches(namespace, request.getSelector(), candidate) || held(current, namespace, upstream, candidate)) {
+        continue;
+      }
       if (attempts == maxAttempts) {
         outcome("aborted").increment();
         throw new AllocationException(Failure.ABORTED, "Contention",
@@ -374,16 +368,19 @@ public final class EndpointAllocator implements AutoCloseable {
     }
   }
 
-  private Set<String> heldNames(String namespace, String upstream) {
+  private SharedIndexInformer<Allocation> started() {
     SharedIndexInformer<Allocation> current = informer;
     if (current == null) {
       throw new IllegalStateException("EndpointAllocator used before start()");
     }
-    Set<String> names = new HashSet<>();
-    for (Allocation allocation : current.getIndexer().byIndex(UPSTREAM_INDEX, upstreamKey(namespace, upstream))) {
-      names.add(allocation.getMetadata().getName());
-    }
-    return names;
+    return current;
+  }
+
+  /** Whether the informer knows an Allocation holding {@code candidate}: a constant-time index lookup. */
+  private static boolean held(SharedIndexInformer<Allocation> informer, String namespace, String upstream,
+      Candidate candidate) {
+    return !informer.getIndexer().byIndex(ENDPOINT_INDEX,
+        endpointKey(namespace, upstream, candidate.address(), candidate.port())).isEmpty();
   }
 
   private Allocation desired(AllocateRequest request, Candidate candidate) {
@@ -500,8 +497,8 @@ public final class EndpointAllocator implements AutoCloseable {
         "allocation " + namespace + "/" + name + " does not exist");
   }
 
-  private static String upstreamKey(String namespace, String upstream) {
-    return namespace + "/" + upstream;
+  private static String endpointKey(String namespace, String upstream, String address, int port) {
+    return namespace + "/" + upstream + "/" + address + "/" + port;
   }
 
   private static String message(KubernetesClientException e) {

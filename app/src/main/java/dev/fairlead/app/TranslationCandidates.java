@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * by listing the namespace's Pods at most once every {@value #POD_LABELS_TTL_SECONDS} seconds (Caffeine); only
  * allocations with a label selector pay for it, and a Pod whose labels cannot be read matches no label selector.
  *
- * <p>Thread-safe: the translation is swapped atomically and read without locks.
+ * <p>Thread-safe: the translation (with its candidates) is swapped atomically and read without locks.
  */
 final class TranslationCandidates implements CandidateSource {
 
@@ -36,7 +37,11 @@ final class TranslationCandidates implements CandidateSource {
   private static final long POD_LABELS_TTL_SECONDS = 5;
 
   private final LoadingCache<String, Map<String, Map<String, String>>> podLabels;
-  private volatile Translation translation;
+  private volatile Snapshot snapshot;
+
+  /** A translation and the candidates of each of its allocatable Upstreams, built on first use. */
+  private record Snapshot(Translation translation, Map<String, List<Candidate>> pools) {
+  }
 
   /** @param client where Pod labels are read */
   TranslationCandidates(KubernetesClient client) {
@@ -48,29 +53,31 @@ final class TranslationCandidates implements CandidateSource {
   }
 
   void translated(Translation latest) {
-    translation = latest;
+    snapshot = new Snapshot(latest, new ConcurrentHashMap<>());
   }
 
   @Override
   public boolean ready() {
-    return translation != null;
+    return snapshot != null;
   }
 
   @Override
   public Optional<List<Candidate>> candidates(String namespace, String upstream) {
-    Translation current = translation;
+    Snapshot current = snapshot;
     if (current == null) {
       return Optional.empty();
     }
-    return current.pool(namespace, upstream).map(pool -> pool.stream().map(TranslationCandidates::candidate).toList());
+    return current.translation().pool(namespace, upstream).map(pool -> current.pools().computeIfAbsent(
+        namespace + "/" + upstream, key -> pool.stream().map(TranslationCandidates::candidate).toList()));
   }
 
   @Override
   public Optional<String> unavailable(String namespace, String upstream) {
-    Translation current = translation;
-    if (current == null) {
+    Snapshot latest = snapshot;
+    if (latest == null) {
       return Optional.of("the control plane has not translated its first configuration yet");
     }
+    Translation current = latest.translation();
     Optional<Verdict> verdict = current.verdicts().stream()
         .filter(v -> v.object().kind().equals("Upstream") && v.object().namespace().equals(namespace)
             && v.object().name().equals(upstream))
