@@ -5,7 +5,6 @@ import dev.fairlead.allocator.AllocationSweeper;
 import dev.fairlead.allocator.EndpointAllocator;
 import dev.fairlead.discovery.ClusterStateSource;
 import dev.fairlead.discovery.ReconcilerSettings;
-import dev.fairlead.discovery.UpstreamReconciler;
 import dev.fairlead.reporter.ReporterSettings;
 import dev.fairlead.reporter.StatusReporter;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Fairlead in Kubernetes mode: informers feed the {@link ControlPlane}; (unless disabled) the Service to
- * Upstream reconciler writes discovered Upstreams; and the {@link StatusReporter} writes the status of every
- * Upstream, Gateway and HTTPRoute from each translation's verdicts and the proxies' rejections. The client belongs
+ * A running Fairlead in Kubernetes mode: informers feed the {@link ControlPlane} and the allocation API serves, on
+ * every replica; on the elected leader only (or on the one replica, without election) the Service to Upstream
+ * reconciler writes discovered Upstreams (unless disabled) and the {@link StatusReporter} writes the status of every
+ * Upstream, Gateway and HTTPRoute from each translation's verdicts and the proxies' rejections ({@link Writers}). The client belongs
  * to the caller, who closes it after this. {@link #start} returns at once; proxies are served from the first state built after every informer
  * has synced ({@link #hasSynced}).
  */
@@ -36,19 +36,16 @@ public final class KubernetesFairlead implements AutoCloseable {
 
   private final ControlPlane controlPlane;
   private final ClusterStateSource source;
-  private final Optional<UpstreamReconciler> reconciler;
-  private final StatusReporter reporter;
+  private final Writers writers;
   private final AllocationServer allocationServer;
   /** Everything started, newest first: closing stops it in reverse order of start. */
   private final Deque<AutoCloseable> running;
 
-  private KubernetesFairlead(ControlPlane controlPlane, ClusterStateSource source,
-      Optional<UpstreamReconciler> reconciler, StatusReporter reporter, AllocationServer allocationServer,
-      Deque<AutoCloseable> running) {
+  private KubernetesFairlead(ControlPlane controlPlane, ClusterStateSource source, Writers writers,
+      AllocationServer allocationServer, Deque<AutoCloseable> running) {
     this.controlPlane = controlPlane;
     this.source = source;
-    this.reconciler = reconciler;
-    this.reporter = reporter;
+    this.writers = writers;
     this.allocationServer = allocationServer;
     this.running = running;
   }
@@ -70,13 +67,11 @@ public final class KubernetesFairlead implements AutoCloseable {
             feed.translated(translation);
           }));
       source.start();
-      Optional<UpstreamReconciler> reconciler = Optional.empty();
-      if (options.discovery()) {
-        reconciler = Optional.of(started(running, new UpstreamReconciler(client, options.scope(),
-            new ReconcilerSettings(options.coalescing(), 4, Duration.ofMinutes(10)), registry)));
-        reconciler.get().start();
-      }
-      reporter.start();
+      Writers writers = started(running, new Writers(client, options,
+          new ReconcilerSettings(options.coalescing(), 4, Duration.ofMinutes(10)), registry, reporter));
+      Optional<LeaderElection> election = options.leaderElection()
+          .map(settings -> started(running, new LeaderElection(client, settings, writers::start, writers::stop)));
+      election.ifPresentOrElse(LeaderElection::start, writers::start);
       EndpointAllocator allocator = started(running, new EndpointAllocator(client, candidates,
           options.allocator().unallocatedStatus(), registry, Clock.systemUTC(), ALLOCATION_ATTEMPTS));
       allocator.start();
@@ -88,7 +83,7 @@ public final class KubernetesFairlead implements AutoCloseable {
       LOG.info("Allocation API on {} (gRPC port {}, HTTP port {}); nothing free answers {}",
           options.allocator().address(), allocationServer.grpcPort(), allocationServer.httpPort(),
           options.allocator().unallocatedStatus().httpCode());
-      return new KubernetesFairlead(controlPlane, source, reconciler, reporter, allocationServer, running);
+      return new KubernetesFairlead(controlPlane, source, writers, allocationServer, running);
     } catch (RuntimeException e) {
       closeAll(running);
       throw e;
@@ -115,9 +110,17 @@ public final class KubernetesFairlead implements AutoCloseable {
     return controlPlane;
   }
 
-  /** Whether every informer has synced (and so the configuration served reflects the cluster). */
+  /**
+   * Whether every informer has synced (and so the configuration served reflects the cluster): those of the
+   * ClusterState on every replica, and those of discovery and status writing where they run.
+   */
   public boolean hasSynced() {
-    return source.hasSynced() && reconciler.map(UpstreamReconciler::hasSynced).orElse(true) && reporter.hasSynced();
+    return source.hasSynced() && (!writers.isRunning() || writers.hasSynced());
+  }
+
+  /** Whether this replica runs discovery and status writes (the leader, or the only replica without election). */
+  public boolean isWriting() {
+    return writers.isRunning();
   }
 
   public int allocationHttpPort() {

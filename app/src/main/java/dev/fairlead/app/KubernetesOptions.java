@@ -3,26 +3,42 @@ package dev.fairlead.app;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.discovery.DiscoveryScope;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Settings of Fairlead in Kubernetes mode: where xDS is served, the address Envoy listeners bind to, which
  * namespaces are watched, which Services are discovered, whether discovery writes Upstreams at all, and where
- * the allocation API listens.
+ * the allocation API listens, and whether replicas elect the one that writes (without election, this one writes).
  */
 public record KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
     Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
-    CoalescingDelay coalescing, AllocatorOptions allocator) {
+    CoalescingDelay coalescing, AllocatorOptions allocator, Optional<LeaderElectionOptions> leaderElection) {
 
   public KubernetesOptions {
     watchNamespaces = Set.copyOf(watchNamespaces);
     namespaceSelector = Map.copyOf(namespaceSelector);
     serviceSelector = Map.copyOf(serviceSelector);
     java.util.Objects.requireNonNull(allocator, "allocator");
+    java.util.Objects.requireNonNull(leaderElection, "leaderElection");
     if (!watchNamespaces.isEmpty() && !namespaceSelector.isEmpty()) {
       throw new IllegalArgumentException(
           "--watch-namespaces and --watch-namespace-selector exclude each other: give one of them");
     }
+  }
+
+  /** Settings of a single replica that writes without electing a leader. */
+  public KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
+      Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
+      CoalescingDelay coalescing, AllocatorOptions allocator) {
+    this(xdsAddress, xdsPort, listenerAddress, watchNamespaces, namespaceSelector, serviceSelector, discovery,
+        coalescing, allocator, Optional.empty());
+  }
+
+  /** These settings, electing the writer as {@code election} says. */
+  public KubernetesOptions withLeaderElection(LeaderElectionOptions election) {
+    return new KubernetesOptions(xdsAddress, xdsPort, listenerAddress, watchNamespaces, namespaceSelector,
+        serviceSelector, discovery, coalescing, allocator, Optional.of(election));
   }
 
   /** Which Services discovery turns into Upstreams. */

@@ -30,4 +30,26 @@ class RunCommandTest {
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("--watch-labels").contains("'team' is not key=value");
   }
+
+  @Test
+  void aLeaseDurationThatIsNotWholeSecondsOrTooShortStopsStartUp() {
+    for (String bad : new String[] {"15", "1.5s", "1s"}) {
+      StringWriter err = new StringWriter();
+      CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
+
+      int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--leader-election-lease-duration", bad);
+
+      assertThat(exit).as(bad).isNotZero();
+      assertThat(err.toString()).as(bad).contains("--leader-election-lease-duration");
+    }
+  }
+
+  @Test
+  void leaderElectionDerivesRenewDeadlineAndRetryPeriodFromTheLeaseDuration() {
+    LeaderElectionOptions options = new LeaderElectionOptions(null, "fairlead", "a", java.time.Duration.ofSeconds(15));
+
+    assertThat(options.renewDeadline()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(options.retryPeriod()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(LeaderElectionOptions.identity("pod-1")).startsWith("pod-1-").hasSize("pod-1-".length() + 8);
+  }
 }

@@ -1,0 +1,102 @@
+package dev.fairlead.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code fairlead run} as a separate process, from the shaded jar the app module builds: what a replica in a pod
+ * is, down to being killed with SIGKILL. Output goes to {@code target/fairlead-<name>.log}.
+ */
+final class FairleadProcess implements AutoCloseable {
+
+  static final Path JAR = Path.of("..", "app", "target", "fairlead.jar");
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  private FairleadProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Starts {@code fairlead run} with {@code arguments}. */
+  static FairleadProcess start(String name, List<String> arguments) {
+    if (!Files.isRegularFile(JAR)) {
+      throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the app module first "
+          + "(./mvnw -pl e2e -am verify does)");
+    }
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
+        JAR.toString(), "run"));
+    command.addAll(arguments);
+    Path log = Path.of("target", "fairlead-" + name + ".log");
+    try {
+      Files.createDirectories(log.getParent());
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+      return new FairleadProcess(name, process, log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start Fairlead " + name, e);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Its output so far. */
+  String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e.getMessage() + ")";
+    }
+  }
+
+  /** Waits until its output contains {@code text}, failing early if it exits. */
+  void awaitLog(String text, Duration timeout) {
+    await("Fairlead " + name + " logging \"" + text + "\"").atMost(timeout).pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("Fairlead " + name + " exited with " + process.exitValue() + ":\n"
+                + log());
+          }
+          return log().contains(text);
+        });
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is released; the Lease is left to expire. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within 30 s. */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Fairlead " + name;
+  }
+}

@@ -1,0 +1,197 @@
+package dev.fairlead.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fairlead.api.v1alpha1.Upstream;
+import dev.fairlead.testkit.AdsMode;
+import dev.fairlead.testkit.Crds;
+import dev.fairlead.testkit.EnvoyBootstrap;
+import dev.fairlead.testkit.EnvoyProcess;
+import dev.fairlead.testkit.Envoys;
+import dev.fairlead.testkit.LoopbackPorts;
+import dev.fairlead.testkit.RealApiServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two Fairlead replicas, each its own process from the shaded jar, against a real API server: they elect a leader
+ * with a Lease; the leader is killed with SIGKILL (so it releases nothing); the survivor takes the Lease once it
+ * expires and then does the writes — discovery creates the Upstream of a Service added after the kill, and the
+ * status of an HTTPRoute added after the kill is written — while the Envoy connected to the survivor keeps its one
+ * xDS connection and receives the new route.
+ */
+class LeaderElectionFailoverIT {
+
+  private static final String NAMESPACE = "default";
+  private static final String LEASE = "fairlead";
+  private static final Duration LEASE_DURATION = Duration.ofSeconds(4);
+  private static final Duration BOUND = Duration.ofSeconds(60);
+  private static final Pattern XDS_CONNECTIONS = Pattern.compile("cluster\\.ads_cluster\\.upstream_cx_total: (\\d+)");
+
+  @RegisterExtension
+  static final RealApiServer API_SERVER = new RealApiServer();
+
+  @RegisterExtension
+  static final Envoys ENVOYS = new Envoys();
+
+  private final List<FairleadProcess> replicas = new ArrayList<>();
+
+  @BeforeAll
+  static void installCrdsAndGateway() throws Exception {
+    for (String crd : List.of("upstreams", "allocations")) {
+      try (InputStream in = Upstream.class.getResourceAsStream("/META-INF/fabric8/" + crd + ".fairlead.dev-v1.yml")) {
+        Crds.apply(API_SERVER.client(), in);
+      }
+    }
+    API_SERVER.installGatewayApiCrds();
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: default}
+        spec:
+          gatewayClassName: fairlead
+          listeners: [{name: http, port: %d, protocol: HTTP}]
+        """.formatted(LoopbackPorts.free()));
+  }
+
+  @AfterEach
+  void stopReplicas() throws InterruptedException {
+    for (FairleadProcess replica : replicas) {
+      replica.close();
+    }
+  }
+
+  @Test
+  void whenTheLeaderIsKilledTheOtherTakesOverTheWritesAndItsProxiesKeepTheirStream() throws Exception {
+    Map<String, Integer> xdsPorts = Map.of("fairlead-a", LoopbackPorts.free(), "fairlead-b", LoopbackPorts.free());
+    xdsPorts.forEach((identity, port) -> replicas.add(replica(identity, port)));
+    for (FairleadProcess replica : replicas) {
+      replica.awaitLog("Standing for leader as " + replica.name(), BOUND);
+    }
+    await("one replica holds the Lease").atMost(BOUND).pollInterval(Duration.ofMillis(100))
+        .until(() -> holder().isPresent());
+    FairleadProcess leader = replicas.stream().filter(r -> r.name().equals(holder().orElseThrow())).findFirst()
+        .orElseThrow();
+    FairleadProcess survivor = replicas.stream().filter(r -> r != leader).findFirst().orElseThrow();
+    leader.awaitLog(leader.name() + " is now the leader", BOUND);
+
+    apply(service("before"));
+    apply(route("before"));
+    await("the leader writes: discovery and status").atMost(BOUND).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions().until(() -> routeAccepted("before") && upstreamAccepted("before-http"));
+    assertThat(survivor.log()).as("the follower writes nothing").doesNotContain(" is now the leader");
+
+    EnvoyProcess envoy = ENVOYS.start(EnvoyBootstrap.ads(xdsPorts.get(survivor.name()), AdsMode.DELTA)
+        .withNode("edge-1", NAMESPACE + "/edge")).awaitReady(BOUND);
+    await("the survivor's Envoy has the route").atMost(BOUND).pollInterval(Duration.ofMillis(100))
+        .until(() -> envoy.configDump().contains("default/before/rules/0"));
+    long connections = xdsConnections(envoy);
+
+    long killed = System.nanoTime();
+    leader.kill();
+    apply(service("after"));
+    apply(route("after"));
+
+    await("the survivor takes the Lease").atMost(BOUND).pollInterval(Duration.ofMillis(50))
+        .until(() -> holder().equals(Optional.of(survivor.name())));
+    long takeoverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+    await("the new leader discovers the Service added after the kill and writes every status")
+        .atMost(BOUND).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> upstreamAccepted("after-http") && routeAccepted("after") && routeAccepted("before"));
+    long writesMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+    await("the survivor's Envoy receives the new route over the same stream").atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100)).until(() -> envoy.configDump().contains("default/after/rules/0"));
+
+    assertThat(xdsConnections(envoy)).as("xDS connections the Envoy opened to the survivor").isEqualTo(connections);
+    assertThat(envoy.admin("/stats?filter=control_plane.connected_state").body())
+        .contains("control_plane.connected_state: 1");
+    assertThat(survivor.log()).contains(survivor.name() + " is now the leader").doesNotContain(" ERROR ");
+    assertThat(takeoverMillis).as("Lease taken over within the lease duration plus a renew period and scheduling "
+        + "slack").isLessThan(LEASE_DURATION.toMillis() * 3);
+    System.out.printf("FAILOVER leader killed -> survivor holds the Lease: %d ms; -> all writes done: %d ms "
+        + "(lease duration %d s)%n", takeoverMillis, writesMillis, LEASE_DURATION.toSeconds());
+  }
+
+  private FairleadProcess replica(String identity, int xdsPort) {
+    return FairleadProcess.start(identity, List.of(
+        "--kubeconfig", API_SERVER.kubeconfig().toString(),
+        "--watch-labels", "fairlead.dev/e2e=failover",
+        "--xds-port", Integer.toString(xdsPort),
+        "--allocator-grpc-port", Integer.toString(LoopbackPorts.free()),
+        "--allocator-http-port", Integer.toString(LoopbackPorts.free()),
+        "--leader-election-namespace", NAMESPACE,
+        "--leader-election-identity", identity,
+        "--leader-election-lease-duration", LEASE_DURATION.toSeconds() + "s"));
+  }
+
+  private static Optional<String> holder() {
+    Lease lease = API_SERVER.client().leases().inNamespace(NAMESPACE).withName(LEASE).get();
+    return lease == null || lease.getSpec() == null ? Optional.empty()
+        : Optional.ofNullable(lease.getSpec().getHolderIdentity()).filter(h -> !h.isEmpty());
+  }
+
+  private static long xdsConnections(EnvoyProcess envoy) {
+    Matcher matcher = XDS_CONNECTIONS.matcher(envoy.admin("/stats?filter=ads_cluster.upstream_cx_total").body());
+    assertThat(matcher.find()).as("Envoy's ads_cluster connection counter").isTrue();
+    return Long.parseLong(matcher.group(1));
+  }
+
+  private static boolean upstreamAccepted(String name) {
+    Upstream upstream = API_SERVER.client().resources(Upstream.class).inNamespace(NAMESPACE).withName(name).get();
+    return upstream != null && upstream.getStatus() != null && upstream.getStatus().conditions().stream()
+        .anyMatch(c -> c.getType().equals("Accepted") && c.getStatus().equals("True"));
+  }
+
+  private static boolean routeAccepted(String name) {
+    HTTPRoute route = API_SERVER.client().resources(HTTPRoute.class).inNamespace(NAMESPACE).withName(name).get();
+    return route != null && route.getStatus() != null && route.getStatus().getParents().stream()
+        .flatMap(parent -> parent.getConditions().stream())
+        .anyMatch(c -> c.getType().equals("Accepted") && c.getStatus().equals("True"));
+  }
+
+  private static String service(String name) {
+    return """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: %s
+          namespace: default
+          labels: {fairlead.dev/e2e: failover}
+        spec:
+          ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]
+        """.formatted(name);
+  }
+
+  private static String route(String name) {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: %s, namespace: default}
+        spec:
+          parentRefs: [{name: edge}]
+          rules:
+          - matches: [{path: {type: PathPrefix, value: /%s}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: %s-http}]
+        """.formatted(name, name, name);
+  }
+
+  private static void apply(String yaml) {
+    HasMetadata object = API_SERVER.client().getKubernetesSerialization().unmarshal(yaml);
+    API_SERVER.client().resource(object).forceConflicts().serverSideApply();
+  }
+}
