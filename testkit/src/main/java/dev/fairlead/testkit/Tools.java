@@ -8,7 +8,7 @@ import java.util.Properties;
 
 /**
  * Where the real parts provisioned by {@code scripts/provision.sh} live: kube-apiserver, etcd and kubectl
- * in the layout fabric8 kube-api-test expects, the Envoy binary, and the Gateway API CRDs.
+ * in the layout fabric8 kube-api-test expects, the Envoy binary, the Gateway API CRDs and helm.
  *
  * <p>The provisioning script writes {@code tools.properties} into its cache directory
  * ({@code $FAIRLEAD_CACHE_DIR}, default {@code ~/.cache/fairlead}); this record is read from it once per JVM.
@@ -20,7 +20,9 @@ public record Tools(
     Path envoyBinary,
     String envoyVersion,
     Path gatewayApiCrdDir,
-    String gatewayApiVersion) {
+    String gatewayApiVersion,
+    Path helmBinary,
+    String helmVersion) {
 
   private static final class Holder {
     static final Tools INSTANCE = load(cacheDir());
@@ -57,7 +59,9 @@ public record Tools(
         Path.of(required(p, file, "envoy.path")),
         required(p, file, "envoy.version"),
         Path.of(required(p, file, "gatewayapi.crds")),
-        required(p, file, "gatewayapi.version"));
+        required(p, file, "gatewayapi.version"),
+        Path.of(required(p, file, "helm.path")),
+        required(p, file, "helm.version"));
     if (!Files.isExecutable(tools.kubectl())) {
       throw new IllegalStateException("kubectl is missing at " + tools.kubectl()
           + ": run scripts/provision.sh again.");

@@ -31,6 +31,8 @@ class ToolsTest {
         envoy.version=1.40.0
         gatewayapi.crds=/opt/gw
         gatewayapi.version=1.3.0
+        helm.path=/opt/helm
+        helm.version=3.22.0
         """.formatted(cache.resolve("kubeapitest")));
 
     Tools tools = Tools.load(cache);
@@ -38,6 +40,8 @@ class ToolsTest {
     assertThat(tools.kubectl()).isEqualTo(bin.resolve("kubectl"));
     assertThat(tools.envoyBinary()).isEqualTo(Path.of("/opt/envoy"));
     assertThat(tools.gatewayApiVersion()).isEqualTo("1.3.0");
+    assertThat(tools.helmBinary()).isEqualTo(Path.of("/opt/helm"));
+    assertThat(tools.helmVersion()).isEqualTo("3.22.0");
   }
 
   @Test

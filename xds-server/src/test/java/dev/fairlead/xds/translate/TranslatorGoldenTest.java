@@ -2,6 +2,7 @@ package dev.fairlead.xds.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fairlead.testkit.GoldenFiles;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
@@ -35,8 +36,6 @@ class TranslatorGoldenTest {
   static final Path CASES = Path.of("src/test/resources/translator");
   static final TranslatorOptions OPTIONS = new TranslatorOptions("127.0.0.1");
 
-  private static final boolean UPDATE = Boolean.getBoolean("fairlead.golden.update");
-
   static Stream<String> cases() throws IOException {
     try (Stream<Path> files = Files.list(CASES.resolve("in"))) {
       return files.map(p -> p.getFileName().toString())
@@ -58,15 +57,7 @@ class TranslatorGoldenTest {
   void translatesToTheRecordedOutput(String name) throws IOException {
     Translation translation = translate(name);
     String actual = TranslationYaml.render(translation);
-    Path expected = CASES.resolve("out").resolve(name + ".yaml");
-    if (UPDATE) {
-      Files.createDirectories(expected.getParent());
-      Files.writeString(expected, actual);
-    } else {
-      assertThat(expected).as("recorded output; run with -Dfairlead.golden.update=true to create it").exists();
-      assertThat(actual).as("translation of in/%s.yaml (run with -Dfairlead.golden.update=true to re-record, "
-          + "then review the diff)", name).isEqualTo(Files.readString(expected));
-    }
+    GoldenFiles.check(CASES.resolve("out").resolve(name + ".yaml"), actual, "translation of in/" + name + ".yaml");
   }
 
   @ParameterizedTest(name = "{0}")
