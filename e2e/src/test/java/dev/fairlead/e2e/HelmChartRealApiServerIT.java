@@ -10,6 +10,9 @@ import dev.fairlead.app.AllocatorOptions;
 import dev.fairlead.app.Fairlead;
 import dev.fairlead.app.KubernetesFairlead;
 import dev.fairlead.app.KubernetesOptions;
+import dev.fairlead.app.LeaderElectionOptions;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.testkit.CommandResult;
 import dev.fairlead.testkit.Crds;
@@ -252,7 +255,9 @@ class HelmChartRealApiServerIT {
     KubernetesOptions options = new KubernetesOptions("127.0.0.1", 0, "127.0.0.1", Set.copyOf(chart.watchedNamespaces),
         Map.of(), Map.of("fairlead.dev/expose", "true"), true,
         new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
-        new AllocatorOptions("127.0.0.1", 0, 0, UnallocatedStatus.parse("503")));
+        new AllocatorOptions("127.0.0.1", 0, 0, UnallocatedStatus.parse("503")))
+        .withLeaderElection(new LeaderElectionOptions(chart.namespace, "fairlead", "rbac-check",
+            Duration.ofSeconds(15)));
     try (KubernetesClient asServiceAccount = new KubernetesClientBuilder().withConfig(config).build();
         KubernetesFairlead fairlead = KubernetesFairlead.start(options, asServiceAccount, new SimpleMeterRegistry())) {
       await("informers sync with the chart's RBAC").atMost(BOUND).until(fairlead::hasSynced);
@@ -268,10 +273,15 @@ class HelmChartRealApiServerIT {
                 .getParents()).isNotEmpty();
           });
 
+      assertThat(admin.leases().inNamespace(chart.namespace).withName("fairlead").get().getSpec().getHolderIdentity())
+          .as("the writes ran under a Lease taken with the chart's RBAC").isEqualTo("rbac-check");
+
+      admin.resources(Upstream.class).inNamespace("team-a").withName("game-http")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"allocation\": {\"enabled\": true}}}");
       String allocations = "http://127.0.0.1:" + fairlead.allocationHttpPort() + "/v1/namespaces/team-a/allocations";
-      HttpResponse<String> allocated = await("the allocator knows the routed Upstream's endpoints").atMost(BOUND)
+      HttpResponse<String> allocated = await("the allocator knows the Upstream in allocation mode").atMost(BOUND)
           .until(() -> post(allocations, "{\"upstream\": \"game-http\", \"ttl\": \"600s\"}"),
-              response -> response.statusCode() != 404);
+              response -> response.statusCode() != 404 && response.statusCode() != 400);
       assertThat(allocated.statusCode()).as(allocated.body()).isEqualTo(201);
       String name = new ObjectMapper().readTree(allocated.body()).path("name").asText();
       HttpResponse<String> released = HTTP.send(HttpRequest.newBuilder(URI.create(allocations + "/" + name))
