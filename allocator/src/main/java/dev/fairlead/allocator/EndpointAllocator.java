@@ -1,5 +1,6 @@
 package dev.fairlead.allocator;
 
+import dev.fairlead.api.log.ObjectLog;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
 import dev.fairlead.allocation.v1.AllocateRequest;
@@ -153,11 +154,13 @@ public final class EndpointAllocator implements AutoCloseable {
       }
       attempts++;
       Allocation desired = desired(request, candidate);
-      try {
+      try (ObjectLog scope = ObjectLog.of(Allocation.KIND, namespace, desired.getMetadata().getName(), "")) {
         Allocation created = client.resources(Allocation.class).inNamespace(namespace).resource(desired).create();
         outcome("allocated").increment();
-        LOG.debug("Allocation {}/{} holds {}:{} of upstream {}", namespace, created.getMetadata().getName(),
-            candidate.address(), candidate.port(), upstream);
+        try (ObjectLog held = ObjectLog.of(Allocation.KIND, created)) {
+          LOG.debug("Allocation {}/{} holds {}:{} of upstream {}", namespace, created.getMetadata().getName(),
+              candidate.address(), candidate.port(), upstream);
+        }
         return toApi(created, State.ALLOCATED);
       } catch (KubernetesClientException e) {
         if (e.getCode() == 409) {
@@ -271,7 +274,7 @@ public final class EndpointAllocator implements AutoCloseable {
         }
       }
       if (reason.isPresent()) {
-        try {
+        try (ObjectLog scope = ObjectLog.of(Allocation.KIND, allocation)) {
           if (free(allocation, reason.get(), why) != null) {
             freed++;
           }
@@ -294,6 +297,12 @@ public final class EndpointAllocator implements AutoCloseable {
 
   /** Deletes {@code observed} with a resourceVersion precondition, retrying from fresh state; null if gone. */
   private Allocation free(Allocation observed, FreeReason reason, String why) {
+    try (ObjectLog scope = ObjectLog.of(Allocation.KIND, observed)) {
+      return deleteWithRetries(observed, reason, why);
+    }
+  }
+
+  private Allocation deleteWithRetries(Allocation observed, FreeReason reason, String why) {
     Allocation current = observed;
     String namespace = current.getMetadata().getNamespace();
     String name = current.getMetadata().getName();

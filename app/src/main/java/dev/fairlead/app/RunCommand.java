@@ -129,8 +129,18 @@ final class RunCommand implements Callable<Integer> {
           + "Env: FAIRLEAD_ALLOCATOR_UNALLOCATED_STATUS_CODE.")
   String unallocatedStatusCode;
 
+  @Option(names = "--log-format", defaultValue = "${env:FAIRLEAD_LOG_FORMAT:-text}",
+      description = "text (human-readable) or json (one object per line); lines about an object carry its kind, "
+          + "namespace, name and uid. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_LOG_FORMAT.")
+  String logFormat;
+
   @Override
   public Integer call() throws InterruptedException {
+    try {
+      LogFormat.use(LogFormat.parse(logFormat));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     AutoCloseable running = configDir != null ? standalone() : kubernetes();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

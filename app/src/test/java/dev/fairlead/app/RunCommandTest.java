@@ -52,4 +52,15 @@ class RunCommandTest {
     assertThat(options.retryPeriod()).isEqualTo(java.time.Duration.ofSeconds(2));
     assertThat(LeaderElectionOptions.identity("pod-1")).startsWith("pod-1-").hasSize("pod-1-".length() + 8);
   }
+
+  @Test
+  void aLogFormatOtherThanTextOrJsonStopsStartUp() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
+
+    int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--log-format", "xml");
+
+    assertThat(exit).isNotZero();
+    assertThat(err.toString()).contains("--log-format: expected text or json, was xml");
+  }
 }

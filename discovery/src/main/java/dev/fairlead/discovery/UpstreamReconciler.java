@@ -1,5 +1,6 @@
 package dev.fairlead.discovery;
 
+import dev.fairlead.api.log.ObjectLog;
 import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.api.v1alpha1.Upstream;
@@ -169,7 +170,9 @@ public final class UpstreamReconciler implements AutoCloseable {
   /** Reconciles one Service; runs on a worker, never concurrently for the same Service. */
   private void reconcile(NamespacedName key) {
     reconciles.increment();
-    try {
+    Service service = services.get(key.namespace(), key.name());
+    try (ObjectLog scope = ObjectLog.of("Service", key.namespace(), key.name(),
+        service == null ? "" : service.getMetadata().getUid())) {
       reconcileOrThrow(key);
       failures.remove(key);
     } catch (UpstreamWriteException | KubernetesClientException e) {
@@ -203,8 +206,10 @@ public final class UpstreamReconciler implements AutoCloseable {
       if (decision instanceof UpstreamDecision.Write write) {
         writer.write(write, fresh -> UpstreamDecision.decide(key, want, fresh, whyAbsent, FIELD_MANAGER));
       } else if (decision instanceof UpstreamDecision.NotOurs notOurs && reportedNotOurs.add(notOurs.uid())) {
-        LOG.warn("Service {} wants Upstream {}/{}, but {}: left untouched (uid {})", key, notOurs.namespace(),
-            notOurs.name(), notOurs.why(), notOurs.uid());
+        try (ObjectLog scope = ObjectLog.of("Upstream", notOurs.namespace(), notOurs.name(), notOurs.uid())) {
+          LOG.warn("Service {} wants Upstream {}/{}, but {}: left untouched (uid {})", key, notOurs.namespace(),
+              notOurs.name(), notOurs.why(), notOurs.uid());
+        }
       }
     }
   }

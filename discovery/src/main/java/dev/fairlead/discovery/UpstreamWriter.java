@@ -1,5 +1,6 @@
 package dev.fairlead.discovery;
 
+import dev.fairlead.api.log.ObjectLog;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -79,6 +80,20 @@ final class UpstreamWriter {
    *                                after the last attempt
    */
   void write(UpstreamDecision.Write write, Function<Upstream, UpstreamDecision> redecide) {
+    try (ObjectLog scope = ObjectLog.of("Upstream", write.namespace(), write.name(), uid(write))) {
+      writeWithRetries(write, redecide);
+    }
+  }
+
+  private static String uid(UpstreamDecision.Write write) {
+    if (write instanceof UpstreamDecision.Delete delete) {
+      return delete.uid();
+    }
+    String uid = ((UpstreamDecision.Apply) write).uid();
+    return uid == null ? "" : uid;
+  }
+
+  private void writeWithRetries(UpstreamDecision.Write write, Function<Upstream, UpstreamDecision> redecide) {
     UpstreamDecision.Write current = write;
     for (int attempt = 1; ; attempt++) {
       try {

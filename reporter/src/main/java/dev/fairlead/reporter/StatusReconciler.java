@@ -1,5 +1,6 @@
 package dev.fairlead.reporter;
 
+import dev.fairlead.api.log.ObjectLog;
 import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.api.v1alpha1.Upstream;
@@ -161,6 +162,13 @@ final class StatusReconciler implements AutoCloseable {
     }
     ObjectReport about = report.about(key);
     Instant now = clock.instant();
+    try (ObjectLog scope = ObjectLog.of(w.kind().kind(), object)) {
+      write(w, key, object, about, now);
+    }
+  }
+
+  private <T extends HasMetadata, S> void write(Watched<T, S> w, ObjectKey key, T object, ObjectReport about,
+      Instant now) {
     try {
       writer.reconcile(w.kind(), object, current -> w.kind().desired(about, current, now));
       failures.remove(key);

@@ -1,0 +1,27 @@
+package dev.fairlead.api.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fairlead.api.verdict.ObjectRef;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+class ObjectLogTest {
+
+  @Test
+  void aScopeSetsTheObjectKeysAndNestedScopesRestoreTheOuterOne() {
+    try (ObjectLog outer = ObjectLog.of(new ObjectRef("Upstream", "team-a", "web", "uid-1", 3))) {
+      assertThat(MDC.get("object")).isEqualTo("Upstream team-a/web uid-1");
+      assertThat(MDC.get("uid")).isEqualTo("uid-1");
+      try (ObjectLog inner = ObjectLog.of("Allocation", "team-a", "game-1", null)) {
+        assertThat(MDC.get("object")).isEqualTo("Allocation team-a/game-1");
+        assertThat(MDC.get("uid")).isEmpty();
+      }
+      assertThat(MDC.get("kind")).isEqualTo("Upstream");
+      assertThat(MDC.get("name")).isEqualTo("web");
+    }
+    for (String key : ObjectLog.KEYS) {
+      assertThat(MDC.get(key)).as(key).isNull();
+    }
+  }
+}
