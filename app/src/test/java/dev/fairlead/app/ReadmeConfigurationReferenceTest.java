@@ -1,0 +1,49 @@
+package dev.fairlead.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The README's configuration reference is checked against the flags: every option of {@code fairlead run} has a row
+ * naming it and its environment variable (the one its default reads), and every row names an option that exists.
+ */
+class ReadmeConfigurationReferenceTest {
+
+  private static final Path README = Path.of("..", "README.md");
+  private static final Pattern ROW = Pattern.compile("^\\| `(--[a-z0-9-]+)` \\| `(FAIRLEAD_[A-Z0-9_]+)` \\|");
+  private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:(FAIRLEAD_[A-Z0-9_]+)");
+
+  @Test
+  void everyRunFlagHasARowWithItsEnvironmentVariableAndEveryRowAFlag() throws IOException {
+    Map<String, String> documented = new TreeMap<>();
+    for (String line : Files.readAllLines(README)) {
+      Matcher row = ROW.matcher(line);
+      if (row.find()) {
+        documented.put(row.group(1), row.group(2));
+      }
+    }
+    Map<String, String> flags = new TreeMap<>();
+    CommandLine run = new CommandLine(new Fairlead()).getSubcommands().get("run");
+    for (OptionSpec option : run.getCommandSpec().options()) {
+      if (option.usageHelp() || option.versionHelp()) {
+        continue;
+      }
+      Matcher env = ENV_DEFAULT.matcher(String.valueOf(option.originalDefaultValue()));
+      assertThat(env.find()).as("%s takes its default from a FAIRLEAD_* environment variable", option.longestName())
+          .isTrue();
+      flags.put(option.longestName(), env.group(1));
+    }
+
+    assertThat(documented).as("README configuration reference vs the flags of `fairlead run`").isEqualTo(flags);
+  }
+}
