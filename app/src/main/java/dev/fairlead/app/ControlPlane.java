@@ -7,6 +7,7 @@ import dev.fairlead.xds.server.XdsServer;
 import dev.fairlead.xds.translate.Translation;
 import dev.fairlead.xds.translate.Translator;
 import dev.fairlead.xds.translate.TranslatorOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
 
 /**
@@ -28,11 +29,16 @@ public final class ControlPlane implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts serving xDS on {@code xdsAddress:xdsPort}; proxies wait until the first state is published. */
-  public static ControlPlane start(String xdsAddress, int xdsPort, String listenerAddress) {
-    StreamRegistry streams = new StreamRegistry();
+  /**
+   * Starts serving xDS on {@code xdsAddress:xdsPort}; proxies wait until the first state is published.
+   *
+   * @param registry where the xDS and translation meters go
+   */
+  public static ControlPlane start(String xdsAddress, int xdsPort, String listenerAddress, MeterRegistry registry) {
+    StreamRegistry streams = new StreamRegistry(registry);
     XdsCache cache = new XdsCache(streams);
-    ConfigPublisher publisher = new ConfigPublisher(new Translator(new TranslatorOptions(listenerAddress)), cache);
+    ConfigPublisher publisher = new ConfigPublisher(new Translator(new TranslatorOptions(listenerAddress)), cache,
+        registry);
     XdsServer server = XdsServer.start(xdsAddress, xdsPort, cache, streams);
     return new ControlPlane(streams, cache, publisher, server);
   }

@@ -3,6 +3,9 @@ package dev.fairlead.app;
 import dev.fairlead.allocator.AllocationServer;
 import dev.fairlead.allocator.AllocationSweeper;
 import dev.fairlead.allocator.EndpointAllocator;
+import dev.fairlead.app.admin.AdminServer;
+import dev.fairlead.app.admin.JvmMeters;
+import dev.fairlead.app.admin.Readiness;
 import dev.fairlead.discovery.ClusterStateSource;
 import dev.fairlead.discovery.ReconcilerSettings;
 import dev.fairlead.discovery.UpstreamReconciler;
@@ -22,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Fairlead in Kubernetes mode: informers feed the {@link ControlPlane}; (unless disabled) the Service to
  * Upstream reconciler writes discovered Upstreams; and the {@link StatusReporter} writes the status of every
- * Upstream, Gateway and HTTPRoute from each translation's verdicts and the proxies' rejections. The client belongs
- * to the caller, who closes it after this. {@link #start} returns at once; proxies are served from the first state built after every informer
- * has synced ({@link #hasSynced}).
+ * Upstream, Gateway and HTTPRoute from each translation's verdicts and the proxies' rejections; the admin server
+ * answers health, readiness (every informer synced and the first configuration in the xDS cache), metrics and debug
+ * requests. The client belongs to the caller, who closes it after this. {@link #start} returns at once; proxies are
+ * served from the first state built after every informer has synced ({@link #hasSynced}).
  */
 public final class KubernetesFairlead implements AutoCloseable {
 
@@ -38,17 +42,19 @@ public final class KubernetesFairlead implements AutoCloseable {
   private final Optional<UpstreamReconciler> reconciler;
   private final StatusReporter reporter;
   private final AllocationServer allocationServer;
+  private final AdminServer admin;
   /** Everything started, newest first: closing stops it in reverse order of start. */
   private final Deque<AutoCloseable> running;
 
   private KubernetesFairlead(ControlPlane controlPlane, ClusterStateSource source,
       Optional<UpstreamReconciler> reconciler, StatusReporter reporter, AllocationServer allocationServer,
-      Deque<AutoCloseable> running) {
+      AdminServer admin, Deque<AutoCloseable> running) {
     this.controlPlane = controlPlane;
     this.source = source;
     this.reconciler = reconciler;
     this.reporter = reporter;
     this.allocationServer = allocationServer;
+    this.admin = admin;
     this.running = running;
   }
 
@@ -56,7 +62,11 @@ public final class KubernetesFairlead implements AutoCloseable {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
       ControlPlane controlPlane = started(running,
-          ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.listenerAddress()));
+          ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.listenerAddress(), registry));
+      started(running, JvmMeters.bind(registry));
+      Readiness readiness = new Readiness();
+      AdminServer admin = started(running, AdminServer.start(options.admin().address(), options.admin().port(),
+          readiness, controlPlane.streams(), controlPlane.cache(), registry));
       StatusReporter reporter = started(running, new StatusReporter(client,
           ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry));
       StatusFeed feed = started(running, new StatusFeed(controlPlane.streams(), reporter::report));
@@ -86,7 +96,13 @@ public final class KubernetesFairlead implements AutoCloseable {
       LOG.info("Allocation API on {} (gRPC port {}, HTTP port {}); nothing free answers {}",
           options.allocator().address(), allocationServer.grpcPort(), allocationServer.httpPort(),
           options.allocator().unallocatedStatus().httpCode());
-      return new KubernetesFairlead(controlPlane, source, reconciler, reporter, allocationServer, running);
+      KubernetesFairlead fairlead = new KubernetesFairlead(controlPlane, source, reconciler, reporter,
+          allocationServer, admin, running);
+      readiness.require("informers", "not every informer has synced yet", fairlead::hasSynced)
+          .require("configuration", "no configuration has been built and put in the xDS cache yet",
+              () -> controlPlane.publishedConfigurations() > 0)
+          .started();
+      return fairlead;
     } catch (RuntimeException e) {
       closeAll(running);
       throw e;
@@ -124,6 +140,11 @@ public final class KubernetesFairlead implements AutoCloseable {
 
   public int allocationGrpcPort() {
     return allocationServer.grpcPort();
+  }
+
+  /** The port of the admin server (health, readiness, metrics, debug). */
+  public int adminPort() {
+    return admin.port();
   }
 
   @Override

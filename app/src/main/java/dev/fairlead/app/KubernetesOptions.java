@@ -7,22 +7,31 @@ import java.util.Set;
 
 /**
  * Settings of Fairlead in Kubernetes mode: where xDS is served, the address Envoy listeners bind to, which
- * namespaces are watched, which Services are discovered, whether discovery writes Upstreams at all, and where
- * the allocation API listens.
+ * namespaces are watched, which Services are discovered, whether discovery writes Upstreams at all, where
+ * the allocation API listens, and where the admin server listens.
  */
 public record KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
     Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
-    CoalescingDelay coalescing, AllocatorOptions allocator) {
+    CoalescingDelay coalescing, AllocatorOptions allocator, AdminOptions admin) {
 
   public KubernetesOptions {
     watchNamespaces = Set.copyOf(watchNamespaces);
     namespaceSelector = Map.copyOf(namespaceSelector);
     serviceSelector = Map.copyOf(serviceSelector);
     java.util.Objects.requireNonNull(allocator, "allocator");
+    java.util.Objects.requireNonNull(admin, "admin");
     if (!watchNamespaces.isEmpty() && !namespaceSelector.isEmpty()) {
       throw new IllegalArgumentException(
           "--watch-namespaces and --watch-namespace-selector exclude each other: give one of them");
     }
+  }
+
+  /** With the admin server on 127.0.0.1 and a port the system picks: for tests. */
+  public KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
+      Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
+      CoalescingDelay coalescing, AllocatorOptions allocator) {
+    this(xdsAddress, xdsPort, listenerAddress, watchNamespaces, namespaceSelector, serviceSelector, discovery,
+        coalescing, allocator, AdminOptions.loopback());
   }
 
   /** Which Services discovery turns into Upstreams. */
