@@ -9,6 +9,9 @@ import dev.fairlead.xds.translate.FleetConfig;
 import dev.fairlead.xds.translate.Translation;
 import dev.fairlead.xds.translate.Translator;
 import dev.fairlead.api.verdict.Verdict;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * the {@link XdsCache} (which works out what changed), drops fleets that no longer exist, and logs verdicts that
  * changed — a rejection once, with the object, where it was written and why, and its recovery once.
  *
+ * <p>The time each translation takes is {@code fairlead.translation}; the moment a state is handed over is when its
+ * changes count as observed for the proxies' convergence time ({@code fairlead.xds.convergence}).
+ *
  * <p>{@link #publish} is called from one thread (a source's own); the accessors may be read from any thread.
  */
 public final class ConfigPublisher {
@@ -30,13 +36,20 @@ public final class ConfigPublisher {
 
   private final Translator translator;
   private final XdsCache cache;
+  private final Timer translations;
   private final Map<String, String> lastProblems = new HashMap<>();
   private volatile long published;
   private volatile Translation last;
 
-  public ConfigPublisher(Translator translator, XdsCache cache) {
+  public ConfigPublisher(Translator translator, XdsCache cache, MeterRegistry registry) {
     this.translator = translator;
     this.cache = cache;
+    this.translations = Timer.builder("fairlead.translation")
+        .description("Translating a ClusterState into Envoy resources")
+        .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5))
+        .register(registry);
   }
 
   /**
@@ -45,9 +58,10 @@ public final class ConfigPublisher {
    * @param origin where an object was written ({@code file:line} in standalone mode), by {@code Kind ns/name}
    */
   public Translation publish(ClusterState state, Function<String, String> origin) {
-    Translation translation = translator.translate(state);
+    long observed = System.nanoTime();
+    Translation translation = translations.record(() -> translator.translate(state));
     for (Map.Entry<String, FleetConfig> fleet : translation.fleets().entrySet()) {
-      cache.setFleet(fleet.getKey(), resources(fleet.getValue()));
+      cache.setFleet(fleet.getKey(), resources(fleet.getValue()), observed);
     }
     cache.retainFleets(translation.fleets().keySet());
     LOG.info("Serving {}", translation.fleets().isEmpty() ? "no fleet (no Gateway)" : translation.fleets().entrySet()

@@ -7,6 +7,7 @@ import dev.fairlead.xds.server.XdsServer;
 import dev.fairlead.xds.translate.Translation;
 import dev.fairlead.xds.translate.Translator;
 import dev.fairlead.xds.translate.TranslatorOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
 
 /**
@@ -28,16 +29,21 @@ public final class ControlPlane implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts serving xDS on {@code xdsAddress:xdsPort}; proxies wait until the first state is published. */
-  public static ControlPlane start(String xdsAddress, int xdsPort, String listenerAddress) {
-    return start(xdsAddress, xdsPort, new TranslatorOptions(listenerAddress));
+  /**
+   * Starts serving xDS on {@code xdsAddress:xdsPort}; proxies wait until the first state is published.
+   *
+   * @param registry where the xDS and translation meters go
+   */
+  public static ControlPlane start(String xdsAddress, int xdsPort, String listenerAddress, MeterRegistry registry) {
+    return start(xdsAddress, xdsPort, new TranslatorOptions(listenerAddress), registry);
   }
 
   /** Starts serving xDS on {@code xdsAddress:xdsPort}, translating with {@code options}. */
-  public static ControlPlane start(String xdsAddress, int xdsPort, TranslatorOptions options) {
-    StreamRegistry streams = new StreamRegistry();
+  public static ControlPlane start(String xdsAddress, int xdsPort, TranslatorOptions options,
+      MeterRegistry registry) {
+    StreamRegistry streams = new StreamRegistry(registry);
     XdsCache cache = new XdsCache(streams);
-    ConfigPublisher publisher = new ConfigPublisher(new Translator(options), cache);
+    ConfigPublisher publisher = new ConfigPublisher(new Translator(options), cache, registry);
     XdsServer server = XdsServer.start(xdsAddress, xdsPort, cache, streams);
     return new ControlPlane(streams, cache, publisher, server);
   }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code fairlead} command. */
 @Command(name = "fairlead", mixinStandardHelpOptions = true, version = "fairlead 0.1.0-SNAPSHOT",
     description = "Kubernetes-native discovery and gateway control plane for Envoy fleets.",
-    subcommands = RunCommand.class)
+    subcommands = {RunCommand.class, ProxyStatusCommand.class})
 public final class Fairlead implements Runnable {
 
   @CommandLine.Spec

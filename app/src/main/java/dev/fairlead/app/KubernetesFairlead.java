@@ -3,6 +3,9 @@ package dev.fairlead.app;
 import dev.fairlead.allocator.AllocationServer;
 import dev.fairlead.allocator.AllocationSweeper;
 import dev.fairlead.allocator.EndpointAllocator;
+import dev.fairlead.app.admin.AdminServer;
+import dev.fairlead.app.admin.JvmMeters;
+import dev.fairlead.app.admin.Readiness;
 import dev.fairlead.discovery.ClusterStateSource;
 import dev.fairlead.discovery.ReconcilerSettings;
 import dev.fairlead.reporter.ReporterSettings;
@@ -23,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * A running Fairlead in Kubernetes mode: informers feed the {@link ControlPlane} and the allocation API serves, on
  * every replica; on the elected leader only (or on the one replica, without election) the Service to Upstream
  * reconciler writes discovered Upstreams (unless disabled) and the {@link StatusReporter} writes the status of every
- * Upstream, Gateway and HTTPRoute from each translation's verdicts and the proxies' rejections ({@link Writers}). The client belongs
- * to the caller, who closes it after this. {@link #start} returns at once; proxies are served from the first state built after every informer
- * has synced ({@link #hasSynced}).
+ * Upstream, Gateway and HTTPRoute from each translation's verdicts and the proxies' rejections ({@link Writers});
+ * the admin server answers health, readiness (every informer synced and the first configuration in the xDS cache),
+ * metrics and debug requests on every replica. The client belongs to the caller, who closes it after this.
+ * {@link #start} returns at once; proxies are served from the first state built after every informer has synced
+ * ({@link #hasSynced}).
  */
 public final class KubernetesFairlead implements AutoCloseable {
 
@@ -38,15 +43,17 @@ public final class KubernetesFairlead implements AutoCloseable {
   private final ClusterStateSource source;
   private final Writers writers;
   private final AllocationServer allocationServer;
+  private final AdminServer admin;
   /** Everything started, newest first: closing stops it in reverse order of start. */
   private final Deque<AutoCloseable> running;
 
   private KubernetesFairlead(ControlPlane controlPlane, ClusterStateSource source, Writers writers,
-      AllocationServer allocationServer, Deque<AutoCloseable> running) {
+      AllocationServer allocationServer, AdminServer admin, Deque<AutoCloseable> running) {
     this.controlPlane = controlPlane;
     this.source = source;
     this.writers = writers;
     this.allocationServer = allocationServer;
+    this.admin = admin;
     this.running = running;
   }
 
@@ -55,7 +62,11 @@ public final class KubernetesFairlead implements AutoCloseable {
     try {
       ControlPlane controlPlane = started(running,
           ControlPlane.start(options.xdsAddress(), options.xdsPort(), new TranslatorOptions(options.listenerAddress(),
-              options.allocator().unallocatedStatus().httpCode())));
+              options.allocator().unallocatedStatus().httpCode()), registry));
+      started(running, JvmMeters.bind(registry));
+      Readiness readiness = new Readiness();
+      AdminServer admin = started(running, AdminServer.start(options.admin().address(), options.admin().port(),
+          readiness, controlPlane.streams(), controlPlane.cache(), registry));
       StatusReporter reporter = started(running, new StatusReporter(client,
           ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry));
       StatusFeed feed = started(running, new StatusFeed(controlPlane.streams(), reporter::report));
@@ -83,7 +94,13 @@ public final class KubernetesFairlead implements AutoCloseable {
       LOG.info("Allocation API on {} (gRPC port {}, HTTP port {}); nothing free answers {}",
           options.allocator().address(), allocationServer.grpcPort(), allocationServer.httpPort(),
           options.allocator().unallocatedStatus().httpCode());
-      return new KubernetesFairlead(controlPlane, source, writers, allocationServer, running);
+      KubernetesFairlead fairlead = new KubernetesFairlead(controlPlane, source, writers, allocationServer, admin,
+          running);
+      readiness.require("informers", "not every informer has synced yet", fairlead::hasSynced)
+          .require("configuration", "no configuration has been built and put in the xDS cache yet",
+              () -> controlPlane.publishedConfigurations() > 0)
+          .started();
+      return fairlead;
     } catch (RuntimeException e) {
       closeAll(running);
       throw e;
@@ -129,6 +146,11 @@ public final class KubernetesFairlead implements AutoCloseable {
 
   public int allocationGrpcPort() {
     return allocationServer.grpcPort();
+  }
+
+  /** The port of the admin server (health, readiness, metrics, debug). */
+  public int adminPort() {
+    return admin.port();
   }
 
   @Override

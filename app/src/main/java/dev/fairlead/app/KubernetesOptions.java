@@ -8,18 +8,21 @@ import java.util.Set;
 
 /**
  * Settings of Fairlead in Kubernetes mode: where xDS is served, the address Envoy listeners bind to, which
- * namespaces are watched, which Services are discovered, whether discovery writes Upstreams at all, and where
- * the allocation API listens, and whether replicas elect the one that writes (without election, this one writes).
+ * namespaces are watched, which Services are discovered, whether discovery writes Upstreams at all, where
+ * the allocation API and the admin server listen, and whether replicas elect the one that writes (without election,
+ * this one writes).
  */
 public record KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
     Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
-    CoalescingDelay coalescing, AllocatorOptions allocator, Optional<LeaderElectionOptions> leaderElection) {
+    CoalescingDelay coalescing, AllocatorOptions allocator, AdminOptions admin,
+    Optional<LeaderElectionOptions> leaderElection) {
 
   public KubernetesOptions {
     watchNamespaces = Set.copyOf(watchNamespaces);
     namespaceSelector = Map.copyOf(namespaceSelector);
     serviceSelector = Map.copyOf(serviceSelector);
     java.util.Objects.requireNonNull(allocator, "allocator");
+    java.util.Objects.requireNonNull(admin, "admin");
     java.util.Objects.requireNonNull(leaderElection, "leaderElection");
     if (!watchNamespaces.isEmpty() && !namespaceSelector.isEmpty()) {
       throw new IllegalArgumentException(
@@ -30,15 +33,26 @@ public record KubernetesOptions(String xdsAddress, int xdsPort, String listenerA
   /** Settings of a single replica that writes without electing a leader. */
   public KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
       Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
+      CoalescingDelay coalescing, AllocatorOptions allocator, AdminOptions admin) {
+    this(xdsAddress, xdsPort, listenerAddress, watchNamespaces, namespaceSelector, serviceSelector, discovery,
+        coalescing, allocator, admin, Optional.empty());
+  }
+
+  /**
+   * Settings of a single replica that writes without electing a leader, with the admin server on 127.0.0.1 and a
+   * port the system picks: for tests.
+   */
+  public KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
+      Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
       CoalescingDelay coalescing, AllocatorOptions allocator) {
     this(xdsAddress, xdsPort, listenerAddress, watchNamespaces, namespaceSelector, serviceSelector, discovery,
-        coalescing, allocator, Optional.empty());
+        coalescing, allocator, AdminOptions.loopback());
   }
 
   /** These settings, electing the writer as {@code election} says. */
   public KubernetesOptions withLeaderElection(LeaderElectionOptions election) {
     return new KubernetesOptions(xdsAddress, xdsPort, listenerAddress, watchNamespaces, namespaceSelector,
-        serviceSelector, discovery, coalescing, allocator, Optional.of(election));
+        serviceSelector, discovery, coalescing, allocator, admin, Optional.of(election));
   }
 
   /** Which Services discovery turns into Upstreams. */

@@ -5,7 +5,8 @@ import dev.fairlead.runtime.CoalescingDelay;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -134,6 +135,19 @@ final class RunCommand implements Callable<Integer> {
           + "namespace, name and uid. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_LOG_FORMAT.")
   String logFormat;
 
+  @Option(names = "--admin-address", defaultValue = "${env:FAIRLEAD_ADMIN_ADDRESS:-127.0.0.1}",
+      description = "Address of the admin HTTP server (/healthz, /readyz, /metrics, /debug/...). "
+          + "Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_ADMIN_ADDRESS.")
+  String adminAddress;
+
+  @Option(names = "--admin-port", defaultValue = "${env:FAIRLEAD_ADMIN_PORT:-18090}",
+      description = "Port of the admin HTTP server; 0 picks a free one. Default: ${DEFAULT-VALUE}. "
+          + "Env: FAIRLEAD_ADMIN_PORT.")
+  int adminPort;
+
+  /** Every meter of the process, shown in Prometheus form at the admin server's /metrics. */
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
   @Override
   public Integer call() throws InterruptedException {
     try {
@@ -156,7 +170,16 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private AutoCloseable standalone() {
-    return StandaloneFairlead.start(StandaloneOptions.of(configDir, xdsAddress, xdsPort, listenerAddress));
+    return StandaloneFairlead.start(StandaloneOptions.of(configDir, xdsAddress, xdsPort, listenerAddress)
+        .withAdmin(admin()), registry);
+  }
+
+  private AdminOptions admin() {
+    try {
+      return new AdminOptions(adminAddress, adminPort);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 
   private AutoCloseable kubernetes() {
@@ -165,7 +188,7 @@ final class RunCommand implements Callable<Integer> {
       options = new KubernetesOptions(xdsAddress, xdsPort, listenerAddress, Set.copyOf(nonEmpty(watchNamespaces)),
           labels("--watch-namespace-selector", namespaceSelector), labels("--watch-labels", watchLabels), discovery,
           CoalescingDelay.DEFAULT, new AllocatorOptions(allocatorAddress, allocatorGrpcPort, allocatorHttpPort,
-              unallocatedStatus()));
+              unallocatedStatus()), admin());
       if (leaderElection) {
         options = options.withLeaderElection(new LeaderElectionOptions(blankToNull(leaderElectionNamespace),
             leaseName, leaderIdentity == null || leaderIdentity.isBlank()
@@ -177,7 +200,7 @@ final class RunCommand implements Callable<Integer> {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
     KubernetesFairlead fairlead;
     try {
-      fairlead = KubernetesFairlead.start(options, client, new SimpleMeterRegistry());
+      fairlead = KubernetesFairlead.start(options, client, registry);
     } catch (RuntimeException e) {
       client.close();
       throw e;

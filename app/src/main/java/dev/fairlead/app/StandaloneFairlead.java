@@ -1,14 +1,21 @@
 package dev.fairlead.app;
 
+import dev.fairlead.app.admin.AdminServer;
+import dev.fairlead.app.admin.JvmMeters;
+import dev.fairlead.app.admin.Readiness;
 import dev.fairlead.app.standalone.ConfigDirectory;
 import dev.fairlead.app.standalone.ParsedFile;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running standalone Fairlead: the configuration directory feeding the {@link ControlPlane}.
+ * A running standalone Fairlead: the configuration directory feeding the {@link ControlPlane}, and the admin server.
  * {@link #start} returns once the first configuration is published; {@link #close} stops everything.
  * Tests run it in-process; {@code fairlead run --config-dir} runs it from the command line.
  */
@@ -18,14 +25,41 @@ public final class StandaloneFairlead implements AutoCloseable {
 
   private final ControlPlane controlPlane;
   private final ConfigDirectory directory;
+  private final AdminServer admin;
+  private final JvmMeters jvm;
 
-  private StandaloneFairlead(ControlPlane controlPlane, ConfigDirectory directory) {
+  private StandaloneFairlead(ControlPlane controlPlane, ConfigDirectory directory, AdminServer admin, JvmMeters jvm) {
     this.controlPlane = controlPlane;
     this.directory = directory;
+    this.admin = admin;
+    this.jvm = jvm;
   }
 
+  /** Starts with meters of its own, in Prometheus form at the admin server's {@code /metrics}. */
   public static StandaloneFairlead start(StandaloneOptions options) {
-    ControlPlane controlPlane = ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.listenerAddress());
+    return start(options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** @param registry where the meters go; {@code /metrics} shows them if it is a Prometheus registry */
+  public static StandaloneFairlead start(StandaloneOptions options, MeterRegistry registry) {
+    ControlPlane controlPlane = ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.listenerAddress(),
+        registry);
+    AtomicBoolean directoryRead = new AtomicBoolean();
+    Readiness readiness = new Readiness()
+        .require("config-directory", "the configuration directory has not been read yet", directoryRead::get)
+        .require("configuration", "no configuration has been built and put in the xDS cache yet",
+            () -> controlPlane.publishedConfigurations() > 0)
+        .started();
+    JvmMeters jvm = JvmMeters.bind(registry);
+    AdminServer admin;
+    try {
+      admin = AdminServer.start(options.admin().address(), options.admin().port(), readiness, controlPlane.streams(),
+          controlPlane.cache(), registry);
+    } catch (RuntimeException e) {
+      jvm.close();
+      controlPlane.close();
+      throw e;
+    }
     AtomicReference<Map<String, ParsedFile.Located>> origins = new AtomicReference<>(Map.of());
     ConfigDirectory directory = new ConfigDirectory(options.configDir(), options.debounce(), snapshot -> {
       origins.set(snapshot.origins());
@@ -37,11 +71,15 @@ public final class StandaloneFairlead implements AutoCloseable {
     try {
       directory.start(options.rescanInterval());
     } catch (RuntimeException e) {
+      admin.close();
+      jvm.close();
       controlPlane.close();
       throw e;
     }
-    LOG.info("Serving {} over xDS on {}:{}", options.configDir(), options.xdsAddress(), controlPlane.xdsPort());
-    return new StandaloneFairlead(controlPlane, directory);
+    directoryRead.set(true);
+    LOG.info("Serving {} over xDS on {}:{}; admin on {}:{}", options.configDir(), options.xdsAddress(),
+        controlPlane.xdsPort(), options.admin().address(), admin.port());
+    return new StandaloneFairlead(controlPlane, directory, admin, jvm);
   }
 
   public ControlPlane controlPlane() {
@@ -52,6 +90,11 @@ public final class StandaloneFairlead implements AutoCloseable {
     return controlPlane.xdsPort();
   }
 
+  /** The port of the admin server (health, readiness, metrics, debug). */
+  public int adminPort() {
+    return admin.port();
+  }
+
   /** The translation being served. */
   public dev.fairlead.xds.translate.Translation lastTranslation() {
     return controlPlane.lastTranslation();
@@ -60,6 +103,8 @@ public final class StandaloneFairlead implements AutoCloseable {
   @Override
   public void close() {
     directory.close();
+    admin.close();
     controlPlane.close();
+    jvm.close();
   }
 }

@@ -25,7 +25,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -85,7 +86,7 @@ class KubernetesModeEnvoyIT {
     fairlead = KubernetesFairlead.start(new KubernetesOptions("127.0.0.1", 0, "127.0.0.1", Set.of(), Map.of(),
         WATCH_LABELS, true, new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
         dev.fairlead.app.AllocatorOptions.loopback()), client,
-        new SimpleMeterRegistry());
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     envoy = ENVOYS.start(EnvoyBootstrap.ads(fairlead.controlPlane().xdsPort(), AdsMode.DELTA)
         .withNode("edge-1", NAMESPACE + "/edge")).awaitReady(Duration.ofSeconds(60));
   }
@@ -98,6 +99,21 @@ class KubernetesModeEnvoyIT {
     if (client != null) {
       client.close();
     }
+  }
+
+  @Test
+  void theAdminServerIsReadyOnceTheInformersHaveSyncedAndCountsTheirEvents() {
+    AdminClient admin = new AdminClient(fairlead.adminPort());
+
+    await("ready: informers synced, first configuration served").atMost(BOUND)
+        .untilAsserted(() -> assertThat(admin.get("/readyz").statusCode()).isEqualTo(200));
+    assertThat(fairlead.hasSynced()).isTrue();
+    assertThat(admin.get("/healthz").statusCode()).isEqualTo(200);
+    assertThat(admin.metric("fairlead_informer_events_total", Map.of("kind", "Gateway", "type", "add")))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(admin.metric("fairlead_cluster_state_rebuilds_total", Map.of())).isGreaterThanOrEqualTo(1);
+    await("the Envoy shows in proxy-status").atMost(BOUND).untilAsserted(() ->
+        assertThat(admin.proxyStatus().out()).containsPattern("edge-1\\s+default/edge\\s+DELTA"));
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.fairlead.testkit.HttpBackend;
 import dev.fairlead.testkit.LoopbackPorts;
 import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.api.verdict.Verdict;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -41,12 +42,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Standalone mode end to end: Fairlead serving a directory of YAML files to a real Envoy (state-of-the-world and
- * delta ADS) and to gRPC's own xDS client, with real local backends behind them.
+ * delta ADS) and to gRPC's own xDS client, with real local backends behind them; its admin server (health,
+ * readiness, metrics, debug documents) and {@code fairlead proxy-status} describing that Envoy.
  */
 class StandaloneModeEnvoyIT {
 
   private static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(10);
   private static final String FLEET = "default/edge";
+  private static final List<String> TYPES = List.of("CDS", "EDS", "LDS", "RDS");
 
   @RegisterExtension
   final Envoys envoys = new Envoys();
@@ -158,13 +161,7 @@ class StandaloneModeEnvoyIT {
   @ParameterizedTest
   @EnumSource(AdsMode.class)
   void aListenerEnvoyCannotBindIsRecordedAsItsRejectionAndClearsWhenFixed(AdsMode mode) throws Exception {
-    HttpBackend blue = backends.http("blue");
-    write("blue.yaml", staticUpstream("blue", blue));
-    write("gateway.yaml", gateway());
-    write("routes.yaml", route("web", """
-          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
-        """));
-    startFairleadAndEnvoy(mode);
+    serveOnlyBlue(backends.http("blue"), mode);
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       write("gateway.yaml", gateway().replace("port: " + listenerPort, "port: " + taken.getLocalPort()));
 
@@ -175,11 +172,104 @@ class StandaloneModeEnvoyIT {
             assertThat(nack.message()).contains("Address already in use");
           }));
       assertThat(get("/")).as("the last accepted listener keeps serving").isEqualTo("blue");
+
+      AdminClient admin = new AdminClient(fairlead.adminPort());
+      JsonNode lds = admin.json("/debug/proxies").path("proxies").get(0).path("types").path("LDS");
+      assertThat(lds.path("rejected").asBoolean()).isTrue();
+      assertThat(lds.path("lastNack").path("message").asText()).contains("Address already in use");
+      assertThat(lds.path("lastNack").path("resources").toString()).contains("http-" + taken.getLocalPort());
+      assertThat(java.time.Instant.parse(lds.path("lastNack").path("at").asText()))
+          .isBetween(java.time.Instant.now().minusSeconds(60), java.time.Instant.now());
+      assertThat(admin.metric("fairlead_xds_nacks_total", Map.of("type", "LDS"))).isGreaterThanOrEqualTo(1);
+      assertThat(admin.metric("fairlead_xds_nacks_total", Map.of("type", "CDS"))).isZero();
+      await("proxy-status shows the listener rejected").atMost(CONVERGENCE_BOUND).untilAsserted(() ->
+          assertThat(admin.proxyStatus().out()).containsPattern("edge-" + mode + "\\s+" + FLEET
+              + "\\s+" + mode + "\\s+SYNCED\\s+SYNCED\\s+NACKED\\s+SYNCED"));
     }
     write("gateway.yaml", gateway());
     await("the rejection clears once Envoy accepts a later version").atMost(CONVERGENCE_BOUND)
         .untilAsserted(() -> assertThat(fairlead.controlPlane().streams().currentNacks()).isEmpty());
-    assertThat(get("/")).isEqualTo("blue");
+    // Envoy removed the old listener while rejecting the update (it drains for a second): it is sent again.
+    await("the fixed listener serves").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions().until(() -> get("/").equals("blue"));
+    AdminClient admin = new AdminClient(fairlead.adminPort());
+    await("proxy-status shows the listener accepted again").atMost(CONVERGENCE_BOUND).untilAsserted(() ->
+        assertThat(admin.proxyStatus().out()).containsPattern("edge-" + mode + "\\s+\\S+\\s+\\S+(\\s+SYNCED){4}"));
+    assertThat(admin.json("/debug/proxies").path("proxies").get(0).path("types").path("LDS").path("lastNack")
+        .path("message").asText()).as("the last NACK is kept after it clears").contains("Address already in use");
+    // Left without a listener, Envoy asks for no routes: answering that with every route would loop.
+    assertThat(admin.metric("fairlead_xds_pushes_total",
+        Map.of("type", "RDS", "mode", mode == AdsMode.DELTA ? "delta" : "sotw"))).isLessThan(10);
+  }
+
+  @ParameterizedTest
+  @EnumSource(AdsMode.class)
+  void theAdminServerDescribesTheConnectedEnvoyAndItsConvergence(AdsMode mode) throws Exception {
+    HttpBackend blue = backends.http("blue");
+    HttpBackend blue2 = backends.http("blue-2");
+    serveOnlyBlue(blue, mode);
+    AdminClient admin = new AdminClient(fairlead.adminPort());
+    String node = "edge-" + mode;
+    String modeTag = mode == AdsMode.DELTA ? "delta" : "sotw";
+    String otherMode = mode == AdsMode.DELTA ? "sotw" : "delta";
+
+    assertThat(admin.get("/healthz").statusCode()).isEqualTo(200);
+    assertThat(admin.get("/readyz").statusCode()).isEqualTo(200);
+    await("Envoy acknowledges every type it was sent").atMost(CONVERGENCE_BOUND).untilAsserted(() -> {
+      JsonNode proxy = admin.json("/debug/proxies").path("proxies").get(0);
+      assertThat(proxy.path("nodeId").asText()).isEqualTo(node);
+      assertThat(proxy.path("fleet").asText()).isEqualTo(FLEET);
+      assertThat(proxy.path("mode").asText()).isEqualTo(modeTag);
+      assertThat(proxy.path("audience").asText()).isEqualTo("envoy");
+      for (String type : TYPES) {
+        JsonNode state = proxy.path("types").path(type);
+        assertThat(state.path("acked").isTextual()).as(type + " acked").isTrue();
+        assertThat(state.path("acked")).as(type).isEqualTo(state.path("sent"));
+        assertThat(state.path("rejected").asBoolean()).isFalse();
+      }
+    });
+    assertThat(admin.json("/debug/proxies").path("proxies")).hasSize(1);
+    for (String type : TYPES) {
+      assertThat(admin.metric("fairlead_xds_streams", Map.of("type", type, "mode", modeTag))).as(type).isEqualTo(1);
+      assertThat(admin.metric("fairlead_xds_streams", Map.of("type", type, "mode", otherMode))).as(type).isZero();
+      assertThat(admin.metric("fairlead_xds_pushes_total", Map.of("type", type, "mode", modeTag))).as(type)
+          .isGreaterThanOrEqualTo(1);
+    }
+
+    write("blue.yaml", staticUpstream("blue", blue, blue2));
+    await("the change's convergence is recorded once Envoy acknowledges it").atMost(CONVERGENCE_BOUND)
+        .untilAsserted(() -> assertThat(admin.metric("fairlead_xds_convergence_seconds_count", Map.of("type", "EDS")))
+            .isGreaterThanOrEqualTo(1));
+    double seconds = admin.metric("fairlead_xds_convergence_seconds_sum", Map.of("type", "EDS"))
+        / admin.metric("fairlead_xds_convergence_seconds_count", Map.of("type", "EDS"));
+    assertThat(seconds).isBetween(0.0, (double) CONVERGENCE_BOUND.toSeconds());
+    assertThat(admin.metric("fairlead_xds_convergence_seconds_bucket", Map.of("type", "EDS", "le", "+Inf")))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(admin.metric("fairlead_translation_seconds_count", Map.of())).isGreaterThanOrEqualTo(2);
+    System.out.printf("CONVERGENCE %s file change to Envoy's EDS ACK, as fairlead_xds_convergence_seconds: %.1f ms%n",
+        mode, seconds * 1000);
+
+    JsonNode dump = admin.json("/debug/config_dump?node=" + node);
+    assertThat(dump.path("fleet").asText()).isEqualTo(FLEET);
+    assertThat(dump.path("clusters").path("resources").findValuesAsText("name"))
+        .contains("upstream/default/blue");
+    assertThat(dump.path("clusters").path("version").asText()).isNotEmpty();
+    assertThat(dump.path("listeners").path("resources").findValuesAsText("name")).contains("http-" + listenerPort);
+    assertThat(dump.path("listeners").toString()).as("Anys printed through the type registry")
+        .contains("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager");
+    assertThat(dump.path("endpoints").toString()).contains(String.valueOf(blue2.port()));
+    assertThat(dump.path("routes").path("resources").size()).isPositive();
+    HttpResponse<String> noNode = admin.get("/debug/config_dump");
+    assertThat(noNode.statusCode()).isEqualTo(400);
+    assertThat(noNode.body()).contains(node);
+
+    await("proxy-status shows the Envoy in sync").atMost(CONVERGENCE_BOUND).untilAsserted(() -> {
+      AdminClient.Run status = admin.proxyStatus();
+      assertThat(status.exit()).as(status.err()).isZero();
+      assertThat(status.out()).startsWith("NAME").containsPattern(node + "\\s+" + FLEET + "\\s+" + mode
+          + "(\\s+SYNCED){4}");
+    });
+    System.out.print(admin.proxyStatus().out());
   }
 
   @Test
@@ -253,6 +343,16 @@ class StandaloneModeEnvoyIT {
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  /** Every request to {@code blue}, served to an Envoy in {@code mode}. */
+  private void serveOnlyBlue(HttpBackend blue, AdsMode mode) throws IOException {
+    write("blue.yaml", staticUpstream("blue", blue));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", route("web", """
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+        """));
+    startFairleadAndEnvoy(mode);
   }
 
   private EnvoyProcess startFairleadAndEnvoy(AdsMode mode) {

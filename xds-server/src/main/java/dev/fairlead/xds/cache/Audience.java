@@ -6,7 +6,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
  * Who is on the other end of a stream, as far as what it may be sent: Envoy, or another xDS client (gRPC's). Envoy
  * is not sent Listeners with an {@code api_listener}, which it cannot take over xDS.
  */
-enum Audience {
+public enum Audience {
   ENVOY,
   XDS_CLIENT;
 

@@ -7,13 +7,17 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +32,10 @@ import org.slf4j.LoggerFactory;
  *       which version it rejected — the cache then never re-sends a rejected version;</li>
  *   <li>for delta streams, the resource versions the client holds: seeded from
  *       {@code initial_resource_versions} when a client reconnects, updated on each ACK;</li>
- *   <li>each proxy's current rejection per type, logged once and cleared when it accepts a later version.</li>
+ *   <li>each proxy's current rejection per type, logged once and cleared when it accepts a later version, and its
+ *       last rejection with when it came;</li>
+ *   <li>per type, the version last sent and the last change of the fleet's resources the proxy is known to hold,
+ *       for the convergence time ({@link XdsMetrics}).</li>
  * </ul>
  *
  * <p>java-control-plane calls {@link #onV3StreamRequest} and then, on the same thread, the cache's
@@ -44,6 +51,32 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
   private final ThreadLocal<Object> handoff = new ThreadLocal<>();
   private final List<Runnable> rejectionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final XdsMetrics metrics;
+  private final Clock clock;
+
+  /** @param registry where the xDS meters go ({@link XdsMetrics}) */
+  public StreamRegistry(MeterRegistry registry) {
+    this(registry, Clock.systemUTC());
+  }
+
+  /** @param clock stamps rejections ({@link ProxyStatus#lastNacks()}) */
+  public StreamRegistry(MeterRegistry registry, Clock clock) {
+    this.metrics = new XdsMetrics(registry, this::openStreams);
+    this.clock = clock;
+  }
+
+  /** How many open streams of a mode have asked for a type; read when the gauge is. */
+  private int openStreams(ResourceType type, boolean delta) {
+    int count = 0;
+    for (StreamState stream : streams.values()) {
+      synchronized (stream) {
+        if (stream.delta == delta && stream.requested.contains(type)) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
 
   /** Runs {@code listener} (on an xDS thread; keep it short) whenever the set of current rejections changes. */
   public void onRejectionsChanged(Runnable listener) {
@@ -56,9 +89,12 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     }
   }
 
-  /** Context of a state-of-the-world request, for the cache. */
+  /**
+   * Context of a state-of-the-world request, for the cache. {@code namesAdded}: a request for named resources (EDS,
+   * RDS) names one its previous request of the type did not — the proxy may not hold it whatever its version_info.
+   */
   record SotwContext(DiscoveryRequest request, long streamId, String nodeId, String fleet, Audience audience,
-      StreamState stream, Optional<String> rejectedVersion) {
+      StreamState stream, Optional<String> rejectedVersion, boolean namesAdded) {
   }
 
   /** Context of a delta request, for the cache. */
@@ -68,7 +104,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
 
   @Override
   public void onStreamOpen(long streamId, String typeUrl) {
-    streams.put(streamId, new StreamState(streamId));
+    streams.put(streamId, new StreamState(streamId, clock));
   }
 
   @Override
@@ -97,9 +133,18 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
     Optional<String> rejected = Optional.empty();
     boolean changed = false;
+    boolean namesAdded = false;
+    long converged = -1;
+    long now = System.nanoTime();
     synchronized (stream) {
       stream.rememberNode(request.hasNode() ? request.getNode() : null);
       if (type.isPresent()) {
+        stream.requested.add(type.get());
+        if (!type.get().wildcard()) {
+          Set<String> names = Set.copyOf(request.getResourceNamesList());
+          Set<String> before = stream.sotwNames.put(type.get(), names);
+          namesAdded = before == null || !before.containsAll(names);
+        }
         Sent sent = stream.sotwSent.get(type.get());
         if (sent != null && sent.nonce().equals(request.getResponseNonce())) {
           if (request.hasErrorDetail()) {
@@ -107,14 +152,16 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
             changed = stream.reject(type.get(), sent.version(), sent.names(), request.getErrorDetail().getMessage());
           } else {
             stream.acked.put(type.get(), sent.version());
+            converged = stream.acknowledged(type.get(), sent.change(), now);
             changed = stream.clearRejection(type.get(), "accepted version " + sent.version());
           }
         }
       }
     }
+    count(type, request.hasErrorDetail(), converged);
     rejectionsChanged(changed);
     handoff.set(new SotwContext(request, streamId, stream.nodeId(), stream.fleet(), stream.audience(), stream,
-        rejected));
+        rejected, namesAdded));
   }
 
   @Override
@@ -128,8 +175,10 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       // The Anys are the cache's shared encodings: keeping the list costs nothing, and names are decoded
       // only if this response is ever rejected.
       stream.sotwSent.put(type.get(), new Sent(response.getNonce(), response.getVersionInfo(),
-          response.getResourcesList()));
+          response.getResourcesList(), stream.takeOutgoing(type.get(), request)));
+      stream.lastSent.put(type.get(), response.getVersionInfo());
     }
+    metrics.pushed(type.get(), false);
   }
 
   @Override
@@ -137,13 +186,18 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     StreamState stream = stream(streamId);
     Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
     boolean changed = false;
+    long converged = -1;
     synchronized (stream) {
       stream.delta = true;
       stream.rememberNode(request.hasNode() ? request.getNode() : null);
       if (type.isPresent()) {
-        changed = stream.deltaState(type.get()).onRequest(stream, type.get(), request);
+        stream.requested.add(type.get());
+        DeltaState state = stream.deltaState(type.get());
+        changed = state.onRequest(stream, type.get(), request);
+        converged = state.takeConverged();
       }
     }
+    count(type, request.hasErrorDetail(), converged);
     rejectionsChanged(changed);
     handoff.set(type.isPresent()
         ? new DeltaContext(request, streamId, stream.nodeId(), stream.fleet(), stream.audience(), stream, type.get())
@@ -164,7 +218,19 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     }
     synchronized (stream) {
       stream.deltaState(type.get()).pending.put(response.getNonce(),
-          new PendingDelta(response.getSystemVersionInfo(), versions, List.copyOf(response.getRemovedResourcesList())));
+          new PendingDelta(response.getSystemVersionInfo(), versions, List.copyOf(response.getRemovedResourcesList()),
+              stream.takeOutgoing(type.get(), request)));
+      stream.lastSent.put(type.get(), response.getSystemVersionInfo());
+    }
+    metrics.pushed(type.get(), true);
+  }
+
+  private void count(Optional<ResourceType> type, boolean nack, long convergedNanos) {
+    if (type.isPresent()) {
+      if (nack) {
+        metrics.nacked(type.get());
+      }
+      metrics.converged(type.get(), convergedNanos);
     }
   }
 
@@ -184,15 +250,42 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   }
 
   /**
-   * The cache found that a state-of-the-world proxy already holds the current version of a type: whatever it
-   * rejected before no longer applies (the configuration went back to what it accepted).
+   * The cache found that a state-of-the-world proxy already holds the current version of a type, as of change
+   * {@code change} of its fleet: whatever it rejected before no longer applies (the configuration went back to what
+   * it accepted), and nothing is outstanding.
    */
-  void holdsCurrent(StreamState stream, ResourceType type) {
+  void holdsCurrent(StreamState stream, ResourceType type, long change) {
     boolean changed;
     synchronized (stream) {
       changed = stream.clearRejection(type, "holds the current version again");
+      stream.upToDate(type, change);
     }
     rejectionsChanged(changed);
+  }
+
+  /** The cache has nothing to send a stream for a type as of change {@code change}: it holds all it should. */
+  void upToDate(StreamState stream, ResourceType type, long change) {
+    synchronized (stream) {
+      stream.upToDate(type, change);
+    }
+  }
+
+  /**
+   * The cache is about to answer {@code request} of a stream with its fleet's resources as of the latest change
+   * of {@code log}; the response callback picks the tag up ({@link StreamState#takeOutgoing}).
+   */
+  void answering(StreamState stream, ResourceType type, Object request, ChangeLog log) {
+    synchronized (stream) {
+      long held = stream.heldChange(type, log.latest());
+      stream.outgoing.put(type, new Outgoing(request, new ChangeTag(log.latest(), log.observedAfter(held))));
+    }
+  }
+
+  /** Starts following a stream's progress on a type at the current change, when it first asks for the type. */
+  void subscribed(StreamState stream, ResourceType type, ChangeLog log) {
+    synchronized (stream) {
+      stream.heldChange(type, log.latest());
+    }
   }
 
   /** The cache found rejected delta resources that no longer exist: they are no longer rejected. */
@@ -210,8 +303,8 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     for (StreamState stream : streams.values()) {
       synchronized (stream) {
         if (stream.node != null) {
-          all.add(new ProxyStatus(stream.id, stream.nodeId(), stream.fleet(), stream.delta,
-              stream.acked, stream.rejections));
+          all.add(new ProxyStatus(stream.id, stream.nodeId(), stream.fleet(), stream.delta, stream.audience(),
+              stream.acked, stream.lastSent, stream.rejections, stream.lastNacks));
         }
       }
     }
@@ -229,30 +322,92 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   }
 
   private StreamState stream(long streamId) {
-    return streams.computeIfAbsent(streamId, StreamState::new);
+    return streams.computeIfAbsent(streamId, id -> new StreamState(id, clock));
   }
 
-  private record Sent(String nonce, String version, List<com.google.protobuf.Any> resources) {
+  private record Sent(String nonce, String version, List<com.google.protobuf.Any> resources, ChangeTag change) {
     List<String> names() {
       return resources.stream().map(io.envoyproxy.controlplane.cache.Resources::getResourceName).sorted().toList();
     }
   }
 
-  private record PendingDelta(String systemVersion, Map<String, String> versions, List<String> removed) {
+  private record PendingDelta(String systemVersion, Map<String, String> versions, List<String> removed,
+      ChangeTag change) {
+  }
+
+  /**
+   * What a response carries: the fleet's resources as of change {@code change}, and when the first change the
+   * stream did not hold yet was observed ({@link System#nanoTime()}; -1 when it carries no new change).
+   */
+  record ChangeTag(long change, long firstObservedNanos) {
+  }
+
+  /** A tag waiting for the response to {@code request} to be sent. */
+  private record Outgoing(Object request, ChangeTag tag) {
   }
 
   /** One stream. Guarded by its own monitor. */
   static final class StreamState {
     private final long id;
+    private final Clock clock;
     private Node node;
     private boolean delta;
+    private final Set<ResourceType> requested = EnumSet.noneOf(ResourceType.class);
     private final Map<ResourceType, Sent> sotwSent = new EnumMap<>(ResourceType.class);
+    /** Per named type, the resource names of the stream's last state-of-the-world request. */
+    private final Map<ResourceType, Set<String>> sotwNames = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, DeltaState> deltaStates = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, String> acked = new EnumMap<>(ResourceType.class);
+    private final Map<ResourceType, String> lastSent = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, Nack> rejections = new EnumMap<>(ResourceType.class);
+    private final Map<ResourceType, ProxyStatus.LastNack> lastNacks = new EnumMap<>(ResourceType.class);
+    /** Per type, the last change of the fleet's resources this stream is known to hold. */
+    private final Map<ResourceType, Long> held = new EnumMap<>(ResourceType.class);
+    private final Map<ResourceType, Outgoing> outgoing = new EnumMap<>(ResourceType.class);
 
-    StreamState(long id) {
+    StreamState(long id, Clock clock) {
       this.id = id;
+      this.clock = clock;
+    }
+
+    /** The change this stream holds of a type; the first time, {@code current} (what came before is not its). */
+    long heldChange(ResourceType type, long current) {
+      return held.computeIfAbsent(type, t -> current);
+    }
+
+    /** Holds everything of a type as of {@code change}: no convergence is pending, nothing sent is outstanding. */
+    void upToDate(ResourceType type, long change) {
+      held.merge(type, change, Math::max);
+      String version = acked.get(type);
+      if (version != null && !rejections.containsKey(type)) {
+        lastSent.put(type, version);
+      }
+    }
+
+    /** The tag of the response being sent for {@code request}, if the cache left one. */
+    ChangeTag takeOutgoing(ResourceType type, Object request) {
+      Outgoing tagged = outgoing.get(type);
+      if (tagged == null || tagged.request() != request) {
+        return null;
+      }
+      outgoing.remove(type);
+      return tagged.tag();
+    }
+
+    /**
+     * The proxy accepted a response carrying {@code tag}: returns how long since the first change it carried was
+     * observed, or -1 if it carried none new.
+     */
+    long acknowledged(ResourceType type, ChangeTag tag, long nowNanos) {
+      if (tag == null) {
+        return -1;
+      }
+      Long before = held.get(type);
+      if (before != null && tag.change() <= before) {
+        return -1;
+      }
+      held.put(type, tag.change());
+      return tag.firstObservedNanos() < 0 ? -1 : Math.max(0, nowNanos - tag.firstObservedNanos());
     }
 
     void rememberNode(Node fromRequest) {
@@ -291,6 +446,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     boolean reject(ResourceType type, String version, Collection<String> names, String message) {
       Nack nack = new Nack(nodeId(), fleet(), type, version, List.copyOf(names), message);
       Nack previous = rejections.put(type, nack);
+      lastNacks.put(type, new ProxyStatus.LastNack(nack, clock.instant()));
       boolean changed = !nack.equals(previous);
       if (previous == null || !previous.rejectedVersion().equals(version) || !previous.message().equals(message)) {
         LOG.warn("Proxy {} (fleet {}) rejected {} version {} ({}): {}", nodeId(), fleet(), type.shortName(), version,
@@ -310,6 +466,8 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     private final Map<String, PendingDelta> pending = new HashMap<>();
     private boolean seenFirstRequest;
     private boolean answeredOnce;
+    /** The convergence time the last request's ACK gave (-1: none), until {@link #takeConverged} reads it. */
+    private long converged = -1;
 
     /** Applies a request; returns whether the stream's current rejections changed. */
     boolean onRequest(StreamState stream, ResourceType type, DeltaDiscoveryRequest request) {
@@ -340,6 +498,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       clientVersions.putAll(answered.versions());
       answered.removed().forEach(clientVersions::remove);
       stream.acked.put(type, answered.systemVersion());
+      converged = stream.acknowledged(type, answered.change(), System.nanoTime());
       // Delta rejections are per resource: the rejection stands until each rejected resource is accepted.
       return forget(stream, type, answered.versions().keySet(), "accepted every resource it rejected") | changed;
     }
@@ -351,6 +510,16 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
         removedAny |= rejected.remove(name) != null;
       }
       return removedAny && rejected.isEmpty() && stream.clearRejection(type, why);
+    }
+
+    /**
+     * After {@link #onRequest}: how long since the first change the response it acknowledged carried was observed,
+     * or -1 if it acknowledged none or carried none new.
+     */
+    long takeConverged() {
+      long nanos = converged;
+      converged = -1;
+      return nanos;
     }
 
     /** Copies of what the cache needs to compute the next response; call with the stream's monitor held. */

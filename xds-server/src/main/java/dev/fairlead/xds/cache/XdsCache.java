@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>versions are content hashes: replicas and restarts agree, and a delta client that reconnects with
  *       {@code initial_resource_versions} gets only what changed plus the names of what no longer exists;</li>
  *   <li>a rejected version is never sent again to the proxy that rejected it — the next response waits for
- *       different content (no NACK loop);</li>
+ *       different content (no NACK loop); going back to the version it last accepted is sent again, since the
+ *       proxy may have applied part of what it rejected;</li>
  *   <li>a request naming resources that do not exist yet is answered with those that do; the others follow
  *       when they appear;</li>
  *   <li>an update touches only the changed types' open watches, and the set version of a type is maintained
@@ -66,6 +67,15 @@ public final class XdsCache implements ConfigWatcher {
    * ones replaced. Watches of the types that changed are answered.
    */
   public void setFleet(String fleet, Map<ResourceType, ? extends Collection<? extends Message>> resources) {
+    setFleet(fleet, resources, System.nanoTime());
+  }
+
+  /**
+   * As {@link #setFleet(String, Map)}, for a change first observed at {@code observedNanos} ({@link System#nanoTime()}):
+   * proxies' convergence times are measured from then.
+   */
+  public void setFleet(String fleet, Map<ResourceType, ? extends Collection<? extends Message>> resources,
+      long observedNanos) {
     Fleet target = fleet(fleet);
     Map<ResourceType, Map<String, EncodedResource>> previous = new EnumMap<>(ResourceType.class);
     target.lock.lock();
@@ -107,6 +117,7 @@ public final class XdsCache implements ConfigWatcher {
           }
         }
         if (changed || firstTime) {
+          target.changes.get(type).record(observedNanos);
           answerWatches(target, type, responses);
         }
       }
@@ -127,27 +138,42 @@ public final class XdsCache implements ConfigWatcher {
 
   /** The version of a fleet's resources of one type, if the fleet has been set. */
   public Optional<String> version(String fleet, ResourceType type) {
-    Fleet f = fleets.get(fleet);
-    if (f == null) {
-      return Optional.empty();
-    }
-    f.lock.lock();
-    try {
-      return f.known ? Optional.of(f.resources.get(type).version()) : Optional.empty();
-    } finally {
-      f.lock.unlock();
+    return read(fleet, f -> f.known ? Optional.of(f.resources.get(type).version()) : Optional.empty());
+  }
+
+  /**
+   * What a fleet holds of one type, as {@code audience} is sent it: the version of the whole set and the resources,
+   * sorted by name; empty if the fleet has no configuration.
+   */
+  public Optional<TypeSnapshot> snapshot(String fleet, ResourceType type, Audience audience) {
+    return read(fleet, f -> {
+      TypeResources resources = f.resources.get(type);
+      return f.known ? Optional.of(new TypeSnapshot(resources.version(audience), resources.all(audience)))
+          : Optional.empty();
+    });
+  }
+
+  /** The resources of one type a fleet holds for one audience, and their version. */
+  public record TypeSnapshot(String version, List<EncodedResource> resources) {
+    public TypeSnapshot {
+      resources = List.copyOf(resources);
     }
   }
 
   /** The current version of one resource, if it exists. */
   public Optional<String> resourceVersion(String fleet, ResourceType type, String name) {
+    return read(fleet, f -> f.resources.get(type).get(name).map(EncodedResource::version));
+  }
+
+  /** What {@code reader} finds in a fleet, read under its lock; empty for a fleet never seen. */
+  private <T> Optional<T> read(String fleet, java.util.function.Function<Fleet, Optional<T>> reader) {
     Fleet f = fleets.get(fleet);
     if (f == null) {
       return Optional.empty();
     }
     f.lock.lock();
     try {
-      return f.resources.get(type).get(name).map(EncodedResource::version);
+      return reader.apply(f);
     } finally {
       f.lock.unlock();
     }
@@ -164,11 +190,13 @@ public final class XdsCache implements ConfigWatcher {
     Optional<SotwContext> context = streams.takeSotw(request.v3Request());
     String fleetName = context.map(SotwContext::fleet).orElse(request.v3Request().getNode().getCluster());
     Set<String> names = new TreeSet<>(request.getResourceNamesList());
-    boolean wildcard = names.isEmpty() || names.contains("*");
+    // For named types (EDS, RDS) no names means no subscription (Envoy's request once no listener or cluster needs
+    // any): answering it with everything would be ignored and asked again, in a loop.
+    boolean wildcard = names.contains("*") || names.isEmpty() && type.get().wildcard();
     Audience audience = context.map(SotwContext::audience).orElse(Audience.of(request.v3Request().getNode()));
     SotwPending pending = new SotwPending(watch, context, type.get(), wildcard, names, audience, request.getVersionInfo(),
         context.flatMap(SotwContext::rejectedVersion),
-        hasClusterChanged && type.get() == ResourceType.ENDPOINT);
+        hasClusterChanged && type.get() == ResourceType.ENDPOINT, context.map(SotwContext::namesAdded).orElse(false));
     register(fleetName, context.map(SotwContext::nodeId).orElse(request.v3Request().getNode().getId()), pending);
     return watch;
   }
@@ -246,17 +274,19 @@ public final class XdsCache implements ConfigWatcher {
 
   /** Under the fleet's lock: the response to send now, or empty to keep waiting. */
   private Optional<Runnable> answer(Fleet fleet, PendingWatch pending) {
+    ChangeLog changes = fleet.changes.get(pending.type());
+    pending.stream().ifPresent(stream -> streams.subscribed(stream, pending.type(), changes));
     if (!fleet.known) {
       return Optional.empty();
     }
     TypeResources resources = fleet.resources.get(pending.type());
     if (pending instanceof SotwPending sotw) {
-      return answerSotw(resources, sotw);
+      return answerSotw(resources, changes, sotw);
     }
-    return answerDelta(resources, (DeltaPending) pending);
+    return answerDelta(resources, changes, (DeltaPending) pending);
   }
 
-  private Optional<Runnable> answerSotw(TypeResources resources, SotwPending pending) {
+  private Optional<Runnable> answerSotw(TypeResources resources, ChangeLog changes, SotwPending pending) {
     List<EncodedResource> chosen;
     String version;
     if (pending.wildcard()) {
@@ -265,24 +295,31 @@ public final class XdsCache implements ConfigWatcher {
     } else {
       TypeResources.Subset subset = resources.subset(pending.names());
       if (subset.resources().isEmpty()) {
+        pending.context().ifPresent(c -> streams.upToDate(c.stream(), pending.type(), changes.latest()));
         return Optional.empty();
       }
       chosen = subset.resources();
       version = subset.version();
     }
-    if (version.equals(pending.requestVersion()) && !pending.resendEndpoints()) {
-      pending.context().ifPresent(c -> streams.holdsCurrent(c.stream(), pending.type()));
+    // After a NACK the proxy's version_info names the last version it accepted, but Envoy may have applied part of
+    // the rejected response (a state-of-the-world LDS update removes the listeners it no longer lists even when
+    // adding another fails): going back to that version must be sent again, not taken as already held.
+    // Likewise a request naming a resource its previous one did not: the proxy may have dropped it meanwhile.
+    if (version.equals(pending.requestVersion()) && !pending.resendEndpoints()
+        && pending.rejectedVersion().isEmpty() && !pending.namesAdded()) {
+      pending.context().ifPresent(c -> streams.holdsCurrent(c.stream(), pending.type(), changes.latest()));
       return Optional.empty();
     }
     if (pending.rejectedVersion().filter(version::equals).isPresent()) {
       return Optional.empty();
     }
+    pending.context().ifPresent(c -> streams.answering(c.stream(), pending.type(), c.request(), changes));
     Response response = Response.create(pending.watch().request(),
         chosen.stream().map(EncodedResource::any).toList(), version);
     return Optional.of(() -> respond(pending.watch(), response));
   }
 
-  private Optional<Runnable> answerDelta(TypeResources resources, DeltaPending pending) {
+  private Optional<Runnable> answerDelta(TypeResources resources, ChangeLog changes, DeltaPending pending) {
     DeltaContext context = pending.context();
     Map<String, String> client;
     Map<String, String> rejected;
@@ -302,11 +339,14 @@ public final class XdsCache implements ConfigWatcher {
         ? resources.all(context.audience()).stream().map(EncodedResource::name).toList()
         : pending.subscribed();
     Map<String, VersionedResource<?>> send = new LinkedHashMap<>();
+    boolean withheld = false;
     for (String name : candidates) {
       Optional<EncodedResource> resource = resources.get(name);
       if (resource.isPresent()) {
         String version = resource.get().version();
-        if (!version.equals(client.get(name)) && !version.equals(rejected.get(name))) {
+        boolean wasRejected = version.equals(rejected.get(name));
+        withheld |= wasRejected;
+        if (!version.equals(client.get(name)) && !wasRejected) {
           send.put(name, VersionedResource.create(resource.get().any(), version));
         }
       }
@@ -318,11 +358,15 @@ public final class XdsCache implements ConfigWatcher {
       }
     }
     if (send.isEmpty() && removed.isEmpty() && !(owesFirst && pending.wildcard())) {
+      if (!withheld) {
+        streams.upToDate(context.stream(), pending.type(), changes.latest());
+      }
       return Optional.empty();
     }
     synchronized (context.stream()) {
       state.markAnswered();
     }
+    streams.answering(context.stream(), pending.type(), context.request(), changes);
     DeltaResponse response = DeltaResponse.create(pending.watch().request(), send, removed, resources.version());
     return Optional.of(() -> respond(pending.watch(), response));
   }
@@ -343,15 +387,27 @@ public final class XdsCache implements ConfigWatcher {
     io.envoyproxy.controlplane.cache.AbstractWatch<?, ?> watch();
 
     ResourceType type();
+
+    /** The stream the watch belongs to, when the registry knows it. */
+    Optional<StreamRegistry.StreamState> stream();
   }
 
   private record SotwPending(Watch watch, Optional<SotwContext> context, ResourceType type, boolean wildcard,
       Set<String> names, Audience audience,
-      String requestVersion, Optional<String> rejectedVersion, boolean resendEndpoints) implements PendingWatch {
+      String requestVersion, Optional<String> rejectedVersion, boolean resendEndpoints, boolean namesAdded)
+      implements PendingWatch {
+    @Override
+    public Optional<StreamRegistry.StreamState> stream() {
+      return context.map(SotwContext::stream);
+    }
   }
 
   private record DeltaPending(DeltaWatch watch, DeltaContext context, ResourceType type, boolean wildcard,
       Set<String> subscribed) implements PendingWatch {
+    @Override
+    public Optional<StreamRegistry.StreamState> stream() {
+      return Optional.of(context.stream());
+    }
   }
 
   /** One fleet's resources and open watches, guarded by {@link #lock}. */
@@ -361,12 +417,14 @@ public final class XdsCache implements ConfigWatcher {
     boolean known;
     final Map<ResourceType, TypeResources> resources = new EnumMap<>(ResourceType.class);
     final Map<ResourceType, Set<PendingWatch>> watches = new EnumMap<>(ResourceType.class);
+    final Map<ResourceType, ChangeLog> changes = new EnumMap<>(ResourceType.class);
 
     Fleet(String name) {
       this.name = name;
       for (ResourceType type : ResourceType.values()) {
         resources.put(type, new TypeResources());
         watches.put(type, new LinkedHashSet<>());
+        changes.put(type, new ChangeLog());
       }
     }
   }

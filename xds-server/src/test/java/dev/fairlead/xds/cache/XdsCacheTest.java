@@ -1,5 +1,6 @@
 package dev.fairlead.xds.cache;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
@@ -21,7 +22,7 @@ class XdsCacheTest {
 
   private static final String FLEET = "default/edge";
 
-  private final XdsCache cache = new XdsCache(new StreamRegistry());
+  private final XdsCache cache = new XdsCache(new StreamRegistry(new SimpleMeterRegistry()));
 
   @Test
   void everyStreamIsSentTheSameEncodedResourceInstances() {

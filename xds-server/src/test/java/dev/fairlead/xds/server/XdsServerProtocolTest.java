@@ -1,6 +1,10 @@
 package dev.fairlead.xds.server;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static dev.fairlead.xds.server.AdsTestClient.node;
+import static dev.fairlead.xds.server.XdsTestResources.cluster;
+import static dev.fairlead.xds.server.XdsTestResources.names;
+import static dev.fairlead.xds.server.XdsTestResources.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,7 +47,7 @@ class XdsServerProtocolTest {
 
   @BeforeEach
   void start() {
-    streams = new StreamRegistry();
+    streams = new StreamRegistry(new SimpleMeterRegistry());
     cache = new XdsCache(streams);
     server = XdsServer.start("127.0.0.1", 0, cache, streams);
   }
@@ -78,6 +82,62 @@ class XdsServerProtocolTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> streams.currentNacks().isEmpty());
       assertThat(streams.proxies()).singleElement()
           .satisfies(p -> assertThat(p.acked(ResourceType.CLUSTER)).hasValue(next.getVersionInfo()));
+    }
+  }
+
+  @Test
+  void goingBackToTheVersionAProxyAcceptedBeforeItsNackSendsThatVersionAgain() throws Exception {
+    // Envoy applies part of a rejected state-of-the-world response (e.g. removes a listener while failing to add
+    // another), so after a NACK it may not hold the version its requests name.
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS).build());
+      DiscoveryResponse accepted = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CDS).setVersionInfo(accepted.getVersionInfo())
+          .setResponseNonce(accepted.getNonce()).build());
+      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 2))));
+      DiscoveryResponse rejected = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CDS).setVersionInfo(accepted.getVersionInfo())
+          .setResponseNonce(rejected.getNonce()).setErrorDetail(Status.newBuilder().setMessage("no")).build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> streams.currentNacks().size() == 1);
+
+      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
+      DiscoveryResponse again = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CDS).setVersionInfo(again.getVersionInfo())
+          .setResponseNonce(again.getNonce()).build());
+
+      assertThat(again.getVersionInfo()).isEqualTo(accepted.getVersionInfo());
+      await().atMost(Duration.ofSeconds(10)).until(() -> streams.currentNacks().isEmpty());
+      assertThat(streams.proxies()).singleElement().satisfies(proxy -> {
+        assertThat(proxy.acked(ResourceType.CLUSTER)).hasValue(accepted.getVersionInfo());
+        assertThat(proxy.sent(ResourceType.CLUSTER)).hasValue(accepted.getVersionInfo());
+      });
+    }
+  }
+
+  @Test
+  void aRouteAskedForAgainAfterAnEmptySubscriptionIsSentAgainAndTheEmptyOneGetsNothing() throws Exception {
+    // Envoy with no listener left asks for no routes; when a listener comes back it names its route again with the
+    // version_info it had, though it dropped that route meanwhile. Answering the empty request with every route
+    // would be ignored and asked again, in a loop.
+    String rds = ResourceType.ROUTE.typeUrl();
+    cache.setFleet(FLEET, Map.of(ResourceType.ROUTE, List.of(route("a", 1), route("b", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(rds).addResourceNames("a")
+          .build());
+      DiscoveryResponse first = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(rds).addResourceNames("a")
+          .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(rds).setVersionInfo(first.getVersionInfo())
+          .setResponseNonce(first.getNonce()).build());
+      cache.setFleet(FLEET, Map.of(ResourceType.ROUTE, List.of(route("a", 1), route("b", 2))));
+
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(rds).addResourceNames("a")
+          .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+      DiscoveryResponse again = envoy.next();
+
+      assertThat(names(again)).as("the route named again, and nothing for the empty request").containsExactly("a");
+      assertThat(again.getVersionInfo()).isEqualTo(first.getVersionInfo());
     }
   }
 
@@ -153,8 +213,8 @@ class XdsServerProtocolTest {
 
   @Test
   void versionsAreContentHashesThatEveryProcessAgreesOn() {
-    XdsCache one = new XdsCache(new StreamRegistry());
-    XdsCache other = new XdsCache(new StreamRegistry());
+    XdsCache one = new XdsCache(new StreamRegistry(new SimpleMeterRegistry()));
+    XdsCache other = new XdsCache(new StreamRegistry(new SimpleMeterRegistry()));
     one.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 3))));
     other.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("b", 3), cluster("a", 1))));
 
@@ -171,11 +231,6 @@ class XdsServerProtocolTest {
    */
   private static final String EXPECTED_VERSION_OF_A = "defb695a5f93bd7841e8e5e58bb8cd2a";
 
-  private static Cluster cluster(String name, int timeoutSeconds) {
-    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
-        .setConnectTimeout(Durations.fromSeconds(timeoutSeconds)).build();
-  }
-
   private static ClusterLoadAssignment endpoints(String name) {
     return ClusterLoadAssignment.newBuilder().setClusterName(name).build();
   }
@@ -186,10 +241,5 @@ class XdsServerProtocolTest {
       clusters.add(any.unpack(Cluster.class));
     }
     return clusters;
-  }
-
-  private static List<String> names(DiscoveryResponse response) {
-    return response.getResourcesList().stream()
-        .map(io.envoyproxy.controlplane.cache.Resources::getResourceName).toList();
   }
 }

@@ -1,0 +1,91 @@
+package dev.fairlead.app.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fairlead.app.StandaloneFairlead;
+import dev.fairlead.app.StandaloneOptions;
+import dev.fairlead.xds.cache.StreamRegistry;
+import dev.fairlead.xds.cache.XdsCache;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin server over real HTTP on 127.0.0.1: alone with a readiness of the test's, and in a standalone Fairlead. */
+class AdminServerTest {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path config;
+
+  @Test
+  void readyzAnswers503WithWhatItWaitsForUntilEveryConditionHolds() throws Exception {
+    AtomicBoolean synced = new AtomicBoolean();
+    Readiness readiness = new Readiness();
+    StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry());
+    try (AdminServer admin = AdminServer.start("127.0.0.1", 0, readiness, streams, new XdsCache(streams),
+        new SimpleMeterRegistry())) {
+      assertThat(get(admin.port(), "/healthz").statusCode()).isEqualTo(200);
+      HttpResponse<String> starting = get(admin.port(), "/readyz");
+      assertThat(starting.statusCode()).isEqualTo(503);
+      assertThat(JSON.readTree(starting.body()).path("waitingFor").get(0).asText()).isEqualTo(Readiness.STARTING);
+
+      readiness.require("informers", "not every informer has synced yet", synced::get).started();
+      HttpResponse<String> waiting = get(admin.port(), "/readyz");
+      assertThat(waiting.statusCode()).isEqualTo(503);
+      assertThat(waiting.body()).contains("informers: not every informer has synced yet");
+
+      synced.set(true);
+      HttpResponse<String> ready = get(admin.port(), "/readyz");
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(ready.body()).path("ready").asBoolean()).isTrue();
+      assertThat(get(admin.port(), "/metrics").statusCode()).as("no Prometheus registry to show").isEqualTo(404);
+    }
+  }
+
+  @Test
+  void aStandaloneFairleadServesHealthReadinessMetricsAndDebugDocuments() throws Exception {
+    try (StandaloneFairlead fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", 0,
+        "127.0.0.1"))) {
+      int port = fairlead.adminPort();
+
+      assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
+      assertThat(get(port, "/readyz").statusCode()).isEqualTo(200);
+      HttpResponse<String> metrics = get(port, "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t)
+          .startsWith("text/plain"));
+      assertThat(metrics.body())
+          .contains("fairlead_translation_seconds_count 1")
+          .contains("fairlead_xds_streams{mode=\"delta\",type=\"CDS\"} 0")
+          .contains("fairlead_xds_pushes_total{mode=\"sotw\",type=\"LDS\"} 0")
+          .contains("fairlead_xds_nacks_total{type=\"RDS\"} 0")
+          .contains("fairlead_xds_convergence_seconds_bucket{type=\"EDS\",le=\"0.1\"} 0")
+          .contains("jvm_memory_used_bytes").contains("jvm_gc_").contains("jvm_threads_live_threads")
+          .contains("jvm_classes_loaded_classes").contains("system_cpu_count").contains("process_uptime_seconds");
+      JsonNode proxies = JSON.readTree(get(port, "/debug/proxies").body());
+      assertThat(proxies.path("proxies").isArray()).isTrue();
+      assertThat(proxies.path("proxies").size()).isZero();
+      HttpResponse<String> noNode = get(port, "/debug/config_dump");
+      assertThat(noNode.statusCode()).isEqualTo(400);
+      assertThat(noNode.body()).contains("?node=ID").contains("connected: none");
+      HttpResponse<String> unknown = get(port, "/debug/config_dump?node=nobody");
+      assertThat(unknown.statusCode()).isEqualTo(404);
+      assertThat(unknown.body()).contains("no connected proxy has node id nobody");
+    }
+  }
+
+  static HttpResponse<String> get(int port, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}

@@ -1,0 +1,34 @@
+package dev.fairlead.xds.server;
+
+import com.google.protobuf.util.Durations;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.util.List;
+
+/** Small Envoy resources for protocol tests, and what a response carries. */
+final class XdsTestResources {
+
+  private XdsTestResources() {
+  }
+
+  static Cluster cluster(String name, int timeoutSeconds) {
+    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
+        .setConnectTimeout(Durations.fromSeconds(timeoutSeconds)).build();
+  }
+
+  /** A route configuration with {@code hosts} virtual hosts, so that contents differ by that number. */
+  static RouteConfiguration route(String name, int hosts) {
+    RouteConfiguration.Builder route = RouteConfiguration.newBuilder().setName(name);
+    for (int i = 0; i < hosts; i++) {
+      route.addVirtualHosts(VirtualHost.newBuilder().setName("h" + i).addDomains("h" + i + ".test"));
+    }
+    return route.build();
+  }
+
+  static List<String> names(DiscoveryResponse response) {
+    return response.getResourcesList().stream()
+        .map(io.envoyproxy.controlplane.cache.Resources::getResourceName).toList();
+  }
+}
