@@ -1,5 +1,6 @@
 package dev.fairlead.app;
 
+import dev.fairlead.api.log.ObjectLog;
 import com.google.protobuf.Message;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.xds.cache.ResourceType;
@@ -107,14 +108,16 @@ public final class ConfigPublisher {
         problem.append(problem.length() > 0 ? "; " : "").append("unresolved references: ").append(no.reason())
             .append(": ").append(no.message());
       }
-      if (problem.length() > 0) {
-        problems.put(object + parent, problem.toString());
-        if (!problem.toString().equals(lastProblems.get(object + parent))) {
-          String where = origin.apply(object);
-          LOG.warn("{}{}{} {}", where == null ? "" : where + ": ", object, parent, problem);
+      try (ObjectLog scope = ObjectLog.of(verdict.object())) {
+        if (problem.length() > 0) {
+          problems.put(object + parent, problem.toString());
+          if (!problem.toString().equals(lastProblems.get(object + parent))) {
+            String where = origin.apply(object);
+            LOG.warn("{}{}{} {}", where == null ? "" : where + ": ", object, parent, problem);
+          }
+        } else if (lastProblems.containsKey(object + parent)) {
+          LOG.info("{}{} is accepted again", object, parent);
         }
-      } else if (lastProblems.containsKey(object + parent)) {
-        LOG.info("{}{} is accepted again", object, parent);
       }
     }
     lastProblems.clear();

@@ -3,6 +3,8 @@ package dev.fairlead.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.testkit.AdsMode;
 import dev.fairlead.testkit.Crds;
@@ -33,7 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with a Lease; the leader is killed with SIGKILL (so it releases nothing); the survivor takes the Lease once it
  * expires and then does the writes — discovery creates the Upstream of a Service added after the kill, and the
  * status of an HTTPRoute added after the kill is written — while the Envoy connected to the survivor keeps its one
- * xDS connection and receives the new route.
+ * xDS connection and receives the new route. On the way, it checks that log lines about an object carry it, in
+ * the text format and in JSON.
  */
 class LeaderElectionFailoverIT {
 
@@ -48,6 +51,8 @@ class LeaderElectionFailoverIT {
 
   @RegisterExtension
   static final Envoys ENVOYS = new Envoys();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<FairleadProcess> replicas = new ArrayList<>();
 
@@ -92,6 +97,15 @@ class LeaderElectionFailoverIT {
 
     apply(service("before"));
     apply(route("before"));
+    apply(route("nowhere"));
+    String nowhereUid = API_SERVER.client().resources(HTTPRoute.class).inNamespace(NAMESPACE).withName("nowhere")
+        .get().getMetadata().getUid();
+    for (FairleadProcess replica : replicas) {
+      // JSON escapes the slash: "default\/nowhere".
+      replica.awaitLog(replica.name().equals("fairlead-b") ? "\"name\":\"nowhere\"" : "HTTPRoute default/nowhere",
+          BOUND);
+    }
+    assertObjectInLogLines(nowhereUid);
     await("the leader writes: discovery and status").atMost(BOUND).pollInterval(Duration.ofMillis(100))
         .ignoreExceptions().until(() -> routeAccepted("before") && upstreamAccepted("before-http"));
     assertThat(survivor.log()).as("the follower writes nothing").doesNotContain(" is now the leader");
@@ -120,15 +134,39 @@ class LeaderElectionFailoverIT {
     assertThat(xdsConnections(envoy)).as("xDS connections the Envoy opened to the survivor").isEqualTo(connections);
     assertThat(envoy.admin("/stats?filter=control_plane.connected_state").body())
         .contains("control_plane.connected_state: 1");
-    assertThat(survivor.log()).contains(survivor.name() + " is now the leader").doesNotContain(" ERROR ");
+    assertThat(survivor.log()).contains(survivor.name() + " is now the leader").doesNotContain(" ERROR ")
+        .doesNotContain("\"level\":\"ERROR\"");
     assertThat(takeoverMillis).as("Lease taken over within the lease duration plus a renew period and scheduling "
         + "slack").isLessThan(LEASE_DURATION.toMillis() * 3);
     System.out.printf("FAILOVER leader killed -> survivor holds the Lease: %d ms; -> all writes done: %d ms "
         + "(lease duration %d s)%n", takeoverMillis, writesMillis, LEASE_DURATION.toSeconds());
   }
 
+  /**
+   * The warning about a route whose backend never exists, as each replica logged it, carries the route: in the text
+   * log of fairlead-a as {@code [HTTPRoute default/nowhere <uid>]}, in the JSON log of fairlead-b in its mdc.
+   */
+  private void assertObjectInLogLines(String uid) throws Exception {
+    FairleadProcess text = replicas.stream().filter(r -> r.name().equals("fairlead-a")).findFirst().orElseThrow();
+    FairleadProcess json = replicas.stream().filter(r -> r.name().equals("fairlead-b")).findFirst().orElseThrow();
+    assertThat(text.log().lines().filter(line -> line.contains("HTTPRoute default/nowhere") && line.contains("WARN")))
+        .isNotEmpty().allSatisfy(line -> assertThat(line).contains("[HTTPRoute default/nowhere " + uid + "]"));
+    List<String> lines = json.log().lines().filter(line -> line.contains("\"name\":\"nowhere\"")).toList();
+    assertThat(lines).isNotEmpty();
+    for (String line : lines) {
+      JsonNode entry = JSON.readTree(line);
+      assertThat(entry.path("level").asText()).isEqualTo("WARN");
+      assertThat(entry.path("mdc").path("kind").asText()).isEqualTo("HTTPRoute");
+      assertThat(entry.path("mdc").path("namespace").asText()).isEqualTo(NAMESPACE);
+      assertThat(entry.path("mdc").path("name").asText()).isEqualTo("nowhere");
+      assertThat(entry.path("mdc").path("uid").asText()).isEqualTo(uid);
+    }
+  }
+
   private FairleadProcess replica(String identity, int xdsPort) {
     return FairleadProcess.start(identity, List.of(
+        "--log-format", identity.equals("fairlead-b") ? "json" : "text",
+        "--admin-port", "0",
         "--kubeconfig", API_SERVER.kubeconfig().toString(),
         "--watch-labels", "fairlead.dev/e2e=failover",
         "--xds-port", Integer.toString(xdsPort),
