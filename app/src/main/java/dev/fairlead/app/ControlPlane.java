@@ -1,6 +1,7 @@
 package dev.fairlead.app;
 
 import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import dev.fairlead.xds.server.XdsServer;
@@ -29,16 +30,18 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /** Starts serving xDS on {@code xdsAddress:xdsPort}; proxies wait until the first state is published. */
-  public static ControlPlane start(String xdsAddress, int xdsPort, String listenerAddress) {
-    return start(xdsAddress, xdsPort, new TranslatorOptions(listenerAddress));
+  public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
+      String listenerAddress) {
+    return start(xdsAddress, xdsPort, transport, new TranslatorOptions(listenerAddress));
   }
 
-  /** Starts serving xDS on {@code xdsAddress:xdsPort}, translating with {@code options}. */
-  public static ControlPlane start(String xdsAddress, int xdsPort, TranslatorOptions options) {
+  /** Starts serving xDS on {@code xdsAddress:xdsPort}, over {@code transport}, translating with {@code options}. */
+  public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
+      TranslatorOptions options) {
     StreamRegistry streams = new StreamRegistry();
     XdsCache cache = new XdsCache(streams);
     ConfigPublisher publisher = new ConfigPublisher(new Translator(options), cache);
-    XdsServer server = XdsServer.start(xdsAddress, xdsPort, cache, streams);
+    XdsServer server = XdsServer.start(xdsAddress, xdsPort, transport, cache, streams);
     return new ControlPlane(streams, cache, publisher, server);
   }
 

@@ -57,8 +57,8 @@ public final class KubernetesFairlead implements AutoCloseable {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
       ControlPlane controlPlane = started(running,
-          ControlPlane.start(options.xdsAddress(), options.xdsPort(), new TranslatorOptions(options.listenerAddress(),
-              options.allocator().unallocatedStatus().httpCode())));
+          ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.xdsTransport(),
+              new TranslatorOptions(options.listenerAddress(), options.allocator().unallocatedStatus().httpCode())));
       StatusReporter reporter = started(running, new StatusReporter(client,
           ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry));
       StatusFeed feed = started(running, new StatusFeed(controlPlane.streams(), reporter::report));
@@ -81,7 +81,8 @@ public final class KubernetesFairlead implements AutoCloseable {
           options.allocator().unallocatedStatus(), registry, Clock.systemUTC(), ALLOCATION_ATTEMPTS));
       allocator.start();
       AllocationServer allocationServer = started(running, AllocationServer.start(allocator,
-          options.allocator().address(), options.allocator().grpcPort(), options.allocator().httpPort()));
+          options.allocator().address(), options.allocator().grpcPort(), options.allocator().httpPort(),
+          options.allocator().security()));
       started(running, new AllocationSweeper(allocator, SWEEP_PERIOD, SWEEP_LIMIT));
       LOG.info("Serving the cluster at {} over xDS on {}:{}{}", client.getMasterUrl(), options.xdsAddress(),
           controlPlane.xdsPort(), options.discovery() ? ", discovering Services into Upstreams" : "");

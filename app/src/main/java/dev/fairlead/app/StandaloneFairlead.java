@@ -25,7 +25,8 @@ public final class StandaloneFairlead implements AutoCloseable {
   }
 
   public static StandaloneFairlead start(StandaloneOptions options) {
-    ControlPlane controlPlane = ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.listenerAddress());
+    ControlPlane controlPlane = ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.xdsTransport(),
+        options.listenerAddress());
     AtomicReference<Map<String, ParsedFile.Located>> origins = new AtomicReference<>(Map.of());
     ConfigDirectory directory = new ConfigDirectory(options.configDir(), options.debounce(), snapshot -> {
       origins.set(snapshot.origins());
