@@ -10,6 +10,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Errors are JSON {@code {"code": <http status>, "reason": "...", "message": "..."}}: 400 for an invalid request
  * (the message names the field), 404 for an unknown upstream or allocation, the configured {@link UnallocatedStatus}
- * when nothing is free, 409 for contention unresolved after retries, 500 otherwise. Handlers run on Vert.x worker
- * threads, unordered, since every call blocks on the API server.
+ * when nothing is free, 409 for contention unresolved after retries, 500 otherwise; 401 for a request without the
+ * {@link BearerToken} when one is required. Handlers run on Vert.x worker threads, unordered, since every call
+ * blocks on the API server.
  */
 public final class AllocationHttpApi {
 
@@ -34,14 +36,22 @@ public final class AllocationHttpApi {
   private static final long MAX_BODY_BYTES = 64 * 1024;
 
   private final EndpointAllocator allocator;
+  private final Optional<BearerToken> token;
 
-  public AllocationHttpApi(EndpointAllocator allocator) {
+  /** The API for {@code allocator}; every request must carry {@code token} when given. */
+  public AllocationHttpApi(EndpointAllocator allocator, Optional<BearerToken> token) {
     this.allocator = Objects.requireNonNull(allocator, "allocator");
+    this.token = Objects.requireNonNull(token, "token");
   }
 
   /** A router serving the API under {@code /v1/}. */
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
+    token.ifPresent(required -> router.route().handler(ctx -> required.refusal(ctx.request().getHeader("authorization"))
+        .ifPresentOrElse(refusal -> {
+          ctx.response().putHeader("www-authenticate", "Bearer");
+          error(ctx, 401, "Unauthenticated", refusal);
+        }, ctx::next)));
     String base = "/v1/namespaces/:ns/allocations";
     router.post(base).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post(base).blockingHandler(this::allocate, false);

@@ -115,7 +115,7 @@ class AllocatorRealApiServerIT {
     EndpointAllocator allocator = new EndpointAllocator(client, source, status, registry, clock, 8);
     allocator.start();
     closeables.add(allocator);
-    AllocationServer server = AllocationServer.start(allocator, "127.0.0.1", 0, 0);
+    AllocationServer server = AllocationServer.start(allocator, "127.0.0.1", 0, 0, AllocatorSecurity.plaintext());
     closeables.add(server);
     ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     closeables.add(channel::shutdownNow);

@@ -82,7 +82,7 @@ class AllocatorThroughputBenchmark {
           Clock.systemUTC(), 8);
       allocator.start();
       closeables.add(allocator);
-      AllocationServer server = AllocationServer.start(allocator, "127.0.0.1", 0, 0);
+      AllocationServer server = AllocationServer.start(allocator, "127.0.0.1", 0, 0, AllocatorSecurity.plaintext());
       closeables.add(server);
       ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
           .build();

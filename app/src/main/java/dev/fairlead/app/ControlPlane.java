@@ -1,6 +1,7 @@
 package dev.fairlead.app;
 
 import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import dev.fairlead.xds.server.XdsServer;
@@ -30,21 +31,23 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * Starts serving xDS on {@code xdsAddress:xdsPort}; proxies wait until the first state is published.
+   * Starts serving xDS on {@code xdsAddress:xdsPort} over {@code transport}; proxies wait until the first state is
+   * published.
    *
    * @param registry where the xDS and translation meters go
    */
-  public static ControlPlane start(String xdsAddress, int xdsPort, String listenerAddress, MeterRegistry registry) {
-    return start(xdsAddress, xdsPort, new TranslatorOptions(listenerAddress), registry);
+  public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
+      String listenerAddress, MeterRegistry registry) {
+    return start(xdsAddress, xdsPort, transport, new TranslatorOptions(listenerAddress), registry);
   }
 
-  /** Starts serving xDS on {@code xdsAddress:xdsPort}, translating with {@code options}. */
-  public static ControlPlane start(String xdsAddress, int xdsPort, TranslatorOptions options,
-      MeterRegistry registry) {
+  /** Starts serving xDS on {@code xdsAddress:xdsPort}, over {@code transport}, translating with {@code options}. */
+  public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
+      TranslatorOptions options, MeterRegistry registry) {
     StreamRegistry streams = new StreamRegistry(registry);
     XdsCache cache = new XdsCache(streams);
     ConfigPublisher publisher = new ConfigPublisher(new Translator(options), cache, registry);
-    XdsServer server = XdsServer.start(xdsAddress, xdsPort, cache, streams);
+    XdsServer server = XdsServer.start(xdsAddress, xdsPort, transport, cache, streams);
     return new ControlPlane(streams, cache, publisher, server);
   }
 

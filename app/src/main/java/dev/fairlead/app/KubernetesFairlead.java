@@ -61,8 +61,9 @@ public final class KubernetesFairlead implements AutoCloseable {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
       ControlPlane controlPlane = started(running,
-          ControlPlane.start(options.xdsAddress(), options.xdsPort(), new TranslatorOptions(options.listenerAddress(),
-              options.allocator().unallocatedStatus().httpCode()), registry));
+          ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.xdsTransport(),
+              new TranslatorOptions(options.listenerAddress(), options.allocator().unallocatedStatus().httpCode()),
+              registry));
       started(running, JvmMeters.bind(registry));
       Readiness readiness = new Readiness();
       AdminServer admin = started(running, AdminServer.start(options.admin().address(), options.admin().port(),
@@ -87,7 +88,8 @@ public final class KubernetesFairlead implements AutoCloseable {
           options.allocator().unallocatedStatus(), registry, Clock.systemUTC(), ALLOCATION_ATTEMPTS));
       allocator.start();
       AllocationServer allocationServer = started(running, AllocationServer.start(allocator,
-          options.allocator().address(), options.allocator().grpcPort(), options.allocator().httpPort()));
+          options.allocator().address(), options.allocator().grpcPort(), options.allocator().httpPort(),
+          options.allocator().security()));
       started(running, new AllocationSweeper(allocator, SWEEP_PERIOD, SWEEP_LIMIT));
       LOG.info("Serving the cluster at {} over xDS on {}:{}{}", client.getMasterUrl(), options.xdsAddress(),
           controlPlane.xdsPort(), options.discovery() ? ", discovering Services into Upstreams" : "");

@@ -2,19 +2,20 @@ package dev.fairlead.app;
 
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.discovery.DiscoveryScope;
+import dev.fairlead.tls.ServerTransport;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Settings of Fairlead in Kubernetes mode: where xDS is served, the address Envoy listeners bind to, which
- * namespaces are watched, which Services are discovered, whether discovery writes Upstreams at all, where
- * the allocation API and the admin server listen, and whether replicas elect the one that writes (without election,
- * this one writes).
+ * Settings of Fairlead in Kubernetes mode: where and how (TLS or plaintext) xDS is served, the address Envoy
+ * listeners bind to, which namespaces are watched, which Services are discovered, whether discovery writes
+ * Upstreams at all, where the allocation API and the admin server listen, and whether replicas elect the one that
+ * writes (without election, this one writes).
  */
-public record KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
-    Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
-    CoalescingDelay coalescing, AllocatorOptions allocator, AdminOptions admin,
+public record KubernetesOptions(String xdsAddress, int xdsPort, ServerTransport xdsTransport, String listenerAddress,
+    Set<String> watchNamespaces, Map<String, String> namespaceSelector, Map<String, String> serviceSelector,
+    boolean discovery, CoalescingDelay coalescing, AllocatorOptions allocator, AdminOptions admin,
     Optional<LeaderElectionOptions> leaderElection) {
 
   public KubernetesOptions {
@@ -22,6 +23,7 @@ public record KubernetesOptions(String xdsAddress, int xdsPort, String listenerA
     namespaceSelector = Map.copyOf(namespaceSelector);
     serviceSelector = Map.copyOf(serviceSelector);
     java.util.Objects.requireNonNull(allocator, "allocator");
+    java.util.Objects.requireNonNull(xdsTransport, "xdsTransport");
     java.util.Objects.requireNonNull(admin, "admin");
     java.util.Objects.requireNonNull(leaderElection, "leaderElection");
     if (!watchNamespaces.isEmpty() && !namespaceSelector.isEmpty()) {
@@ -30,29 +32,27 @@ public record KubernetesOptions(String xdsAddress, int xdsPort, String listenerA
     }
   }
 
-  /** Settings of a single replica that writes without electing a leader. */
-  public KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
-      Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
-      CoalescingDelay coalescing, AllocatorOptions allocator, AdminOptions admin) {
-    this(xdsAddress, xdsPort, listenerAddress, watchNamespaces, namespaceSelector, serviceSelector, discovery,
-        coalescing, allocator, admin, Optional.empty());
-  }
-
   /**
    * Settings of a single replica that writes without electing a leader, with the admin server on 127.0.0.1 and a
    * port the system picks: for tests.
    */
-  public KubernetesOptions(String xdsAddress, int xdsPort, String listenerAddress, Set<String> watchNamespaces,
-      Map<String, String> namespaceSelector, Map<String, String> serviceSelector, boolean discovery,
-      CoalescingDelay coalescing, AllocatorOptions allocator) {
-    this(xdsAddress, xdsPort, listenerAddress, watchNamespaces, namespaceSelector, serviceSelector, discovery,
-        coalescing, allocator, AdminOptions.loopback());
+  public KubernetesOptions(String xdsAddress, int xdsPort, ServerTransport xdsTransport, String listenerAddress,
+      Set<String> watchNamespaces, Map<String, String> namespaceSelector, Map<String, String> serviceSelector,
+      boolean discovery, CoalescingDelay coalescing, AllocatorOptions allocator) {
+    this(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces, namespaceSelector, serviceSelector,
+        discovery, coalescing, allocator, AdminOptions.loopback(), Optional.empty());
+  }
+
+  /** These settings, with the admin server where {@code admin} says. */
+  public KubernetesOptions withAdmin(AdminOptions admin) {
+    return new KubernetesOptions(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces,
+        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, leaderElection);
   }
 
   /** These settings, electing the writer as {@code election} says. */
   public KubernetesOptions withLeaderElection(LeaderElectionOptions election) {
-    return new KubernetesOptions(xdsAddress, xdsPort, listenerAddress, watchNamespaces, namespaceSelector,
-        serviceSelector, discovery, coalescing, allocator, admin, Optional.of(election));
+    return new KubernetesOptions(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces,
+        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, Optional.of(election));
   }
 
   /** Which Services discovery turns into Upstreams. */

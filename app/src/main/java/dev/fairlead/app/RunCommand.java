@@ -1,7 +1,9 @@
 package dev.fairlead.app;
 
+import dev.fairlead.allocator.AllocatorSecurity;
 import dev.fairlead.allocator.UnallocatedStatus;
 import dev.fairlead.runtime.CoalescingDelay;
+import dev.fairlead.tls.ServerTransport;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -16,6 +18,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -103,6 +106,25 @@ final class RunCommand implements Callable<Integer> {
       description = "Port of the xDS gRPC server. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_XDS_PORT.")
   int xdsPort;
 
+  @Option(names = "--xds-tls-cert", defaultValue = "${env:FAIRLEAD_XDS_TLS_CERT}",
+      description = "PEM certificate chain the xDS server presents; re-read when it changes. "
+          + "Env: FAIRLEAD_XDS_TLS_CERT.")
+  Path xdsTlsCert;
+
+  @Option(names = "--xds-tls-key", defaultValue = "${env:FAIRLEAD_XDS_TLS_KEY}",
+      description = "PEM (PKCS#8) private key of --xds-tls-cert; re-read when it changes. Env: FAIRLEAD_XDS_TLS_KEY.")
+  Path xdsTlsKey;
+
+  @Option(names = "--xds-tls-ca", defaultValue = "${env:FAIRLEAD_XDS_TLS_CA}",
+      description = "PEM CA certificates; when given, xDS clients must present a certificate signed by one of them. "
+          + "Re-read when it changes. Env: FAIRLEAD_XDS_TLS_CA.")
+  Path xdsTlsCa;
+
+  @Option(names = "--xds-plaintext", defaultValue = "${env:FAIRLEAD_XDS_PLAINTEXT:-false}",
+      description = "Serve xDS without TLS. Start-up fails unless this or --xds-tls-cert and --xds-tls-key are given. "
+          + "Env: FAIRLEAD_XDS_PLAINTEXT.")
+  boolean xdsPlaintext;
+
   @Option(names = "--listener-address", defaultValue = "${env:FAIRLEAD_LISTENER_ADDRESS:-127.0.0.1}",
       description = "Address Envoy listeners bind to (0.0.0.0 to accept traffic from other hosts). "
           + "Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_LISTENER_ADDRESS.")
@@ -148,6 +170,31 @@ final class RunCommand implements Callable<Integer> {
   /** Every meter of the process, shown in Prometheus form at the admin server's /metrics. */
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
+  @Option(names = "--allocator-tls-cert", defaultValue = "${env:FAIRLEAD_ALLOCATOR_TLS_CERT}",
+      description = "Kubernetes mode: PEM certificate chain the allocation API (gRPC and HTTP) presents; re-read when "
+          + "it changes. Env: FAIRLEAD_ALLOCATOR_TLS_CERT.")
+  Path allocatorTlsCert;
+
+  @Option(names = "--allocator-tls-key", defaultValue = "${env:FAIRLEAD_ALLOCATOR_TLS_KEY}",
+      description = "Kubernetes mode: PEM (PKCS#8) private key of --allocator-tls-cert; re-read when it changes. "
+          + "Env: FAIRLEAD_ALLOCATOR_TLS_KEY.")
+  Path allocatorTlsKey;
+
+  @Option(names = "--allocator-tls-ca", defaultValue = "${env:FAIRLEAD_ALLOCATOR_TLS_CA}",
+      description = "Kubernetes mode: PEM CA certificates; when given, allocation API clients must present a "
+          + "certificate signed by one of them. Re-read when it changes. Env: FAIRLEAD_ALLOCATOR_TLS_CA.")
+  Path allocatorTlsCa;
+
+  @Option(names = "--allocator-token-file", defaultValue = "${env:FAIRLEAD_ALLOCATOR_TOKEN_FILE}",
+      description = "Kubernetes mode: a file holding a token every allocation API request must carry "
+          + "(Authorization: Bearer <token>); re-read when it changes. Env: FAIRLEAD_ALLOCATOR_TOKEN_FILE.")
+  Path allocatorTokenFile;
+
+  @Option(names = "--allocator-plaintext", defaultValue = "${env:FAIRLEAD_ALLOCATOR_PLAINTEXT:-false}",
+      description = "Kubernetes mode: serve the allocation API without TLS. Start-up fails unless this or "
+          + "--allocator-tls-cert and --allocator-tls-key are given. Env: FAIRLEAD_ALLOCATOR_PLAINTEXT.")
+  boolean allocatorPlaintext;
+
   @Override
   public Integer call() throws InterruptedException {
     try {
@@ -170,8 +217,8 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private AutoCloseable standalone() {
-    return StandaloneFairlead.start(StandaloneOptions.of(configDir, xdsAddress, xdsPort, listenerAddress)
-        .withAdmin(admin()), registry);
+    return StandaloneFairlead.start(StandaloneOptions.of(configDir, xdsAddress, xdsPort, xdsTransport(),
+        listenerAddress).withAdmin(admin()).withUnallocatedStatus(unallocatedStatus().httpCode()), registry);
   }
 
   private AdminOptions admin() {
@@ -185,10 +232,10 @@ final class RunCommand implements Callable<Integer> {
   private AutoCloseable kubernetes() {
     KubernetesOptions options;
     try {
-      options = new KubernetesOptions(xdsAddress, xdsPort, listenerAddress, Set.copyOf(nonEmpty(watchNamespaces)),
-          labels("--watch-namespace-selector", namespaceSelector), labels("--watch-labels", watchLabels), discovery,
-          CoalescingDelay.DEFAULT, new AllocatorOptions(allocatorAddress, allocatorGrpcPort, allocatorHttpPort,
-              unallocatedStatus()), admin());
+      options = new KubernetesOptions(xdsAddress, xdsPort, xdsTransport(), listenerAddress,
+          Set.copyOf(nonEmpty(watchNamespaces)), labels("--watch-namespace-selector", namespaceSelector),
+          labels("--watch-labels", watchLabels), discovery, CoalescingDelay.DEFAULT, allocatorOptions())
+          .withAdmin(admin());
       if (leaderElection) {
         options = options.withLeaderElection(new LeaderElectionOptions(blankToNull(leaderElectionNamespace),
             leaseName, leaderIdentity == null || leaderIdentity.isBlank()
@@ -233,6 +280,22 @@ final class RunCommand implements Callable<Integer> {
       return java.net.InetAddress.getLocalHost().getHostName();
     } catch (java.net.UnknownHostException e) {
       return "fairlead";
+    }
+  }
+
+  private AllocatorOptions allocatorOptions() {
+    ServerTransport transport = new TransportFlags("the allocation API", "allocator", allocatorTlsCert,
+        allocatorTlsKey, allocatorTlsCa, allocatorPlaintext).transport();
+    return new AllocatorOptions(allocatorAddress, allocatorGrpcPort, allocatorHttpPort, unallocatedStatus(),
+        AllocatorSecurity.of(transport, Optional.ofNullable(allocatorTokenFile)));
+  }
+
+  /** How the xDS server protects its port; choosing neither TLS nor plaintext stops start-up. */
+  private ServerTransport xdsTransport() {
+    try {
+      return new TransportFlags("the xDS server", "xds", xdsTlsCert, xdsTlsKey, xdsTlsCa, xdsPlaintext).transport();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 

@@ -5,6 +5,7 @@ import dev.fairlead.app.admin.JvmMeters;
 import dev.fairlead.app.admin.Readiness;
 import dev.fairlead.app.standalone.ConfigDirectory;
 import dev.fairlead.app.standalone.ParsedFile;
+import dev.fairlead.xds.translate.TranslatorOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,8 +43,8 @@ public final class StandaloneFairlead implements AutoCloseable {
 
   /** @param registry where the meters go; {@code /metrics} shows them if it is a Prometheus registry */
   public static StandaloneFairlead start(StandaloneOptions options, MeterRegistry registry) {
-    ControlPlane controlPlane = ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.listenerAddress(),
-        registry);
+    ControlPlane controlPlane = ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.xdsTransport(),
+        new TranslatorOptions(options.listenerAddress(), options.unallocatedStatus()), registry);
     AtomicBoolean directoryRead = new AtomicBoolean();
     Readiness readiness = new Readiness()
         .require("config-directory", "the configuration directory has not been read yet", directoryRead::get)

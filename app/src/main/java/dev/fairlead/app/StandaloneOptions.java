@@ -1,24 +1,34 @@
 package dev.fairlead.app;
 
+import dev.fairlead.tls.ServerTransport;
+import dev.fairlead.xds.translate.TranslatorOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Settings of a standalone Fairlead: where the configuration files are, where xDS is served, the address
- * Envoy listeners bind to, and where the admin server listens.
+ * Settings of a standalone Fairlead: where the configuration files are, where and how (TLS or plaintext) xDS is
+ * served, the address Envoy listeners bind to, where the admin server listens, and the status Envoy answers a
+ * request routed by allocation that finds no endpoint.
  */
-public record StandaloneOptions(Path configDir, String xdsAddress, int xdsPort, String listenerAddress,
-    Duration debounce, Duration rescanInterval, AdminOptions admin) {
+public record StandaloneOptions(Path configDir, String xdsAddress, int xdsPort, ServerTransport xdsTransport,
+    String listenerAddress, Duration debounce, Duration rescanInterval, AdminOptions admin, int unallocatedStatus) {
 
   public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(100);
   public static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
 
-  public static StandaloneOptions of(Path configDir, String xdsAddress, int xdsPort, String listenerAddress) {
-    return new StandaloneOptions(configDir, xdsAddress, xdsPort, listenerAddress, DEFAULT_DEBOUNCE, DEFAULT_RESCAN,
-        AdminOptions.loopback());
+  public static StandaloneOptions of(Path configDir, String xdsAddress, int xdsPort, ServerTransport xdsTransport,
+      String listenerAddress) {
+    return new StandaloneOptions(configDir, xdsAddress, xdsPort, xdsTransport, listenerAddress, DEFAULT_DEBOUNCE,
+        DEFAULT_RESCAN, AdminOptions.loopback(), TranslatorOptions.DEFAULT_UNALLOCATED_STATUS);
   }
 
   public StandaloneOptions withAdmin(AdminOptions admin) {
-    return new StandaloneOptions(configDir, xdsAddress, xdsPort, listenerAddress, debounce, rescanInterval, admin);
+    return new StandaloneOptions(configDir, xdsAddress, xdsPort, xdsTransport, listenerAddress, debounce,
+        rescanInterval, admin, unallocatedStatus);
+  }
+
+  public StandaloneOptions withUnallocatedStatus(int status) {
+    return new StandaloneOptions(configDir, xdsAddress, xdsPort, xdsTransport, listenerAddress, debounce,
+        rescanInterval, admin, status);
   }
 }

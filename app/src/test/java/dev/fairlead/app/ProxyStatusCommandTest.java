@@ -1,5 +1,6 @@
 package dev.fairlead.app;
 
+import dev.fairlead.tls.ServerTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fairlead.testkit.LoopbackPorts;
@@ -43,7 +44,7 @@ class ProxyStatusCommandTest {
   @Test
   void aRunningFairleadWithoutProxiesGivesTheHeaderAlone() {
     try (StandaloneFairlead fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", 0,
-        "127.0.0.1"))) {
+        ServerTransport.plaintext(), "127.0.0.1"))) {
       int exit = command.execute("proxy-status", "--admin-url", "http://127.0.0.1:" + fairlead.adminPort() + "/");
 
       assertThat(exit).as(err.toString()).isZero();

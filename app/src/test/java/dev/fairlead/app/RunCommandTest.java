@@ -4,17 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class RunCommandTest {
 
+  @TempDir
+  Path dir;
+
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return new CommandLine(new Fairlead()).setErr(new PrintWriter(err)).execute(args);
+  }
+
   @Test
   void anUnallocatedStatusOutside429And5xxStopsStartUpSayingWhatIsAllowed() {
-    StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
-
-    int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--allocator-unallocated-status-code", "200");
+    int exit = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
+        "--allocator-unallocated-status-code", "200");
 
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("--allocator-unallocated-status-code").contains("429").contains("500-599");
@@ -22,10 +31,8 @@ class RunCommandTest {
 
   @Test
   void aMalformedLabelSelectorStopsStartUpNamingTheFlag() {
-    StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
-
-    int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--watch-labels", "team");
+    int exit = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
+        "--watch-labels", "team");
 
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("--watch-labels").contains("'team' is not key=value");
@@ -37,7 +44,8 @@ class RunCommandTest {
       StringWriter err = new StringWriter();
       CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
 
-      int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--leader-election-lease-duration", bad);
+      int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
+          "--leader-election-lease-duration", bad);
 
       assertThat(exit).as(bad).isNotZero();
       assertThat(err.toString()).as(bad).contains("--leader-election-lease-duration");
@@ -62,5 +70,44 @@ class RunCommandTest {
 
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("--log-format: expected text or json, was xml");
+  }
+
+  @Test
+  void withoutTlsFilesOrTheExplicitPlaintextFlagTheXdsServerDoesNotStart() {
+    int exit = run("run", "--config-dir", dir.toString());
+
+    assertThat(exit).isNotZero();
+    assertThat(err.toString()).contains("the xDS server serves TLS or, only when asked to, plaintext: give "
+        + "--xds-tls-cert and --xds-tls-key (and --xds-tls-ca to require client certificates), or --xds-plaintext");
+  }
+
+  @Test
+  void withoutTlsFilesOrTheExplicitPlaintextFlagTheAllocatorDoesNotStart() {
+    int exit = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-token-file", "/token");
+
+    assertThat(exit).isNotZero();
+    assertThat(err.toString()).contains("the allocation API serves TLS or, only when asked to, plaintext")
+        .contains("--allocator-tls-cert").contains("--allocator-plaintext");
+  }
+
+  @Test
+  void plaintextAndTlsFilesExcludeEachOtherAndACertificateNeedsItsKey() {
+    assertThat(run("run", "--config-dir", dir.toString(), "--xds-plaintext", "--xds-tls-cert", "tls.crt"))
+        .isNotZero();
+    assertThat(run("run", "--config-dir", dir.toString(), "--xds-tls-cert", "tls.crt", "--xds-tls-ca", "ca.crt"))
+        .isNotZero();
+
+    assertThat(err.toString())
+        .contains("--xds-plaintext excludes --xds-tls-cert, --xds-tls-key and --xds-tls-ca: choose TLS or plaintext")
+        .contains("--xds-tls-cert and --xds-tls-key go together: give both");
+  }
+
+  @Test
+  void aTlsFileThatCannotBeReadStopsStartUpNamingIt() {
+    int exit = run("run", "--config-dir", dir.toString(), "--xds-tls-cert", dir.resolve("tls.crt").toString(),
+        "--xds-tls-key", dir.resolve("tls.key").toString());
+
+    assertThat(exit).isNotZero();
+    assertThat(err.toString()).contains("xDS TLS files: " + dir.resolve("tls.crt") + ": no such file");
   }
 }

@@ -9,7 +9,9 @@ import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.app.AllocatorOptions;
 import dev.fairlead.app.Fairlead;
 import dev.fairlead.app.KubernetesFairlead;
+import dev.fairlead.allocator.AllocatorSecurity;
 import dev.fairlead.app.KubernetesOptions;
+import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.app.LeaderElectionOptions;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -252,10 +254,10 @@ class HelmChartRealApiServerIT {
     config.setImpersonateUsername(chart.serviceAccountUser());
     config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + chart.namespace,
         "system:authenticated");
-    KubernetesOptions options = new KubernetesOptions("127.0.0.1", 0, "127.0.0.1", Set.copyOf(chart.watchedNamespaces),
-        Map.of(), Map.of("fairlead.dev/expose", "true"), true,
+    KubernetesOptions options = new KubernetesOptions("127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1",
+        Set.copyOf(chart.watchedNamespaces), Map.of(), Map.of("fairlead.dev/expose", "true"), true,
         new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
-        new AllocatorOptions("127.0.0.1", 0, 0, UnallocatedStatus.parse("503")))
+        new AllocatorOptions("127.0.0.1", 0, 0, UnallocatedStatus.parse("503"), AllocatorSecurity.plaintext()))
         .withLeaderElection(new LeaderElectionOptions(chart.namespace, "fairlead", "rbac-check",
             Duration.ofSeconds(15)));
     try (KubernetesClient asServiceAccount = new KubernetesClientBuilder().withConfig(config).build();

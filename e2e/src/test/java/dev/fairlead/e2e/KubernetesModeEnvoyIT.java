@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.fairlead.api.v1alpha1.LoadBalancer;
 import dev.fairlead.api.v1alpha1.LoadBalancerPolicy;
 import dev.fairlead.api.v1alpha1.Upstream;
+import dev.fairlead.allocator.AllocatorSecurity;
 import dev.fairlead.app.KubernetesFairlead;
 import dev.fairlead.app.KubernetesOptions;
 import dev.fairlead.runtime.CoalescingDelay;
@@ -19,6 +20,7 @@ import dev.fairlead.testkit.LoopbackPorts;
 import dev.fairlead.testkit.NetnsBackend;
 import dev.fairlead.testkit.RealApiServer;
 import dev.fairlead.testkit.TestHosts;
+import dev.fairlead.tls.ServerTransport;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -83,9 +85,9 @@ class KubernetesModeEnvoyIT {
     API_SERVER.installGatewayApiCrds();
     apply(gateway("edge", LISTENER_PORT));
     client = API_SERVER.newClient();
-    fairlead = KubernetesFairlead.start(new KubernetesOptions("127.0.0.1", 0, "127.0.0.1", Set.of(), Map.of(),
-        WATCH_LABELS, true, new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
-        dev.fairlead.app.AllocatorOptions.loopback()), client,
+    fairlead = KubernetesFairlead.start(new KubernetesOptions("127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1",
+        Set.of(), Map.of(), WATCH_LABELS, true, new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
+        dev.fairlead.app.AllocatorOptions.loopback(AllocatorSecurity.plaintext())), client,
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     envoy = ENVOYS.start(EnvoyBootstrap.ads(fairlead.controlPlane().xdsPort(), AdsMode.DELTA)
         .withNode("edge-1", NAMESPACE + "/edge")).awaitReady(Duration.ofSeconds(60));

@@ -166,6 +166,7 @@ class LeaderElectionFailoverIT {
   private FairleadProcess replica(String identity, int xdsPort) {
     return FairleadProcess.start(identity, List.of(
         "--log-format", identity.equals("fairlead-b") ? "json" : "text",
+        "--xds-plaintext", "--allocator-plaintext",
         "--admin-port", "0",
         "--kubeconfig", API_SERVER.kubeconfig().toString(),
         "--watch-labels", "fairlead.dev/e2e=failover",

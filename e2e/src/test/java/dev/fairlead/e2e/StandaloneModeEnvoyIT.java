@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fairlead.app.StandaloneFairlead;
 import dev.fairlead.app.StandaloneOptions;
+import dev.fairlead.testkit.TestCa;
+import dev.fairlead.tls.ServerTransport;
+import dev.fairlead.tls.TlsFiles;
+import dev.fairlead.xds.cache.ProxyStatus;
 import dev.fairlead.testkit.AdsMode;
 import dev.fairlead.testkit.Backends;
 import dev.fairlead.testkit.EnvoyBootstrap;
@@ -31,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -293,13 +298,53 @@ class StandaloneModeEnvoyIT {
     write("routes.yaml", route("web", """
           - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
         """));
-    fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", xdsPort, "127.0.0.1"));
+    fairlead = StandaloneFairlead.start(
+        StandaloneOptions.of(config, "127.0.0.1", xdsPort, ServerTransport.plaintext(), "127.0.0.1"));
 
     await("Envoy drops what the restarted Fairlead no longer has").atMost(CONVERGENCE_BOUND)
         .pollInterval(Duration.ofMillis(100))
         .untilAsserted(() -> assertThat(envoy.configDump()).doesNotContain("upstream/default/green"));
     assertThat(envoy.configDump()).contains("upstream/default/blue");
     assertThat(get("/green")).isEqualTo("blue");
+  }
+
+  @Test
+  void anEnvoyWithACertificateOfTheCaIsServedOverMutualTlsAndOneWithoutIsRefused(@TempDir Path tls)
+      throws Exception {
+    TestCa ca = TestCa.create("e2e-ca");
+    ca.writeCertificate(tls.resolve("ca.crt"));
+    ca.issue("fairlead").write(tls.resolve("xds.crt"), tls.resolve("xds.key"));
+    ca.issue("edge-mtls").write(tls.resolve("envoy.crt"), tls.resolve("envoy.key"));
+    write("blue.yaml", staticUpstream("blue", backends.http("blue")));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", route("web", """
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+        """));
+    fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.tls(TlsFiles.of(
+        tls.resolve("xds.crt"), tls.resolve("xds.key"), Optional.of(tls.resolve("ca.crt")))), "127.0.0.1"));
+
+    envoys.start(EnvoyBootstrap.ads(fairlead.xdsPort(), AdsMode.DELTA).withNode("edge-mtls", FLEET)
+        .withXdsTls(tls.resolve("ca.crt"), tls.resolve("envoy.crt"), tls.resolve("envoy.key")))
+        .awaitReady(Duration.ofSeconds(60));
+    await("Envoy routes traffic").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(() -> get("/").equals("blue"));
+
+    EnvoyProcess stranger = envoys.start(EnvoyBootstrap.ads(fairlead.xdsPort(), AdsMode.DELTA)
+        .withNode("no-certificate", FLEET).withXdsTls(tls.resolve("ca.crt")));
+    await("the Envoy without a certificate fails its TLS handshakes").atMost(CONVERGENCE_BOUND)
+        .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> counter(stranger, "cluster.ads_cluster.ssl.connection_error") >= 2);
+    assertThat(stranger.isReady()).isFalse();
+    assertThat(fairlead.controlPlane().streams().proxies()).extracting(ProxyStatus::nodeId)
+        .containsExactly("edge-mtls");
+  }
+
+  /** A counter from Envoy's {@code /stats}; 0 until it appears. */
+  private static long counter(EnvoyProcess envoy, String name) {
+    return envoy.admin("/stats?filter=ads_cluster").body().lines()
+        .filter(line -> line.startsWith(name + ": "))
+        .mapToLong(line -> Long.parseLong(line.substring(name.length() + 2).strip()))
+        .findFirst().orElse(0);
   }
 
   @Test
@@ -324,7 +369,8 @@ class StandaloneModeEnvoyIT {
           rules:
           - backendRefs: [{group: fairlead.dev, kind: Upstream, name: violet}]
         """);
-    fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", 0, "127.0.0.1"));
+    fairlead = StandaloneFairlead.start(
+        StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1"));
     Map<String, Object> bootstrap = Map.of(
         "xds_servers", List.of(Map.of(
             "server_uri", "127.0.0.1:" + fairlead.xdsPort(),
@@ -356,7 +402,8 @@ class StandaloneModeEnvoyIT {
   }
 
   private EnvoyProcess startFairleadAndEnvoy(AdsMode mode) {
-    fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", 0, "127.0.0.1"));
+    fairlead = StandaloneFairlead.start(
+        StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1"));
     EnvoyProcess envoy = envoys.start(EnvoyBootstrap.ads(fairlead.xdsPort(), mode).withNode("edge-" + mode, FLEET))
         .awaitReady(Duration.ofSeconds(60));
     await("Envoy routes traffic").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(50)).ignoreExceptions()

@@ -1,6 +1,8 @@
 package dev.fairlead.testkit;
 
+import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A dynamic Envoy bootstrap: node identity, and every listener and cluster from one ADS stream to a
@@ -13,24 +15,52 @@ import java.util.Objects;
  * @param cluster  {@code node.cluster}, the fleet this Envoy belongs to
  * @param xdsPort  the control plane's gRPC port on 127.0.0.1
  * @param mode     state-of-the-world or delta ADS
+ * @param xdsTls   TLS to the control plane; plaintext when empty
  */
-public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode mode) {
+public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode mode, Optional<XdsTls> xdsTls) {
+
+  /**
+   * TLS on the xDS connection: the control plane's certificate must chain to {@code caFile} and name 127.0.0.1;
+   * Envoy presents {@code certFile} and {@code keyFile} (mutual TLS) when given. ALPN offers h2, as gRPC needs.
+   */
+  public record XdsTls(Path caFile, Optional<Path> certFile, Optional<Path> keyFile) {
+    public XdsTls {
+      Objects.requireNonNull(caFile, "caFile");
+      if (certFile.isPresent() != keyFile.isPresent()) {
+        throw new IllegalArgumentException("certFile and keyFile go together");
+      }
+    }
+  }
 
   public EnvoyBootstrap {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(xdsTls, "xdsTls");
     if (xdsPort < 1 || xdsPort > 65535) {
       throw new IllegalArgumentException("xdsPort must be 1-65535, was " + xdsPort);
     }
   }
 
   public static EnvoyBootstrap ads(int xdsPort, AdsMode mode) {
-    return new EnvoyBootstrap("envoy-" + mode.name().toLowerCase(java.util.Locale.ROOT), "fleet", xdsPort, mode);
+    return new EnvoyBootstrap("envoy-" + mode.name().toLowerCase(java.util.Locale.ROOT), "fleet", xdsPort, mode,
+        Optional.empty());
   }
 
   public EnvoyBootstrap withNode(String id, String fleet) {
-    return new EnvoyBootstrap(id, fleet, xdsPort, mode);
+    return new EnvoyBootstrap(id, fleet, xdsPort, mode, xdsTls);
+  }
+
+  /** TLS to the control plane, trusting {@code caFile}, without a client certificate. */
+  public EnvoyBootstrap withXdsTls(Path caFile) {
+    return new EnvoyBootstrap(nodeId, cluster, xdsPort, mode, Optional.of(new XdsTls(caFile, Optional.empty(),
+        Optional.empty())));
+  }
+
+  /** Mutual TLS to the control plane: trusting {@code caFile}, presenting {@code certFile} and {@code keyFile}. */
+  public EnvoyBootstrap withXdsTls(Path caFile, Path certFile, Path keyFile) {
+    return new EnvoyBootstrap(nodeId, cluster, xdsPort, mode, Optional.of(new XdsTls(caFile, Optional.of(certFile),
+        Optional.of(keyFile))));
   }
 
   /** The bootstrap as Envoy's YAML. */
@@ -66,6 +96,29 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
                 - endpoint:
                     address:
                       socket_address: { address: 127.0.0.1, port_value: %d }
-        """.formatted(nodeId, cluster, mode.apiType(), xdsPort);
+        """.formatted(nodeId, cluster, mode.apiType(), xdsPort)
+        + xdsTls.map(EnvoyBootstrap::transportSocket).orElse("");
+  }
+
+  /** The ads_cluster's TLS transport socket, indented to continue the cluster. */
+  private static String transportSocket(XdsTls tls) {
+    String certificates = tls.certFile().map(cert -> """
+                  tls_certificates:
+                  - certificate_chain: { filename: "%s" }
+                    private_key: { filename: "%s" }
+        """.formatted(cert, tls.keyFile().orElseThrow())).orElse("");
+    return """
+            transport_socket:
+              name: envoy.transport_sockets.tls
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                common_tls_context:
+                  alpn_protocols: [h2]
+        %s          validation_context:
+                    trusted_ca: { filename: "%s" }
+                    match_typed_subject_alt_names:
+                    - san_type: IP_ADDRESS
+                      matcher: { exact: 127.0.0.1 }
+        """.formatted(certificates, tls.caFile());
   }
 }

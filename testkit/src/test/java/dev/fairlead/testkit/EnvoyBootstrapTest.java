@@ -3,6 +3,7 @@ package dev.fairlead.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class EnvoyBootstrapTest {
@@ -20,6 +21,21 @@ class EnvoyBootstrapTest {
   @Test
   void stateOfTheWorldUsesGrpcApiType() {
     assertThat(EnvoyBootstrap.ads(18000, AdsMode.SOTW).toYaml()).contains("api_type: GRPC");
+  }
+
+  @Test
+  void xdsOverMutualTlsTrustsTheCaChecksTheControlPlaneIpAndPresentsTheCertificate() {
+    String yaml = EnvoyBootstrap.ads(18000, AdsMode.DELTA)
+        .withXdsTls(Path.of("/tls/ca.crt"), Path.of("/tls/envoy.crt"), Path.of("/tls/envoy.key")).toYaml();
+
+    assertThat(yaml)
+        .contains("name: envoy.transport_sockets.tls", "alpn_protocols: [h2]")
+        .contains("trusted_ca: { filename: \"/tls/ca.crt\" }", "matcher: { exact: 127.0.0.1 }")
+        .contains("certificate_chain: { filename: \"/tls/envoy.crt\" }")
+        .contains("private_key: { filename: \"/tls/envoy.key\" }");
+    assertThat(EnvoyBootstrap.ads(18000, AdsMode.DELTA).withXdsTls(Path.of("/tls/ca.crt")).toYaml())
+        .contains("trusted_ca").doesNotContain("certificate_chain");
+    assertThat(EnvoyBootstrap.ads(18000, AdsMode.DELTA).toYaml()).doesNotContain("transport_socket");
   }
 
   @Test

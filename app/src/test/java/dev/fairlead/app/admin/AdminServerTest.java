@@ -1,5 +1,6 @@
 package dev.fairlead.app.admin;
 
+import dev.fairlead.tls.ServerTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,7 +56,7 @@ class AdminServerTest {
   @Test
   void aStandaloneFairleadServesHealthReadinessMetricsAndDebugDocuments() throws Exception {
     try (StandaloneFairlead fairlead = StandaloneFairlead.start(StandaloneOptions.of(config, "127.0.0.1", 0,
-        "127.0.0.1"))) {
+        ServerTransport.plaintext(), "127.0.0.1"))) {
       int port = fairlead.adminPort();
 
       assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);

@@ -1,5 +1,7 @@
 package dev.fairlead.xds.server;
 
+import dev.fairlead.tls.ServerTls;
+import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
@@ -13,13 +15,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC xDS endpoint: java-control-plane's ADS implementation (state-of-the-world and delta) over Fairlead's
- * {@link XdsCache}, plus the standard gRPC health and reflection services. Closing stops it.
+ * {@link XdsCache}, plus the standard gRPC health and reflection services, over TLS (certificate and key re-read
+ * when their files change; client certificates required when a CA is given) or, when asked for, plaintext.
+ * Closing stops it.
  */
 public final class XdsServer implements AutoCloseable {
 
@@ -27,20 +32,28 @@ public final class XdsServer implements AutoCloseable {
 
   private final Server server;
   private final HealthStatusManager health;
+  private final Optional<ServerTls> tls;
 
-  private XdsServer(Server server, HealthStatusManager health) {
+  private XdsServer(Server server, HealthStatusManager health, Optional<ServerTls> tls) {
     this.server = server;
     this.health = health;
+    this.tls = tls;
   }
 
-  /** Starts serving on {@code host:port} (port 0 picks a free one). */
-  public static XdsServer start(String host, int port, XdsCache cache, StreamRegistry streams) {
+  /**
+   * Starts serving on {@code host:port} (port 0 picks a free one).
+   *
+   * @throws dev.fairlead.tls.UnusableFileException when a TLS file cannot be read or used, naming it
+   */
+  public static XdsServer start(String host, int port, ServerTransport transport, XdsCache cache,
+      StreamRegistry streams) {
     V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(streams), cache, new DefaultExecutorGroup(),
         new EncodedOnceSerializer());
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.SERVING);
+    Optional<ServerTls> tls = ServerTls.start("xDS", transport);
     try {
-      Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+      Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), ServerTls.grpcCredentials(tls))
           .addService(discovery.getAggregatedDiscoveryServiceImpl())
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
@@ -48,10 +61,14 @@ public final class XdsServer implements AutoCloseable {
           .permitKeepAliveWithoutCalls(true)
           .build()
           .start();
-      LOG.info("xDS server listening on {}:{}", host, server.getPort());
-      return new XdsServer(server, health);
+      LOG.info("xDS server listening on {}:{}, {}", host, server.getPort(), transport);
+      return new XdsServer(server, health, tls);
     } catch (IOException e) {
+      tls.ifPresent(ServerTls::close);
       throw new UncheckedIOException("Cannot listen for xDS on " + host + ":" + port + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      tls.ifPresent(ServerTls::close);
+      throw e;
     }
   }
 
@@ -70,6 +87,8 @@ public final class XdsServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();
+    } finally {
+      tls.ifPresent(ServerTls::close);
     }
   }
 }

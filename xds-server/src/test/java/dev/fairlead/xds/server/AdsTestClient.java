@@ -29,7 +29,12 @@ final class AdsTestClient implements AutoCloseable {
   private StreamObserver<DeltaDiscoveryRequest> delta;
 
   AdsTestClient(int port) {
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+  }
+
+  /** A client on {@code channel}, which it shuts down when closed. */
+  AdsTestClient(ManagedChannel channel) {
+    this.channel = channel;
   }
 
   static Node node(String id, String fleet) {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.rpc.Status;
 import dev.fairlead.xds.cache.ResourceType;
+import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -44,7 +45,7 @@ class XdsServerMetricsTest {
   void start() {
     streams = new StreamRegistry(registry, Clock.fixed(NOW, ZoneOffset.UTC));
     cache = new XdsCache(streams);
-    server = XdsServer.start("127.0.0.1", 0, cache, streams);
+    server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams);
   }
 
   @AfterEach

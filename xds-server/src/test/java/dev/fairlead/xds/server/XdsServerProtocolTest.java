@@ -12,6 +12,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.Durations;
 import com.google.rpc.Status;
+import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.Nack;
 import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.cache.StreamRegistry;
@@ -49,7 +50,7 @@ class XdsServerProtocolTest {
   void start() {
     streams = new StreamRegistry(new SimpleMeterRegistry());
     cache = new XdsCache(streams);
-    server = XdsServer.start("127.0.0.1", 0, cache, streams);
+    server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams);
   }
 
   @AfterEach
