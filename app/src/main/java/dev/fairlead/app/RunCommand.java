@@ -287,7 +287,7 @@ final class RunCommand implements Callable<Integer> {
     ServerTransport transport = new TransportFlags("the allocation API", "allocator", allocatorTlsCert,
         allocatorTlsKey, allocatorTlsCa, allocatorPlaintext).transport();
     return new AllocatorOptions(allocatorAddress, allocatorGrpcPort, allocatorHttpPort, unallocatedStatus(),
-        AllocatorSecurity.of(transport, Optional.ofNullable(allocatorTokenFile)));
+        AllocatorSecurity.of(transport, Optional.ofNullable(TransportFlags.given(allocatorTokenFile))));
   }
 
   /** How the xDS server protects its port; choosing neither TLS nor plaintext stops start-up. */

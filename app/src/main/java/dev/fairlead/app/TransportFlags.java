@@ -15,6 +15,18 @@ import java.util.Optional;
  */
 record TransportFlags(String server, String prefix, Path cert, Path key, Path ca, boolean plaintext) {
 
+  /** An empty path (an environment variable set to "", as the Helm chart renders an unused one) counts as absent. */
+  TransportFlags {
+    cert = given(cert);
+    key = given(key);
+    ca = given(ca);
+  }
+
+  /** {@code path}, or null when it is absent or empty. */
+  static Path given(Path path) {
+    return path == null || path.toString().isEmpty() ? null : path;
+  }
+
   /** The transport the flags choose; {@link IllegalArgumentException} saying what to give when they choose none. */
   ServerTransport transport() {
     String flag = "--" + prefix;

@@ -1,5 +1,6 @@
 package dev.fairlead.app;
 
+import dev.fairlead.tls.ServerTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -109,5 +110,13 @@ class RunCommandTest {
 
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("xDS TLS files: " + dir.resolve("tls.crt") + ": no such file");
+  }
+
+  @Test
+  void emptyTlsPathsCountAsAbsentSoThePlaintextChoiceStands() {
+    ServerTransport transport = new TransportFlags("the xDS server", "xds", Path.of(""), Path.of(""), Path.of(""),
+        true).transport();
+
+    assertThat(transport).isEqualTo(ServerTransport.plaintext());
   }
 }
