@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +32,14 @@ final class FairleadProcess implements AutoCloseable {
 
   /** Starts {@code fairlead run} with {@code arguments}. */
   static FairleadProcess start(String name, List<String> arguments) {
+    return start(name, arguments, Map.of());
+  }
+
+  /**
+   * Starts {@code fairlead run} with {@code arguments} and {@code environment}; no {@code FAIRLEAD_*} variable of this
+   * process is passed on, so the child sees only the ones given.
+   */
+  static FairleadProcess start(String name, List<String> arguments, Map<String, String> environment) {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the app module first "
           + "(./mvnw -pl e2e -am verify does)");
@@ -42,8 +51,10 @@ final class FairleadProcess implements AutoCloseable {
     Path log = Path.of("target", "fairlead-" + name + ".log");
     try {
       Files.createDirectories(log.getParent());
-      Process process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(log.toFile()).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().keySet().removeIf(key -> key.startsWith("FAIRLEAD_"));
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       return new FairleadProcess(name, process, log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start Fairlead " + name, e);

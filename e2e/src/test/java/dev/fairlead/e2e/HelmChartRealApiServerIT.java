@@ -19,6 +19,7 @@ import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.testkit.CommandResult;
 import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.GoldenFiles;
+import dev.fairlead.testkit.LoopbackPorts;
 import dev.fairlead.testkit.Helm;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -215,6 +216,38 @@ class HelmChartRealApiServerIT {
       }
     }
     assertThat(flags).as("flags of fairlead run").contains("--watch-namespaces", "--allocator-unallocated-status-code");
+  }
+
+  /**
+   * The binary accepts the environment the chart renders: the default values' variables, with the pod's field
+   * references filled in as the kubelet would, bind addresses moved to 127.0.0.1 and ports to free ones (the only
+   * changes), start Fairlead against the API server until its admin server answers ready.
+   */
+  @Test
+  void theBinaryStartsWithTheEnvironmentTheChartRenders() throws Exception {
+    install(ChartCase.DEFAULTS);
+    Map<String, String> env = new LinkedHashMap<>(env(render(ChartCase.DEFAULTS)));
+    assertThat(env).containsEntry("FAIRLEAD_XDS_PLAINTEXT", "true").containsEntry("FAIRLEAD_XDS_TLS_CERT", "");
+    env.replaceAll((name, value) -> name.endsWith("_ADDRESS") ? "127.0.0.1" : value);
+    for (String port : List.of("FAIRLEAD_XDS_PORT", "FAIRLEAD_ALLOCATOR_GRPC_PORT", "FAIRLEAD_ALLOCATOR_HTTP_PORT",
+        "FAIRLEAD_ADMIN_PORT")) {
+      env.put(port, Integer.toString(LoopbackPorts.free()));
+    }
+    env.put("FAIRLEAD_LEADER_ELECTION_NAMESPACE", "default");
+    env.put("FAIRLEAD_LEADER_ELECTION_IDENTITY", "chart-pod-0");
+    env.put("FAIRLEAD_KUBECONFIG", API_SERVER.kubeconfig().toString());
+    assertThat(env.values()).as("every variable has a value").doesNotContainNull();
+
+    try (FairleadProcess fairlead = FairleadProcess.start("chart-env", List.of(), env)) {
+      URI readyz = URI.create("http://127.0.0.1:" + env.get("FAIRLEAD_ADMIN_PORT") + "/readyz");
+      await("Fairlead started from the chart's environment is ready").atMost(BOUND)
+          .pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+            assertThat(fairlead.isAlive()).as(fairlead.log()).isTrue();
+            return HTTP.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode() == 200;
+          });
+      assertThat(fairlead.log()).contains("Standing for leader as chart-pod-0");
+    }
   }
 
   @Test
