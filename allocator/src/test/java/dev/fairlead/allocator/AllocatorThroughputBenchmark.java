@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Allocation throughput, not a test: two allocator instances (each its own client, informer and gRPC server, as two
  * replicas would be) against the real API server, client threads calling {@code Allocate} over gRPC for a bounded
- * time. Prints allocations per second and latency percentiles as {@code BENCH} lines.
+ * time, after a 5 s warm-up that is not measured. Prints allocations per second and latency percentiles as
+ * {@code BENCH} lines.
  *
  * <p>Its name keeps it out of the default test run; run it with
  * {@code ./mvnw -B -pl allocator -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
@@ -44,6 +45,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AllocatorThroughputBenchmark {
 
   private static final int SECONDS = Integer.getInteger("fairlead.bench.seconds", 20);
+  /** Calls made first and not measured, so that JIT compilation and connection set-up are not in the numbers. */
+  private static final int WARM_UP_SECONDS = Integer.getInteger("fairlead.bench.warmup.seconds", 5);
 
   @RegisterExtension
   static final RealApiServer API_SERVER = new RealApiServer();
@@ -90,10 +93,27 @@ class AllocatorThroughputBenchmark {
       stubs.add(AllocatorGrpc.newBlockingStub(channel));
     }
 
-    long[][] latencies = new long[threads][];
     LongAdder refused = new LongAdder();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+    clients(stubs, namespace, threads, release, WARM_UP_SECONDS, new LongAdder());
     long started = System.nanoTime();
+    long[][] latencies = clients(stubs, namespace, threads, release, SECONDS, refused);
+    double elapsed = (System.nanoTime() - started) / 1e9;
+
+    long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+    double conflicts = registries.stream()
+        .mapToDouble(r -> r.get("fairlead.allocator.conflicts").counter().count()).sum();
+    assertThat(all).as("allocations made").isNotEmpty();
+    System.out.printf("BENCH allocator endpoints=%d threads=%d release=%b: %d allocations in %.1f s = %.0f/s; "
+            + "latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; refused %d; conflicts %.0f%n",
+        endpoints, threads, release, all.length, elapsed, all.length / elapsed, millis(all, 0.50),
+        millis(all, 0.90), millis(all, 0.99), all[all.length - 1] / 1e6, refused.sum(), conflicts);
+  }
+
+  /** {@code threads} clients calling Allocate (and Release) for {@code seconds}; the latencies of each. */
+  private static long[][] clients(List<AllocatorGrpc.AllocatorBlockingStub> stubs, String namespace, int threads,
+      boolean release, int seconds, LongAdder refused) throws Exception {
+    long[][] latencies = new long[threads][];
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     ExecutorService executor = Executors.newFixedThreadPool(threads);
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -120,19 +140,10 @@ class AllocatorThroughputBenchmark {
       }));
     }
     for (Future<?> future : futures) {
-      future.get(SECONDS + 120L, TimeUnit.SECONDS);
+      future.get(seconds + 120L, TimeUnit.SECONDS);
     }
-    double elapsed = (System.nanoTime() - started) / 1e9;
     executor.shutdown();
-
-    long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
-    double conflicts = registries.stream()
-        .mapToDouble(r -> r.get("fairlead.allocator.conflicts").counter().count()).sum();
-    assertThat(all).as("allocations made").isNotEmpty();
-    System.out.printf("BENCH allocator endpoints=%d threads=%d release=%b: %d allocations in %.1f s = %.0f/s; "
-            + "latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; refused %d; conflicts %.0f%n",
-        endpoints, threads, release, all.length, elapsed, all.length / elapsed, millis(all, 0.50),
-        millis(all, 0.90), millis(all, 0.99), all[all.length - 1] / 1e6, refused.sum(), conflicts);
+    return latencies;
   }
 
   private static double millis(long[] sorted, double quantile) {
