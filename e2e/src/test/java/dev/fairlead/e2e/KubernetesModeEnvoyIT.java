@@ -421,8 +421,7 @@ class KubernetesModeEnvoyIT {
   }
 
   private static void apply(String yaml) {
-    HasMetadata object = API_SERVER.client().getKubernetesSerialization().unmarshal(yaml);
-    API_SERVER.client().resource(object).forceConflicts().serverSideApply();
+    API_SERVER.apply(yaml);
   }
 
   private static void apply(HasMetadata object) {

@@ -13,7 +13,6 @@ import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
 import dev.fairlead.testkit.LoopbackPorts;
 import dev.fairlead.testkit.RealApiServer;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.io.InputStream;
@@ -230,7 +229,6 @@ class LeaderElectionFailoverIT {
   }
 
   private static void apply(String yaml) {
-    HasMetadata object = API_SERVER.client().getKubernetesSerialization().unmarshal(yaml);
-    API_SERVER.client().resource(object).forceConflicts().serverSideApply();
+    API_SERVER.apply(yaml);
   }
 }

@@ -155,6 +155,15 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
     return name;
   }
 
+  /**
+   * Server-side applies the one object {@code yaml} describes, as a user with kubectl would (taking over fields
+   * another manager owns); returns it as the API server stored it.
+   */
+  public io.fabric8.kubernetes.api.model.HasMetadata apply(String yaml) {
+    io.fabric8.kubernetes.api.model.HasMetadata object = client().getKubernetesSerialization().unmarshal(yaml);
+    return client().resource(object).forceConflicts().serverSideApply();
+  }
+
   /** Installs the provisioned Gateway API standard-channel CRDs; see {@link Crds}. */
   public void installGatewayApiCrds() {
     Crds.installGatewayApi(client());
