@@ -11,7 +11,6 @@ import dev.fairlead.app.KubernetesFairlead;
 import dev.fairlead.app.KubernetesOptions;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.testkit.AdsMode;
-import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.EnvoyBootstrap;
 import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
@@ -30,7 +29,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,13 +74,7 @@ class KubernetesModeEnvoyIT {
 
   @BeforeAll
   static void startFairleadAndEnvoy() throws IOException {
-    try (InputStream crd = Upstream.class.getResourceAsStream("/META-INF/fabric8/upstreams.fairlead.dev-v1.yml")) {
-      Crds.apply(API_SERVER.client(), crd);
-    }
-    try (InputStream crd = Upstream.class.getResourceAsStream("/META-INF/fabric8/allocations.fairlead.dev-v1.yml")) {
-      Crds.apply(API_SERVER.client(), crd);
-    }
-    API_SERVER.installGatewayApiCrds();
+    E2eObjects.installCrds(API_SERVER);
     apply(gateway("edge", LISTENER_PORT));
     client = API_SERVER.newClient();
     fairlead = KubernetesFairlead.start(new KubernetesOptions("127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1",
@@ -364,34 +356,12 @@ class KubernetesModeEnvoyIT {
   }
 
   /** The endpoint addresses Envoy holds for one cluster, from its {@code /config_dump}. */
-  private static List<String> envoyEndpoints(String cluster) throws IOException {
-    com.fasterxml.jackson.databind.JsonNode dump = new com.fasterxml.jackson.databind.ObjectMapper()
-        .readTree(envoy.configDump());
-    List<String> addresses = new ArrayList<>();
-    for (com.fasterxml.jackson.databind.JsonNode config : dump.path("configs")) {
-      for (com.fasterxml.jackson.databind.JsonNode dynamic : config.path("dynamic_endpoint_configs")) {
-        com.fasterxml.jackson.databind.JsonNode assignment = dynamic.path("endpoint_config");
-        if (cluster.equals(assignment.path("cluster_name").asText())) {
-          for (com.fasterxml.jackson.databind.JsonNode locality : assignment.path("endpoints")) {
-            for (com.fasterxml.jackson.databind.JsonNode endpoint : locality.path("lb_endpoints")) {
-              addresses.add(endpoint.path("endpoint").path("address").path("socket_address").path("address").asText());
-            }
-          }
-        }
-      }
-    }
-    return addresses;
+  private static List<String> envoyEndpoints(String cluster) {
+    return E2eObjects.envoyEndpoints(envoy.configDump(), cluster);
   }
 
   private static String gateway(String name, int port) {
-    return """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata: {name: %s, namespace: default}
-        spec:
-          gatewayClassName: fairlead
-          listeners: [{name: http, port: %d, protocol: HTTP}]
-        """.formatted(name, port);
+    return E2eObjects.gateway(name, port);
   }
 
   private static io.fabric8.kubernetes.api.model.Condition gatewayCondition(String gateway, String type) {
@@ -445,17 +415,7 @@ class KubernetesModeEnvoyIT {
   }
 
   private static String slice(String service, List<String> endpoints) {
-    return """
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: %s-1
-          namespace: default
-          labels: {kubernetes.io/service-name: %s}
-        addressType: IPv4
-        ports: [{name: http, port: 8080, protocol: TCP}]
-        endpoints: [%s]
-        """.formatted(service, service, String.join(", ", endpoints));
+    return E2eObjects.slice(service, endpoints);
   }
 
   private static String endpoint(NetnsBackend backend, boolean ready, boolean terminating) {
@@ -464,16 +424,7 @@ class KubernetesModeEnvoyIT {
   }
 
   private static String route(String name, String prefix, String upstream) {
-    return """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: %s, namespace: default}
-        spec:
-          parentRefs: [{name: edge}]
-          rules:
-          - matches: [{path: {type: PathPrefix, value: %s}}]
-            backendRefs: [{group: fairlead.dev, kind: Upstream, name: %s}]
-        """.formatted(name, prefix, upstream);
+    return E2eObjects.route(name, prefix, upstream);
   }
 
   private static List<String> identities(String path, int requests) throws Exception {

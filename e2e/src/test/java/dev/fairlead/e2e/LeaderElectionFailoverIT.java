@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.testkit.AdsMode;
-import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.EnvoyBootstrap;
 import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
@@ -15,7 +14,6 @@ import dev.fairlead.testkit.LoopbackPorts;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,20 +55,8 @@ class LeaderElectionFailoverIT {
 
   @BeforeAll
   static void installCrdsAndGateway() throws Exception {
-    for (String crd : List.of("upstreams", "allocations")) {
-      try (InputStream in = Upstream.class.getResourceAsStream("/META-INF/fabric8/" + crd + ".fairlead.dev-v1.yml")) {
-        Crds.apply(API_SERVER.client(), in);
-      }
-    }
-    API_SERVER.installGatewayApiCrds();
-    apply("""
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata: {name: edge, namespace: default}
-        spec:
-          gatewayClassName: fairlead
-          listeners: [{name: http, port: %d, protocol: HTTP}]
-        """.formatted(LoopbackPorts.free()));
+    E2eObjects.installCrds(API_SERVER);
+    apply(E2eObjects.gateway("edge", LoopbackPorts.free()));
   }
 
   @AfterEach
@@ -216,16 +202,7 @@ class LeaderElectionFailoverIT {
   }
 
   private static String route(String name) {
-    return """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: %s, namespace: default}
-        spec:
-          parentRefs: [{name: edge}]
-          rules:
-          - matches: [{path: {type: PathPrefix, value: /%s}}]
-            backendRefs: [{group: fairlead.dev, kind: Upstream, name: %s-http}]
-        """.formatted(name, name, name);
+    return E2eObjects.route(name, "/" + name, name + "-http");
   }
 
   private static void apply(String yaml) {

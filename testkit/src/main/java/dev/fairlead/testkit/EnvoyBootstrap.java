@@ -1,6 +1,7 @@
 package dev.fairlead.testkit;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,8 +17,11 @@ import java.util.Optional;
  * @param xdsPort  the control plane's gRPC port on 127.0.0.1
  * @param mode     state-of-the-world or delta ADS
  * @param xdsTls   TLS to the control plane; plaintext when empty
+ * @param standbyXdsPorts more control-plane ports on 127.0.0.1 in the ADS cluster (replicas of one control plane,
+ *                        as a Kubernetes Service would spread them): Envoy moves its stream there when one is gone
  */
-public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode mode, Optional<XdsTls> xdsTls) {
+public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode mode, Optional<XdsTls> xdsTls,
+    List<Integer> standbyXdsPorts) {
 
   /**
    * TLS on the xDS connection: the control plane's certificate must chain to {@code caFile} and name 127.0.0.1;
@@ -37,6 +41,7 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(xdsTls, "xdsTls");
+    standbyXdsPorts = List.copyOf(standbyXdsPorts);
     if (xdsPort < 1 || xdsPort > 65535) {
       throw new IllegalArgumentException("xdsPort must be 1-65535, was " + xdsPort);
     }
@@ -44,23 +49,28 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
 
   public static EnvoyBootstrap ads(int xdsPort, AdsMode mode) {
     return new EnvoyBootstrap("envoy-" + mode.name().toLowerCase(java.util.Locale.ROOT), "fleet", xdsPort, mode,
-        Optional.empty());
+        Optional.empty(), List.of());
+  }
+
+  /** The same bootstrap with {@code ports} as further endpoints of the ADS cluster. */
+  public EnvoyBootstrap withStandbyXdsPorts(List<Integer> ports) {
+    return new EnvoyBootstrap(nodeId, cluster, xdsPort, mode, xdsTls, ports);
   }
 
   public EnvoyBootstrap withNode(String id, String fleet) {
-    return new EnvoyBootstrap(id, fleet, xdsPort, mode, xdsTls);
+    return new EnvoyBootstrap(id, fleet, xdsPort, mode, xdsTls, standbyXdsPorts);
   }
 
   /** TLS to the control plane, trusting {@code caFile}, without a client certificate. */
   public EnvoyBootstrap withXdsTls(Path caFile) {
     return new EnvoyBootstrap(nodeId, cluster, xdsPort, mode, Optional.of(new XdsTls(caFile, Optional.empty(),
-        Optional.empty())));
+        Optional.empty())), standbyXdsPorts);
   }
 
   /** Mutual TLS to the control plane: trusting {@code caFile}, presenting {@code certFile} and {@code keyFile}. */
   public EnvoyBootstrap withXdsTls(Path caFile, Path certFile, Path keyFile) {
     return new EnvoyBootstrap(nodeId, cluster, xdsPort, mode, Optional.of(new XdsTls(caFile, Optional.of(certFile),
-        Optional.of(keyFile))));
+        Optional.of(keyFile))), standbyXdsPorts);
   }
 
   /** The bootstrap as Envoy's YAML. */
@@ -97,6 +107,11 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
                     address:
                       socket_address: { address: 127.0.0.1, port_value: %d }
         """.formatted(nodeId, cluster, mode.apiType(), xdsPort)
+        + standbyXdsPorts.stream().map(port -> """
+                    - endpoint:
+                        address:
+                          socket_address: { address: 127.0.0.1, port_value: %d }
+            """.formatted(port)).collect(java.util.stream.Collectors.joining())
         + xdsTls.map(EnvoyBootstrap::transportSocket).orElse("");
   }
 

@@ -39,6 +39,20 @@ class EnvoyBootstrapTest {
   }
 
   @Test
+  void standbyPortsAreMoreEndpointsOfTheAdsCluster() throws Exception {
+    String yaml = EnvoyBootstrap.ads(18000, AdsMode.DELTA).withStandbyXdsPorts(java.util.List.of(18001, 18002))
+        .withNode("edge-1", "edge").toYaml();
+
+    com.fasterxml.jackson.databind.JsonNode endpoints = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml)
+        .path("static_resources").path("clusters").get(0).path("load_assignment").path("endpoints").get(0)
+        .path("lb_endpoints");
+    assertThat(endpoints).hasSize(3);
+    assertThat(endpoints.get(2).path("endpoint").path("address").path("socket_address").path("port_value").asInt())
+        .isEqualTo(18002);
+  }
+
+  @Test
   void rejectsPortsOutOfRange() {
     assertThatThrownBy(() -> EnvoyBootstrap.ads(0, AdsMode.SOTW))
         .isInstanceOf(IllegalArgumentException.class)

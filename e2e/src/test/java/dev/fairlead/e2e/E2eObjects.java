@@ -1,0 +1,97 @@
+package dev.fairlead.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fairlead.api.v1alpha1.Upstream;
+import dev.fairlead.testkit.Crds;
+import dev.fairlead.testkit.RealApiServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What several end-to-end suites set up and read the same way. */
+final class E2eObjects {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private E2eObjects() {
+  }
+
+  /** Installs the build's Upstream and Allocation CRDs and the Gateway API CRDs. */
+  static void installCrds(RealApiServer apiServer) {
+    for (String crd : List.of("upstreams", "allocations")) {
+      try (InputStream in = Upstream.class.getResourceAsStream("/META-INF/fabric8/" + crd + ".fairlead.dev-v1.yml")) {
+        Crds.apply(apiServer.client(), in);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    apiServer.installGatewayApiCrds();
+  }
+
+  /** The EndpointSlice {@code <service>-1} of {@code service}, port {@code http} 8080, with {@code endpoints} (YAML). */
+  static String slice(String service, List<String> endpoints) {
+    return """
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: %s-1
+          namespace: default
+          labels: {kubernetes.io/service-name: %s}
+        addressType: IPv4
+        ports: [{name: http, port: 8080, protocol: TCP}]
+        endpoints: [%s]
+        """.formatted(service, service, String.join(", ", endpoints));
+  }
+
+  /** Gateway {@code name} (class fairlead) with one HTTP listener on {@code port}. */
+  static String gateway(String name, int port) {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: %s, namespace: default}
+        spec:
+          gatewayClassName: fairlead
+          listeners: [{name: http, port: %d, protocol: HTTP}]
+        """.formatted(name, port);
+  }
+
+  /** HTTPRoute {@code name} on Gateway {@code edge}: path prefix {@code prefix} to Upstream {@code upstream}. */
+  static String route(String name, String prefix, String upstream) {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: %s, namespace: default}
+        spec:
+          parentRefs: [{name: edge}]
+          rules:
+          - matches: [{path: {type: PathPrefix, value: %s}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: %s}]
+        """.formatted(name, prefix, upstream);
+  }
+
+  /** The endpoint addresses an Envoy {@code /config_dump?include_eds} holds for one cluster, in its order. */
+  static List<String> envoyEndpoints(String configDump, String cluster) {
+    List<String> addresses = new ArrayList<>();
+    try {
+      for (JsonNode config : JSON.readTree(configDump).path("configs")) {
+        for (JsonNode dynamic : config.path("dynamic_endpoint_configs")) {
+          JsonNode assignment = dynamic.path("endpoint_config");
+          if (cluster.equals(assignment.path("cluster_name").asText())) {
+            for (JsonNode locality : assignment.path("endpoints")) {
+              for (JsonNode endpoint : locality.path("lb_endpoints")) {
+                addresses.add(endpoint.path("endpoint").path("address").path("socket_address").path("address")
+                    .asText());
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return addresses;
+  }
+}

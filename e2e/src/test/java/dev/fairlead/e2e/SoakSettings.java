@@ -1,0 +1,37 @@
+package dev.fairlead.e2e;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How long the soak runs and how often the wanderer changes something. Two modes:
+ * <ul>
+ *   <li>{@code fast} (the default, in CI): 3 minutes, a change every 20 s;</li>
+ *   <li>{@code soak}: {@code -Dfairlead.soak.mode=soak}, 1 hour unless {@code -Dfairlead.soak.duration} (ISO-8601,
+ *       e.g. {@code PT3H}) says otherwise, a change every 2 minutes unless {@code -Dfairlead.soak.period} does.</li>
+ * </ul>
+ * {@code -Dfairlead.soak.seed} replays a run's sequence of changes; every run prints its seed.
+ *
+ * @param bound how long the monitor lets the system take to reflect a change before it counts a violation
+ */
+record SoakSettings(String mode, Duration duration, Duration period, Duration bound, long seed) {
+
+  SoakSettings {
+    Objects.requireNonNull(mode, "mode");
+    if (duration.isNegative() || duration.isZero() || period.isNegative() || period.isZero()) {
+      throw new IllegalArgumentException("duration and period must be positive");
+    }
+  }
+
+  static SoakSettings fromSystemProperties() {
+    String mode = System.getProperty("fairlead.soak.mode", "fast");
+    boolean soak = mode.equals("soak");
+    if (!soak && !mode.equals("fast")) {
+      throw new IllegalArgumentException("fairlead.soak.mode: fast or soak, was " + mode);
+    }
+    Duration duration = Duration.parse(System.getProperty("fairlead.soak.duration", soak ? "PT1H" : "PT3M"));
+    Duration period = Duration.parse(System.getProperty("fairlead.soak.period", soak ? "PT2M" : "PT20S"));
+    long seed = Long.getLong("fairlead.soak.seed", System.nanoTime());
+    return new SoakSettings(mode, duration, period, Duration.ofSeconds(30), seed);
+  }
+}

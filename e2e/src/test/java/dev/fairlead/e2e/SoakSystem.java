@@ -1,0 +1,165 @@
+package dev.fairlead.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.fairlead.testkit.AdsMode;
+import dev.fairlead.testkit.EnvoyBootstrap;
+import dev.fairlead.testkit.EnvoyProcess;
+import dev.fairlead.testkit.Envoys;
+import dev.fairlead.testkit.LoopbackPorts;
+import dev.fairlead.testkit.RealApiServer;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The parts a soak runs against: two Fairlead replicas as processes from the shaded jar (each in a fixed slot with
+ * its own xDS, allocator and admin ports on 127.0.0.1, so a restarted replica comes back where it was), and one
+ * Envoy whose ADS cluster lists both replicas, as a Service in front of them would. Every process it starts is
+ * stopped by {@link #close()}.
+ */
+final class SoakSystem implements AutoCloseable {
+
+  static final String NAMESPACE = "default";
+  static final String LEASE = "fairlead";
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /** A replica's place: its name (Lease identity) and ports, which survive restarts. */
+  record Slot(String name, int xdsPort, int allocatorGrpcPort, int allocatorHttpPort, int adminPort) {
+
+    static Slot named(String name) {
+      return new Slot(name, LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free());
+    }
+  }
+
+  private final RealApiServer apiServer;
+  private final Envoys envoys;
+  private final String watchLabel;
+  private final List<Slot> slots = List.of(Slot.named("fairlead-a"), Slot.named("fairlead-b"));
+  private final Map<String, FairleadProcess> running = new ConcurrentHashMap<>();
+  private final Map<String, Integer> starts = new ConcurrentHashMap<>();
+  private final List<FairleadProcess> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile EnvoyProcess envoy;
+  private volatile AdsMode envoyMode = AdsMode.DELTA;
+
+  SoakSystem(RealApiServer apiServer, Envoys envoys, String watchLabel) {
+    this.apiServer = apiServer;
+    this.envoys = envoys;
+    this.watchLabel = watchLabel;
+  }
+
+  List<Slot> slots() {
+    return slots;
+  }
+
+  boolean isRunning(Slot slot) {
+    FairleadProcess process = running.get(slot.name());
+    return process != null && process.isAlive();
+  }
+
+  List<Slot> runningSlots() {
+    return slots.stream().filter(this::isRunning).toList();
+  }
+
+  /** Starts the replica of {@code slot} with {@code flags} added to the usual ones, and waits until it is ready. */
+  void start(Slot slot, List<String> flags) {
+    int start = starts.merge(slot.name(), 1, Integer::sum);
+    List<String> arguments = new ArrayList<>(List.of(
+        "--kubeconfig", apiServer.kubeconfig().toString(),
+        "--watch-labels", watchLabel,
+        "--xds-plaintext", "--allocator-plaintext",
+        "--xds-port", Integer.toString(slot.xdsPort()),
+        "--allocator-grpc-port", Integer.toString(slot.allocatorGrpcPort()),
+        "--allocator-http-port", Integer.toString(slot.allocatorHttpPort()),
+        "--admin-port", Integer.toString(slot.adminPort()),
+        "--leader-election-namespace", NAMESPACE,
+        "--leader-election-identity", slot.name()));
+    arguments.addAll(flags);
+    FairleadProcess process = FairleadProcess.start(slot.name() + "-" + start, arguments);
+    running.put(slot.name(), process);
+    started.add(process);
+    await(slot.name() + " ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions().until(() -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException(slot.name() + " exited:\n" + process.log());
+          }
+          return get(slot, "/readyz").statusCode() == 200;
+        });
+  }
+
+  /** SIGKILL: nothing is released. */
+  void kill(Slot slot) throws InterruptedException {
+    FairleadProcess process = running.remove(slot.name());
+    if (process != null) {
+      process.kill();
+    }
+  }
+
+  /** SIGTERM: the replica stops writing, releases the Lease and exits. */
+  void stop(Slot slot) throws InterruptedException {
+    FairleadProcess process = running.remove(slot.name());
+    if (process != null) {
+      process.close();
+    }
+  }
+
+  /** The replica holding the Lease, if any. */
+  Optional<Slot> leader() {
+    Lease lease = apiServer.client().leases().inNamespace(NAMESPACE).withName(LEASE).get();
+    String holder = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+    return slots.stream().filter(s -> s.name().equals(holder) && isRunning(s)).findFirst();
+  }
+
+  HttpResponse<String> get(Slot slot, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + slot.adminPort() + path))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** (Re)starts Envoy in {@code mode}, its ADS cluster listing every slot, and waits until it is ready. */
+  EnvoyProcess startEnvoy(AdsMode mode) {
+    EnvoyProcess previous = envoy;
+    if (previous != null) {
+      previous.close();
+    }
+    envoyMode = mode;
+    envoy = envoys.start(EnvoyBootstrap.ads(slots.get(0).xdsPort(), mode)
+        .withStandbyXdsPorts(slots.subList(1, slots.size()).stream().map(Slot::xdsPort).toList())
+        .withNode("soak-edge", NAMESPACE + "/edge"))
+        .awaitReady(Duration.ofSeconds(90));
+    return envoy;
+  }
+
+  EnvoyProcess envoy() {
+    return envoy;
+  }
+
+  AdsMode envoyMode() {
+    return envoyMode;
+  }
+
+  /** The log of every replica process started so far, running or not, by process name. */
+  Map<String, String> logs() {
+    Map<String, String> logs = new java.util.TreeMap<>();
+    started.forEach(process -> logs.put(process.name(), process.log()));
+    return logs;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (FairleadProcess process : running.values()) {
+      process.close();
+    }
+    running.clear();
+    if (envoy != null) {
+      envoy.close();
+    }
+  }
+}
