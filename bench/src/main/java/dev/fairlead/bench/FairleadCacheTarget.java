@@ -1,0 +1,35 @@
+package dev.fairlead.bench;
+
+import dev.fairlead.xds.cache.StreamRegistry;
+import dev.fairlead.xds.cache.XdsCache;
+import dev.fairlead.xds.server.XdsServer;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** Fairlead's cache and server without translation: each commit hands the whole resource set to the cache. */
+final class FairleadCacheTarget implements ServedTarget {
+
+  private final StagedResources resources = new StagedResources();
+  private final StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry());
+  private final XdsCache cache = new XdsCache(streams);
+  private final XdsServer server = XdsServer.start("127.0.0.1", 0, cache, streams);
+
+  @Override
+  public int port() {
+    return server.port();
+  }
+
+  @Override
+  public void apply(DeltaDiscoveryResponse frame) {
+    if (frame.getTypeUrl().equals(ControlFrames.COMMIT)) {
+      cache.setFleet(BenchConfig.FLEET, resources.all());
+    } else {
+      resources.stage(frame);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
