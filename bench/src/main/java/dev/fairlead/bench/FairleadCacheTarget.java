@@ -1,5 +1,6 @@
 package dev.fairlead.bench;
 
+import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import dev.fairlead.xds.server.XdsServer;
@@ -12,7 +13,8 @@ final class FairleadCacheTarget implements ServedTarget {
   private final StagedResources resources = new StagedResources();
   private final StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry());
   private final XdsCache cache = new XdsCache(streams);
-  private final XdsServer server = XdsServer.start("127.0.0.1", 0, cache, streams);
+  private final XdsServer server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache,
+      streams);
 
   @Override
   public int port() {

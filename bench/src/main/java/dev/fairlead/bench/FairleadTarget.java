@@ -1,5 +1,6 @@
 package dev.fairlead.bench;
 
+import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.app.ControlPlane;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -9,7 +10,8 @@ final class FairleadTarget implements ServedTarget {
 
   private final BenchConfig config = new BenchConfig();
   private final ControlPlane controlPlane =
-      ControlPlane.start("127.0.0.1", 0, BenchConfig.OPTIONS, new SimpleMeterRegistry());
+      ControlPlane.start("127.0.0.1", 0, ServerTransport.plaintext(), BenchConfig.OPTIONS,
+          new SimpleMeterRegistry());
 
   @Override
   public int port() {
