@@ -80,6 +80,8 @@ class SoakIT {
   /** Endpoint → allocation name, for allocations a client holds. */
   private final Map<String, String> held = new ConcurrentHashMap<>();
   private final int listenerPort = LoopbackPorts.free();
+  /** Counted down when the run ends: every loop stops at its next pause. */
+  private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
   private record Expected(Set<String> readyAddresses, String connectTimeout, Instant since) {
   }
@@ -116,10 +118,14 @@ class SoakIT {
           loops.submit(() -> allocations(system, deadline)),
           loops.submit(() -> monitor(system, settings, deadline)),
           loops.submit(() -> wander(system, settings, deadline)));
-      for (Future<?> future : futures) {
-        future.get(settings.duration().toSeconds() + 300, TimeUnit.SECONDS);
+      try {
+        for (Future<?> future : futures) {
+          future.get(settings.duration().toSeconds() + 300, TimeUnit.SECONDS);
+        }
+      } finally {
+        stopped.countDown();
+        loops.shutdown();
       }
-      loops.shutdown();
 
       List<ServiceLevels.Row> rows = serviceLevels(system);
       System.out.println("SOAK summary (seed " + settings.seed() + ", actions " + levels.actions() + ")\n"
@@ -133,7 +139,7 @@ class SoakIT {
 
   /** HTTP through Envoy every 50 ms: a success is a 200 from one of the web backends. */
   private void traffic(Instant deadline) {
-    while (Instant.now().isBefore(deadline)) {
+    while (Instant.now().isBefore(deadline) && stopped.getCount() > 0) {
       Instant at = Instant.now();
       boolean ok;
       try {
@@ -151,7 +157,7 @@ class SoakIT {
   private void churn(List<NetnsBackend> web, Instant deadline) {
     Random random = new Random();
     long round = 0;
-    while (Instant.now().isBefore(deadline)) {
+    while (Instant.now().isBefore(deadline) && stopped.getCount() > 0) {
       round++;
       try {
         NetnsBackend flipped = web.get(1 + random.nextInt(web.size() - 1));
@@ -180,7 +186,7 @@ class SoakIT {
   private void allocations(SoakSystem system, Instant deadline) {
     Random random = new Random();
     List<String> mine = new ArrayList<>();
-    while (Instant.now().isBefore(deadline)) {
+    while (Instant.now().isBefore(deadline) && stopped.getCount() > 0) {
       List<SoakSystem.Slot> up = system.runningSlots();
       if (!up.isEmpty()) {
         SoakSystem.Slot slot = up.get(random.nextInt(up.size()));
@@ -228,7 +234,7 @@ class SoakIT {
     Instant configWrongSince = null;
     Instant statusWrongSince = null;
     Instant measured = null;
-    while (Instant.now().isBefore(deadline)) {
+    while (Instant.now().isBefore(deadline) && stopped.getCount() > 0) {
       Instant now = Instant.now();
       try {
         Expected want = expected.get();
@@ -285,7 +291,7 @@ class SoakIT {
     Random random = new Random(settings.seed());
     List<String> textOrJson = List.of("--log-format", "text");
     int count = 0;
-    while (Instant.now().plus(settings.period()).isBefore(deadline) && count < 10_000) {
+    while (Instant.now().plus(settings.period()).isBefore(deadline) && count < 10_000 && stopped.getCount() > 0) {
       pause(settings.period().toMillis());
       Action action = Action.values()[random.nextInt(Action.values().length)];
       count++;
@@ -427,9 +433,13 @@ class SoakIT {
     return a.isAfter(b) ? a : b;
   }
 
-  private static void pause(long millis) {
+  /**
+   * Paces a loop: waits {@code millis}, or less once the run is stopped ({@link #stopped}), so that every loop ends
+   * promptly when the run does, failed or not.
+   */
+  private void pause(long millis) {
     try {
-      Thread.sleep(millis);
+      stopped.await(millis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
