@@ -90,11 +90,13 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   }
 
   /**
-   * Context of a state-of-the-world request, for the cache. {@code namesAdded}: a request for named resources (EDS,
-   * RDS) names one its previous request of the type did not — the proxy may not hold it whatever its version_info.
+   * Context of a state-of-the-world request, for the cache. For named types (EDS, RDS): {@code names} are those the
+   * request asks for, {@code addedNames} those its previous request of the type on this stream did not (the proxy
+   * may not hold them whatever its version_info), and {@code firstOfType} says there was no previous request.
    */
   record SotwContext(DiscoveryRequest request, long streamId, String nodeId, String fleet, Audience audience,
-      StreamState stream, Optional<String> rejectedVersion, boolean namesAdded) {
+      StreamState stream, Optional<String> rejectedVersion, Set<String> names, Set<String> addedNames,
+      boolean firstOfType) {
   }
 
   /** Context of a delta request, for the cache. */
@@ -133,7 +135,9 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
     Optional<String> rejected = Optional.empty();
     boolean changed = false;
-    boolean namesAdded = false;
+    Set<String> names = Set.of();
+    Set<String> added = Set.of();
+    boolean firstOfType = false;
     long converged = -1;
     long now = System.nanoTime();
     synchronized (stream) {
@@ -141,9 +145,13 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       if (type.isPresent()) {
         stream.requested.add(type.get());
         if (!type.get().wildcard()) {
-          Set<String> names = Set.copyOf(request.getResourceNamesList());
+          names = Set.copyOf(request.getResourceNamesList());
           Set<String> before = stream.sotwNames.put(type.get(), names);
-          namesAdded = before == null || !before.containsAll(names);
+          firstOfType = before == null;
+          if (before != null && !before.equals(names)) {
+            added = new java.util.HashSet<>(names);
+            added.removeAll(before);
+          }
         }
         Sent sent = stream.sotwSent.get(type.get());
         if (sent != null && sent.nonce().equals(request.getResponseNonce())) {
@@ -153,7 +161,12 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
           } else {
             stream.acked.put(type.get(), sent.version());
             converged = stream.acknowledged(type.get(), sent.change(), now);
-            changed = stream.clearRejection(type.get(), "accepted version " + sent.version());
+            // A named type's response carries only what changed: accepting one clears a rejection only if it
+            // carried every resource rejected.
+            Nack standing = stream.rejections.get(type.get());
+            if (type.get().wildcard() || standing == null || sent.names().containsAll(standing.resourceNames())) {
+              changed = stream.clearRejection(type.get(), "accepted version " + sent.version());
+            }
           }
         }
       }
@@ -161,7 +174,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     count(type, request.hasErrorDetail(), converged);
     rejectionsChanged(changed);
     handoff.set(new SotwContext(request, streamId, stream.nodeId(), stream.fleet(), stream.audience(), stream,
-        rejected, namesAdded));
+        rejected, names, added, firstOfType));
   }
 
   @Override
@@ -174,8 +187,12 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     synchronized (stream) {
       // The Anys are the cache's shared encodings: keeping the list costs nothing, and names are decoded
       // only if this response is ever rejected.
+      Outgoing outgoing = stream.takeOutgoing(type.get(), request);
       stream.sotwSent.put(type.get(), new Sent(response.getNonce(), response.getVersionInfo(),
-          response.getResourcesList(), stream.takeOutgoing(type.get(), request)));
+          response.getResourcesList(), outgoing == null ? null : outgoing.tag()));
+      if (outgoing != null) {
+        outgoing.onSent().run();
+      }
       stream.lastSent.put(type.get(), response.getVersionInfo());
     }
     metrics.pushed(type.get(), false);
@@ -217,9 +234,13 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       versions.put(resource.getName(), resource.getVersion());
     }
     synchronized (stream) {
+      Outgoing outgoing = stream.takeOutgoing(type.get(), request);
       stream.deltaState(type.get()).pending.put(response.getNonce(),
           new PendingDelta(response.getSystemVersionInfo(), versions, List.copyOf(response.getRemovedResourcesList()),
-              stream.takeOutgoing(type.get(), request)));
+              outgoing == null ? null : outgoing.tag()));
+      if (outgoing != null) {
+        outgoing.onSent().run();
+      }
       stream.lastSent.put(type.get(), response.getSystemVersionInfo());
     }
     metrics.pushed(type.get(), true);
@@ -272,13 +293,29 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
 
   /**
    * The cache is about to answer {@code request} of a stream with its fleet's resources as of the latest change
-   * of {@code log}; the response callback picks the tag up ({@link StreamState#takeOutgoing}).
+   * of {@code log}; the response callback picks the tag up ({@link StreamState#takeOutgoing}) and, once the response
+   * is on its way, runs {@code onSent} under the stream's monitor. A response that is never sent (its watch was
+   * cancelled first) never runs it.
    */
-  void answering(StreamState stream, ResourceType type, Object request, ChangeLog log) {
+  void answering(StreamState stream, ResourceType type, Object request, ChangeLog log, Runnable onSent) {
     synchronized (stream) {
       long held = stream.heldChange(type, log.latest());
-      stream.outgoing.put(type, new Outgoing(request, new ChangeTag(log.latest(), log.observedAfter(held))));
+      stream.outgoing.put(type, new Outgoing(request, new ChangeTag(log.latest(), log.observedAfter(held)),
+          onSent));
     }
+  }
+
+  /**
+   * A state-of-the-world stream holds, of a named type, every resource it asks for as of sequence number
+   * {@code sequence} of the fleet's resources ({@link TypeResources#sequence()}). Call with the stream's monitor held.
+   */
+  static void holdsNamedAsOf(StreamState stream, ResourceType type, long sequence) {
+    stream.namedHeld.merge(type, sequence, Math::max);
+  }
+
+  /** The sequence number a state-of-the-world stream holds a named type as of; -1 if none. Monitor held. */
+  static long namedHeldAsOf(StreamState stream, ResourceType type) {
+    return stream.namedHeld.getOrDefault(type, -1L);
   }
 
   /** Starts following a stream's progress on a type at the current change, when it first asks for the type. */
@@ -286,6 +323,21 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     synchronized (stream) {
       stream.heldChange(type, log.latest());
     }
+  }
+
+  /**
+   * Clears a state-of-the-world stream's rejection of a named type once none of the resources it rejected is still
+   * {@code wanted} (they were deleted, or it no longer asks for them).
+   */
+  void dropRejectionIfGone(StreamState stream, ResourceType type, java.util.function.Predicate<String> wanted) {
+    boolean changed = false;
+    synchronized (stream) {
+      Nack standing = stream.rejections.get(type);
+      if (standing != null && standing.resourceNames().stream().noneMatch(wanted)) {
+        changed = stream.clearRejection(type, "no longer has the resources it rejected");
+      }
+    }
+    rejectionsChanged(changed);
   }
 
   /** The cache found rejected delta resources that no longer exist: they are no longer rejected. */
@@ -342,8 +394,8 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   record ChangeTag(long change, long firstObservedNanos) {
   }
 
-  /** A tag waiting for the response to {@code request} to be sent. */
-  private record Outgoing(Object request, ChangeTag tag) {
+  /** A tag waiting for the response to {@code request} to be sent, and what to do once it is. */
+  private record Outgoing(Object request, ChangeTag tag, Runnable onSent) {
   }
 
   /** One stream. Guarded by its own monitor. */
@@ -364,6 +416,8 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     /** Per type, the last change of the fleet's resources this stream is known to hold. */
     private final Map<ResourceType, Long> held = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, Outgoing> outgoing = new EnumMap<>(ResourceType.class);
+    /** Per named type, state-of-the-world: the sequence number as of which it holds every resource it asks for. */
+    private final Map<ResourceType, Long> namedHeld = new EnumMap<>(ResourceType.class);
 
     StreamState(long id, Clock clock) {
       this.id = id;
@@ -384,14 +438,14 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       }
     }
 
-    /** The tag of the response being sent for {@code request}, if the cache left one. */
-    ChangeTag takeOutgoing(ResourceType type, Object request) {
+    /** What the cache left for the response being sent for {@code request}, if anything. */
+    Outgoing takeOutgoing(ResourceType type, Object request) {
       Outgoing tagged = outgoing.get(type);
       if (tagged == null || tagged.request() != request) {
         return null;
       }
       outgoing.remove(type);
-      return tagged.tag();
+      return tagged;
     }
 
     /**
@@ -464,6 +518,15 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     private final Map<String, String> clientVersions = new HashMap<>();
     private final Map<String, String> rejected = new HashMap<>();
     private final Map<String, PendingDelta> pending = new HashMap<>();
+    /** For named types: the names the client subscribed to (removal of a resource does not unsubscribe it). */
+    private final Set<String> subscribed = new java.util.HashSet<>();
+    /** Names to look at on the next answer whether or not they changed: (re-)subscribed since the last one. */
+    private final Set<String> recheck = new java.util.HashSet<>();
+    /**
+     * The sequence number of the fleet's resources ({@link TypeResources#sequence()}) up to which every change has
+     * been looked at for this stream: sent, found held, or withheld as rejected; -1 until the first answer.
+     */
+    private long synced = -1;
     private boolean seenFirstRequest;
     private boolean answeredOnce;
     /** The convergence time the last request's ACK gave (-1: none), until {@link #takeConverged} reads it. */
@@ -475,11 +538,26 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
         seenFirstRequest = true;
         // A reconnecting client says what it holds; it is sent only what differs, and told what is gone.
         clientVersions.putAll(request.getInitialResourceVersionsMap());
+        if (!type.wildcard()) {
+          subscribed.addAll(request.getInitialResourceVersionsMap().keySet());
+        }
       } else if (!type.wildcard()) {
         // An explicit (re-)subscription asks for the resource again, e.g. for a cluster that is warming.
         request.getResourceNamesSubscribeList().forEach(clientVersions::remove);
       }
-      request.getResourceNamesUnsubscribeList().forEach(clientVersions::remove);
+      if (!type.wildcard()) {
+        for (String name : request.getResourceNamesSubscribeList()) {
+          if (!name.equals("*")) {
+            subscribed.add(name);
+            recheck.add(name);
+          }
+        }
+      }
+      request.getResourceNamesUnsubscribeList().forEach(name -> {
+        clientVersions.remove(name);
+        subscribed.remove(name);
+        recheck.remove(name);
+      });
       boolean changed = forget(stream, type, request.getResourceNamesUnsubscribeList(),
           "unsubscribed from the resources it rejected");
       if (request.getResponseNonce().isEmpty()) {
@@ -522,13 +600,43 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       return nanos;
     }
 
-    /** Copies of what the cache needs to compute the next response; call with the stream's monitor held. */
+    /*
+     * What the cache reads to compute the next response. Live views: call, and use them, with the owning stream's
+     * monitor held.
+     */
+
+    /** The version of each resource the client holds, as far as its acknowledgements say. */
     Map<String, String> clientVersions() {
-      return Map.copyOf(clientVersions);
+      return clientVersions;
     }
 
+    /** The versions of resources it rejected, never sent it again. */
     Map<String, String> rejected() {
-      return Map.copyOf(rejected);
+      return rejected;
+    }
+
+    /** For named types, the names it subscribed to. */
+    Set<String> subscribed() {
+      return subscribed;
+    }
+
+    /** Names to look at on the next answer whether or not they changed. */
+    Set<String> recheck() {
+      return recheck;
+    }
+
+    /** Up to which sequence number every change has been looked at; -1 before the first answer. */
+    long synced() {
+      return synced;
+    }
+
+    /**
+     * Every change up to {@code sequence} has now been looked at, and of {@code rechecked} too: call when a response
+     * computed then goes out, or when nothing needed to be sent.
+     */
+    void syncedUpTo(long sequence, Collection<String> rechecked) {
+      synced = Math.max(synced, sequence);
+      recheck.removeAll(rechecked);
     }
 
     /** Whether the client still waits for its first response of this type on this stream. */

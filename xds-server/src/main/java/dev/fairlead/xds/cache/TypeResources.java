@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The resources of one type for one fleet, with a version for the whole set — and one for the subset Envoy is
@@ -14,11 +15,28 @@ import java.util.Optional;
  * or removing a resource costs O(1), and the version does not depend on insertion order, so two replicas holding
  * the same resources report the same version.
  *
+ * <p>Every put or removal that changes something gets the next sequence number, and the set remembers the last
+ * number of each name — of removed names too, up to a bound — so a stream that holds everything as of number
+ * {@code n} is brought up to date by looking at {@link #changedSince changedSince(n)} alone, not at every resource.
+ * A stream further behind than {@link #floor()} must look at everything.
+ *
  * <p>Not thread-safe: {@link XdsCache} guards each fleet's resources with the fleet's lock.
  */
 final class TypeResources {
 
+  /** Removed names remembered beyond this many (or beyond the live count, if larger) are forgotten, oldest first. */
+  static final int MIN_TOMBSTONES = 1024;
+
   private final Map<String, EncodedResource> byName = new HashMap<>();
+  /** name → sequence number of its last change, for live and removed names. */
+  private final Map<String, Long> lastChange = new HashMap<>();
+  /** sequence number → the name it changed; the inverse of {@link #lastChange}. */
+  private final TreeMap<Long, String> changes = new TreeMap<>();
+  private long sequence;
+  private long floor;
+  private int tombstones;
+  /** All resources sorted by name, until the next change. */
+  private List<EncodedResource> sorted;
   private long sumHigh;
   private long sumLow;
   private int envoyCount;
@@ -33,7 +51,10 @@ final class TypeResources {
     }
     if (previous != null) {
       subtract(previous);
+    } else if (lastChange.containsKey(resource.name())) {
+      tombstones--;
     }
+    changed(resource.name());
     sumHigh += resource.hashHigh();
     sumLow += resource.hashLow();
     if (!resource.forXdsClientsOnly()) {
@@ -51,7 +72,58 @@ final class TypeResources {
       return false;
     }
     subtract(previous);
+    changed(name);
+    tombstones++;
+    forgetOldTombstones();
     return true;
+  }
+
+  private void changed(String name) {
+    sorted = null;
+    sequence++;
+    Long before = lastChange.put(name, sequence);
+    if (before != null) {
+      changes.remove(before);
+    }
+    changes.put(sequence, name);
+  }
+
+  private void forgetOldTombstones() {
+    int allowed = Math.max(MIN_TOMBSTONES, byName.size());
+    if (tombstones <= allowed) {
+      return;
+    }
+    var oldest = changes.entrySet().iterator();
+    while (tombstones > allowed / 2 && oldest.hasNext()) {
+      Map.Entry<Long, String> entry = oldest.next();
+      if (!byName.containsKey(entry.getValue())) {
+        oldest.remove();
+        lastChange.remove(entry.getValue());
+        tombstones--;
+        floor = entry.getKey();
+      }
+    }
+  }
+
+  /** The sequence number of the latest change; 0 before the first. */
+  long sequence() {
+    return sequence;
+  }
+
+  /**
+   * The oldest sequence number {@link #changedSince} can answer from: a stream that last looked at an older one may
+   * have missed a removal and must look at everything.
+   */
+  long floor() {
+    return floor;
+  }
+
+  /**
+   * The names changed (put with new content, or removed) after sequence number {@code after}, oldest change first.
+   * A live view: do not change the set while iterating it.
+   */
+  Collection<String> changedSince(long after) {
+    return changes.tailMap(after, false).values();
   }
 
   private void subtract(EncodedResource resource) {
@@ -91,20 +163,28 @@ final class TypeResources {
     return audience == Audience.ENVOY ? versionOf(envoyCount, envoySumHigh, envoySumLow) : version();
   }
 
-  /** All resources, sorted by name (responses are deterministic). */
+  /** All resources, sorted by name (responses are deterministic); an unmodifiable list, sorted once per change. */
   List<EncodedResource> all() {
-    List<EncodedResource> all = new ArrayList<>(byName.values());
-    all.sort(java.util.Comparator.comparing(EncodedResource::name));
-    return all;
+    if (sorted == null) {
+      List<EncodedResource> all = new ArrayList<>(byName.values());
+      all.sort(java.util.Comparator.comparing(EncodedResource::name));
+      sorted = java.util.Collections.unmodifiableList(all);
+    }
+    return sorted;
   }
 
   /** All resources {@code audience} is sent, sorted by name. */
   List<EncodedResource> all(Audience audience) {
     List<EncodedResource> all = all();
-    if (audience == Audience.ENVOY) {
-      all.removeIf(EncodedResource::forXdsClientsOnly);
+    if (audience == Audience.ENVOY && envoyCount != byName.size()) {
+      return all.stream().filter(resource -> !resource.forXdsClientsOnly()).toList();
     }
     return all;
+  }
+
+  /** Whether {@code audience} is sent {@code resource}. */
+  static boolean visibleTo(EncodedResource resource, Audience audience) {
+    return audience != Audience.ENVOY || !resource.forXdsClientsOnly();
   }
 
   /** The named resources that exist, sorted by name, and the version of exactly that subset. */

@@ -189,14 +189,15 @@ public final class XdsCache implements ConfigWatcher {
     }
     Optional<SotwContext> context = streams.takeSotw(request.v3Request());
     String fleetName = context.map(SotwContext::fleet).orElse(request.v3Request().getNode().getCluster());
-    Set<String> names = new TreeSet<>(request.getResourceNamesList());
+    Set<String> names = context.isPresent() && !type.get().wildcard() ? context.get().names()
+        : Set.copyOf(request.getResourceNamesList());
     // For named types (EDS, RDS) no names means no subscription (Envoy's request once no listener or cluster needs
     // any): answering it with everything would be ignored and asked again, in a loop.
     boolean wildcard = names.contains("*") || names.isEmpty() && type.get().wildcard();
     Audience audience = context.map(SotwContext::audience).orElse(Audience.of(request.v3Request().getNode()));
     SotwPending pending = new SotwPending(watch, context, type.get(), wildcard, names, audience, request.getVersionInfo(),
         context.flatMap(SotwContext::rejectedVersion),
-        hasClusterChanged && type.get() == ResourceType.ENDPOINT, context.map(SotwContext::namesAdded).orElse(false));
+        hasClusterChanged && type.get() == ResourceType.ENDPOINT);
     register(fleetName, context.map(SotwContext::nodeId).orElse(request.v3Request().getNode().getId()), pending);
     return watch;
   }
@@ -205,20 +206,15 @@ public final class XdsCache implements ConfigWatcher {
   public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
       Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
       Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
-    DeltaWatch watch = new DeltaWatch(request, Map.copyOf(resourceVersions), Set.copyOf(pendingResources),
-        requesterVersion, isWildcard, responseConsumer);
+    // The stream registry keeps what the client holds and subscribes to (DeltaState); the watch needs no copy of
+    // java-control-plane's own maps, which hold an entry per resource.
+    DeltaWatch watch = new DeltaWatch(request, Map.of(), Set.of(), requesterVersion, isWildcard, responseConsumer);
     Optional<DeltaContext> context = streams.takeDelta(request.v3Request());
     if (context.isEmpty()) {
       return watch; // a type Fairlead does not serve: never answered
     }
-    Set<String> subscribed = new TreeSet<>(pendingResources);
-    subscribed.addAll(resourceVersions.keySet());
-    synchronized (context.get().stream()) {
-      subscribed.addAll(context.get().stream().deltaState(context.get().type()).clientVersions().keySet());
-    }
-    subscribed.remove("*");
     register(context.get().fleet(), context.get().nodeId(),
-        new DeltaPending(watch, context.get(), context.get().type(), isWildcard, subscribed));
+        new DeltaPending(watch, context.get(), context.get().type(), isWildcard));
     return watch;
   }
 
@@ -287,75 +283,153 @@ public final class XdsCache implements ConfigWatcher {
   }
 
   private Optional<Runnable> answerSotw(TypeResources resources, ChangeLog changes, SotwPending pending) {
+    if (!pending.wildcard() && pending.context().isPresent()) {
+      return answerNamed(resources, changes, pending, pending.context().get());
+    }
     List<EncodedResource> chosen;
     String version;
     if (pending.wildcard()) {
       chosen = resources.all(pending.audience());
       version = resources.version(pending.audience());
     } else {
-      TypeResources.Subset subset = resources.subset(pending.names());
-      if (subset.resources().isEmpty()) {
-        pending.context().ifPresent(c -> streams.upToDate(c.stream(), pending.type(), changes.latest()));
+      // No stream context (a request the registry did not see): everything named, as of the set's version.
+      chosen = resources.subset(pending.names()).resources();
+      version = resources.version();
+      if (chosen.isEmpty()) {
         return Optional.empty();
       }
-      chosen = subset.resources();
-      version = subset.version();
     }
     // After a NACK the proxy's version_info names the last version it accepted, but Envoy may have applied part of
     // the rejected response (a state-of-the-world LDS update removes the listeners it no longer lists even when
     // adding another fails): going back to that version must be sent again, not taken as already held.
-    // Likewise a request naming a resource its previous one did not: the proxy may have dropped it meanwhile.
-    if (version.equals(pending.requestVersion()) && !pending.resendEndpoints()
-        && pending.rejectedVersion().isEmpty() && !pending.namesAdded()) {
+    if (version.equals(pending.requestVersion()) && pending.rejectedVersion().isEmpty()) {
       pending.context().ifPresent(c -> streams.holdsCurrent(c.stream(), pending.type(), changes.latest()));
       return Optional.empty();
     }
     if (pending.rejectedVersion().filter(version::equals).isPresent()) {
       return Optional.empty();
     }
-    pending.context().ifPresent(c -> streams.answering(c.stream(), pending.type(), c.request(), changes));
+    pending.context().ifPresent(c -> streams.answering(c.stream(), pending.type(), c.request(), changes, () -> { }));
     Response response = Response.create(pending.watch().request(),
         chosen.stream().map(EncodedResource::any).toList(), version);
     return Optional.of(() -> respond(pending.watch(), response));
   }
 
+  /**
+   * State of the world for a named type (EDS, RDS): like delta, only what changed. The protocol lets a response
+   * for these types carry a subset — a resource not in it is not removed — so a stream that holds everything it
+   * asks for as of sequence number {@code n} is sent only the resources it asks for that changed since, and those
+   * it did not ask for before. Everything it asks for is sent when it first asks on this stream, when clusters
+   * changed (Envoy's warming clusters wait for their endpoints again), and when it is further behind than the
+   * resources remember. A rejected response counts as held: its resources are sent again when they change, and
+   * the rejection stands until then. {@code version_info} is the version of the fleet's whole set of the type, so
+   * every proxy holding the current configuration reports the same version.
+   */
+  private Optional<Runnable> answerNamed(TypeResources resources, ChangeLog changes, SotwPending pending,
+      SotwContext context) {
+    long sequence = resources.sequence();
+    String version = resources.version();
+    List<EncodedResource> send = new ArrayList<>();
+    synchronized (context.stream()) {
+      long held = StreamRegistry.namedHeldAsOf(context.stream(), pending.type());
+      boolean everything = context.firstOfType() || pending.resendEndpoints() || held < 0 || held < resources.floor();
+      if (everything) {
+        send.addAll(resources.subset(pending.names()).resources());
+      } else {
+        Set<String> chosen = new TreeSet<>(context.addedNames());
+        for (String name : resources.changedSince(held)) {
+          if (pending.names().contains(name)) {
+            chosen.add(name);
+          }
+        }
+        for (String name : chosen) {
+          resources.get(name).ifPresent(send::add);
+        }
+      }
+      if (send.isEmpty()) {
+        StreamRegistry.holdsNamedAsOf(context.stream(), pending.type(), sequence);
+      }
+    }
+    streams.dropRejectionIfGone(context.stream(), pending.type(),
+        name -> pending.names().contains(name) && resources.get(name).isPresent());
+    if (send.isEmpty()) {
+      if (version.equals(pending.requestVersion())) {
+        streams.holdsCurrent(context.stream(), pending.type(), changes.latest());
+      } else {
+        streams.upToDate(context.stream(), pending.type(), changes.latest());
+      }
+      return Optional.empty();
+    }
+    streams.answering(context.stream(), pending.type(), context.request(), changes,
+        () -> StreamRegistry.holdsNamedAsOf(context.stream(), pending.type(), sequence));
+    Response response = Response.create(pending.watch().request(),
+        send.stream().map(EncodedResource::any).toList(), version);
+    return Optional.of(() -> respond(pending.watch(), response));
+  }
+
+  /**
+   * Delta: the resources the client should hold and does not, and the names of those it holds that are gone. Only
+   * the resources changed since the stream last looked ({@link TypeResources#changedSince}) and names it
+   * (re-)subscribed to since are looked at; everything on its first answer, or when it is further behind than the
+   * resources remember.
+   */
   private Optional<Runnable> answerDelta(TypeResources resources, ChangeLog changes, DeltaPending pending) {
     DeltaContext context = pending.context();
-    Map<String, String> client;
-    Map<String, String> rejected;
+    long sequence = resources.sequence();
+    Map<String, VersionedResource<?>> send = new java.util.TreeMap<>();
+    List<String> removed = new ArrayList<>();
+    List<String> gone = new ArrayList<>();
+    List<String> rechecked;
+    boolean withheld = false;
     boolean owesFirst;
     DeltaState state;
     synchronized (context.stream()) {
       state = context.stream().deltaState(pending.type());
-      client = state.clientVersions();
-      rejected = state.rejected();
       owesFirst = state.owesFirstResponse();
-    }
-    List<String> gone = rejected.keySet().stream().filter(name -> resources.get(name).isEmpty()).toList();
-    if (!gone.isEmpty()) {
-      streams.rejectedResourcesGone(context.stream(), pending.type(), gone);
-    }
-    Collection<String> candidates = pending.wildcard()
-        ? resources.all(context.audience()).stream().map(EncodedResource::name).toList()
-        : pending.subscribed();
-    Map<String, VersionedResource<?>> send = new LinkedHashMap<>();
-    boolean withheld = false;
-    for (String name : candidates) {
-      Optional<EncodedResource> resource = resources.get(name);
-      if (resource.isPresent()) {
-        String version = resource.get().version();
-        boolean wasRejected = version.equals(rejected.get(name));
-        withheld |= wasRejected;
-        if (!version.equals(client.get(name)) && !wasRejected) {
-          send.put(name, VersionedResource.create(resource.get().any(), version));
+      Map<String, String> client = state.clientVersions();
+      Map<String, String> rejected = state.rejected();
+      for (String name : rejected.keySet()) {
+        if (resources.get(name).isEmpty()) {
+          gone.add(name);
         }
       }
-    }
-    List<String> removed = new ArrayList<>();
-    for (String name : new TreeSet<>(client.keySet())) {
-      if (resources.get(name).isEmpty() && (pending.wildcard() || pending.subscribed().contains(name))) {
-        removed.add(name);
+      rechecked = List.copyOf(state.recheck());
+      Collection<String> candidates;
+      if (state.synced() < 0 || state.synced() < resources.floor()) {
+        Set<String> all = new java.util.HashSet<>(pending.wildcard() ? resources.names() : state.subscribed());
+        all.addAll(client.keySet());
+        candidates = all;
+      } else if (rechecked.isEmpty()) {
+        candidates = resources.changedSince(state.synced());
+      } else {
+        Set<String> some = new java.util.HashSet<>(resources.changedSince(state.synced()));
+        some.addAll(rechecked);
+        candidates = some;
       }
+      for (String name : candidates) {
+        boolean wanted = pending.wildcard() || state.subscribed().contains(name);
+        if (!wanted) {
+          continue;
+        }
+        Optional<EncodedResource> resource = resources.get(name)
+            .filter(r -> !pending.wildcard() || TypeResources.visibleTo(r, context.audience()));
+        if (resource.isPresent()) {
+          String version = resource.get().version();
+          boolean wasRejected = version.equals(rejected.get(name));
+          withheld |= wasRejected;
+          if (!version.equals(client.get(name)) && !wasRejected) {
+            send.put(name, VersionedResource.create(resource.get().any(), version));
+          }
+        } else if (client.containsKey(name)) {
+          removed.add(name);
+        }
+      }
+      if (send.isEmpty() && removed.isEmpty() && !(owesFirst && pending.wildcard())) {
+        state.syncedUpTo(sequence, rechecked);
+      }
+    }
+    if (!gone.isEmpty()) {
+      streams.rejectedResourcesGone(context.stream(), pending.type(), gone);
     }
     if (send.isEmpty() && removed.isEmpty() && !(owesFirst && pending.wildcard())) {
       if (!withheld) {
@@ -363,10 +437,12 @@ public final class XdsCache implements ConfigWatcher {
       }
       return Optional.empty();
     }
+    removed.sort(null);
     synchronized (context.stream()) {
       state.markAnswered();
     }
-    streams.answering(context.stream(), pending.type(), context.request(), changes);
+    streams.answering(context.stream(), pending.type(), context.request(), changes,
+        () -> state.syncedUpTo(sequence, rechecked));
     DeltaResponse response = DeltaResponse.create(pending.watch().request(), send, removed, resources.version());
     return Optional.of(() -> respond(pending.watch(), response));
   }
@@ -394,7 +470,7 @@ public final class XdsCache implements ConfigWatcher {
 
   private record SotwPending(Watch watch, Optional<SotwContext> context, ResourceType type, boolean wildcard,
       Set<String> names, Audience audience,
-      String requestVersion, Optional<String> rejectedVersion, boolean resendEndpoints, boolean namesAdded)
+      String requestVersion, Optional<String> rejectedVersion, boolean resendEndpoints)
       implements PendingWatch {
     @Override
     public Optional<StreamRegistry.StreamState> stream() {
@@ -402,8 +478,8 @@ public final class XdsCache implements ConfigWatcher {
     }
   }
 
-  private record DeltaPending(DeltaWatch watch, DeltaContext context, ResourceType type, boolean wildcard,
-      Set<String> subscribed) implements PendingWatch {
+  private record DeltaPending(DeltaWatch watch, DeltaContext context, ResourceType type, boolean wildcard)
+      implements PendingWatch {
     @Override
     public Optional<StreamRegistry.StreamState> stream() {
       return Optional.of(context.stream());

@@ -138,7 +138,7 @@ class XdsServerProtocolTest {
       DiscoveryResponse again = envoy.next();
 
       assertThat(names(again)).as("the route named again, and nothing for the empty request").containsExactly("a");
-      assertThat(again.getVersionInfo()).isEqualTo(first.getVersionInfo());
+      assertThat(again.getVersionInfo()).isEqualTo(cache.version(FLEET, ResourceType.ROUTE).orElseThrow());
     }
   }
 
@@ -168,8 +168,111 @@ class XdsServerProtocolTest {
       DiscoveryResponse second = envoy.next();
 
       assertThat(names(first)).containsExactly("a");
-      assertThat(names(second)).containsExactly("a", "b");
+      assertThat(names(second)).as("only what the proxy lacks: it holds a").containsExactly("b");
     }
+  }
+
+  @Test
+  void aStateOfTheWorldEndpointChangeSendsOnlyTheChangedAssignmentAndANewStreamGetsThemAll() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1),
+        endpoints("c", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      DiscoveryResponse first = subscribeEndpoints(envoy, "a", "b", "c");
+      ack(envoy, first, "a", "b", "c");
+      cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 2),
+          endpoints("c", 1))));
+      DiscoveryResponse change = envoy.next();
+
+      assertThat(names(first)).containsExactly("a", "b", "c");
+      assertThat(names(change)).containsExactly("b");
+      assertThat(change.getVersionInfo()).isEqualTo(cache.version(FLEET, ResourceType.ENDPOINT).orElseThrow());
+      assertThat(change.getResources(0).unpack(ClusterLoadAssignment.class)).isEqualTo(endpoints("b", 2));
+    }
+    try (AdsTestClient reconnected = new AdsTestClient(server.port())) {
+      assertThat(names(subscribeEndpoints(reconnected, "a", "b", "c"))).containsExactly("a", "b", "c");
+    }
+  }
+
+  @Test
+  void aRejectedEndpointAssignmentIsNotSentAgainUntilItChangesAndItsRejectionStandsUntilThen() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      DiscoveryResponse first = subscribeEndpoints(envoy, "a", "b");
+      ack(envoy, first, "a", "b");
+      cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 1))));
+      DiscoveryResponse rejected = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(EDS).addResourceNames("a").addResourceNames("b")
+          .setVersionInfo(first.getVersionInfo()).setResponseNonce(rejected.getNonce())
+          .setErrorDetail(Status.newBuilder().setMessage("a: bad endpoint")).build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> streams.currentNacks().size() == 1);
+
+      cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 2))));
+      DiscoveryResponse other = envoy.next();
+      ack(envoy, other, "a", "b");
+      cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 3), endpoints("b", 2))));
+      DiscoveryResponse fixed = envoy.next();
+      List<Nack> nacksBeforeFix = streams.currentNacks();
+      ack(envoy, fixed, "a", "b");
+
+      assertThat(names(rejected)).containsExactly("a");
+      assertThat(names(other)).as("had the rejected a been sent again, it would be here").containsExactly("b");
+      assertThat(nacksBeforeFix).as("accepting b says nothing of a").singleElement()
+          .satisfies(nack -> assertThat(nack.resourceNames()).containsExactly("a"));
+      assertThat(names(fixed)).containsExactly("a");
+      await().atMost(Duration.ofSeconds(10)).until(() -> streams.currentNacks().isEmpty());
+    }
+  }
+
+  @Test
+  void aDeltaResourceDeletedAndCreatedAgainIsSentAgainToItsSubscriber() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
+          .addResourceNamesSubscribe("a").addResourceNamesSubscribe("b").build());
+      DeltaDiscoveryResponse first = envoy.nextDelta();
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(first.getNonce()).build());
+      cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("b", 1))));
+      DeltaDiscoveryResponse deleted = envoy.nextDelta();
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(deleted.getNonce()).build());
+      cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 1))));
+      DeltaDiscoveryResponse back = envoy.nextDelta();
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(back.getNonce()).build());
+      cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 3))));
+      DeltaDiscoveryResponse onlyB = envoy.nextDelta();
+
+      assertThat(first.getResourcesList()).extracting(Resource::getName).containsExactly("a", "b");
+      assertThat(deleted.getResourcesList()).isEmpty();
+      assertThat(deleted.getRemovedResourcesList()).containsExactly("a");
+      assertThat(back.getResourcesList()).extracting(Resource::getName).containsExactly("a");
+      assertThat(onlyB.getResourcesList()).extracting(Resource::getName).containsExactly("b");
+      assertThat(onlyB.getRemovedResourcesList()).isEmpty();
+    }
+  }
+
+  @Test
+  void aDeltaResubscriptionGetsTheResourceAgainThoughItDidNotChange() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
+          .addResourceNamesSubscribe("a").build());
+      DeltaDiscoveryResponse first = envoy.nextDelta();
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(first.getNonce()).build());
+      // Envoy asks again for the endpoints of a cluster that is warming.
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).addResourceNamesSubscribe("a").build());
+
+      assertThat(envoy.nextDelta().getResourcesList()).extracting(Resource::getName).containsExactly("a");
+    }
+  }
+
+  private static DiscoveryResponse subscribeEndpoints(AdsTestClient envoy, String... names) {
+    envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
+        .addAllResourceNames(List.of(names)).build());
+    return envoy.next();
+  }
+
+  private static void ack(AdsTestClient envoy, DiscoveryResponse response, String... names) {
+    envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(EDS).addAllResourceNames(List.of(names))
+        .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build());
   }
 
   @Test
@@ -234,6 +337,14 @@ class XdsServerProtocolTest {
 
   private static ClusterLoadAssignment endpoints(String name) {
     return ClusterLoadAssignment.newBuilder().setClusterName(name).build();
+  }
+
+  /** An assignment whose content differs by {@code weight}. */
+  private static ClusterLoadAssignment endpoints(String name, int weight) {
+    return ClusterLoadAssignment.newBuilder().setClusterName(name)
+        .addEndpoints(io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.newBuilder()
+            .setLoadBalancingWeight(com.google.protobuf.UInt32Value.of(weight)))
+        .build();
   }
 
   private static List<Cluster> unpackClusters(DiscoveryResponse response) throws InvalidProtocolBufferException {
