@@ -145,12 +145,21 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       if (type.isPresent()) {
         stream.requested.add(type.get());
         if (!type.get().wildcard()) {
-          names = Set.copyOf(request.getResourceNamesList());
-          Set<String> before = stream.sotwNames.put(type.get(), names);
+          // Envoy names the same resources in the same order in every request (each ACK): compare the lists, and
+          // build a set only when they differ.
+          List<String> listed = request.getResourceNamesList();
+          Set<String> before = stream.sotwNames.get(type.get());
           firstOfType = before == null;
-          if (before != null && !before.equals(names)) {
-            added = new java.util.HashSet<>(names);
-            added.removeAll(before);
+          if (before != null && listed.equals(stream.sotwNameLists.get(type.get()))) {
+            names = before;
+          } else {
+            names = Set.copyOf(listed);
+            stream.sotwNames.put(type.get(), names);
+            stream.sotwNameLists.put(type.get(), List.copyOf(listed));
+            if (before != null && !before.equals(names)) {
+              added = new java.util.HashSet<>(names);
+              added.removeAll(before);
+            }
           }
         }
         Sent sent = stream.sotwSent.get(type.get());
@@ -408,6 +417,8 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     private final Map<ResourceType, Sent> sotwSent = new EnumMap<>(ResourceType.class);
     /** Per named type, the resource names of the stream's last state-of-the-world request. */
     private final Map<ResourceType, Set<String>> sotwNames = new EnumMap<>(ResourceType.class);
+    /** The same names as the request listed them. */
+    private final Map<ResourceType, List<String>> sotwNameLists = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, DeltaState> deltaStates = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, String> acked = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, String> lastSent = new EnumMap<>(ResourceType.class);
