@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.rpc.Status;
 import dev.fairlead.xds.cache.ResourceType;
-import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -23,9 +22,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The xDS meters and the per-proxy bookkeeping behind /debug/proxies, over real gRPC streams on 127.0.0.1. */
 class XdsServerMetricsTest {
@@ -36,21 +35,17 @@ class XdsServerMetricsTest {
   private static final Instant NOW = Instant.parse("2030-01-02T03:04:05Z");
   private static final Duration BOUND = Duration.ofSeconds(10);
 
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  @RegisterExtension
+  final TestXdsServer server = new TestXdsServer(Clock.fixed(NOW, ZoneOffset.UTC));
+  private SimpleMeterRegistry registry;
   private StreamRegistry streams;
   private XdsCache cache;
-  private XdsServer server;
 
   @BeforeEach
   void start() {
-    streams = new StreamRegistry(registry, Clock.fixed(NOW, ZoneOffset.UTC));
-    cache = new XdsCache(streams);
-    server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+    registry = server.registry();
+    streams = server.streams();
+    cache = server.cache();
   }
 
   @Test

@@ -12,7 +12,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.Durations;
 import com.google.rpc.Status;
-import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.Nack;
 import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.cache.StreamRegistry;
@@ -28,9 +27,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The xDS protocol behaviour that java-control-plane's stock cache gets wrong, checked over real gRPC streams on
@@ -42,20 +41,15 @@ class XdsServerProtocolTest {
   private static final String CDS = ResourceType.CLUSTER.typeUrl();
   private static final String EDS = ResourceType.ENDPOINT.typeUrl();
 
+  @RegisterExtension
+  final TestXdsServer server = new TestXdsServer();
   private StreamRegistry streams;
   private XdsCache cache;
-  private XdsServer server;
 
   @BeforeEach
   void start() {
-    streams = new StreamRegistry(new SimpleMeterRegistry());
-    cache = new XdsCache(streams);
-    server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams);
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
+    streams = server.streams();
+    cache = server.cache();
   }
 
   @Test
