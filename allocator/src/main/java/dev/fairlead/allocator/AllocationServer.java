@@ -17,8 +17,10 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +39,17 @@ public final class AllocationServer implements AutoCloseable {
   private final HttpServer http;
   private final Optional<ServerTls> tls;
   private final Optional<BearerToken> token;
+  /** Set first thing in {@link #close()}: an HTTP request answered after it has nowhere to go, which is no error. */
+  private final AtomicBoolean closing;
 
   private AllocationServer(Server grpc, Vertx vertx, HttpServer http, Optional<ServerTls> tls,
-      Optional<BearerToken> token) {
+      Optional<BearerToken> token, AtomicBoolean closing) {
     this.grpc = grpc;
     this.vertx = vertx;
     this.http = http;
     this.tls = tls;
     this.token = token;
+    this.closing = closing;
   }
 
   /**
@@ -60,7 +65,16 @@ public final class AllocationServer implements AutoCloseable {
     try {
       token = security.tokenFile().map(file -> BearerToken.watch(file, security.tokenReloadInterval()));
       Server grpc = startGrpc(allocator, host, grpcPort, tls, token);
+      AtomicBoolean closing = new AtomicBoolean();
       Vertx vertx = Vertx.vertx();
+      // A request answered on a worker thread while the server stops completes on an event loop that is gone.
+      vertx.exceptionHandler(failure -> {
+        if (closing.get() && failure instanceof RejectedExecutionException) {
+          LOG.debug("An allocation request in flight at shutdown went unanswered: {}", failure.toString());
+        } else {
+          LOG.error("Allocation HTTP API: a failure no handler took", failure);
+        }
+      });
       HttpServer http;
       try {
         http = startHttp(vertx, allocator, host, httpPort, tls, token);
@@ -75,7 +89,7 @@ public final class AllocationServer implements AutoCloseable {
         LOG.warn("The allocation API requires a bearer token but serves plaintext: the token crosses the network "
             + "unencrypted");
       }
-      return new AllocationServer(grpc, vertx, http, tls, token);
+      return new AllocationServer(grpc, vertx, http, tls, token, closing);
     } catch (RuntimeException e) {
       stopWatching(tls, token);
       throw e;
@@ -139,6 +153,7 @@ public final class AllocationServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closing.set(true);
     grpc.shutdown();
     try {
       if (!grpc.awaitTermination(10, TimeUnit.SECONDS)) {

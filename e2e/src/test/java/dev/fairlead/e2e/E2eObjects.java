@@ -60,16 +60,39 @@ final class E2eObjects {
 
   /** HTTPRoute {@code name} on Gateway {@code edge}: path prefix {@code prefix} to Upstream {@code upstream}. */
   static String route(String name, String prefix, String upstream) {
+    return route(name, List.of(), prefix, upstream);
+  }
+
+  /**
+   * HTTPRoute {@code name} on Gateway {@code edge} for the host {@code hostname}, all to Upstream {@code upstream}:
+   * what gRPC's xDS client resolves as {@code xds:///<hostname>}.
+   */
+  static String hostRoute(String name, String hostname, String upstream) {
+    return route(name, List.of(hostname), "/", upstream);
+  }
+
+  private static String route(String name, List<String> hostnames, String prefix, String upstream) {
     return """
         apiVersion: gateway.networking.k8s.io/v1
         kind: HTTPRoute
         metadata: {name: %s, namespace: default}
         spec:
           parentRefs: [{name: edge}]
+          hostnames: [%s]
           rules:
           - matches: [{path: {type: PathPrefix, value: %s}}]
             backendRefs: [{group: fairlead.dev, kind: Upstream, name: %s}]
-        """.formatted(name, prefix, upstream);
+        """.formatted(name, String.join(", ", hostnames), prefix, upstream);
+  }
+
+  /** Upstream {@code name} of {@code protocol} with one static host, 127.0.0.1:{@code port}. */
+  static String staticUpstream(String name, String protocol, int port) {
+    return """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: %s, namespace: default}
+        spec: {protocol: %s, static: {hosts: [{address: 127.0.0.1, port: %d}]}}
+        """.formatted(name, protocol, port);
   }
 
   /** The endpoint addresses an Envoy {@code /config_dump?include_eds} holds for one cluster, in its order. */

@@ -2,6 +2,7 @@ package dev.fairlead.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.fairlead.testkit.CommandResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,15 +11,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * {@code fairlead run} as a separate process, from the shaded jar the app module builds: what a replica in a pod
- * is, down to being killed with SIGKILL. Output goes to {@code target/fairlead-<name>.log}.
+ * {@code fairlead run} as a separate process, from the shaded jar the app module builds (or another build's jar,
+ * such as {@link PreviousBuild}'s): what a replica in a pod is, down to being killed with SIGKILL. Output goes to
+ * {@code target/fairlead-<name>.log}.
  */
 final class FairleadProcess implements AutoCloseable {
 
   static final Path JAR = Path.of("..", "app", "target", "fairlead.jar");
+  private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+  private static final Pattern OPTION = Pattern.compile("--[a-z][a-z0-9-]*");
 
   private final String name;
   private final Process process;
@@ -30,23 +38,26 @@ final class FairleadProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts {@code fairlead run} with {@code arguments}. */
+  /** Starts {@code fairlead run} of this build with {@code arguments}. */
   static FairleadProcess start(String name, List<String> arguments) {
     return start(name, arguments, Map.of());
   }
 
   /**
-   * Starts {@code fairlead run} with {@code arguments} and {@code environment}; no {@code FAIRLEAD_*} variable of this
-   * process is passed on, so the child sees only the ones given.
+   * Starts {@code fairlead run} of this build with {@code arguments} and {@code environment}; no {@code FAIRLEAD_*}
+   * variable of this process is passed on, so the child sees only the ones given.
    */
   static FairleadProcess start(String name, List<String> arguments, Map<String, String> environment) {
-    if (!Files.isRegularFile(JAR)) {
-      throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build the app module first "
+    return start(name, JAR, arguments, environment);
+  }
+
+  /** Starts {@code fairlead run} of the build {@code jar} with {@code arguments} and {@code environment}. */
+  static FairleadProcess start(String name, Path jar, List<String> arguments, Map<String, String> environment) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build the app module first "
           + "(./mvnw -pl e2e -am verify does)");
     }
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar",
-        JAR.toString(), "run"));
+    List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-Xmx256m", "-jar", jar.toString(), "run"));
     command.addAll(arguments);
     Path log = Path.of("target", "fairlead-" + name + ".log");
     try {
@@ -61,8 +72,27 @@ final class FairleadProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * The long options {@code fairlead run} of the build {@code jar} accepts, read from its {@code --help}: a build
+   * from before a flag was added must not be started with it.
+   */
+  static Set<String> runOptions(Path jar) {
+    String help = CommandResult.run(List.of(JAVA.toString(), "-jar", jar.toString(), "run", "--help"),
+        Duration.ofSeconds(60)).requireSuccess().stdout();
+    Set<String> options = new TreeSet<>();
+    Matcher option = OPTION.matcher(help);
+    while (option.find()) {
+      options.add(option.group());
+    }
+    return options;
+  }
+
   String name() {
     return name;
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   boolean isAlive() {

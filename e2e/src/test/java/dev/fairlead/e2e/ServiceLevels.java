@@ -1,51 +1,119 @@
 package dev.fairlead.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * What the soak's producer and monitor record, from many threads at once: every field is a concurrent structure
- * (adders, concurrent queues and maps) — never a plain collection written from several threads.
+ * (adders, concurrent queues and maps, HdrHistogram recorders) — never a plain collection written from several
+ * threads. The judgements on what was recorded ({@link #heapGrowth}) are pure functions, tested on their own.
  */
 final class ServiceLevels {
 
-  /** A period in which a fault was announced, so traffic failures inside it do not count against the target. */
-  record Disruption(String what, Instant start, Instant end) {
+  /**
+   * A period in which a fault was announced, so failures of the traffic it {@code affects} inside it do not count
+   * against the target; other traffic must not notice it.
+   */
+  record Disruption(String what, Instant start, Instant end, Set<String> affects) {
 
-    boolean covers(Instant at) {
-      return !at.isBefore(start) && !at.isAfter(end);
+    Disruption {
+      affects = Set.copyOf(affects);
+    }
+
+    boolean covers(String kind, Instant at) {
+      return affects.contains(kind) && !at.isBefore(start) && !at.isAfter(end);
     }
   }
 
-  /** One check's outcome for the summary table. */
-  record Row(String check, String target, String measured, boolean passed) {
+  /**
+   * An ERROR line a fault explains: one logged by the class {@code loggerClass} (simple name) starting with
+   * {@code message}, while a disruption named {@code what} was under way.
+   */
+  record Explanation(String what, String loggerClass, String message) {
+  }
+
+  /** One check's outcome for the summary table; a skipped check passes, and says so. */
+  record Row(String check, String target, String measured, boolean passed, boolean skipped) {
+
+    Row(String check, String target, String measured, boolean passed) {
+      this(check, target, measured, passed, false);
+    }
+
+    static Row skipped(String check, String target, String why) {
+      return new Row(check, target, why, true, true);
+    }
+
+    String result() {
+      return skipped ? "SKIP" : passed ? "PASS" : "FAIL";
+    }
+  }
+
+  /** What one kind of traffic did: requests sent, those failed outside announced disruptions, latencies (µs). */
+  record Traffic(long requests, long failedOutsideDisruptions, long p50Micros, long p99Micros, long maxMicros) {
+
+    double successPercent() {
+      return requests == 0 ? 0 : 100.0 * (requests - failedOutsideDisruptions) / requests;
+    }
+  }
+
+  /** Requests of one kind of traffic, failed ones by when they were sent, and their latencies. */
+  private record TrafficLog(LongAdder requests, ConcurrentLinkedQueue<Instant> failed, Recorder latencies) {
+
+    TrafficLog() {
+      this(new LongAdder(), new ConcurrentLinkedQueue<>(), new Recorder(3));
+    }
   }
 
   private final ConcurrentLinkedQueue<Disruption> disruptions = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Instant> failedRequests = new ConcurrentLinkedQueue<>();
-  private final LongAdder requests = new LongAdder();
+  private final Map<String, TrafficLog> traffic = new ConcurrentHashMap<>();
+  private final Map<String, ConcurrentLinkedQueue<Long>> heapAfterGc = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
   private final Map<String, LongAdder> actions = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> maxima = new ConcurrentHashMap<>();
 
-  void disruption(String what, Instant start, Instant end) {
-    disruptions.add(new Disruption(what, start, end));
+  void disruption(String what, Instant start, Instant end, Set<String> affects) {
+    disruptions.add(new Disruption(what, start, end, affects));
   }
 
-  void request(Instant at, boolean succeeded) {
-    requests.increment();
+  /** One request of the traffic {@code kind}, sent at {@code at}, and how long it took to succeed or fail. */
+  void request(String kind, Instant at, Duration took, boolean succeeded) {
+    TrafficLog stream = traffic.computeIfAbsent(kind, k -> new TrafficLog());
+    stream.requests().increment();
+    stream.latencies().recordValue(Math.max(0, took.toNanos() / 1000));
     if (!succeeded) {
-      failedRequests.add(at);
+      stream.failed().add(at);
     }
+  }
+
+  /** The used heap of the replica process {@code process} right after a full collection, one sample a window. */
+  void heapAfterGc(String process, long bytes) {
+    heapAfterGc.computeIfAbsent(process, p -> new ConcurrentLinkedQueue<>()).add(bytes);
+  }
+
+  /** Every replica process's heap-after-GC samples, in the order they were taken. */
+  Map<String, List<Long>> heapAfterGc() {
+    Map<String, List<Long>> samples = new java.util.TreeMap<>();
+    heapAfterGc.forEach((process, queue) -> samples.put(process, List.copyOf(queue)));
+    return samples;
   }
 
   void violation(String message) {
@@ -84,11 +152,106 @@ final class ServiceLevels {
     return done;
   }
 
-  /** Requests sent, and those that failed outside every announced disruption. */
-  long[] trafficOutsideDisruptions() {
+  /**
+   * What the traffic {@code kind} did so far: failures inside an announced disruption do not count. Reads the
+   * latencies recorded since the last call, so call it once, at the end.
+   */
+  Traffic traffic(String kind) {
+    TrafficLog stream = traffic.computeIfAbsent(kind, k -> new TrafficLog());
     List<Disruption> windows = new ArrayList<>(disruptions);
-    long failed = failedRequests.stream().filter(at -> windows.stream().noneMatch(w -> w.covers(at))).count();
-    return new long[] {requests.sum(), failed};
+    long failed = stream.failed().stream().filter(at -> windows.stream().noneMatch(w -> w.covers(kind, at))).count();
+    Histogram latencies = stream.latencies().getIntervalHistogram();
+    return new Traffic(stream.requests().sum(), failed, latencies.getValueAtPercentile(50),
+        latencies.getValueAtPercentile(99), latencies.getMaxValue());
+  }
+
+  /**
+   * The ERROR lines among {@code lines} (a replica's log, text or JSON lines) that no announced fault explains, given
+   * {@code explanations}. A text line reads {@code <instant> ERROR <logger> - <message>}; a JSON line has
+   * {@code timestamp} (epoch ms), {@code level}, {@code loggerName} and {@code formattedMessage}.
+   */
+  List<String> unexplainedErrors(List<String> lines, List<Explanation> explanations) {
+    List<Disruption> windows = new ArrayList<>(disruptions);
+    List<String> unexplained = new ArrayList<>();
+    for (String line : lines) {
+      Optional<LogLine> error = LogLine.error(line);
+      if (error.isPresent() && explanations.stream().noneMatch(e -> error.get().explainedBy(e, windows))) {
+        unexplained.add(line);
+      }
+    }
+    return unexplained;
+  }
+
+  /** An ERROR line: when, which logger, what it said. */
+  private record LogLine(Instant at, String logger, String message) {
+
+    private static final Pattern TEXT = Pattern.compile("^(\\S+) ERROR +(\\S+) - (.*)$");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Optional<LogLine> error(String line) {
+      if (line.startsWith("{")) {
+        try {
+          JsonNode json = JSON.readTree(line);
+          if (!json.path("level").asText().equals("ERROR")) {
+            return Optional.empty();
+          }
+          return Optional.of(new LogLine(Instant.ofEpochMilli(json.path("timestamp").asLong()),
+              json.path("loggerName").asText(), json.path("formattedMessage").asText()));
+        } catch (IOException e) {
+          return Optional.empty();
+        }
+      }
+      Matcher text = TEXT.matcher(line);
+      if (!text.matches()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(new LogLine(Instant.parse(text.group(1)), text.group(2), text.group(3)));
+      } catch (DateTimeParseException e) {
+        return Optional.of(new LogLine(Instant.MIN, text.group(2), text.group(3)));
+      }
+    }
+
+    boolean explainedBy(Explanation explanation, List<Disruption> windows) {
+      return logger.endsWith("." + explanation.loggerClass()) && message.startsWith(explanation.message())
+          && windows.stream().anyMatch(w -> w.what().equals(explanation.what())
+              && !at.isBefore(w.start()) && !at.isAfter(w.end()));
+    }
+  }
+
+  /**
+   * How a replica's heap after GC grows without bound, if it does: its samples after the first (warm-up) whose last
+   * {@code windows} values each rose over the one before, by more than {@code toleranceBytes} in all. Empty when it
+   * does not, or when there are too few samples to say ({@link #judgeable}).
+   */
+  static Optional<String> heapGrowth(List<Long> samples, int windows, long toleranceBytes) {
+    if (!judgeable(samples, windows)) {
+      return Optional.empty();
+    }
+    List<Long> last = samples.subList(samples.size() - windows, samples.size());
+    for (int i = 1; i < last.size(); i++) {
+      if (last.get(i) <= last.get(i - 1)) {
+        return Optional.empty();
+      }
+    }
+    long rise = last.get(last.size() - 1) - last.get(0);
+    if (rise <= toleranceBytes) {
+      return Optional.empty();
+    }
+    return Optional.of("rose in each of its last " + windows + " windows, by " + mebibytes(rise) + " in all: "
+        + last.stream().map(ServiceLevels::mebibytes).toList());
+  }
+
+  /** Whether there are enough samples for {@link #heapGrowth}: the warm-up one and {@code windows} more. */
+  static boolean judgeable(List<Long> samples, int windows) {
+    if (windows < 2) {
+      throw new IllegalArgumentException("a trend needs at least 2 windows, was " + windows);
+    }
+    return samples.size() > windows;
+  }
+
+  static String mebibytes(long bytes) {
+    return String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
   }
 
   /** The summary table, one line per check, and whether all passed. */
@@ -100,7 +263,7 @@ final class ServiceLevels {
         + "s  %s%n";
     StringBuilder table = new StringBuilder(String.format(format, "CHECK", "TARGET", "MEASURED", "RESULT"));
     rows.forEach(r -> table.append(String.format(format, r.check(), r.target(), r.measured(),
-        r.passed() ? "PASS" : "FAIL")));
+        r.result())));
     return table.toString();
   }
 

@@ -1,9 +1,13 @@
 package dev.fairlead.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -12,16 +16,25 @@ import org.junit.jupiter.api.Test;
 class ServiceLevelsTest {
 
   private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+  private static final long MIB = 1L << 20;
 
   @Test
   void failuresInsideAnnouncedDisruptionsDoNotCount() {
     ServiceLevels levels = new ServiceLevels();
-    levels.disruption("Envoy restart", T0.plusSeconds(10), T0.plusSeconds(20));
-    levels.request(T0.plusSeconds(5), true);
-    levels.request(T0.plusSeconds(15), false);
-    levels.request(T0.plusSeconds(25), false);
+    levels.disruption("Envoy restart", T0.plusSeconds(10), T0.plusSeconds(20), Set.of("http"));
+    levels.request("http", T0.plusSeconds(5), Duration.ofMillis(2), true);
+    levels.request("http", T0.plusSeconds(15), Duration.ofMillis(5000), false);
+    levels.request("http", T0.plusSeconds(25), Duration.ofMillis(3), false);
+    levels.request("grpc", T0.plusSeconds(25), Duration.ofMillis(1), true);
+    levels.request("grpc", T0.plusSeconds(15), Duration.ofMillis(1), false);
 
-    assertThat(levels.trafficOutsideDisruptions()).containsExactly(3, 1);
+    ServiceLevels.Traffic http = levels.traffic("http");
+    assertThat(http.requests()).isEqualTo(3);
+    assertThat(http.failedOutsideDisruptions()).isEqualTo(1);
+    assertThat(http.successPercent()).isCloseTo(66.667, within(0.001));
+    assertThat(http.maxMicros()).isBetween(4_990_000L, 5_010_000L);
+    // The disruption was announced for HTTP only: gRPC must not have noticed it.
+    assertThat(levels.traffic("grpc").failedOutsideDisruptions()).isEqualTo(1);
   }
 
   @Test
@@ -34,7 +47,7 @@ class ServiceLevelsTest {
         for (int i = 0; i < 10_000; i++) {
           levels.count("requests");
           levels.max("lag", thread * 10_000L + i);
-          levels.request(T0, i % 1000 != 0);
+          levels.request("http", T0, Duration.ofMillis(i % 100), i % 1000 != 0);
         }
       });
     }
@@ -43,16 +56,80 @@ class ServiceLevelsTest {
 
     assertThat(levels.counter("requests")).isEqualTo(80_000);
     assertThat(levels.maximum("lag")).isEqualTo(79_999);
-    assertThat(levels.trafficOutsideDisruptions()).containsExactly(80_000, 80);
+    ServiceLevels.Traffic http = levels.traffic("http");
+    assertThat(http.requests()).isEqualTo(80_000);
+    assertThat(http.failedOutsideDisruptions()).isEqualTo(80);
+    assertThat(http.p99Micros()).isBetween(98_000L, 100_000L);
+  }
+
+  @Test
+  void heapThatRisesInEveryOneOfTheLastWindowsBeyondTheToleranceGrowsWithoutBound() {
+    List<Long> leaking = List.of(10 * MIB, 40 * MIB, 42 * MIB, 45 * MIB, 49 * MIB);
+
+    assertThat(ServiceLevels.heapGrowth(leaking, 4, 4 * MIB)).hasValueSatisfying(
+        finding -> assertThat(finding).contains("last 4 windows").contains("9.0 MiB"));
+  }
+
+  @Test
+  void theWarmUpSampleAndOnePlateauAreNotGrowth() {
+    // The first window is warm-up: caches and informers fill it.
+    assertThat(ServiceLevels.heapGrowth(List.of(10 * MIB, 40 * MIB, 41 * MIB, 41 * MIB + 1, 41 * MIB + 2), 4,
+        4 * MIB)).isEmpty();
+    // One window that does not rise breaks the trend, wherever it is.
+    assertThat(ServiceLevels.heapGrowth(List.of(1L, 40 * MIB, 45 * MIB, 44 * MIB, 50 * MIB, 55 * MIB), 4, 4 * MIB))
+        .isEmpty();
+    assertThat(ServiceLevels.heapGrowth(List.of(1L, 40 * MIB, 45 * MIB, 50 * MIB, 55 * MIB, 55 * MIB), 4, 4 * MIB))
+        .isEmpty();
+  }
+
+  @Test
+  void risesWithinTheToleranceAreNoise() {
+    List<Long> creeping = List.of(1L, 40 * MIB, 41 * MIB, 42 * MIB, 44 * MIB);
+
+    assertThat(ServiceLevels.heapGrowth(creeping, 4, 4 * MIB)).isEmpty();
+    assertThat(ServiceLevels.heapGrowth(creeping, 4, 3 * MIB)).isPresent();
+  }
+
+  @Test
+  void tooFewSamplesCannotBeJudged() {
+    List<Long> young = List.of(10 * MIB, 40 * MIB, 60 * MIB, 80 * MIB);
+
+    assertThat(ServiceLevels.judgeable(young, 4)).isFalse();
+    assertThat(ServiceLevels.heapGrowth(young, 4, 4 * MIB)).isEmpty();
+    assertThat(ServiceLevels.judgeable(young, 3)).isTrue();
+    assertThat(ServiceLevels.heapGrowth(young, 3, 4 * MIB)).isPresent();
+    assertThatThrownBy(() -> ServiceLevels.judgeable(young, 1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void anErrorLineIsExplainedOnlyByItsFaultWhileTheFaultLasts() {
+    ServiceLevels levels = new ServiceLevels();
+    levels.disruption("API server restart", T0.plusSeconds(10), T0.plusSeconds(20), Set.of("API writes"));
+    List<ServiceLevels.Explanation> explanations = List.of(
+        new ServiceLevels.Explanation("API server restart", "ConnectionBase", "Connection reset"));
+    String inside = "2026-11-21T10:00:12.469Z ERROR i.vertx.core.net.impl.ConnectionBase - Connection reset";
+    String after = "2026-11-21T10:00:25.000Z ERROR i.vertx.core.net.impl.ConnectionBase - Connection reset";
+    String otherMessage = "2026-11-21T10:00:12.469Z ERROR i.vertx.core.net.impl.ConnectionBase - Broken pipe";
+    String otherLogger = "2026-11-21T10:00:12.469Z ERROR d.fairlead.app.ConfigPublisher - Connection reset";
+    String json = "{\"timestamp\":" + T0.plusSeconds(15).toEpochMilli() + ",\"level\":\"ERROR\",\"loggerName\":"
+        + "\"io.vertx.core.net.impl.ConnectionBase\",\"formattedMessage\":\"Connection reset\"}";
+    String jsonInfo = "{\"timestamp\":" + T0.plusSeconds(30).toEpochMilli() + ",\"level\":\"INFO\",\"loggerName\":"
+        + "\"x.Y\",\"formattedMessage\":\"fine\"}";
+    String info = "2026-11-21T10:00:12.469Z INFO  d.fairlead.app.ConfigPublisher - Serving fleet default/edge";
+
+    assertThat(levels.unexplainedErrors(List.of(inside, after, otherMessage, otherLogger, json, jsonInfo, info),
+        explanations)).containsExactly(after, otherMessage, otherLogger);
   }
 
   @Test
   void theTableSaysPassOrFailPerCheck() {
     String table = ServiceLevels.table(List.of(new ServiceLevels.Row("traffic", ">= 99.9 %", "100 %", true),
-        new ServiceLevels.Row("ERROR log lines", "0", "2", false)));
+        new ServiceLevels.Row("ERROR log lines", "0", "2", false),
+        ServiceLevels.Row.skipped("upgrade", "both ways", "no previous commit")));
 
-    assertThat(table.lines()).hasSize(3);
+    assertThat(table.lines()).hasSize(4);
     assertThat(table.lines().toList().get(1)).startsWith("traffic").endsWith("PASS");
     assertThat(table.lines().toList().get(2)).startsWith("ERROR log lines").endsWith("FAIL");
+    assertThat(table.lines().toList().get(3)).startsWith("upgrade").contains("no previous commit").endsWith("SKIP");
   }
 }

@@ -13,24 +13,31 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The parts a soak runs against: two Fairlead replicas as processes from the shaded jar (each in a fixed slot with
- * its own xDS, allocator and admin ports on 127.0.0.1, so a restarted replica comes back where it was), and one
- * Envoy whose ADS cluster lists both replicas, as a Service in front of them would. Every process it starts is
- * stopped by {@link #close()}.
+ * The parts a soak runs against: two Fairlead replicas as processes from a shaded jar — this build's, or another
+ * such as {@link PreviousBuild}'s — each in a fixed slot with its own xDS, allocator and admin ports on 127.0.0.1,
+ * so a restarted replica comes back where it was, and one Envoy whose ADS cluster lists both replicas, as a Service
+ * in front of them would. A replica gets only the flags its build knows (read from its {@code run --help}). Every
+ * process it starts is stopped by {@link #close()}.
  */
 final class SoakSystem implements AutoCloseable {
 
   static final String NAMESPACE = "default";
   static final String LEASE = "fairlead";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** Flags without which the soak cannot run a replica: a build lacking one cannot take part. */
+  private static final Set<String> REQUIRED = Set.of("--kubeconfig", "--watch-labels", "--xds-port",
+      "--allocator-grpc-port", "--allocator-http-port", "--admin-port", "--leader-election-namespace",
+      "--leader-election-identity");
 
   /** A replica's place: its name (Lease identity) and ports, which survive restarts. */
   record Slot(String name, int xdsPort, int allocatorGrpcPort, int allocatorHttpPort, int adminPort) {
@@ -45,6 +52,11 @@ final class SoakSystem implements AutoCloseable {
   private final String watchLabel;
   private final List<Slot> slots = List.of(Slot.named("fairlead-a"), Slot.named("fairlead-b"));
   private final Map<String, FairleadProcess> running = new ConcurrentHashMap<>();
+  /** The jar each slot runs: this build's until {@link #start(Slot, List, Path)} says otherwise. */
+  private final Map<String, Path> builds = new ConcurrentHashMap<>();
+  private final Map<Path, Set<String>> options = new ConcurrentHashMap<>();
+  /** Flags left out because the build started did not know them, as "flag (jar)". */
+  private final Set<String> dropped = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> starts = new ConcurrentHashMap<>();
   private final List<FairleadProcess> started = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile EnvoyProcess envoy;
@@ -69,21 +81,43 @@ final class SoakSystem implements AutoCloseable {
     return slots.stream().filter(this::isRunning).toList();
   }
 
-  /** Starts the replica of {@code slot} with {@code flags} added to the usual ones, and waits until it is ready. */
+  /**
+   * Starts the replica of {@code slot} from the build it ran last with {@code flags} ({@code --name=value} or a bare
+   * {@code --name}) added to the usual ones, and waits until it is ready.
+   */
   void start(Slot slot, List<String> flags) {
+    start(slot, flags, build(slot));
+  }
+
+  /** Like {@link #start(Slot, List)}, from the build {@code jar}, which the slot runs from now on. */
+  void start(Slot slot, List<String> flags, Path jar) {
+    builds.put(slot.name(), jar);
     int start = starts.merge(slot.name(), 1, Integer::sum);
-    List<String> arguments = new ArrayList<>(List.of(
-        "--kubeconfig", apiServer.kubeconfig().toString(),
-        "--watch-labels", watchLabel,
+    List<String> wanted = new ArrayList<>(List.of(
+        "--kubeconfig=" + apiServer.kubeconfig(),
+        "--watch-labels=" + watchLabel,
+        // A build from before TLS serves plaintext without being asked, and does not know these flags.
         "--xds-plaintext", "--allocator-plaintext",
-        "--xds-port", Integer.toString(slot.xdsPort()),
-        "--allocator-grpc-port", Integer.toString(slot.allocatorGrpcPort()),
-        "--allocator-http-port", Integer.toString(slot.allocatorHttpPort()),
-        "--admin-port", Integer.toString(slot.adminPort()),
-        "--leader-election-namespace", NAMESPACE,
-        "--leader-election-identity", slot.name()));
-    arguments.addAll(flags);
-    FairleadProcess process = FairleadProcess.start(slot.name() + "-" + start, arguments);
+        "--xds-port=" + slot.xdsPort(),
+        "--allocator-grpc-port=" + slot.allocatorGrpcPort(),
+        "--allocator-http-port=" + slot.allocatorHttpPort(),
+        "--admin-port=" + slot.adminPort(),
+        "--leader-election-namespace=" + NAMESPACE,
+        "--leader-election-identity=" + slot.name()));
+    wanted.addAll(flags);
+    Set<String> known = options.computeIfAbsent(jar, FairleadProcess::runOptions);
+    List<String> arguments = new ArrayList<>();
+    for (String flag : wanted) {
+      String name = flag.contains("=") ? flag.substring(0, flag.indexOf('=')) : flag;
+      if (known.contains(name)) {
+        arguments.add(flag);
+      } else if (REQUIRED.contains(name)) {
+        throw new IllegalStateException("the build " + jar + " does not know " + name + ", which the soak needs");
+      } else {
+        dropped.add(name + " (" + jar + ")");
+      }
+    }
+    FairleadProcess process = FairleadProcess.start(slot.name() + "-" + start, jar, arguments, Map.of());
     running.put(slot.name(), process);
     started.add(process);
     await(slot.name() + " ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
@@ -93,6 +127,21 @@ final class SoakSystem implements AutoCloseable {
           }
           return get(slot, "/readyz").statusCode() == 200;
         });
+  }
+
+  /** The build {@code slot} runs, or ran last. */
+  Path build(Slot slot) {
+    return builds.getOrDefault(slot.name(), FairleadProcess.JAR);
+  }
+
+  /** The process of {@code slot}, if it runs. */
+  Optional<FairleadProcess> process(Slot slot) {
+    return Optional.ofNullable(running.get(slot.name())).filter(FairleadProcess::isAlive);
+  }
+
+  /** Flags left out of some start because that build did not know them. */
+  Set<String> droppedFlags() {
+    return Set.copyOf(dropped);
   }
 
   /** SIGKILL: nothing is released. */

@@ -16,11 +16,17 @@ public record CommandResult(List<String> command, int exitCode, String stdout, S
    * and reported as failed.
    */
   public static CommandResult run(List<String> command, Duration timeout) {
+    return run(command, Path.of("").toAbsolutePath(), timeout);
+  }
+
+  /** Like {@link #run(List, Duration)}, in the working directory {@code directory}. */
+  public static CommandResult run(List<String> command, Path directory, Duration timeout) {
     try {
       Path out = Files.createTempFile("fairlead-cmd", ".out");
       Path err = Files.createTempFile("fairlead-cmd", ".err");
       try {
         Process process = new ProcessBuilder(command)
+            .directory(directory.toFile())
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
             .start();

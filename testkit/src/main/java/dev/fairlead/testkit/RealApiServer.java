@@ -1,18 +1,23 @@
 package dev.fairlead.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubeapitest.process.KubeAPIServerProcess;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -31,15 +36,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Offers a fabric8 client, a kubeconfig file for other processes (kubectl, helm, a Fairlead instance), and
  * the provisioned kubectl and helm pointed at it. The server never touches the user's
  * {@code ~/.kube/config}. Methods may be called from any thread once the class has started.
+ *
+ * <p>{@link #restartApiServer()} restarts the kube-apiserver process alone, on the same port with the same etcd:
+ * what clients see in a control-plane upgrade.
  */
 public final class RealApiServer implements BeforeAllCallback, AfterAllCallback {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
   private final List<String> extraFlags;
   private volatile KubeAPIServer server;
   private volatile KubernetesClient client;
   private volatile Path kubeconfig;
+  /** The kube-apiserver process {@link #restartApiServer()} started last, which kube-api-test does not know. */
+  private volatile Process restarted;
+  private volatile int restarts;
 
   public RealApiServer() {
     this(List.of());
@@ -100,6 +112,10 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
       client.close();
       client = null;
     }
+    if (restarted != null) {
+      stopProcess(restarted);
+      restarted = null;
+    }
     if (server != null) {
       server.stop();
       server = null;
@@ -111,6 +127,91 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
         // a temp file; the OS cleans it
       }
       kubeconfig = null;
+    }
+  }
+
+  /**
+   * Restarts the kube-apiserver process and leaves etcd running: stops it with SIGTERM (SIGKILL if it has not exited
+   * within 30 s), starts the same command again — same port, certificates, flags and etcd data — and waits until
+   * {@code /readyz} says ok. Clients and kubeconfig files stay valid. Its output goes to
+   * {@code target/kube-apiserver-restart-<n>.log}.
+   *
+   * @return how long the API server was away, from the stop until ready again
+   */
+  public synchronized Duration restartApiServer() {
+    requireStarted();
+    Process running = restarted != null ? restarted : kubeApiTestProcess();
+    List<String> command = commandLine(running.pid());
+    long start = System.nanoTime();
+    stopProcess(running);
+    int restart = ++restarts;
+    Path log = Path.of("target", "kube-apiserver-restart-" + restart + ".log");
+    try {
+      Files.createDirectories(log.getParent());
+      restarted = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start kube-apiserver again: " + String.join(" ", command), e);
+    }
+    Process process = restarted;
+    await("kube-apiserver ready again after restart " + restart)
+        .atMost(STARTUP_TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> {
+          if (!process.isAlive()) {
+            throw new IllegalStateException("kube-apiserver exited with " + process.exitValue() + " after restart "
+                + restart + "; its log: " + log.toAbsolutePath());
+          }
+          return "ok".equals(client.raw(client.getMasterUrl().toURI().resolve("/readyz").toString()));
+        });
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /**
+   * The kube-apiserver process kube-api-test started, marked stopped in kube-api-test so that its exit is not taken
+   * for a crash (which would stop etcd and delete its data). kube-api-test 7.6.1 offers no restart; this reaches
+   * into its fields.
+   */
+  private Process kubeApiTestProcess() {
+    try {
+      Field processField = KubeAPIServer.class.getDeclaredField("kubeApiServerProcess");
+      processField.setAccessible(true);
+      KubeAPIServerProcess apiServerProcess = (KubeAPIServerProcess) processField.get(server);
+      Field stopped = KubeAPIServerProcess.class.getDeclaredField("stopped");
+      stopped.setAccessible(true);
+      stopped.setBoolean(apiServerProcess, true);
+      Field process = KubeAPIServerProcess.class.getDeclaredField("apiServerProcess");
+      process.setAccessible(true);
+      return (Process) process.get(apiServerProcess);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException("cannot reach kube-api-test's kube-apiserver process (its internals differ "
+          + "from 7.6.1's): " + e, e);
+    }
+  }
+
+  /** The command line of a running process, as Linux records it after any {@code exec}. */
+  private static List<String> commandLine(long pid) {
+    try {
+      String raw = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+      List<String> command = new ArrayList<>(List.of(raw.split("\0")));
+      command.removeIf(String::isEmpty);
+      if (command.isEmpty()) {
+        throw new IllegalStateException("process " + pid + " has no command line (exited?)");
+      }
+      return command;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the command line of kube-apiserver (pid " + pid + ")", e);
+    }
+  }
+
+  private static void stopProcess(Process process) {
+    try {
+      process.destroy();
+      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 

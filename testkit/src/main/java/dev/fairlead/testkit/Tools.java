@@ -33,7 +33,8 @@ public record Tools(
     return Holder.INSTANCE;
   }
 
-  static Path cacheDir() {
+  /** Where provisioning caches what it builds: {@code $FAIRLEAD_CACHE_DIR}, default {@code ~/.cache/fairlead}. */
+  public static Path cacheDir() {
     String dir = System.getenv("FAIRLEAD_CACHE_DIR");
     if (dir != null && !dir.isBlank()) {
       return Path.of(dir);

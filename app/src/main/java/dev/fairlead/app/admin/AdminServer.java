@@ -19,7 +19,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +45,13 @@ public final class AdminServer implements AutoCloseable {
 
   private final Vertx vertx;
   private final HttpServer http;
+  /** Set first thing in {@link #close()}: see {@link #unhandled}. */
+  private final AtomicBoolean closing;
 
-  private AdminServer(Vertx vertx, HttpServer http) {
+  private AdminServer(Vertx vertx, HttpServer http, AtomicBoolean closing) {
     this.vertx = vertx;
     this.http = http;
+    this.closing = closing;
   }
 
   /**
@@ -58,14 +63,16 @@ public final class AdminServer implements AutoCloseable {
       MeterRegistry registry) {
     Routes routes = new Routes(Objects.requireNonNull(readiness, "readiness"), Objects.requireNonNull(streams),
         new ConfigDump(Objects.requireNonNull(cache), new AnyTypes(), Routes.MAPPER), prometheus(registry));
+    AtomicBoolean closing = new AtomicBoolean();
     Vertx vertx = Vertx.vertx();
+    vertx.exceptionHandler(failure -> unhandled(closing.get(), failure));
     try {
       HttpServer http = vertx.createHttpServer()
           .requestHandler(routes.router(vertx))
           .listen(port, host)
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("Admin server (health, metrics, debug) listening on {}:{}", host, http.actualPort());
-      return new AdminServer(vertx, http);
+      return new AdminServer(vertx, http, closing);
     } catch (Exception e) {
       vertx.close();
       if (e instanceof InterruptedException) {
@@ -90,8 +97,21 @@ public final class AdminServer implements AutoCloseable {
     return http.actualPort();
   }
 
+  /**
+   * Vert.x's last resort for a failure no handler took. A request still being answered on a worker thread when the
+   * server stops completes on an event loop that is gone, and Vert.x rejects it: part of stopping, not an error.
+   */
+  private static void unhandled(boolean closing, Throwable failure) {
+    if (closing && failure instanceof RejectedExecutionException) {
+      LOG.debug("A request in flight when the admin server stopped went unanswered: {}", failure.toString());
+    } else {
+      LOG.error("Admin server: a failure no handler took", failure);
+    }
+  }
+
   @Override
   public void close() {
+    closing.set(true);
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

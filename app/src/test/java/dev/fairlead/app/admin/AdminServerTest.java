@@ -1,7 +1,13 @@
 package dev.fairlead.app.admin;
 
-import dev.fairlead.tls.ServerTransport;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.fairlead.testkit.CapturedLogs;
+import dev.fairlead.tls.ServerTransport;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,8 +21,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin server over real HTTP on 127.0.0.1: alone with a readiness of the test's, and in a standalone Fairlead. */
@@ -27,6 +38,9 @@ class AdminServerTest {
 
   @TempDir
   Path config;
+
+  @RegisterExtension
+  final CapturedLogs logs = new CapturedLogs();
 
   @Test
   void readyzAnswers503WithWhatItWaitsForUntilEveryConditionHolds() throws Exception {
@@ -50,6 +64,47 @@ class AdminServerTest {
       assertThat(ready.statusCode()).isEqualTo(200);
       assertThat(JSON.readTree(ready.body()).path("ready").asBoolean()).isTrue();
       assertThat(get(admin.port(), "/metrics").statusCode()).as("no Prometheus registry to show").isEqualTo(404);
+    }
+  }
+
+  /**
+   * Found by the soak (SoakIT): a replica stopped while {@code /metrics} was being answered on a worker thread
+   * logged {@code ERROR io.vertx.core.impl.ContextImpl - Unhandled exception ... RejectedExecutionException}.
+   */
+  @Test
+  void aScrapeInFlightWhenTheServerStopsLogsNoError() throws Exception {
+    CountDownLatch scraping = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Gauge.builder("slow_gauge", () -> {
+      scraping.countDown();
+      awaitIgnoringInterrupts(stopped);
+      return 1.0;
+    }).register(registry);
+    StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry());
+    AdminServer admin = AdminServer.start("127.0.0.1", 0, new Readiness(), streams, new XdsCache(streams), registry);
+    CompletableFuture<HttpResponse<String>> scrape = HTTP.sendAsync(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + admin.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(scraping.await(10, TimeUnit.SECONDS)).as("the scrape reached the gauge").isTrue();
+
+    admin.close();
+    stopped.countDown();
+
+    await("the answer of the stopped server, dropped without an ERROR line").during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> logs.lines().stream().noneMatch(line -> line.startsWith("ERROR")));
+    await("the client is not left waiting").atMost(Duration.ofSeconds(10)).until(scrape::isDone);
+  }
+
+  /** Waits for {@code latch} up to 20 s, through the interrupts of a closing worker pool. */
+  private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (latch.getCount() > 0 && System.nanoTime() < deadline) {
+      try {
+        latch.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        // the worker pool shutting down: keep the request in flight, as a slow scrape would be
+      }
     }
   }
 
