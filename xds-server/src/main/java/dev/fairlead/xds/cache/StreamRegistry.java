@@ -647,7 +647,10 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
      */
     void syncedUpTo(long sequence, Collection<String> rechecked) {
       synced = Math.max(synced, sequence);
-      recheck.removeAll(rechecked);
+      // One removal per name: Set.removeAll(List) may call List.contains per element of the set, O(n²).
+      for (String name : rechecked) {
+        recheck.remove(name);
+      }
     }
 
     /** Whether the client still waits for its first response of this type on this stream. */

@@ -376,7 +376,8 @@ public final class XdsCache implements ConfigWatcher {
   private Optional<Runnable> answerDelta(TypeResources resources, ChangeLog changes, DeltaPending pending) {
     DeltaContext context = pending.context();
     long sequence = resources.sequence();
-    Map<String, VersionedResource<?>> send = new java.util.TreeMap<>();
+    Map<String, VersionedResource<?>> send = new LinkedHashMap<>();
+    boolean inNameOrder = false;
     List<String> removed = new ArrayList<>();
     List<String> gone = new ArrayList<>();
     List<String> rechecked;
@@ -395,8 +396,19 @@ public final class XdsCache implements ConfigWatcher {
       }
       rechecked = List.copyOf(state.recheck());
       Collection<String> candidates;
-      if (state.synced() < 0 || state.synced() < resources.floor()) {
-        Set<String> all = new java.util.HashSet<>(pending.wildcard() ? resources.names() : state.subscribed());
+      if ((state.synced() < 0 || state.synced() < resources.floor()) && pending.wildcard()) {
+        // Everything, in name order (the sorted list is kept per change), then whatever it holds that is gone.
+        List<String> all = new ArrayList<>(resources.all(context.audience()).stream().map(EncodedResource::name)
+            .toList());
+        for (String name : client.keySet()) {
+          if (resources.get(name).filter(r -> TypeResources.visibleTo(r, context.audience())).isEmpty()) {
+            all.add(name);
+          }
+        }
+        candidates = all;
+        inNameOrder = true;
+      } else if (state.synced() < 0 || state.synced() < resources.floor()) {
+        Set<String> all = new java.util.HashSet<>(state.subscribed());
         all.addAll(client.keySet());
         candidates = all;
       } else if (rechecked.isEmpty()) {
@@ -438,6 +450,9 @@ public final class XdsCache implements ConfigWatcher {
       return Optional.empty();
     }
     removed.sort(null);
+    if (!inNameOrder) {
+      send = new java.util.TreeMap<>(send);
+    }
     synchronized (context.stream()) {
       state.markAnswered();
     }
