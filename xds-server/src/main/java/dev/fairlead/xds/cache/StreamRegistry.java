@@ -1,5 +1,7 @@
 package dev.fairlead.xds.cache;
 
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -49,6 +51,11 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(StreamRegistry.class);
 
   private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
+  /**
+   * Resource names as requested, one String per distinct name across all streams: 1,000 proxies asking for the same
+   * 10,000 endpoint assignments would otherwise keep 10 million copies of their names.
+   */
+  private final Interner<String> resourceNames = Interners.newWeakInterner();
   private final ThreadLocal<Object> handoff = new ThreadLocal<>();
   private final List<Runnable> rejectionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final XdsMetrics metrics;
@@ -97,6 +104,12 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   record SotwContext(DiscoveryRequest request, long streamId, String nodeId, String fleet, Audience audience,
       StreamState stream, Optional<String> rejectedVersion, Set<String> names, Set<String> addedNames,
       boolean firstOfType) {
+
+    /** The same context for another request object: the one the cache's watch keeps. */
+    SotwContext withRequest(DiscoveryRequest kept) {
+      return new SotwContext(kept, streamId, nodeId, fleet, audience, stream, rejectedVersion, names, addedNames,
+          firstOfType);
+    }
   }
 
   /** Context of a delta request, for the cache. */
@@ -153,9 +166,10 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
           if (before != null && listed.equals(stream.sotwNameLists.get(type.get()))) {
             names = before;
           } else {
-            names = Set.copyOf(listed);
+            List<String> interned = listed.stream().map(resourceNames::intern).toList();
+            names = Set.copyOf(interned);
             stream.sotwNames.put(type.get(), names);
-            stream.sotwNameLists.put(type.get(), List.copyOf(listed));
+            stream.sotwNameLists.put(type.get(), interned);
             if (before != null && !before.equals(names)) {
               added = new java.util.HashSet<>(names);
               added.removeAll(before);
@@ -219,7 +233,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       if (type.isPresent()) {
         stream.requested.add(type.get());
         DeltaState state = stream.deltaState(type.get());
-        changed = state.onRequest(stream, type.get(), request);
+        changed = state.onRequest(stream, type.get(), request, resourceNames);
         converged = state.takeConverged();
       }
     }
@@ -544,13 +558,14 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     private long converged = -1;
 
     /** Applies a request; returns whether the stream's current rejections changed. */
-    boolean onRequest(StreamState stream, ResourceType type, DeltaDiscoveryRequest request) {
+    boolean onRequest(StreamState stream, ResourceType type, DeltaDiscoveryRequest request,
+        Interner<String> interner) {
       if (!seenFirstRequest) {
         seenFirstRequest = true;
         // A reconnecting client says what it holds; it is sent only what differs, and told what is gone.
         clientVersions.putAll(request.getInitialResourceVersionsMap());
         if (!type.wildcard()) {
-          subscribed.addAll(request.getInitialResourceVersionsMap().keySet());
+          request.getInitialResourceVersionsMap().keySet().forEach(name -> subscribed.add(interner.intern(name)));
         }
       } else if (!type.wildcard()) {
         // An explicit (re-)subscription asks for the resource again, e.g. for a cluster that is warming.
@@ -559,8 +574,9 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       if (!type.wildcard()) {
         for (String name : request.getResourceNamesSubscribeList()) {
           if (!name.equals("*")) {
-            subscribed.add(name);
-            recheck.add(name);
+            String kept = interner.intern(name);
+            subscribed.add(kept);
+            recheck.add(kept);
           }
         }
       }

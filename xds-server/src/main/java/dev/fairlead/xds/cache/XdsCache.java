@@ -182,12 +182,17 @@ public final class XdsCache implements ConfigWatcher {
   @Override
   public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
       Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
-    Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer);
     Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
     if (type.isEmpty()) {
-      return watch; // a type Fairlead does not serve (e.g. secrets): never answered
+      return new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer); // never answered
     }
     Optional<SotwContext> context = streams.takeSotw(request.v3Request());
+    // An open watch lives until the next change: it keeps a copy of the request without its resource names (the
+    // stream registry keeps those, interned), not the thousands of names an endpoint request carries.
+    XdsRequest kept = context.isPresent() && request.v3Request().getResourceNamesCount() > 0
+        ? XdsRequest.create(request.v3Request().toBuilder().clearResourceNames().build()) : request;
+    context = context.map(c -> c.withRequest(kept.v3Request()));
+    Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, kept, responseConsumer);
     String fleetName = context.map(SotwContext::fleet).orElse(request.v3Request().getNode().getCluster());
     Set<String> names = context.isPresent() && !type.get().wildcard() ? context.get().names()
         : Set.copyOf(request.getResourceNamesList());
