@@ -161,15 +161,15 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
           // Envoy names the same resources in the same order in every request (each ACK): compare the lists, and
           // build a set only when they differ.
           List<String> listed = request.getResourceNamesList();
-          Set<String> before = stream.sotwNames.get(type.get());
-          firstOfType = before == null;
-          if (before != null && listed.equals(stream.sotwNameLists.get(type.get()))) {
+          NamedSubscription subscription = stream.named.get(type.get());
+          firstOfType = subscription == null;
+          Set<String> before = firstOfType ? null : subscription.names;
+          if (!firstOfType && listed.equals(subscription.listed)) {
             names = before;
           } else {
             List<String> interned = listed.stream().map(resourceNames::intern).toList();
             names = Set.copyOf(interned);
-            stream.sotwNames.put(type.get(), names);
-            stream.sotwNameLists.put(type.get(), interned);
+            stream.named.computeIfAbsent(type.get(), t -> new NamedSubscription()).requested(interned, names);
             if (before != null && !before.equals(names)) {
               added = new java.util.HashSet<>(names);
               added.removeAll(before);
@@ -328,18 +328,6 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     }
   }
 
-  /**
-   * A state-of-the-world stream holds, of a named type, every resource it asks for as of sequence number
-   * {@code sequence} of the fleet's resources ({@link TypeResources#sequence()}). Call with the stream's monitor held.
-   */
-  static void holdsNamedAsOf(StreamState stream, ResourceType type, long sequence) {
-    stream.namedHeld.merge(type, sequence, Math::max);
-  }
-
-  /** The sequence number a state-of-the-world stream holds a named type as of; -1 if none. Monitor held. */
-  static long namedHeldAsOf(StreamState stream, ResourceType type) {
-    return stream.namedHeld.getOrDefault(type, -1L);
-  }
 
   /** Starts following a stream's progress on a type at the current change, when it first asks for the type. */
   void subscribed(StreamState stream, ResourceType type, ChangeLog log) {
@@ -429,10 +417,8 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     private boolean delta;
     private final Set<ResourceType> requested = EnumSet.noneOf(ResourceType.class);
     private final Map<ResourceType, Sent> sotwSent = new EnumMap<>(ResourceType.class);
-    /** Per named type, the resource names of the stream's last state-of-the-world request. */
-    private final Map<ResourceType, Set<String>> sotwNames = new EnumMap<>(ResourceType.class);
-    /** The same names as the request listed them. */
-    private final Map<ResourceType, List<String>> sotwNameLists = new EnumMap<>(ResourceType.class);
+    /** Per named type, what the stream's state-of-the-world requests ask for and hold. */
+    private final Map<ResourceType, NamedSubscription> named = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, DeltaState> deltaStates = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, String> acked = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, String> lastSent = new EnumMap<>(ResourceType.class);
@@ -441,12 +427,27 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     /** Per type, the last change of the fleet's resources this stream is known to hold. */
     private final Map<ResourceType, Long> held = new EnumMap<>(ResourceType.class);
     private final Map<ResourceType, Outgoing> outgoing = new EnumMap<>(ResourceType.class);
-    /** Per named type, state-of-the-world: the sequence number as of which it holds every resource it asks for. */
-    private final Map<ResourceType, Long> namedHeld = new EnumMap<>(ResourceType.class);
 
     StreamState(long id, Clock clock) {
       this.id = id;
       this.clock = clock;
+    }
+
+    /**
+     * Holds, of a named type over state-of-the-world, every resource it asks for as of sequence number
+     * {@code sequence} of the fleet's resources ({@link TypeResources#sequence()}). Call with the monitor held.
+     */
+    void holdsNamedAsOf(ResourceType type, long sequence) {
+      NamedSubscription subscription = named.get(type);
+      if (subscription != null) {
+        subscription.heldAsOf = Math.max(subscription.heldAsOf, sequence);
+      }
+    }
+
+    /** The sequence number this stream holds a named type as of; -1 if none. Call with the monitor held. */
+    long namedHeldAsOf(ResourceType type) {
+      NamedSubscription subscription = named.get(type);
+      return subscription == null ? -1 : subscription.heldAsOf;
     }
 
     /** The change this stream holds of a type; the first time, {@code current} (what came before is not its). */
@@ -532,6 +533,22 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
             String.join(", ", names), message);
       }
       return changed;
+    }
+  }
+
+  /**
+   * A named type (EDS, RDS) on a state-of-the-world stream: the names its last request listed — as listed, so the
+   * next request's list is compared without building a set, and as a set — and the sequence number of the fleet's
+   * resources as of which it holds all of them. Guarded by the owning {@link StreamState}'s monitor.
+   */
+  private static final class NamedSubscription {
+    private List<String> listed = List.of();
+    private Set<String> names = Set.of();
+    private long heldAsOf = -1;
+
+    void requested(List<String> listed, Set<String> names) {
+      this.listed = listed;
+      this.names = names;
     }
   }
 

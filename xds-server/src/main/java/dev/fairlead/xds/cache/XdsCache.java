@@ -336,7 +336,7 @@ public final class XdsCache implements ConfigWatcher {
     String version = resources.version();
     List<EncodedResource> send = new ArrayList<>();
     synchronized (context.stream()) {
-      long held = StreamRegistry.namedHeldAsOf(context.stream(), pending.type());
+      long held = context.stream().namedHeldAsOf(pending.type());
       boolean everything = context.firstOfType() || pending.resendEndpoints() || held < 0 || held < resources.floor();
       if (everything) {
         send.addAll(resources.subset(pending.names()).resources());
@@ -352,7 +352,7 @@ public final class XdsCache implements ConfigWatcher {
         }
       }
       if (send.isEmpty()) {
-        StreamRegistry.holdsNamedAsOf(context.stream(), pending.type(), sequence);
+        context.stream().holdsNamedAsOf(pending.type(), sequence);
       }
     }
     streams.dropRejectionIfGone(context.stream(), pending.type(),
@@ -366,7 +366,7 @@ public final class XdsCache implements ConfigWatcher {
       return Optional.empty();
     }
     streams.answering(context.stream(), pending.type(), context.request(), changes,
-        () -> StreamRegistry.holdsNamedAsOf(context.stream(), pending.type(), sequence));
+        () -> context.stream().holdsNamedAsOf(pending.type(), sequence));
     Response response = Response.create(pending.watch().request(),
         send.stream().map(EncodedResource::any).toList(), version);
     return Optional.of(() -> respond(pending.watch(), response));
