@@ -187,27 +187,20 @@ final class TypeResources {
     return audience != Audience.ENVOY || !resource.forXdsClientsOnly();
   }
 
-  /** The named resources that exist, sorted by name, and the version of exactly that subset. */
-  Subset subset(Collection<String> names) {
+  /** The named resources that exist, sorted by name. */
+  List<EncodedResource> subset(Collection<String> names) {
     List<EncodedResource> found = new ArrayList<>();
-    long high = 0;
-    long low = 0;
     for (String name : names) {
       EncodedResource resource = byName.get(name);
       if (resource != null) {
         found.add(resource);
-        high += resource.hashHigh();
-        low += resource.hashLow();
       }
     }
     found.sort(java.util.Comparator.comparing(EncodedResource::name));
-    return new Subset(found, versionOf(found.size(), high, low));
+    return found;
   }
 
   static String versionOf(int count, long high, long low) {
     return count + "-" + Long.toHexString(high) + Long.toHexString(low);
-  }
-
-  record Subset(List<EncodedResource> resources, String version) {
   }
 }

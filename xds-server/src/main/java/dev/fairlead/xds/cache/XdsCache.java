@@ -298,7 +298,7 @@ public final class XdsCache implements ConfigWatcher {
       version = resources.version(pending.audience());
     } else {
       // No stream context (a request the registry did not see): everything named, as of the set's version.
-      chosen = resources.subset(pending.names()).resources();
+      chosen = resources.subset(pending.names());
       version = resources.version();
       if (chosen.isEmpty()) {
         return Optional.empty();
@@ -339,7 +339,7 @@ public final class XdsCache implements ConfigWatcher {
       long held = context.stream().namedHeldAsOf(pending.type());
       boolean everything = context.firstOfType() || pending.resendEndpoints() || held < 0 || held < resources.floor();
       if (everything) {
-        send.addAll(resources.subset(pending.names()).resources());
+        send.addAll(resources.subset(pending.names()));
       } else {
         Set<String> chosen = new TreeSet<>(context.addedNames());
         for (String name : resources.changedSince(held)) {
