@@ -6,6 +6,7 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -23,10 +24,11 @@ import java.util.HexFormat;
  * {@code source} is the message it was encoded from, so an equal message handed over again is recognised
  * without encoding it. {@code forXdsClientsOnly} marks a Listener with an {@code api_listener}: gRPC's xDS client
  * resolves through it, while Envoy can only take one from its bootstrap and warns about every one it is sent.
- * Immutable.
+ * {@code deltaResource} is the resource as a delta response carries it (name, version, the same {@code Any}), built
+ * once and shared by every delta stream. Immutable.
  */
 public record EncodedResource(String name, Any any, String version, long hashHigh, long hashLow, Message source,
-    boolean forXdsClientsOnly) {
+    boolean forXdsClientsOnly, Resource deltaResource) {
 
   /** Encodes a resource deterministically (map fields in key order) and hashes the bytes with SHA-256. */
   public static EncodedResource encode(ResourceType type, Message resource) {
@@ -45,8 +47,9 @@ public record EncodedResource(String name, Any any, String version, long hashHig
     long low = buffer.getLong();
     Any any = Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(ByteString.copyFrom(bytes)).build();
     boolean forXdsClientsOnly = resource instanceof Listener listener && listener.hasApiListener();
-    return new EncodedResource(name, any, HexFormat.of().formatHex(digest, 0, 16), high, low, resource,
-        forXdsClientsOnly);
+    String version = HexFormat.of().formatHex(digest, 0, 16);
+    Resource deltaResource = Resource.newBuilder().setName(name).setVersion(version).setResource(any).build();
+    return new EncodedResource(name, any, version, high, low, resource, forXdsClientsOnly, deltaResource);
   }
 
   /** This encoding if {@code resource} is the message it came from (or equal to it), else a new encoding. */

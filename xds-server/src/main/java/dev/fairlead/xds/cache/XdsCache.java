@@ -31,7 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fairlead's xDS cache, behind java-control-plane's protocol handling ({@code V3DiscoveryServer}). It holds, per
+ * Fairlead's xDS cache, behind its ADS service (java-control-plane's watch interface, {@link ConfigWatcher}). It
+ * holds, per
  * fleet (a proxy's {@code node.cluster}), the Envoy resources of each type, each encoded once
  * ({@link EncodedResource}) and shared by every stream, and answers watches so that:
  *
@@ -435,7 +436,7 @@ public final class XdsCache implements ConfigWatcher {
           boolean wasRejected = version.equals(rejected.get(name));
           withheld |= wasRejected;
           if (!version.equals(client.get(name)) && !wasRejected) {
-            send.put(name, VersionedResource.create(resource.get().any(), version));
+            send.put(name, VersionedResource.create(resource.get().deltaResource(), version));
           }
         } else if (client.containsKey(name)) {
           removed.add(name);

@@ -4,8 +4,6 @@ import dev.fairlead.tls.ServerTls;
 import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
-import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -14,14 +12,15 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC xDS endpoint: java-control-plane's ADS implementation (state-of-the-world and delta) over Fairlead's
+ * The gRPC xDS endpoint: Fairlead's ADS service ({@link AdsService}, state-of-the-world and delta) over its
  * {@link XdsCache}, plus the standard gRPC health and reflection services, over TLS (certificate and key re-read
  * when their files change; client certificates required when a CA is given) or, when asked for, plaintext.
  * Closing stops it.
@@ -29,15 +28,25 @@ import org.slf4j.LoggerFactory;
 public final class XdsServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
+  /**
+   * Bytes of responses written to streams that have not taken them up yet, across all streams ({@link SendBudget}):
+   * about 25 ms of loopback bandwidth, and a bound on the direct memory a full push to every proxy needs.
+   */
+  static final long SEND_BUDGET_BYTES = 64L << 20;
+  /** How long a stream that stopped reading keeps its share of the send budget. */
+  static final long STALE_SEND_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final Server server;
   private final HealthStatusManager health;
   private final Optional<ServerTls> tls;
+  private final ScheduledExecutorService budgetTimer;
 
-  private XdsServer(Server server, HealthStatusManager health, Optional<ServerTls> tls) {
+  private XdsServer(Server server, HealthStatusManager health, Optional<ServerTls> tls,
+      ScheduledExecutorService budgetTimer) {
     this.server = server;
     this.health = health;
     this.tls = tls;
+    this.budgetTimer = budgetTimer;
   }
 
   /**
@@ -47,14 +56,18 @@ public final class XdsServer implements AutoCloseable {
    */
   public static XdsServer start(String host, int port, ServerTransport transport, XdsCache cache,
       StreamRegistry streams) {
-    V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(streams), cache, new DefaultExecutorGroup(),
-        new EncodedOnceSerializer());
+    return start(host, port, transport, cache, streams, new SendBudget(SEND_BUDGET_BYTES, STALE_SEND_NANOS));
+  }
+
+  /** As {@link #start(String, int, ServerTransport, XdsCache, StreamRegistry)}, with its own send budget. */
+  static XdsServer start(String host, int port, ServerTransport transport, XdsCache cache, StreamRegistry streams,
+      SendBudget budget) {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.SERVING);
     Optional<ServerTls> tls = ServerTls.start("xDS", transport);
     try {
       Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), ServerTls.grpcCredentials(tls))
-          .addService(discovery.getAggregatedDiscoveryServiceImpl())
+          .addService(new AdsService(cache, streams, budget))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -62,7 +75,13 @@ public final class XdsServer implements AutoCloseable {
           .build()
           .start();
       LOG.info("xDS server listening on {}:{}, {}", host, server.getPort(), transport);
-      return new XdsServer(server, health, tls);
+      ScheduledExecutorService budgetTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "xds-send-budget");
+        thread.setDaemon(true);
+        return thread;
+      });
+      budgetTimer.scheduleWithFixedDelay(budget::expireStale, 1, 1, TimeUnit.SECONDS);
+      return new XdsServer(server, health, tls, budgetTimer);
     } catch (IOException e) {
       tls.ifPresent(ServerTls::close);
       throw new UncheckedIOException("Cannot listen for xDS on " + host + ":" + port + ": " + e.getMessage(), e);
@@ -78,6 +97,7 @@ public final class XdsServer implements AutoCloseable {
 
   @Override
   public void close() {
+    budgetTimer.shutdownNow();
     health.enterTerminalState();
     server.shutdown();
     try {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class TestXdsServer implements BeforeEachCallback, AfterEachCallback {
 
   private final Clock clock;
+  private final java.util.function.Supplier<SendBudget> budget;
   private SimpleMeterRegistry registry;
   private StreamRegistry streams;
   private XdsCache cache;
@@ -27,7 +28,13 @@ final class TestXdsServer implements BeforeEachCallback, AfterEachCallback {
 
   /** @param clock stamps rejections */
   TestXdsServer(Clock clock) {
+    this(clock, () -> new SendBudget(XdsServer.SEND_BUDGET_BYTES, XdsServer.STALE_SEND_NANOS));
+  }
+
+  /** @param budget makes each test's send budget */
+  TestXdsServer(Clock clock, java.util.function.Supplier<SendBudget> budget) {
     this.clock = clock;
+    this.budget = budget;
   }
 
   @Override
@@ -35,7 +42,7 @@ final class TestXdsServer implements BeforeEachCallback, AfterEachCallback {
     registry = new SimpleMeterRegistry();
     streams = new StreamRegistry(registry, clock);
     cache = new XdsCache(streams);
-    server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams);
+    server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams, budget.get());
   }
 
   @Override
