@@ -56,6 +56,8 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
    * 10,000 endpoint assignments would otherwise keep 10 million copies of their names.
    */
   private final Interner<String> resourceNames = Interners.newWeakInterner();
+  /** Sets of resource names, one per distinct set across all delta streams ({@link DeltaState}). */
+  private final ResourceSets resourceSets = new ResourceSets(resourceNames);
   private final ThreadLocal<Object> handoff = new ThreadLocal<>();
   private final List<Runnable> rejectionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final XdsMetrics metrics;
@@ -233,7 +235,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       if (type.isPresent()) {
         stream.requested.add(type.get());
         DeltaState state = stream.deltaState(type.get());
-        changed = state.onRequest(stream, type.get(), request, resourceNames);
+        changed = state.onRequest(stream, type.get(), request, resourceSets);
         converged = state.takeConverged();
       }
     }
@@ -252,15 +254,12 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     if (stream == null || type.isEmpty()) {
       return;
     }
-    Map<String, String> versions = new HashMap<>();
-    for (Resource resource : response.getResourcesList()) {
-      versions.put(resource.getName(), resource.getVersion());
-    }
     synchronized (stream) {
       Outgoing outgoing = stream.takeOutgoing(type.get(), request);
+      // The response's own list of the cache's shared Resource messages: nothing is copied per stream.
       stream.deltaState(type.get()).pending.put(response.getNonce(),
-          new PendingDelta(response.getSystemVersionInfo(), versions, List.copyOf(response.getRemovedResourcesList()),
-              outgoing == null ? null : outgoing.tag()));
+          new PendingDelta(response.getSystemVersionInfo(), response.getResourcesList(),
+              response.getRemovedResourcesList(), outgoing == null ? null : outgoing.tag()));
       if (outgoing != null) {
         outgoing.onSent().run();
       }
@@ -394,7 +393,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     }
   }
 
-  private record PendingDelta(String systemVersion, Map<String, String> versions, List<String> removed,
+  private record PendingDelta(String systemVersion, List<Resource> resources, List<String> removed,
       ChangeTag change) {
   }
 
@@ -553,15 +552,23 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   }
 
   /**
-   * The delta view of one type on one stream: the versions the client holds, the versions it rejected (never
-   * sent again), and responses awaiting its answer. Guarded by the owning {@link StreamState}'s monitor.
+   * The delta view of one type on one stream: the names the client holds and subscribes to, the versions it rejected
+   * (never sent again), and responses awaiting its answer. Guarded by the owning {@link StreamState}'s monitor.
+   *
+   * <p>No map of every resource's version per stream: which versions a client holds follows from the fleet's
+   * change sequence ({@link #synced}) — a resource changed since is one it does not hold — so only the names are
+   * kept, and those as sets shared by every stream holding the same ({@link ResourceSets}). A thousand proxies
+   * holding the same 10,000 assignments share one set instead of keeping a thousand maps.
    */
   static final class DeltaState {
-    private final Map<String, String> clientVersions = new HashMap<>();
+    /** What a reconnecting client said it holds ({@code initial_resource_versions}), until its first answer. */
+    private Map<String, String> initialVersions = Map.of();
+    /** The names the client holds, as far as its acknowledgements say. Shared; replaced, never changed. */
+    private Set<String> held = Set.of();
     private final Map<String, String> rejected = new HashMap<>();
     private final Map<String, PendingDelta> pending = new HashMap<>();
-    /** For named types: the names the client subscribed to (removal of a resource does not unsubscribe it). */
-    private final Set<String> subscribed = new java.util.HashSet<>();
+    /** For named types: the names the client subscribed to (removal of a resource does not unsubscribe it). Shared. */
+    private Set<String> subscribed = Set.of();
     /** Names to look at on the next answer whether or not they changed: (re-)subscribed since the last one. */
     private final Set<String> recheck = new java.util.HashSet<>();
     /**
@@ -575,35 +582,42 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
     private long converged = -1;
 
     /** Applies a request; returns whether the stream's current rejections changed. */
-    boolean onRequest(StreamState stream, ResourceType type, DeltaDiscoveryRequest request,
-        Interner<String> interner) {
+    boolean onRequest(StreamState stream, ResourceType type, DeltaDiscoveryRequest request, ResourceSets sets) {
       if (!seenFirstRequest) {
         seenFirstRequest = true;
         // A reconnecting client says what it holds; it is sent only what differs, and told what is gone.
-        clientVersions.putAll(request.getInitialResourceVersionsMap());
-        if (!type.wildcard()) {
-          request.getInitialResourceVersionsMap().keySet().forEach(name -> subscribed.add(interner.intern(name)));
-        }
-      } else if (!type.wildcard()) {
-        // An explicit (re-)subscription asks for the resource again, e.g. for a cluster that is warming.
-        request.getResourceNamesSubscribeList().forEach(clientVersions::remove);
-      }
-      if (!type.wildcard()) {
-        for (String name : request.getResourceNamesSubscribeList()) {
-          if (!name.equals("*")) {
-            String kept = interner.intern(name);
-            subscribed.add(kept);
-            recheck.add(kept);
+        Map<String, String> initial = request.getInitialResourceVersionsMap();
+        if (!initial.isEmpty()) {
+          initialVersions = new HashMap<>(initial);
+          held = sets.with(held, initial.keySet());
+          if (!type.wildcard()) {
+            subscribed = sets.with(subscribed, initial.keySet());
           }
         }
+      } else if (!type.wildcard() && !initialVersions.isEmpty()) {
+        // An explicit (re-)subscription asks for the resource again, e.g. for a cluster that is warming.
+        request.getResourceNamesSubscribeList().forEach(initialVersions::remove);
       }
-      request.getResourceNamesUnsubscribeList().forEach(name -> {
-        clientVersions.remove(name);
-        subscribed.remove(name);
-        recheck.remove(name);
-      });
-      boolean changed = forget(stream, type, request.getResourceNamesUnsubscribeList(),
-          "unsubscribed from the resources it rejected");
+      if (!type.wildcard()) {
+        List<String> subscribing = new ArrayList<>();
+        for (String name : request.getResourceNamesSubscribeList()) {
+          if (!name.equals("*")) {
+            subscribing.add(name);
+          }
+        }
+        subscribed = sets.with(subscribed, subscribing);
+        subscribing.forEach(name -> recheck.add(sets.name(name)));
+      }
+      List<String> unsubscribing = request.getResourceNamesUnsubscribeList();
+      if (!unsubscribing.isEmpty()) {
+        unsubscribing.forEach(name -> {
+          initialVersions.remove(name);
+          recheck.remove(name);
+        });
+        held = sets.without(held, unsubscribing);
+        subscribed = sets.without(subscribed, unsubscribing);
+      }
+      boolean changed = forget(stream, type, unsubscribing, "unsubscribed from the resources it rejected");
       if (request.getResponseNonce().isEmpty()) {
         return changed;
       }
@@ -612,17 +626,20 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
         return changed;
       }
       if (request.hasErrorDetail()) {
-        rejected.putAll(answered.versions());
-        List<String> names = new ArrayList<>(answered.versions().keySet());
+        List<String> names = new ArrayList<>(answered.resources().size());
+        for (Resource resource : answered.resources()) {
+          rejected.put(resource.getName(), resource.getVersion());
+          names.add(resource.getName());
+        }
         names.sort(null);
         return stream.reject(type, answered.systemVersion(), names, request.getErrorDetail().getMessage()) | changed;
       }
-      clientVersions.putAll(answered.versions());
-      answered.removed().forEach(clientVersions::remove);
+      List<String> sent = answered.resources().stream().map(Resource::getName).toList();
+      held = sets.without(sets.with(held, sent), answered.removed());
       stream.acked.put(type, answered.systemVersion());
       converged = stream.acknowledged(type, answered.change(), System.nanoTime());
       // Delta rejections are per resource: the rejection stands until each rejected resource is accepted.
-      return forget(stream, type, answered.versions().keySet(), "accepted every resource it rejected") | changed;
+      return forget(stream, type, sent, "accepted every resource it rejected") | changed;
     }
 
     /** No longer counts {@code names} as rejected; clears the stream's rejection once none is left. */
@@ -649,9 +666,17 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
      * monitor held.
      */
 
-    /** The version of each resource the client holds, as far as its acknowledgements say. */
-    Map<String, String> clientVersions() {
-      return clientVersions;
+    /**
+     * The version of each resource a reconnecting client said it holds, until its first answer has gone out; empty
+     * after that, when what it holds follows from {@link #synced()} and {@link #held()}.
+     */
+    Map<String, String> initialVersions() {
+      return initialVersions;
+    }
+
+    /** The names the client holds, as far as its acknowledgements say. */
+    Set<String> held() {
+      return held;
     }
 
     /** The versions of resources it rejected, never sent it again. */
@@ -680,6 +705,7 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
      */
     void syncedUpTo(long sequence, Collection<String> rechecked) {
       synced = Math.max(synced, sequence);
+      initialVersions = Map.of();
       // One removal per name: Set.removeAll(List) may call List.contains per element of the set, O(n²).
       for (String name : rechecked) {
         recheck.remove(name);

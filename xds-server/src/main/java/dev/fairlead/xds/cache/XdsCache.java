@@ -393,7 +393,10 @@ public final class XdsCache implements ConfigWatcher {
     synchronized (context.stream()) {
       state = context.stream().deltaState(pending.type());
       owesFirst = state.owesFirstResponse();
-      Map<String, String> client = state.clientVersions();
+      // Before the first answer, what a reconnecting client said it holds; after it, a resource changed since the
+      // stream last looked is one the client does not hold.
+      Map<String, String> initial = state.initialVersions();
+      Set<String> held = state.held();
       Map<String, String> rejected = state.rejected();
       for (String name : rejected.keySet()) {
         if (resources.get(name).isEmpty()) {
@@ -401,21 +404,22 @@ public final class XdsCache implements ConfigWatcher {
         }
       }
       rechecked = List.copyOf(state.recheck());
+      boolean everything = state.synced() < 0 || state.synced() < resources.floor();
       Collection<String> candidates;
-      if ((state.synced() < 0 || state.synced() < resources.floor()) && pending.wildcard()) {
+      if (everything && pending.wildcard()) {
         // Everything, in name order (the sorted list is kept per change), then whatever it holds that is gone.
         List<String> all = new ArrayList<>(resources.all(context.audience()).stream().map(EncodedResource::name)
             .toList());
-        for (String name : client.keySet()) {
+        for (String name : held) {
           if (resources.get(name).filter(r -> TypeResources.visibleTo(r, context.audience())).isEmpty()) {
             all.add(name);
           }
         }
         candidates = all;
         inNameOrder = true;
-      } else if (state.synced() < 0 || state.synced() < resources.floor()) {
+      } else if (everything) {
         Set<String> all = new java.util.HashSet<>(state.subscribed());
-        all.addAll(client.keySet());
+        all.addAll(held);
         candidates = all;
       } else if (rechecked.isEmpty()) {
         candidates = resources.changedSince(state.synced());
@@ -435,10 +439,10 @@ public final class XdsCache implements ConfigWatcher {
           String version = resource.get().version();
           boolean wasRejected = version.equals(rejected.get(name));
           withheld |= wasRejected;
-          if (!version.equals(client.get(name)) && !wasRejected) {
+          if (!version.equals(initial.get(name)) && !wasRejected) {
             send.put(name, VersionedResource.create(resource.get().deltaResource(), version));
           }
-        } else if (client.containsKey(name)) {
+        } else if (held.contains(name)) {
           removed.add(name);
         }
       }

@@ -1,0 +1,56 @@
+package dev.fairlead.xds.cache;
+
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
+import java.util.Collection;
+import java.util.Set;
+
+/**
+ * Immutable sets of resource names, one instance per distinct set however many streams hold it: proxies of one
+ * fleet subscribe to and hold the same names, so a thousand delta streams share one set of 10,000 names instead
+ * of keeping a thousand. A set changes by replacing it ({@link #with}, {@link #without}); the old one is
+ * collected once no stream holds it. Names are interned too.
+ *
+ * <p>Thread-safe (Guava's weak interners).
+ */
+final class ResourceSets {
+
+  private final Interner<String> names;
+  private final Interner<Set<String>> sets = Interners.newWeakInterner();
+
+  ResourceSets(Interner<String> names) {
+    this.names = names;
+  }
+
+  /** The one instance of {@code name}. */
+  String name(String name) {
+    return names.intern(name);
+  }
+
+  /** {@code set} plus {@code added}: the same instance if nothing is new. */
+  Set<String> with(Set<String> set, Collection<String> added) {
+    if (set.containsAll(added)) {
+      return set;
+    }
+    ImmutableSet.Builder<String> builder = ImmutableSet.builderWithExpectedSize(set.size() + added.size());
+    builder.addAll(set);
+    added.forEach(name -> builder.add(names.intern(name)));
+    return sets.intern(builder.build());
+  }
+
+  /** {@code set} without {@code removed}: the same instance if none of them is in it. */
+  Set<String> without(Set<String> set, Collection<String> removed) {
+    if (removed.stream().noneMatch(set::contains)) {
+      return set;
+    }
+    Set<String> gone = Set.copyOf(removed);
+    ImmutableSet.Builder<String> builder = ImmutableSet.builderWithExpectedSize(set.size());
+    for (String name : set) {
+      if (!gone.contains(name)) {
+        builder.add(name);
+      }
+    }
+    return sets.intern(builder.build());
+  }
+}
