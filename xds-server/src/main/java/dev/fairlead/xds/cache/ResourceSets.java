@@ -28,6 +28,11 @@ final class ResourceSets {
     return names.intern(name);
   }
 
+  /** The one instance of the set of {@code names}. */
+  Set<String> of(Collection<String> names) {
+    return with(Set.of(), names);
+  }
+
   /** {@code set} plus {@code added}: the same instance if nothing is new. */
   Set<String> with(Set<String> set, Collection<String> added) {
     if (set.containsAll(added)) {

@@ -1,6 +1,5 @@
 package dev.fairlead.xds.cache;
 
-import com.google.common.collect.Interner;
 import com.google.common.collect.Interners;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -52,12 +51,11 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
 
   private final Map<Long, StreamState> streams = new ConcurrentHashMap<>();
   /**
-   * Resource names as requested, one String per distinct name across all streams: 1,000 proxies asking for the same
-   * 10,000 endpoint assignments would otherwise keep 10 million copies of their names.
+   * Resource names as requested, one String per distinct name and one set per distinct set of names across all
+   * streams: 1,000 proxies asking for the same 10,000 endpoint assignments would otherwise keep 10 million copies
+   * of their names.
    */
-  private final Interner<String> resourceNames = Interners.newWeakInterner();
-  /** Sets of resource names, one per distinct set across all delta streams ({@link DeltaState}). */
-  private final ResourceSets resourceSets = new ResourceSets(resourceNames);
+  private final ResourceSets resourceSets = new ResourceSets(Interners.newWeakInterner());
   private final ThreadLocal<Object> handoff = new ThreadLocal<>();
   private final List<Runnable> rejectionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final XdsMetrics metrics;
@@ -160,18 +158,17 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       if (type.isPresent()) {
         stream.requested.add(type.get());
         if (!type.get().wildcard()) {
-          // Envoy names the same resources in the same order in every request (each ACK): compare the lists, and
-          // build a set only when they differ.
+          // Envoy names the same resources in every request (each ACK): build a set only when they differ, and keep
+          // it shared with every stream asking for the same.
           List<String> listed = request.getResourceNamesList();
           NamedSubscription subscription = stream.named.get(type.get());
           firstOfType = subscription == null;
           Set<String> before = firstOfType ? null : subscription.names;
-          if (!firstOfType && listed.equals(subscription.listed)) {
+          if (!firstOfType && listed.size() == before.size() && before.containsAll(listed)) {
             names = before;
           } else {
-            List<String> interned = listed.stream().map(resourceNames::intern).toList();
-            names = Set.copyOf(interned);
-            stream.named.computeIfAbsent(type.get(), t -> new NamedSubscription()).requested(interned, names);
+            names = resourceSets.of(listed);
+            stream.named.computeIfAbsent(type.get(), t -> new NamedSubscription()).names = names;
             if (before != null && !before.equals(names)) {
               added = new java.util.HashSet<>(names);
               added.removeAll(before);
@@ -536,19 +533,13 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   }
 
   /**
-   * A named type (EDS, RDS) on a state-of-the-world stream: the names its last request listed — as listed, so the
-   * next request's list is compared without building a set, and as a set — and the sequence number of the fleet's
-   * resources as of which it holds all of them. Guarded by the owning {@link StreamState}'s monitor.
+   * A named type (EDS, RDS) on a state-of-the-world stream: the names its last request listed (a set shared with
+   * every stream asking for the same, {@link ResourceSets}) and the sequence number of the fleet's resources as of
+   * which it holds all of them. Guarded by the owning {@link StreamState}'s monitor.
    */
   private static final class NamedSubscription {
-    private List<String> listed = List.of();
     private Set<String> names = Set.of();
     private long heldAsOf = -1;
-
-    void requested(List<String> listed, Set<String> names) {
-      this.listed = listed;
-      this.names = names;
-    }
   }
 
   /**
@@ -606,7 +597,10 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
           }
         }
         subscribed = sets.with(subscribed, subscribing);
-        subscribing.forEach(name -> recheck.add(sets.name(name)));
+        if (synced >= 0) {
+          // Before its first answer everything subscribed is looked at anyway: no per-stream copy of 10,000 names.
+          subscribing.forEach(name -> recheck.add(sets.name(name)));
+        }
       }
       List<String> unsubscribing = request.getResourceNamesUnsubscribeList();
       if (!unsubscribing.isEmpty()) {

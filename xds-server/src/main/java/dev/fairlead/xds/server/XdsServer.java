@@ -13,9 +13,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,19 +36,27 @@ public final class XdsServer implements AutoCloseable {
    * about 25 ms of loopback bandwidth, and a bound on the direct memory a full push to every proxy needs.
    */
   static final long SEND_BUDGET_BYTES = 64L << 20;
+  /**
+   * Threads handling requests (and writing the responses they answer). gRPC's default, a thread per busy call, lets
+   * a thousand proxies connecting at once parse and answer a thousand requests of 10,000 names at the same time —
+   * all in memory together, and no faster on a few cores. Nothing on these threads blocks.
+   */
+  static final int CALL_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
   /** How long a stream that stopped reading keeps its share of the send budget. */
   static final long STALE_SEND_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final Server server;
   private final HealthStatusManager health;
   private final Optional<ServerTls> tls;
+  private final ExecutorService calls;
   private final ScheduledExecutorService budgetTimer;
 
-  private XdsServer(Server server, HealthStatusManager health, Optional<ServerTls> tls,
+  private XdsServer(Server server, HealthStatusManager health, Optional<ServerTls> tls, ExecutorService calls,
       ScheduledExecutorService budgetTimer) {
     this.server = server;
     this.health = health;
     this.tls = tls;
+    this.calls = calls;
     this.budgetTimer = budgetTimer;
   }
 
@@ -65,8 +76,11 @@ public final class XdsServer implements AutoCloseable {
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.SERVING);
     Optional<ServerTls> tls = ServerTls.start("xDS", transport);
+    ExecutorService calls = Executors.newFixedThreadPool(CALL_THREADS, daemon("xds-call-"));
+    ScheduledExecutorService budgetTimer = Executors.newSingleThreadScheduledExecutor(daemon("xds-send-budget-"));
     try {
       Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), ServerTls.grpcCredentials(tls))
+          .executor(calls)
           .addService(new AdsService(cache, streams, budget))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
@@ -75,20 +89,30 @@ public final class XdsServer implements AutoCloseable {
           .build()
           .start();
       LOG.info("xDS server listening on {}:{}, {}", host, server.getPort(), transport);
-      ScheduledExecutorService budgetTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "xds-send-budget");
-        thread.setDaemon(true);
-        return thread;
-      });
       budgetTimer.scheduleWithFixedDelay(budget::expireStale, 1, 1, TimeUnit.SECONDS);
-      return new XdsServer(server, health, tls, budgetTimer);
+      return new XdsServer(server, health, tls, calls, budgetTimer);
     } catch (IOException e) {
-      tls.ifPresent(ServerTls::close);
+      stopped(tls, calls, budgetTimer);
       throw new UncheckedIOException("Cannot listen for xDS on " + host + ":" + port + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      tls.ifPresent(ServerTls::close);
+      stopped(tls, calls, budgetTimer);
       throw e;
     }
+  }
+
+  private static void stopped(Optional<ServerTls> tls, ExecutorService calls, ExecutorService budgetTimer) {
+    tls.ifPresent(ServerTls::close);
+    calls.shutdownNow();
+    budgetTimer.shutdownNow();
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   public int port() {
@@ -97,7 +121,6 @@ public final class XdsServer implements AutoCloseable {
 
   @Override
   public void close() {
-    budgetTimer.shutdownNow();
     health.enterTerminalState();
     server.shutdown();
     try {
@@ -108,7 +131,7 @@ public final class XdsServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     } finally {
-      tls.ifPresent(ServerTls::close);
+      stopped(tls, calls, budgetTimer);
     }
   }
 }
