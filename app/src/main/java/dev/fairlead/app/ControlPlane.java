@@ -5,8 +5,8 @@ import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import dev.fairlead.xds.server.XdsServer;
+import dev.fairlead.xds.translate.IncrementalTranslator;
 import dev.fairlead.xds.translate.Translation;
-import dev.fairlead.xds.translate.Translator;
 import dev.fairlead.xds.translate.TranslatorOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
@@ -46,7 +46,7 @@ public final class ControlPlane implements AutoCloseable {
       TranslatorOptions options, MeterRegistry registry) {
     StreamRegistry streams = new StreamRegistry(registry);
     XdsCache cache = new XdsCache(streams);
-    ConfigPublisher publisher = new ConfigPublisher(new Translator(options), cache, registry);
+    ConfigPublisher publisher = new ConfigPublisher(new IncrementalTranslator(options), cache, registry);
     XdsServer server = XdsServer.start(xdsAddress, xdsPort, transport, cache, streams);
     return new ControlPlane(streams, cache, publisher, server);
   }

@@ -107,9 +107,18 @@ final class AllocationRouting {
         .build();
   }
 
-  /** {@code assignment} with each endpoint's holder of Upstream {@code namespace/upstream} in its metadata. */
-  ClusterLoadAssignment label(String namespace, String upstream, ClusterLoadAssignment assignment) {
-    Map<String, String> held = holders.getOrDefault(namespace + "/" + upstream, Map.of());
+  /** The holders of the endpoints of Upstream {@code namespace/upstream}, by {@code address:port}. */
+  Map<String, String> holdersOf(String key) {
+    return holders.getOrDefault(key, Map.of());
+  }
+
+  /**
+   * {@code assignment} with each endpoint's holder of Upstream {@code namespace/upstream} in its metadata, recording
+   * in {@code reads} the holders it used.
+   */
+  ClusterLoadAssignment label(String namespace, String upstream, ClusterLoadAssignment assignment, Reads reads) {
+    String key = namespace + "/" + upstream;
+    Map<String, String> held = reads.read(Reads.Source.ALLOCATIONS, key, holdersOf(key));
     ClusterLoadAssignment.Builder labelled = assignment.toBuilder();
     for (LocalityLbEndpoints.Builder locality : labelled.getEndpointsBuilderList()) {
       for (LbEndpoint.Builder endpoint : locality.getLbEndpointsBuilderList()) {

@@ -6,10 +6,10 @@ import dev.fairlead.api.v1alpha1.Protocol;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.api.v1alpha1.UpstreamSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Resolves the backendRefs of HTTPRoutes to clusters.
@@ -20,8 +20,8 @@ import java.util.Optional;
  * the port's appProtocol is {@code kubernetes.io/h2c}). References to other namespaces are refused
  * ({@code RefNotPermitted}): ReferenceGrant is not modelled yet.
  *
- * <p>Built once per translation; remembers the Service clusters it built so each is built once. Not
- * thread-safe.
+ * <p>Built once per translation, and given the Service clusters by whoever remembers them (each is built once);
+ * not thread-safe.
  */
 final class BackendResolver {
 
@@ -29,18 +29,28 @@ final class BackendResolver {
   static final String H2C_APP_PROTOCOL = "kubernetes.io/h2c";
 
   private final Map<String, UpstreamTranslator.Result> upstreams;
-  private final EndpointTranslator endpoints;
-  private final ClusterTranslator clusters;
-  private final Map<String, ServiceBackend> serviceBackends = new HashMap<>();
+  private final Function<ServiceKey, ServiceBackend> serviceBackends;
 
   /**
-   * @param upstreams what each Upstream became, keyed {@code namespace/name}
+   * @param upstreams       what each Upstream became, keyed {@code namespace/name}
+   * @param serviceBackends the backend of each Service port, as {@link #serviceBackend} builds it
    */
-  BackendResolver(Map<String, UpstreamTranslator.Result> upstreams, EndpointTranslator endpoints,
-      ClusterTranslator clusters) {
+  BackendResolver(Map<String, UpstreamTranslator.Result> upstreams,
+      Function<ServiceKey, ServiceBackend> serviceBackends) {
     this.upstreams = upstreams;
-    this.endpoints = endpoints;
-    this.clusters = clusters;
+    this.serviceBackends = serviceBackends;
+  }
+
+  /** A port of a Service, which a backendRef of kind Service names. */
+  record ServiceKey(String namespace, String name, int port) {
+
+    String clusterName() {
+      return serviceClusterName(namespace, name, port);
+    }
+  }
+
+  /** A Service port's cluster, or why it has none. */
+  record ServiceBackend(Optional<Backend> backend, String problem) {
   }
 
   /** What one backendRef resolved to, with the weight it was given. */
@@ -62,9 +72,10 @@ final class BackendResolver {
 
   /**
    * Resolves {@code ref}, a backendRef of a route in {@code routeNamespace} found at {@code field} (for
-   * messages, e.g. {@code spec.rules[0].backendRefs[1]}).
+   * messages, e.g. {@code spec.rules[0].backendRefs[1]}), recording in {@code reads} the Upstream or Service
+   * backend it resolved through.
    */
-  BackendResolution resolve(String routeNamespace, HTTPBackendRef ref, String field) {
+  BackendResolution resolve(String routeNamespace, HTTPBackendRef ref, String field, Reads reads) {
     int weight = ref.getWeight() == null ? 1 : ref.getWeight();
     String group = Objects.requireNonNullElse(ref.getGroup(), "");
     String kind = Objects.requireNonNullElse(ref.getKind(), "Service");
@@ -86,12 +97,14 @@ final class BackendResolver {
           weight);
     }
     return upstream
-        ? upstream(namespace, ref.getName(), field, target, weight)
-        : service(namespace, ref.getName(), ref.getPort(), field, weight);
+        ? upstream(namespace, ref.getName(), field, target, weight, reads)
+        : service(namespace, ref.getName(), ref.getPort(), field, weight, reads);
   }
 
-  private BackendResolution upstream(String namespace, String name, String field, String target, int weight) {
-    UpstreamTranslator.Result result = upstreams.get(namespace + "/" + name);
+  private BackendResolution upstream(String namespace, String name, String field, String target, int weight,
+      Reads reads) {
+    String key = namespace + "/" + name;
+    UpstreamTranslator.Result result = reads.read(Reads.Source.UPSTREAM, key, upstreams.get(key));
     if (result == null) {
       return new BackendResolution.Unresolved("BackendNotFound", field + ": " + target + " not found", weight);
     }
@@ -104,31 +117,34 @@ final class BackendResolver {
     return new BackendResolution.Resolved(result.backend().get(), weight);
   }
 
-  private BackendResolution service(String namespace, String name, Integer port, String field, int weight) {
+  private BackendResolution service(String namespace, String name, Integer port, String field, int weight,
+      Reads reads) {
     if (port == null) {
       return new BackendResolution.Unresolved("UnsupportedValue", field + ".port: required for a Service", weight);
     }
-    String clusterName = serviceClusterName(namespace, name, port);
-    ServiceBackend backend = serviceBackends.computeIfAbsent(clusterName,
-        k -> serviceBackend(clusterName, namespace, name, port));
+    ServiceKey key = new ServiceKey(namespace, name, port);
+    ServiceBackend backend = reads.read(Reads.Source.SERVICE_BACKEND, key, serviceBackends.apply(key));
     return backend.backend().<BackendResolution>map(b -> new BackendResolution.Resolved(b, weight))
         .orElseGet(() -> new BackendResolution.Unresolved("BackendNotFound", field + ": " + backend.problem(), weight));
   }
 
-  private ServiceBackend serviceBackend(String clusterName, String namespace, String name, int port) {
-    EndpointTranslator.ServiceEndpoints found = endpoints.service(clusterName, namespace, name, port);
+  /**
+   * The cluster {@code service/<namespace>/<name>/<port>} of a Service port, with default settings, or why it has
+   * none; records in {@code reads} the Service and slices it was built from.
+   */
+  static ServiceBackend serviceBackend(ServiceKey key, EndpointTranslator endpoints, ClusterTranslator clusters,
+      Reads reads) {
+    String clusterName = key.clusterName();
+    EndpointTranslator.ServiceEndpoints found =
+        endpoints.service(clusterName, key.namespace(), key.name(), key.port(), reads);
     if (found instanceof EndpointTranslator.ServiceEndpoints.Found service) {
       Protocol protocol = H2C_APP_PROTOCOL.equals(service.port().getAppProtocol()) ? Protocol.HTTP2 : null;
-      UpstreamSpec defaults = new UpstreamSpec(new KubeService(name, namespace, port), null, null, null, null, null,
-          null, protocol, null);
+      UpstreamSpec defaults = new UpstreamSpec(new KubeService(key.name(), key.namespace(), key.port()), null, null,
+          null, null, null, null, protocol, null);
       return new ServiceBackend(Optional.of(new Backend(
           clusters.translate(clusterName, defaults, Optional.empty(), Optional.empty()),
           Optional.of(service.assignment()))), "");
     }
     return new ServiceBackend(Optional.empty(), ((EndpointTranslator.ServiceEndpoints.Missing) found).problem());
-  }
-
-  /** A Service port's cluster, or why it has none. */
-  private record ServiceBackend(Optional<Backend> backend, String problem) {
   }
 }

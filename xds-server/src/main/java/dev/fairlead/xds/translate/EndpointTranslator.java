@@ -96,9 +96,23 @@ final class EndpointTranslator {
     return ClusterLoadAssignment.newBuilder().setClusterName(clusterName).addEndpoints(locality).build();
   }
 
-  /** The endpoints behind port {@code port} ({@code spec.ports[].port}) of Service {@code namespace/name}. */
-  ServiceEndpoints service(String clusterName, String namespace, String name, int port) {
-    Service service = services.get(namespace + "/" + name);
+  /** The Service {@code namespace/name}, or null. */
+  Service serviceNamed(String key) {
+    return services.get(key);
+  }
+
+  /** The EndpointSlices of Service {@code namespace/name}, in state order. */
+  List<EndpointSlice> slicesOf(String key) {
+    return slicesByService.getOrDefault(key, List.of());
+  }
+
+  /**
+   * The endpoints behind port {@code port} ({@code spec.ports[].port}) of Service {@code namespace/name}, recording
+   * in {@code reads} the Service and the slices they came from.
+   */
+  ServiceEndpoints service(String clusterName, String namespace, String name, int port, Reads reads) {
+    String key = namespace + "/" + name;
+    Service service = reads.read(Reads.Source.SERVICE, key, serviceNamed(key));
     if (service == null) {
       return new ServiceEndpoints.Missing("Service " + namespace + "/" + name + " not found");
     }
@@ -112,7 +126,7 @@ final class EndpointTranslator {
     }
     String portName = Objects.requireNonNullElse(servicePort.get().getName(), "");
     Map<String, Host> hosts = new HashMap<>();
-    for (EndpointSlice slice : slicesByService.getOrDefault(namespace + "/" + name, List.of())) {
+    for (EndpointSlice slice : reads.read(Reads.Source.ENDPOINT_SLICES, key, slicesOf(key))) {
       slicePort(slice, portName).ifPresent(slicePort -> addHosts(slice, slicePort, hosts));
     }
     Map<String, PoolEndpoint> targets = new TreeMap<>();

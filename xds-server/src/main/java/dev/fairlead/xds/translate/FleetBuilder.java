@@ -8,6 +8,8 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -25,28 +27,84 @@ import java.util.TreeMap;
  * listeners) is kept once. Route tables do not validate clusters, since routes may name
  * {@value HTTPRouteRuleTranslator#UNRESOLVED_BACKEND_CLUSTER} on purpose.
  *
+ * <p>A port's route table and listener depend only on the routes added to it, in order; given what the fleet's last
+ * build made ({@link Reusable}), a port whose routes are the same (the same hostnames, with the very same entry
+ * lists) keeps its route table and listener instances, and so does an API listener whose hostname and route table
+ * name are the same.
+ *
  * <p>Mutable; used by one thread during one translation.
  */
 final class FleetBuilder {
 
   private final ListenerTranslator listeners;
-  /** port → hostname → the routes of that virtual host, in precedence order. */
-  private final SortedMap<Integer, SortedMap<String, SortedMap<RoutePrecedence, Route>>> ports = new TreeMap<>();
-  private final SortedMap<String, Backend> backends = new TreeMap<>();
+  private final Reusable earlier;
+  /** port → the routes added to it, in order. */
+  private final SortedMap<Integer, List<Addition>> ports = new TreeMap<>();
+  /** The backends by name, in the order added: the {@link FleetConfig} sorts them. */
+  private final Map<String, Backend> backends = new LinkedHashMap<>();
+  private Reusable built = Reusable.NONE;
 
-  FleetBuilder(ListenerTranslator listeners) {
+  /**
+   * @param earlier what the last build of this fleet made; {@link Reusable#NONE} for none
+   */
+  FleetBuilder(ListenerTranslator listeners, Reusable earlier) {
     this.listeners = listeners;
+    this.earlier = earlier;
+  }
+
+  /** The routes of one virtual host added to a port. */
+  private record Addition(String hostname, List<RouteEntry> entries) {
+
+    boolean sameAs(Addition other) {
+      return entries == other.entries && hostname.equals(other.hostname);
+    }
+  }
+
+  /** A port's route table and listener, and the routes they were built from. */
+  private record PortTable(List<Addition> from, RouteConfiguration routes, Listener listener) {
+
+    boolean builtFrom(List<Addition> additions) {
+      if (from.size() != additions.size()) {
+        return false;
+      }
+      for (int i = 0; i < from.size(); i++) {
+        if (!from.get(i).sameAs(additions.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** An API listener and the route table it names. */
+  private record ApiListener(String routeConfigName, Listener listener) {
+  }
+
+  /** What one build of a fleet made that the next build of it may reuse. */
+  static final class Reusable {
+
+    static final Reusable NONE = new Reusable(Map.of(), Map.of());
+
+    private final Map<Integer, PortTable> ports;
+    private final Map<String, ApiListener> apiListeners;
+
+    private Reusable(Map<Integer, PortTable> ports, Map<String, ApiListener> apiListeners) {
+      this.ports = ports;
+      this.apiListeners = apiListeners;
+    }
   }
 
   /** Serves {@code port}, even with no routes (Envoy then answers 404). */
   void addPort(int port) {
-    ports.computeIfAbsent(port, p -> new TreeMap<>());
+    ports.computeIfAbsent(port, p -> new ArrayList<>());
   }
 
-  /** Adds routes to the virtual host {@code hostname} ({@code *} for all) of a port added before. */
+  /**
+   * Adds routes to the virtual host {@code hostname} ({@code *} for all) of a port added before; {@code entries}
+   * must not change afterwards.
+   */
   void addRoutes(int port, String hostname, List<RouteEntry> entries) {
-    SortedMap<RoutePrecedence, Route> routes = ports.get(port).computeIfAbsent(hostname, h -> new TreeMap<>());
-    entries.forEach(entry -> routes.putIfAbsent(entry.precedence(), entry.route()));
+    ports.get(port).add(new Addition(hostname, entries));
   }
 
   void addBackend(Backend backend) {
@@ -60,29 +118,55 @@ final class FleetBuilder {
         .toList();
     List<Listener> fleetListeners = new ArrayList<>();
     List<RouteConfiguration> routes = new ArrayList<>();
+    Map<Integer, PortTable> tables = new HashMap<>();
     SortedMap<String, Integer> apiHostnames = new TreeMap<>();
-    ports.forEach((port, virtualHosts) -> {
-      boolean byAllocation = virtualHosts.values().stream().flatMap(hostRoutes -> hostRoutes.values().stream())
-          .anyMatch(AllocationRouting::routesByAllocation);
-      fleetListeners.add(listeners.port(port, byAllocation));
-      RouteConfiguration.Builder table = RouteConfiguration.newBuilder()
-          .setName(ListenerTranslator.portName(port))
-          .setValidateClusters(BoolValue.of(false));
-      virtualHosts.forEach((hostname, hostRoutes) -> {
-        table.addVirtualHosts(virtualHost(port, hostname, hostRoutes));
-        if (!hostname.startsWith("*")) {
-          apiHostnames.putIfAbsent(hostname, port);
+    ports.forEach((port, additions) -> {
+      PortTable previous = earlier.ports.get(port);
+      PortTable table = previous != null && previous.builtFrom(additions) ? previous : table(port, additions);
+      tables.put(port, table);
+      fleetListeners.add(table.listener());
+      routes.add(table.routes());
+      additions.forEach(addition -> {
+        if (!addition.hostname().startsWith("*")) {
+          apiHostnames.putIfAbsent(addition.hostname(), port);
         }
       });
-      routes.add(table.build());
     });
+    Map<String, ApiListener> apiListeners = new HashMap<>();
     for (Map.Entry<String, Integer> api : apiHostnames.entrySet()) {
       boolean clashes = ports.keySet().stream().anyMatch(port -> ListenerTranslator.portName(port).equals(api.getKey()));
       if (!clashes) {
-        fleetListeners.add(listeners.api(api.getKey(), ListenerTranslator.portName(api.getValue())));
+        String routeConfigName = ListenerTranslator.portName(api.getValue());
+        ApiListener previous = earlier.apiListeners.get(api.getKey());
+        ApiListener listener = previous != null && previous.routeConfigName().equals(routeConfigName) ? previous
+            : new ApiListener(routeConfigName, listeners.api(api.getKey(), routeConfigName));
+        apiListeners.put(api.getKey(), listener);
+        fleetListeners.add(listener.listener());
       }
     }
+    built = new Reusable(tables, apiListeners);
     return new FleetConfig(clusters, endpoints, fleetListeners, routes);
+  }
+
+  /** What {@link #build} made that the next build of this fleet may reuse. */
+  Reusable reusable() {
+    return built;
+  }
+
+  private PortTable table(int port, List<Addition> additions) {
+    SortedMap<String, SortedMap<RoutePrecedence, Route>> virtualHosts = new TreeMap<>();
+    for (Addition addition : additions) {
+      SortedMap<RoutePrecedence, Route> hostRoutes =
+          virtualHosts.computeIfAbsent(addition.hostname(), h -> new TreeMap<>());
+      addition.entries().forEach(entry -> hostRoutes.putIfAbsent(entry.precedence(), entry.route()));
+    }
+    boolean byAllocation = virtualHosts.values().stream().flatMap(hostRoutes -> hostRoutes.values().stream())
+        .anyMatch(AllocationRouting::routesByAllocation);
+    RouteConfiguration.Builder table = RouteConfiguration.newBuilder()
+        .setName(ListenerTranslator.portName(port))
+        .setValidateClusters(BoolValue.of(false));
+    virtualHosts.forEach((hostname, hostRoutes) -> table.addVirtualHosts(virtualHost(port, hostname, hostRoutes)));
+    return new PortTable(List.copyOf(additions), table.build(), listeners.port(port, byAllocation));
   }
 
   private static VirtualHost virtualHost(int port, String hostname, SortedMap<RoutePrecedence, Route> routes) {

@@ -4,10 +4,9 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import java.util.HashSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -44,12 +43,12 @@ public record FleetConfig(
 
   private static <T> List<T> sortedUnique(List<T> resources, Function<T, String> name, String what) {
     Objects.requireNonNull(resources, what + "s");
-    Set<String> seen = new HashSet<>();
-    for (T resource : resources) {
-      if (!seen.add(name.apply(resource))) {
-        throw new IllegalArgumentException("two " + what + "s named " + name.apply(resource));
+    List<T> sorted = resources.stream().sorted(Comparator.comparing(name)).toList();
+    for (int i = 1; i < sorted.size(); i++) {
+      if (name.apply(sorted.get(i - 1)).equals(name.apply(sorted.get(i)))) {
+        throw new IllegalArgumentException("two " + what + "s named " + name.apply(sorted.get(i)));
       }
     }
-    return resources.stream().sorted((a, b) -> name.apply(a).compareTo(name.apply(b))).toList();
+    return sorted;
   }
 }

@@ -67,7 +67,8 @@ final class HTTPRouteTranslator {
       List<Backend> backends) {
   }
 
-  RouteTranslation translate(HTTPRoute route) {
+  /** Translates {@code route}, recording in {@code reads} the Gateways and backends the result depends on. */
+  RouteTranslation translate(HTTPRoute route, Reads reads) {
     ObjectRef ref = ObjectRef.of(KIND, route);
     HTTPRouteSpec spec = route.getSpec() == null ? new HTTPRouteSpec() : route.getSpec();
     List<String> problems = new ArrayList<>();
@@ -77,7 +78,7 @@ final class HTTPRouteTranslator {
     List<List<BackendResolver.BackendResolution>> resolutions = new ArrayList<>();
     for (int i = 0; i < ruleList.size(); i++) {
       problems.addAll(rules.problems(ruleList.get(i), "spec.rules[" + i + "]"));
-      resolutions.add(resolve(ref.namespace(), ruleList.get(i), "spec.rules[" + i + "]"));
+      resolutions.add(resolve(ref.namespace(), ruleList.get(i), "spec.rules[" + i + "]", reads));
     }
     Condition resolvedRefs = resolvedRefs(resolutions);
     List<RouteEntry> entries = new ArrayList<>();
@@ -96,7 +97,8 @@ final class HTTPRouteTranslator {
     List<ParentReference> parentRefs = Objects.requireNonNullElse(spec.getParentRefs(), List.of());
     parents(ref.namespace(), parentRefs).forEach((parent, indexes) -> {
       List<Attachment> parentAttachments = new ArrayList<>();
-      Condition accepted = attach(ref.namespace(), parentRefs, indexes, parent, hostnames, parentAttachments);
+      Condition accepted = attach(ref.namespace(), parentRefs, indexes, parent, hostnames, parentAttachments,
+          reads);
       if (accepted.isTrue() && !problems.isEmpty()) {
         accepted = new Condition.False("UnsupportedValue", String.join("; ", problems));
       } else if (accepted.isTrue()) {
@@ -130,12 +132,12 @@ final class HTTPRouteTranslator {
    * {@code attachments}; returns the accepted condition: true if any of them attaches, else the first failure.
    */
   private Condition attach(String routeNamespace, List<ParentReference> parentRefs, List<Integer> indexes,
-      ParentRef parent, List<Hostname> hostnames, List<Attachment> attachments) {
+      ParentRef parent, List<Hostname> hostnames, List<Attachment> attachments, Reads reads) {
     Set<String> listeners = new LinkedHashSet<>();
     Condition.False firstFailure = null;
     for (int p : indexes) {
       Optional<Condition.False> failure = attach("spec.parentRefs[" + p + "]", routeNamespace, parentRefs.get(p),
-          parent, hostnames, attachments, listeners);
+          parent, hostnames, attachments, listeners, reads);
       if (firstFailure == null && failure.isPresent()) {
         firstFailure = failure.get();
       }
@@ -161,12 +163,13 @@ final class HTTPRouteTranslator {
     return hostnames;
   }
 
-  private List<BackendResolver.BackendResolution> resolve(String namespace, HTTPRouteRule rule, String field) {
+  private List<BackendResolver.BackendResolution> resolve(String namespace, HTTPRouteRule rule, String field,
+      Reads reads) {
     List<BackendResolver.BackendResolution> resolved = new ArrayList<>();
     List<HTTPBackendRef> refs = rule == null || rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
     for (int k = 0; k < refs.size(); k++) {
       if (refs.get(k) != null) {
-        resolved.add(backends.resolve(namespace, refs.get(k), field + ".backendRefs[" + k + "]"));
+        resolved.add(backends.resolve(namespace, refs.get(k), field + ".backendRefs[" + k + "]", reads));
       }
     }
     return resolved;
@@ -191,7 +194,8 @@ final class HTTPRouteTranslator {
    * names to {@code listeners}; returns why it attaches nowhere, if it does not.
    */
   private Optional<Condition.False> attach(String field, String routeNamespace, ParentReference parentRef,
-      ParentRef parent, List<Hostname> hostnames, List<Attachment> attachments, Set<String> listeners) {
+      ParentRef parent, List<Hostname> hostnames, List<Attachment> attachments, Set<String> listeners,
+      Reads reads) {
     String group = Objects.requireNonNullElse(parentRef.getGroup(), GatewayTranslator.GROUP);
     String kind = Objects.requireNonNullElse(parentRef.getKind(), GatewayTranslator.KIND);
     if (!group.equals(GatewayTranslator.GROUP) || !kind.equals(GatewayTranslator.KIND)) {
@@ -199,7 +203,8 @@ final class HTTPRouteTranslator {
           + (group.isEmpty() ? kind : group + "/" + kind) + ", only Gateway"));
     }
     String gatewayKey = parent.namespace() + "/" + parent.name();
-    GatewayTranslator.GatewayListeners gateway = gateways.get(gatewayKey);
+    GatewayTranslator.GatewayListeners gateway =
+        reads.read(Reads.Source.GATEWAY, gatewayKey, gateways.get(gatewayKey));
     if (gateway == null) {
       return Optional.of(new Condition.False("NoMatchingParent", field + ": Gateway " + gatewayKey + " not found"));
     }

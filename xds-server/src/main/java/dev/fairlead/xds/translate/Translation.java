@@ -37,8 +37,9 @@ public record Translation(Map<String, FleetConfig> fleets, List<Verdict> verdict
     TreeMap<String, Map<String, Set<String>>> byFleet = new TreeMap<>();
     Objects.requireNonNull(producers, "producers").forEach((fleet, resources) -> {
       TreeMap<String, Set<String>> byResource = new TreeMap<>();
-      resources.forEach((resource, objects) -> byResource.put(resource,
-          Collections.unmodifiableSortedSet(new TreeSet<>(objects))));
+      // Most resources come from one object, and a set of one is in order as it is.
+      resources.forEach((resource, objects) -> byResource.put(resource, objects.size() == 1
+          ? Set.of(objects.iterator().next()) : Collections.unmodifiableSortedSet(new TreeSet<>(objects))));
       byFleet.put(fleet, Collections.unmodifiableSortedMap(byResource));
     });
     producers = Collections.unmodifiableSortedMap(byFleet);

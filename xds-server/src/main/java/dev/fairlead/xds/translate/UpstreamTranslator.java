@@ -78,7 +78,18 @@ final class UpstreamTranslator {
     return "upstream/" + namespace + "/" + name;
   }
 
-  Result translate(Upstream upstream) {
+  /** The Allocations whose endpoints it labels. */
+  AllocationRouting allocations() {
+    return allocations;
+  }
+
+  /** The ConfigMap {@code namespace/name}, or null. */
+  ConfigMap configMap(String key) {
+    return configMaps.get(key);
+  }
+
+  /** Translates {@code upstream}, recording in {@code reads} what else in the state the result depends on. */
+  Result translate(Upstream upstream, Reads reads) {
     ObjectRef ref = ObjectRef.of(KIND, upstream);
     String clusterName = clusterName(ref.namespace(), ref.name());
     UpstreamSpec spec = upstream.getSpec();
@@ -86,10 +97,10 @@ final class UpstreamTranslator {
     References references = new References();
     Optional<String> trustedCa = spec == null || spec.tls() == null || spec.tls().caBundleRef() == null
         ? Optional.empty()
-        : trustedCa(ref.namespace(), spec.tls().caBundleRef(), references);
+        : trustedCa(ref.namespace(), spec.tls().caBundleRef(), references, reads);
     Optional<EndpointTranslator.ServiceEndpoints.Found> kubeEndpoints = spec == null || spec.kube() == null
         ? Optional.empty()
-        : kubeEndpoints(clusterName, ref.namespace(), spec.kube(), references);
+        : kubeEndpoints(clusterName, ref.namespace(), spec.kube(), references, reads);
 
     if (!problems.isEmpty()) {
       return new Result(new Verdict(ref, Optional.empty(),
@@ -116,7 +127,7 @@ final class UpstreamTranslator {
         .orElse(Map.of());
     List<PoolEndpoint> pool = AllocationRouting.pool(assignment, targets);
     return new Result(verdict, Optional.of(backend(clusterName, spec, trustedCa,
-        allocations.label(ref.namespace(), ref.name(), assignment), true)), Optional.of(pool));
+        allocations.label(ref.namespace(), ref.name(), assignment, reads), true)), Optional.of(pool));
   }
 
   private Backend backend(String clusterName, UpstreamSpec spec, Optional<String> trustedCa,
@@ -130,13 +141,13 @@ final class UpstreamTranslator {
   }
 
   private Optional<EndpointTranslator.ServiceEndpoints.Found> kubeEndpoints(String clusterName, String namespace,
-      KubeService kube, References references) {
+      KubeService kube, References references, Reads reads) {
     if (kube.serviceName() == null || kube.serviceName().isBlank() || kube.port() == null) {
       return Optional.empty();
     }
     String serviceNamespace = kube.namespace() == null || kube.namespace().isEmpty() ? namespace : kube.namespace();
     EndpointTranslator.ServiceEndpoints found =
-        endpoints.service(clusterName, serviceNamespace, kube.serviceName(), kube.port());
+        endpoints.service(clusterName, serviceNamespace, kube.serviceName(), kube.port(), reads);
     if (found instanceof EndpointTranslator.ServiceEndpoints.Found port) {
       return Optional.of(port);
     }
@@ -145,13 +156,13 @@ final class UpstreamTranslator {
     return Optional.empty();
   }
 
-  private Optional<String> trustedCa(String namespace, CaBundleRef ref, References references) {
+  private Optional<String> trustedCa(String namespace, CaBundleRef ref, References references, Reads reads) {
     if (ref.configMapName() == null) {
       return Optional.empty();
     }
     String key = ref.key() == null ? DEFAULT_CA_KEY : ref.key();
     String configMapName = namespace + "/" + ref.configMapName();
-    ConfigMap configMap = configMaps.get(configMapName);
+    ConfigMap configMap = reads.read(Reads.Source.CONFIG_MAP, configMapName, configMap(configMapName));
     if (configMap == null) {
       references.add("InvalidCACertificateRef",
           "spec.tls.caBundleRef: ConfigMap " + configMapName + " not found; no cluster until it exists");
