@@ -115,6 +115,11 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
   /** Context of a delta request, for the cache. */
   record DeltaContext(DeltaDiscoveryRequest request, long streamId, String nodeId, String fleet, Audience audience,
       StreamState stream, ResourceType type) {
+
+    /** The same context for another request object: the one the cache's watch keeps. */
+    DeltaContext withRequest(DeltaDiscoveryRequest kept) {
+      return new DeltaContext(kept, streamId, nodeId, fleet, audience, stream, type);
+    }
   }
 
   @Override

@@ -9,15 +9,14 @@ import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
 import io.envoyproxy.controlplane.cache.Response;
-import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.WatchCancelledException;
 import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -213,14 +212,20 @@ public final class XdsCache implements ConfigWatcher {
       Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
       Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
     // The stream registry keeps what the client holds and subscribes to (DeltaState); the watch needs no copy of
-    // java-control-plane's own maps, which hold an entry per resource.
-    DeltaWatch watch = new DeltaWatch(request, Map.of(), Set.of(), requesterVersion, isWildcard, responseConsumer);
+    // java-control-plane's own maps, which hold an entry per resource, nor of the names the request carries: an open
+    // watch keeps the request without them.
     Optional<DeltaContext> context = streams.takeDelta(request.v3Request());
+    DeltaDiscoveryRequest full = request.v3Request();
+    DeltaXdsRequest kept = full.getResourceNamesSubscribeCount() + full.getResourceNamesUnsubscribeCount()
+        + full.getInitialResourceVersionsCount() == 0 ? request
+        : DeltaXdsRequest.create(full.toBuilder().clearResourceNamesSubscribe().clearResourceNamesUnsubscribe()
+            .clearInitialResourceVersions().build());
+    DeltaWatch watch = new DeltaWatch(kept, Map.of(), Set.of(), requesterVersion, isWildcard, responseConsumer);
     if (context.isEmpty()) {
       return watch; // a type Fairlead does not serve: never answered
     }
-    register(context.get().fleet(), context.get().nodeId(),
-        new DeltaPending(watch, context.get(), context.get().type(), isWildcard));
+    DeltaContext watched = context.get().withRequest(kept.v3Request());
+    register(watched.fleet(), watched.nodeId(), new DeltaPending(watch, watched, watched.type(), isWildcard));
     return watch;
   }
 
@@ -382,7 +387,7 @@ public final class XdsCache implements ConfigWatcher {
   private Optional<Runnable> answerDelta(TypeResources resources, ChangeLog changes, DeltaPending pending) {
     DeltaContext context = pending.context();
     long sequence = resources.sequence();
-    Map<String, VersionedResource<?>> send = new LinkedHashMap<>();
+    List<EncodedResource> send = new ArrayList<>();
     boolean inNameOrder = false;
     List<String> removed = new ArrayList<>();
     List<String> gone = new ArrayList<>();
@@ -440,7 +445,7 @@ public final class XdsCache implements ConfigWatcher {
           boolean wasRejected = version.equals(rejected.get(name));
           withheld |= wasRejected;
           if (!version.equals(initial.get(name)) && !wasRejected) {
-            send.put(name, VersionedResource.create(resource.get().deltaResource(), version));
+            send.add(resource.get());
           }
         } else if (held.contains(name)) {
           removed.add(name);
@@ -461,14 +466,15 @@ public final class XdsCache implements ConfigWatcher {
     }
     removed.sort(null);
     if (!inNameOrder) {
-      send = new java.util.TreeMap<>(send);
+      send.sort(java.util.Comparator.comparing(EncodedResource::name));
     }
     synchronized (context.stream()) {
       state.markAnswered();
     }
     streams.answering(context.stream(), pending.type(), context.request(), changes,
         () -> state.syncedUpTo(sequence, rechecked));
-    DeltaResponse response = DeltaResponse.create(pending.watch().request(), send, removed, resources.version());
+    DeltaResponse response = new EncodedDeltaResponse(pending.watch().request(),
+        send.stream().map(EncodedResource::deltaResource).toList(), removed, resources.version());
     return Optional.of(() -> respond(pending.watch(), response));
   }
 

@@ -3,6 +3,7 @@ package dev.fairlead.xds.server;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import com.google.protobuf.MessageLite;
+import dev.fairlead.xds.cache.EncodedDeltaResponse;
 import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
@@ -270,8 +271,12 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
           .setSystemVersionInfo(response.version())
           .setTypeUrl(typeUrl)
           .addAllRemovedResources(response.removedResources());
-      for (Map.Entry<String, VersionedResource<?>> entry : response.resources().entrySet()) {
-        message.addResources(resource(entry.getKey(), entry.getValue()));
+      if (response instanceof EncodedDeltaResponse encoded) {
+        message.addAllResources(encoded.encoded());
+      } else {
+        for (Map.Entry<String, VersionedResource<?>> entry : response.resources().entrySet()) {
+          message.addResources(resource(entry.getKey(), entry.getValue()));
+        }
       }
       synchronized (this) {
         if (ended()) {
@@ -285,12 +290,9 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
       }
     }
 
-    /** The cache hands over its shared delta {@link Resource}; anything else is wrapped here. */
+    /** A resource of a delta response the cache did not encode ({@link EncodedDeltaResponse} carries its own). */
     private static Resource resource(String name, VersionedResource<?> versioned) {
       Message resource = versioned.resource();
-      if (resource instanceof Resource shared) {
-        return shared;
-      }
       return Resource.newBuilder().setName(name).setVersion(versioned.version())
           .setResource(resource instanceof Any encoded ? encoded : Any.pack(resource)).build();
     }
