@@ -27,6 +27,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,25 +85,25 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
   private abstract class Stream<Q, R extends MessageLite> implements StreamObserver<Q> {
     final long id;
     final Outbound<R> out;
+    private final Function<Q, String> typeUrl;
     private final Map<String, AbstractWatch<?, ?>> watches = new HashMap<>();
     private long nextNonce;
     private boolean ended;
     /** A cluster response went out since the last endpoint response: Envoy's warming clusters wait for endpoints. */
     private boolean clusterChanged;
 
-    Stream(long id, ServerCallStreamObserver<R> call) {
+    Stream(long id, ServerCallStreamObserver<R> call, Function<Q, String> typeUrl) {
       this.id = id;
+      this.typeUrl = typeUrl;
       this.out = new Outbound<>(call, budget);
       streams.onStreamOpen(id, ANY_TYPE);
     }
-
-    abstract String typeUrl(Q request);
 
     abstract void handle(String typeUrl, Q request);
 
     @Override
     public final void onNext(Q request) {
-      String typeUrl = typeUrl(request);
+      String typeUrl = this.typeUrl.apply(request);
       if (typeUrl.isEmpty()) {
         fail(Status.INVALID_ARGUMENT.withDescription("[" + id + "] type URL is required for ADS"));
         return;
@@ -189,12 +190,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     private final Map<String, String> latestNonce = new HashMap<>();
 
     SotwStream(long id, ServerCallStreamObserver<DiscoveryResponse> call) {
-      super(id, call);
-    }
-
-    @Override
-    String typeUrl(DiscoveryRequest request) {
-      return request.getTypeUrl();
+      super(id, call, DiscoveryRequest::getTypeUrl);
     }
 
     @Override
@@ -238,12 +234,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     private final Map<String, String> latestVersion = new HashMap<>();
 
     DeltaStream(long id, ServerCallStreamObserver<DeltaDiscoveryResponse> call) {
-      super(id, call);
-    }
-
-    @Override
-    String typeUrl(DeltaDiscoveryRequest request) {
-      return request.getTypeUrl();
+      super(id, call, DeltaDiscoveryRequest::getTypeUrl);
     }
 
     @Override

@@ -1,9 +1,10 @@
 package dev.fairlead.xds.server;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,7 +36,8 @@ final class SendBudget {
   private long usedBytes;
   /** Streams holding part of the budget, oldest charge first. */
   private final Map<Sender, Charge> charged = new LinkedHashMap<>();
-  private final Deque<Sender> waiting = new ArrayDeque<>();
+  /** Streams waiting for room, in the order they found none. */
+  private final Set<Sender> waiting = new LinkedHashSet<>();
 
   SendBudget(long limitBytes, long staleNanos) {
     this(limitBytes, staleNanos, System::nanoTime);
@@ -62,9 +64,7 @@ final class SendBudget {
       charged.computeIfAbsent(stream, s -> new Charge(nanoTime.getAsLong())).bytes += bytes;
       return true;
     }
-    if (!waiting.contains(stream)) {
-      waiting.addLast(stream);
-    }
+    waiting.add(stream);
     return false;
   }
 
@@ -84,17 +84,10 @@ final class SendBudget {
 
   /** {@code stream} closed: gives back what it holds and takes it out of line. */
   void forget(Sender stream) {
-    int toWake;
     synchronized (this) {
       waiting.remove(stream);
-      Charge charge = charged.remove(stream);
-      if (charge == null) {
-        return;
-      }
-      usedBytes -= charge.bytes;
-      toWake = waiting.size();
     }
-    wake(toWake);
+    release(stream);
   }
 
   private void wake(int toWake) {
@@ -105,7 +98,9 @@ final class SendBudget {
         if (waiting.isEmpty() || usedBytes >= limitBytes) {
           return;
         }
-        next = waiting.pollFirst();
+        Iterator<Sender> first = waiting.iterator();
+        next = first.next();
+        first.remove();
       }
       next.drain();
     }
