@@ -610,7 +610,9 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       List<String> unsubscribing = request.getResourceNamesUnsubscribeList();
       if (!unsubscribing.isEmpty()) {
         unsubscribing.forEach(name -> {
-          initialVersions.remove(name);
+          if (!initialVersions.isEmpty()) { // Map.of() once the first answer went out: no removal on it
+            initialVersions.remove(name);
+          }
           recheck.remove(name);
         });
         held = sets.without(held, unsubscribing);
