@@ -258,6 +258,30 @@ class XdsServerProtocolTest {
     }
   }
 
+  @Test
+  void aDeltaUnsubscriptionStopsUpdatesOfThatResourceAndTheStreamGoesOn() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
+          .addResourceNamesSubscribe("a").addResourceNamesSubscribe("b").build());
+      DeltaDiscoveryResponse first = envoy.nextDelta();
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(first.getNonce()).build());
+      // After its first answer: the cluster of b went away. Asking for a again makes the server answer, so the test
+      // knows the unsubscription was handled before the next change.
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).addResourceNamesUnsubscribe("b")
+          .addResourceNamesSubscribe("a").build());
+      DeltaDiscoveryResponse again = envoy.nextDelta();
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(again.getNonce()).build());
+      cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 2))));
+      DeltaDiscoveryResponse change = envoy.nextDelta();
+
+      assertThat(first.getResourcesList()).extracting(Resource::getName).containsExactly("a", "b");
+      assertThat(again.getResourcesList()).extracting(Resource::getName).containsExactly("a");
+      assertThat(change.getResourcesList()).extracting(Resource::getName).containsExactly("a");
+      assertThat(change.getRemovedResourcesList()).isEmpty();
+    }
+  }
+
   private static DiscoveryResponse subscribeEndpoints(AdsTestClient envoy, String... names) {
     envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
         .addAllResourceNames(List.of(names)).build());
