@@ -34,6 +34,10 @@ final class TypeResources {
   private final TreeMap<Long, String> changes = new TreeMap<>();
   private long sequence;
   private long floor;
+  /** The last {@link #subset} asked for (by identity), as of which sequence number, and what it found. */
+  private Collection<String> subsetOf;
+  private long subsetAt = -1;
+  private List<EncodedResource> subsetFound = List.of();
   private int tombstones;
   /** All resources sorted by name, until the next change. */
   private List<EncodedResource> sorted;
@@ -187,8 +191,13 @@ final class TypeResources {
     return audience != Audience.ENVOY || !resource.forXdsClientsOnly();
   }
 
-  /** The named resources that exist, sorted by name. */
+  /** The named resources that exist, sorted by name; {@code names} must not change afterwards (it is remembered). */
   List<EncodedResource> subset(Collection<String> names) {
+    // Streams asking for the same names share one set (ResourceSets): a thousand proxies connecting at once are
+    // answered from one lookup and sort, kept until the next change.
+    if (names == subsetOf && subsetAt == sequence) {
+      return subsetFound;
+    }
     List<EncodedResource> found = new ArrayList<>();
     for (String name : names) {
       EncodedResource resource = byName.get(name);
@@ -197,7 +206,10 @@ final class TypeResources {
       }
     }
     found.sort(java.util.Comparator.comparing(EncodedResource::name));
-    return found;
+    subsetOf = names;
+    subsetAt = sequence;
+    subsetFound = List.copyOf(found);
+    return subsetFound;
   }
 
   static String versionOf(int count, long high, long low) {

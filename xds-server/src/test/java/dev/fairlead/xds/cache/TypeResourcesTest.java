@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.Durations;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TypeResourcesTest {
@@ -41,6 +42,23 @@ class TypeResourcesTest {
         .contains("gone-" + (removed - 1));
     resources.put(cluster("gone-" + (removed - 1), 2));
     assertThat(resources.changedSince(resources.sequence() - 1)).containsExactly("gone-" + (removed - 1));
+  }
+
+  @Test
+  void aSubsetAskedForAgainWithTheSameNamesIsOneListUntilAChange() {
+    resources.put(cluster("b", 1));
+    resources.put(cluster("a", 1));
+    java.util.Set<String> names = java.util.Set.of("a", "b", "missing");
+
+    List<EncodedResource> first = resources.subset(names);
+    assertThat(resources.subset(names)).isSameAs(first);
+    assertThat(first).extracting(EncodedResource::name).containsExactly("a", "b");
+    assertThat(resources.subset(java.util.Set.of("a", "b", "missing"))).as("other names, equal or not: looked up")
+        .isNotSameAs(first).isEqualTo(first);
+
+    resources.put(cluster("a", 2));
+    assertThat(resources.subset(names)).isNotSameAs(first).extracting(EncodedResource::name).containsExactly("a", "b");
+    assertThat(resources.subset(names).get(0).version()).isNotEqualTo(first.get(0).version());
   }
 
   @Test
