@@ -1,5 +1,7 @@
 package dev.fairlead.xds.cache;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import com.google.common.collect.ImmutableSet;
 import com.google.common.collect.Interner;
 import com.google.common.collect.Interners;
@@ -18,6 +20,11 @@ final class ResourceSets {
 
   private final Interner<String> names;
   private final Interner<Set<String>> sets = Interners.newWeakInterner();
+  /**
+   * The last set {@link #of} made or found per {@link #key}, so that it is found again without building a copy;
+   * held weakly, so an entry goes once no stream holds its set.
+   */
+  private final Cache<Long, Set<String>> byContent = CacheBuilder.newBuilder().weakValues().build();
 
   ResourceSets(Interner<String> names) {
     this.names = names;
@@ -28,9 +35,28 @@ final class ResourceSets {
     return names.intern(name);
   }
 
-  /** The one instance of the set of {@code names}. */
+  /**
+   * The one instance of the set of {@code names}. A set that exists already is found without building another: the
+   * common case, as every proxy of a fleet asks for the same names.
+   */
   Set<String> of(Collection<String> names) {
-    return with(Set.of(), names);
+    long key = key(names);
+    Set<String> existing = byContent.getIfPresent(key);
+    if (existing != null && existing.size() == names.size() && existing.containsAll(names)) {
+      return existing;
+    }
+    Set<String> set = with(Set.of(), names);
+    byContent.put(key, set);
+    return set;
+  }
+
+  /** The size and the sum of the names' hash codes: equal for equal sets of distinct names, whatever the order. */
+  private static long key(Collection<String> names) {
+    int sum = 0;
+    for (String name : names) {
+      sum += name.hashCode();
+    }
+    return ((long) names.size() << 32) | (sum & 0xffffffffL);
   }
 
   /** {@code set} plus {@code added}: the same instance if nothing is new. */

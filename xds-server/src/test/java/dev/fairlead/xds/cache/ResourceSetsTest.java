@@ -20,6 +20,16 @@ class ResourceSetsTest {
   }
 
   @Test
+  void theSetOfAListIsFoundAgainWhateverTheOrderAndAListWithOtherNamesIsNot() {
+    Set<String> one = sets.of(List.of("a", "b", "c"));
+
+    assertThat(sets.of(List.of("c", "a", "b"))).isSameAs(one);
+    assertThat(sets.of(List.of("a", "b", "d"))).isNotSameAs(one).containsExactlyInAnyOrder("a", "b", "d");
+    assertThat(sets.of(List.of("a", "b"))).containsExactlyInAnyOrder("a", "b");
+    assertThat(sets.of(List.of("a", "a", "b", "c"))).as("duplicates listed").isSameAs(one);
+  }
+
+  @Test
   void nothingNewOrNothingGoneKeepsTheSameInstance() {
     Set<String> set = sets.with(Set.of(), List.of("a", "b"));
 
