@@ -221,10 +221,7 @@ class XdsServerProtocolTest {
   void aDeltaResourceDeletedAndCreatedAgainIsSentAgainToItsSubscriber() throws Exception {
     cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
     try (AdsTestClient envoy = new AdsTestClient(server.port())) {
-      envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
-          .addResourceNamesSubscribe("a").addResourceNamesSubscribe("b").build());
-      DeltaDiscoveryResponse first = envoy.nextDelta();
-      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(first.getNonce()).build());
+      DeltaDiscoveryResponse first = subscribeDeltaEndpoints(envoy, "a", "b");
       cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("b", 1))));
       DeltaDiscoveryResponse deleted = envoy.nextDelta();
       envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(deleted.getNonce()).build());
@@ -262,10 +259,7 @@ class XdsServerProtocolTest {
   void aDeltaUnsubscriptionStopsUpdatesOfThatResourceAndTheStreamGoesOn() throws Exception {
     cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
     try (AdsTestClient envoy = new AdsTestClient(server.port())) {
-      envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
-          .addResourceNamesSubscribe("a").addResourceNamesSubscribe("b").build());
-      DeltaDiscoveryResponse first = envoy.nextDelta();
-      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(first.getNonce()).build());
+      DeltaDiscoveryResponse first = subscribeDeltaEndpoints(envoy, "a", "b");
       // After its first answer: the cluster of b went away. Asking for a again makes the server answer, so the test
       // knows the unsubscription was handled before the next change.
       envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).addResourceNamesUnsubscribe("b")
@@ -280,6 +274,15 @@ class XdsServerProtocolTest {
       assertThat(change.getResourcesList()).extracting(Resource::getName).containsExactly("a");
       assertThat(change.getRemovedResourcesList()).isEmpty();
     }
+  }
+
+  /** Subscribes a new delta stream to the endpoints of {@code names}; returns its first answer, acknowledged. */
+  private static DeltaDiscoveryResponse subscribeDeltaEndpoints(AdsTestClient envoy, String... names) {
+    envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
+        .addAllResourceNamesSubscribe(List.of(names)).build());
+    DeltaDiscoveryResponse first = envoy.nextDelta();
+    envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(first.getNonce()).build());
+    return first;
   }
 
   private static DiscoveryResponse subscribeEndpoints(AdsTestClient envoy, String... names) {
