@@ -24,23 +24,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the server knows about every open xDS stream, kept from java-control-plane's stream callbacks:
+ * What the server knows about every open xDS stream, kept from the ADS service's stream callbacks
+ * (java-control-plane's {@code DiscoveryServerCallbacks} interface):
  *
  * <ul>
  *   <li>the node, remembered from the first request, so proxies that send it only once
  *       ({@code set_node_on_first_message_only}) still belong to their fleet;</li>
  *   <li>the version behind each nonce sent, so an ACK tells which version a proxy holds and a NACK tells
  *       which version it rejected — the cache then never re-sends a rejected version;</li>
- *   <li>for delta streams, the resource versions the client holds: seeded from
- *       {@code initial_resource_versions} when a client reconnects, updated on each ACK;</li>
+ *   <li>for delta streams, what the client holds: the versions it reconnected with
+ *       ({@code initial_resource_versions}) until its first answer, then the change of the fleet's resources it has
+ *       been brought up to and the names it holds and subscribes to, as sets shared across streams
+ *       ({@link DeltaState});</li>
  *   <li>each proxy's current rejection per type, logged once and cleared when it accepts a later version, and its
  *       last rejection with when it came;</li>
  *   <li>per type, the version last sent and the last change of the fleet's resources the proxy is known to hold,
  *       for the convergence time ({@link XdsMetrics}).</li>
  * </ul>
  *
- * <p>java-control-plane calls {@link #onV3StreamRequest} and then, on the same thread, the cache's
- * {@code createWatch} for the same request object; the context is handed over through a thread-local checked
+ * <p>The ADS service (java-control-plane's callback interface) calls {@link #onV3StreamRequest} and then, on the
+ * same thread, the cache's {@code createWatch} for the same request object; the context is handed over through a thread-local checked
  * by identity ({@link #takeSotw}, {@link #takeDelta}).
  *
  * <p>Thread-safe: the registry is a concurrent map; each stream's state is guarded by its own monitor.

@@ -31,8 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fairlead's xDS cache, behind its ADS service (java-control-plane's watch interface, {@link ConfigWatcher}). It
- * holds, per
- * fleet (a proxy's {@code node.cluster}), the Envoy resources of each type, each encoded once
+ * holds, per fleet (a proxy's {@code node.cluster}), the Envoy resources of each type, each encoded once
  * ({@link EncodedResource}) and shared by every stream, and answers watches so that:
  *
  * <ul>

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  *       flight ({@link SendBudget}), not serialized for every stream at once;</li>
  *   <li>a response is built from the cache's shared encodings — the same {@link Any} and, over delta, the same
  *       {@link Resource} message for every stream — so a stream costs a list of references, not copies;</li>
- *   <li>no second per-stream map of every resource's version: what a delta client holds is kept once, by the
- *       {@link StreamRegistry}.</li>
+ *   <li>no per-stream map of every resource's version: what a delta client holds is kept by the
+ *       {@link StreamRegistry} as the change it has been brought up to and sets of names shared across streams.</li>
  * </ul>
  *
  * <p>As in java-control-plane, a state-of-the-world request is answered only if it carries the nonce of the type's
