@@ -593,9 +593,9 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
             subscribed = sets.with(subscribed, initial.keySet());
           }
         }
-      } else if (!type.wildcard() && !initialVersions.isEmpty()) {
+      } else if (!type.wildcard()) {
         // An explicit (re-)subscription asks for the resource again, e.g. for a cluster that is warming.
-        request.getResourceNamesSubscribeList().forEach(initialVersions::remove);
+        forgetInitialVersions(request.getResourceNamesSubscribeList());
       }
       if (!type.wildcard()) {
         List<String> subscribing = new ArrayList<>();
@@ -612,12 +612,8 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       }
       List<String> unsubscribing = request.getResourceNamesUnsubscribeList();
       if (!unsubscribing.isEmpty()) {
-        unsubscribing.forEach(name -> {
-          if (!initialVersions.isEmpty()) { // Map.of() once the first answer went out: no removal on it
-            initialVersions.remove(name);
-          }
-          recheck.remove(name);
-        });
+        forgetInitialVersions(unsubscribing);
+        unsubscribing.forEach(recheck::remove);
         held = sets.without(held, unsubscribing);
         subscribed = sets.without(subscribed, unsubscribing);
       }
@@ -644,6 +640,16 @@ public final class StreamRegistry implements DiscoveryServerCallbacks {
       converged = stream.acknowledged(type, answered.change(), System.nanoTime());
       // Delta rejections are per resource: the rejection stands until each rejected resource is accepted.
       return forget(stream, type, sent, "accepted every resource it rejected") | changed;
+    }
+
+    /**
+     * The client no longer holds what it reconnected with for {@code names}. After the first answer there is nothing
+     * to forget: the map is then the empty, immutable {@code Map.of()}.
+     */
+    private void forgetInitialVersions(Collection<String> names) {
+      if (!initialVersions.isEmpty()) {
+        names.forEach(initialVersions::remove);
+      }
     }
 
     /** No longer counts {@code names} as rejected; clears the stream's rejection once none is left. */

@@ -339,13 +339,14 @@ public final class XdsCache implements ConfigWatcher {
       SotwContext context) {
     long sequence = resources.sequence();
     String version = resources.version();
-    List<EncodedResource> send = new ArrayList<>();
+    List<EncodedResource> send;
     synchronized (context.stream()) {
       long held = context.stream().namedHeldAsOf(pending.type());
       boolean everything = context.firstOfType() || pending.resendEndpoints() || held < 0 || held < resources.floor();
       if (everything) {
-        send.addAll(resources.subset(pending.names()));
+        send = resources.subset(pending.names()); // shared by every stream asking for the same names
       } else {
+        send = new ArrayList<>();
         Set<String> chosen = new TreeSet<>(context.addedNames());
         for (String name : resources.changedSince(held)) {
           if (pending.names().contains(name)) {

@@ -11,14 +11,12 @@ import io.envoyproxy.controlplane.cache.AbstractWatch;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
 import io.envoyproxy.controlplane.cache.Response;
-import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -40,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *   <li>responses go out when the stream can take them ({@link Outbound}) within a server-wide budget of bytes in
  *       flight ({@link SendBudget}), not serialized for every stream at once;</li>
  *   <li>a response is built from the cache's shared encodings — the same {@link Any} and, over delta, the same
- *       {@link Resource} message for every stream — so a stream costs a list of references, not copies;</li>
+ *       {@code Resource} message for every stream — so a stream costs a list of references, not copies;</li>
  *   <li>no per-stream map of every resource's version: what a delta client holds is kept by the
  *       {@link StreamRegistry} as the change it has been brought up to and sets of names shared across streams.</li>
  * </ul>
@@ -211,8 +209,9 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
       DiscoveryResponse.Builder message = DiscoveryResponse.newBuilder()
           .setVersionInfo(response.version())
           .setTypeUrl(typeUrl);
+      // The cache's resources are its shared encodings, already packed.
       for (Message resource : response.resources()) {
-        message.addResources(resource instanceof Any encoded ? encoded : Any.pack(resource));
+        message.addResources((Any) resource);
       }
       synchronized (this) {
         if (ended()) {
@@ -262,13 +261,8 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
           .setSystemVersionInfo(response.version())
           .setTypeUrl(typeUrl)
           .addAllRemovedResources(response.removedResources());
-      if (response instanceof EncodedDeltaResponse encoded) {
-        message.addAllResources(encoded.encoded());
-      } else {
-        for (Map.Entry<String, VersionedResource<?>> entry : response.resources().entrySet()) {
-          message.addResources(resource(entry.getKey(), entry.getValue()));
-        }
-      }
+      // The cache answers delta watches with its shared Resource messages, never a map of them.
+      message.addAllResources(((EncodedDeltaResponse) response).encoded());
       synchronized (this) {
         if (ended()) {
           return;
@@ -279,13 +273,6 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         latestVersion.put(typeUrl, response.version());
         out.send(built);
       }
-    }
-
-    /** A resource of a delta response the cache did not encode ({@link EncodedDeltaResponse} carries its own). */
-    private static Resource resource(String name, VersionedResource<?> versioned) {
-      Message resource = versioned.resource();
-      return Resource.newBuilder().setName(name).setVersion(versioned.version())
-          .setResource(resource instanceof Any encoded ? encoded : Any.pack(resource)).build();
     }
   }
 }
