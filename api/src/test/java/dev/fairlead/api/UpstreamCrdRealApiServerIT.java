@@ -257,10 +257,10 @@ class UpstreamCrdRealApiServerIT {
   }
 
   @Test
-  void kubectlShowsNameAcceptedEndpointsAgeUnderTheNameAndTheShortName() {
+  void kubectlShowsNameAcceptedProgrammedEndpointsAgeUnderTheNameAndTheShortName() {
     upstreams().resource(upstream("checkout-8080", kubeSpec(new KubeService("checkout", null, 8080)))).create();
     Upstream withStatus = upstreams().withName("checkout-8080").get();
-    withStatus.setStatus(new UpstreamStatus(List.of(accepted(1L)), 1L, 3));
+    withStatus.setStatus(new UpstreamStatus(List.of(accepted(1L), programmed(1L)), 1L, 3));
     upstreams().resource(withStatus).updateStatus();
     upstreams().resource(upstream("legacy", new UpstreamSpec(null,
         new StaticHosts(List.of(new StaticHost("10.0.0.7", 8080, null))), null, null, null, null, null, null, null)))
@@ -271,13 +271,13 @@ class UpstreamCrdRealApiServerIT {
       List<String> lines = table.lines().toList();
 
       assertThat(List.of(lines.get(0).trim().split("\\s+"))).as(resource)
-          .containsExactly("NAME", "ACCEPTED", "ENDPOINTS", "AGE");
+          .containsExactly("NAME", "ACCEPTED", "PROGRAMMED", "ENDPOINTS", "AGE");
       assertThat(lines.subList(1, lines.size())).as(resource)
           .extracting(line -> cells(lines.get(0), line))
           .satisfiesExactly(
-              checkout -> assertThat(checkout).startsWith("checkout-8080", "True", "3"),
-              legacy -> assertThat(legacy).startsWith("legacy", "", ""))
-          .allSatisfy(row -> assertThat(row.get(3)).as("AGE").matches("[0-9]+[smhd].*"));
+              checkout -> assertThat(checkout).startsWith("checkout-8080", "True", "True", "3"),
+              legacy -> assertThat(legacy).startsWith("legacy", "", "", ""))
+          .allSatisfy(row -> assertThat(row.get(4)).as("AGE").matches("[0-9]+[smhd].*"));
     }
   }
 
@@ -328,6 +328,12 @@ class UpstreamCrdRealApiServerIT {
   private static Condition accepted(long generation) {
     return new ConditionBuilder().withType("Accepted").withStatus("True").withReason("Accepted")
         .withMessage("Translated into Envoy configuration.").withObservedGeneration(generation)
+        .withLastTransitionTime("2025-01-02T03:04:05Z").build();
+  }
+
+  private static Condition programmed(long generation) {
+    return new ConditionBuilder().withType("Programmed").withStatus("True").withReason("Programmed")
+        .withMessage("Every proxy holds the configuration.").withObservedGeneration(generation)
         .withLastTransitionTime("2025-01-02T03:04:05Z").build();
   }
 

@@ -59,12 +59,13 @@ class UpstreamCrdTest {
   }
 
   @Test
-  void printerColumnsAreAcceptedEndpointsAge() {
+  void printerColumnsAreAcceptedProgrammedEndpointsAge() {
     assertThat(version.getAdditionalPrinterColumns())
         .extracting(CustomResourceColumnDefinition::getName, CustomResourceColumnDefinition::getType,
             CustomResourceColumnDefinition::getPriority)
         .containsExactly(
             tuple("Accepted", "string", 0),
+            tuple("Programmed", "string", 0),
             tuple("Endpoints", "integer", 0),
             tuple("Age", "date", 0));
   }

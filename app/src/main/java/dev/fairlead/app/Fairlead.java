@@ -1,10 +1,11 @@
 package dev.fairlead.app;
 
+import dev.fairlead.app.admin.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code fairlead} command. */
-@Command(name = "fairlead", mixinStandardHelpOptions = true, version = "fairlead 0.1.0-SNAPSHOT",
+@Command(name = "fairlead", mixinStandardHelpOptions = true, versionProvider = BuildInfo.VersionProvider.class,
     description = "Kubernetes-native discovery and gateway control plane for Envoy fleets.",
     subcommands = {RunCommand.class, ProxyStatusCommand.class})
 public final class Fairlead implements Runnable {

@@ -157,6 +157,11 @@ final class RunCommand implements Callable<Integer> {
           + "namespace, name and uid. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_LOG_FORMAT.")
   String logFormat;
 
+  @Option(names = "--log-level", defaultValue = "${env:FAIRLEAD_LOG_LEVEL:-info}",
+      description = "Level of Fairlead's own log lines: error, warn, info, debug or trace (libraries log at warn). "
+          + "Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_LOG_LEVEL.")
+  String logLevel;
+
   @Option(names = "--admin-address", defaultValue = "${env:FAIRLEAD_ADMIN_ADDRESS:-127.0.0.1}",
       description = "Address of the admin HTTP server (/healthz, /readyz, /metrics, /debug/...). "
           + "Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_ADMIN_ADDRESS.")
@@ -198,7 +203,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     try {
-      LogFormat.use(LogFormat.parse(logFormat));
+      Logging.use(Logging.format(logFormat), Logging.level(logLevel));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

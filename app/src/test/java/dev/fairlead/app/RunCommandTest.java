@@ -74,6 +74,24 @@ class RunCommandTest {
   }
 
   @Test
+  void aLogLevelOtherThanTheFiveStopsStartUp() {
+    int exit = run("run", "--kubeconfig", "/nonexistent", "--log-level", "loud");
+
+    assertThat(exit).isNotZero();
+    assertThat(err.toString()).contains("--log-level: expected error, warn, info, debug or trace, was loud");
+  }
+
+  @Test
+  void versionPrintsTheBuildsVersion() {
+    StringWriter out = new StringWriter();
+
+    int exit = new CommandLine(new Fairlead()).setOut(new PrintWriter(out)).execute("--version");
+
+    assertThat(exit).isZero();
+    assertThat(out.toString().strip()).matches("fairlead [0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)? \\(Java [^)]+\\)");
+  }
+
+  @Test
   void withoutTlsFilesOrTheExplicitPlaintextFlagTheXdsServerDoesNotStart() {
     int exit = run("run", "--config-dir", dir.toString());
 

@@ -35,6 +35,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".spec.endpoint.address")
 @AdditionalPrinterColumn(name = "Port", type = AdditionalPrinterColumn.Type.INTEGER,
     jsonPath = ".spec.endpoint.port")
+@AdditionalPrinterColumn(name = "Pod", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".spec.target.pod")
 @AdditionalPrinterColumn(name = "Expires", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".spec.expiresAt")
 @AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE,
     jsonPath = ".metadata.creationTimestamp")

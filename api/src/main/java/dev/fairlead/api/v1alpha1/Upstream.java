@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * Discovery creates one per Service port; people tune them with kubectl. Fairlead writes {@code status} through
  * the status subresource only, so a status write never bumps {@code metadata.generation}.
  *
- * <p>{@code kubectl get upstreams} shows NAME, ACCEPTED, ENDPOINTS, AGE. The CRD generator orders printer
+ * <p>{@code kubectl get upstreams} shows NAME, ACCEPTED, PROGRAMMED, ENDPOINTS, AGE. The CRD generator orders printer
  * columns by their JSONPath, ignoring the order of these annotations (and {@code priority} only moves a column to
  * {@code -o wide}), so the status columns are written {@code ..status.…}: that sorts before
  * {@code .metadata.creationTimestamp}, and, since no other object in the schema has a {@code status} with these
@@ -28,6 +28,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("us")
 @AdditionalPrinterColumn(name = "Accepted", type = AdditionalPrinterColumn.Type.STRING,
     jsonPath = "..status.conditions[?(@.type==\"Accepted\")].status")
+@AdditionalPrinterColumn(name = "Programmed", type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = "..status.conditions[?(@.type==\"Programmed\")].status")
 @AdditionalPrinterColumn(name = "Endpoints", type = AdditionalPrinterColumn.Type.INTEGER,
     jsonPath = "..status.readyEndpoints")
 @AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE,

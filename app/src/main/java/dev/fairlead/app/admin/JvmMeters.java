@@ -12,7 +12,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 
 /**
  * The process's own meters: JVM memory, GC, threads, class loading and version; processor (CPU use and load);
- * open file descriptors; uptime. Closing stops listening for GC events.
+ * open file descriptors; uptime; and which build of Fairlead runs ({@link BuildInfo}). Closing stops listening for GC
+ * events.
  */
 public final class JvmMeters implements AutoCloseable {
 
@@ -30,6 +31,7 @@ public final class JvmMeters implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    BuildInfo.current().bind(registry);
     JvmGcMetrics gc = new JvmGcMetrics();
     gc.bindTo(registry);
     return new JvmMeters(gc);

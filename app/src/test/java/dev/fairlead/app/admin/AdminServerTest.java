@@ -122,6 +122,7 @@ class AdminServerTest {
           .startsWith("text/plain"));
       assertThat(metrics.body())
           .contains("fairlead_translation_seconds_count 1")
+          .containsPattern("fairlead_build_info\\{java_version=\"[^\"]+\",version=\"[^\"]+\"} 1")
           .contains("fairlead_xds_streams{mode=\"delta\",type=\"CDS\"} 0")
           .contains("fairlead_xds_pushes_total{mode=\"sotw\",type=\"LDS\"} 0")
           .contains("fairlead_xds_nacks_total{type=\"RDS\"} 0")
