@@ -183,7 +183,10 @@ final class UpstreamTranslator {
     return Optional.of(pem);
   }
 
-  /** Why Envoy would refuse {@code pem} as trusted CAs, if it would. */
+  /**
+   * Why Envoy would refuse {@code pem} as trusted CAs, if it would, in words for the Upstream's author: the JDK's
+   * own messages name its exception classes ({@code java.io.EOFException}), which say nothing to them.
+   */
   private static Optional<String> pemProblem(String pem) {
     if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
       return Optional.of("no BEGIN CERTIFICATE block");
@@ -195,7 +198,8 @@ final class UpstreamTranslator {
       }
       return Optional.empty();
     } catch (CertificateException e) {
-      return Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      return Optional.of("a certificate block does not decode as an X.509 certificate: truncated, corrupted or "
+          + "not a certificate");
     }
   }
 
