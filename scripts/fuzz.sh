@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Fuzzes Fairlead's fuzz targets (Jazzer @FuzzTest methods) with coverage guidance, each for 30 s a round.
+#
+#   scripts/fuzz.sh              one round of every target (what CI runs)
+#   scripts/fuzz.sh 20           twenty rounds of every target, each round going on from the corpus the last one
+#                                grew (kept in <module>/.cifuzz-corpus/, outside git)
+#   scripts/fuzz.sh 1 TranslatorFuzzTest   one target only
+#
+# Without JAZZER_FUZZ, `./mvnw verify` runs every target over its kept inputs only (src/test/resources/.../
+# <Target>Inputs/<method>/), as regression tests. A finding fails the round and Jazzer writes the input that
+# triggered it there as crash-<sha1>: fix the defect, give the file a name saying what it found, and commit it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=${1:-1}
+only=${2:-}
+# module:TestClass
+targets=(
+  xds-server:TranslatorFuzzTest
+)
+
+for target in "${targets[@]}"; do
+  module=${target%%:*} class=${target#*:}
+  if [ -n "$only" ] && [ "$only" != "$class" ]; then continue; fi
+  for ((round = 1; round <= rounds; round++)); do
+    echo "fuzz: $class round $round/$rounds"
+    JAZZER_FUZZ=1 ./mvnw -B -ntp -q -pl "$module" -am verify -Dfairlead.skipProvision=true \
+      -Dtest="$class" -Dit.test=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
+  done
+  corpus=$(find "$module/.cifuzz-corpus" -type f 2>/dev/null | wc -l)
+  echo "fuzz: $class: $rounds round(s) of 30 s passed; corpus $corpus inputs"
+done
