@@ -97,7 +97,8 @@ class AllocationServerSecurityRealApiServerIT {
         Map.of());
     EndpointAllocator allocator = new EndpointAllocator(client,
         (ns, name) -> name.equals("game") ? Optional.of(List.of(endpoint)) : Optional.empty(),
-        UnallocatedStatus.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(), 8);
+        UnallocatedStatus.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(), 8,
+        AllocatorRealApiServerIT.MAX_TTL);
     allocator.start();
     closeables.add(allocator);
     server = AllocationServer.start(allocator, "127.0.0.1", 0, 0, new AllocatorSecurity(ServerTransport.tls(files),

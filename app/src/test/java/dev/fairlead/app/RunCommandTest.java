@@ -31,6 +31,20 @@ class RunCommandTest {
   }
 
   @Test
+  void aMaxTtlThatIsNotAPositiveWholeNumberOfUnitsOrTooLongStopsStartUpNamingTheFlag() {
+    for (String bad : new String[] {"0h", "24", "1.5h", "1d", "abc", "99999999h"}) {
+      StringWriter err = new StringWriter();
+      CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
+
+      int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
+          "--allocator-max-ttl", bad);
+
+      assertThat(exit).as(bad).isNotZero();
+      assertThat(err.toString()).as(bad).contains("--allocator-max-ttl: ");
+    }
+  }
+
+  @Test
   void aMalformedLabelSelectorStopsStartUpNamingTheFlag() {
     int exit = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
         "--watch-labels", "team");

@@ -290,7 +290,8 @@ class HelmChartRealApiServerIT {
     KubernetesOptions options = new KubernetesOptions("127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1",
         Set.copyOf(chart.watchedNamespaces), Map.of(), Map.of("fairlead.dev/expose", "true"), true,
         new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
-        new AllocatorOptions("127.0.0.1", 0, 0, UnallocatedStatus.parse("503"), AllocatorSecurity.plaintext()))
+        new AllocatorOptions("127.0.0.1", 0, 0, UnallocatedStatus.parse("503"),
+            AllocatorOptions.DEFAULT_MAX_TTL, AllocatorSecurity.plaintext()))
         .withLeaderElection(new LeaderElectionOptions(chart.namespace, "fairlead", "rbac-check",
             Duration.ofSeconds(15)));
     try (KubernetesClient asServiceAccount = new KubernetesClientBuilder().withConfig(config).build();
