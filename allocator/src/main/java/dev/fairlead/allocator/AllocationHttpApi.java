@@ -29,13 +29,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Every error, whichever part of the server answers it, is JSON
  * {@code {"code": <http status>, "reason": "...", "message": "..."}} whose message begins with the field it is about
- * ({@code ttl: …}, {@code body: …}, {@code content-type: …}, {@code path: …}, {@code method: …}) and never carries a
+ * ({@code ttl: …}, {@code body: …}, {@code content-type: …}, {@code path: …}, {@code method: …},
+ * {@code request: …} for the request as a whole) and never carries a
  * class name: 400 for an invalid request, 404 for an unknown upstream, allocation or path, 405 for a method a path
  * does not take, 413 for a body over 64 KiB, 415 for a body that is not {@code application/json}, the configured
  * {@link UnallocatedStatus} when nothing is free, 409 for contention unresolved after retries, 500 for a fault of
  * the server (the only answer logged at ERROR); 401 for a request without the {@link BearerToken} when one is
- * required. Handlers run on Vert.x worker threads, unordered, since every call
- * blocks on the API server.
+ * required. Handlers run on Vert.x worker threads, unordered, since every call blocks on the API server.
  */
 public final class AllocationHttpApi {
 
@@ -111,7 +111,7 @@ public final class AllocationHttpApi {
       error(ctx, 413, "BodyTooLarge", "body: larger than the limit of " + MAX_BODY_BYTES + " bytes");
     } else {
       String phrase = HttpResponseStatus.valueOf(status).reasonPhrase();
-      error(ctx, status, phrase.replace(" ", ""), "the request was refused: " + phrase);
+      error(ctx, status, phrase.replace(" ", ""), "request: refused as " + status + " " + phrase);
     }
   }
 
