@@ -196,6 +196,17 @@ class HelmChartRealApiServerIT {
   }
 
   @Test
+  void allocatorMaxTtlReachesTheContainerAndOnlyWholeUnitsRender() {
+    assertThat(env(render(ChartCase.DEFAULTS))).containsEntry("FAIRLEAD_ALLOCATOR_MAX_TTL", "24h");
+    assertThat(env(render(ChartCase.NAMESPACED))).containsEntry("FAIRLEAD_ALLOCATOR_MAX_TTL", "2h");
+    for (String bad : List.of("0h", "1.5h", "24", "1d", "forever")) {
+      CommandResult refused = template("--set", "allocator.maxTtl=" + bad);
+      assertThat(refused.exitCode()).as("%s: a value the binary would refuse fails the render", bad).isNotZero();
+      assertThat(refused.stderr()).as(bad).contains("maxTtl");
+    }
+  }
+
+  @Test
   void everyFlagOfRunHasAnEnvironmentVariableInTheDeployment() {
     Map<String, String> env = env(render(ChartCase.DEFAULTS));
     // Without interpolation, each default is as written: ${env:FAIRLEAD_…:-…}.
