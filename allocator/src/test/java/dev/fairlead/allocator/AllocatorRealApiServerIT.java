@@ -312,6 +312,23 @@ class AllocatorRealApiServerIT {
     assertNoErrorLogged();
   }
 
+  @Test
+  void aFaultOfTheServerIsLoggedAtErrorAndAnsweredWithoutItsDetails() throws Exception {
+    Instance instance = instance(UnallocatedStatus.DEFAULT, (ns, name) -> {
+      throw new IllegalStateException("candidate index corrupted: secret-detail");
+    });
+    assertJsonError(post(instance, "{\"upstream\":\"game\"}"), 500, "InternalError", "internal error");
+    assertThatThrownBy(() -> instance.grpc().allocate(
+        AllocateRequest.newBuilder().setNamespace(namespace).setUpstream("game").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+          assertThat(e.getStatus().getDescription()).startsWith("InternalError: internal error")
+              .doesNotContain("IllegalStateException", "secret-detail");
+        });
+    assertThat(logs.lines()).filteredOn(line -> line.startsWith("ERROR ")).hasSize(2)
+        .allSatisfy(line -> assertThat(line).contains("secret-detail"));
+  }
+
   /** A JSON error of {@code status} whose message begins with {@code message} and names no Java class. */
   private static void assertJsonError(HttpResponse<String> response, int status, String reason, String message) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
@@ -322,7 +339,7 @@ class AllocatorRealApiServerIT {
     assertThat(error.getString("reason")).isEqualTo(reason);
     assertThat(error.getString("message")).startsWith(message)
         .doesNotContainPattern("\\b[a-z]+(\\.[a-z0-9]+)+\\.[A-Z][A-Za-z]*(Exception|Error)\\b")
-        .doesNotContain("Exception", "com.google", "com.fasterxml", "io.vertx", "java.");
+        .doesNotContain("Exception", "com.google", "com.fasterxml", "io.vertx", "java.", "secret-detail");
   }
 
   @Test
