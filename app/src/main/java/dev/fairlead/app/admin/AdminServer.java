@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       {@code node}, 400 listing the connected node ids; an unknown one, 404 likewise.</li>
  * </ul>
  * Every error, an unknown path (404) or method (405) included, is JSON {@code {"code", "message"}}; only a fault of
- * the server (500) is logged, at ERROR, and its details stay out of the answer. Port 0 picks a free port; {@link #port()} says which. Closing stops it.
+ * the server (500) is logged, at ERROR, and its details stay out of the answer. Port 0 picks a free port;
+ * {@link #port()} says which. Closing stops it.
  */
 public final class AdminServer implements AutoCloseable {
 
