@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code fairlead.allocation.v1.Allocator} over gRPC: each call is one {@link EndpointAllocator} call, and an
  * {@link AllocationException} becomes the gRPC status its failure maps to (the unallocated one from
- * {@link UnallocatedStatus#grpcCode()}), with the message as description. Calls run on gRPC's executor, which may
- * block.
+ * {@link UnallocatedStatus#grpcCode()}), with the reason and the message (which names the field) as description.
+ * A fault of the server is INTERNAL without its details, which go to the log at ERROR. Calls run on gRPC's executor,
+ * which may block.
  */
 public final class AllocationGrpcService extends AllocatorGrpc.AllocatorImplBase {
 
@@ -59,7 +60,8 @@ public final class AllocationGrpcService extends AllocatorGrpc.AllocatorImplBase
       return;
     } catch (RuntimeException e) {
       LOG.error("Allocation API call failed unexpectedly", e);
-      response.onError(Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException());
+      response.onError(Status.INTERNAL.withDescription("InternalError: internal error; the server's log says more")
+          .asRuntimeException());
       return;
     }
     response.onNext(result);

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -76,6 +77,7 @@ public final class EndpointAllocator implements AutoCloseable {
   private final UnallocatedStatus unallocatedStatus;
   private final Clock clock;
   private final int maxAttempts;
+  private final Duration maxTtl;
   private final Counter conflicts;
   private final Counter eventFailures;
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
@@ -85,12 +87,15 @@ public final class EndpointAllocator implements AutoCloseable {
 
   /**
    * @param maxAttempts creates tried per allocation before answering ABORTED; at least 1
+   * @param maxTtl the longest an allocation is held: a longer {@code ttl} is refused as INVALID_ARGUMENT, and a
+   *     request without one is held this long; whole seconds, positive
    */
   public EndpointAllocator(KubernetesClient client, CandidateSource candidates, UnallocatedStatus unallocatedStatus,
-      MeterRegistry registry, Clock clock, int maxAttempts) {
+      MeterRegistry registry, Clock clock, int maxAttempts, Duration maxTtl) {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
     }
+    this.maxTtl = checkedMaxTtl(maxTtl);
     this.client = Objects.requireNonNull(client, "client");
     this.candidates = Objects.requireNonNull(candidates, "candidates");
     this.unallocatedStatus = Objects.requireNonNull(unallocatedStatus, "unallocatedStatus");
@@ -124,6 +129,21 @@ public final class EndpointAllocator implements AutoCloseable {
     informer = started;
   }
 
+  /**
+   * {@code maxTtl} when it can bound allocations: whole seconds, positive and within protobuf's Duration range.
+   *
+   * @throws IllegalArgumentException naming the bounds otherwise
+   */
+  public static Duration checkedMaxTtl(Duration maxTtl) {
+    Objects.requireNonNull(maxTtl, "maxTtl");
+    if (maxTtl.isNegative() || maxTtl.isZero() || maxTtl.getNano() != 0
+        || maxTtl.getSeconds() > Durations.MAX_VALUE.getSeconds()) {
+      throw new IllegalArgumentException("the maximum allocation TTL must be whole seconds between 1s and "
+          + Durations.MAX_VALUE.getSeconds() + "s, was " + maxTtl.toSeconds() + "s");
+    }
+    return maxTtl;
+  }
+
   /** The unallocated status this allocator answers with. */
   public UnallocatedStatus unallocatedStatus() {
     return unallocatedStatus;
@@ -132,7 +152,7 @@ public final class EndpointAllocator implements AutoCloseable {
   /** Takes a free endpoint of the requested upstream; see the class documentation. */
   public dev.fairlead.allocation.v1.Allocation allocate(AllocateRequest request) {
     try {
-      RequestValidation.checkAllocate(request);
+      RequestValidation.checkAllocate(request, maxTtl);
     } catch (AllocationException e) {
       outcome("invalid").increment();
       throw e;
@@ -402,9 +422,10 @@ public final class EndpointAllocator implements AutoCloseable {
         ? new AllocationSelector(request.getSelector().getZone().isEmpty() ? null : request.getSelector().getZone(),
             request.getSelector().getLabelsMap().isEmpty() ? null : request.getSelector().getLabelsMap())
         : null;
-    String expiresAt = request.hasTtl()
-        ? clock.instant().plusMillis(Durations.toMillis(request.getTtl())).toString()
-        : null;
+    Duration ttl = request.hasTtl()
+        ? Duration.ofSeconds(request.getTtl().getSeconds(), request.getTtl().getNanos())
+        : maxTtl;
+    String expiresAt = clock.instant().plus(ttl).toString();
     Allocation allocation = new Allocation();
     allocation.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(request.getNamespace())
         .withLabels(request.getLabelsMap().isEmpty() ? null : request.getLabelsMap())

@@ -2,34 +2,57 @@ package dev.fairlead.allocator;
 
 import com.google.protobuf.util.Durations;
 import dev.fairlead.allocation.v1.AllocateRequest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * Checks the requests of the allocation API before anything is read or written, and names the first offending
- * field. What only the API server can judge (the syntax of label keys and values) it judges on create, and its 422 is
- * answered as INVALID_ARGUMENT as well.
+ * field. Label keys and values (the request's own and its selector's) and annotation keys follow the API server's
+ * syntax, so that a selector no endpoint could ever match is refused as invalid rather than answered as "nothing
+ * free", and a label the API server would refuse is named here with its field.
  */
 final class RequestValidation {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  /** A label value, and the name part of a label or annotation key (Kubernetes' "qualified name"). */
+  private static final Pattern LABEL_VALUE = Pattern.compile("(?=.{0,63}$)([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
   private static final String RESERVED_PREFIX = "fairlead.dev/";
 
   private RequestValidation() {
   }
 
-  static void checkAllocate(AllocateRequest request) {
+  /**
+   * @param maxTtl the longest {@code ttl} a request may ask for
+   */
+  static void checkAllocate(AllocateRequest request, Duration maxTtl) {
     checkNamespace(request.getNamespace());
     checkName("upstream", request.getUpstream());
-    checkKeys("labels", request.getLabelsMap());
+    checkLabels("labels", request.getLabelsMap());
     checkKeys("annotations", request.getAnnotationsMap());
-    if (request.hasTtl()) {
-      if (!Durations.isValid(request.getTtl()) || !Durations.isPositive(request.getTtl())) {
-        throw AllocationException.invalid("ttl", "must be a positive duration, was "
-            + request.getTtl().getSeconds() + "s " + request.getTtl().getNanos() + "ns");
+    if (request.hasSelector()) {
+      if (!LABEL_VALUE.matcher(request.getSelector().getZone()).matches()) {
+        throw AllocationException.invalid("selector.zone", "must be a label value (at most 63 letters, digits, "
+            + "'-', '_' or '.', beginning and ending with a letter or digit), was \""
+            + request.getSelector().getZone() + "\"");
       }
+      checkLabelSyntax("selector.labels", request.getSelector().getLabelsMap());
+    }
+    if (request.hasTtl()) {
+      checkTtl(request.getTtl(), maxTtl);
+    }
+  }
+
+  private static void checkTtl(com.google.protobuf.Duration ttl, Duration maxTtl) {
+    if (!Durations.isValid(ttl) || !Durations.isPositive(ttl)) {
+      throw AllocationException.invalid("ttl", "must be a positive duration, was "
+          + ttl.getSeconds() + "s " + ttl.getNanos() + "ns");
+    }
+    if (Duration.ofSeconds(ttl.getSeconds(), ttl.getNanos()).compareTo(maxTtl) > 0) {
+      throw AllocationException.invalid("ttl", "must be at most " + maxTtl.toSeconds() + "s, the server's maximum, "
+          + "was " + Durations.toString(ttl));
     }
   }
 
@@ -51,12 +74,42 @@ final class RequestValidation {
     }
   }
 
+  private static void checkLabels(String field, Map<String, String> labels) {
+    checkKeys(field, labels);
+    checkLabelSyntax(field, labels);
+  }
+
+  private static void checkLabelSyntax(String field, Map<String, String> labels) {
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      checkKeySyntax(field, label.getKey());
+      if (!LABEL_VALUE.matcher(label.getValue()).matches()) {
+        throw AllocationException.invalid(field + "[" + label.getKey() + "]", "must be a label value (at most 63 "
+            + "letters, digits, '-', '_' or '.', beginning and ending with a letter or digit), was \""
+            + label.getValue() + "\"");
+      }
+    }
+  }
+
   private static void checkKeys(String field, Map<String, String> map) {
     for (String key : map.keySet()) {
       if (key.startsWith(RESERVED_PREFIX)) {
         throw AllocationException.invalid(field + "[" + key + "]",
             "keys under " + RESERVED_PREFIX + " are reserved for Fairlead");
       }
+      checkKeySyntax(field, key);
+    }
+  }
+
+  /** A label or annotation key: an optional DNS subdomain prefix and '/', then a name as {@link #LABEL_VALUE}. */
+  private static void checkKeySyntax(String field, String key) {
+    int slash = key.indexOf('/');
+    String name = slash < 0 ? key : key.substring(slash + 1);
+    boolean valid = !name.isEmpty() && LABEL_VALUE.matcher(name).matches()
+        && (slash < 0 || DNS_SUBDOMAIN.matcher(key.substring(0, slash)).matches());
+    if (!valid) {
+      throw AllocationException.invalid(field + "[" + key + "]", "the key must be a name of at most 63 letters, "
+          + "digits, '-', '_' or '.' beginning and ending with a letter or digit, optionally after a DNS subdomain "
+          + "prefix and '/'");
     }
   }
 }

@@ -97,7 +97,8 @@ class AllocationServerSecurityRealApiServerIT {
         Map.of());
     EndpointAllocator allocator = new EndpointAllocator(client,
         (ns, name) -> name.equals("game") ? Optional.of(List.of(endpoint)) : Optional.empty(),
-        UnallocatedStatus.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(), 8);
+        UnallocatedStatus.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(), 8,
+        AllocatorRealApiServerIT.MAX_TTL);
     allocator.start();
     closeables.add(allocator);
     server = AllocationServer.start(allocator, "127.0.0.1", 0, 0, new AllocatorSecurity(ServerTransport.tls(files),
@@ -154,6 +155,32 @@ class AllocationServerSecurityRealApiServerIT {
 
     HttpResponse<String> served = list(Optional.of(clientCertificate), Optional.of("Bearer " + TOKEN));
     assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+  }
+
+  @Test
+  void anUnknownPathOrMethodIsRefusedAsUnauthenticatedWithoutTheTokenAndAsJsonWithIt() throws Exception {
+    HttpClient http = HttpClient.newBuilder().sslContext(ca.clientContext(Optional.of(clientCertificate)))
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    String origin = "https://127.0.0.1:" + server.httpPort();
+    Map<String, Integer> expected = Map.of("GET /v2/elsewhere", 404,
+        "PUT /v1/namespaces/" + namespace + "/allocations", 405);
+    for (Map.Entry<String, Integer> call : expected.entrySet()) {
+      String[] methodAndPath = call.getKey().split(" ");
+      for (Optional<String> authorization : List.of(Optional.<String>empty(), Optional.of("Bearer " + TOKEN))) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(origin + methodAndPath[1]))
+            .method(methodAndPath[0], HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10));
+        authorization.ifPresent(value -> request.header("Authorization", value));
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        int status = authorization.isPresent() ? call.getValue() : 401;
+        assertThat(response.statusCode()).as("%s %s", call.getKey(), authorization.isPresent()).isEqualTo(status);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+        JsonObject error = new JsonObject(response.body());
+        assertThat(error.getInteger("code")).isEqualTo(status);
+        assertThat(error.getString("reason")).isNotBlank();
+        assertThat(error.getString("message")).isNotBlank().doesNotContain(TOKEN);
+      }
+    }
+    assertThat(logs.lines()).noneMatch(line -> line.startsWith("ERROR ") || line.startsWith("SEVERE "));
   }
 
   @Test

@@ -3,16 +3,13 @@ package dev.fairlead.allocator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.fairlead.allocation.v1.AllocateRequest;
 import dev.fairlead.allocation.v1.Allocation;
 import dev.fairlead.allocation.v1.AllocatorGrpc;
 import dev.fairlead.allocation.v1.ListRequest;
 import dev.fairlead.allocation.v1.ReleaseRequest;
 import dev.fairlead.allocation.v1.Selector;
+import dev.fairlead.testkit.CapturedLogs;
 import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -56,7 +53,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * The allocator against a real kube-apiserver with the generated Allocation CRD: exhaustion answers the configured
@@ -66,12 +62,15 @@ import org.slf4j.LoggerFactory;
 class AllocatorRealApiServerIT {
 
   static final String GENERATED_CRD = "META-INF/fabric8/allocations.fairlead.dev-v1.yml";
+  static final Duration MAX_TTL = Duration.ofHours(24);
 
   @RegisterExtension
   static final RealApiServer API_SERVER = new RealApiServer();
 
+  @RegisterExtension
+  final CapturedLogs logs = new CapturedLogs();
+
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private String namespace;
 
@@ -86,13 +85,10 @@ class AllocatorRealApiServerIT {
   @BeforeEach
   void setUp() {
     namespace = API_SERVER.createNamespace("alloc-" + UUID.randomUUID().toString().substring(0, 8));
-    logs.start();
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
     for (int i = closeables.size() - 1; i >= 0; i--) {
       closeables.get(i).close();
     }
@@ -112,7 +108,7 @@ class AllocatorRealApiServerIT {
     KubernetesClient client = API_SERVER.newClient();
     closeables.add(client);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    EndpointAllocator allocator = new EndpointAllocator(client, source, status, registry, clock, 8);
+    EndpointAllocator allocator = new EndpointAllocator(client, source, status, registry, clock, 8, MAX_TTL);
     allocator.start();
     closeables.add(allocator);
     AllocationServer server = AllocationServer.start(allocator, "127.0.0.1", 0, 0, AllocatorSecurity.plaintext());
@@ -240,6 +236,110 @@ class AllocatorRealApiServerIT {
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
     assertNoErrorLogged();
+  }
+
+  @Test
+  void aTtlOverTheMaximumOrNotADurationIsRefusedNamingTtlAndNoTtlMeansTheMaximum() throws Exception {
+    Instance instance = instance(UnallocatedStatus.DEFAULT, candidates("game", 2));
+    HttpResponse<String> tooLong = post(instance, "{\"upstream\":\"game\",\"ttl\":\"99999999999s\"}");
+    assertJsonError(tooLong, 400, "InvalidField",
+        "ttl: must be at most 86400s, the server's maximum, was 99999999999s");
+    assertThatThrownBy(() -> instance.grpc().allocate(AllocateRequest.newBuilder().setNamespace(namespace)
+        .setUpstream("game").setTtl(com.google.protobuf.Duration.newBuilder()
+            .setSeconds(10_000L * 365 * 24 * 3600)).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("ttl: must be at most 86400s");
+        });
+    for (String bad : List.of("\"abc\"", "\"99999999h\"", "\"999999999999999s\"", "600", "\"-3s\"", "\"0s\"")) {
+      HttpResponse<String> refused = post(instance, "{\"upstream\":\"game\",\"ttl\":" + bad + "}");
+      assertJsonError(refused, 400, "InvalidField", "ttl: must be a");
+    }
+    assertThat(API_SERVER.client().resources(dev.fairlead.api.v1alpha1.Allocation.class).inNamespace(namespace)
+        .list().getItems()).as("nothing refused was recorded").isEmpty();
+
+    HttpResponse<String> atMaximum = post(instance, "{\"upstream\":\"game\",\"ttl\":\"86400s\"}");
+    assertThat(atMaximum.statusCode()).as(atMaximum.body()).isEqualTo(201);
+    Instant before = Instant.now();
+    Allocation withoutTtl = instance.grpc().allocate(
+        AllocateRequest.newBuilder().setNamespace(namespace).setUpstream("game").build());
+    assertThat(Instant.ofEpochSecond(withoutTtl.getExpiresAt().getSeconds()))
+        .as("an allocation without a ttl is held for the maximum")
+        .isBetween(before.plus(MAX_TTL).minusSeconds(5), Instant.now().plus(MAX_TTL).plusSeconds(5));
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void everyHttpErrorIsJsonNamingWhatIsWrongAndNoneLogsAnError() throws Exception {
+    Instance instance = instance(UnallocatedStatus.DEFAULT, candidates("game", 1));
+    String base = "http://127.0.0.1:" + instance.server().httpPort() + "/v1/namespaces/" + namespace + "/allocations";
+    assertJsonError(post(instance, "{\"upstream\":"), 400, "InvalidField", "body: is not valid JSON");
+    assertJsonError(post(instance, "[\"game\"]"), 400, "InvalidField", "body: must be a JSON object");
+    assertJsonError(post(instance, "{\"upstream\":\"game\",\"owner\":\"me\"}"), 400, "InvalidField",
+        "owner: unknown field");
+    assertJsonError(post(instance, "{\"upstream\":\"game\",\"labels\":[\"a\"]}"), 400, "InvalidField",
+        "labels: must be an object");
+    assertJsonError(post(instance, "{\"upstream\":\"game\",\"selector\":{\"labels\":{\"bad key\":\"1\"}}}"), 400,
+        "InvalidField", "selector.labels[bad key]: the key must be");
+    assertJsonError(post(instance, "{\"upstream\":\"game\",\"selector\":{\"labels\":{\"slot\":\"not valid!\"}}}"),
+        400, "InvalidField", "selector.labels[slot]: must be a label value");
+    assertJsonError(post(instance, "{\"upstream\":\"game\",\"labels\":{\"bad key\":\"x\"}}"), 400, "InvalidField",
+        "labels[bad key]: the key must be");
+    assertJsonError(http.send(HttpRequest.newBuilder(URI.create(base)).header("content-type", "text/plain")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"upstream\":\"game\"}")).build(),
+        HttpResponse.BodyHandlers.ofString()), 415, "UnsupportedMediaType", "content-type: must be application/json");
+    assertJsonError(http.send(HttpRequest.newBuilder(URI.create(base))
+        .POST(HttpRequest.BodyPublishers.ofString("upstream=game")).build(),
+        HttpResponse.BodyHandlers.ofString()), 415, "UnsupportedMediaType", "content-type: must be application/json");
+    for (int size : new int[] {64 * 1024 + 1, 4 * 1024 * 1024}) {
+      assertJsonError(post(instance, "{\"upstream\":\"game\",\"labels\":{\"x\":\"" + "a".repeat(size) + "\"}}"), 413,
+          "BodyTooLarge", "body: larger than the limit of 65536 bytes");
+    }
+    assertJsonError(send(instance, "PUT", ""), 405, "MethodNotAllowed", "method: PUT is not allowed");
+    assertJsonError(send(instance, "POST", "/some-name"), 405, "MethodNotAllowed", "method: POST is not allowed");
+    assertJsonError(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.server().httpPort()
+        + "/v2/anything")).build(), HttpResponse.BodyHandlers.ofString()), 404, "NotFound", "path: no resource at");
+    assertJsonError(send(instance, "GET", "/missing"), 404, "AllocationNotFound", "allocation " + namespace);
+
+    assertThatThrownBy(() -> instance.grpc().allocate(AllocateRequest.newBuilder().setNamespace(namespace)
+        .setUpstream("game").setSelector(Selector.newBuilder().putLabels("bad key", "1")).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(e.getStatus().getDescription()).contains("selector.labels[bad key]: the key must be");
+        });
+    HttpResponse<String> stillServes = post(instance, "{\"upstream\":\"game\"}");
+    assertThat(stillServes.statusCode()).as(stillServes.body()).isEqualTo(201);
+    assertNoErrorLogged();
+  }
+
+  @Test
+  void aFaultOfTheServerIsLoggedAtErrorAndAnsweredWithoutItsDetails() throws Exception {
+    Instance instance = instance(UnallocatedStatus.DEFAULT, (ns, name) -> {
+      throw new IllegalStateException("candidate index corrupted: secret-detail");
+    });
+    assertJsonError(post(instance, "{\"upstream\":\"game\"}"), 500, "InternalError", "internal error");
+    assertThatThrownBy(() -> instance.grpc().allocate(
+        AllocateRequest.newBuilder().setNamespace(namespace).setUpstream("game").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+          assertThat(e.getStatus().getDescription()).startsWith("InternalError: internal error")
+              .doesNotContain("IllegalStateException", "secret-detail");
+        });
+    assertThat(logs.lines()).filteredOn(line -> line.startsWith("ERROR ")).hasSize(2)
+        .allSatisfy(line -> assertThat(line).contains("secret-detail"));
+  }
+
+  /** A JSON error of {@code status} whose message begins with {@code message} and names no Java class. */
+  private static void assertJsonError(HttpResponse<String> response, int status, String reason, String message) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+    JsonObject error = new JsonObject(response.body());
+    assertThat(error.fieldNames()).containsExactlyInAnyOrder("code", "reason", "message");
+    assertThat(error.getInteger("code")).isEqualTo(status);
+    assertThat(error.getString("reason")).isEqualTo(reason);
+    assertThat(error.getString("message")).startsWith(message)
+        .doesNotContainPattern("\\b[a-z]+(\\.[a-z0-9]+)+\\.[A-Z][A-Za-z]*(Exception|Error)\\b")
+        .doesNotContain("Exception", "com.google", "com.fasterxml", "io.vertx", "java.", "secret-detail");
   }
 
   @Test
@@ -437,8 +537,8 @@ class AllocatorRealApiServerIT {
     }
   }
 
+  /** No ERROR line (SLF4J) or SEVERE line (java.util.logging, as Vert.x and gRPC may write) was written. */
   private void assertNoErrorLogged() {
-    assertThat(logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
-        .map(ILoggingEvent::getFormattedMessage).toList()).isEmpty();
+    assertThat(logs.lines()).noneMatch(line -> line.startsWith("ERROR ") || line.startsWith("SEVERE "));
   }
 }

@@ -85,7 +85,8 @@ public final class KubernetesFairlead implements AutoCloseable {
           .map(settings -> started(running, new LeaderElection(client, settings, writers::start, writers::stop)));
       election.ifPresentOrElse(LeaderElection::start, writers::start);
       EndpointAllocator allocator = started(running, new EndpointAllocator(client, candidates,
-          options.allocator().unallocatedStatus(), registry, Clock.systemUTC(), ALLOCATION_ATTEMPTS));
+          options.allocator().unallocatedStatus(), registry, Clock.systemUTC(), ALLOCATION_ATTEMPTS,
+          options.allocator().maxTtl()));
       allocator.start();
       AllocationServer allocationServer = started(running, AllocationServer.start(allocator,
           options.allocator().address(), options.allocator().grpcPort(), options.allocator().httpPort(),

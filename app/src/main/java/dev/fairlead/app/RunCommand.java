@@ -1,6 +1,7 @@
 package dev.fairlead.app;
 
 import dev.fairlead.allocator.AllocatorSecurity;
+import dev.fairlead.allocator.EndpointAllocator;
 import dev.fairlead.allocator.UnallocatedStatus;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.tls.ServerTransport;
@@ -152,6 +153,13 @@ final class RunCommand implements Callable<Integer> {
           + "Env: FAIRLEAD_ALLOCATOR_UNALLOCATED_STATUS_CODE.")
   String unallocatedStatusCode;
 
+  @Option(names = "--allocator-max-ttl", defaultValue = "${env:FAIRLEAD_ALLOCATOR_MAX_TTL:-24h}",
+      description = "Kubernetes mode: the longest ttl an allocation request may ask for (longer ones are refused "
+          + "with 400/INVALID_ARGUMENT), and how long an allocation requested without a ttl is held: a whole number "
+          + "of seconds, minutes or hours such as 3600s, 90m or 24h. Default: ${DEFAULT-VALUE}. "
+          + "Env: FAIRLEAD_ALLOCATOR_MAX_TTL.")
+  String allocatorMaxTtl;
+
   @Option(names = "--log-format", defaultValue = "${env:FAIRLEAD_LOG_FORMAT:-text}",
       description = "text (human-readable) or json (one object per line); lines about an object carry its kind, "
           + "namespace, name and uid. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_LOG_FORMAT.")
@@ -272,6 +280,29 @@ final class RunCommand implements Callable<Integer> {
     return java.time.Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
   }
 
+  private Duration maxTtl() {
+    Duration maxTtl = wholeUnits("--allocator-max-ttl", allocatorMaxTtl);
+    try {
+      return EndpointAllocator.checkedMaxTtl(maxTtl);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--allocator-max-ttl: " + e.getMessage(), e);
+    }
+  }
+
+  /** A positive duration of whole seconds, minutes or hours: {@code 3600s}, {@code 90m}, {@code 24h}. */
+  private static Duration wholeUnits(String flag, String value) {
+    if (value == null || !value.matches("[0-9]{1,9}[smh]") || value.matches("0+[smh]")) {
+      throw new IllegalArgumentException(flag + ": expected a positive whole number of seconds, minutes or hours such "
+          + "as 3600s, 90m or 24h, was " + value);
+    }
+    long amount = Long.parseLong(value.substring(0, value.length() - 1));
+    return switch (value.charAt(value.length() - 1)) {
+      case 's' -> Duration.ofSeconds(amount);
+      case 'm' -> Duration.ofMinutes(amount);
+      default -> Duration.ofHours(amount);
+    };
+  }
+
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value;
   }
@@ -292,6 +323,7 @@ final class RunCommand implements Callable<Integer> {
     ServerTransport transport = new TransportFlags("the allocation API", "allocator", allocatorTlsCert,
         allocatorTlsKey, allocatorTlsCa, allocatorPlaintext).transport();
     return new AllocatorOptions(allocatorAddress, allocatorGrpcPort, allocatorHttpPort, unallocatedStatus(),
+        maxTtl(),
         AllocatorSecurity.of(transport, Optional.ofNullable(TransportFlags.given(allocatorTokenFile))));
   }
 

@@ -31,6 +31,24 @@ class RunCommandTest {
   }
 
   @Test
+  void aMaxTtlThatIsNotAPositiveWholeNumberOfUnitsOrTooLongStopsStartUpNamingTheFlag() {
+    assertEachStopsStartUpNamingTheFlag("--allocator-max-ttl", "0h", "24", "1.5h", "1d", "abc", "99999999h");
+  }
+
+  private static void assertEachStopsStartUpNamingTheFlag(String flag, String... values) {
+    for (String bad : values) {
+      StringWriter err = new StringWriter();
+      CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
+
+      int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
+          flag, bad);
+
+      assertThat(exit).as(bad).isNotZero();
+      assertThat(err.toString()).as(bad).contains(flag);
+    }
+  }
+
+  @Test
   void aMalformedLabelSelectorStopsStartUpNamingTheFlag() {
     int exit = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
         "--watch-labels", "team");
@@ -41,16 +59,7 @@ class RunCommandTest {
 
   @Test
   void aLeaseDurationThatIsNotWholeSecondsOrTooShortStopsStartUp() {
-    for (String bad : new String[] {"15", "1.5s", "1s"}) {
-      StringWriter err = new StringWriter();
-      CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
-
-      int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
-          "--leader-election-lease-duration", bad);
-
-      assertThat(exit).as(bad).isNotZero();
-      assertThat(err.toString()).as(bad).contains("--leader-election-lease-duration");
-    }
+    assertEachStopsStartUpNamingTheFlag("--leader-election-lease-duration", "15", "1.5s", "1s");
   }
 
   @Test

@@ -196,6 +196,17 @@ class HelmChartRealApiServerIT {
   }
 
   @Test
+  void allocatorMaxTtlReachesTheContainerAndOnlyWholeUnitsRender() {
+    assertThat(env(render(ChartCase.DEFAULTS))).containsEntry("FAIRLEAD_ALLOCATOR_MAX_TTL", "24h");
+    assertThat(env(render(ChartCase.NAMESPACED))).containsEntry("FAIRLEAD_ALLOCATOR_MAX_TTL", "2h");
+    for (String bad : List.of("0h", "1.5h", "24", "1d", "forever")) {
+      CommandResult refused = template("--set", "allocator.maxTtl=" + bad);
+      assertThat(refused.exitCode()).as("%s: a value the binary would refuse fails the render", bad).isNotZero();
+      assertThat(refused.stderr()).as(bad).contains("maxTtl");
+    }
+  }
+
+  @Test
   void everyFlagOfRunHasAnEnvironmentVariableInTheDeployment() {
     Map<String, String> env = env(render(ChartCase.DEFAULTS));
     // Without interpolation, each default is as written: ${env:FAIRLEAD_…:-…}.
@@ -290,7 +301,8 @@ class HelmChartRealApiServerIT {
     KubernetesOptions options = new KubernetesOptions("127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1",
         Set.copyOf(chart.watchedNamespaces), Map.of(), Map.of("fairlead.dev/expose", "true"), true,
         new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
-        new AllocatorOptions("127.0.0.1", 0, 0, UnallocatedStatus.parse("503"), AllocatorSecurity.plaintext()))
+        new AllocatorOptions("127.0.0.1", 0, 0, UnallocatedStatus.parse("503"),
+            AllocatorOptions.DEFAULT_MAX_TTL, AllocatorSecurity.plaintext()))
         .withLeaderElection(new LeaderElectionOptions(chart.namespace, "fairlead", "rbac-check",
             Duration.ofSeconds(15)));
     try (KubernetesClient asServiceAccount = new KubernetesClientBuilder().withConfig(config).build();

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /debug/config_dump?node=ID}: what the xDS cache holds for that proxy ({@link ConfigDump}); without
  *       {@code node}, 400 listing the connected node ids; an unknown one, 404 likewise.</li>
  * </ul>
- * Errors are JSON {@code {"code", "message"}}. Port 0 picks a free port; {@link #port()} says which. Closing stops it.
+ * Every error, an unknown path (404) or method (405) included, is JSON {@code {"code", "message"}}; only a fault of
+ * the server (500) is logged, at ERROR, and its details stay out of the answer. Port 0 picks a free port;
+ * {@link #port()} says which. Closing stops it.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -126,6 +128,13 @@ public final class AdminServer implements AutoCloseable {
       Optional<PrometheusMeterRegistry> prometheus) {
 
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final String PATHS = "/healthz, /readyz, /metrics, /debug/proxies, /debug/config_dump?node=ID";
+
+    /** A failure a handler signalled: a fault of the server, logged at ERROR and answered without its details. */
+    private static void failed(RoutingContext ctx) {
+      LOG.error("Admin server: {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      error(ctx, 500, "internal error; the server's log says more");
+    }
 
     Router router(Vertx vertx) {
       Router router = Router.router(vertx);
@@ -135,6 +144,11 @@ public final class AdminServer implements AutoCloseable {
       router.get("/debug/proxies").blockingHandler(ctx -> json(ctx, 200, ProxiesDocument.of(streams.proxies())),
           false);
       router.get("/debug/config_dump").blockingHandler(this::configDump, false);
+      router.route().failureHandler(Routes::failed);
+      router.errorHandler(404, ctx -> error(ctx, 404, "no resource at " + ctx.request().path() + "; this server "
+          + "serves " + PATHS));
+      router.errorHandler(405, ctx -> error(ctx, 405, "method " + ctx.request().method() + " is not allowed on "
+          + ctx.request().path() + "; this server answers GET"));
       return router;
     }
 

@@ -67,6 +67,29 @@ class AdminServerTest {
     }
   }
 
+  @Test
+  void anUnknownPathOrMethodIsAnsweredWithAJsonErrorAndLogsNothingAtError() throws Exception {
+    StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry());
+    try (AdminServer admin = AdminServer.start("127.0.0.1", 0, new Readiness(), streams, new XdsCache(streams),
+        new SimpleMeterRegistry())) {
+      HttpResponse<String> unknown = get(admin.port(), "/nothing/here");
+      assertThat(unknown.statusCode()).isEqualTo(404);
+      assertThat(unknown.headers().firstValue("content-type")).hasValue("application/json");
+      assertThat(JSON.readTree(unknown.body()).path("code").asInt()).isEqualTo(404);
+      assertThat(JSON.readTree(unknown.body()).path("message").asText())
+          .startsWith("no resource at /nothing/here; this server serves /healthz");
+
+      HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port()
+          + "/readyz")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(posted.statusCode()).isEqualTo(405);
+      assertThat(posted.headers().firstValue("content-type")).hasValue("application/json");
+      assertThat(JSON.readTree(posted.body()).path("code").asInt()).isEqualTo(405);
+      assertThat(JSON.readTree(posted.body()).path("message").asText())
+          .isEqualTo("method POST is not allowed on /readyz; this server answers GET");
+    }
+    assertThat(logs.lines()).noneMatch(line -> line.startsWith("ERROR") || line.startsWith("SEVERE"));
+  }
+
   /**
    * Found by the soak (SoakIT): a replica stopped while {@code /metrics} was being answered on a worker thread
    * logged {@code ERROR io.vertx.core.impl.ContextImpl - Unhandled exception ... RejectedExecutionException}.
