@@ -250,17 +250,7 @@ class KubernetesModeEnvoyIT {
         spec:
           ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]
         """.formatted(vaultNamespace));
-    apply("""
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: vault-1
-          namespace: %s
-          labels: {kubernetes.io/service-name: vault}
-        addressType: IPv4
-        ports: [{name: http, port: 8080, protocol: TCP}]
-        endpoints: [%s]
-        """.formatted(vaultNamespace, endpoint(vault, true, false)));
+    apply(E2eObjects.slice(vaultNamespace, "vault", List.of(endpoint(vault, true, false))));
     apply("""
         apiVersion: fairlead.dev/v1alpha1
         kind: Upstream

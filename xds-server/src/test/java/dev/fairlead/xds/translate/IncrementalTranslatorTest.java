@@ -186,14 +186,15 @@ class IncrementalTranslatorTest {
   @Test
   void aReferenceGrantAddedPermitsAtOnceAndRemovedRevokesAtOnce() {
     IncrementalTranslator translator = new IncrementalTranslator(OPTIONS);
+    String objects = kubeObjects("10.0.1.1", "http", trusted(), "shop");
     String grants = "---\n" + referenceGrant("upstreams", "fairlead.dev", "Upstream", "")
-        + "---\n" + referenceGrant("routes", "gateway.networking.k8s.io", "HTTPRoute", "name: shop");
+        + "---\n" + referenceGrant("routes", "gateway.networking.k8s.io", "HTTPRoute", "name: a");
     String unrelated = "---\n" + referenceGrant("elsewhere", "fairlead.dev", "Upstream", "name: other");
 
-    Translation refused = translator.translate(ClusterStateYaml.state(crossNamespaceObjects()));
-    Translation unrelatedGrant = translator.translate(ClusterStateYaml.state(crossNamespaceObjects() + unrelated));
-    Translation granted = translator.translate(ClusterStateYaml.state(crossNamespaceObjects() + grants));
-    Translation revoked = translator.translate(ClusterStateYaml.state(crossNamespaceObjects() + unrelated));
+    Translation refused = translator.translate(ClusterStateYaml.state(objects));
+    Translation unrelatedGrant = translator.translate(ClusterStateYaml.state(objects + unrelated));
+    Translation granted = translator.translate(ClusterStateYaml.state(objects + grants));
+    Translation revoked = translator.translate(ClusterStateYaml.state(objects + unrelated));
 
     assertRefused(refused);
     assertThat(unrelatedGrant).isEqualTo(refused);
@@ -202,11 +203,11 @@ class IncrementalTranslatorTest {
         .isSameAs(refused.fleets().get(FLEET).routes().get(0));
 
     assertThat(granted).isEqualTo(new Translator(OPTIONS).translate(
-        ClusterStateYaml.state(crossNamespaceObjects() + grants)));
+        ClusterStateYaml.state(objects + grants)));
     assertThat(granted.fleets().get(FLEET).clusters()).extracting(Cluster::getName)
-        .containsExactly("service/shop/shop/80", "upstream/default/b", "upstream/default/shop");
-    assertThat(endpoints(granted.fleets().get(FLEET), "upstream/default/shop").getEndpoints(0).getLbEndpoints(0)
-        .getEndpoint().getAddress().getSocketAddress().getAddress()).isEqualTo("10.0.5.1");
+        .containsExactly("service/shop/a/80", "upstream/default/a", "upstream/default/b");
+    assertThat(endpoints(granted.fleets().get(FLEET), "upstream/default/a").getEndpoints(0).getLbEndpoints(0)
+        .getEndpoint().getAddress().getSocketAddress().getAddress()).isEqualTo("10.0.1.1");
     assertThat(granted.verdicts()).allSatisfy(verdict -> assertThat(verdict.resolvedRefs().isTrue())
         .as("%s", verdict).isTrue());
     assertThat(cluster(granted.fleets().get(FLEET), "upstream/default/b"))
@@ -216,11 +217,11 @@ class IncrementalTranslatorTest {
     assertRefused(revoked);
   }
 
-  /** The Upstream and the route of {@link #crossNamespaceObjects} refused their Service in namespace shop. */
+  /** Upstream {@code a} and the route of {@link #kubeObjects} refused their Service in namespace shop. */
   private static void assertRefused(Translation translation) {
     assertThat(translation.fleets().get(FLEET).clusters()).extracting(Cluster::getName)
         .containsExactly("upstream/default/b");
-    assertThat(translation.verdicts()).filteredOn(v -> v.object().name().equals("shop")).singleElement()
+    assertThat(translation.verdicts()).filteredOn(v -> v.object().name().equals("a")).singleElement()
         .satisfies(v -> {
           assertThat(v.accepted().isTrue()).isTrue();
           assertThat(v.resolvedRefs().reason()).isEqualTo("RefNotPermitted");
@@ -229,53 +230,9 @@ class IncrementalTranslatorTest {
     assertThat(translation.verdicts()).filteredOn(v -> v.object().name().equals("web")).singleElement()
         .satisfies(v -> {
           assertThat(v.resolvedRefs().reason()).isEqualTo("BackendNotFound");
-          assertThat(v.resolvedRefs().message()).contains("spec.rules[0].backendRefs[0]: Upstream default/shop "
-              + "has no cluster (RefNotPermitted)", "spec.rules[1].backendRefs[0].namespace: Service shop/shop");
+          assertThat(v.resolvedRefs().message()).contains("spec.rules[0].backendRefs[0]: Upstream default/a "
+              + "has no cluster (RefNotPermitted)", "spec.rules[1].backendRefs[0].namespace: Service shop/a");
         });
-  }
-
-  /**
-   * Upstream {@code default/shop} on Service {@code shop/shop} (in another namespace), and a route to that Upstream
-   * and to the Service directly, with a static Upstream {@code b} on a third rule; no ReferenceGrant.
-   */
-  private static String crossNamespaceObjects() {
-    return GATEWAY + "---\n" + route("web", """
-        - matches: [{path: {type: PathPrefix, value: /upstream}}]
-          backendRefs: [{group: fairlead.dev, kind: Upstream, name: shop}]
-        - matches: [{path: {type: PathPrefix, value: /service}}]
-          backendRefs: [{kind: Service, name: shop, namespace: shop, port: 80}]
-        - matches: [{path: {type: PathPrefix, value: /b}}]
-          backendRefs: [{group: fairlead.dev, kind: Upstream, name: b}]
-        """) + """
-        ---
-        apiVersion: fairlead.dev/v1alpha1
-        kind: Upstream
-        metadata: {namespace: default, name: shop}
-        spec:
-          kube: {serviceName: shop, namespace: shop, port: 80}
-        ---
-        apiVersion: fairlead.dev/v1alpha1
-        kind: Upstream
-        metadata: {namespace: default, name: b}
-        spec:
-          static: {hosts: [{address: 10.0.2.1, port: 80}]}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: shop, namespace: shop}
-        spec:
-          ports: [{name: http, port: 80}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: shop-1
-          namespace: shop
-          labels: {kubernetes.io/service-name: shop}
-        addressType: IPv4
-        ports: [{name: http, port: 8080}]
-        endpoints: [{addresses: [10.0.5.1]}]
-        """;
   }
 
   /**
@@ -349,27 +306,33 @@ class IncrementalTranslatorTest {
   /**
    * Upstream {@code a} on Service {@code a} (whose slice holds {@code address}; its port is named {@code portName},
    * and the slice's port {@code http}), a route to it and to the Service directly, and Upstream {@code b}, static
-   * with TLS trusting the CA bundle of ConfigMap {@code cas} ({@code data}, YAML lines under {@code data:}).
+   * with TLS trusting the CA bundle of ConfigMap {@code cas} ({@code data}, YAML lines under {@code data:}); all in
+   * namespace default.
    */
   private static String kubeObjects(String address, String portName, String data) {
+    return kubeObjects(address, portName, data, "default");
+  }
+
+  /** {@link #kubeObjects(String, String, String)} with Service {@code a} and its slice in {@code serviceNamespace}. */
+  private static String kubeObjects(String address, String portName, String data, String serviceNamespace) {
     return GATEWAY + "---\n" + route("web", """
         - matches: [{path: {type: PathPrefix, value: /a}}]
           backendRefs: [{group: fairlead.dev, kind: Upstream, name: a}]
         - matches: [{path: {type: PathPrefix, value: /service}}]
-          backendRefs: [{kind: Service, name: a, port: 80}]
+          backendRefs: [{kind: Service, name: a, namespace: %s, port: 80}]
         - matches: [{path: {type: PathPrefix, value: /b}}]
           backendRefs: [{group: fairlead.dev, kind: Upstream, name: b}]
-        """) + """
+        """.formatted(serviceNamespace)) + """
         ---
         apiVersion: fairlead.dev/v1alpha1
         kind: Upstream
         metadata: {namespace: default, name: a}
         spec:
-          kube: {serviceName: a, port: 80}
+          kube: {serviceName: a, namespace: %s, port: 80}
         ---
         apiVersion: v1
         kind: Service
-        metadata: {name: a, namespace: default}
+        metadata: {name: a, namespace: %s}
         spec:
           ports: [{name: %s, port: 80}]
         ---
@@ -377,7 +340,7 @@ class IncrementalTranslatorTest {
         kind: EndpointSlice
         metadata:
           name: a-1
-          namespace: default
+          namespace: %s
           labels: {kubernetes.io/service-name: a}
         addressType: IPv4
         ports: [{name: http, port: 8080}]
@@ -396,7 +359,8 @@ class IncrementalTranslatorTest {
         metadata: {name: cas, namespace: default}
         data:
         %s
-        """.formatted(portName, address, data.indent(2).stripTrailing());
+        """.formatted(serviceNamespace, serviceNamespace, portName, serviceNamespace, address,
+            data.indent(2).stripTrailing());
   }
 
   /** ConfigMap data holding a CA bundle under the default key. */
