@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kubernetes mode's source of {@link ClusterState}: informers for Services, EndpointSlices
- * ({@code discovery.k8s.io/v1}), Upstreams, Gateways and HTTPRoutes ({@code gateway.networking.k8s.io/v1}) and the
+ * ({@code discovery.k8s.io/v1}), Upstreams, Gateways and HTTPRoutes ({@code gateway.networking.k8s.io/v1}),
+ * ReferenceGrants ({@code gateway.networking.k8s.io/v1beta1}, which permit references across namespaces) and the
  * ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true} (CA bundles Upstream TLS refers to) and Allocations (which
  * endpoint of an Upstream in allocation mode each request may reach), in all namespaces or in a given list.
  *
@@ -72,6 +74,7 @@ public final class ClusterStateSource implements AutoCloseable {
   private final InformerGroup<EndpointSlice> endpointSlices;
   private final InformerGroup<ConfigMap> configMaps;
   private final InformerGroup<Allocation> allocations;
+  private final InformerGroup<ReferenceGrant> referenceGrants;
   private final List<InformerGroup<?>> all;
   private volatile boolean synced;
 
@@ -101,7 +104,9 @@ public final class ClusterStateSource implements AutoCloseable {
         ? client.configMaps().inAnyNamespace() : client.configMaps().inNamespace(ns))
         .withLabel(CA_BUNDLE_LABEL, "true"));
     this.allocations = group("Allocation", watched, in(client.resources(Allocation.class)));
-    this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations);
+    this.referenceGrants = group("ReferenceGrant", watched, in(client.resources(ReferenceGrant.class)));
+    this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations,
+        referenceGrants);
   }
 
   private static <T extends HasMetadata> Function<String, Informable<T>> in(
@@ -132,7 +137,8 @@ public final class ClusterStateSource implements AutoCloseable {
         return;
       }
       synced = true;
-      LOG.info("Informers synced: Upstream, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap, Allocation");
+      LOG.info("Informers synced: Upstream, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap, Allocation, "
+          + "ReferenceGrant");
       queue.add(Rebuild.STATE);
     });
   }
@@ -154,15 +160,16 @@ public final class ClusterStateSource implements AutoCloseable {
       return;
     }
     ClusterState state = new ClusterState(upstreams.list(), gateways.list(), httpRoutes.list(), services.list(),
-        endpointSlices.list(), configMaps.list(), allocations.list());
+        endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list());
     rebuilds.increment();
     try {
       consumer.accept(state);
     } catch (RuntimeException e) {
       LOG.error("The ClusterState consumer failed on a state of {} upstreams, {} gateways, {} HTTPRoutes, "
-              + "{} services, {} EndpointSlices, {} ConfigMaps, {} Allocations", state.upstreams().size(),
-          state.gateways().size(), state.httpRoutes().size(), state.services().size(),
-          state.endpointSlices().size(), state.configMaps().size(), state.allocations().size(), e);
+              + "{} services, {} EndpointSlices, {} ConfigMaps, {} Allocations, {} ReferenceGrants",
+          state.upstreams().size(), state.gateways().size(), state.httpRoutes().size(), state.services().size(),
+          state.endpointSlices().size(), state.configMaps().size(), state.allocations().size(),
+          state.referenceGrants().size(), e);
     }
   }
 

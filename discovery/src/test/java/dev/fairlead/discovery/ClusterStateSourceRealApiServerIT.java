@@ -10,6 +10,7 @@ import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -142,6 +143,14 @@ class ClusterStateSourceRealApiServerIT {
           ports: [{name: http, port: 80}]
         """);
     apply(ns, """
+        apiVersion: gateway.networking.k8s.io/v1beta1
+        kind: ReferenceGrant
+        metadata: {name: from-elsewhere}
+        spec:
+          from: [{group: fairlead.dev, kind: Upstream, namespace: other}]
+          to: [{group: "", kind: Service}]
+        """);
+    apply(ns, """
         apiVersion: fairlead.dev/v1alpha1
         kind: Allocation
         metadata: {name: web-http-10-1-0-1-8080-held}
@@ -159,6 +168,7 @@ class ClusterStateSourceRealApiServerIT {
       assertThat(names(state.httpRoutes())).containsExactly(ns + "/web");
       assertThat(names(state.configMaps())).containsExactly(ns + "/ca");
       assertThat(names(state.allocations())).containsExactly(ns + "/web-http-10-1-0-1-8080-held");
+      assertThat(names(state.referenceGrants())).containsExactly(ns + "/from-elsewhere");
     });
     assertThat(latest.get().upstreams().get(0).getSpec().kube().serviceName()).isEqualTo("web");
     assertThat(latest.get().endpointSlices().get(0).getEndpoints().get(0).getAddresses()).containsExactly("10.1.0.1");
@@ -166,6 +176,8 @@ class ClusterStateSourceRealApiServerIT {
     assertThat(registry.counter("fairlead.informer.events", "kind", "ConfigMap", "type", "add").count())
         .isEqualTo(1);
 
+    user.resources(ReferenceGrant.class).inNamespace(ns).withName("from-elsewhere").delete();
+    await().atMost(WAIT).until(() -> latest.get().referenceGrants().isEmpty());
     user.services().inNamespace(ns).withName("web").delete();
     await().atMost(WAIT).until(() -> latest.get().services().isEmpty());
     assertThat(registry.counter("fairlead.informer.events", "kind", "Service", "type", "delete").count())

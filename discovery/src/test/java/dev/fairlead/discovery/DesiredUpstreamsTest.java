@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.fairlead.api.v1alpha1.Protocol;
+import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -30,6 +31,21 @@ class DesiredUpstreamsTest {
         Protocol.GRPC));
     assertThat(DesiredUpstreams.forService(service("shop", "single", port(null, 8080, null))))
         .extracting(DesiredUpstream::name).containsExactly("single-8080");
+  }
+
+  /** A discovered Upstream never refers across namespaces, so it never needs a ReferenceGrant. */
+  @Test
+  void discoveredUpstreamsSitInTheirServicesNamespaceAndNameNoOther() {
+    List<DesiredUpstream> desired = DesiredUpstreams.forService(service("payments", "ledger", port("http", 80, null),
+        port("grpc", 9090, "grpc")));
+
+    assertThat(desired).hasSize(2).allSatisfy(upstream -> {
+      assertThat(upstream.namespace()).isEqualTo("payments");
+      Upstream applied = upstream.applyConfiguration(null);
+      assertThat(applied.getMetadata().getNamespace()).isEqualTo("payments");
+      assertThat(applied.getSpec().kube().namespace()).as("spec.kube.namespace (defaults to the Upstream's)")
+          .isNull();
+    });
   }
 
   @Test

@@ -87,7 +87,8 @@ abstract class ApiServerFacts {
     String controller = kubectl().run("get", "gatewayclass", "fairlead-" + namespace,
         "-o", "jsonpath={.spec.controllerName}").requireSuccess().stdout();
 
-    assertThat(resources).contains("gateways.gateway.networking.k8s.io", "httproutes.gateway.networking.k8s.io");
+    assertThat(resources).contains("gateways.gateway.networking.k8s.io", "httproutes.gateway.networking.k8s.io",
+        "referencegrants.gateway.networking.k8s.io");
     assertThat(controller).isEqualTo("fairlead.dev/gateway-controller");
   }
 

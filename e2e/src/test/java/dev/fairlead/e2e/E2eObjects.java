@@ -33,17 +33,22 @@ final class E2eObjects {
 
   /** The EndpointSlice {@code <service>-1} of {@code service}, port {@code http} 8080, with {@code endpoints} (YAML). */
   static String slice(String service, List<String> endpoints) {
+    return slice("default", service, endpoints);
+  }
+
+  /** {@link #slice(String, List)} for a Service in {@code namespace}. */
+  static String slice(String namespace, String service, List<String> endpoints) {
     return """
         apiVersion: discovery.k8s.io/v1
         kind: EndpointSlice
         metadata:
           name: %s-1
-          namespace: default
+          namespace: %s
           labels: {kubernetes.io/service-name: %s}
         addressType: IPv4
         ports: [{name: http, port: 8080, protocol: TCP}]
         endpoints: [%s]
-        """.formatted(service, service, String.join(", ", endpoints));
+        """.formatted(service, namespace, service, String.join(", ", endpoints));
   }
 
   /** Gateway {@code name} (class fairlead) with one HTTP listener on {@code port}. */

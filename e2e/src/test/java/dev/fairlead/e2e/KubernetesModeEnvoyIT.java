@@ -233,6 +233,102 @@ class KubernetesModeEnvoyIT {
     assertThat(columns).contains("counted-http").containsPattern("True\\s+2\\s");
   }
 
+  /**
+   * An Upstream (and an HTTPRoute backendRef) naming a Service of another namespace reaches its pods only while a
+   * ReferenceGrant in that namespace permits it: without one, the Upstream reports ResolvedRefs False
+   * (RefNotPermitted), the route reports its backends unresolved and Envoy gets nothing of that Service (500); the
+   * grant turns all of it on, and deleting the grant turns it off again.
+   */
+  @Test
+  void anotherNamespacesServiceIsServedOnlyWhileAReferenceGrantThereAllowsIt() {
+    String vaultNamespace = API_SERVER.createNamespace("vault-backends");
+    NetnsBackend vault = HOSTS.http("vault");
+    apply("""
+        apiVersion: v1
+        kind: Service
+        metadata: {name: vault, namespace: %s}
+        spec:
+          ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]
+        """.formatted(vaultNamespace));
+    apply(E2eObjects.slice(vaultNamespace, "vault", List.of(endpoint(vault, true, false))));
+    apply("""
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: vault, namespace: default}
+        spec:
+          kube: {serviceName: vault, namespace: %s, port: 80}
+        """.formatted(vaultNamespace));
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: vault, namespace: default}
+        spec:
+          parentRefs: [{name: edge}]
+          rules:
+          - matches: [{path: {type: PathPrefix, value: /vault-upstream}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: vault}]
+          - matches: [{path: {type: PathPrefix, value: /vault-service}}]
+            backendRefs: [{kind: Service, name: vault, namespace: %s, port: 80}]
+        """.formatted(vaultNamespace));
+    String grant = """
+        apiVersion: gateway.networking.k8s.io/v1beta1
+        kind: ReferenceGrant
+        metadata: {name: from-default, namespace: %s}
+        spec:
+          from:
+          - {group: fairlead.dev, kind: Upstream, namespace: default}
+          - {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: default}
+          to:
+          - {group: "", kind: Service, name: vault}
+        """.formatted(vaultNamespace);
+
+    awaitVaultRefused("without a ReferenceGrant: refused, reported, and nothing served", vaultNamespace);
+
+    apply(grant);
+    await("the grant permits both references: resolved and served").atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
+          var resolved = upstreamCondition("vault", "ResolvedRefs");
+          assertThat(resolved.getStatus()).as(resolved.getMessage()).isEqualTo("True");
+          var routeResolved = routeCondition("vault", "ResolvedRefs");
+          assertThat(routeResolved.getStatus()).as(routeResolved.getMessage()).isEqualTo("True");
+          assertThat(identity("/vault-upstream")).isEqualTo("vault");
+          assertThat(identity("/vault-service")).isEqualTo("vault");
+        });
+
+    API_SERVER.client().resources(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class)
+        .inNamespace(vaultNamespace).withName("from-default").delete();
+    awaitVaultRefused("the grant deleted: access revoked, and the status says so", vaultNamespace);
+  }
+
+  private static void awaitVaultRefused(String why, String vaultNamespace) {
+    await(why).atMost(BOUND).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
+      var resolved = upstreamCondition("vault", "ResolvedRefs");
+      assertThat(resolved.getStatus()).isEqualTo("False");
+      assertThat(resolved.getReason()).isEqualTo("RefNotPermitted");
+      assertThat(resolved.getMessage())
+          .contains("spec.kube.namespace", "ReferenceGrant in namespace " + vaultNamespace);
+      var routeResolved = routeCondition("vault", "ResolvedRefs");
+      assertThat(routeResolved.getStatus()).isEqualTo("False");
+      assertThat(routeResolved.getMessage()).contains("Upstream default/vault has no cluster (RefNotPermitted)",
+          "spec.rules[1].backendRefs[0].namespace: Service " + vaultNamespace + "/vault is in another namespace");
+      assertThat(status("/vault-upstream")).isEqualTo(500);
+      assertThat(status("/vault-service")).isEqualTo(500);
+      assertThat(envoyEndpoints("upstream/default/vault")).isEmpty();
+    });
+  }
+
+  private static io.fabric8.kubernetes.api.model.Condition upstreamCondition(String name, String type) {
+    return upstream(name).getStatus().conditions().stream().filter(c -> c.getType().equals(type)).findFirst()
+        .orElseThrow();
+  }
+
+  /** The condition {@code type} of the one parent entry of HTTPRoute {@code name}. */
+  private static io.fabric8.kubernetes.api.model.Condition routeCondition(String name, String type) {
+    return API_SERVER.client().resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class)
+        .inNamespace(NAMESPACE).withName(name).get().getStatus().getParents().get(0).getConditions().stream()
+        .filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  }
+
   @Test
   void aListenerEnvoyRejectsIsReportedAsProgrammedFalseWithEnvoysMessageAndClearsOnceFixed() throws Exception {
     int goodPort = LoopbackPorts.free();

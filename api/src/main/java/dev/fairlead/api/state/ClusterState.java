@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -29,7 +30,8 @@ public record ClusterState(
     List<Service> services,
     List<EndpointSlice> endpointSlices,
     List<ConfigMap> configMaps,
-    List<Allocation> allocations) {
+    List<Allocation> allocations,
+    List<ReferenceGrant> referenceGrants) {
 
   /** Orders objects by namespace, then name. */
   public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
@@ -37,7 +39,7 @@ public record ClusterState(
       .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
   public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of(), List.of());
+      List.of(), List.of(), List.of());
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -47,6 +49,7 @@ public record ClusterState(
     endpointSlices = sorted(endpointSlices);
     configMaps = sorted(configMaps);
     allocations = sorted(allocations);
+    referenceGrants = sorted(referenceGrants);
   }
 
   /**
@@ -62,6 +65,7 @@ public record ClusterState(
     List<EndpointSlice> slices = new ArrayList<>();
     List<ConfigMap> configMaps = new ArrayList<>();
     List<Allocation> allocations = new ArrayList<>();
+    List<ReferenceGrant> referenceGrants = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Upstream upstream) {
         upstreams.add(upstream);
@@ -77,12 +81,15 @@ public record ClusterState(
         configMaps.add(configMap);
       } else if (object instanceof Allocation allocation) {
         allocations.add(allocation);
+      } else if (object instanceof ReferenceGrant grant) {
+        referenceGrants.add(grant);
       } else {
         throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
             + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName());
       }
     }
-    return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations);
+    return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations,
+        referenceGrants);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

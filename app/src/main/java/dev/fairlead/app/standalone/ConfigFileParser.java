@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ public final class ConfigFileParser {
       Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class,
       "gateway.networking.k8s.io/v1/Gateway", Gateway.class,
       "gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class,
+      "gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant.class,
       "v1/Service", Service.class,
       "discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class,
       "v1/ConfigMap", ConfigMap.class);

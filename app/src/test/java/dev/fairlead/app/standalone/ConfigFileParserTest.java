@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fairlead.api.v1alpha1.LoadBalancerPolicy;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +95,22 @@ class ConfigFileParserTest {
     assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> assertThat(broken.message())
         .contains("apiVersion 'apps/v1' kind 'Deployment' is not a kind Fairlead reads")
         .contains("fairlead.dev/v1alpha1/Upstream", "gateway.networking.k8s.io/v1/HTTPRoute"));
+  }
+
+  @Test
+  void readsAReferenceGrant() {
+    ParsedFile parsed = parser.parse(FILE, """
+        apiVersion: gateway.networking.k8s.io/v1beta1
+        kind: ReferenceGrant
+        metadata: {name: upstreams, namespace: shop}
+        spec:
+          from: [{group: fairlead.dev, kind: Upstream, namespace: default}]
+          to: [{group: "", kind: Service, name: web}]
+        """);
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Good.class, good -> assertThat(good.objects())
+        .singleElement().satisfies(located -> assertThat(located.object()).isInstanceOfSatisfying(
+            ReferenceGrant.class, grant -> assertThat(grant.getSpec().getTo().get(0).getName()).isEqualTo("web"))));
   }
 
   @Test

@@ -17,8 +17,9 @@ import java.util.function.Function;
  * <p>A backendRef names either an Upstream ({@code group: fairlead.dev, kind: Upstream}), whose cluster the
  * {@link UpstreamTranslator} built, or a core Service port ({@code group: "", kind: Service}, {@code port}
  * required), which gets a cluster {@code service/<namespace>/<name>/<port>} with default settings (HTTP/2 when
- * the port's appProtocol is {@code kubernetes.io/h2c}). References to other namespaces are refused
- * ({@code RefNotPermitted}): ReferenceGrant is not modelled yet.
+ * the port's appProtocol is {@code kubernetes.io/h2c}). A reference to another namespace needs a ReferenceGrant there
+ * permitting it ({@link ReferenceGrants}: from {@code gateway.networking.k8s.io/HTTPRoute} in the route's namespace
+ * to the Upstream or Service); without one it is refused ({@code RefNotPermitted}).
  *
  * <p>Built once per translation, and given the Service clusters by whoever remembers them (each is built once);
  * not thread-safe.
@@ -30,15 +31,18 @@ final class BackendResolver {
 
   private final Map<String, UpstreamTranslator.Result> upstreams;
   private final Function<ServiceKey, ServiceBackend> serviceBackends;
+  private final ReferenceGrants grants;
 
   /**
    * @param upstreams       what each Upstream became, keyed {@code namespace/name}
    * @param serviceBackends the backend of each Service port, as {@link #serviceBackend} builds it
+   * @param grants          which references across namespaces are permitted
    */
   BackendResolver(Map<String, UpstreamTranslator.Result> upstreams,
-      Function<ServiceKey, ServiceBackend> serviceBackends) {
+      Function<ServiceKey, ServiceBackend> serviceBackends, ReferenceGrants grants) {
     this.upstreams = upstreams;
     this.serviceBackends = serviceBackends;
+    this.grants = grants;
   }
 
   /** A port of a Service, which a backendRef of kind Service names. */
@@ -73,7 +77,7 @@ final class BackendResolver {
   /**
    * Resolves {@code ref}, a backendRef of a route in {@code routeNamespace} found at {@code field} (for
    * messages, e.g. {@code spec.rules[0].backendRefs[1]}), recording in {@code reads} the Upstream or Service
-   * backend it resolved through.
+   * backend it resolved through, and whether a ReferenceGrant permits it when it crosses namespaces.
    */
   BackendResolution resolve(String routeNamespace, HTTPBackendRef ref, String field, Reads reads) {
     int weight = ref.getWeight() == null ? 1 : ref.getWeight();
@@ -91,10 +95,12 @@ final class BackendResolver {
     String namespace = ref.getNamespace() == null || ref.getNamespace().isEmpty()
         ? routeNamespace : ref.getNamespace();
     String target = kind + " " + namespace + "/" + ref.getName();
-    if (!namespace.equals(routeNamespace)) {
-      return new BackendResolution.Unresolved("RefNotPermitted", field + ": " + target
-          + " is in another namespace, and cross-namespace references (ReferenceGrant) are not supported yet",
-          weight);
+    ReferenceGrants.Reference reference = new ReferenceGrants.Reference(GatewayTranslator.GROUP,
+        HTTPRouteTranslator.KIND, routeNamespace, group, kind, namespace, ref.getName());
+    if (!grants.permits(reference, reads)) {
+      return new BackendResolution.Unresolved("RefNotPermitted", field + ".namespace: " + target
+          + " is in another namespace than the route, and no ReferenceGrant permits the reference (it takes "
+          + reference.grantNeeded() + ")", weight);
     }
     return upstream
         ? upstream(namespace, ref.getName(), field, target, weight, reads)

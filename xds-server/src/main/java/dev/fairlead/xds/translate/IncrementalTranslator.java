@@ -71,14 +71,16 @@ public final class IncrementalTranslator {
     private final EndpointTranslator endpoints;
     private final ClusterTranslator clusters;
     private final UpstreamTranslator upstreamTranslator;
+    private final ReferenceGrants grants;
     private final Map<String, UpstreamTranslator.Result> upstreams;
     private final Map<String, GatewayTranslator.GatewayListeners> gateways = new HashMap<>();
 
     State(EndpointTranslator endpoints, ClusterTranslator clusters, UpstreamTranslator upstreamTranslator,
-        int upstreamCount) {
+        ReferenceGrants grants, int upstreamCount) {
       this.endpoints = endpoints;
       this.clusters = clusters;
       this.upstreamTranslator = upstreamTranslator;
+      this.grants = grants;
       this.upstreams = new HashMap<>(capacity(upstreamCount));
     }
 
@@ -97,6 +99,7 @@ public final class IncrementalTranslator {
         case UPSTREAM -> upstreams.get((String) key);
         case GATEWAY -> gateways.get((String) key);
         case SERVICE_BACKEND -> serviceBackend((BackendResolver.ServiceKey) key);
+        case REFERENCE_GRANT -> grants.granted((ReferenceGrants.Reference) key);
       };
     }
   }
@@ -106,10 +109,11 @@ public final class IncrementalTranslator {
     List<Verdict> verdicts = new ArrayList<>();
     EndpointTranslator endpoints = new EndpointTranslator(state.services(), state.endpointSlices());
     ClusterTranslator clusters = new ClusterTranslator();
+    ReferenceGrants grants = new ReferenceGrants(state.referenceGrants());
     UpstreamTranslator upstreamTranslator = new UpstreamTranslator(new UpstreamValidator(), clusters, endpoints,
-        new AllocationRouting(state.allocations()), state.configMaps());
+        new AllocationRouting(state.allocations()), grants, state.configMaps());
     Map<String, Upstream> stateUpstreams = unique(state.upstreams());
-    State current = new State(endpoints, clusters, upstreamTranslator, stateUpstreams.size());
+    State current = new State(endpoints, clusters, upstreamTranslator, grants, stateUpstreams.size());
     Map<String, String> clusterOwners = new HashMap<>(capacity(stateUpstreams.size()));
     Map<String, Integer> readyEndpoints = new HashMap<>(capacity(stateUpstreams.size()));
     Map<String, List<PoolEndpoint>> pools = new HashMap<>();
@@ -148,8 +152,8 @@ public final class IncrementalTranslator {
       fleetBuilders.put(translated.fleet(), fleet);
     }
 
-    HTTPRouteTranslator routeTranslator =
-        new HTTPRouteTranslator(current.gateways, new BackendResolver(current.upstreams, current::serviceBackend));
+    HTTPRouteTranslator routeTranslator = new HTTPRouteTranslator(current.gateways,
+        new BackendResolver(current.upstreams, current::serviceBackend, grants));
     for (Map.Entry<String, HTTPRoute> named : unique(state.httpRoutes()).entrySet()) {
       String key = named.getKey();
       HTTPRoute route = named.getValue();

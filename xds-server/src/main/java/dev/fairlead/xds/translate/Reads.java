@@ -34,7 +34,9 @@ final class Reads {
     /** {@code namespace/name} → the Gateway's listeners, or null. */
     GATEWAY,
     /** a {@link BackendResolver.ServiceKey} → the Service port's backend, or why it has none. */
-    SERVICE_BACKEND
+    SERVICE_BACKEND,
+    /** a {@link ReferenceGrants.Reference} across namespaces → whether a ReferenceGrant permits it. */
+    REFERENCE_GRANT
   }
 
   /** Answers lookups against one state. */

@@ -12,7 +12,8 @@ import java.util.Objects;
  * nothing, and never throws for a bad object: the object gets a verdict saying what is wrong and everything else
  * still translates. One processor per input kind does the work — {@link UpstreamTranslator},
  * {@link GatewayTranslator}, {@link HTTPRouteTranslator} (with {@link BackendResolver} for its backendRefs) — and
- * a {@link FleetBuilder} per Gateway collects the result.
+ * a {@link FleetBuilder} per Gateway collects the result. ReferenceGrants get no verdict: they decide, through
+ * {@link ReferenceGrants}, which references across namespaces the others may follow.
  *
  * <p>Objects without a name are skipped, and one without a namespace is read as being in {@code default}. Should
  * the state hold two objects of one kind with the same namespace and name, the first is used.

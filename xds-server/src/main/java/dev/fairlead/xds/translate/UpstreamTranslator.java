@@ -28,6 +28,10 @@ import java.util.Optional;
  *       the message) and gets no cluster.</li>
  *   <li>A kube Upstream whose Service (or Service port) is missing still gets its cluster, with no endpoints, so
  *       routes start working as soon as the Service appears; resolvedRefs is false ({@code BackendNotFound}).</li>
+ *   <li>A kube Upstream naming a Service in another namespace needs a ReferenceGrant there permitting it
+ *       ({@link ReferenceGrants}: from {@code fairlead.dev/Upstream} in the Upstream's namespace to core
+ *       {@code Service}). Without one, nothing of that Service is read or served: no cluster, resolvedRefs false
+ *       ({@code RefNotPermitted}, naming {@code spec.kube.namespace} and the grant that would permit it).</li>
  *   <li>A CA bundle that cannot be read (ConfigMap or key missing, not PEM certificates) means no cluster: Envoy
  *       would reject the whole cluster update for it, and sending traffic unverified is not an option either.
  *       resolvedRefs is false ({@code InvalidCACertificateRef}).</li>
@@ -44,14 +48,16 @@ final class UpstreamTranslator {
   private final ClusterTranslator clusters;
   private final EndpointTranslator endpoints;
   private final AllocationRouting allocations;
+  private final ReferenceGrants grants;
   private final Map<String, ConfigMap> configMaps = new HashMap<>();
 
   UpstreamTranslator(UpstreamValidator validator, ClusterTranslator clusters, EndpointTranslator endpoints,
-      AllocationRouting allocations, List<ConfigMap> configMaps) {
+      AllocationRouting allocations, ReferenceGrants grants, List<ConfigMap> configMaps) {
     this.validator = validator;
     this.clusters = clusters;
     this.endpoints = endpoints;
     this.allocations = allocations;
+    this.grants = grants;
     for (ConfigMap configMap : configMaps) {
       if (configMap.getMetadata() != null && configMap.getMetadata().getName() != null) {
         this.configMaps.putIfAbsent(ObjectRef.namespaceOf(configMap) + "/" + configMap.getMetadata().getName(),
@@ -98,16 +104,17 @@ final class UpstreamTranslator {
     Optional<String> trustedCa = spec == null || spec.tls() == null || spec.tls().caBundleRef() == null
         ? Optional.empty()
         : trustedCa(ref.namespace(), spec.tls().caBundleRef(), references, reads);
+    boolean kubeRefused = spec != null && spec.kube() != null
+        && !kubePermitted(ref.namespace(), spec.kube(), references, reads);
     Optional<EndpointTranslator.ServiceEndpoints.Found> kubeEndpoints = spec == null || spec.kube() == null
-        ? Optional.empty()
-        : kubeEndpoints(clusterName, ref.namespace(), spec.kube(), references, reads);
+        || kubeRefused ? Optional.empty() : kubeEndpoints(clusterName, ref.namespace(), spec.kube(), references, reads);
 
     if (!problems.isEmpty()) {
       return new Result(new Verdict(ref, Optional.empty(),
           new Condition.False("Invalid", String.join("; ", problems)), references.condition()));
     }
     boolean caMissing = spec.tls() != null && spec.tls().caBundleRef() != null && trustedCa.isEmpty();
-    if (caMissing) {
+    if (caMissing || kubeRefused) {
       return new Result(new Verdict(ref, Optional.empty(),
           new Condition.True("Accepted", "valid; no cluster until its references resolve"), references.condition()),
           Optional.empty(), spec.allocationMode() ? Optional.of(List.of()) : Optional.empty());
@@ -140,12 +147,35 @@ final class UpstreamTranslator {
         inline ? Optional.empty() : Optional.of(assignment), byAllocation);
   }
 
+  /**
+   * Whether the Upstream in {@code namespace} may read the Service {@code kube} names; when it may not, says so in
+   * {@code references}.
+   */
+  private boolean kubePermitted(String namespace, KubeService kube, References references, Reads reads) {
+    if (kube.serviceName() == null || kube.serviceName().isBlank()) {
+      return true;
+    }
+    ReferenceGrants.Reference reference = new ReferenceGrants.Reference(Upstream.GROUP, KIND, namespace, "",
+        "Service", serviceNamespace(namespace, kube), kube.serviceName());
+    if (grants.permits(reference, reads)) {
+      return true;
+    }
+    references.add("RefNotPermitted", "spec.kube.namespace: Service " + reference.toNamespace() + "/"
+        + reference.toName() + " is in another namespace than the Upstream, and no ReferenceGrant permits the "
+        + "reference (it takes " + reference.grantNeeded() + "); nothing is served from it");
+    return false;
+  }
+
+  private static String serviceNamespace(String namespace, KubeService kube) {
+    return kube.namespace() == null || kube.namespace().isEmpty() ? namespace : kube.namespace();
+  }
+
   private Optional<EndpointTranslator.ServiceEndpoints.Found> kubeEndpoints(String clusterName, String namespace,
       KubeService kube, References references, Reads reads) {
     if (kube.serviceName() == null || kube.serviceName().isBlank() || kube.port() == null) {
       return Optional.empty();
     }
-    String serviceNamespace = kube.namespace() == null || kube.namespace().isEmpty() ? namespace : kube.namespace();
+    String serviceNamespace = serviceNamespace(namespace, kube);
     EndpointTranslator.ServiceEndpoints found =
         endpoints.service(clusterName, serviceNamespace, kube.serviceName(), kube.port(), reads);
     if (found instanceof EndpointTranslator.ServiceEndpoints.Found port) {

@@ -19,7 +19,7 @@ import java.util.List;
 
 /**
  * Reads a {@link ClusterState} from a multi-document YAML file of Kubernetes objects (Upstream, Gateway,
- * HTTPRoute, Service, EndpointSlice, ConfigMap), as the golden-file cases hold them. Any other kind fails the
+ * HTTPRoute, ReferenceGrant, Service, EndpointSlice, ConfigMap, Allocation), as the golden-file cases hold them. Any other kind fails the
  * read, so a typo in a case cannot silently drop an object.
  */
 final class ClusterStateYaml {

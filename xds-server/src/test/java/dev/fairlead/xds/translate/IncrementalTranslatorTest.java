@@ -183,6 +183,73 @@ class IncrementalTranslatorTest {
     assertThat(is.routes()).singleElement().isSameAs(was.routes().get(0));
   }
 
+  @Test
+  void aReferenceGrantAddedPermitsAtOnceAndRemovedRevokesAtOnce() {
+    IncrementalTranslator translator = new IncrementalTranslator(OPTIONS);
+    String objects = kubeObjects("10.0.1.1", "http", trusted(), "shop");
+    String grants = "---\n" + referenceGrant("upstreams", "fairlead.dev", "Upstream", "")
+        + "---\n" + referenceGrant("routes", "gateway.networking.k8s.io", "HTTPRoute", "name: a");
+    String unrelated = "---\n" + referenceGrant("elsewhere", "fairlead.dev", "Upstream", "name: other");
+
+    Translation refused = translator.translate(ClusterStateYaml.state(objects));
+    Translation unrelatedGrant = translator.translate(ClusterStateYaml.state(objects + unrelated));
+    Translation granted = translator.translate(ClusterStateYaml.state(objects + grants));
+    Translation revoked = translator.translate(ClusterStateYaml.state(objects + unrelated));
+
+    assertRefused(refused);
+    assertThat(unrelatedGrant).isEqualTo(refused);
+    assertSameInstances(unrelatedGrant.fleets().get(FLEET).clusters(), refused.fleets().get(FLEET).clusters());
+    assertThat(unrelatedGrant.fleets().get(FLEET).routes()).singleElement()
+        .isSameAs(refused.fleets().get(FLEET).routes().get(0));
+
+    assertThat(granted).isEqualTo(new Translator(OPTIONS).translate(
+        ClusterStateYaml.state(objects + grants)));
+    assertThat(granted.fleets().get(FLEET).clusters()).extracting(Cluster::getName)
+        .containsExactly("service/shop/a/80", "upstream/default/a", "upstream/default/b");
+    assertThat(endpoints(granted.fleets().get(FLEET), "upstream/default/a").getEndpoints(0).getLbEndpoints(0)
+        .getEndpoint().getAddress().getSocketAddress().getAddress()).isEqualTo("10.0.1.1");
+    assertThat(granted.verdicts()).allSatisfy(verdict -> assertThat(verdict.resolvedRefs().isTrue())
+        .as("%s", verdict).isTrue());
+    assertThat(cluster(granted.fleets().get(FLEET), "upstream/default/b"))
+        .isSameAs(cluster(refused.fleets().get(FLEET), "upstream/default/b"));
+
+    assertThat(revoked).isEqualTo(refused);
+    assertRefused(revoked);
+  }
+
+  /** Upstream {@code a} and the route of {@link #kubeObjects} refused their Service in namespace shop. */
+  private static void assertRefused(Translation translation) {
+    assertThat(translation.fleets().get(FLEET).clusters()).extracting(Cluster::getName)
+        .containsExactly("upstream/default/b");
+    assertThat(translation.verdicts()).filteredOn(v -> v.object().name().equals("a")).singleElement()
+        .satisfies(v -> {
+          assertThat(v.accepted().isTrue()).isTrue();
+          assertThat(v.resolvedRefs().reason()).isEqualTo("RefNotPermitted");
+          assertThat(v.resolvedRefs().message()).contains("spec.kube.namespace", "ReferenceGrant in namespace shop");
+        });
+    assertThat(translation.verdicts()).filteredOn(v -> v.object().name().equals("web")).singleElement()
+        .satisfies(v -> {
+          assertThat(v.resolvedRefs().reason()).isEqualTo("BackendNotFound");
+          assertThat(v.resolvedRefs().message()).contains("spec.rules[0].backendRefs[0]: Upstream default/a "
+              + "has no cluster (RefNotPermitted)", "spec.rules[1].backendRefs[0].namespace: Service shop/a");
+        });
+  }
+
+  /**
+   * A ReferenceGrant {@code shop/name} from {@code group/kind} in namespace default to Services ({@code toName}: empty,
+   * or {@code name: …}).
+   */
+  private static String referenceGrant(String name, String group, String kind, String toName) {
+    return """
+        apiVersion: gateway.networking.k8s.io/v1beta1
+        kind: ReferenceGrant
+        metadata: {name: %s, namespace: shop}
+        spec:
+          from: [{group: %s, kind: %s, namespace: default}]
+          to: [{group: "", kind: Service%s}]
+        """.formatted(name, group, kind, toName.isEmpty() ? "" : ", " + toName);
+  }
+
   private static void assertSameInstances(List<?> actual, List<?> expected) {
     assertThat(actual).hasSameSizeAs(expected);
     for (int i = 0; i < actual.size(); i++) {
@@ -239,27 +306,33 @@ class IncrementalTranslatorTest {
   /**
    * Upstream {@code a} on Service {@code a} (whose slice holds {@code address}; its port is named {@code portName},
    * and the slice's port {@code http}), a route to it and to the Service directly, and Upstream {@code b}, static
-   * with TLS trusting the CA bundle of ConfigMap {@code cas} ({@code data}, YAML lines under {@code data:}).
+   * with TLS trusting the CA bundle of ConfigMap {@code cas} ({@code data}, YAML lines under {@code data:}); all in
+   * namespace default.
    */
   private static String kubeObjects(String address, String portName, String data) {
+    return kubeObjects(address, portName, data, "default");
+  }
+
+  /** {@link #kubeObjects(String, String, String)} with Service {@code a} and its slice in {@code serviceNamespace}. */
+  private static String kubeObjects(String address, String portName, String data, String serviceNamespace) {
     return GATEWAY + "---\n" + route("web", """
         - matches: [{path: {type: PathPrefix, value: /a}}]
           backendRefs: [{group: fairlead.dev, kind: Upstream, name: a}]
         - matches: [{path: {type: PathPrefix, value: /service}}]
-          backendRefs: [{kind: Service, name: a, port: 80}]
+          backendRefs: [{kind: Service, name: a, namespace: %s, port: 80}]
         - matches: [{path: {type: PathPrefix, value: /b}}]
           backendRefs: [{group: fairlead.dev, kind: Upstream, name: b}]
-        """) + """
+        """.formatted(serviceNamespace)) + """
         ---
         apiVersion: fairlead.dev/v1alpha1
         kind: Upstream
         metadata: {namespace: default, name: a}
         spec:
-          kube: {serviceName: a, port: 80}
+          kube: {serviceName: a, namespace: %s, port: 80}
         ---
         apiVersion: v1
         kind: Service
-        metadata: {name: a, namespace: default}
+        metadata: {name: a, namespace: %s}
         spec:
           ports: [{name: %s, port: 80}]
         ---
@@ -267,7 +340,7 @@ class IncrementalTranslatorTest {
         kind: EndpointSlice
         metadata:
           name: a-1
-          namespace: default
+          namespace: %s
           labels: {kubernetes.io/service-name: a}
         addressType: IPv4
         ports: [{name: http, port: 8080}]
@@ -286,7 +359,8 @@ class IncrementalTranslatorTest {
         metadata: {name: cas, namespace: default}
         data:
         %s
-        """.formatted(portName, address, data.indent(2).stripTrailing());
+        """.formatted(serviceNamespace, serviceNamespace, portName, serviceNamespace, address,
+            data.indent(2).stripTrailing());
   }
 
   /** ConfigMap data holding a CA bundle under the default key. */
@@ -301,7 +375,8 @@ class IncrementalTranslatorTest {
   private static final class RandomObjects {
 
     private static final List<String> KINDS =
-        List.of("Upstream", "Service", "EndpointSlice", "ConfigMap", "Allocation", "Gateway", "HTTPRoute");
+        List.of("Upstream", "Service", "EndpointSlice", "ConfigMap", "Allocation", "Gateway", "HTTPRoute",
+            "ReferenceGrant");
     private static final List<String> ADDRESSES = List.of("10.0.0.1", "10.0.0.2", "10.0.0.3");
 
     private final Random random;
@@ -328,6 +403,7 @@ class IncrementalTranslatorTest {
         case "ConfigMap" -> configMap(metadata + "}");
         case "Allocation" -> allocation(parts[2], parts[1]);
         case "Gateway" -> gateway(metadata + "}");
+        case "ReferenceGrant" -> referenceGrant(metadata + "}");
         default -> route(metadata + "}");
       };
     }
@@ -338,7 +414,7 @@ class IncrementalTranslatorTest {
         case 0 -> spec.append("  static: {hosts: [{address: ").append(pick(ADDRESSES)).append(", port: 80}]}\n");
         case 1 -> spec.append("  static: {hosts: [{address: backend.example, port: 80}]}\n");
         case 2 -> spec.append("  kube: {serviceName: service").append(random.nextInt(4)).append(", port: ")
-            .append(pick(List.of(80, 8080))).append("}\n");
+            .append(pick(List.of(80, 8080))).append(otherNamespace()).append("}\n");
         default -> spec.append("  protocol: HTTP2\n");
       }
       if (random.nextInt(3) == 0) {
@@ -416,11 +492,27 @@ class IncrementalTranslatorTest {
       for (int rule = 1 + random.nextInt(2); rule > 0; rule--) {
         spec.append("  - matches: [{path: {type: PathPrefix, value: /").append(pick(List.of("a", "b", "c")))
             .append("}}]\n    backendRefs: [").append(random.nextBoolean()
-                ? "{group: fairlead.dev, kind: Upstream, name: upstream" + random.nextInt(4) + "}"
-                : "{kind: Service, name: service" + random.nextInt(4) + ", port: " + pick(List.of(80, 8080)) + "}")
+                ? "{group: fairlead.dev, kind: Upstream, name: upstream" + random.nextInt(4) + otherNamespace() + "}"
+                : "{kind: Service, name: service" + random.nextInt(4) + ", port: " + pick(List.of(80, 8080))
+                    + otherNamespace() + "}")
             .append("]\n");
       }
       return "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n" + metadata + "\nspec:\n" + spec;
+    }
+
+    /** Now and then a reference to namespace {@code other} or {@code default}, which may cross namespaces. */
+    private String otherNamespace() {
+      return random.nextInt(4) == 0 ? ", namespace: " + pick(List.of("other", "default")) : "";
+    }
+
+    /** A grant to Services or Upstreams, from Upstreams or HTTPRoutes of either namespace, for any name or one. */
+    private String referenceGrant(String metadata) {
+      String from = pick(List.of("fairlead.dev, kind: Upstream", "gateway.networking.k8s.io, kind: HTTPRoute"));
+      String to = pick(List.of("'', kind: Service, name: service", "fairlead.dev, kind: Upstream, name: upstream"));
+      return "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\n" + metadata + "\nspec:\n"
+          + "  from: [{group: " + from + ", namespace: " + pick(List.of("other", "default")) + "}]\n"
+          + "  to: [{group: " + to + random.nextInt(4) + "}, {group: '', kind: " + pick(List.of("Service", "Secret"))
+          + "}]\n";
     }
 
     private <T> T pick(List<T> values) {
