@@ -15,9 +15,11 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -89,6 +91,7 @@ public final class ConfigDirectory implements AutoCloseable {
   private final Map<Path, ParsedFile.Good> lastGood = new HashMap<>();
   private final Map<Path, String> reportedProblems = new HashMap<>();
   private Map<Path, Seen> published;
+  private Set<String> reportedDuplicates = Set.of();
   private String listingProblem;
   private WatchService watcher;
   private Thread watchThread;
@@ -277,19 +280,26 @@ public final class ConfigDirectory implements AutoCloseable {
     return snapshot(problems);
   }
 
+  /** Reports each duplicate definition once, while it lasts. */
   private Snapshot snapshot(List<ParsedFile.Broken> problems) {
     Map<String, ParsedFile.Located> origins = new LinkedHashMap<>();
+    Set<String> duplicates = new HashSet<>();
     for (ParsedFile.Good good : lastGood.values().stream().sorted(
         java.util.Comparator.comparing(ParsedFile.Good::file)).toList()) {
       for (ParsedFile.Located located : good.objects()) {
         String key = key(located.object());
         ParsedFile.Located first = origins.putIfAbsent(key, located);
         if (first != null) {
-          LOG.error("{}:{}: {} is already defined at {}:{}; this definition is ignored", located.file(),
-              located.line(), key, first.file(), first.line());
+          String duplicate = located.file() + ":" + located.line() + ": " + key + " is already defined at "
+              + first.file() + ":" + first.line() + "; this definition is ignored";
+          duplicates.add(duplicate);
+          if (!reportedDuplicates.contains(duplicate)) {
+            LOG.warn(duplicate);
+          }
         }
       }
     }
+    reportedDuplicates = duplicates;
     return new Snapshot(ClusterState.of(origins.values().stream().map(ParsedFile.Located::object).toList()),
         origins, problems);
   }

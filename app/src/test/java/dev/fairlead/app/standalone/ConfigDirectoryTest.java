@@ -246,6 +246,12 @@ class ConfigDirectoryTest {
     start();
 
     assertThat(latest.get().origins().get("ConfigMap default/same").file()).isEqualTo(dir.resolve("a.yaml"));
+    Files.writeString(dir.resolve("c.yaml"), configMap("other"));
+    await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(latest.get().origins())
+        .containsOnlyKeys("ConfigMap default/same", "ConfigMap default/other"));
+    assertThat(logs.lines()).filteredOn(line -> line.contains("is already defined")).singleElement()
+        .satisfies(line -> assertThat(line).startsWith("WARN").contains(dir.resolve("b.yaml") + ":1: ConfigMap"
+            + " default/same is already defined at " + dir.resolve("a.yaml") + ":1"));
   }
 
   private void start() {
