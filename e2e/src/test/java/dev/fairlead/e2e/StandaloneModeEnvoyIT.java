@@ -199,8 +199,7 @@ class StandaloneModeEnvoyIT {
               .contains("its last good content keeps serving")));
       // Past the removal grace period and a periodic rescan: nothing is dropped later, nothing is logged again.
       await("Envoy keeps serving the last good content").during(StandaloneOptions.DEFAULT_RESCAN.plusSeconds(1))
-          .atMost(StandaloneOptions.DEFAULT_RESCAN.plusSeconds(5)).until(() -> traffic.failed() == 0);
-      System.out.println("UNUSABLE " + unusable + ": " + traffic.sent() + " requests, " + traffic.failed() + " failed");
+          .atMost(StandaloneOptions.DEFAULT_RESCAN.plusSeconds(5)).untilAsserted(traffic::assertNoneFailed);
       traffic.assertAllServed(20);
     }
     assertThat(warningsAbout(file)).hasSize(1);
@@ -257,11 +256,11 @@ class StandaloneModeEnvoyIT {
       await("Envoy serves the new content").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(10))
           .until(() -> traffic.lastAnswer().equals("blue-2"));
       servedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      System.out.println("REPLACEMENT " + replacement + " " + mode + ": new content served after " + servedMillis
+          + " ms");
       // Past the removal grace period: whatever disappeared for a moment is never served as removed.
       await("Envoy keeps serving").during(StandaloneOptions.DEFAULT_REMOVAL_GRACE.plusSeconds(1))
-          .atMost(StandaloneOptions.DEFAULT_REMOVAL_GRACE.plusSeconds(5)).until(() -> traffic.failed() == 0);
-      System.out.println("REPLACEMENT " + replacement + " " + mode + ": new content served after " + servedMillis
-          + " ms; " + traffic.sent() + " requests, " + traffic.failed() + " failed");
+          .atMost(StandaloneOptions.DEFAULT_REMOVAL_GRACE.plusSeconds(5)).untilAsserted(traffic::assertNoneFailed);
       traffic.assertAllServed(20);
     }
     assertThat(servedMillis).isLessThan(StandaloneOptions.DEFAULT_RESCAN.toMillis());
@@ -650,10 +649,16 @@ class StandaloneModeEnvoyIT {
       return lastAnswer;
     }
 
+    /** Every request so far was answered by an expected backend. */
+    void assertNoneFailed() {
+      assertThat(failed()).as("failed requests of %d, the first ones: %s", sent(), failures).isZero();
+    }
+
     /** At least {@code minimum} requests were sent, and each was answered by an expected backend. */
     void assertAllServed(int minimum) {
-      assertThat(failed()).as("failed requests, the first ones: %s", failures).isZero();
+      assertNoneFailed();
       assertThat(sent()).isGreaterThanOrEqualTo(minimum);
+      System.out.println("TRAFFIC " + sent() + " requests, none failed");
     }
 
     @Override
