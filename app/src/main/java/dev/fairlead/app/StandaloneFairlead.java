@@ -62,7 +62,8 @@ public final class StandaloneFairlead implements AutoCloseable {
       throw e;
     }
     AtomicReference<Map<String, ParsedFile.Located>> origins = new AtomicReference<>(Map.of());
-    ConfigDirectory directory = new ConfigDirectory(options.configDir(), options.debounce(), snapshot -> {
+    ConfigDirectory directory = new ConfigDirectory(options.configDir(), options.debounce(),
+        options.removalGrace(), snapshot -> {
       origins.set(snapshot.origins());
       controlPlane.publish(snapshot.state(), object -> {
         ParsedFile.Located where = origins.get().get(object);

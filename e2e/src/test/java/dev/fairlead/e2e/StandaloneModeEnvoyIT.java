@@ -11,6 +11,7 @@ import dev.fairlead.tls.TlsFiles;
 import dev.fairlead.xds.cache.ProxyStatus;
 import dev.fairlead.testkit.AdsMode;
 import dev.fairlead.testkit.Backends;
+import dev.fairlead.testkit.CapturedLogs;
 import dev.fairlead.testkit.EnvoyBootstrap;
 import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
@@ -37,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Standalone mode end to end: Fairlead serving a directory of YAML files to a real Envoy (state-of-the-world and
@@ -61,6 +65,9 @@ class StandaloneModeEnvoyIT {
 
   @RegisterExtension
   final Backends backends = new Backends();
+
+  @RegisterExtension
+  final CapturedLogs logs = new CapturedLogs();
 
   @TempDir
   Path config;
@@ -132,6 +139,132 @@ class StandaloneModeEnvoyIT {
         && !envoy.configDump().contains("upstream/default/green")));
 
     System.out.println("CONVERGENCE " + mode + " file change to Envoy serving it (ms): " + millis);
+  }
+
+  /** What can land under a file's name that Fairlead cannot use, and the reason its WARN line gives. */
+  enum UnusableFile {
+    RANDOM_BYTES("not UTF-8"),
+    LATIN1_BYTE_IN_A_COMMENT(":1: not UTF-8: byte 0xE9"),
+    CANNOT_BE_OPENED("cannot be read: "),
+    NO_READ_PERMISSION("cannot be read: permission denied"),
+    SYMBOLIC_LINK_TO_ITSELF("cannot be read: "),
+    EMPTY("the file is empty");
+
+    final String reason;
+
+    UnusableFile(String reason) {
+      this.reason = reason;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(UnusableFile.class)
+  void aFileThatCannotBeUsedIsReportedOnceAndItsLastGoodContentKeepsServing(UnusableFile unusable) throws Exception {
+    HttpBackend blue = backends.http("blue");
+    serveOnlyBlue(blue, AdsMode.DELTA);
+    Path file = config.resolve("blue.yaml");
+
+    try (Traffic traffic = new Traffic(List.of("blue"))) {
+      switch (unusable) {
+        case RANDOM_BYTES -> {
+          byte[] garbage = new byte[4096];
+          new java.util.Random(15).nextBytes(garbage);
+          write("blue.yaml", garbage);
+        }
+        case LATIN1_BYTE_IN_A_COMMENT -> write("blue.yaml", ("# caf\u00e9\n" + staticUpstream("blue", blue))
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        case CANNOT_BE_OPENED -> {
+          // Opening a Unix domain socket fails for every user, root included (ENXIO).
+          Path socket = config.resolve(".blue.yaml.sock");
+          try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+          }
+          Files.move(socket, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        case NO_READ_PERMISSION -> {
+          Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+          org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(file),
+              "permissions do not stop this user (root) from reading");
+        }
+        case SYMBOLIC_LINK_TO_ITSELF -> Files.move(
+            Files.createSymbolicLink(config.resolve(".blue.yaml.link"), Path.of("blue.yaml")), file,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        case EMPTY -> Files.write(file, new byte[0]);
+        default -> throw new IllegalStateException(unusable.name());
+      }
+
+      await("a WARN line names the file and the reason").atMost(CONVERGENCE_BOUND).untilAsserted(() ->
+          assertThat(warningsAbout(file)).singleElement().satisfies(line -> assertThat(line).contains(unusable.reason)
+              .contains("its last good content keeps serving")));
+      // Past the removal grace period and a periodic rescan: nothing is dropped later, nothing is logged again.
+      await("Envoy keeps serving the last good content").during(StandaloneOptions.DEFAULT_RESCAN.plusSeconds(1))
+          .atMost(StandaloneOptions.DEFAULT_RESCAN.plusSeconds(5)).untilAsserted(traffic::assertNoneFailed);
+      traffic.assertAllServed(20);
+    }
+    assertThat(warningsAbout(file)).hasSize(1);
+  }
+
+  /** How a file is replaced with new content. */
+  enum Replacement {
+    /** Deleted, then written again once Fairlead has seen the deletion. */
+    DELETED_AND_WRITTEN_AGAIN,
+    /** Written under a hidden name and renamed over the file, as the editors of this test save. */
+    RENAMED_OVER_FROM_A_HIDDEN_NAME,
+    /** Written under another configuration file's name, briefly defining its objects twice, and renamed over. */
+    RENAMED_OVER_FROM_A_CONFIGURATION_NAME
+  }
+
+  static List<org.junit.jupiter.params.provider.Arguments> replacements() {
+    List<org.junit.jupiter.params.provider.Arguments> all = new ArrayList<>();
+    for (Replacement replacement : Replacement.values()) {
+      for (AdsMode mode : AdsMode.values()) {
+        all.add(org.junit.jupiter.params.provider.Arguments.of(replacement, mode));
+      }
+    }
+    return all;
+  }
+
+  @ParameterizedTest
+  @MethodSource("replacements")
+  void aReplacedFileIsServedWithoutAGap(Replacement replacement, AdsMode mode) throws Exception {
+    HttpBackend blue = backends.http("blue");
+    HttpBackend blue2 = backends.http("blue-2");
+    serveOnlyBlue(blue, mode);
+    String replaced = staticUpstream("blue", blue2);
+    long servedMillis;
+
+    try (Traffic traffic = new Traffic(List.of("blue", "blue-2"))) {
+      long start = System.nanoTime();
+      switch (replacement) {
+        case DELETED_AND_WRITTEN_AGAIN -> {
+          long published = fairlead.controlPlane().publishedConfigurations();
+          Files.delete(config.resolve("blue.yaml"));
+          await("Fairlead sees the deletion").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(5))
+              .until(() -> fairlead.controlPlane().publishedConfigurations() > published);
+          Files.writeString(config.resolve("blue.yaml"), replaced);
+        }
+        case RENAMED_OVER_FROM_A_HIDDEN_NAME -> write("blue.yaml", replaced);
+        case RENAMED_OVER_FROM_A_CONFIGURATION_NAME -> {
+          Path aside = config.resolve("blue-new.yaml");
+          Files.writeString(aside, replaced);
+          Files.move(aside, config.resolve("blue.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        default -> throw new IllegalStateException(replacement.name());
+      }
+      await("Envoy serves the new content").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(10))
+          .until(() -> traffic.lastAnswer().equals("blue-2"));
+      servedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      System.out.println("REPLACEMENT " + replacement + " " + mode + ": new content served after " + servedMillis
+          + " ms");
+      // Past the removal grace period: whatever disappeared for a moment is never served as removed.
+      await("Envoy keeps serving").during(StandaloneOptions.DEFAULT_REMOVAL_GRACE.plusSeconds(1))
+          .atMost(StandaloneOptions.DEFAULT_REMOVAL_GRACE.plusSeconds(5)).untilAsserted(traffic::assertNoneFailed);
+      traffic.assertAllServed(20);
+    }
+    assertThat(servedMillis).isLessThan(StandaloneOptions.DEFAULT_RESCAN.toMillis());
+    assertThat(get("/")).isEqualTo("blue-2");
   }
 
   @ParameterizedTest
@@ -448,11 +581,91 @@ class StandaloneModeEnvoyIT {
   }
 
   private void write(String file, String content) throws IOException {
+    write(file, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Writes under a hidden name and renames over {@code file}, so Fairlead never reads it half-written. */
+  private void write(String file, byte[] content) throws IOException {
     Path target = config.resolve(file);
     Path temp = config.resolve("." + file + ".tmp");
-    Files.writeString(temp, content);
+    Files.write(temp, content);
     Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** The WARN lines naming {@code file}. */
+  private List<String> warningsAbout(Path file) {
+    return logs.lines().stream().filter(line -> line.startsWith("WARN") && line.contains(file.toString())).toList();
+  }
+
+  /**
+   * Requests to the listener one after another, from its own thread, until closed; each answer not from one of
+   * the expected backends is a failure.
+   */
+  private final class Traffic implements AutoCloseable {
+    private final List<String> expected;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile String lastAnswer = "";
+    private final Thread thread;
+
+    Traffic(List<String> expected) {
+      this.expected = expected;
+      this.thread = new Thread(this::run, "traffic");
+      thread.start();
+    }
+
+    private void run() {
+      long start = System.nanoTime();
+      while (!stop.get()) {
+        String answer;
+        try {
+          answer = get("/");
+        } catch (RuntimeException e) {
+          answer = e.toString();
+        }
+        sent.increment();
+        lastAnswer = answer;
+        if (!expected.contains(answer)) {
+          failed.increment();
+          if (failures.size() < 10) {
+            failures.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms: " + answer);
+          }
+        }
+      }
+    }
+
+    long sent() {
+      return sent.sum();
+    }
+
+    long failed() {
+      return failed.sum();
+    }
+
+    String lastAnswer() {
+      return lastAnswer;
+    }
+
+    /** Every request so far was answered by an expected backend. */
+    void assertNoneFailed() {
+      assertThat(failed()).as("failed requests of %d, the first ones: %s", sent(), failures).isZero();
+    }
+
+    /** At least {@code minimum} requests were sent, and each was answered by an expected backend. */
+    void assertAllServed(int minimum) {
+      assertNoneFailed();
+      assertThat(sent()).isGreaterThanOrEqualTo(minimum);
+      System.out.println("TRAFFIC " + sent() + " requests, none failed");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      thread.join(Duration.ofSeconds(10).toMillis());
+    }
   }
 
   private String gateway() {

@@ -17,6 +17,12 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +33,12 @@ import java.util.stream.Collectors;
  * Reads one YAML file of Kubernetes objects — the kinds standalone mode understands — into typed fabric8
  * objects, or says precisely what is wrong: the file, the line the offending document starts on, the object, and
  * the field. Stateless and thread-safe.
+ *
+ * <p>Two kinds of file are broken before any YAML is read. A file that is not UTF-8 (a Latin-1 byte in a comment
+ * is enough): a decoder that replaced the byte would change names and values without a word. And a file that is
+ * empty or holds only whitespace: that is also what an editor or a copy leaves for a moment while it writes the
+ * file, so it is not taken to mean "nothing" — a file meant to declare nothing says so with a comment or
+ * {@code ---}, which parses to no objects.
  */
 public final class ConfigFileParser {
 
@@ -45,7 +57,35 @@ public final class ConfigFileParser {
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
   private final KubernetesSerialization serialization = new KubernetesSerialization();
 
+  /** Decodes {@code content} as UTF-8, refusing any byte that is not, and parses it. */
+  public ParsedFile parse(Path file, byte[] content) {
+    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(content);
+    CharBuffer out = CharBuffer.allocate(content.length); // UTF-8 never makes more chars than bytes
+    CoderResult result = utf8.decode(in, out, true);
+    if (!result.isError()) {
+      result = utf8.flush(out);
+    }
+    if (result.isError()) {
+      int offset = in.position();
+      int line = 1;
+      for (int i = 0; i < offset; i++) {
+        line += content[i] == '\n' ? 1 : 0;
+      }
+      return new ParsedFile.Broken(file, line, String.format(java.util.Locale.ROOT,
+          "not UTF-8: byte 0x%02X at offset %d cannot be decoded; save the file as UTF-8", content[offset] & 0xff,
+          offset));
+    }
+    return parse(file, out.flip().toString());
+  }
+
   public ParsedFile parse(Path file, String content) {
+    if (content.isBlank()) {
+      return new ParsedFile.Broken(file, 0, "the file is empty; a file that declares nothing on purpose says so in"
+          + " a comment (# nothing)");
+    }
     List<ParsedFile.Located> objects = new ArrayList<>();
     try (JsonParser parser = yaml.getFactory().createParser(content)) {
       while (parser.nextToken() != null) {

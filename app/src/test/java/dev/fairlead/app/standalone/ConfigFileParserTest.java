@@ -15,6 +15,37 @@ class ConfigFileParserTest {
   private final ConfigFileParser parser = new ConfigFileParser();
 
   @Test
+  void bytesThatAreNotUtf8AreRefusedWithTheirLineNotReplaced() {
+    byte[] content = "apiVersion: v1\nkind: ConfigMap\n# caf\u00e9\nmetadata: {name: x}\n"
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
+    ParsedFile parsed = parser.parse(FILE, content);
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> assertThat(broken.describe())
+        .isEqualTo("config/app.yaml:3: not UTF-8: byte 0xE9 at offset 36 cannot be decoded; save the file as UTF-8"));
+  }
+
+  @Test
+  void utf8BytesAreParsed() {
+    byte[] content = "apiVersion: v1\nkind: ConfigMap\n# caf\u00e9 \uD83D\uDE00\nmetadata: {name: x}\n"
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    assertThat(parser.parse(FILE, content)).isInstanceOfSatisfying(ParsedFile.Good.class,
+        good -> assertThat(good.objects()).hasSize(1));
+  }
+
+  @Test
+  void anEmptyFileIsBrokenWhileOneWithOnlyACommentDeclaresNothing() {
+    assertThat(parser.parse(FILE, new byte[0])).isInstanceOfSatisfying(ParsedFile.Broken.class,
+        broken -> assertThat(broken.message()).startsWith("the file is empty"));
+    assertThat(parser.parse(FILE, " \n\t\r\n")).isInstanceOf(ParsedFile.Broken.class);
+    assertThat(parser.parse(FILE, "# nothing\n")).isInstanceOfSatisfying(ParsedFile.Good.class,
+        good -> assertThat(good.objects()).isEmpty());
+    assertThat(parser.parse(FILE, "---\n")).isInstanceOfSatisfying(ParsedFile.Good.class,
+        good -> assertThat(good.objects()).isEmpty());
+  }
+
+  @Test
   void readsEveryDocumentWithTheLineItStartsOn() {
     ParsedFile parsed = parser.parse(FILE, """
         apiVersion: fairlead.dev/v1alpha1
