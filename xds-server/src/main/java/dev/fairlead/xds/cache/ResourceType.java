@@ -17,42 +17,25 @@ import java.util.stream.Collectors;
  * requested by name. The one place that decides either.
  */
 public enum ResourceType {
-  CLUSTER(Cluster.getDefaultInstance(), true, "CDS") {
-    @Override
-    String nameOf(Message resource) {
-      return ((Cluster) resource).getName();
-    }
-  },
-  ENDPOINT(ClusterLoadAssignment.getDefaultInstance(), false, "EDS") {
-    @Override
-    String nameOf(Message resource) {
-      return ((ClusterLoadAssignment) resource).getClusterName();
-    }
-  },
-  LISTENER(Listener.getDefaultInstance(), true, "LDS") {
-    @Override
-    String nameOf(Message resource) {
-      return ((Listener) resource).getName();
-    }
-  },
-  ROUTE(RouteConfiguration.getDefaultInstance(), false, "RDS") {
-    @Override
-    String nameOf(Message resource) {
-      return ((RouteConfiguration) resource).getName();
-    }
-  };
+  CLUSTER(Cluster.getDefaultInstance(), resource -> ((Cluster) resource).getName(), true, "CDS"),
+  ENDPOINT(ClusterLoadAssignment.getDefaultInstance(),
+      resource -> ((ClusterLoadAssignment) resource).getClusterName(), false, "EDS"),
+  LISTENER(Listener.getDefaultInstance(), resource -> ((Listener) resource).getName(), true, "LDS"),
+  ROUTE(RouteConfiguration.getDefaultInstance(), resource -> ((RouteConfiguration) resource).getName(), false, "RDS");
 
   private static final String TYPE_URL_PREFIX = "type.googleapis.com/";
   private static final Map<String, ResourceType> BY_URL = Arrays.stream(values())
       .collect(Collectors.toUnmodifiableMap(ResourceType::typeUrl, Function.identity()));
 
   private final Class<? extends Message> messageClass;
+  private final Function<Message, String> nameOf;
   private final String typeUrl;
   private final boolean wildcard;
   private final String shortName;
 
-  ResourceType(Message defaultInstance, boolean wildcard, String shortName) {
+  ResourceType(Message defaultInstance, Function<Message, String> nameOf, boolean wildcard, String shortName) {
     this.messageClass = defaultInstance.getClass();
+    this.nameOf = nameOf;
     this.typeUrl = TYPE_URL_PREFIX + defaultInstance.getDescriptorForType().getFullName();
     this.wildcard = wildcard;
     this.shortName = shortName;
@@ -81,15 +64,12 @@ public enum ResourceType {
     if (!messageClass.isInstance(resource)) {
       throw new IllegalArgumentException("Not a " + shortName + " resource: " + resource.getClass().getName());
     }
-    String name = nameOf(resource);
+    String name = nameOf.apply(resource);
     if (name.isEmpty()) {
       throw new IllegalArgumentException("Not a named " + shortName + " resource: " + resource.getClass().getName());
     }
     return name;
   }
-
-  /** The name of a message of this type's class. */
-  abstract String nameOf(Message resource);
 
   public static Optional<ResourceType> ofTypeUrl(String typeUrl) {
     return Optional.ofNullable(BY_URL.get(typeUrl));

@@ -90,13 +90,11 @@ final class StreamState {
    * Fairlead does not serve.
    */
   synchronized Optional<SotwRequest> request(DiscoveryRequest request, ResourceSets sets, long nowNanos) {
-    rememberNode(request.hasNode() ? request.getNode() : null);
-    Optional<ResourceType> known = ResourceType.ofTypeUrl(request.getTypeUrl());
+    Optional<ResourceType> known = asked(request.hasNode() ? request.getNode() : null, request.getTypeUrl());
     if (known.isEmpty()) {
       return Optional.empty();
     }
     ResourceType type = known.get();
-    requested.add(type);
     Set<String> names;
     Set<String> added = Set.of();
     boolean firstOfType = false;
@@ -151,13 +149,11 @@ final class StreamState {
    */
   synchronized Optional<DeltaRequest> request(DeltaDiscoveryRequest request, ResourceSets sets, long nowNanos) {
     delta = true;
-    rememberNode(request.hasNode() ? request.getNode() : null);
-    Optional<ResourceType> known = ResourceType.ofTypeUrl(request.getTypeUrl());
+    Optional<ResourceType> known = asked(request.hasNode() ? request.getNode() : null, request.getTypeUrl());
     if (known.isEmpty()) {
       return Optional.empty();
     }
     ResourceType type = known.get();
-    requested.add(type);
     DeltaState state = deltaState(type);
     boolean changed = state.subscriptionChanged(type, request, sets)
         && rejections.clear(proxy(), type, "unsubscribed from the resources it rejected");
@@ -300,10 +296,14 @@ final class StreamState {
     }
   }
 
-  private void rememberNode(Node fromRequest) {
+  /** Remembers the first node a request carries; returns the type asked for, if Fairlead serves it. */
+  private Optional<ResourceType> asked(Node fromRequest, String typeUrl) {
     if (node == null && fromRequest != null) {
       node = fromRequest;
     }
+    Optional<ResourceType> type = ResourceType.ofTypeUrl(typeUrl);
+    type.ifPresent(requested::add);
+    return type;
   }
 
   private String nodeId() {

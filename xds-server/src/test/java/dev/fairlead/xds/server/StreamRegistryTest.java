@@ -50,13 +50,8 @@ class StreamRegistryTest {
 
   @Test
   void listenersHearOfEveryChangeOfTheCurrentRejectionsAndNackedResponsesAreCounted() {
-    StreamState stream = registry.open(1);
-    registry.request(stream, cds("n1", "", ""));
-    registry.sent(stream, "0", new Response(ResourceType.CLUSTER, "1-a", List.of(), List.of(), 1, -1, -1, List.of()),
-        false);
+    StreamState stream = rejecting(registry.open(1));
 
-    registry.request(stream, cds("n1", "", "0").toBuilder().setErrorDetail(Status.newBuilder().setMessage("bad"))
-        .build());
     assertThat(registry.currentNacks()).singleElement().satisfies(nack -> {
       assertThat(nack.nodeId()).isEqualTo("n1");
       assertThat(nack.rejectedVersion()).isEqualTo("1-a");
@@ -75,12 +70,7 @@ class StreamRegistryTest {
 
   @Test
   void aStreamClosingWithARejectionTellsTheListeners() {
-    StreamState stream = registry.open(1);
-    registry.request(stream, cds("n1", "", ""));
-    registry.sent(stream, "0", new Response(ResourceType.CLUSTER, "1-a", List.of(), List.of(), 1, -1, -1, List.of()),
-        false);
-    registry.request(stream, cds("n1", "", "0").toBuilder().setErrorDetail(Status.newBuilder().setMessage("bad"))
-        .build());
+    rejecting(registry.open(1));
 
     registry.closed(1);
     registry.closed(1);
@@ -96,6 +86,16 @@ class StreamRegistryTest {
     assertThat(registry.request(stream, DiscoveryRequest.newBuilder().setNode(node("n1", FLEET))
         .setTypeUrl("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret").build())).isEmpty();
     assertThat(registry.proxies()).extracting(ProxyStatus::nodeId).containsExactly("n1");
+  }
+
+  /** Sends {@code stream} a cluster response, version 1-a, which its proxy rejects. */
+  private StreamState rejecting(StreamState stream) {
+    registry.request(stream, cds("n1", "", ""));
+    registry.sent(stream, "0", new Response(ResourceType.CLUSTER, "1-a", List.of(), List.of(), 1, -1, -1, List.of()),
+        false);
+    registry.request(stream, cds("n1", "", "0").toBuilder().setErrorDetail(Status.newBuilder().setMessage("bad"))
+        .build());
+    return stream;
   }
 
   private double streams(String type, String mode) {
