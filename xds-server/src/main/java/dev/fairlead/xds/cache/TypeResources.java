@@ -172,7 +172,7 @@ final class TypeResources {
     if (sorted == null) {
       List<EncodedResource> all = new ArrayList<>(byName.values());
       all.sort(java.util.Comparator.comparing(EncodedResource::name));
-      sorted = java.util.Collections.unmodifiableList(all);
+      sorted = List.copyOf(all); // an immutable list: answers share it without copying (List.copyOf is a no-op)
     }
     return sorted;
   }
