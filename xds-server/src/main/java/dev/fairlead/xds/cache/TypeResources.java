@@ -153,10 +153,6 @@ final class TypeResources {
     return byName.keySet();
   }
 
-  int size() {
-    return byName.size();
-  }
-
   /** The version of the whole set. */
   String version() {
     return versionOf(byName.size(), sumHigh, sumLow);

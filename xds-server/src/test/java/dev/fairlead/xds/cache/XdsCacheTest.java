@@ -17,8 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The cache through the interface the ADS service uses: subscriptions in, answers out. */
@@ -251,6 +257,58 @@ class XdsCacheTest {
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
 
     assertThat(answers).hasSize(1);
+  }
+
+  @Test
+  void streamsWatchingAndCancellingWhileTheFleetChangesAreEachAnsweredWithTheLatestVersion() throws Exception {
+    int changes = 300;
+    int streams = 3;
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 0))));
+    ExecutorService threads = Executors.newFixedThreadPool(streams + 1);
+    AtomicBoolean published = new AtomicBoolean();
+    try {
+      List<Future<String>> held = new ArrayList<>();
+      for (int s = 0; s < streams; s++) {
+        Proxy proxy = new Proxy("n" + s, FLEET, Audience.ENVOY);
+        // Each stream asks again with what it last got, cancelling its open watch as the ADS service does.
+        held.add(threads.submit(() -> {
+          BlockingQueue<Response> responses = new LinkedBlockingQueue<>();
+          String version = "";
+          Watch open = null;
+          while (!published.get() || !version.equals(cache.version(FLEET, ResourceType.CLUSTER).orElseThrow())) {
+            if (open != null) {
+              open.cancel();
+            }
+            open = cache.watchSotw(clusters(proxy, version), answer -> {
+              if (answer instanceof Response response) {
+                responses.add(response);
+              }
+            });
+            Response next = responses.poll(10, TimeUnit.MILLISECONDS);
+            if (next != null) {
+              version = next.version();
+            }
+          }
+          if (open != null) {
+            open.cancel();
+          }
+          return version;
+        }));
+      }
+      Future<?> producer = threads.submit(() -> {
+        for (int i = 1; i <= changes; i++) {
+          cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", i))));
+        }
+        published.set(true);
+      });
+      producer.get(30, TimeUnit.SECONDS);
+      String last = cache.version(FLEET, ResourceType.CLUSTER).orElseThrow();
+      for (Future<String> stream : held) {
+        assertThat(stream.get(30, TimeUnit.SECONDS)).isEqualTo(last);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   @Test
