@@ -2,13 +2,14 @@ package dev.fairlead.app;
 
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.tls.ServerTransport;
-import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
+import dev.fairlead.xds.server.StreamRegistry;
 import dev.fairlead.xds.server.XdsServer;
 import dev.fairlead.xds.translate.IncrementalTranslator;
 import dev.fairlead.xds.translate.Translation;
 import dev.fairlead.xds.translate.TranslatorOptions;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.function.Function;
 
 /**
@@ -31,21 +32,15 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * Starts serving xDS on {@code xdsAddress:xdsPort} over {@code transport}; proxies wait until the first state is
-   * published.
+   * Starts serving xDS on {@code xdsAddress:xdsPort}, over {@code transport}, translating with {@code options};
+   * proxies wait until the first state is published.
    *
    * @param registry where the xDS and translation meters go
    */
   public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
-      String listenerAddress, MeterRegistry registry) {
-    return start(xdsAddress, xdsPort, transport, new TranslatorOptions(listenerAddress), registry);
-  }
-
-  /** Starts serving xDS on {@code xdsAddress:xdsPort}, over {@code transport}, translating with {@code options}. */
-  public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
       TranslatorOptions options, MeterRegistry registry) {
-    StreamRegistry streams = new StreamRegistry(registry);
-    XdsCache cache = new XdsCache(streams);
+    StreamRegistry streams = new StreamRegistry(registry, Clock.systemUTC());
+    XdsCache cache = new XdsCache();
     ConfigPublisher publisher = new ConfigPublisher(new IncrementalTranslator(options), cache, registry);
     XdsServer server = XdsServer.start(xdsAddress, xdsPort, transport, cache, streams);
     return new ControlPlane(streams, cache, publisher, server);

@@ -1,7 +1,7 @@
 package dev.fairlead.app;
 
 import dev.fairlead.reporter.Rejection;
-import dev.fairlead.xds.cache.Nack;
+import dev.fairlead.xds.server.Nack;
 import dev.fairlead.xds.translate.Translation;
 import java.util.Comparator;
 import java.util.List;

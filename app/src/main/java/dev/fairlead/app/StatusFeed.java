@@ -1,7 +1,7 @@
 package dev.fairlead.app;
 
 import dev.fairlead.reporter.StatusReport;
-import dev.fairlead.xds.cache.StreamRegistry;
+import dev.fairlead.xds.server.StreamRegistry;
 import dev.fairlead.xds.translate.Translation;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

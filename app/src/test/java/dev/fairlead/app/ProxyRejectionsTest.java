@@ -3,8 +3,8 @@ package dev.fairlead.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fairlead.reporter.Rejection;
-import dev.fairlead.xds.cache.Nack;
 import dev.fairlead.xds.cache.ResourceType;
+import dev.fairlead.xds.server.Nack;
 import dev.fairlead.xds.translate.Translation;
 import java.util.List;
 import java.util.Map;

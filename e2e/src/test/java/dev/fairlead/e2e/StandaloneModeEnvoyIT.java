@@ -8,7 +8,7 @@ import dev.fairlead.app.StandaloneOptions;
 import dev.fairlead.testkit.TestCa;
 import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.tls.TlsFiles;
-import dev.fairlead.xds.cache.ProxyStatus;
+import dev.fairlead.xds.server.ProxyStatus;
 import dev.fairlead.testkit.AdsMode;
 import dev.fairlead.testkit.Backends;
 import dev.fairlead.testkit.CapturedLogs;

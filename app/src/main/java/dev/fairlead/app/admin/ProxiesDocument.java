@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fairlead.xds.cache.Audience;
-import dev.fairlead.xds.cache.ProxyStatus;
 import dev.fairlead.xds.cache.ResourceType;
+import dev.fairlead.xds.server.ProxyStatus;
 import java.util.List;
 
 /**

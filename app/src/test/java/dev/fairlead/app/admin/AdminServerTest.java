@@ -13,14 +13,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fairlead.app.StandaloneFairlead;
 import dev.fairlead.app.StandaloneOptions;
-import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
+import dev.fairlead.xds.server.StreamRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -46,8 +47,8 @@ class AdminServerTest {
   void readyzAnswers503WithWhatItWaitsForUntilEveryConditionHolds() throws Exception {
     AtomicBoolean synced = new AtomicBoolean();
     Readiness readiness = new Readiness();
-    StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry());
-    try (AdminServer admin = AdminServer.start("127.0.0.1", 0, readiness, streams, new XdsCache(streams),
+    StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry(), Clock.systemUTC());
+    try (AdminServer admin = AdminServer.start("127.0.0.1", 0, readiness, streams, new XdsCache(),
         new SimpleMeterRegistry())) {
       assertThat(get(admin.port(), "/healthz").statusCode()).isEqualTo(200);
       HttpResponse<String> starting = get(admin.port(), "/readyz");
@@ -104,8 +105,8 @@ class AdminServerTest {
       awaitIgnoringInterrupts(stopped);
       return 1.0;
     }).register(registry);
-    StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry());
-    AdminServer admin = AdminServer.start("127.0.0.1", 0, new Readiness(), streams, new XdsCache(streams), registry);
+    StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry(), Clock.systemUTC());
+    AdminServer admin = AdminServer.start("127.0.0.1", 0, new Readiness(), streams, new XdsCache(), registry);
     CompletableFuture<HttpResponse<String>> scrape = HTTP.sendAsync(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + admin.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(scraping.await(10, TimeUnit.SECONDS)).as("the scrape reached the gauge").isTrue();

@@ -6,9 +6,7 @@ import dev.fairlead.bench.BenchConfig;
 import dev.fairlead.bench.StateSpec;
 import dev.fairlead.xds.cache.EncodedResource;
 import dev.fairlead.xds.cache.ResourceType;
-import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +35,7 @@ public class EncodingBenchmark extends BenchmarkDefaults {
     Map<ResourceType, List<Message>> resources = config.envoyResources(spec);
     clusters = resources.get(ResourceType.CLUSTER);
     endpoints = resources.get(ResourceType.ENDPOINT);
-    cache = new XdsCache(new StreamRegistry(new SimpleMeterRegistry()));
+    cache = new XdsCache();
     cache.setFleet(BenchConfig.FLEET, resources);
     oneChanged = new Map[] {config.envoyResources(spec.withEndpoints(upstreams / 2, 1)),
         config.envoyResources(spec.withEndpoints(upstreams / 2, 2))};

@@ -11,7 +11,7 @@ public enum Audience {
   XDS_CLIENT;
 
   /** Envoy identifies itself as {@code user_agent_name: envoy}; anything else is served everything. */
-  static Audience of(Node node) {
+  public static Audience of(Node node) {
     return node != null && "envoy".equals(node.getUserAgentName()) ? ENVOY : XDS_CLIENT;
   }
 }

@@ -4,7 +4,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
-import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.io.IOException;
@@ -30,12 +29,13 @@ import java.util.HexFormat;
 public record EncodedResource(String name, Any any, String version, long hashHigh, long hashLow, Message source,
     boolean forXdsClientsOnly, Resource deltaResource) {
 
-  /** Encodes a resource deterministically (map fields in key order) and hashes the bytes with SHA-256. */
+  /**
+   * Encodes a resource deterministically (map fields in key order) and hashes the bytes with SHA-256.
+   *
+   * @throws IllegalArgumentException if {@code resource} is not a named resource of {@code type}
+   */
   public static EncodedResource encode(ResourceType type, Message resource) {
-    String name = Resources.getResourceName(resource);
-    if (name.isEmpty()) {
-      throw new IllegalArgumentException("Not a named " + type.shortName() + " resource: " + resource.getClass());
-    }
+    String name = type.name(resource);
     byte[] bytes = deterministicBytes(resource);
     MessageDigest sha256 = sha256();
     // The name is part of the hash, so equal contents under different names never share a set-version term.

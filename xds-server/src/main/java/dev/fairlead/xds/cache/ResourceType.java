@@ -1,6 +1,10 @@
 package dev.fairlead.xds.cache;
 
-import io.envoyproxy.controlplane.cache.Resources;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -8,24 +12,31 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The xDS resource types Fairlead serves. Clusters and listeners are wildcard types (a client gets all of its
- * fleet's); endpoints and routes are requested by name.
+ * The xDS resource types Fairlead serves: their type URLs, how a resource of each is named, and which are wildcard
+ * types. Clusters and listeners are wildcard types (a client gets all of its fleet's); endpoints and routes are
+ * requested by name. The one place that decides either.
  */
 public enum ResourceType {
-  CLUSTER(Resources.V3.CLUSTER_TYPE_URL, true, "CDS"),
-  ENDPOINT(Resources.V3.ENDPOINT_TYPE_URL, false, "EDS"),
-  LISTENER(Resources.V3.LISTENER_TYPE_URL, true, "LDS"),
-  ROUTE(Resources.V3.ROUTE_TYPE_URL, false, "RDS");
+  CLUSTER(Cluster.getDefaultInstance(), resource -> ((Cluster) resource).getName(), true, "CDS"),
+  ENDPOINT(ClusterLoadAssignment.getDefaultInstance(),
+      resource -> ((ClusterLoadAssignment) resource).getClusterName(), false, "EDS"),
+  LISTENER(Listener.getDefaultInstance(), resource -> ((Listener) resource).getName(), true, "LDS"),
+  ROUTE(RouteConfiguration.getDefaultInstance(), resource -> ((RouteConfiguration) resource).getName(), false, "RDS");
 
+  private static final String TYPE_URL_PREFIX = "type.googleapis.com/";
   private static final Map<String, ResourceType> BY_URL = Arrays.stream(values())
       .collect(Collectors.toUnmodifiableMap(ResourceType::typeUrl, Function.identity()));
 
+  private final Class<? extends Message> messageClass;
+  private final Function<Message, String> nameOf;
   private final String typeUrl;
   private final boolean wildcard;
   private final String shortName;
 
-  ResourceType(String typeUrl, boolean wildcard, String shortName) {
-    this.typeUrl = typeUrl;
+  ResourceType(Message defaultInstance, Function<Message, String> nameOf, boolean wildcard, String shortName) {
+    this.messageClass = defaultInstance.getClass();
+    this.nameOf = nameOf;
+    this.typeUrl = TYPE_URL_PREFIX + defaultInstance.getDescriptorForType().getFullName();
     this.wildcard = wildcard;
     this.shortName = shortName;
   }
@@ -42,6 +53,22 @@ public enum ResourceType {
   /** CDS, EDS, LDS or RDS, for logs and status messages. */
   public String shortName() {
     return shortName;
+  }
+
+  /**
+   * The name a resource of this type goes by in xDS (a ClusterLoadAssignment's cluster name, the others' name).
+   *
+   * @throws IllegalArgumentException if {@code resource} is not a message of this type, or has no name
+   */
+  public String name(Message resource) {
+    if (!messageClass.isInstance(resource)) {
+      throw new IllegalArgumentException("Not a " + shortName + " resource: " + resource.getClass().getName());
+    }
+    String name = nameOf.apply(resource);
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("Not a named " + shortName + " resource: " + resource.getClass().getName());
+    }
+    return name;
   }
 
   public static Optional<ResourceType> ofTypeUrl(String typeUrl) {

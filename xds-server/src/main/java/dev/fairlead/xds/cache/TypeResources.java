@@ -153,10 +153,6 @@ final class TypeResources {
     return byName.keySet();
   }
 
-  int size() {
-    return byName.size();
-  }
-
   /** The version of the whole set. */
   String version() {
     return versionOf(byName.size(), sumHigh, sumLow);
@@ -172,7 +168,7 @@ final class TypeResources {
     if (sorted == null) {
       List<EncodedResource> all = new ArrayList<>(byName.values());
       all.sort(java.util.Comparator.comparing(EncodedResource::name));
-      sorted = java.util.Collections.unmodifiableList(all);
+      sorted = List.copyOf(all); // an immutable list: answers share it without copying (List.copyOf is a no-op)
     }
     return sorted;
   }

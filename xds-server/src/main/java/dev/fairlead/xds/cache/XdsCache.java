@@ -1,21 +1,15 @@
 package dev.fairlead.xds.cache;
 
 import com.google.protobuf.Message;
-import dev.fairlead.xds.cache.StreamRegistry.DeltaContext;
-import dev.fairlead.xds.cache.StreamRegistry.DeltaState;
-import dev.fairlead.xds.cache.StreamRegistry.SotwContext;
-import io.envoyproxy.controlplane.cache.ConfigWatcher;
-import io.envoyproxy.controlplane.cache.DeltaResponse;
-import io.envoyproxy.controlplane.cache.DeltaWatch;
-import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
-import io.envoyproxy.controlplane.cache.Response;
-import io.envoyproxy.controlplane.cache.Watch;
-import io.envoyproxy.controlplane.cache.WatchCancelledException;
-import io.envoyproxy.controlplane.cache.XdsRequest;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import dev.fairlead.xds.cache.Answer.Holds;
+import dev.fairlead.xds.cache.Answer.RejectedGone;
+import dev.fairlead.xds.cache.Answer.Response;
+import dev.fairlead.xds.cache.Answer.Standing;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,17 +20,20 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fairlead's xDS cache, behind its ADS service (java-control-plane's watch interface, {@link ConfigWatcher}). It
- * holds, per fleet (a proxy's {@code node.cluster}), the Envoy resources of each type, each encoded once
- * ({@link EncodedResource}) and shared by every stream, and answers watches so that:
+ * Fairlead's xDS cache: it holds, per fleet (a proxy's {@code node.cluster}), the Envoy resources of each type, each
+ * encoded once ({@link EncodedResource}) and shared by every stream, and answers the server's watches. The server
+ * owns each stream's state and passes what the cache needs of it as a parameter ({@link SotwSubscription},
+ * {@link DeltaSubscription}); the cache says what it found as {@link Answer}s and never reaches back into the
+ * server. It answers so that:
  *
  * <ul>
  *   <li>versions are content hashes: replicas and restarts agree, and a delta client that reconnects with
- *       {@code initial_resource_versions} gets only what changed plus the names of what no longer exists;</li>
+ *       {@code initial_resource_versions} gets only what changed plus the names of what is gone;</li>
  *   <li>a rejected version is never sent again to the proxy that rejected it — the next response waits for
  *       different content (no NACK loop); going back to the version it last accepted is sent again, since the
  *       proxy may have applied part of what it rejected;</li>
@@ -46,20 +43,17 @@ import org.slf4j.LoggerFactory;
  *       in O(1) per changed resource.</li>
  * </ul>
  *
- * <p>Thread-safe. Each fleet has a lock guarding its resources and its open watches; responses are computed
- * under it and sent after it is released. Producers may call {@link #setFleet} from any thread.
+ * <p>Thread-safe. Each fleet has a lock guarding its resources, its open watches and what each watch has found so
+ * far. Answers are computed under it and handed to the watches' consumers after it is released: the cache never
+ * calls out while holding a lock, so a consumer may take its own locks and may cancel watches. Producers may call
+ * {@link #setFleet} from any thread.
  */
-public final class XdsCache implements ConfigWatcher {
+public final class XdsCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(XdsCache.class);
 
-  private final StreamRegistry streams;
   private final Map<String, Fleet> fleets = new ConcurrentHashMap<>();
   private final Set<String> warnedFleets = ConcurrentHashMap.newKeySet();
-
-  public XdsCache(StreamRegistry streams) {
-    this.streams = streams;
-  }
 
   /**
    * Makes {@code resources} the whole configuration of {@code fleet}: resources not listed are removed, changed
@@ -92,12 +86,12 @@ public final class XdsCache implements ConfigWatcher {
       Map<String, EncodedResource> held = previous.get(type);
       List<EncodedResource> list = new ArrayList<>(messages.size());
       for (Message message : messages) {
-        EncodedResource before = held.get(io.envoyproxy.controlplane.cache.Resources.getResourceName(message));
+        EncodedResource before = held.get(type.name(message));
         list.add(before == null ? EncodedResource.encode(type, message) : before.reuseOrEncode(type, message));
       }
       encoded.put(type, list);
     }
-    List<Runnable> responses = new ArrayList<>();
+    List<Runnable> deliveries = new ArrayList<>();
     target.lock.lock();
     try {
       boolean firstTime = !target.known;
@@ -117,13 +111,13 @@ public final class XdsCache implements ConfigWatcher {
         }
         if (changed || firstTime) {
           target.changes.get(type).record(observedNanos);
-          answerWatches(target, type, responses);
+          answerWatches(target, type, deliveries);
         }
       }
     } finally {
       target.lock.unlock();
     }
-    responses.forEach(Runnable::run);
+    deliveries.forEach(Runnable::run);
   }
 
   /** Removes every fleet not in {@code keep}; their proxies are told their resources are gone. */
@@ -165,7 +159,7 @@ public final class XdsCache implements ConfigWatcher {
   }
 
   /** What {@code reader} finds in a fleet, read under its lock; empty for a fleet never seen. */
-  private <T> Optional<T> read(String fleet, java.util.function.Function<Fleet, Optional<T>> reader) {
+  private <T> Optional<T> read(String fleet, Function<Fleet, Optional<T>> reader) {
     Fleet f = fleets.get(fleet);
     if (f == null) {
       return Optional.empty();
@@ -178,78 +172,49 @@ public final class XdsCache implements ConfigWatcher {
     }
   }
 
-  @Override
-  public Watch createWatch(boolean ads, XdsRequest request, Set<String> knownResourceNames,
-      Consumer<Response> responseConsumer, boolean hasClusterChanged, boolean allowDefaultEmptyEdsUpdate) {
-    Optional<ResourceType> type = ResourceType.ofTypeUrl(request.getTypeUrl());
-    if (type.isEmpty()) {
-      return new Watch(ads, allowDefaultEmptyEdsUpdate, request, responseConsumer); // never answered
-    }
-    Optional<SotwContext> context = streams.takeSotw(request.v3Request());
-    // An open watch lives until the next change: it keeps a copy of the request without its resource names (the
-    // stream registry keeps those, interned), not the thousands of names an endpoint request carries.
-    XdsRequest kept = context.isPresent() && request.v3Request().getResourceNamesCount() > 0
-        ? XdsRequest.create(request.v3Request().toBuilder().clearResourceNames().build()) : request;
-    context = context.map(c -> c.withRequest(kept.v3Request()));
-    Watch watch = new Watch(ads, allowDefaultEmptyEdsUpdate, kept, responseConsumer);
-    String fleetName = context.map(SotwContext::fleet).orElse(request.v3Request().getNode().getCluster());
-    Set<String> names = context.isPresent() && !type.get().wildcard() ? context.get().names()
-        : Set.copyOf(request.getResourceNamesList());
-    // For named types (EDS, RDS) no names means no subscription (Envoy's request once no listener or cluster needs
-    // any): answering it with everything would be ignored and asked again, in a loop.
-    boolean wildcard = names.contains("*") || names.isEmpty() && type.get().wildcard();
-    Audience audience = context.map(SotwContext::audience).orElse(Audience.of(request.v3Request().getNode()));
-    SotwPending pending = new SotwPending(watch, context, type.get(), wildcard, names, audience, request.getVersionInfo(),
-        context.flatMap(SotwContext::rejectedVersion),
-        hasClusterChanged && type.get() == ResourceType.ENDPOINT);
-    register(fleetName, context.map(SotwContext::nodeId).orElse(request.v3Request().getNode().getId()), pending);
-    return watch;
+  /**
+   * Watches a state-of-the-world stream's request of one type: {@code answers} is told what the stream should be
+   * sent, at once or when the fleet's resources change, and notes about what it holds meanwhile ({@link Answer}).
+   * Consumers run on the caller's thread or a producer's, with no lock of the cache held; keep them short.
+   */
+  public Watch watchSotw(SotwSubscription subscription, Consumer<Answer> answers) {
+    return register(new SotwPending(subscription, answers));
   }
 
-  @Override
-  public DeltaWatch createDeltaWatch(DeltaXdsRequest request, String requesterVersion,
-      Map<String, String> resourceVersions, Set<String> pendingResources, boolean isWildcard,
-      Consumer<DeltaResponse> responseConsumer, boolean hasClusterChanged) {
-    // The stream registry keeps what the client holds and subscribes to (DeltaState); the watch needs no copy of
-    // java-control-plane's own maps, which hold an entry per resource, nor of the names the request carries: an open
-    // watch keeps the request without them.
-    Optional<DeltaContext> context = streams.takeDelta(request.v3Request());
-    DeltaDiscoveryRequest full = request.v3Request();
-    DeltaXdsRequest kept = full.getResourceNamesSubscribeCount() + full.getResourceNamesUnsubscribeCount()
-        + full.getInitialResourceVersionsCount() == 0 ? request
-        : DeltaXdsRequest.create(full.toBuilder().clearResourceNamesSubscribe().clearResourceNamesUnsubscribe()
-            .clearInitialResourceVersions().build());
-    DeltaWatch watch = new DeltaWatch(kept, Map.of(), Set.of(), requesterVersion, isWildcard, responseConsumer);
-    if (context.isEmpty()) {
-      return watch; // a type Fairlead does not serve: never answered
-    }
-    DeltaContext watched = context.get().withRequest(kept.v3Request());
-    register(watched.fleet(), watched.nodeId(), new DeltaPending(watch, watched, watched.type(), isWildcard));
-    return watch;
+  /** As {@link #watchSotw}, for a delta stream's subscription to one type. */
+  public Watch watchDelta(DeltaSubscription subscription, Consumer<Answer> answers) {
+    return register(new DeltaPending(subscription, answers));
   }
 
-  private void register(String fleetName, String nodeId, PendingWatch pending) {
-    if (fleetName.isEmpty()) {
+  private Watch register(Pending pending) {
+    Proxy proxy = pending.proxy();
+    if (proxy.fleet().isEmpty()) {
       if (warnedFleets.add("")) {
-        LOG.warn("Proxy {} sent no node.cluster: it names no fleet and cannot be served", nodeId);
+        LOG.warn("Proxy {} sent no node.cluster: it names no fleet and cannot be served", proxy.nodeId());
       }
-      return;
+      return new Watch(-1); // never answered
     }
-    Fleet fleet = fleet(fleetName);
-    Optional<Runnable> response;
+    Fleet fleet = fleet(proxy.fleet());
+    List<Answer> answers;
     fleet.lock.lock();
     try {
-      if (!fleet.known && warnedFleets.add(fleetName)) {
+      if (!fleet.known && warnedFleets.add(proxy.fleet())) {
         LOG.info("Proxy {} asks for fleet {}, which has no configuration yet; it waits until one exists",
-            nodeId, fleetName);
+            proxy.nodeId(), proxy.fleet());
       }
-      response = answer(fleet, pending);
-      if (response.isEmpty()) {
-        fleet.watches.get(pending.type()).add(pending);
-        pending.watch().setStop(() -> {
+      long latest = fleet.changes.get(pending.type).latest();
+      pending.watch = new Watch(latest);
+      if (pending.heldChange < 0) {
+        pending.heldChange = latest; // what came before is not this stream's to converge on
+      }
+      answers = answer(fleet, pending);
+      if (!answered(answers)) {
+        Set<Pending> open = fleet.watches.get(pending.type);
+        open.add(pending);
+        pending.watch.onCancel(() -> {
           fleet.lock.lock();
           try {
-            fleet.watches.get(pending.type()).remove(pending);
+            open.remove(pending);
           } finally {
             fleet.lock.unlock();
           }
@@ -258,71 +223,63 @@ public final class XdsCache implements ConfigWatcher {
     } finally {
       fleet.lock.unlock();
     }
-    response.ifPresent(Runnable::run);
+    pending.tell(answers);
+    return pending.watch;
+  }
+
+  private static boolean answered(List<Answer> answers) {
+    return !answers.isEmpty() && answers.get(answers.size() - 1) instanceof Response;
   }
 
   /** Under the fleet's lock: answers what can be answered among the type's open watches. */
-  private void answerWatches(Fleet fleet, ResourceType type, List<Runnable> responses) {
+  private void answerWatches(Fleet fleet, ResourceType type, List<Runnable> deliveries) {
     var open = fleet.watches.get(type).iterator();
     while (open.hasNext()) {
-      PendingWatch pending = open.next();
-      if (pending.watch().isCancelled()) {
+      Pending pending = open.next();
+      if (pending.watch.cancelled()) {
         open.remove();
         continue;
       }
-      Optional<Runnable> response = answer(fleet, pending);
-      if (response.isPresent()) {
+      List<Answer> answers = answer(fleet, pending);
+      if (answered(answers)) {
         open.remove();
-        responses.add(response.get());
+      }
+      if (!answers.isEmpty()) {
+        deliveries.add(() -> pending.tell(answers));
       }
     }
   }
 
-  /** Under the fleet's lock: the response to send now, or empty to keep waiting. */
-  private Optional<Runnable> answer(Fleet fleet, PendingWatch pending) {
-    ChangeLog changes = fleet.changes.get(pending.type());
-    pending.stream().ifPresent(stream -> streams.subscribed(stream, pending.type(), changes));
+  /** Under the fleet's lock: what to tell the watch now, ending with the response if there is one to send. */
+  private List<Answer> answer(Fleet fleet, Pending pending) {
     if (!fleet.known) {
-      return Optional.empty();
+      return List.of();
     }
-    TypeResources resources = fleet.resources.get(pending.type());
+    TypeResources resources = fleet.resources.get(pending.type);
+    ChangeLog changes = fleet.changes.get(pending.type);
     if (pending instanceof SotwPending sotw) {
-      return answerSotw(resources, changes, sotw);
+      return sotw.subscription.wildcard() ? answerWildcard(resources, changes, sotw)
+          : answerNamed(resources, changes, sotw);
     }
     return answerDelta(resources, changes, (DeltaPending) pending);
   }
 
-  private Optional<Runnable> answerSotw(TypeResources resources, ChangeLog changes, SotwPending pending) {
-    if (!pending.wildcard() && pending.context().isPresent()) {
-      return answerNamed(resources, changes, pending, pending.context().get());
-    }
-    List<EncodedResource> chosen;
-    String version;
-    if (pending.wildcard()) {
-      chosen = resources.all(pending.audience());
-      version = resources.version(pending.audience());
-    } else {
-      // No stream context (a request the registry did not see): everything named, as of the set's version.
-      chosen = resources.subset(pending.names());
-      version = resources.version();
-      if (chosen.isEmpty()) {
-        return Optional.empty();
-      }
-    }
+  /** State of the world, everything of the type the stream's audience is sent. */
+  private List<Answer> answerWildcard(TypeResources resources, ChangeLog changes, SotwPending pending) {
+    SotwSubscription subscription = pending.subscription;
+    Audience audience = subscription.proxy().audience();
+    String version = resources.version(audience);
     // After a NACK the proxy's version_info names the last version it accepted, but Envoy may have applied part of
-    // the rejected response (a state-of-the-world LDS update removes the listeners it no longer lists even when
+    // the rejected response (a state-of-the-world LDS update removes the listeners it does not list even when
     // adding another fails): going back to that version must be sent again, not taken as already held.
-    if (version.equals(pending.requestVersion()) && pending.rejectedVersion().isEmpty()) {
-      pending.context().ifPresent(c -> streams.holdsCurrent(c.stream(), pending.type(), changes.latest()));
-      return Optional.empty();
+    if (version.equals(subscription.requestVersion()) && subscription.rejectedVersion().isEmpty()) {
+      pending.upToDate(changes.latest());
+      return List.of(new Holds(pending.type, changes.latest(), Standing.CURRENT_VERSION, -1, List.of()));
     }
-    if (pending.rejectedVersion().filter(version::equals).isPresent()) {
-      return Optional.empty();
+    if (subscription.rejectedVersion().filter(version::equals).isPresent()) {
+      return List.of();
     }
-    pending.context().ifPresent(c -> streams.answering(c.stream(), pending.type(), c.request(), changes, () -> { }));
-    Response response = Response.create(pending.watch().request(),
-        chosen.stream().map(EncodedResource::any).toList(), version);
-    return Optional.of(() -> respond(pending.watch(), response));
+    return List.of(pending.response(changes, version, resources.all(audience), List.of(), -1, List.of()));
   }
 
   /**
@@ -332,50 +289,50 @@ public final class XdsCache implements ConfigWatcher {
    * it did not ask for before. Everything it asks for is sent when it first asks on this stream, when clusters
    * changed (Envoy's warming clusters wait for their endpoints again), and when it is further behind than the
    * resources remember. A rejected response counts as held: its resources are sent again when they change, and
-   * the rejection stands until then. {@code version_info} is the version of the fleet's whole set of the type, so
-   * every proxy holding the current configuration reports the same version.
+   * the rejection stands until the proxy accepts them, stops asking for them or they are deleted.
+   * {@code version_info} is the version of the fleet's whole set of the type, so every proxy holding the current
+   * configuration reports the same version.
    */
-  private Optional<Runnable> answerNamed(TypeResources resources, ChangeLog changes, SotwPending pending,
-      SotwContext context) {
+  private List<Answer> answerNamed(TypeResources resources, ChangeLog changes, SotwPending pending) {
+    SotwSubscription subscription = pending.subscription;
+    Set<String> names = subscription.names();
     long sequence = resources.sequence();
     String version = resources.version();
+    long held = pending.heldAsOf;
+    boolean everything = subscription.firstOfType() || subscription.resendEndpoints() || held < 0
+        || held < resources.floor();
     List<EncodedResource> send;
-    synchronized (context.stream()) {
-      long held = context.stream().namedHeldAsOf(pending.type());
-      boolean everything = context.firstOfType() || pending.resendEndpoints() || held < 0 || held < resources.floor();
-      if (everything) {
-        send = resources.subset(pending.names()); // shared by every stream asking for the same names
-      } else {
-        send = new ArrayList<>();
-        Set<String> chosen = new TreeSet<>(context.addedNames());
-        for (String name : resources.changedSince(held)) {
-          if (pending.names().contains(name)) {
-            chosen.add(name);
-          }
-        }
-        for (String name : chosen) {
-          resources.get(name).ifPresent(send::add);
+    if (everything) {
+      send = resources.subset(names); // shared by every stream asking for the same names
+    } else {
+      send = new ArrayList<>();
+      Set<String> chosen = new TreeSet<>(subscription.addedNames());
+      for (String name : resources.changedSince(held)) {
+        if (names.contains(name)) {
+          chosen.add(name);
         }
       }
-      if (send.isEmpty()) {
-        context.stream().holdsNamedAsOf(pending.type(), sequence);
+      for (String name : chosen) {
+        resources.get(name).ifPresent(send::add);
       }
     }
-    streams.dropRejectionIfGone(context.stream(), pending.type(),
-        name -> pending.names().contains(name) && resources.get(name).isPresent());
+    List<Answer> answers = new ArrayList<>(2);
+    Optional<List<String>> rejection = pending.rejection;
+    if (rejection.isPresent()
+        && rejection.get().stream().noneMatch(name -> names.contains(name) && resources.get(name).isPresent())) {
+      answers.add(new RejectedGone(pending.type, rejection.get()));
+      pending.rejection = Optional.empty();
+    }
     if (send.isEmpty()) {
-      if (version.equals(pending.requestVersion())) {
-        streams.holdsCurrent(context.stream(), pending.type(), changes.latest());
-      } else {
-        streams.upToDate(context.stream(), pending.type(), changes.latest());
-      }
-      return Optional.empty();
+      // Up to date, and no more: the request's version_info may name the current version of the whole set while a
+      // resource it rejected is part of that set (its ACK of a later response that did not carry it).
+      pending.holdsAsOf(sequence);
+      pending.upToDate(changes.latest());
+      answers.add(new Holds(pending.type, changes.latest(), Standing.UP_TO_DATE, sequence, List.of()));
+      return answers;
     }
-    streams.answering(context.stream(), pending.type(), context.request(), changes,
-        () -> context.stream().holdsNamedAsOf(pending.type(), sequence));
-    Response response = Response.create(pending.watch().request(),
-        send.stream().map(EncodedResource::any).toList(), version);
-    return Optional.of(() -> respond(pending.watch(), response));
+    answers.add(pending.response(changes, version, send, List.of(), sequence, List.of()));
+    return answers;
   }
 
   /**
@@ -384,105 +341,189 @@ public final class XdsCache implements ConfigWatcher {
    * (re-)subscribed to since are looked at; everything on its first answer, or when it is further behind than the
    * resources remember.
    */
-  private Optional<Runnable> answerDelta(TypeResources resources, ChangeLog changes, DeltaPending pending) {
-    DeltaContext context = pending.context();
+  private List<Answer> answerDelta(TypeResources resources, ChangeLog changes, DeltaPending pending) {
+    DeltaSubscription subscription = pending.subscription;
+    Audience audience = subscription.proxy().audience();
+    boolean wildcard = pending.type.wildcard();
     long sequence = resources.sequence();
     List<EncodedResource> send = new ArrayList<>();
     boolean inNameOrder = false;
     List<String> removed = new ArrayList<>();
     List<String> gone = new ArrayList<>();
-    List<String> rechecked;
     boolean withheld = false;
-    boolean owesFirst;
-    DeltaState state;
-    synchronized (context.stream()) {
-      state = context.stream().deltaState(pending.type());
-      owesFirst = state.owesFirstResponse();
-      // Before the first answer, what a reconnecting client said it holds; after it, a resource changed since the
-      // stream last looked is one the client does not hold.
-      Map<String, String> initial = state.initialVersions();
-      Set<String> held = state.held();
-      Map<String, String> rejected = state.rejected();
-      for (String name : rejected.keySet()) {
-        if (resources.get(name).isEmpty()) {
-          gone.add(name);
-        }
-      }
-      rechecked = List.copyOf(state.recheck());
-      boolean everything = state.synced() < 0 || state.synced() < resources.floor();
-      Collection<String> candidates;
-      if (everything && pending.wildcard()) {
-        // Everything, in name order (the sorted list is kept per change), then whatever it holds that is gone.
-        List<String> all = new ArrayList<>(resources.all(context.audience()).stream().map(EncodedResource::name)
-            .toList());
-        for (String name : held) {
-          if (resources.get(name).filter(r -> TypeResources.visibleTo(r, context.audience())).isEmpty()) {
-            all.add(name);
-          }
-        }
-        candidates = all;
-        inNameOrder = true;
-      } else if (everything) {
-        Set<String> all = new java.util.HashSet<>(state.subscribed());
-        all.addAll(held);
-        candidates = all;
-      } else if (rechecked.isEmpty()) {
-        candidates = resources.changedSince(state.synced());
-      } else {
-        Set<String> some = new java.util.HashSet<>(resources.changedSince(state.synced()));
-        some.addAll(rechecked);
-        candidates = some;
-      }
-      for (String name : candidates) {
-        boolean wanted = pending.wildcard() || state.subscribed().contains(name);
-        if (!wanted) {
-          continue;
-        }
-        Optional<EncodedResource> resource = resources.get(name)
-            .filter(r -> !pending.wildcard() || TypeResources.visibleTo(r, context.audience()));
-        if (resource.isPresent()) {
-          String version = resource.get().version();
-          boolean wasRejected = version.equals(rejected.get(name));
-          withheld |= wasRejected;
-          if (!version.equals(initial.get(name)) && !wasRejected) {
-            send.add(resource.get());
-          }
-        } else if (held.contains(name)) {
-          removed.add(name);
-        }
-      }
-      if (send.isEmpty() && removed.isEmpty() && !(owesFirst && pending.wildcard())) {
-        state.syncedUpTo(sequence, rechecked);
+    // Before the first answer, what a reconnecting client said it holds; after it, a resource changed since the
+    // stream last looked is one the client does not hold.
+    Map<String, String> initial = pending.initialVersions;
+    Set<String> held = subscription.held();
+    Map<String, String> rejected = pending.rejected;
+    for (String name : rejected.keySet()) {
+      if (resources.get(name).isEmpty()) {
+        gone.add(name);
       }
     }
+    List<String> rechecked = List.copyOf(pending.recheck);
+    boolean everything = pending.synced < 0 || pending.synced < resources.floor();
+    Collection<String> candidates;
+    if (everything && wildcard) {
+      // Everything, in name order (the sorted list is kept per change), then whatever it holds that is gone.
+      List<String> all = new ArrayList<>(resources.all(audience).stream().map(EncodedResource::name).toList());
+      for (String name : held) {
+        if (resources.get(name).filter(r -> TypeResources.visibleTo(r, audience)).isEmpty()) {
+          all.add(name);
+        }
+      }
+      candidates = all;
+      inNameOrder = true;
+    } else if (everything) {
+      Set<String> all = new HashSet<>(subscription.subscribed());
+      all.addAll(held);
+      candidates = all;
+    } else if (rechecked.isEmpty()) {
+      candidates = resources.changedSince(pending.synced);
+    } else {
+      Set<String> some = new HashSet<>(resources.changedSince(pending.synced));
+      some.addAll(rechecked);
+      candidates = some;
+    }
+    for (String name : candidates) {
+      boolean wanted = wildcard || subscription.subscribed().contains(name);
+      if (!wanted) {
+        continue;
+      }
+      Optional<EncodedResource> resource = resources.get(name)
+          .filter(r -> !wildcard || TypeResources.visibleTo(r, audience));
+      if (resource.isPresent()) {
+        String version = resource.get().version();
+        boolean wasRejected = version.equals(rejected.get(name));
+        withheld |= wasRejected;
+        if (!version.equals(initial.get(name)) && !wasRejected) {
+          send.add(resource.get());
+        }
+      } else if (held.contains(name)) {
+        removed.add(name);
+      }
+    }
+    List<Answer> answers = new ArrayList<>(2);
     if (!gone.isEmpty()) {
-      streams.rejectedResourcesGone(context.stream(), pending.type(), gone);
+      pending.forgetRejected(gone);
+      answers.add(new RejectedGone(pending.type, gone));
     }
-    if (send.isEmpty() && removed.isEmpty() && !(owesFirst && pending.wildcard())) {
+    if (send.isEmpty() && removed.isEmpty() && !(subscription.owesFirstResponse() && wildcard)) {
+      pending.syncedUpTo(sequence, rechecked);
       if (!withheld) {
-        streams.upToDate(context.stream(), pending.type(), changes.latest());
+        pending.upToDate(changes.latest());
       }
-      return Optional.empty();
+      answers.add(new Holds(pending.type, changes.latest(), withheld ? Standing.WITHHELD : Standing.UP_TO_DATE,
+          sequence, rechecked));
+      return answers;
     }
     removed.sort(null);
     if (!inNameOrder) {
-      send.sort(java.util.Comparator.comparing(EncodedResource::name));
+      send.sort(Comparator.comparing(EncodedResource::name));
     }
-    synchronized (context.stream()) {
-      state.markAnswered();
-    }
-    streams.answering(context.stream(), pending.type(), context.request(), changes,
-        () -> state.syncedUpTo(sequence, rechecked));
-    DeltaResponse response = new EncodedDeltaResponse(pending.watch().request(),
-        send.stream().map(EncodedResource::deltaResource).toList(), removed, resources.version());
-    return Optional.of(() -> respond(pending.watch(), response));
+    answers.add(pending.response(changes, resources.version(), send, removed, sequence, rechecked));
+    return answers;
   }
 
-  private static <T> void respond(io.envoyproxy.controlplane.cache.AbstractWatch<?, T> watch, T response) {
-    try {
-      watch.respond(response);
-    } catch (WatchCancelledException e) {
-      // the stream moved on (or closed) meanwhile; its next request creates a new watch
+  /**
+   * One open watch and what the cache has found for it so far, starting from what the server passed: the cache's
+   * own working copy, so that notes it sent while the watch waits count on its next look. Guarded by the fleet's
+   * lock; {@link #tell} runs outside it.
+   */
+  private abstract static class Pending {
+    final ResourceType type;
+    final Consumer<Answer> answers;
+    Watch watch;
+    /** The change the stream is known to hold ({@link ChangeLog}). */
+    long heldChange;
+
+    Pending(ResourceType type, Consumer<Answer> answers, long heldChange) {
+      this.type = type;
+      this.answers = answers;
+      this.heldChange = heldChange;
+    }
+
+    abstract Proxy proxy();
+
+    /** The stream holds everything as of {@code change}. */
+    void upToDate(long change) {
+      heldChange = Math.max(heldChange, change);
+    }
+
+    /** The response bringing the stream up to the latest change of {@code changes}. */
+    Response response(ChangeLog changes, String version, List<EncodedResource> resources, List<String> removed,
+        long sequence, List<String> rechecked) {
+      return new Response(type, version, resources, removed, changes.latest(), changes.observedAfter(heldChange),
+          sequence, rechecked);
+    }
+
+    /** Outside the fleet's lock: hands {@code found} to the consumer, unless the watch was cancelled meanwhile. */
+    void tell(List<Answer> found) {
+      for (Answer answer : found) {
+        if (watch.cancelled()) {
+          return; // the stream moved on (or closed); its next request makes a new watch
+        }
+        answers.accept(answer);
+      }
+    }
+  }
+
+  private static final class SotwPending extends Pending {
+    final SotwSubscription subscription;
+    long heldAsOf;
+    Optional<List<String>> rejection;
+
+    SotwPending(SotwSubscription subscription, Consumer<Answer> answers) {
+      super(subscription.type(), answers, subscription.heldChange());
+      this.subscription = subscription;
+      this.heldAsOf = subscription.heldAsOf();
+      this.rejection = subscription.rejection();
+    }
+
+    @Override
+    Proxy proxy() {
+      return subscription.proxy();
+    }
+
+    /** Of a named type, the stream holds everything it asks for as of {@code sequence}. */
+    void holdsAsOf(long sequence) {
+      if (!type.wildcard()) {
+        heldAsOf = Math.max(heldAsOf, sequence);
+      }
+    }
+  }
+
+  private static final class DeltaPending extends Pending {
+    final DeltaSubscription subscription;
+    Map<String, String> initialVersions;
+    final Map<String, String> rejected;
+    final Set<String> recheck;
+    long synced;
+
+    DeltaPending(DeltaSubscription subscription, Consumer<Answer> answers) {
+      super(subscription.type(), answers, subscription.heldChange());
+      this.subscription = subscription;
+      this.initialVersions = subscription.initialVersions();
+      this.rejected = subscription.rejected().isEmpty() ? Map.of() : new HashMap<>(subscription.rejected());
+      this.recheck = subscription.recheck().isEmpty() ? Set.of() : new HashSet<>(subscription.recheck());
+      this.synced = subscription.synced();
+    }
+
+    @Override
+    Proxy proxy() {
+      return subscription.proxy();
+    }
+
+    void forgetRejected(Collection<String> names) {
+      names.forEach(rejected::remove);
+    }
+
+    void syncedUpTo(long sequence, Collection<String> rechecked) {
+      synced = Math.max(synced, sequence);
+      initialVersions = Map.of();
+      if (!rechecked.isEmpty()) {
+        rechecked.forEach(recheck::remove);
+      }
     }
   }
 
@@ -490,40 +531,13 @@ public final class XdsCache implements ConfigWatcher {
     return fleets.computeIfAbsent(name, Fleet::new);
   }
 
-  private sealed interface PendingWatch permits SotwPending, DeltaPending {
-    io.envoyproxy.controlplane.cache.AbstractWatch<?, ?> watch();
-
-    ResourceType type();
-
-    /** The stream the watch belongs to, when the registry knows it. */
-    Optional<StreamRegistry.StreamState> stream();
-  }
-
-  private record SotwPending(Watch watch, Optional<SotwContext> context, ResourceType type, boolean wildcard,
-      Set<String> names, Audience audience,
-      String requestVersion, Optional<String> rejectedVersion, boolean resendEndpoints)
-      implements PendingWatch {
-    @Override
-    public Optional<StreamRegistry.StreamState> stream() {
-      return context.map(SotwContext::stream);
-    }
-  }
-
-  private record DeltaPending(DeltaWatch watch, DeltaContext context, ResourceType type, boolean wildcard)
-      implements PendingWatch {
-    @Override
-    public Optional<StreamRegistry.StreamState> stream() {
-      return Optional.of(context.stream());
-    }
-  }
-
-  /** One fleet's resources and open watches, guarded by {@link #lock}. */
+  /** One fleet's resources, open watches and change logs, guarded by {@link #lock}. */
   private static final class Fleet {
     final String name;
     final ReentrantLock lock = new ReentrantLock();
     boolean known;
     final Map<ResourceType, TypeResources> resources = new EnumMap<>(ResourceType.class);
-    final Map<ResourceType, Set<PendingWatch>> watches = new EnumMap<>(ResourceType.class);
+    final Map<ResourceType, Set<Pending>> watches = new EnumMap<>(ResourceType.class);
     final Map<ResourceType, ChangeLog> changes = new EnumMap<>(ResourceType.class);
 
     Fleet(String name) {

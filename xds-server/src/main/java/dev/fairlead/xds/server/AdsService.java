@@ -1,17 +1,14 @@
 package dev.fairlead.xds.server;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.Message;
 import com.google.protobuf.MessageLite;
-import dev.fairlead.xds.cache.EncodedDeltaResponse;
+import dev.fairlead.xds.cache.Answer;
+import dev.fairlead.xds.cache.Answer.Response;
+import dev.fairlead.xds.cache.EncodedResource;
 import dev.fairlead.xds.cache.ResourceType;
-import dev.fairlead.xds.cache.StreamRegistry;
+import dev.fairlead.xds.cache.Watch;
 import dev.fairlead.xds.cache.XdsCache;
-import io.envoyproxy.controlplane.cache.AbstractWatch;
-import io.envoyproxy.controlplane.cache.DeltaResponse;
-import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
-import io.envoyproxy.controlplane.cache.Response;
-import io.envoyproxy.controlplane.cache.XdsRequest;
+import dev.fairlead.xds.server.StreamState.DeltaRequest;
+import dev.fairlead.xds.server.StreamState.SotwRequest;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -20,9 +17,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -30,28 +28,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fairlead's aggregated discovery service, state-of-the-world and delta, over its {@link XdsCache}: the protocol
- * handling java-control-plane's {@code V3DiscoveryServer} does (nonces, ACK and NACK, one open watch per type,
- * ordering of cluster and endpoint responses), with what that server lacks at scale:
+ * Fairlead's aggregated discovery service, state-of-the-world and delta, over its {@link XdsCache}: the xDS protocol
+ * (nonces, ACK and NACK, one open watch per type, ordering of cluster and endpoint responses), with what it takes at
+ * scale:
  *
  * <ul>
  *   <li>responses go out when the stream can take them ({@link Outbound}) within a server-wide budget of bytes in
  *       flight ({@link SendBudget}), not serialized for every stream at once;</li>
- *   <li>a response is built from the cache's shared encodings — the same {@link Any} and, over delta, the same
+ *   <li>a response is built from the cache's shared encodings — the same {@code Any} and, over delta, the same
  *       {@code Resource} message for every stream — so a stream costs a list of references, not copies;</li>
- *   <li>no per-stream map of every resource's version: what a delta client holds is kept by the
- *       {@link StreamRegistry} as the change it has been brought up to and sets of names shared across streams.</li>
+ *   <li>no per-stream map of every resource's version: what a delta client holds is kept ({@link DeltaState}) as the
+ *       change it has been brought up to and sets of names shared across streams.</li>
  * </ul>
  *
- * <p>As in java-control-plane, a state-of-the-world request is answered only if it carries the nonce of the type's
- * latest response (or none yet), and a delta type gets a new watch only when none of its responses awaits an
- * answer. The registry sees every request before the cache does, on the same thread.
+ * <p>Each request goes to the {@link StreamRegistry} first, which updates the stream's state; the stream's
+ * subscription is then handed to the cache as a parameter of a new watch, whose {@link Answer}s come back to the
+ * stream. A state-of-the-world request is answered only if it carries the nonce of the type's latest response (or
+ * none yet), and a delta type gets a new watch only when none of its responses awaits an answer.
  */
 final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdsService.class);
-  /** java-control-plane's name for the stream type of ADS, which the registry's callbacks receive. */
-  private static final String ANY_TYPE = "";
 
   private final XdsCache cache;
   private final StreamRegistry streams;
@@ -77,27 +74,37 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
   }
 
   /**
-   * What both kinds of stream share: its id, its way out, its open watches (one per type) and the end of it.
-   * Guarded by its own monitor; responses are queued on {@link #out} under it, so nonces go out in order.
+   * What both kinds of stream share: its id, its state in the registry, its way out, its open watches (one per type)
+   * and the end of it. Guarded by its own monitor; responses are queued on {@link #out} under it, so nonces go out
+   * in order.
    */
   private abstract class Stream<Q, R extends MessageLite> implements StreamObserver<Q> {
     final long id;
+    final StreamState state;
     final Outbound<R> out;
+    private final boolean delta;
     private final Function<Q, String> typeUrl;
-    private final Map<String, AbstractWatch<?, ?>> watches = new HashMap<>();
+    private final Map<ResourceType, Watch> watches = new EnumMap<>(ResourceType.class);
     private long nextNonce;
     private boolean ended;
     /** A cluster response went out since the last endpoint response: Envoy's warming clusters wait for endpoints. */
     private boolean clusterChanged;
 
-    Stream(long id, ServerCallStreamObserver<R> call, Function<Q, String> typeUrl) {
+    Stream(long id, ServerCallStreamObserver<R> call, boolean delta, Function<Q, String> typeUrl) {
       this.id = id;
+      this.delta = delta;
       this.typeUrl = typeUrl;
       this.out = new Outbound<>(call, budget);
-      streams.onStreamOpen(id, ANY_TYPE);
+      this.state = streams.open(id);
     }
 
-    abstract void handle(String typeUrl, Q request);
+    abstract void handle(Q request);
+
+    /** The response to send for {@code response}, given its nonce. */
+    abstract Function<String, R> prepare(Response response);
+
+    /** Under the monitor: {@code response} goes out with {@code nonce}. */
+    abstract void sending(Response response, String nonce);
 
     @Override
     public final void onNext(Q request) {
@@ -107,7 +114,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         return;
       }
       try {
-        handle(typeUrl, request);
+        handle(request);
       } catch (RuntimeException e) {
         LOG.error("[{}] xDS request for {} failed", id, typeUrl, e);
         fail(Status.INTERNAL.withDescription("[" + id + "] " + e));
@@ -120,20 +127,20 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
       if (status.getCode() != Status.Code.CANCELLED) {
         LOG.warn("[{}] xDS stream failed: {}", id, status);
       }
-      streams.onStreamCloseWithError(id, ANY_TYPE, error);
+      streams.closed(id);
       end();
       out.cancelled();
     }
 
     @Override
     public final void onCompleted() {
-      streams.onStreamClose(id, ANY_TYPE);
+      streams.closed(id);
       end();
       out.close(StreamObserver::onCompleted);
     }
 
     private void fail(Status status) {
-      streams.onStreamCloseWithError(id, ANY_TYPE, status.asRuntimeException());
+      streams.closed(id);
       end();
       out.close(call -> call.onError(status.asRuntimeException()));
     }
@@ -141,7 +148,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     private void end() {
       synchronized (this) {
         ended = true;
-        watches.values().forEach(AbstractWatch::cancel);
+        watches.values().forEach(Watch::cancel);
         watches.clear();
       }
     }
@@ -150,8 +157,8 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
      * Cancels the type's open watch and returns whether a cluster response is still unanswered by endpoints; false
      * when the stream has ended.
      */
-    synchronized boolean rewatch(String typeUrl) {
-      AbstractWatch<?, ?> previous = watches.remove(typeUrl);
+    synchronized boolean rewatch(ResourceType type) {
+      Watch previous = watches.remove(type);
       if (previous != null) {
         previous.cancel();
       }
@@ -163,19 +170,45 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     }
 
     /** Keeps the type's new watch, or cancels it if the stream ended while it was being made. */
-    synchronized void watching(String typeUrl, AbstractWatch<?, ?> watch) {
-      if (ended) {
-        watch.cancel();
+    void watching(ResourceType type, Watch watch) {
+      state.watching(type, watch.firstChange());
+      synchronized (this) {
+        if (ended) {
+          watch.cancel();
+        } else {
+          watches.put(type, watch);
+        }
+      }
+    }
+
+    /** What the cache tells a watch of this stream: a response to send, or a note for the stream's state. */
+    void answer(Answer answer) {
+      if (answer instanceof Response response) {
+        send(response);
       } else {
-        watches.put(typeUrl, watch);
+        streams.noted(state, answer);
+      }
+    }
+
+    private void send(Response response) {
+      Function<String, R> message = prepare(response);
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        String nonce = nonceFor(response.type());
+        R built = message.apply(nonce);
+        streams.sent(state, nonce, response, delta);
+        sending(response, nonce);
+        out.send(built);
       }
     }
 
     /** Under the monitor: the next response's nonce, and note of what a cluster or endpoint response means. */
-    String nonceFor(String typeUrl) {
-      if (typeUrl.equals(ResourceType.CLUSTER.typeUrl())) {
+    private String nonceFor(ResourceType type) {
+      if (type == ResourceType.CLUSTER) {
         clusterChanged = true;
-      } else if (typeUrl.equals(ResourceType.ENDPOINT.typeUrl())) {
+      } else if (type == ResourceType.ENDPOINT) {
         clusterChanged = false;
       }
       return Long.toString(nextNonce++);
@@ -185,94 +218,89 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
   /** A state-of-the-world ADS stream. */
   private final class SotwStream extends Stream<DiscoveryRequest, DiscoveryResponse> {
     /** Per type, the nonce of the latest response. */
-    private final Map<String, String> latestNonce = new HashMap<>();
+    private final Map<ResourceType, String> latestNonce = new EnumMap<>(ResourceType.class);
 
     SotwStream(long id, ServerCallStreamObserver<DiscoveryResponse> call) {
-      super(id, call, DiscoveryRequest::getTypeUrl);
+      super(id, call, false, DiscoveryRequest::getTypeUrl);
     }
 
     @Override
-    void handle(String typeUrl, DiscoveryRequest request) {
-      streams.onV3StreamRequest(id, request);
+    void handle(DiscoveryRequest request) {
+      Optional<SotwRequest> taken = streams.request(state, request);
+      if (taken.isEmpty()) {
+        return; // a type Fairlead does not serve: never answered
+      }
+      ResourceType type = taken.get().type();
       synchronized (this) {
-        String latest = latestNonce.get(typeUrl);
+        String latest = latestNonce.get(type);
         if (ended() || latest != null && !latest.equals(request.getResponseNonce())) {
           return; // answers a response older than the latest, which is on its way: its answer decides
         }
       }
-      boolean clusterChanged = rewatch(typeUrl);
-      watching(typeUrl, cache.createWatch(true, XdsRequest.create(request), Set.of(), r -> send(typeUrl, r),
-          clusterChanged, false));
+      boolean clusterChanged = rewatch(type);
+      watching(type, cache.watchSotw(state.subscription(taken.get(), clusterChanged), this::answer));
     }
 
-    private void send(String typeUrl, Response response) {
+    @Override
+    Function<String, DiscoveryResponse> prepare(Response response) {
       DiscoveryResponse.Builder message = DiscoveryResponse.newBuilder()
           .setVersionInfo(response.version())
-          .setTypeUrl(typeUrl);
-      // The cache's resources are its shared encodings, already packed.
-      for (Message resource : response.resources()) {
-        message.addResources((Any) resource);
+          .setTypeUrl(response.type().typeUrl());
+      for (EncodedResource resource : response.resources()) {
+        message.addResources(resource.any());
       }
-      synchronized (this) {
-        if (ended()) {
-          return;
-        }
-        DiscoveryResponse built = message.setNonce(nonceFor(typeUrl)).build();
-        streams.onV3StreamResponse(id, response.request().v3Request(), built);
-        latestNonce.put(typeUrl, built.getNonce());
-        out.send(built);
-      }
+      return nonce -> message.setNonce(nonce).build();
+    }
+
+    @Override
+    void sending(Response response, String nonce) {
+      latestNonce.put(response.type(), nonce);
     }
   }
 
   /** A delta ADS stream. */
   private final class DeltaStream extends Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
     /** Per type, the nonces of responses not answered yet. */
-    private final Map<String, Set<String>> unanswered = new HashMap<>();
-    /** Per type, the system version of the latest response. */
-    private final Map<String, String> latestVersion = new HashMap<>();
+    private final Map<ResourceType, Set<String>> unanswered = new EnumMap<>(ResourceType.class);
 
     DeltaStream(long id, ServerCallStreamObserver<DeltaDiscoveryResponse> call) {
-      super(id, call, DeltaDiscoveryRequest::getTypeUrl);
+      super(id, call, true, DeltaDiscoveryRequest::getTypeUrl);
     }
 
     @Override
-    void handle(String typeUrl, DeltaDiscoveryRequest request) {
-      streams.onV3StreamDeltaRequest(id, request);
-      String version;
+    void handle(DeltaDiscoveryRequest request) {
+      Optional<DeltaRequest> taken = streams.request(state, request);
+      if (taken.isEmpty()) {
+        return; // a type Fairlead does not serve: never answered
+      }
+      ResourceType type = taken.get().type();
       synchronized (this) {
-        Set<String> waiting = unanswered.computeIfAbsent(typeUrl, t -> new HashSet<>());
+        Set<String> waiting = unanswered.computeIfAbsent(type, t -> new HashSet<>());
         waiting.remove(request.getResponseNonce());
-        // Subscriptions changed meanwhile are in the registry; the watch made after the last answer looks at them.
+        // The stream's state took any subscription change; the watch made after the last answer looks at it.
         if (ended() || !waiting.isEmpty()) {
           return;
         }
-        version = latestVersion.getOrDefault(typeUrl, "");
       }
-      boolean clusterChanged = rewatch(typeUrl);
-      boolean wildcard = typeUrl.equals(ResourceType.CLUSTER.typeUrl())
-          || typeUrl.equals(ResourceType.LISTENER.typeUrl());
-      watching(typeUrl, cache.createDeltaWatch(DeltaXdsRequest.create(request), version, Map.of(), Set.of(),
-          wildcard, r -> send(typeUrl, r), clusterChanged));
+      rewatch(type);
+      watching(type, cache.watchDelta(state.subscription(type), this::answer));
     }
 
-    private void send(String typeUrl, DeltaResponse response) {
+    @Override
+    Function<String, DeltaDiscoveryResponse> prepare(Response response) {
       DeltaDiscoveryResponse.Builder message = DeltaDiscoveryResponse.newBuilder()
           .setSystemVersionInfo(response.version())
-          .setTypeUrl(typeUrl)
-          .addAllRemovedResources(response.removedResources());
-      // The cache answers delta watches with its shared Resource messages, never a map of them.
-      message.addAllResources(((EncodedDeltaResponse) response).encoded());
-      synchronized (this) {
-        if (ended()) {
-          return;
-        }
-        DeltaDiscoveryResponse built = message.setNonce(nonceFor(typeUrl)).build();
-        streams.onV3StreamDeltaResponse(id, response.request().v3Request(), built);
-        unanswered.computeIfAbsent(typeUrl, t -> new HashSet<>()).add(built.getNonce());
-        latestVersion.put(typeUrl, response.version());
-        out.send(built);
+          .setTypeUrl(response.type().typeUrl())
+          .addAllRemovedResources(response.removed());
+      for (EncodedResource resource : response.resources()) {
+        message.addResources(resource.deltaResource());
       }
+      return nonce -> message.setNonce(nonce).build();
+    }
+
+    @Override
+    void sending(Response response, String nonce) {
+      unanswered.computeIfAbsent(response.type(), t -> new HashSet<>()).add(nonce);
     }
   }
 }

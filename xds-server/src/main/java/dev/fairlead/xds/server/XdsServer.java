@@ -2,7 +2,6 @@ package dev.fairlead.xds.server;
 
 import dev.fairlead.tls.ServerTls;
 import dev.fairlead.tls.ServerTransport;
-import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;

@@ -1,7 +1,6 @@
 package dev.fairlead.xds.server;
 
 import dev.fairlead.tls.ServerTransport;
-import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -41,7 +40,7 @@ final class TestXdsServer implements BeforeEachCallback, AfterEachCallback {
   public void beforeEach(ExtensionContext context) {
     registry = new SimpleMeterRegistry();
     streams = new StreamRegistry(registry, clock);
-    cache = new XdsCache(streams);
+    cache = new XdsCache();
     server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams, budget.get());
   }
 

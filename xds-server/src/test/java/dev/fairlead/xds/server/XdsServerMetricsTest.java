@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.rpc.Status;
 import dev.fairlead.xds.cache.ResourceType;
-import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;

@@ -1,6 +1,5 @@
 package dev.fairlead.xds.server;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static dev.fairlead.xds.server.AdsTestClient.node;
 import static dev.fairlead.xds.server.XdsTestResources.cluster;
 import static dev.fairlead.xds.server.XdsTestResources.names;
@@ -12,9 +11,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.Durations;
 import com.google.rpc.Status;
-import dev.fairlead.xds.cache.Nack;
 import dev.fairlead.xds.cache.ResourceType;
-import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -338,8 +335,8 @@ class XdsServerProtocolTest {
 
   @Test
   void versionsAreContentHashesThatEveryProcessAgreesOn() {
-    XdsCache one = new XdsCache(new StreamRegistry(new SimpleMeterRegistry()));
-    XdsCache other = new XdsCache(new StreamRegistry(new SimpleMeterRegistry()));
+    XdsCache one = new XdsCache();
+    XdsCache other = new XdsCache();
     one.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 3))));
     other.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("b", 3), cluster("a", 1))));
 

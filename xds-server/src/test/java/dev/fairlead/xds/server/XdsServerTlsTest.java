@@ -12,9 +12,7 @@ import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.tls.TlsFiles;
 import dev.fairlead.tls.UnusableFileException;
 import dev.fairlead.xds.cache.ResourceType;
-import dev.fairlead.xds.cache.StreamRegistry;
 import dev.fairlead.xds.cache.XdsCache;
-import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -25,6 +23,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,8 +59,8 @@ class XdsServerTlsTest {
 
   @BeforeEach
   void cache() {
-    streams = new StreamRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-    cache = new XdsCache(streams);
+    streams = new StreamRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), Clock.systemUTC());
+    cache = new XdsCache();
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(Cluster.newBuilder().setName("a").build())));
   }
 
@@ -107,7 +106,7 @@ class XdsServerTlsTest {
     client.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET))
         .setTypeUrl(ResourceType.CLUSTER.typeUrl()).build());
     DiscoveryResponse response = client.next();
-    return response.getResourcesList().stream().map(Resources::getResourceName).toList();
+    return XdsTestResources.names(response);
   }
 
   @Test

@@ -1,7 +1,13 @@
 package dev.fairlead.xds.server;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.util.Durations;
+import dev.fairlead.xds.cache.ResourceType;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -27,8 +33,23 @@ final class XdsTestResources {
     return route.build();
   }
 
+  /** The names of the resources a response carries, in its order. */
   static List<String> names(DiscoveryResponse response) {
-    return response.getResourcesList().stream()
-        .map(io.envoyproxy.controlplane.cache.Resources::getResourceName).toList();
+    return response.getResourcesList().stream().map(XdsTestResources::name).toList();
+  }
+
+  private static String name(Any any) {
+    ResourceType type = ResourceType.ofTypeUrl(any.getTypeUrl()).orElseThrow();
+    try {
+      Message message = switch (type) {
+        case CLUSTER -> any.unpack(Cluster.class);
+        case ENDPOINT -> any.unpack(ClusterLoadAssignment.class);
+        case LISTENER -> any.unpack(Listener.class);
+        case ROUTE -> any.unpack(RouteConfiguration.class);
+      };
+      return type.name(message);
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError("undecodable " + type.shortName() + " resource", e);
+    }
   }
 }

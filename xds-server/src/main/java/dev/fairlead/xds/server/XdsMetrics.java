@@ -1,5 +1,6 @@
-package dev.fairlead.xds.cache;
+package dev.fairlead.xds.server;
 
+import dev.fairlead.xds.cache.ResourceType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,4 +1,4 @@
-package dev.fairlead.xds.cache;
+package dev.fairlead.xds.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

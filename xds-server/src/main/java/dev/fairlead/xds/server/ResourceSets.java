@@ -1,4 +1,4 @@
-package dev.fairlead.xds.cache;
+package dev.fairlead.xds.server;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;

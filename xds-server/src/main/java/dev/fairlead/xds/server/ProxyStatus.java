@@ -1,5 +1,7 @@
-package dev.fairlead.xds.cache;
+package dev.fairlead.xds.server;
 
+import dev.fairlead.xds.cache.Audience;
+import dev.fairlead.xds.cache.ResourceType;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
