@@ -84,8 +84,9 @@ class TranslatorFuzzTest {
   }
 
   /**
-   * The state of {@code trees}: each tree that reads as a Kubernetes object of a kind a state holds (an edit may
-   * have made one unreadable, as the API server or the file source would refuse it).
+   * The state of {@code trees}: each tree that reads as a Kubernetes object with a name, of a kind a state holds (an
+   * edit may have made one unusable, as the API server or the file source would refuse it: neither hands over an
+   * object without {@code metadata.name}).
    */
   static ClusterState state(List<JsonNode> trees) {
     List<HasMetadata> objects = new ArrayList<>();
@@ -93,6 +94,10 @@ class TranslatorFuzzTest {
       try {
         HasMetadata object = ClusterStateYaml.objects(YAML.writeValueAsString(tree)).get(0);
         ClusterState.of(List.of(object));
+        if (object.getMetadata() == null || object.getMetadata().getName() == null
+            || object.getMetadata().getName().isEmpty()) {
+          continue;
+        }
         objects.add(object);
       } catch (RuntimeException | IOException unreadable) {
         // refused before translation, as a source would refuse it
