@@ -230,7 +230,8 @@ class KubernetesModeEnvoyIT {
           assertThat(counted.getStatus().observedGeneration()).isEqualTo(counted.getMetadata().getGeneration());
         });
     String columns = API_SERVER.kubectl().run("get", "us", "counted-http", "-n", NAMESPACE).requireSuccess().stdout();
-    assertThat(columns).contains("counted-http").containsPattern("True\\s+2\\s");
+    assertThat(columns).as("NAME ACCEPTED PROGRAMMED ENDPOINTS").contains("counted-http")
+        .containsPattern("True\\s+True\\s+2\\s");
   }
 
   /**

@@ -144,14 +144,21 @@ class StatusReporterRealApiServerIT {
     assertThat(programmed.getMessage()).isEqualTo("2 proxies rejected it: cluster upstream/" + ns
         + "/cart: outlier_detection.base_ejection_time: invalid");
     assertThat(has(get("cart"), "Accepted", "True")).isTrue();
+    assertThat(printedColumns("cart")).as("NAME ACCEPTED PROGRAMMED ENDPOINTS")
+        .startsWith("cart", "True", "False", "3");
 
     reporter.report(new StatusReport(verdicts, Map.of(ns + "/cart", 3), Map.of(),
         StatusReport.GATEWAY_CONTROLLER_NAME));
     await().atMost(WAIT).until(() -> has(get("cart"), "Programmed", "True"));
     assertThat(condition(get("cart"), "Programmed").orElseThrow().getReason()).isEqualTo("Programmed");
-    String printed = API_SERVER.kubectl().run("-n", ns, "get", "upstreams", "cart", "--no-headers")
-        .requireSuccess().stdout();
-    assertThat(printed.trim().split("\\s+")).startsWith("cart", "True", "3");
+    assertThat(printedColumns("cart")).as("NAME ACCEPTED PROGRAMMED ENDPOINTS")
+        .startsWith("cart", "True", "True", "3");
+  }
+
+  /** The cells of {@code kubectl get upstreams NAME}'s row. */
+  private String[] printedColumns(String name) {
+    return API_SERVER.kubectl().run("-n", ns, "get", "upstreams", name, "--no-headers").requireSuccess().stdout()
+        .trim().split("\\s+");
   }
 
   @Test
