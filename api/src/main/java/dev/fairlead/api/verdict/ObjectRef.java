@@ -9,8 +9,9 @@ import java.util.Objects;
  * by UID, so a recreated object with the same name is a different object) and by the generation the verdict
  * describes ({@code observedGeneration}).
  *
- * @param kind       {@code Upstream}, {@code Gateway} or {@code HTTPRoute}
- * @param namespace  never empty: an object without one is read as being in {@code default}, as kubectl does
+ * @param kind       {@code Upstream}, {@code Gateway}, {@code HTTPRoute} or {@code GatewayClass}
+ * @param namespace  empty for a cluster-scoped kind (GatewayClass), otherwise never empty: a namespaced object
+ *                   without one is read as being in {@code default}, as kubectl does
  * @param uid        empty when the object has none (objects read from files in standalone mode)
  * @param generation 0 when the object has none
  */
@@ -31,14 +32,21 @@ public record ObjectRef(String kind, String namespace, String name, String uid, 
         meta.getGeneration() == null ? 0 : meta.getGeneration());
   }
 
+  /** A cluster-scoped object: its namespace is empty, whatever its metadata says. */
+  public static ObjectRef clusterScoped(String kind, HasMetadata object) {
+    ObjectMeta meta = object.getMetadata();
+    return new ObjectRef(kind, "", meta.getName(), meta.getUid() == null ? "" : meta.getUid(),
+        meta.getGeneration() == null ? 0 : meta.getGeneration());
+  }
+
   /** The object's namespace, {@code default} when it has none. */
   public static String namespaceOf(HasMetadata object) {
     String namespace = object.getMetadata().getNamespace();
     return namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
   }
 
-  /** {@code namespace/name}. */
+  /** {@code namespace/name}, or {@code name} for a cluster-scoped object. */
   public String key() {
-    return namespace + "/" + name;
+    return namespace.isEmpty() ? name : namespace + "/" + name;
   }
 }
