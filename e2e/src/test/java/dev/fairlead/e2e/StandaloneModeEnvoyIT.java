@@ -455,8 +455,10 @@ class StandaloneModeEnvoyIT {
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /** Gateway {@code edge} and, in the same file, the GatewayClass that makes it Fairlead's. */
   private String gateway() {
-    return """
+    return E2eObjects.GATEWAY_CLASS + """
+        ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: edge}
