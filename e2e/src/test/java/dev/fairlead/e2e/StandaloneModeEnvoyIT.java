@@ -11,6 +11,7 @@ import dev.fairlead.tls.TlsFiles;
 import dev.fairlead.xds.cache.ProxyStatus;
 import dev.fairlead.testkit.AdsMode;
 import dev.fairlead.testkit.Backends;
+import dev.fairlead.testkit.CapturedLogs;
 import dev.fairlead.testkit.EnvoyBootstrap;
 import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
@@ -61,6 +62,9 @@ class StandaloneModeEnvoyIT {
 
   @RegisterExtension
   final Backends backends = new Backends();
+
+  @RegisterExtension
+  final CapturedLogs logs = new CapturedLogs();
 
   @TempDir
   Path config;
@@ -399,6 +403,30 @@ class StandaloneModeEnvoyIT {
           - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
         """));
     startFairleadAndEnvoy(mode);
+  }
+
+  @Test
+  void aGatewayWithoutAClassOfFairleadsInTheDirectoryIsNotServedAndItsFileIsNamed() throws Exception {
+    HttpBackend blue = backends.http("blue");
+    write("upstreams.yaml", staticUpstream("blue", blue));
+    write("routes.yaml", route("web", """
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+        """));
+    write("gateway.yaml", gateway().replace("gatewayClassName: fairlead", "gatewayClassName: elsewhere"));
+    fairlead = StandaloneFairlead.start(
+        StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1"));
+
+    assertThat(fairlead.lastTranslation().fleets()).isEmpty();
+    await("the Gateway's file and line named").atMost(CONVERGENCE_BOUND).untilAsserted(() ->
+        assertThat(logs.lines()).anyMatch(line -> line.contains(config.resolve("gateway.yaml") + ":7: Gateway "
+            + "default/edge is not served: its gatewayClassName elsewhere names no accepted GatewayClass with "
+            + "controllerName fairlead.dev/gateway-controller")));
+
+    write("gateway.yaml", gateway());
+    envoys.start(EnvoyBootstrap.ads(fairlead.xdsPort(), AdsMode.DELTA).withNode("edge-classed", FLEET))
+        .awaitReady(Duration.ofSeconds(60));
+    await("served once its class is Fairlead's").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions().untilAsserted(() -> assertThat(get("/")).isEqualTo("blue"));
   }
 
   private EnvoyProcess startFairleadAndEnvoy(AdsMode mode) {
