@@ -27,15 +27,16 @@ public record ObjectRef(String kind, String namespace, String name, String uid, 
   }
 
   public static ObjectRef of(String kind, HasMetadata object) {
-    ObjectMeta meta = object.getMetadata();
-    return new ObjectRef(kind, namespaceOf(object), meta.getName(), meta.getUid() == null ? "" : meta.getUid(),
-        meta.getGeneration() == null ? 0 : meta.getGeneration());
+    return of(kind, namespaceOf(object), object.getMetadata());
   }
 
   /** A cluster-scoped object: its namespace is empty, whatever its metadata says. */
   public static ObjectRef clusterScoped(String kind, HasMetadata object) {
-    ObjectMeta meta = object.getMetadata();
-    return new ObjectRef(kind, "", meta.getName(), meta.getUid() == null ? "" : meta.getUid(),
+    return of(kind, "", object.getMetadata());
+  }
+
+  private static ObjectRef of(String kind, String namespace, ObjectMeta meta) {
+    return new ObjectRef(kind, namespace, meta.getName(), meta.getUid() == null ? "" : meta.getUid(),
         meta.getGeneration() == null ? 0 : meta.getGeneration());
   }
 
