@@ -182,7 +182,7 @@ final class StatusWriter {
   /** The operations on {@code object}'s kind in its namespace, or cluster-wide for a cluster-scoped object. */
   private <T extends HasMetadata> NonNamespaceOperation<T, ?, Resource<T>> in(StatusKind<T, ?> kind, T object) {
     MixedOperation<T, ?, Resource<T>> operation = client.resources(kind.type());
-    return namespace(object) == null ? operation : operation.inNamespace(namespace(object));
+    return namespace(object).isEmpty() ? operation : operation.inNamespace(namespace(object));
   }
 
   private Outcome gone(StatusKind<?, ?> kind, HasMetadata object) {
@@ -215,8 +215,9 @@ final class StatusWriter {
         ? e.getCode() + " " + e.getStatus().getMessage() : e.getMessage();
   }
 
+  /** The object's namespace; empty for a cluster-scoped object. */
   private static String namespace(HasMetadata object) {
-    return object.getMetadata().getNamespace();
+    return Objects.requireNonNullElse(object.getMetadata().getNamespace(), "");
   }
 
   private static String name(HasMetadata object) {
