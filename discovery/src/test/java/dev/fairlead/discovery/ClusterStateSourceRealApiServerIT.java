@@ -114,7 +114,7 @@ class ClusterStateSourceRealApiServerIT {
           kube: {serviceName: web, port: 80}
         """);
     String gatewayClass = "state-class-" + NAMESPACES.incrementAndGet();
-    user.resource(user.getKubernetesSerialization().unmarshal("""
+    user.resource(user.getKubernetesSerialization().<HasMetadata>unmarshal("""
         apiVersion: gateway.networking.k8s.io/v1
         kind: GatewayClass
         metadata: {name: %s}
