@@ -364,7 +364,7 @@ class KubernetesModeEnvoyIT {
           gatewayClassName: other
           listeners: [{name: http, port: %d, protocol: HTTP}]
         """.formatted(LoopbackPorts.free()));
-    apply(E2eObjects.staticUpstream("both", "HTTP", 9));
+    apply(E2eObjects.staticUpstream("both", "HTTP1", 9));
     apply(route("both", "/both", "both").replace("parentRefs: [{name: edge}]",
         "parentRefs: [{name: edge}, {name: theirs}]"));
     // The other controller writes its status on its class, its Gateway and its entry of the shared route.
