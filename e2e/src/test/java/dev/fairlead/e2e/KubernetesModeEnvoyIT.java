@@ -370,10 +370,14 @@ class KubernetesModeEnvoyIT {
     // The other controller writes its status on its class, its Gateway and its entry of the shared route.
     io.fabric8.kubernetes.api.model.Condition accepted = new io.fabric8.kubernetes.api.model.Condition(
         "2026-01-01T00:00:00Z", "accepted by the other controller", 1L, "Accepted", "True", "Accepted");
-    GatewayClass theirClass = other.resources(GatewayClass.class).withName("other")
-        .editStatus(c -> new GatewayClassBuilder(c).withNewStatus().withConditions(accepted).endStatus().build());
-    Gateway theirGateway = other.resources(Gateway.class).inNamespace(NAMESPACE).withName("theirs")
-        .editStatus(g -> new GatewayBuilder(g).withNewStatus().withConditions(accepted).endStatus().build());
+    // Retried on conflicts as a controller would: without rule 10, Fairlead's own writes would race these.
+    GatewayClass theirClass = await("the other controller's class status written").atMost(BOUND)
+        .ignoreExceptions().until(() -> other.resources(GatewayClass.class).withName("other").editStatus(c ->
+            new GatewayClassBuilder(c).withNewStatus().withConditions(accepted).endStatus().build()), c -> true);
+    Gateway theirGateway = await("the other controller's Gateway status written").atMost(BOUND)
+        .ignoreExceptions().until(() -> other.resources(Gateway.class).inNamespace(NAMESPACE).withName("theirs")
+            .editStatus(g -> new GatewayBuilder(g).withNewStatus().withConditions(accepted).endStatus().build()),
+            g -> true);
     RouteParentStatus theirEntry = new RouteParentStatus(List.of(accepted), "example.com/other",
         new ParentReferenceBuilder().withGroup("gateway.networking.k8s.io").withKind("Gateway")
             .withNamespace(NAMESPACE).withName("theirs").build());

@@ -418,7 +418,7 @@ class StandaloneModeEnvoyIT {
 
     assertThat(fairlead.lastTranslation().fleets()).isEmpty();
     await("the Gateway's file and line named").atMost(CONVERGENCE_BOUND).untilAsserted(() ->
-        assertThat(logs.lines()).anyMatch(line -> line.contains(config.resolve("gateway.yaml") + ":7: Gateway "
+        assertThat(logs.lines()).anyMatch(line -> line.contains(config.resolve("gateway.yaml") + ":6: Gateway "
             + "default/edge is not served: its gatewayClassName elsewhere names no accepted GatewayClass with "
             + "controllerName fairlead.dev/gateway-controller")));
 
