@@ -27,9 +27,10 @@ import java.util.Map;
 
 /**
  * The configuration every scenario serves, generated from a {@link StateSpec}: one Gateway {@code bench/edge}
- * of GatewayClass {@code fairlead} (the fleet {@value #FLEET}, one HTTP listener), and per index {@code i} an Upstream {@code bench/u-i} with one
- * static IP host and an HTTPRoute {@code bench/r-i} sending path prefix {@code /u-i} to it. Translated, that is one
- * EDS cluster and one ClusterLoadAssignment per Upstream, one listener and one route table.
+ * of GatewayClass {@code fairlead} (the fleet {@value #FLEET}, one HTTP listener), and per index {@code i} an
+ * Upstream {@code bench/u-i} with one static IP host and an HTTPRoute {@code bench/r-i} sending path prefix
+ * {@code /u-i} to it. Translated, that is one EDS cluster and one ClusterLoadAssignment per Upstream, one listener
+ * and one route table.
  *
  * <p>An Upstream's endpoint at generation {@code g} is {@code 127.<1 + g / 60000 % 200>.<i / 256 % 256>.<i % 256>}
  * port {@code 1024 + g % 60000}: unique per generation, and on loopback should anything ever dial it (nothing does:

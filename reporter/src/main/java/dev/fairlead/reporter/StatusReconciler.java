@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writing side of the reporter, for as long as this replica is the one that writes: its own informers on
- * Upstreams, GatewayClasses (cluster-scoped, so across the cluster), Gateways and HTTPRoutes, a coalescing work queue of objects to reconcile, and the workers that
- * reconcile them through the {@link StatusWriter}.
+ * Upstreams, GatewayClasses (cluster-scoped, so across the cluster), Gateways and HTTPRoutes, a coalescing work queue
+ * of objects to reconcile, and the workers that reconcile them through the {@link StatusWriter}.
  *
  * <p>Level-triggered: a new report (for the objects it changes), an informer event (add, update, delete, resync) or
  * a retry only queue the object's {@link ObjectKey}; a worker then reconciles the object from the latest report and

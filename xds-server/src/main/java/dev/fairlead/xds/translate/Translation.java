@@ -15,8 +15,9 @@ import java.util.TreeSet;
  * on every object read.
  *
  * <p>Every Gateway of an accepted GatewayClass of Fairlead's is a fleet, keyed {@code <namespace>/<name>}; Envoys
- * join it by setting {@code node.cluster} to that string. A Gateway with no acceptable listener still has a fleet, with no resources, so that "the
- * Gateway exists but is broken" and "there is no such Gateway" stay distinguishable.
+ * join it by setting {@code node.cluster} to that string. A Gateway with no acceptable listener still has a fleet,
+ * with no resources, so that "the Gateway exists but is broken" and "there is no such Gateway" stay
+ * distinguishable.
  *
  * <p>{@code producers} says, per fleet and Envoy resource name, which objects ({@code Kind namespace/name}) that
  * resource was made from, so a proxy's rejection of a resource can be reported on those objects.
