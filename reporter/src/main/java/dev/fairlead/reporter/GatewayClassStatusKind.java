@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A GatewayClass's status as the Gateway API defines it, for the classes naming Fairlead's controller: conditions
@@ -18,15 +19,36 @@ import java.util.Optional;
  * {@code status.supportedFeatures} is kept as it is.
  *
  * <p>A class naming another controller is never written, whatever the report says: its status is that controller's.
+ *
+ * <p>Thread-safe; the version of the CRDs is read once, then {@link #desired} is pure given its arguments.
  */
 final class GatewayClassStatusKind implements StatusKind<GatewayClass, GatewayClassStatus> {
 
   static final String SUPPORTED_VERSION = "SupportedVersion";
 
-  private final GatewayApiVersion version;
+  private final Supplier<GatewayApiVersion> read;
+  /** The version read, once; null until the first class of Fairlead's is reconciled. */
+  private volatile GatewayApiVersion version;
 
-  GatewayClassStatusKind(GatewayApiVersion version) {
-    this.version = Objects.requireNonNull(version, "version");
+  /**
+   * @param read reads the version of the CRDs installed; called once, on the first reconcile of a class of Fairlead's
+   *             (a worker thread: never the thread that starts the writing side, which elections must not wait on)
+   */
+  GatewayClassStatusKind(Supplier<GatewayApiVersion> read) {
+    this.read = Objects.requireNonNull(read, "read");
+  }
+
+  private GatewayApiVersion version() {
+    GatewayApiVersion known = version;
+    if (known == null) {
+      synchronized (this) {
+        if (version == null) {
+          version = Objects.requireNonNull(read.get(), "version");
+        }
+        known = version;
+      }
+    }
+    return known;
   }
 
   @Override
@@ -49,6 +71,7 @@ final class GatewayClassStatusKind implements StatusKind<GatewayClass, GatewayCl
     long generation = verdict.object().generation();
     GatewayClassStatus existing = current.getStatus() == null ? new GatewayClassStatus() : current.getStatus();
     List<Condition> before = Conditions.orEmpty(existing.getConditions());
+    GatewayApiVersion version = version();
     return Optional.of(new GatewayClassStatus(List.of(
         Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation, before, now),
         Conditions.condition(SUPPORTED_VERSION, version.supported(),

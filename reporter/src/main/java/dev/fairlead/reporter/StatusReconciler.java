@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * the informer sees it, a status someone else changed is put back after the update event, and nothing depends on
  * the order events come in. Before the first report, nothing is reconciled: the reporter has nothing to say yet.
  *
- * <p>The version of the Gateway API CRDs ({@link GatewayApiVersion}) is read once, when it is built: a CRD upgrade
- * shows in the GatewayClasses' {@code SupportedVersion} the next time a replica starts writing.
+ * <p>The version of the Gateway API CRDs ({@link GatewayApiVersion}) is read once, by the first worker to reconcile a
+ * GatewayClass of Fairlead's: a CRD upgrade shows in the GatewayClasses' {@code SupportedVersion} the next time a
+ * replica starts writing.
  *
  * <p>A reconcile that fails (other than by conflicts, which the writer retries) is retried with a growing backoff
  * (1 s doubling to 2 min); it is logged at ERROR once per object (UID) until that object's status is written again,
@@ -80,8 +81,8 @@ final class StatusReconciler implements AutoCloseable {
         this::reconcile);
     long resyncMillis = settings.resyncPeriod().toMillis();
     watch(new UpstreamStatusKind(), client.resources(Upstream.class), settings.namespaces(), resyncMillis);
-    watch(new GatewayClassStatusKind(GatewayApiVersion.read(client)), false, client.resources(GatewayClass.class),
-        Set.of(), resyncMillis);
+    watch(new GatewayClassStatusKind(() -> GatewayApiVersion.read(client)), false,
+        client.resources(GatewayClass.class), Set.of(), resyncMillis);
     watch(new GatewayStatusKind(), client.resources(Gateway.class), settings.namespaces(), resyncMillis);
     watch(new HTTPRouteStatusKind(), client.resources(HTTPRoute.class), settings.namespaces(), resyncMillis);
   }

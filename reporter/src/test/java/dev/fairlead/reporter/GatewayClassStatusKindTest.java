@@ -25,7 +25,7 @@ class GatewayClassStatusKindTest {
   void anAcceptedClassOfFairleadsIsAcceptedAndSupportedAtItsGeneration() {
     GatewayClass gatewayClass = gatewayClass("fairlead.dev/gateway-controller", 3);
 
-    GatewayClassStatus status = desired(new GatewayClassStatusKind(SUPPORTED),
+    GatewayClassStatus status = desired(new GatewayClassStatusKind(() -> SUPPORTED),
         Verdicts.gatewayClass(gatewayClass, Verdicts.ACCEPTED), gatewayClass);
 
     assertThat(status.getConditions())
@@ -38,7 +38,7 @@ class GatewayClassStatusKindTest {
     GatewayClass gatewayClass = gatewayClass("fairlead.dev/gateway-controller", 1);
     Condition invalid = new Condition.False("InvalidParameters", "spec.parametersRef: not supported");
 
-    GatewayClassStatus status = desired(new GatewayClassStatusKind(UNSUPPORTED),
+    GatewayClassStatus status = desired(new GatewayClassStatusKind(() -> UNSUPPORTED),
         Verdicts.gatewayClass(gatewayClass, invalid), gatewayClass);
 
     assertThat(status.getConditions())
@@ -54,7 +54,7 @@ class GatewayClassStatusKindTest {
         "1970-01-01T00:00:00Z", "Waiting for controller", null, "Pending", "Unknown", "Accepted")),
         List.of(new SupportedFeature("HTTPRoute"))));
 
-    GatewayClassStatus status = desired(new GatewayClassStatusKind(SUPPORTED),
+    GatewayClassStatus status = desired(new GatewayClassStatusKind(() -> SUPPORTED),
         Verdicts.gatewayClass(gatewayClass, Verdicts.ACCEPTED), gatewayClass);
 
     assertThat(status.getConditions().get(0).getLastTransitionTime()).isEqualTo("2030-01-01T10:00:00Z");
@@ -63,7 +63,7 @@ class GatewayClassStatusKindTest {
 
   @Test
   void anUnchangedStatusComputesEqual() {
-    GatewayClassStatusKind kind = new GatewayClassStatusKind(SUPPORTED);
+    GatewayClassStatusKind kind = new GatewayClassStatusKind(() -> SUPPORTED);
     GatewayClass gatewayClass = gatewayClass("fairlead.dev/gateway-controller", 1);
     StatusReport report = StatusReport.of(List.of(Verdicts.gatewayClass(gatewayClass, Verdicts.ACCEPTED)));
     gatewayClass.setStatus(kind.desired(ReportIndex.of(report).about(key(gatewayClass)), gatewayClass, NOW)
@@ -74,8 +74,26 @@ class GatewayClassStatusKindTest {
   }
 
   @Test
+  void theVersionIsReadOnceAndOnlyForAClassOfFairleads() {
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    GatewayClassStatusKind kind = new GatewayClassStatusKind(() -> {
+      reads.incrementAndGet();
+      return SUPPORTED;
+    });
+    GatewayClass ours = gatewayClass("fairlead.dev/gateway-controller", 1);
+    ObjectReport report = ReportIndex.of(StatusReport.of(List.of(Verdicts.gatewayClass(ours, Verdicts.ACCEPTED))))
+        .about(key(ours));
+
+    assertThat(kind.desired(ReportIndex.of(StatusReport.of(List.of())).about(key(ours)), ours, NOW)).isEmpty();
+    assertThat(reads).hasValue(0);
+    kind.desired(report, ours, NOW);
+    kind.desired(report, ours, NOW);
+    assertThat(reads).hasValue(1);
+  }
+
+  @Test
   void anotherControllersClassIsNeverWrittenEvenWithAVerdictAndAClassWithoutVerdictIsLeftAlone() {
-    GatewayClassStatusKind kind = new GatewayClassStatusKind(SUPPORTED);
+    GatewayClassStatusKind kind = new GatewayClassStatusKind(() -> SUPPORTED);
     GatewayClass theirs = gatewayClass("example.com/other", 1);
     GatewayClass ours = gatewayClass("fairlead.dev/gateway-controller", 1);
 
