@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * A running Fairlead in Kubernetes mode: informers feed the {@link ControlPlane} and the allocation API serves, on
  * every replica; on the elected leader only (or on the one replica, without election) the Service to Upstream
  * reconciler writes discovered Upstreams (unless disabled) and the {@link StatusReporter} writes the status of every
- * Upstream, Gateway and HTTPRoute from each translation's verdicts and the proxies' rejections ({@link Writers});
+ * Upstream, and of Fairlead's GatewayClasses, Gateways and HTTPRoute parent entries, from each translation's
+ * verdicts and the proxies' rejections ({@link Writers});
  * the admin server answers health, readiness (every informer synced and the first configuration in the xDS cache),
  * metrics and debug requests on every replica. The client belongs to the caller, who closes it after this.
  * {@link #start} returns at once; proxies are served from the first state built after every informer has synced

@@ -5,13 +5,19 @@ import dev.fairlead.app.admin.JvmMeters;
 import dev.fairlead.app.admin.Readiness;
 import dev.fairlead.app.standalone.ConfigDirectory;
 import dev.fairlead.app.standalone.ParsedFile;
+import dev.fairlead.api.state.GatewayController;
+import dev.fairlead.api.verdict.ObjectRef;
+import dev.fairlead.xds.translate.Translation;
 import dev.fairlead.xds.translate.TranslatorOptions;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +40,27 @@ public final class StandaloneFairlead implements AutoCloseable {
     this.directory = directory;
     this.admin = admin;
     this.jvm = jvm;
+  }
+
+  /**
+   * Names, with where it is written, each Gateway of the directory that is not served because its class is not an
+   * accepted GatewayClass of Fairlead's in the directory: the same rule as in a cluster, where such a Gateway is
+   * another controller's and rightly left alone, but in a directory only Fairlead reads it is a mistake.
+   */
+  private static void warnOfGatewaysNotServed(ConfigDirectory.Snapshot snapshot, Translation translation) {
+    Set<String> judged = translation.verdicts().stream()
+        .filter(v -> v.object().kind().equals("Gateway"))
+        .map(v -> v.object().key())
+        .collect(Collectors.toSet());
+    for (Gateway gateway : snapshot.state().gateways()) {
+      if (!judged.contains(ObjectRef.of("Gateway", gateway).key())) {
+        ParsedFile.Located where = snapshot.origins().get(ConfigDirectory.key(gateway));
+        LOG.warn("{}{} is not served: its gatewayClassName {} names no accepted GatewayClass with controllerName {} "
+                + "in the directory", where == null ? "" : where.file() + ":" + where.line() + ": ",
+            ConfigDirectory.key(gateway), gateway.getSpec() == null ? null : gateway.getSpec().getGatewayClassName(),
+            GatewayController.NAME);
+      }
+    }
   }
 
   /** Starts with meters of its own, in Prometheus form at the admin server's {@code /metrics}. */
@@ -65,10 +92,11 @@ public final class StandaloneFairlead implements AutoCloseable {
     ConfigDirectory directory = new ConfigDirectory(options.configDir(), options.debounce(),
         options.removalGrace(), snapshot -> {
       origins.set(snapshot.origins());
-      controlPlane.publish(snapshot.state(), object -> {
+      Translation translation = controlPlane.publish(snapshot.state(), object -> {
         ParsedFile.Located where = origins.get().get(object);
         return where == null ? null : where.file() + ":" + where.line();
       });
+      warnOfGatewaysNotServed(snapshot, translation);
     });
     try {
       directory.start(options.rescanInterval());

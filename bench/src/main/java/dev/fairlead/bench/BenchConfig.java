@@ -2,6 +2,7 @@ package dev.fairlead.bench;
 
 import com.google.protobuf.Message;
 import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.api.state.GatewayController;
 import dev.fairlead.api.v1alpha1.StaticHost;
 import dev.fairlead.api.v1alpha1.StaticHosts;
 import dev.fairlead.api.v1alpha1.Upstream;
@@ -14,6 +15,8 @@ import dev.fairlead.xds.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import java.util.ArrayList;
@@ -24,9 +27,10 @@ import java.util.Map;
 
 /**
  * The configuration every scenario serves, generated from a {@link StateSpec}: one Gateway {@code bench/edge}
- * (the fleet {@value #FLEET}, one HTTP listener), and per index {@code i} an Upstream {@code bench/u-i} with one
- * static IP host and an HTTPRoute {@code bench/r-i} sending path prefix {@code /u-i} to it. Translated, that is one
- * EDS cluster and one ClusterLoadAssignment per Upstream, one listener and one route table.
+ * of GatewayClass {@code fairlead} (the fleet {@value #FLEET}, one HTTP listener), and per index {@code i} an
+ * Upstream {@code bench/u-i} with one static IP host and an HTTPRoute {@code bench/r-i} sending path prefix
+ * {@code /u-i} to it. Translated, that is one EDS cluster and one ClusterLoadAssignment per Upstream, one listener
+ * and one route table.
  *
  * <p>An Upstream's endpoint at generation {@code g} is {@code 127.<1 + g / 60000 % 200>.<i / 256 % 256>.<i % 256>}
  * port {@code 1024 + g % 60000}: unique per generation, and on loopback should anything ever dial it (nothing does:
@@ -46,6 +50,9 @@ public final class BenchConfig {
   private final Translator translator = new Translator(OPTIONS);
   private final Map<Long, Upstream> upstreams = new HashMap<>();
   private final List<HTTPRoute> routes = new ArrayList<>();
+  private final GatewayClass gatewayClass = new GatewayClassBuilder()
+      .withMetadata(new ObjectMetaBuilder().withName("fairlead").withUid("uid-fairlead").build())
+      .withNewSpec().withControllerName(GatewayController.NAME).endSpec().build();
   private final Gateway gateway = new GatewayBuilder()
       .withMetadata(new ObjectMetaBuilder().withNamespace(NAMESPACE).withName("edge").withUid("uid-edge").build())
       .withNewSpec().withGatewayClassName("fairlead")
@@ -61,7 +68,7 @@ public final class BenchConfig {
       routes.add(route(routes.size()));
     }
     return new ClusterState(ups, List.of(gateway), routes.subList(0, spec.upstreams()), List.of(), List.of(),
-        List.of(), List.of(), List.of());
+        List.of(), List.of(), List.of(), List.of(gatewayClass));
   }
 
   public Translation translate(StateSpec spec) {
@@ -97,7 +104,7 @@ public final class BenchConfig {
    */
   public Message endpointsOf(int index, int generation) {
     ClusterState alone = new ClusterState(List.of(upstream(index, 0, generation)), List.of(gateway),
-        List.of(route(index)), List.of(), List.of(), List.of(), List.of(), List.of());
+        List.of(route(index)), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(gatewayClass));
     return translator.translate(alone).fleets().get(FLEET).endpoints().get(0);
   }
 

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kubernetes mode's source of {@link ClusterState}: informers for Services, EndpointSlices
- * ({@code discovery.k8s.io/v1}), Upstreams, Gateways and HTTPRoutes ({@code gateway.networking.k8s.io/v1}),
+ * ({@code discovery.k8s.io/v1}), Upstreams, GatewayClasses (cluster-scoped: watched across the cluster even when the
+ * namespaces are limited), Gateways and HTTPRoutes ({@code gateway.networking.k8s.io/v1}),
  * ReferenceGrants ({@code gateway.networking.k8s.io/v1beta1}, which permit references across namespaces) and the
  * ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true} (CA bundles Upstream TLS refers to) and Allocations (which
  * endpoint of an Upstream in allocation mode each request may reach), in all namespaces or in a given list.
@@ -75,6 +77,7 @@ public final class ClusterStateSource implements AutoCloseable {
   private final InformerGroup<ConfigMap> configMaps;
   private final InformerGroup<Allocation> allocations;
   private final InformerGroup<ReferenceGrant> referenceGrants;
+  private final InformerGroup<GatewayClass> gatewayClasses;
   private final List<InformerGroup<?>> all;
   private volatile boolean synced;
 
@@ -105,8 +108,11 @@ public final class ClusterStateSource implements AutoCloseable {
         .withLabel(CA_BUNDLE_LABEL, "true"));
     this.allocations = group("Allocation", watched, in(client.resources(Allocation.class)));
     this.referenceGrants = group("ReferenceGrant", watched, in(client.resources(ReferenceGrant.class)));
+    this.gatewayClasses = new InformerGroup<>("GatewayClass", false, watched,
+        ns -> client.resources(GatewayClass.class), 0);
+    this.gatewayClasses.addEventHandler(new RebuildOnEvent<>("GatewayClass"));
     this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations,
-        referenceGrants);
+        referenceGrants, gatewayClasses);
   }
 
   private static <T extends HasMetadata> Function<String, Informable<T>> in(
@@ -137,8 +143,8 @@ public final class ClusterStateSource implements AutoCloseable {
         return;
       }
       synced = true;
-      LOG.info("Informers synced: Upstream, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap, Allocation, "
-          + "ReferenceGrant");
+      LOG.info("Informers synced: Upstream, GatewayClass, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap, "
+          + "Allocation, ReferenceGrant");
       queue.add(Rebuild.STATE);
     });
   }
@@ -160,16 +166,16 @@ public final class ClusterStateSource implements AutoCloseable {
       return;
     }
     ClusterState state = new ClusterState(upstreams.list(), gateways.list(), httpRoutes.list(), services.list(),
-        endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list());
+        endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list(), gatewayClasses.list());
     rebuilds.increment();
     try {
       consumer.accept(state);
     } catch (RuntimeException e) {
       LOG.error("The ClusterState consumer failed on a state of {} upstreams, {} gateways, {} HTTPRoutes, "
-              + "{} services, {} EndpointSlices, {} ConfigMaps, {} Allocations, {} ReferenceGrants",
+              + "{} services, {} EndpointSlices, {} ConfigMaps, {} Allocations, {} ReferenceGrants, {} GatewayClasses",
           state.upstreams().size(), state.gateways().size(), state.httpRoutes().size(), state.services().size(),
           state.endpointSlices().size(), state.configMaps().size(), state.allocations().size(),
-          state.referenceGrants().size(), e);
+          state.referenceGrants().size(), state.gatewayClasses().size(), e);
     }
   }
 

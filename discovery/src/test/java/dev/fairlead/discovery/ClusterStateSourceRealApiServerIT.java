@@ -114,6 +114,13 @@ class ClusterStateSourceRealApiServerIT {
         spec:
           kube: {serviceName: web, port: 80}
         """);
+    String gatewayClass = "state-class-" + NAMESPACES.incrementAndGet();
+    user.resource(user.getKubernetesSerialization().<HasMetadata>unmarshal("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: %s}
+        spec: {controllerName: fairlead.dev/gateway-controller}
+        """.formatted(gatewayClass))).create();
     apply(ns, """
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
@@ -165,6 +172,8 @@ class ClusterStateSourceRealApiServerIT {
       assertThat(names(state.endpointSlices())).containsExactly(ns + "/web-abc");
       assertThat(names(state.upstreams())).containsExactly(ns + "/web-http");
       assertThat(names(state.gateways())).containsExactly(ns + "/edge");
+      assertThat(state.gatewayClasses()).as("cluster-scoped: seen though the watch is limited to a namespace")
+          .extracting(c -> c.getMetadata().getName()).contains(gatewayClass);
       assertThat(names(state.httpRoutes())).containsExactly(ns + "/web");
       assertThat(names(state.configMaps())).containsExactly(ns + "/ca");
       assertThat(names(state.allocations())).containsExactly(ns + "/web-http-10-1-0-1-8080-held");

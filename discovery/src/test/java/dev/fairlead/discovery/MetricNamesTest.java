@@ -29,7 +29,8 @@ class MetricNamesTest {
       assertThat(reconciler.pendingReconciles()).isZero();
       String scrape = registry.scrape();
 
-      for (String kind : new String[] {"Upstream", "Gateway", "HTTPRoute", "Service", "EndpointSlice", "ConfigMap"}) {
+      for (String kind : new String[] {"Upstream", "GatewayClass", "Gateway", "HTTPRoute", "Service", "EndpointSlice",
+          "ConfigMap"}) {
         for (String type : new String[] {"add", "update", "delete"}) {
           assertThat(scrape).contains("fairlead_informer_events_total{kind=\"" + kind + "\",type=\"" + type + "\"}");
         }

@@ -19,7 +19,18 @@ final class E2eObjects {
   private E2eObjects() {
   }
 
-  /** Installs the build's Upstream and Allocation CRDs and the Gateway API CRDs. */
+  /** The GatewayClass {@code fairlead} of Fairlead's controller: the class of the suites' Gateways. */
+  static final String GATEWAY_CLASS = """
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: GatewayClass
+      metadata: {name: fairlead}
+      spec: {controllerName: fairlead.dev/gateway-controller}
+      """;
+
+  /**
+   * Installs the build's Upstream and Allocation CRDs and the Gateway API CRDs, and creates the GatewayClass
+   * {@code fairlead} ({@link #GATEWAY_CLASS}).
+   */
   static void installCrds(RealApiServer apiServer) {
     for (String crd : List.of("upstreams", "allocations")) {
       try (InputStream in = Upstream.class.getResourceAsStream("/META-INF/fabric8/" + crd + ".fairlead.dev-v1.yml")) {
@@ -29,6 +40,7 @@ final class E2eObjects {
       }
     }
     apiServer.installGatewayApiCrds();
+    apiServer.apply(GATEWAY_CLASS);
   }
 
   /** The EndpointSlice {@code <service>-1} of {@code service}, port {@code http} 8080, with {@code endpoints} (YAML). */

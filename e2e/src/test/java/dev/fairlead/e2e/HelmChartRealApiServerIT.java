@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -281,8 +282,8 @@ class HelmChartRealApiServerIT {
   /**
    * Fairlead in Kubernetes mode, its client impersonating the service account of the {@code namespaced} install:
    * with only the Roles in team-a and team-b and the ClusterRole's allocation rule, it syncs its informers,
-   * discovers a Service into an Upstream (server-side apply), writes status to the Upstream, the Gateway and the
-   * HTTPRoute, allocates an endpoint, and releases it (delete, and an Event saying so).
+   * discovers a Service into an Upstream (server-side apply), writes status to the Upstream, the GatewayClass, the
+   * Gateway and the HTTPRoute, allocates an endpoint, and releases it (delete, and an Event saying so).
    */
   @Test
   void fairleadRunningAsTheServiceAccountOfANamespacedInstallDoesItsWork() throws Exception {
@@ -312,8 +313,12 @@ class HelmChartRealApiServerIT {
       await("discovery applies the Upstream and the reporter writes its status").atMost(BOUND).ignoreExceptions()
           .untilAsserted(() -> assertThat(admin.resources(Upstream.class).inNamespace("team-a").withName("game-http")
               .get().getStatus().conditions()).extracting("type").contains("Accepted"));
-      await("the reporter writes Gateway and HTTPRoute status").atMost(BOUND).ignoreExceptions()
+      await("the reporter writes GatewayClass, Gateway and HTTPRoute status").atMost(BOUND).ignoreExceptions()
           .untilAsserted(() -> {
+            assertThat(admin.resources(GatewayClass.class).withName("fairlead").get().getStatus().getConditions())
+                .as("Accepted, and SupportedVersion read from the CRDs with the chart's RBAC")
+                .extracting(c -> c.getType() + "=" + c.getStatus())
+                .containsExactly("Accepted=True", "SupportedVersion=True");
             assertThat(admin.resources(Gateway.class).inNamespace("team-a").withName("edge").get().getStatus()
                 .getConditions()).extracting("type").contains("Accepted");
             assertThat(admin.resources(HTTPRoute.class).inNamespace("team-a").withName("game").get().getStatus()

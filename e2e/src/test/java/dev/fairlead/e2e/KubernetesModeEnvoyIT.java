@@ -23,6 +23,14 @@ import dev.fairlead.tls.ServerTransport;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -428,6 +436,85 @@ class KubernetesModeEnvoyIT {
         .until(() -> client.resources(dev.fairlead.api.v1alpha1.Allocation.class).inNamespace(NAMESPACE)
             .withName(vanishing.getKey()).get() == null);
     assertThat(upstream("alloc-http").getSpec().allocationMode()).as("the user's edit survived discovery").isTrue();
+  }
+
+  /**
+   * Rule 10, only what is ours: with a second GatewayClass of another controller, its Gateway and a route attached
+   * to both Gateways in the same namespace, Fairlead accepts its own class, serves and reports only its own Gateway,
+   * writes its own route parent entry, and leaves the other controller's class, Gateway and route entry
+   * byte-identical — the same resourceVersion and status as that controller last wrote them.
+   */
+  @Test
+  void anotherControllersClassGatewayAndRouteEntryAreLeftByteIdentical() throws Exception {
+    KubernetesClient other = API_SERVER.client();
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: other}
+        spec: {controllerName: example.com/other}
+        """);
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: theirs, namespace: default}
+        spec:
+          gatewayClassName: other
+          listeners: [{name: http, port: %d, protocol: HTTP}]
+        """.formatted(LoopbackPorts.free()));
+    apply(E2eObjects.staticUpstream("both", "HTTP1", 9));
+    apply(route("both", "/both", "both").replace("parentRefs: [{name: edge}]",
+        "parentRefs: [{name: edge}, {name: theirs}]"));
+    // The other controller writes its status on its class, its Gateway and its entry of the shared route.
+    io.fabric8.kubernetes.api.model.Condition accepted = new io.fabric8.kubernetes.api.model.Condition(
+        "2026-01-01T00:00:00Z", "accepted by the other controller", 1L, "Accepted", "True", "Accepted");
+    // Retried on conflicts as a controller would: without rule 10, Fairlead's own writes would race these.
+    GatewayClass theirClass = await("the other controller's class status written").atMost(BOUND)
+        .ignoreExceptions().until(() -> other.resources(GatewayClass.class).withName("other").editStatus(c ->
+            new GatewayClassBuilder(c).withNewStatus().withConditions(accepted).endStatus().build()), c -> true);
+    Gateway theirGateway = await("the other controller's Gateway status written").atMost(BOUND)
+        .ignoreExceptions().until(() -> other.resources(Gateway.class).inNamespace(NAMESPACE).withName("theirs")
+            .editStatus(g -> new GatewayBuilder(g).withNewStatus().withConditions(accepted).endStatus().build()),
+            g -> true);
+    RouteParentStatus theirEntry = new RouteParentStatus(List.of(accepted), "example.com/other",
+        new ParentReferenceBuilder().withGroup("gateway.networking.k8s.io").withKind("Gateway")
+            .withNamespace(NAMESPACE).withName("theirs").build());
+    await("the other controller's route entry written").atMost(BOUND).ignoreExceptions().until(() -> {
+      HTTPRoute route = other.resources(HTTPRoute.class).inNamespace(NAMESPACE).withName("both").get();
+      List<RouteParentStatus> parents = new ArrayList<>(route.getStatus() == null ? List.of()
+          : route.getStatus().getParents());
+      if (!parents.contains(theirEntry)) {
+        parents.add(0, theirEntry);
+        route.setStatus(new HTTPRouteStatus(parents));
+        other.resources(HTTPRoute.class).inNamespace(NAMESPACE).resource(route).updateStatus();
+      }
+      return true;
+    });
+
+    await("Fairlead's class accepted").atMost(BOUND).untilAsserted(() -> assertThat(
+        other.resources(GatewayClass.class).withName("fairlead").get().getStatus().getConditions())
+        .extracting(c -> c.getType() + "=" + c.getStatus())
+        .containsExactly("Accepted=True", "SupportedVersion=True"));
+    await("Fairlead's entry written next to the other controller's").atMost(BOUND).untilAsserted(() -> {
+      List<RouteParentStatus> parents = other.resources(HTTPRoute.class).inNamespace(NAMESPACE).withName("both")
+          .get().getStatus().getParents();
+      assertThat(parents).contains(theirEntry);
+      assertThat(parents).filteredOn(p -> p.getControllerName().equals("fairlead.dev/gateway-controller"))
+          .singleElement().satisfies(p -> assertThat(p.getParentRef().getName()).isEqualTo("edge"));
+    });
+    assertThat(fairlead.controlPlane().lastTranslation().fleets()).doesNotContainKey(NAMESPACE + "/theirs");
+    await("the other controller's objects stay as it wrote them").atMost(BOUND).during(Duration.ofSeconds(3))
+        .untilAsserted(() -> {
+          GatewayClass classNow = other.resources(GatewayClass.class).withName("other").get();
+          assertThat(classNow.getMetadata().getResourceVersion())
+              .isEqualTo(theirClass.getMetadata().getResourceVersion());
+          assertThat(classNow.getStatus()).isEqualTo(theirClass.getStatus());
+          Gateway gatewayNow = other.resources(Gateway.class).inNamespace(NAMESPACE).withName("theirs").get();
+          assertThat(gatewayNow.getMetadata().getResourceVersion())
+              .isEqualTo(theirGateway.getMetadata().getResourceVersion());
+          assertThat(gatewayNow.getStatus()).isEqualTo(theirGateway.getStatus());
+          assertThat(other.resources(HTTPRoute.class).inNamespace(NAMESPACE).withName("both").get().getStatus()
+              .getParents().get(0)).isEqualTo(theirEntry);
+        });
   }
 
   private static HttpResponse<String> allocate(String body) throws Exception {

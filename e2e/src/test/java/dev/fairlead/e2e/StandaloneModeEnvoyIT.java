@@ -534,6 +534,30 @@ class StandaloneModeEnvoyIT {
     startFairleadAndEnvoy(mode);
   }
 
+  @Test
+  void aGatewayWithoutAClassOfFairleadsInTheDirectoryIsNotServedAndItsFileIsNamed() throws Exception {
+    HttpBackend blue = backends.http("blue");
+    write("upstreams.yaml", staticUpstream("blue", blue));
+    write("routes.yaml", route("web", """
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+        """));
+    write("gateway.yaml", gateway().replace("gatewayClassName: fairlead", "gatewayClassName: elsewhere"));
+    fairlead = StandaloneFairlead.start(
+        StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1"));
+
+    assertThat(fairlead.lastTranslation().fleets()).isEmpty();
+    await("the Gateway's file and line named").atMost(CONVERGENCE_BOUND).untilAsserted(() ->
+        assertThat(logs.lines()).anyMatch(line -> line.contains(config.resolve("gateway.yaml") + ":6: Gateway "
+            + "default/edge is not served: its gatewayClassName elsewhere names no accepted GatewayClass with "
+            + "controllerName fairlead.dev/gateway-controller")));
+
+    write("gateway.yaml", gateway());
+    envoys.start(EnvoyBootstrap.ads(fairlead.xdsPort(), AdsMode.DELTA).withNode("edge-classed", FLEET))
+        .awaitReady(Duration.ofSeconds(60));
+    await("served once its class is Fairlead's").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions().untilAsserted(() -> assertThat(get("/")).isEqualTo("blue"));
+  }
+
   private EnvoyProcess startFairleadAndEnvoy(AdsMode mode) {
     fairlead = StandaloneFairlead.start(
         StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1"));
@@ -668,8 +692,10 @@ class StandaloneModeEnvoyIT {
     }
   }
 
+  /** Gateway {@code edge} and, in the same file, the GatewayClass that makes it Fairlead's. */
   private String gateway() {
-    return """
+    return E2eObjects.GATEWAY_CLASS + """
+        ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: edge}

@@ -8,7 +8,8 @@ import java.util.Objects;
  * the report's index. Deliberately without UID: the object currently under that name is read when the work runs,
  * and its UID decides which verdicts and which cached status apply.
  *
- * @param kind {@code Upstream}, {@code Gateway} or {@code HTTPRoute}
+ * @param kind      {@code Upstream}, {@code GatewayClass}, {@code Gateway} or {@code HTTPRoute}
+ * @param namespace empty for a cluster-scoped kind (GatewayClass)
  */
 record ObjectKey(String kind, String namespace, String name) {
 
@@ -18,8 +19,10 @@ record ObjectKey(String kind, String namespace, String name) {
     Objects.requireNonNull(name, "name");
   }
 
+  /** The key of {@code object}; its namespace is empty when it has none (a cluster-scoped kind). */
   static ObjectKey of(String kind, HasMetadata object) {
-    return new ObjectKey(kind, object.getMetadata().getNamespace(), object.getMetadata().getName());
+    return new ObjectKey(kind, Objects.requireNonNullElse(object.getMetadata().getNamespace(), ""),
+        object.getMetadata().getName());
   }
 
   /** Parses {@code "Kind namespace/name"}, the form {@link StatusReport#objectKey} makes. */

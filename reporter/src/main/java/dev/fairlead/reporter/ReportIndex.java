@@ -21,6 +21,7 @@ import java.util.Set;
 final class ReportIndex {
 
   static final String UPSTREAM = "Upstream";
+  static final String GATEWAY_CLASS = "GatewayClass";
   static final String GATEWAY = "Gateway";
   static final String HTTP_ROUTE = "HTTPRoute";
 

@@ -6,6 +6,7 @@ import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -25,14 +26,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The writing side of the reporter, for as long as this replica is the one that writes: its own informers on
- * Upstreams, Gateways and HTTPRoutes, a coalescing work queue of objects to reconcile, and the workers that
- * reconcile them through the {@link StatusWriter}.
+ * Upstreams, GatewayClasses (cluster-scoped, so across the cluster), Gateways and HTTPRoutes, a coalescing work queue
+ * of objects to reconcile, and the workers that reconcile them through the {@link StatusWriter}.
  *
  * <p>Level-triggered: a new report (for the objects it changes), an informer event (add, update, delete, resync) or
  * a retry only queue the object's {@link ObjectKey}; a worker then reconciles the object from the latest report and
  * the object as the informer holds it at that moment. So an object created after its verdict arrived is written once
  * the informer sees it, a status someone else changed is put back after the update event, and nothing depends on
  * the order events come in. Before the first report, nothing is reconciled: the reporter has nothing to say yet.
+ *
+ * <p>The version of the Gateway API CRDs ({@link GatewayApiVersion}) is read once, by the first worker to reconcile a
+ * GatewayClass of Fairlead's: a CRD upgrade shows in the GatewayClasses' {@code SupportedVersion} the next time a
+ * replica starts writing.
  *
  * <p>A reconcile that fails (other than by conflicts, which the writer retries) is retried with a growing backoff
  * (1 s doubling to 2 min); it is logged at ERROR once per object (UID) until that object's status is written again,
@@ -76,14 +81,22 @@ final class StatusReconciler implements AutoCloseable {
         this::reconcile);
     long resyncMillis = settings.resyncPeriod().toMillis();
     watch(new UpstreamStatusKind(), client.resources(Upstream.class), settings.namespaces(), resyncMillis);
+    watch(new GatewayClassStatusKind(() -> GatewayApiVersion.read(client)), false,
+        client.resources(GatewayClass.class), Set.of(), resyncMillis);
     watch(new GatewayStatusKind(), client.resources(Gateway.class), settings.namespaces(), resyncMillis);
     watch(new HTTPRouteStatusKind(), client.resources(HTTPRoute.class), settings.namespaces(), resyncMillis);
   }
 
   private <T extends HasMetadata, S> void watch(StatusKind<T, S> kind, MixedOperation<T, ?, ?> operation,
       Set<String> namespaces, long resyncMillis) {
-    InformerGroup<T> informers = new InformerGroup<>(kind.kind(), true, namespaces,
-        ns -> ns == null ? operation.inAnyNamespace() : operation.inNamespace(ns), resyncMillis);
+    watch(kind, true, operation, namespaces, resyncMillis);
+  }
+
+  private <T extends HasMetadata, S> void watch(StatusKind<T, S> kind, boolean namespaced,
+      MixedOperation<T, ?, ?> operation, Set<String> namespaces, long resyncMillis) {
+    InformerGroup<T> informers = new InformerGroup<>(kind.kind(), namespaced, namespaces,
+        ns -> namespaced ? (ns == null ? operation.inAnyNamespace() : operation.inNamespace(ns)) : operation,
+        resyncMillis);
     informers.addEventHandler(new ResourceEventHandler<T>() {
       @Override
       public void onAdd(T object) {

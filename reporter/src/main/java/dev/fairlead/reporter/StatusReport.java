@@ -1,5 +1,6 @@
 package dev.fairlead.reporter;
 
+import dev.fairlead.api.state.GatewayController;
 import dev.fairlead.api.verdict.Verdict;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public record StatusReport(List<Verdict> verdicts, Map<String, Integer> readyEnd
     Map<String, Rejection> rejections, String gatewayControllerName) {
 
   /** The controller name of Fairlead's GatewayClass. */
-  public static final String GATEWAY_CONTROLLER_NAME = "fairlead.dev/gateway-controller";
+  public static final String GATEWAY_CONTROLLER_NAME = GatewayController.NAME;
 
   private static final Pattern OBJECT_KEY = Pattern.compile("[A-Za-z]+ [^/\\s]+/[^/\\s]+");
   private static final Pattern NAMESPACED_NAME = Pattern.compile("[^/\\s]+/[^/\\s]+");

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reports an honest status on every Upstream, Gateway and HTTPRoute Fairlead judges: the app hands it the latest
- * {@link StatusReport} whenever anything in it changes, and the reporter writes each object's status subresource when
- * — and only when — the status it should have differs from the one it has.
+ * Reports an honest status on every Upstream, GatewayClass, Gateway and HTTPRoute Fairlead judges: the app hands it
+ * the latest {@link StatusReport} whenever anything in it changes, and the reporter writes each object's status
+ * subresource when — and only when — the status it should have differs from the one it has.
  *
  * <p>Two halves with separate lifecycles:
  * <ul>
@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class StatusReporter implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
-  private static final List<String> KINDS = List.of(ReportIndex.UPSTREAM, ReportIndex.GATEWAY,
-      ReportIndex.HTTP_ROUTE);
+  private static final List<String> KINDS = List.of(ReportIndex.UPSTREAM, ReportIndex.GATEWAY_CLASS,
+      ReportIndex.GATEWAY, ReportIndex.HTTP_ROUTE);
 
   private final KubernetesClient client;
   private final ReporterSettings settings;
@@ -137,8 +137,8 @@ public final class StatusReporter implements AutoCloseable {
   }
 
   /**
-   * Starts the writing side: informers on Upstreams, Gateways and HTTPRoutes, and the workers. Idempotent while
-   * started; may be called again after {@link #stop()}.
+   * Starts the writing side: informers on Upstreams, GatewayClasses, Gateways and HTTPRoutes, and the workers.
+   * Idempotent while started; may be called again after {@link #stop()}.
    */
   public synchronized void start() {
     if (closed || reconciler != null) {

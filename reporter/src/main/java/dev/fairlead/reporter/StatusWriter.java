@@ -3,6 +3,9 @@ package dev.fairlead.reporter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -133,9 +136,7 @@ final class StatusWriter {
         }
         case WRITE -> {
           try {
-            client.resources(kind.type()).inNamespace(namespace(current))
-                .resource(kind.withStatus(current, desired.get()))
-                .updateStatus();
+            in(kind, current).resource(kind.withStatus(current, desired.get())).updateStatus();
             lastWritten.put(uid, want);
             writes.get(kind.kind()).increment();
             LOG.debug("{} {}/{} (uid {}): status written", kind.kind(), namespace(current), name(current), uid);
@@ -171,11 +172,17 @@ final class StatusWriter {
 
   private <T extends HasMetadata> T read(StatusKind<T, ?> kind, T object) {
     try {
-      return client.resources(kind.type()).inNamespace(namespace(object)).withName(name(object)).get();
+      return in(kind, object).withName(name(object)).get();
     } catch (KubernetesClientException e) {
       lastWritten.invalidate(object.getMetadata().getUid());
       throw failure(kind, object, "cannot read it from the API server: " + message(e), e);
     }
+  }
+
+  /** The operations on {@code object}'s kind in its namespace, or cluster-wide for a cluster-scoped object. */
+  private <T extends HasMetadata> NonNamespaceOperation<T, ?, Resource<T>> in(StatusKind<T, ?> kind, T object) {
+    MixedOperation<T, ?, Resource<T>> operation = client.resources(kind.type());
+    return namespace(object).isEmpty() ? operation : operation.inNamespace(namespace(object));
   }
 
   private Outcome gone(StatusKind<?, ?> kind, HasMetadata object) {
@@ -208,8 +215,9 @@ final class StatusWriter {
         ? e.getCode() + " " + e.getStatus().getMessage() : e.getMessage();
   }
 
+  /** The object's namespace; empty for a cluster-scoped object. */
   private static String namespace(HasMetadata object) {
-    return object.getMetadata().getNamespace();
+    return Objects.requireNonNullElse(object.getMetadata().getNamespace(), "");
   }
 
   private static String name(HasMetadata object) {

@@ -8,6 +8,8 @@ import dev.fairlead.api.verdict.Verdict;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Gateway and HTTPRoute status on a real kube-apiserver with the Gateway API v1 CRDs, read back with kubectl: the
+ * GatewayClass, Gateway and HTTPRoute status on a real kube-apiserver with the Gateway API v1 CRDs, read back with
+ * kubectl: a GatewayClass of Fairlead's accepted at each generation and another controller's never written; the
  * Gateway's conditions and per-listener status (attached routes, conditions, supported kinds), each route's parent
  * entries, another controller's entry left as it is, a proxies' rejection shown and withdrawn, a detached route's
  * entry removed, and no writes at steady state.
@@ -151,6 +154,44 @@ class GatewayApiStatusRealApiServerIT {
         .getStatus() == null);
     assertThat(user.resources(HTTPRoute.class).inNamespace(ns).withName("shared").get().getStatus().getParents())
         .hasSize(2);
+  }
+
+  @Test
+  void fairleadsGatewayClassIsAcceptedAtEachGenerationAndAnotherControllersClassIsNeverWritten() {
+    GatewayClass ours = createClass("fairlead-reporter-it", "fairlead.dev/gateway-controller");
+    GatewayClass theirs = createClass("other-reporter-it", "example.com/other");
+    reporter.start();
+    // A verdict on the other controller's class too: the reporter refuses to write it all the same.
+    reporter.report(StatusReport.of(List.of(Verdicts.gatewayClass(ours, Verdicts.ACCEPTED),
+        Verdicts.gatewayClass(theirs, Verdicts.ACCEPTED))));
+
+    await().atMost(WAIT).until(() -> kubectl("gatewayclass", ours.getMetadata().getName(),
+        "{.status.conditions[*].type}={.status.conditions[*].status}").equals("Accepted SupportedVersion=True True"));
+    assertThat(kubectl("gatewayclass", ours.getMetadata().getName(),
+        "{.status.conditions[*].reason}@{.status.conditions[*].observedGeneration}"))
+        .isEqualTo("Accepted SupportedVersion@1 1");
+
+    GatewayClass changed = user.resources(GatewayClass.class).withName(ours.getMetadata().getName())
+        .edit(c -> new GatewayClassBuilder(c).editSpec().withDescription("a new generation").endSpec().build());
+    assertThat(changed.getMetadata().getGeneration()).isEqualTo(2L);
+    reporter.report(StatusReport.of(List.of(Verdicts.gatewayClass(changed, Verdicts.ACCEPTED),
+        Verdicts.gatewayClass(theirs, Verdicts.ACCEPTED))));
+    await().atMost(WAIT).until(() -> kubectl("gatewayclass", ours.getMetadata().getName(),
+        "{.status.conditions[*].observedGeneration}").equals("2 2"));
+
+    awaitIdle();
+    GatewayClass theirsNow = user.resources(GatewayClass.class).withName(theirs.getMetadata().getName()).get();
+    assertThat(theirsNow.getMetadata().getResourceVersion()).as("the other controller's class, never written")
+        .isEqualTo(theirs.getMetadata().getResourceVersion());
+    assertThat(theirsNow.getStatus()).isEqualTo(theirs.getStatus());
+    assertThat(Upstreams.count(registry, "fairlead.status.writes", "GatewayClass")).isEqualTo(2.0);
+  }
+
+  private GatewayClass createClass(String name, String controllerName) {
+    return user.resources(GatewayClass.class).resource(new GatewayClassBuilder()
+        .withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withControllerName(controllerName).endSpec()
+        .build()).create();
   }
 
   private HTTPRoute createRoute(String name, String sectionName) {

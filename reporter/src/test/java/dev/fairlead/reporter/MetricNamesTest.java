@@ -24,7 +24,7 @@ class MetricNamesTest {
       assertThat(reporter.pendingWork()).isZero();
       String scrape = registry.scrape();
 
-      for (String kind : new String[] {"Upstream", "Gateway", "HTTPRoute"}) {
+      for (String kind : new String[] {"Upstream", "GatewayClass", "Gateway", "HTTPRoute"}) {
         for (String counter : new String[] {"writes", "skips", "conflicts", "failures"}) {
           assertThat(scrape).contains("fairlead_status_" + counter + "_total{kind=\"" + kind + "\"}");
         }

@@ -24,6 +24,11 @@ final class Verdicts {
     return new Verdict(ObjectRef.of(kind, object), Optional.empty(), accepted, resolvedRefs);
   }
 
+  /** A verdict on a GatewayClass: cluster-scoped, so with an empty namespace. */
+  static Verdict gatewayClass(HasMetadata gatewayClass, Condition accepted) {
+    return new Verdict(ObjectRef.clusterScoped("GatewayClass", gatewayClass), Optional.empty(), accepted, RESOLVED);
+  }
+
   static Verdict route(HasMetadata route, String gatewayNamespace, String gateway, String sectionName,
       Condition accepted) {
     return new Verdict(ObjectRef.of("HTTPRoute", route),

@@ -40,9 +40,13 @@ public final class ObjectLog implements AutoCloseable {
     return new ObjectLog(ref.kind(), ref.namespace(), ref.name(), ref.uid());
   }
 
-  /** A scope for {@code object}, of kind {@code kind} (fabric8 objects do not always carry their kind). */
+  /**
+   * A scope for {@code object} as the API server holds it, of kind {@code kind} (fabric8 objects do not always carry
+   * their kind): one without a namespace is cluster-scoped (a GatewayClass), and its namespace stays empty.
+   */
   public static ObjectLog of(String kind, HasMetadata object) {
-    return of(ObjectRef.of(kind, object));
+    return of(object.getMetadata().getNamespace() == null ? ObjectRef.clusterScoped(kind, object)
+        : ObjectRef.of(kind, object));
   }
 
   /** A scope for an object known by name only (its UID unknown, e.g. not created yet). */

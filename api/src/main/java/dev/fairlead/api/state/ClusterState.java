@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import java.util.List;
 /**
  * Everything a translation starts from: the objects a source (the Kubernetes informers, or the files of
  * standalone mode) holds at one moment. Each list is sorted by namespace and name, so two sources holding the
- * same objects build equal states and the translator's output does not depend on arrival order.
+ * same objects build equal states and the translator's output does not depend on arrival order. GatewayClasses are
+ * cluster-scoped: they sort by name.
  *
  * <p>Immutable by contract: the lists cannot be modified, and whoever builds a state hands over the objects in
  * it and never mutates them afterwards (fabric8's model classes are mutable, so this is a promise, not a check).
@@ -31,7 +33,8 @@ public record ClusterState(
     List<EndpointSlice> endpointSlices,
     List<ConfigMap> configMaps,
     List<Allocation> allocations,
-    List<ReferenceGrant> referenceGrants) {
+    List<ReferenceGrant> referenceGrants,
+    List<GatewayClass> gatewayClasses) {
 
   /** Orders objects by namespace, then name. */
   public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
@@ -39,7 +42,7 @@ public record ClusterState(
       .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
   public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of(), List.of(), List.of());
+      List.of(), List.of(), List.of(), List.of());
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -50,6 +53,7 @@ public record ClusterState(
     configMaps = sorted(configMaps);
     allocations = sorted(allocations);
     referenceGrants = sorted(referenceGrants);
+    gatewayClasses = sorted(gatewayClasses);
   }
 
   /**
@@ -66,6 +70,7 @@ public record ClusterState(
     List<ConfigMap> configMaps = new ArrayList<>();
     List<Allocation> allocations = new ArrayList<>();
     List<ReferenceGrant> referenceGrants = new ArrayList<>();
+    List<GatewayClass> gatewayClasses = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Upstream upstream) {
         upstreams.add(upstream);
@@ -83,13 +88,15 @@ public record ClusterState(
         allocations.add(allocation);
       } else if (object instanceof ReferenceGrant grant) {
         referenceGrants.add(grant);
+      } else if (object instanceof GatewayClass gatewayClass) {
+        gatewayClasses.add(gatewayClass);
       } else {
         throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
             + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName());
       }
     }
     return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations,
-        referenceGrants);
+        referenceGrants, gatewayClasses);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

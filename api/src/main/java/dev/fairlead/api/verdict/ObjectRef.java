@@ -9,8 +9,9 @@ import java.util.Objects;
  * by UID, so a recreated object with the same name is a different object) and by the generation the verdict
  * describes ({@code observedGeneration}).
  *
- * @param kind       {@code Upstream}, {@code Gateway} or {@code HTTPRoute}
- * @param namespace  never empty: an object without one is read as being in {@code default}, as kubectl does
+ * @param kind       {@code Upstream}, {@code Gateway}, {@code HTTPRoute} or {@code GatewayClass}
+ * @param namespace  empty for a cluster-scoped kind (GatewayClass), otherwise never empty: a namespaced object
+ *                   without one is read as being in {@code default}, as kubectl does
  * @param uid        empty when the object has none (objects read from files in standalone mode)
  * @param generation 0 when the object has none
  */
@@ -26,8 +27,16 @@ public record ObjectRef(String kind, String namespace, String name, String uid, 
   }
 
   public static ObjectRef of(String kind, HasMetadata object) {
-    ObjectMeta meta = object.getMetadata();
-    return new ObjectRef(kind, namespaceOf(object), meta.getName(), meta.getUid() == null ? "" : meta.getUid(),
+    return of(kind, namespaceOf(object), object.getMetadata());
+  }
+
+  /** A cluster-scoped object: its namespace is empty, whatever its metadata says. */
+  public static ObjectRef clusterScoped(String kind, HasMetadata object) {
+    return of(kind, "", object.getMetadata());
+  }
+
+  private static ObjectRef of(String kind, String namespace, ObjectMeta meta) {
+    return new ObjectRef(kind, namespace, meta.getName(), meta.getUid() == null ? "" : meta.getUid(),
         meta.getGeneration() == null ? 0 : meta.getGeneration());
   }
 
@@ -37,8 +46,8 @@ public record ObjectRef(String kind, String namespace, String name, String uid, 
     return namespace == null || namespace.isEmpty() ? DEFAULT_NAMESPACE : namespace;
   }
 
-  /** {@code namespace/name}. */
+  /** {@code namespace/name}, or {@code name} for a cluster-scoped object. */
   public String key() {
-    return namespace + "/" + name;
+    return namespace.isEmpty() ? name : namespace + "/" + name;
   }
 }

@@ -3,6 +3,8 @@ package dev.fairlead.api.log;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fairlead.api.verdict.ObjectRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
@@ -22,6 +24,16 @@ class ObjectLogTest {
     }
     for (String key : ObjectLog.KEYS) {
       assertThat(MDC.get(key)).as(key).isNull();
+    }
+  }
+
+  @Test
+  void aClusterScopedObjectKeepsAnEmptyNamespace() {
+    GatewayClass gatewayClass = new GatewayClassBuilder()
+        .withNewMetadata().withName("fairlead").withUid("uid-c").endMetadata().build();
+    try (ObjectLog scope = ObjectLog.of("GatewayClass", gatewayClass)) {
+      assertThat(MDC.get("namespace")).isEmpty();
+      assertThat(MDC.get("object")).isEqualTo("GatewayClass /fairlead uid-c");
     }
   }
 }

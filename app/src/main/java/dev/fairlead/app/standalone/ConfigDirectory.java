@@ -304,9 +304,10 @@ public final class ConfigDirectory implements AutoCloseable {
         origins, problems);
   }
 
-  /** {@code Kind namespace/name}, how objects are named in logs. */
+  /** {@code Kind namespace/name}, how objects are named in logs; the namespace is empty for a GatewayClass. */
   public static String key(HasMetadata object) {
-    return object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+    return object.getKind() + " " + java.util.Objects.requireNonNullElse(object.getMetadata().getNamespace(), "")
+        + "/" + object.getMetadata().getName();
   }
 
   /**

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -45,6 +46,7 @@ public final class ConfigFileParser {
   /** The kinds a configuration directory may hold, by {@code apiVersion/kind}. */
   static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
       Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class,
+      "gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class,
       "gateway.networking.k8s.io/v1/Gateway", Gateway.class,
       "gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class,
       "gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant.class,
@@ -135,7 +137,8 @@ public final class ConfigFileParser {
       return new ParsedFile.Broken(file, line, kind + " " + name + ": " + (field.isEmpty() ? "" : field + ": ")
           + reason);
     }
-    if (object.getMetadata().getNamespace() == null || object.getMetadata().getNamespace().isBlank()) {
+    if (!(object instanceof GatewayClass)
+        && (object.getMetadata().getNamespace() == null || object.getMetadata().getNamespace().isBlank())) {
       object.getMetadata().setNamespace(DEFAULT_NAMESPACE);
     }
     into.add(new ParsedFile.Located(object, file, line));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fairlead.api.v1alpha1.LoadBalancerPolicy;
 import dev.fairlead.api.v1alpha1.Upstream;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import java.nio.file.Path;
@@ -79,6 +80,24 @@ class ConfigFileParserTest {
       assertThat(good.objects().get(1).object()).isInstanceOf(HTTPRoute.class);
       assertThat(good.objects().get(1).object().getMetadata().getNamespace()).isEqualTo("shop");
     });
+  }
+
+  @Test
+  void aGatewayClassIsReadAsClusterScopedWithoutANamespace() {
+    ParsedFile parsed = parser.parse(FILE, """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: fairlead}
+        spec: {controllerName: fairlead.dev/gateway-controller}
+        """);
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Good.class, good -> assertThat(good.objects())
+        .singleElement().satisfies(located -> {
+          assertThat(located.object()).isInstanceOfSatisfying(GatewayClass.class,
+              c -> assertThat(c.getSpec().getControllerName()).isEqualTo("fairlead.dev/gateway-controller"));
+          assertThat(located.object().getMetadata().getNamespace()).isNull();
+          assertThat(ConfigDirectory.key(located.object())).isEqualTo("GatewayClass /fairlead");
+        }));
   }
 
   @Test

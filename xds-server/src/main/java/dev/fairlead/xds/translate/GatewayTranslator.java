@@ -25,7 +25,8 @@ import java.util.Set;
  * ({@code ListenersNotValid} when some were left out), and not accepted when it has none. Route kinds other than
  * HTTPRoute in {@code allowedRoutes.kinds} make resolvedRefs false ({@code InvalidRouteKinds}).
  *
- * <p>GatewayClasses are not modelled: every Gateway in the state is a fleet. Stateless and thread-safe.
+ * <p>Only Gateways of an accepted GatewayClass of Fairlead's ({@link GatewayClassTranslator}) come here: each of
+ * them is a fleet. Stateless and thread-safe.
  */
 final class GatewayTranslator {
 

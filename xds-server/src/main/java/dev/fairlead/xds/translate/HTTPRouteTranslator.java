@@ -28,12 +28,15 @@ import java.util.Set;
  * is its {@code sectionName} and whose port is its {@code port}, where those are given. The route attaches to
  * those listeners that admit routes from its namespace and whose hostname intersects the route's hostnames; on
  * each, it serves the intersection (Gateway API rules), or every hostname when neither sets one. When no listener
- * is left, the verdict says at which step: {@code NoMatchingParent} (no such Gateway or listener),
+ * is left, the verdict says at which step: {@code NoMatchingParent} (no such listener),
  * {@code NotAllowedByListeners} or {@code NoMatchingListenerHostname}. A route that uses something not
  * supported, or an invalid value, is not accepted anywhere ({@code UnsupportedValue}). resolvedRefs is the same
  * on every parentRef: false when a backendRef does not resolve, whose share of requests then gets 500s.
  *
- * <p>A route without parentRefs gets no verdict (its status has no place for one). ParentRefs with the same
+ * <p>Only parentRefs to Fairlead's Gateways (those of {@code gateways}) get a verdict: a parentRef to another
+ * controller's Gateway, to a Gateway that does not exist, or to another kind of parent is not Fairlead's to judge
+ * (the Gateway API has route status list only the parents an implementation is responsible for), and adds nothing.
+ * A route without parentRefs gets no verdict (its status has no place for one). ParentRefs with the same
  * namespace, name and sectionName (a verdict's key) get one verdict together, accepted if any of them attaches.
  * Built once per translation; not thread-safe.
  */
@@ -46,7 +49,7 @@ final class HTTPRouteTranslator {
   private final HTTPRouteRuleTranslator rules = new HTTPRouteRuleTranslator();
 
   /**
-   * @param gateways every Gateway, keyed {@code namespace/name}
+   * @param gateways Fairlead's Gateways, keyed {@code namespace/name}
    */
   HTTPRouteTranslator(Map<String, GatewayTranslator.GatewayListeners> gateways, BackendResolver backends) {
     this.gateways = gateways;
@@ -96,9 +99,15 @@ final class HTTPRouteTranslator {
     List<Attachment> attachments = new ArrayList<>();
     List<ParentReference> parentRefs = Objects.requireNonNullElse(spec.getParentRefs(), List.of());
     parents(ref.namespace(), parentRefs).forEach((parent, indexes) -> {
+      String gatewayKey = parent.namespace() + "/" + parent.name();
+      GatewayTranslator.GatewayListeners gateway =
+          reads.read(Reads.Source.GATEWAY, gatewayKey, gateways.get(gatewayKey));
+      if (gateway == null) {
+        return;
+      }
       List<Attachment> parentAttachments = new ArrayList<>();
-      Condition accepted = attach(ref.namespace(), parentRefs, indexes, parent, hostnames, parentAttachments,
-          reads);
+      Condition accepted = attach(ref.namespace(), parentRefs, indexes, parent, gateway, hostnames,
+          parentAttachments);
       if (accepted.isTrue() && !problems.isEmpty()) {
         accepted = new Condition.False("UnsupportedValue", String.join("; ", problems));
       } else if (accepted.isTrue()) {
@@ -110,14 +119,15 @@ final class HTTPRouteTranslator {
   }
 
   /**
-   * The indexes of the parentRefs per verdict key (namespace, name, sectionName): parentRefs sharing a key
-   * (differing only by port, say) are judged together.
+   * The indexes of the parentRefs to Gateways per verdict key (namespace, name, sectionName): parentRefs sharing a
+   * key (differing only by port, say) are judged together. A parentRef to another kind (a mesh's Service, say) is not
+   * Fairlead's to judge.
    */
   private static Map<ParentRef, List<Integer>> parents(String routeNamespace, List<ParentReference> parentRefs) {
     Map<ParentRef, List<Integer>> parents = new LinkedHashMap<>();
     for (int p = 0; p < parentRefs.size(); p++) {
       ParentReference parentRef = parentRefs.get(p);
-      if (parentRef != null && parentRef.getName() != null) {
+      if (parentRef != null && parentRef.getName() != null && isGateway(parentRef)) {
         String namespace = parentRef.getNamespace() == null || parentRef.getNamespace().isEmpty()
             ? routeNamespace : parentRef.getNamespace();
         parents.computeIfAbsent(new ParentRef(namespace, parentRef.getName(),
@@ -128,16 +138,18 @@ final class HTTPRouteTranslator {
   }
 
   /**
-   * Attaches the route through the parentRefs at {@code indexes} (all with the key {@code parent}), adding to
-   * {@code attachments}; returns the accepted condition: true if any of them attaches, else the first failure.
+   * Attaches the route through the parentRefs at {@code indexes} (all with the key {@code parent}, naming
+   * {@code gateway}), adding to {@code attachments}; returns the accepted condition: true if any of them attaches,
+   * else the first failure.
    */
-  private Condition attach(String routeNamespace, List<ParentReference> parentRefs, List<Integer> indexes,
-      ParentRef parent, List<Hostname> hostnames, List<Attachment> attachments, Reads reads) {
+  private static Condition attach(String routeNamespace, List<ParentReference> parentRefs, List<Integer> indexes,
+      ParentRef parent, GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames,
+      List<Attachment> attachments) {
     Set<String> listeners = new LinkedHashSet<>();
     Condition.False firstFailure = null;
     for (int p : indexes) {
       Optional<Condition.False> failure = attach("spec.parentRefs[" + p + "]", routeNamespace, parentRefs.get(p),
-          parent, hostnames, attachments, listeners, reads);
+          parent, gateway, hostnames, attachments, listeners);
       if (firstFailure == null && failure.isPresent()) {
         firstFailure = failure.get();
       }
@@ -190,24 +202,13 @@ final class HTTPRouteTranslator {
   }
 
   /**
-   * Finds the listeners {@code parentRef} attaches the route to, adding them to {@code attachments} and their
-   * names to {@code listeners}; returns why it attaches nowhere, if it does not.
+   * Finds the listeners of {@code gateway} {@code parentRef} attaches the route to, adding them to
+   * {@code attachments} and their names to {@code listeners}; returns why it attaches nowhere, if it does not.
    */
-  private Optional<Condition.False> attach(String field, String routeNamespace, ParentReference parentRef,
-      ParentRef parent, List<Hostname> hostnames, List<Attachment> attachments, Set<String> listeners,
-      Reads reads) {
-    String group = Objects.requireNonNullElse(parentRef.getGroup(), GatewayTranslator.GROUP);
-    String kind = Objects.requireNonNullElse(parentRef.getKind(), GatewayTranslator.KIND);
-    if (!group.equals(GatewayTranslator.GROUP) || !kind.equals(GatewayTranslator.KIND)) {
-      return Optional.of(new Condition.False("NoMatchingParent", field + ": unsupported parent kind "
-          + (group.isEmpty() ? kind : group + "/" + kind) + ", only Gateway"));
-    }
+  private static Optional<Condition.False> attach(String field, String routeNamespace, ParentReference parentRef,
+      ParentRef parent, GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames,
+      List<Attachment> attachments, Set<String> listeners) {
     String gatewayKey = parent.namespace() + "/" + parent.name();
-    GatewayTranslator.GatewayListeners gateway =
-        reads.read(Reads.Source.GATEWAY, gatewayKey, gateways.get(gatewayKey));
-    if (gateway == null) {
-      return Optional.of(new Condition.False("NoMatchingParent", field + ": Gateway " + gatewayKey + " not found"));
-    }
     List<GatewayTranslator.AcceptedListener> selected = gateway.listeners().stream()
         .filter(l -> parent.sectionName().map(l.name()::equals).orElse(true))
         .filter(l -> parentRef.getPort() == null || parentRef.getPort() == l.port())
@@ -235,6 +236,11 @@ final class HTTPRouteTranslator {
     }
     return attached ? Optional.empty() : Optional.of(new Condition.False("NoMatchingListenerHostname", field
         + ": no hostname of the route matches a listener hostname of Gateway " + gatewayKey));
+  }
+
+  private static boolean isGateway(ParentReference parentRef) {
+    return Objects.requireNonNullElse(parentRef.getGroup(), GatewayTranslator.GROUP).equals(GatewayTranslator.GROUP)
+        && Objects.requireNonNullElse(parentRef.getKind(), GatewayTranslator.KIND).equals(GatewayTranslator.KIND);
   }
 
   /** The hostnames a route serves on a listener; {@code *} stands for all of them. */

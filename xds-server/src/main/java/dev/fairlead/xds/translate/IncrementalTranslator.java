@@ -133,11 +133,16 @@ public final class IncrementalTranslator {
     // Hash maps and sets: the Translation sorts them once.
     Map<String, Map<String, Set<String>>> producers = new HashMap<>();
 
+    GatewayClassTranslator.Classes classes = new GatewayClassTranslator().translate(state.gatewayClasses());
+    verdicts.addAll(classes.verdicts());
     GatewayTranslator gatewayTranslator = new GatewayTranslator();
     Map<String, FleetBuilder> fleetBuilders = new TreeMap<>();
     for (Map.Entry<String, Gateway> named : unique(state.gateways()).entrySet()) {
       String key = named.getKey();
       Gateway gateway = named.getValue();
+      if (!classes.accepted().contains(gatewayClassName(gateway))) {
+        continue;
+      }
       GatewayTranslator.GatewayListeners translated =
           gateways.get(key, gateway, current, reads -> gatewayTranslator.translate(gateway));
       current.gateways.put(translated.fleet(), translated);
@@ -207,6 +212,12 @@ public final class IncrementalTranslator {
         .filter(endpoint -> endpoint.getHealthStatus() == HealthStatus.HEALTHY
             || endpoint.getHealthStatus() == HealthStatus.UNKNOWN)
         .count();
+  }
+
+  /** The Gateway's {@code spec.gatewayClassName}; empty (which no class is named) when it has none. */
+  private static String gatewayClassName(Gateway gateway) {
+    return gateway.getSpec() == null || gateway.getSpec().getGatewayClassName() == null ? ""
+        : gateway.getSpec().getGatewayClassName();
   }
 
   /** The named objects of {@code objects}, the first of each namespace and name, by {@code namespace/name}. */

@@ -14,9 +14,10 @@ import java.util.TreeSet;
  * Everything one translation of a {@code ClusterState} produced: the Envoy resources of each fleet, and a verdict
  * on every object read.
  *
- * <p>Every Gateway is a fleet, keyed {@code <namespace>/<name>}; Envoys join it by setting {@code node.cluster}
- * to that string. A Gateway with no acceptable listener still has a fleet, with no resources, so that "the
- * Gateway exists but is broken" and "there is no such Gateway" stay distinguishable.
+ * <p>Every Gateway of an accepted GatewayClass of Fairlead's is a fleet, keyed {@code <namespace>/<name>}; Envoys
+ * join it by setting {@code node.cluster} to that string. A Gateway with no acceptable listener still has a fleet,
+ * with no resources, so that "the Gateway exists but is broken" and "there is no such Gateway" stay
+ * distinguishable.
  *
  * <p>{@code producers} says, per fleet and Envoy resource name, which objects ({@code Kind namespace/name}) that
  * resource was made from, so a proxy's rejection of a resource can be reported on those objects.

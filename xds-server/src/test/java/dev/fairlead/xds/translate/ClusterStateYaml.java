@@ -18,9 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a {@link ClusterState} from a multi-document YAML file of Kubernetes objects (Upstream, Gateway,
- * HTTPRoute, ReferenceGrant, Service, EndpointSlice, ConfigMap, Allocation), as the golden-file cases hold them. Any other kind fails the
- * read, so a typo in a case cannot silently drop an object.
+ * Reads a {@link ClusterState} from a multi-document YAML file of Kubernetes objects (Upstream, GatewayClass,
+ * Gateway, HTTPRoute, ReferenceGrant, Service, EndpointSlice, ConfigMap, Allocation), as the golden-file cases hold
+ * them. Any other kind fails the read, so a typo in a case cannot silently drop an object.
  */
 final class ClusterStateYaml {
 
@@ -30,6 +30,14 @@ final class ClusterStateYaml {
     SERIALIZATION.registerKubernetesResource(Upstream.class);
     SERIALIZATION.registerKubernetesResource(Allocation.class);
   }
+
+  /** GatewayClass {@code fairlead}, naming Fairlead's controller: the class of the tests' Gateways. */
+  static final String FAIRLEAD_CLASS = """
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: GatewayClass
+      metadata: {name: fairlead}
+      spec: {controllerName: fairlead.dev/gateway-controller}
+      """;
 
   private ClusterStateYaml() {
   }

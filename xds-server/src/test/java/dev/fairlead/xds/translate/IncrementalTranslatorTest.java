@@ -30,12 +30,13 @@ class IncrementalTranslatorTest {
 
   private static final TranslatorOptions OPTIONS = TranslatorGoldenTest.OPTIONS;
   private static final String FLEET = "default/edge";
-  /** The Gateway of {@link #FLEET}: one listener, port 80. */
-  private static final String GATEWAY = """
+  /** The Gateway of {@link #FLEET} (one listener, port 80) and its class. */
+  private static final String GATEWAY = ClusterStateYaml.FAIRLEAD_CLASS + """
+      ---
       kind: Gateway
       apiVersion: gateway.networking.k8s.io/v1
       metadata: {name: edge, namespace: default}
-      spec: {listeners: [{name: http, protocol: HTTP, port: 80}]}
+      spec: {gatewayClassName: fairlead, listeners: [{name: http, protocol: HTTP, port: 80}]}
       """;
   private static String pem;
 
@@ -375,8 +376,8 @@ class IncrementalTranslatorTest {
   private static final class RandomObjects {
 
     private static final List<String> KINDS =
-        List.of("Upstream", "Service", "EndpointSlice", "ConfigMap", "Allocation", "Gateway", "HTTPRoute",
-            "ReferenceGrant");
+        List.of("Upstream", "Service", "EndpointSlice", "ConfigMap", "Allocation", "GatewayClass", "Gateway",
+            "HTTPRoute", "ReferenceGrant");
     private static final List<String> ADDRESSES = List.of("10.0.0.1", "10.0.0.2", "10.0.0.3");
 
     private final Random random;
@@ -388,6 +389,9 @@ class IncrementalTranslatorTest {
     String slot() {
       String kind = pick(KINDS);
       String namespace = random.nextInt(8) == 0 ? "other" : "default";
+      if (kind.equals("GatewayClass")) {
+        return kind + "//class" + random.nextInt(2);
+      }
       return kind + "/" + namespace + "/" + kind.toLowerCase() + random.nextInt(kind.equals("Gateway") ? 2 : 4);
     }
 
@@ -402,6 +406,7 @@ class IncrementalTranslatorTest {
         case "EndpointSlice" -> slice(metadata);
         case "ConfigMap" -> configMap(metadata + "}");
         case "Allocation" -> allocation(parts[2], parts[1]);
+        case "GatewayClass" -> gatewayClass(parts[2]);
         case "Gateway" -> gateway(metadata + "}");
         case "ReferenceGrant" -> referenceGrant(metadata + "}");
         default -> route(metadata + "}");
@@ -470,6 +475,18 @@ class IncrementalTranslatorTest {
       return IncrementalTranslatorTest.allocation(allocationName, namespace, upstream, address, port);
     }
 
+    /** A class of Fairlead's, accepted or not (with a parametersRef), or another controller's. */
+    private String gatewayClass(String name) {
+      String spec = switch (random.nextInt(3)) {
+        case 0 -> "{controllerName: fairlead.dev/gateway-controller}";
+        case 1 -> "{controllerName: fairlead.dev/gateway-controller, parametersRef: {group: fairlead.dev, "
+            + "kind: GatewayParameters, name: p}}";
+        default -> "{controllerName: example.com/other}";
+      };
+      return "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: " + name
+          + ", uid: uid-" + random.nextInt(2) + ", generation: " + (1 + random.nextInt(2)) + "}\nspec: " + spec + "\n";
+    }
+
     private String gateway(String metadata) {
       List<String> listeners = new ArrayList<>();
       listeners.add("{name: http, protocol: HTTP, port: " + pick(List.of(80, 8080)) + "}");
@@ -477,7 +494,8 @@ class IncrementalTranslatorTest {
         listeners.add("{name: named, protocol: HTTP, port: 80, hostname: " + pick(List.of("a.example", "'*.example'"))
             + ", allowedRoutes: {namespaces: {from: " + pick(List.of("All", "Same")) + "}}}");
       }
-      return "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n" + metadata + "\nspec:\n  listeners: ["
+      return "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n" + metadata
+          + "\nspec:\n  gatewayClassName: class" + random.nextInt(2) + "\n  listeners: ["
           + String.join(", ", listeners) + "]\n";
     }
 

@@ -11,7 +11,8 @@ class TranslationProvenanceTest {
 
   @Test
   void everyResourceNamesTheObjectsItWasMadeFrom() {
-    Translation translation = translator.translate(ClusterStateYaml.state("""
+    Translation translation = translator.translate(ClusterStateYaml.state(ClusterStateYaml.FAIRLEAD_CLASS + """
+        ---
         apiVersion: fairlead.dev/v1alpha1
         kind: Upstream
         metadata: {name: blue, namespace: default}

@@ -25,7 +25,13 @@ class TranslatorTest {
 
   @Test
   void malformedObjectsGetVerdictsAndNeverThrow() {
-    ClusterState state = ClusterStateYaml.state("""
+    ClusterState state = ClusterStateYaml.state(ClusterStateYaml.FAIRLEAD_CLASS + """
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: no-listeners}
+        spec: {gatewayClassName: fairlead}
+        ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: no-spec}
@@ -34,6 +40,7 @@ class TranslatorTest {
         kind: Gateway
         metadata: {name: null-listener}
         spec:
+          gatewayClassName: fairlead
           listeners: [null, {name: x}]
         ---
         apiVersion: gateway.networking.k8s.io/v1
@@ -89,12 +96,13 @@ class TranslatorTest {
     assertThat(translation.verdicts())
         .extracting(v -> v.object().kind() + " " + v.object().key() + " " + v.accepted().reason())
         .containsExactly(
-            "Gateway default/no-spec ListenersNotValid",
+            "Gateway default/no-listeners ListenersNotValid",
             "Gateway default/null-listener ListenersNotValid",
+            "GatewayClass fairlead Accepted",
             "HTTPRoute default/nulls NoMatchingParent",
             "Upstream default/no-spec Invalid",
             "Upstream default/nulls Invalid");
-    assertThat(translation.fleets()).containsOnlyKeys("default/no-spec", "default/null-listener")
+    assertThat(translation.fleets()).containsOnlyKeys("default/no-listeners", "default/null-listener")
         .allSatisfy((name, fleet) -> assertThat(fleet).isEqualTo(FleetConfig.EMPTY));
   }
 
@@ -123,11 +131,13 @@ class TranslatorTest {
 
   @Test
   void aRouteReachingOneVirtualHostThroughTwoListenersIsThereOnce() {
-    ClusterState state = ClusterStateYaml.state("""
+    ClusterState state = ClusterStateYaml.state(ClusterStateYaml.FAIRLEAD_CLASS + """
+        ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: edge, namespace: default}
         spec:
+          gatewayClassName: fairlead
           listeners:
           - {name: wildcard, protocol: HTTP, port: 80, hostname: "*.example.com"}
           - {name: exact, protocol: HTTP, port: 80, hostname: foo.example.com}
@@ -152,11 +162,13 @@ class TranslatorTest {
 
   @Test
   void listenersBindToTheConfiguredAddress() {
-    ClusterState state = ClusterStateYaml.state("""
+    ClusterState state = ClusterStateYaml.state(ClusterStateYaml.FAIRLEAD_CLASS + """
+        ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: edge, namespace: default}
         spec:
+          gatewayClassName: fairlead
           listeners: [{name: http, protocol: HTTP, port: 80}]
         """);
 
@@ -167,11 +179,13 @@ class TranslatorTest {
 
   @Test
   void allocationRoutesAnswerTheConfiguredUnallocatedStatusAndFollowAllocationChanges() throws Exception {
-    String objects = """
+    String objects = ClusterStateYaml.FAIRLEAD_CLASS + """
+        ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: edge, namespace: default}
         spec:
+          gatewayClassName: fairlead
           listeners: [{name: http, protocol: HTTP, port: 80}]
         ---
         apiVersion: gateway.networking.k8s.io/v1
