@@ -70,8 +70,8 @@ class AdminServerTest {
 
   @Test
   void anUnknownPathOrMethodIsAnsweredWithAJsonErrorAndLogsNothingAtError() throws Exception {
-    StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry());
-    try (AdminServer admin = AdminServer.start("127.0.0.1", 0, new Readiness(), streams, new XdsCache(streams),
+    StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry(), Clock.systemUTC());
+    try (AdminServer admin = AdminServer.start("127.0.0.1", 0, new Readiness(), streams, new XdsCache(),
         new SimpleMeterRegistry())) {
       HttpResponse<String> unknown = get(admin.port(), "/nothing/here");
       assertThat(unknown.statusCode()).isEqualTo(404);
