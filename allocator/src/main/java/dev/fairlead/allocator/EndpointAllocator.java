@@ -6,20 +6,13 @@ import com.google.protobuf.util.Durations;
 import dev.fairlead.allocation.v1.AllocateRequest;
 import dev.fairlead.allocation.v1.Endpoint;
 import dev.fairlead.allocation.v1.ListResponse;
-import dev.fairlead.allocation.v1.Selector;
 import dev.fairlead.allocation.v1.State;
 import dev.fairlead.allocation.v1.Target;
 import dev.fairlead.allocator.AllocationException.Failure;
 import dev.fairlead.api.v1alpha1.Allocation;
-import dev.fairlead.api.v1alpha1.AllocationEndpoint;
 import dev.fairlead.api.v1alpha1.AllocationNames;
-import dev.fairlead.api.v1alpha1.AllocationSelector;
 import dev.fairlead.api.v1alpha1.AllocationSpec;
-import dev.fairlead.api.v1alpha1.AllocationTarget;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,12 +20,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,38 +42,28 @@ import org.slf4j.LoggerFactory;
  * free (the configured {@link UnallocatedStatus}); when the attempt budget runs out while candidates believed free
  * remain, the call is {@link Failure#ABORTED ABORTED} (HTTP 409) — a contention answer, never a 500.
  *
- * <p><b>Freeing</b> deletes the Allocation with its resourceVersion as precondition (resourceVersions are unique
- * across objects, so this also pins the UID: a recreated object of the same name is never deleted by a stale
- * release). A precondition failure (409) is retried from a fresh read. Why it ended is recorded as an Event on the
- * object ({@code Released}, {@code Expired}, {@code EndpointGone}); an Event that cannot be written is logged at
- * DEBUG and counted, and never fails the release.
+ * <p>The decisions are values: which candidates a request may take is {@link CandidateChoice}'s, the object that
+ * records it {@link DesiredAllocation}'s, and whether an allocation is freed, and why ({@code Released},
+ * {@code Expired}, {@code EndpointGone}), {@link FreeDecision}'s. {@link AllocationWriter} carries them out against
+ * the API server, with the concurrency rules, Events and metrics of freeing.
  *
- * <p>Outcomes are counted in {@code fairlead_allocations_total{outcome}} and frees in
- * {@code fairlead_allocator_frees_total{reason}}.
+ * <p>Outcomes are counted in {@code fairlead_allocations_total{outcome}}.
  *
  * <p>Thread-safe; every call blocks its thread for the API server round trips it needs.
  */
 public final class EndpointAllocator implements AutoCloseable {
 
-  /** Why an allocation was freed, as recorded in the Event on it. */
-  public enum FreeReason {
-    Released, Expired, EndpointGone
-  }
-
   private static final Logger LOG = LoggerFactory.getLogger(EndpointAllocator.class);
   private static final String ENDPOINT_INDEX = "endpoint";
-  private static final int MAX_RELEASE_ATTEMPTS = 5;
 
   private final KubernetesClient client;
+  private final AllocationWriter writer;
   private final CandidateSource candidates;
   private final UnallocatedStatus unallocatedStatus;
   private final Clock clock;
   private final int maxAttempts;
   private final Duration maxTtl;
-  private final Counter conflicts;
-  private final Counter eventFailures;
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
-  private final Map<FreeReason, Counter> frees = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private volatile SharedIndexInformer<Allocation> informer;
 
@@ -102,19 +84,10 @@ public final class EndpointAllocator implements AutoCloseable {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.maxAttempts = maxAttempts;
-    this.conflicts = Counter.builder("fairlead.allocator.conflicts")
-        .description("Allocation creates or deletes the API server refused as conflicts (409), then retried")
-        .register(registry);
-    this.eventFailures = Counter.builder("fairlead.allocator.event.failures")
-        .description("Events recording why an allocation ended that could not be written")
-        .register(registry);
+    this.writer = new AllocationWriter(client, registry, clock);
     for (String outcome : List.of("allocated", "unallocated", "aborted", "not_found", "unavailable", "invalid",
         "failed")) {
       outcome(outcome);
-    }
-    for (FreeReason reason : FreeReason.values()) {
-      frees.put(reason, Counter.builder("fairlead.allocator.frees").description("Allocations freed, by why")
-          .tag("reason", reason.name()).register(registry));
     }
   }
 
@@ -161,11 +134,12 @@ public final class EndpointAllocator implements AutoCloseable {
     String upstream = request.getUpstream();
     List<Candidate> all = pool(namespace, upstream);
     SharedIndexInformer<Allocation> current = started();
+    CandidateChoice choice = new CandidateChoice(request.getSelector(),
+        candidate -> candidates.targetLabels(namespace, candidate),
+        candidate -> held(current, namespace, upstream, candidate));
     int attempts = 0;
-    for (Candidate candidate : RandomOrder.of(all)) {
-      if (!matches(namespace, request.getSelector(), candidate) || held(current, namespace, upstream, candidate)) {
-        continue;
-      }
+    for (Iterator<Candidate> free = choice.among(RandomOrder.of(all)); free.hasNext(); ) {
+      Candidate candidate = free.next();
       if (attempts == maxAttempts) {
         outcome("aborted").increment();
         throw new AllocationException(Failure.ABORTED, "Contention",
@@ -173,30 +147,23 @@ public final class EndpointAllocator implements AutoCloseable {
                 + "taken concurrently; retry");
       }
       attempts++;
-      Allocation desired = desired(request, candidate);
+      Allocation desired = DesiredAllocation.of(request, candidate, clock.instant(), maxTtl);
       try (ObjectLog scope = ObjectLog.of(Allocation.KIND, namespace, desired.getMetadata().getName(), "")) {
-        Allocation created = client.resources(Allocation.class).inNamespace(namespace).resource(desired).create();
-        outcome("allocated").increment();
-        try (ObjectLog held = ObjectLog.of(Allocation.KIND, created)) {
-          LOG.debug("Allocation {}/{} holds {}:{} of upstream {}", namespace, created.getMetadata().getName(),
-              candidate.address(), candidate.port(), upstream);
-        }
-        return toApi(created, State.ALLOCATED);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 409) {
-          conflicts.increment();
+        Optional<Allocation> created = writer.create(desired);
+        if (created.isEmpty()) {
           LOG.debug("Allocation {}/{}: endpoint {}:{} taken concurrently (attempt {}), trying the next one",
               namespace, desired.getMetadata().getName(), candidate.address(), candidate.port(), attempts);
           continue;
         }
-        if (e.getCode() == 422) {
-          outcome("invalid").increment();
-          throw new AllocationException(Failure.INVALID_ARGUMENT, "InvalidField",
-              "the API server refused the allocation: " + message(e), e);
+        outcome("allocated").increment();
+        try (ObjectLog held = ObjectLog.of(Allocation.KIND, created.get())) {
+          LOG.debug("Allocation {}/{} holds {}:{} of upstream {}", namespace, created.get().getMetadata().getName(),
+              candidate.address(), candidate.port(), upstream);
         }
-        outcome("failed").increment();
-        throw new AllocationException(Failure.INTERNAL, "ApiServerError",
-            "cannot record allocation " + namespace + "/" + desired.getMetadata().getName() + ": " + message(e), e);
+        return toApi(created.get(), State.ALLOCATED);
+      } catch (AllocationException e) {
+        outcome(e.failure() == Failure.INVALID_ARGUMENT ? "invalid" : "failed").increment();
+        throw e;
       }
     }
     outcome("unallocated").increment();
@@ -209,11 +176,11 @@ public final class EndpointAllocator implements AutoCloseable {
   public dev.fairlead.allocation.v1.Allocation release(String namespace, String name) {
     RequestValidation.checkNamespace(namespace);
     RequestValidation.checkName("name", name);
-    Allocation current = read(namespace, name);
+    Allocation current = writer.read(namespace, name);
     if (current == null) {
       throw notFound(namespace, name);
     }
-    Allocation freed = free(current, FreeReason.Released, "released by its holder");
+    Allocation freed = writer.free(current, FreeDecision.released());
     if (freed == null) {
       throw notFound(namespace, name);
     }
@@ -224,7 +191,7 @@ public final class EndpointAllocator implements AutoCloseable {
   public dev.fairlead.allocation.v1.Allocation get(String namespace, String name) {
     RequestValidation.checkNamespace(namespace);
     RequestValidation.checkName("name", name);
-    Allocation current = read(namespace, name);
+    Allocation current = writer.read(namespace, name);
     if (current == null) {
       throw notFound(namespace, name);
     }
@@ -239,23 +206,17 @@ public final class EndpointAllocator implements AutoCloseable {
     RequestValidation.checkNamespace(namespace);
     RequestValidation.checkName("upstream", upstream);
     pool(namespace, upstream);
-    try {
-      ListResponse.Builder response = ListResponse.newBuilder();
-      client.resources(Allocation.class).inNamespace(namespace).list().getItems().stream()
-          .filter(a -> a.getSpec() != null && upstream.equals(a.getSpec().upstream()))
-          .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName()))
-          .forEach(a -> response.addAllocations(toApi(a, State.ALLOCATED)));
-      return response.build();
-    } catch (KubernetesClientException e) {
-      throw new AllocationException(Failure.INTERNAL, "ApiServerError",
-          "cannot list allocations in " + namespace + ": " + message(e), e);
-    }
+    ListResponse.Builder response = ListResponse.newBuilder();
+    writer.list(namespace).stream()
+        .filter(a -> a.getSpec() != null && upstream.equals(a.getSpec().upstream()))
+        .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName()))
+        .forEach(a -> response.addAllocations(toApi(a, State.ALLOCATED)));
+    return response.build();
   }
 
   /**
-   * Frees at most {@code limit} allocations, as the informer sees them, that have expired, whose endpoint is no
-   * longer among its upstream's candidates, or whose upstream is gone or out of allocation mode (only once the
-   * candidate source is {@linkplain CandidateSource#ready() ready}, so that one still warming up frees nothing). Safe to run on several replicas at once: a lost race is a 404 or 409, not an error.
+   * Frees at most {@code limit} allocations, as the informer sees them, that {@link FreeDecision#sweep} says to
+   * free. Safe to run on several replicas at once: a lost race is a 404 or 409, not an error.
    *
    * @return how many were freed
    */
@@ -270,38 +231,16 @@ public final class EndpointAllocator implements AutoCloseable {
       if (freed >= limit) {
         break;
       }
-      AllocationSpec spec = allocation.getSpec();
-      if (spec == null || spec.endpoint() == null) {
+      if (!(FreeDecision.sweep(allocation, now, candidates) instanceof FreeDecision.Free free)) {
         continue;
       }
-      Optional<FreeReason> reason = Optional.empty();
-      String why = "";
-      if (expired(spec, now)) {
-        reason = Optional.of(FreeReason.Expired);
-        why = "expired at " + spec.expiresAt();
-      } else {
-        String namespace = allocation.getMetadata().getNamespace();
-        Optional<List<Candidate>> known = candidates.candidates(namespace, spec.upstream());
-        if (known.isPresent() && known.get().stream().noneMatch(c -> c.address().equals(spec.endpoint().address())
-            && c.port() == spec.endpoint().port())) {
-          reason = Optional.of(FreeReason.EndpointGone);
-          why = "endpoint " + spec.endpoint().address() + ":" + spec.endpoint().port()
-              + " is no longer a ready endpoint of upstream " + spec.upstream();
-        } else if (known.isEmpty() && candidates.ready()) {
-          reason = Optional.of(FreeReason.EndpointGone);
-          why = "upstream " + spec.upstream() + " " + candidates.unavailable(namespace, spec.upstream())
-              .map(problem -> "cannot be allocated from any more: " + problem).orElse("no longer exists");
+      try (ObjectLog scope = ObjectLog.of(Allocation.KIND, allocation)) {
+        if (writer.free(allocation, free) != null) {
+          freed++;
         }
-      }
-      if (reason.isPresent()) {
-        try (ObjectLog scope = ObjectLog.of(Allocation.KIND, allocation)) {
-          if (free(allocation, reason.get(), why) != null) {
-            freed++;
-          }
-        } catch (AllocationException e) {
-          LOG.warn("Cannot free allocation {}/{} ({}): {}", allocation.getMetadata().getNamespace(),
-              allocation.getMetadata().getName(), why, e.getMessage());
-        }
+      } catch (AllocationException e) {
+        LOG.warn("Cannot free allocation {}/{} ({}): {}", allocation.getMetadata().getNamespace(),
+            allocation.getMetadata().getName(), free.why(), e.getMessage());
       }
     }
     return freed;
@@ -312,88 +251,6 @@ public final class EndpointAllocator implements AutoCloseable {
     SharedIndexInformer<Allocation> current = informer;
     if (current != null) {
       current.close();
-    }
-  }
-
-  /** Deletes {@code observed} with a resourceVersion precondition, retrying from fresh state; null if gone. */
-  private Allocation free(Allocation observed, FreeReason reason, String why) {
-    try (ObjectLog scope = ObjectLog.of(Allocation.KIND, observed)) {
-      return deleteWithRetries(observed, reason, why);
-    }
-  }
-
-  private Allocation deleteWithRetries(Allocation observed, FreeReason reason, String why) {
-    Allocation current = observed;
-    String namespace = current.getMetadata().getNamespace();
-    String name = current.getMetadata().getName();
-    for (int attempt = 1; ; attempt++) {
-      try {
-        boolean deleted = !client.resources(Allocation.class).inNamespace(namespace).resource(current)
-            .lockResourceVersion(current.getMetadata().getResourceVersion()).delete().isEmpty();
-        if (!deleted) {
-          return null;
-        }
-        frees.get(reason).increment();
-        LOG.debug("Allocation {}/{} freed ({}): {}", namespace, name, reason, why);
-        recordEvent(current, reason, why);
-        return current;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 404) {
-          return null;
-        }
-        if (e.getCode() != 409) {
-          throw new AllocationException(Failure.INTERNAL, "ApiServerError",
-              "cannot delete allocation " + namespace + "/" + name + ": " + message(e), e);
-        }
-        conflicts.increment();
-        if (attempt >= MAX_RELEASE_ATTEMPTS) {
-          throw new AllocationException(Failure.ABORTED, "Contention",
-              "allocation " + namespace + "/" + name + " kept changing during " + attempt + " delete attempts");
-        }
-        LOG.debug("Allocation {}/{}: delete conflicted (attempt {}), reading it again: {}", namespace, name,
-            attempt, message(e));
-        Allocation fresh = read(namespace, name);
-        if (fresh == null || !fresh.getMetadata().getUid().equals(observed.getMetadata().getUid())) {
-          return null;
-        }
-        current = fresh;
-      }
-    }
-  }
-
-  private void recordEvent(Allocation allocation, FreeReason reason, String why) {
-    Instant now = clock.instant();
-    String namespace = allocation.getMetadata().getNamespace();
-    try {
-      client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-          .withMetadata(new ObjectMetaBuilder()
-              .withName(allocation.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
-              .withNamespace(namespace).build())
-          .withNewInvolvedObject()
-          .withApiVersion(allocation.getApiVersion()).withKind(Allocation.KIND).withNamespace(namespace)
-          .withName(allocation.getMetadata().getName()).withUid(allocation.getMetadata().getUid())
-          .endInvolvedObject()
-          .withReason(reason.name())
-          .withMessage(why)
-          .withType("Normal")
-          .withCount(1)
-          .withFirstTimestamp(now.toString())
-          .withLastTimestamp(now.toString())
-          .withNewSource().withComponent("fairlead-allocator").endSource()
-          .build()).create();
-    } catch (KubernetesClientException e) {
-      eventFailures.increment();
-      LOG.debug("Allocation {}/{}: cannot record the {} event: {}", namespace, allocation.getMetadata().getName(),
-          reason, message(e));
-    }
-  }
-
-  private Allocation read(String namespace, String name) {
-    try {
-      return client.resources(Allocation.class).inNamespace(namespace).withName(name).get();
-    } catch (KubernetesClientException e) {
-      throw new AllocationException(Failure.INTERNAL, "ApiServerError",
-          "cannot read allocation " + namespace + "/" + name + ": " + message(e), e);
     }
   }
 
@@ -412,30 +269,6 @@ public final class EndpointAllocator implements AutoCloseable {
         endpointKey(namespace, upstream, candidate.address(), candidate.port())).isEmpty();
   }
 
-  private Allocation desired(AllocateRequest request, Candidate candidate) {
-    String name = AllocationNames.forEndpoint(request.getUpstream(), candidate.address(), candidate.port());
-    AllocationTarget target = candidate.pod().isEmpty() && candidate.node().isEmpty() && candidate.zone().isEmpty()
-        ? null
-        : new AllocationTarget(candidate.pod().orElse(null), candidate.node().orElse(null),
-            candidate.zone().orElse(null));
-    AllocationSelector selector = request.hasSelector()
-        ? new AllocationSelector(request.getSelector().getZone().isEmpty() ? null : request.getSelector().getZone(),
-            request.getSelector().getLabelsMap().isEmpty() ? null : request.getSelector().getLabelsMap())
-        : null;
-    Duration ttl = request.hasTtl()
-        ? Duration.ofSeconds(request.getTtl().getSeconds(), request.getTtl().getNanos())
-        : maxTtl;
-    String expiresAt = clock.instant().plus(ttl).toString();
-    Allocation allocation = new Allocation();
-    allocation.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(request.getNamespace())
-        .withLabels(request.getLabelsMap().isEmpty() ? null : request.getLabelsMap())
-        .withAnnotations(request.getAnnotationsMap().isEmpty() ? null : request.getAnnotationsMap())
-        .build());
-    allocation.setSpec(new AllocationSpec(request.getUpstream(),
-        new AllocationEndpoint(candidate.address(), candidate.port()), target, selector, expiresAt));
-    return allocation;
-  }
-
   /** The candidates of an Upstream one may allocate from; NOT_FOUND or FAILED_PRECONDITION (counted) if none. */
   private List<Candidate> pool(String namespace, String upstream) {
     Optional<List<Candidate>> pool = candidates.candidates(namespace, upstream);
@@ -451,33 +284,6 @@ public final class EndpointAllocator implements AutoCloseable {
     outcome("not_found").increment();
     throw new AllocationException(Failure.NOT_FOUND, "UpstreamNotFound",
         "upstream " + namespace + "/" + upstream + " does not exist");
-  }
-
-  private boolean matches(String namespace, Selector selector, Candidate candidate) {
-    if (!selector.getZone().isEmpty() && !candidate.zone().equals(Optional.of(selector.getZone()))) {
-      return false;
-    }
-    if (selector.getLabelsMap().isEmpty()) {
-      return true;
-    }
-    Map<String, String> labels = candidates.targetLabels(namespace, candidate);
-    for (Map.Entry<String, String> label : selector.getLabelsMap().entrySet()) {
-      if (!label.getValue().equals(labels.get(label.getKey()))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean expired(AllocationSpec spec, Instant now) {
-    if (spec.expiresAt() == null) {
-      return false;
-    }
-    try {
-      return !Instant.parse(spec.expiresAt()).isAfter(now);
-    } catch (DateTimeParseException e) {
-      return false;
-    }
   }
 
   static dev.fairlead.allocation.v1.Allocation toApi(Allocation allocation, State state) {
@@ -529,10 +335,5 @@ public final class EndpointAllocator implements AutoCloseable {
 
   private static String endpointKey(String namespace, String upstream, String address, int port) {
     return namespace + "/" + upstream + "/" + address + "/" + port;
-  }
-
-  private static String message(KubernetesClientException e) {
-    return e.getStatus() != null && e.getStatus().getMessage() != null
-        ? e.getCode() + " " + e.getStatus().getMessage() : e.getMessage();
   }
 }

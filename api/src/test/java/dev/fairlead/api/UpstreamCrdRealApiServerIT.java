@@ -79,8 +79,8 @@ class UpstreamCrdRealApiServerIT {
   static Stream<UpstreamSpec> validSpecs() {
     return Stream.of(
         kubeSpec(new KubeService("checkout", null, 8080)),
-        new UpstreamSpec(null, new StaticHosts(List.of(new StaticHost("10.0.0.7", 8080, null))),
-            null, null, null, null, null, null, null),
+        UpstreamSpec.builder().staticHosts(new StaticHosts(List.of(new StaticHost("10.0.0.7", 8080, null))))
+            .build(),
         everyFieldSet());
   }
 
@@ -262,8 +262,8 @@ class UpstreamCrdRealApiServerIT {
     Upstream withStatus = upstreams().withName("checkout-8080").get();
     withStatus.setStatus(new UpstreamStatus(List.of(accepted(1L), programmed(1L)), 1L, 3));
     upstreams().resource(withStatus).updateStatus();
-    upstreams().resource(upstream("legacy", new UpstreamSpec(null,
-        new StaticHosts(List.of(new StaticHost("10.0.0.7", 8080, null))), null, null, null, null, null, null, null)))
+    upstreams().resource(upstream("legacy", UpstreamSpec.builder()
+        .staticHosts(new StaticHosts(List.of(new StaticHost("10.0.0.7", 8080, null)))).build()))
         .create();
 
     for (String resource : List.of("upstreams", "us")) {
@@ -309,20 +309,20 @@ class UpstreamCrdRealApiServerIT {
   }
 
   private static UpstreamSpec kubeSpec(KubeService kube) {
-    return new UpstreamSpec(kube, null, null, null, null, null, null, null, null);
+    return UpstreamSpec.builder().kube(kube).build();
   }
 
   private static UpstreamSpec everyFieldSet() {
-    return new UpstreamSpec(
-        new KubeService("checkout", "shop", 8080),
-        null,
-        "250ms",
-        new LoadBalancer(LoadBalancerPolicy.RING_HASH),
-        new CircuitBreakers(100, 50, 200, 0),
-        new OutlierDetection(5, "10s", "1m30s", 100),
-        List.of(new HealthCheck("/healthz", "1h", "1h", 1, 100)),
-        Protocol.HTTP2,
-        new UpstreamTls("checkout.shop.svc", new CaBundleRef("shop-ca", "bundle.pem")));
+    return UpstreamSpec.builder()
+        .kube(new KubeService("checkout", "shop", 8080))
+        .connectTimeout("250ms")
+        .loadBalancer(new LoadBalancer(LoadBalancerPolicy.RING_HASH))
+        .circuitBreakers(new CircuitBreakers(100, 50, 200, 0))
+        .outlierDetection(new OutlierDetection(5, "10s", "1m30s", 100))
+        .healthChecks(List.of(new HealthCheck("/healthz", "1h", "1h", 1, 100)))
+        .protocol(Protocol.HTTP2)
+        .tls(new UpstreamTls("checkout.shop.svc", new CaBundleRef("shop-ca", "bundle.pem")))
+        .build();
   }
 
   private static Condition accepted(long generation) {

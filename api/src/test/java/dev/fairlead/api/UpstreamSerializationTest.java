@@ -58,16 +58,16 @@ class UpstreamSerializationTest {
 
   @Test
   void everyFieldSurvivesARoundTrip() {
-    Upstream upstream = upstream(new UpstreamSpec(
-        new KubeService("checkout", "shop", 8080),
-        null,
-        "250ms",
-        new LoadBalancer(LoadBalancerPolicy.LEAST_REQUEST),
-        new CircuitBreakers(100, 50, 200, 3),
-        new OutlierDetection(5, "10s", "30s", 10),
-        List.of(new HealthCheck("/healthz", "5s", "1s", 1, 3)),
-        Protocol.GRPC,
-        new UpstreamTls("checkout.shop.svc", new CaBundleRef("shop-ca", "ca.crt"))));
+    Upstream upstream = upstream(UpstreamSpec.builder()
+        .kube(new KubeService("checkout", "shop", 8080))
+        .connectTimeout("250ms")
+        .loadBalancer(new LoadBalancer(LoadBalancerPolicy.LEAST_REQUEST))
+        .circuitBreakers(new CircuitBreakers(100, 50, 200, 3))
+        .outlierDetection(new OutlierDetection(5, "10s", "30s", 10))
+        .healthChecks(List.of(new HealthCheck("/healthz", "5s", "1s", 1, 3)))
+        .protocol(Protocol.GRPC)
+        .tls(new UpstreamTls("checkout.shop.svc", new CaBundleRef("shop-ca", "ca.crt")))
+        .build());
     upstream.setStatus(new UpstreamStatus(
         List.of(new ConditionBuilder().withType("Accepted").withStatus("True").withReason("Accepted")
             .withMessage("").withObservedGeneration(2L).withLastTransitionTime("2025-01-02T03:04:05Z").build()),
@@ -86,9 +86,9 @@ class UpstreamSerializationTest {
 
   @Test
   void theJsonUsesTheCrdFieldNames() {
-    Upstream upstream = upstream(new UpstreamSpec(null,
-        new StaticHosts(List.of(new StaticHost("10.0.0.7", 8080, null))),
-        null, null, null, null, null, null, null));
+    Upstream upstream = upstream(UpstreamSpec.builder()
+        .staticHosts(new StaticHosts(List.of(new StaticHost("10.0.0.7", 8080, null))))
+        .build());
 
     Map<String, Object> spec = specAsMap(upstream);
 
@@ -133,11 +133,9 @@ class UpstreamSerializationTest {
 
   @Test
   void absentListsStayAbsentAndPresentListsAreImmutable() {
-    UpstreamSpec withoutHealthChecks = new UpstreamSpec(new KubeService("checkout", null, 8080), null, null, null,
-        null, null, null, null, null);
-    UpstreamSpec withHealthChecks = new UpstreamSpec(new KubeService("checkout", null, 8080), null, null, null,
-        null, null, new ArrayList<>(List.of(new HealthCheck("/healthz", null, null, null, null))), null,
-        null);
+    UpstreamSpec withoutHealthChecks = UpstreamSpec.builder().kube(new KubeService("checkout", null, 8080)).build();
+    UpstreamSpec withHealthChecks = UpstreamSpec.builder().kube(new KubeService("checkout", null, 8080))
+        .healthChecks(new ArrayList<>(List.of(new HealthCheck("/healthz", null, null, null, null)))).build();
 
     assertThat(withoutHealthChecks.healthChecks()).isNull();
     assertThat(withHealthChecks.healthChecks()).isUnmodifiable();

@@ -3,6 +3,7 @@ package dev.fairlead.app;
 import dev.fairlead.allocator.AllocationServer;
 import dev.fairlead.allocator.AllocationSweeper;
 import dev.fairlead.allocator.EndpointAllocator;
+import dev.fairlead.allocator.PodLabels;
 import dev.fairlead.app.admin.AdminServer;
 import dev.fairlead.app.admin.JvmMeters;
 import dev.fairlead.app.admin.Readiness;
@@ -72,7 +73,7 @@ public final class KubernetesFairlead implements AutoCloseable {
       StatusReporter reporter = started(running, new StatusReporter(client,
           ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry));
       StatusFeed feed = started(running, new StatusFeed(controlPlane.streams(), reporter::report));
-      TranslationCandidates candidates = new TranslationCandidates(client);
+      TranslationCandidates candidates = new TranslationCandidates(new PodLabels(client));
       ClusterStateSource source = started(running, new ClusterStateSource(client, options.watchNamespaces(),
           options.coalescing(), registry, state -> {
             Translation translation = controlPlane.publish(state, object -> null);

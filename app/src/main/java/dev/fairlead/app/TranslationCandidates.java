@@ -1,55 +1,37 @@
 package dev.fairlead.app;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.fairlead.allocator.Candidate;
 import dev.fairlead.allocator.CandidateSource;
+import dev.fairlead.allocator.PodLabels;
 import dev.fairlead.api.verdict.Verdict;
 import dev.fairlead.xds.translate.PoolEndpoint;
 import dev.fairlead.xds.translate.Translation;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The allocator's endpoints: for an accepted Upstream in allocation mode, the pool the translation being served
  * has for it (its ready endpoints with zone, Pod and node where the EndpointSlices say), whether or not a route uses
  * it.
  *
- * <p>Target labels, for selectors that ask for them, are the labels of the endpoint's Pod, read from the API server
- * by listing the namespace's Pods at most once every {@value #POD_LABELS_TTL_SECONDS} seconds (Caffeine); only
- * allocations with a label selector pay for it, and a Pod whose labels cannot be read matches no label selector.
+ * <p>Target labels, for selectors that ask for them, are the labels of the endpoint's Pod ({@link PodLabels}).
  *
  * <p>Thread-safe: the translation (with its candidates) is swapped atomically and read without locks.
  */
 final class TranslationCandidates implements CandidateSource {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TranslationCandidates.class);
-  private static final long POD_LABELS_TTL_SECONDS = 5;
-
-  private final LoadingCache<String, Map<String, Map<String, String>>> podLabels;
+  private final PodLabels podLabels;
   private volatile Snapshot snapshot;
 
   /** A translation and the candidates of each of its allocatable Upstreams, built on first use. */
   private record Snapshot(Translation translation, Map<String, List<Candidate>> pools) {
   }
 
-  /** @param client where Pod labels are read */
-  TranslationCandidates(KubernetesClient client) {
-    Objects.requireNonNull(client, "client");
-    this.podLabels = Caffeine.newBuilder()
-        .expireAfterWrite(Duration.ofSeconds(POD_LABELS_TTL_SECONDS))
-        .maximumSize(10_000)
-        .build(namespace -> podLabels(client, namespace));
+  TranslationCandidates(PodLabels podLabels) {
+    this.podLabels = Objects.requireNonNull(podLabels, "podLabels");
   }
 
   void translated(Translation latest) {
@@ -96,7 +78,7 @@ final class TranslationCandidates implements CandidateSource {
     if (candidate.pod().isEmpty()) {
       return Map.of();
     }
-    return podLabels.get(namespace).getOrDefault(candidate.pod().get(), Map.of());
+    return podLabels.of(namespace, candidate.pod().get());
   }
 
   private static Candidate candidate(PoolEndpoint endpoint) {
@@ -106,19 +88,5 @@ final class TranslationCandidates implements CandidateSource {
 
   private static Optional<String> present(String value) {
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
-  }
-
-  private static Map<String, Map<String, String>> podLabels(KubernetesClient client, String namespace) {
-    Map<String, Map<String, String>> byPod = new HashMap<>();
-    try {
-      for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
-        byPod.put(pod.getMetadata().getName(), pod.getMetadata().getLabels() == null
-            ? Map.of() : Map.copyOf(pod.getMetadata().getLabels()));
-      }
-    } catch (KubernetesClientException e) {
-      LOG.warn("Cannot list the Pods of namespace {} for allocation label selectors ({} {}); no endpoint there "
-          + "matches a label selector until they can be read", namespace, e.getCode(), e.getMessage());
-    }
-    return byPod;
   }
 }

@@ -13,11 +13,13 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The README's configuration reference is checked against the flags: every option of {@code fairlead run} has a row
- * naming it and its environment variable (the one its default reads), and every row names an option that exists.
+ * The README's configuration reference is checked against the flags: every option of {@code fairlead run} (declared
+ * on the command or on one of its mixins) has a row naming it and its environment variable (the one its default
+ * reads), and every row names an option that exists.
  */
 class ReadmeConfigurationReferenceTest {
 
@@ -35,7 +37,18 @@ class ReadmeConfigurationReferenceTest {
       }
     }
     Map<String, String> flags = new TreeMap<>();
-    for (Field field : RunCommand.class.getDeclaredFields()) {
+    addOptions(RunCommand.class, flags);
+    assertThat(flags).as("options found on RunCommand and its mixins").hasSizeGreaterThan(10);
+
+    assertThat(documented).as("README configuration reference vs the flags of `fairlead run`").isEqualTo(flags);
+  }
+
+  /** Adds the options declared on {@code type} and, through its {@code @Mixin} fields, on its mixins. */
+  private static void addOptions(Class<?> type, Map<String, String> flags) {
+    for (Field field : type.getDeclaredFields()) {
+      if (field.isAnnotationPresent(Mixin.class)) {
+        addOptions(field.getType(), flags);
+      }
       Option option = field.getAnnotation(Option.class);
       if (option == null) {
         continue;
@@ -43,10 +56,7 @@ class ReadmeConfigurationReferenceTest {
       String longest = Arrays.stream(option.names()).max(Comparator.comparingInt(String::length)).orElseThrow();
       Matcher env = ENV_DEFAULT.matcher(option.defaultValue());
       assertThat(env.find()).as("%s takes its default from a FAIRLEAD_* environment variable", longest).isTrue();
-      flags.put(longest, env.group(1));
+      assertThat(flags.put(longest, env.group(1))).as("%s declared once", longest).isNull();
     }
-    assertThat(flags).as("options found on RunCommand").hasSizeGreaterThan(10);
-
-    assertThat(documented).as("README configuration reference vs the flags of `fairlead run`").isEqualTo(flags);
   }
 }

@@ -119,9 +119,10 @@ public final class BenchConfig {
       upstream.setMetadata(new ObjectMetaBuilder().withNamespace(NAMESPACE).withName(upstreamName(index))
           .withUid("uid-u-" + index).withGeneration(1L).build());
       String address = "127." + (1 + endpointGeneration / 60000 % 200) + "." + (index / 256 % 256) + "." + (index % 256);
-      upstream.setSpec(new UpstreamSpec(null, new StaticHosts(List.of(new StaticHost(address,
-          1024 + endpointGeneration % 60000, null))), (250 + clusterGeneration % 10000) + "ms", null, null, null, null,
-          null, null));
+      upstream.setSpec(UpstreamSpec.builder()
+          .staticHosts(new StaticHosts(List.of(new StaticHost(address, 1024 + endpointGeneration % 60000, null))))
+          .connectTimeout((250 + clusterGeneration % 10000) + "ms")
+          .build());
       return upstream;
     });
   }

@@ -1,5 +1,6 @@
 package dev.fairlead.discovery;
 
+import dev.fairlead.runtime.InformerEventHandler;
 import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.runtime.CoalescingDelay;
@@ -17,7 +18,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -110,7 +110,7 @@ public final class ClusterStateSource implements AutoCloseable {
     this.referenceGrants = group("ReferenceGrant", watched, in(client.resources(ReferenceGrant.class)));
     this.gatewayClasses = new InformerGroup<>("GatewayClass", false, watched,
         ns -> client.resources(GatewayClass.class), 0);
-    this.gatewayClasses.addEventHandler(new RebuildOnEvent<>("GatewayClass"));
+    this.gatewayClasses.addEventHandler(rebuildOnEvent("GatewayClass"));
     this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations,
         referenceGrants, gatewayClasses);
   }
@@ -123,8 +123,36 @@ public final class ClusterStateSource implements AutoCloseable {
   private <T extends HasMetadata> InformerGroup<T> group(String kind, Set<String> namespaces,
       Function<String, Informable<T>> source) {
     InformerGroup<T> group = new InformerGroup<>(kind, true, namespaces, source, 0);
-    group.addEventHandler(new RebuildOnEvent<>(kind));
+    group.addEventHandler(rebuildOnEvent(kind));
     return group;
+  }
+
+  /** Counts each informer event of {@code kind} and asks for a rebuild; called on fabric8's informer threads. */
+  private <T> InformerEventHandler<T> rebuildOnEvent(String kind) {
+    Counter adds = events(kind, "add");
+    Counter updates = events(kind, "update");
+    Counter deletes = events(kind, "delete");
+    return InformerEventHandler.of(
+        object -> {
+          adds.increment();
+          queue.add(Rebuild.STATE);
+        },
+        (oldObject, newObject) -> {
+          updates.increment();
+          queue.add(Rebuild.STATE);
+        },
+        object -> {
+          deletes.increment();
+          queue.add(Rebuild.STATE);
+        });
+  }
+
+  private Counter events(String kind, String type) {
+    return Counter.builder("fairlead.informer.events")
+        .description("Events received from Kubernetes informers")
+        .tag("kind", kind)
+        .tag("type", type)
+        .register(registry);
   }
 
   /**
@@ -176,46 +204,6 @@ public final class ClusterStateSource implements AutoCloseable {
           state.upstreams().size(), state.gateways().size(), state.httpRoutes().size(), state.services().size(),
           state.endpointSlices().size(), state.configMaps().size(), state.allocations().size(),
           state.referenceGrants().size(), state.gatewayClasses().size(), e);
-    }
-  }
-
-  /** Counts an informer event and asks for a rebuild; called on fabric8's informer threads. */
-  private final class RebuildOnEvent<T> implements ResourceEventHandler<T> {
-
-    private final Counter adds;
-    private final Counter updates;
-    private final Counter deletes;
-
-    private RebuildOnEvent(String kind) {
-      this.adds = events(kind, "add");
-      this.updates = events(kind, "update");
-      this.deletes = events(kind, "delete");
-    }
-
-    private Counter events(String kind, String type) {
-      return Counter.builder("fairlead.informer.events")
-          .description("Events received from Kubernetes informers")
-          .tag("kind", kind)
-          .tag("type", type)
-          .register(registry);
-    }
-
-    @Override
-    public void onAdd(T object) {
-      adds.increment();
-      queue.add(Rebuild.STATE);
-    }
-
-    @Override
-    public void onUpdate(T oldObject, T newObject) {
-      updates.increment();
-      queue.add(Rebuild.STATE);
-    }
-
-    @Override
-    public void onDelete(T object, boolean deletedFinalStateUnknown) {
-      deletes.increment();
-      queue.add(Rebuild.STATE);
     }
   }
 }

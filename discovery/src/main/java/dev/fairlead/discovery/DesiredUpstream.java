@@ -72,8 +72,8 @@ public record DesiredUpstream(String namespace, String name, String serviceName,
         .withLabels(labels())
         .withOwnerReferences(ownerReference())
         .build());
-    upstream.setSpec(new UpstreamSpec(new KubeService(serviceName, null, port), null, null, null, null, null, null,
-        protocol, null));
+    upstream.setSpec(UpstreamSpec.builder().kube(new KubeService(serviceName, null, port)).protocol(protocol)
+        .build());
     return upstream;
   }
 

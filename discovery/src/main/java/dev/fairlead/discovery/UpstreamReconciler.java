@@ -1,6 +1,7 @@
 package dev.fairlead.discovery;
 
 import dev.fairlead.api.log.ObjectLog;
+import dev.fairlead.runtime.InformerEventHandler;
 import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.api.v1alpha1.Upstream;
@@ -8,7 +9,6 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -23,7 +23,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,16 +101,17 @@ public final class UpstreamReconciler implements AutoCloseable {
             : client.resources(Upstream.class).inNamespace(ns),
         resyncMillis);
     this.upstreams.addIndexer(SERVICE_INDEX, u -> discoveredFrom(u).map(NamespacedName::toString).stream().toList());
-    this.services.addEventHandler(new OnEvent<>(service -> queue.add(NamespacedName.of(service))));
-    this.upstreams.addEventHandler(new OnEvent<>(this::upstreamChanged) {
-      @Override
-      public void onDelete(Upstream upstream, boolean deletedFinalStateUnknown) {
-        upstreamDeleted(upstream);
-      }
-    });
+    this.services.addEventHandler(InformerEventHandler.forEachObject(service -> queue.add(NamespacedName.of(service))));
+    this.upstreams.addEventHandler(InformerEventHandler.<Upstream>of(this::upstreamChanged,
+        (oldUpstream, newUpstream) -> {
+          upstreamChanged(oldUpstream);
+          upstreamChanged(newUpstream);
+        },
+        this::upstreamDeleted));
     if (scope.selectsNamespacesByLabel()) {
       this.namespaces = new InformerGroup<>("Namespace", false, Set.of(), ns -> client.namespaces(), 0);
-      this.namespaces.addEventHandler(new OnEvent<>(namespace -> queueNamespace(namespace.getMetadata().getName())));
+      this.namespaces.addEventHandler(
+          InformerEventHandler.forEachObject(namespace -> queueNamespace(namespace.getMetadata().getName())));
     } else {
       this.namespaces = null;
     }
@@ -260,31 +260,5 @@ public final class UpstreamReconciler implements AutoCloseable {
     long millis = Math.min(MAX_FAILURE_BACKOFF.toMillis(),
         FIRST_FAILURE_BACKOFF.toMillis() << Math.min(failures - 1, 20));
     return Duration.ofMillis((long) (millis * (0.5 + ThreadLocalRandom.current().nextDouble() / 2)));
-  }
-
-  /** Hands the object of every add, update (both versions) and delete to one action; on informer threads. */
-  private static class OnEvent<T> implements ResourceEventHandler<T> {
-
-    private final Consumer<T> action;
-
-    OnEvent(Consumer<T> action) {
-      this.action = action;
-    }
-
-    @Override
-    public void onAdd(T object) {
-      action.accept(object);
-    }
-
-    @Override
-    public void onUpdate(T oldObject, T newObject) {
-      action.accept(oldObject);
-      action.accept(newObject);
-    }
-
-    @Override
-    public void onDelete(T object, boolean deletedFinalStateUnknown) {
-      action.accept(object);
-    }
   }
 }

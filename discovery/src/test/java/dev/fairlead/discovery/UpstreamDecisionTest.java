@@ -44,8 +44,8 @@ class UpstreamDecisionTest {
   @Test
   void fieldsOthersOwnAreNeverCompared() {
     Upstream tuned = applied(HTTP);
-    tuned.setSpec(new UpstreamSpec(new KubeService("web", "shop", 80), null, "2s", null,
-        new CircuitBreakers(10, 10, 10, 1), null, null, Protocol.HTTP2, null));
+    tuned.setSpec(UpstreamSpec.builder().kube(new KubeService("web", "shop", 80)).connectTimeout("2s")
+        .circuitBreakers(new CircuitBreakers(10, 10, 10, 1)).protocol(Protocol.HTTP2).build());
     tuned.getMetadata().getLabels().put("team", "payments");
 
     assertThat(decide(HTTP, tuned)).isEqualTo(new UpstreamDecision.Nothing("in sync"));
@@ -54,8 +54,7 @@ class UpstreamDecisionTest {
   @Test
   void aChangedOwnedFieldIsAppliedOnTheVersionItWasSeenAt() {
     Upstream moved = applied(HTTP);
-    moved.setSpec(new UpstreamSpec(new KubeService("web", null, 8080), null, null, null, null, null, null, null,
-        null));
+    moved.setSpec(UpstreamSpec.builder().kube(new KubeService("web", null, 8080)).build());
 
     UpstreamDecision decision = decide(HTTP, moved);
 
@@ -78,8 +77,8 @@ class UpstreamDecisionTest {
   @Test
   void aProtocolSomebodyElseSetStays() {
     Upstream userProtocol = applied(HTTP);
-    userProtocol.setSpec(new UpstreamSpec(new KubeService("web", null, 80), null, null, null, null, null, null,
-        Protocol.HTTP2, null));
+    userProtocol.setSpec(UpstreamSpec.builder().kube(new KubeService("web", null, 80)).protocol(Protocol.HTTP2)
+        .build());
 
     assertThat(decide(HTTP, userProtocol)).isEqualTo(new UpstreamDecision.Nothing("in sync"));
   }

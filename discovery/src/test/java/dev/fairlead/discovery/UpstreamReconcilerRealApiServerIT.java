@@ -414,7 +414,7 @@ class UpstreamReconcilerRealApiServerIT {
   }
 
   private static UpstreamSpec spec(KubeService kube, Protocol protocol) {
-    return new UpstreamSpec(kube, null, null, null, null, null, null, protocol, null);
+    return UpstreamSpec.builder().kube(kube).protocol(protocol).build();
   }
 
   private String createNamespace(String name, Map<String, String> labels) {

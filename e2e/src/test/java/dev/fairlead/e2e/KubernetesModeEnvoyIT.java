@@ -179,9 +179,9 @@ class KubernetesModeEnvoyIT {
     await().atMost(BOUND).ignoreExceptions().until(() -> upstream("tuned-http") != null);
 
     client.resources(Upstream.class).inNamespace(NAMESPACE).withName("tuned-http").edit(u -> {
-      u.setSpec(new dev.fairlead.api.v1alpha1.UpstreamSpec(u.getSpec().kube(), null, null,
-          new LoadBalancer(LoadBalancerPolicy.LEAST_REQUEST), u.getSpec().circuitBreakers(), null, null,
-          u.getSpec().protocol(), null));
+      u.setSpec(dev.fairlead.api.v1alpha1.UpstreamSpec.builder().kube(u.getSpec().kube())
+          .loadBalancer(new LoadBalancer(LoadBalancerPolicy.LEAST_REQUEST))
+          .circuitBreakers(u.getSpec().circuitBreakers()).protocol(u.getSpec().protocol()).build());
       return u;
     });
     Service changed = selectorlessService("tuned", Map.of("fairlead.dev/e2e", "yes", "tier", "gold"));

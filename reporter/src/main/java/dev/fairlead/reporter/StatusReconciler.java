@@ -3,6 +3,7 @@ package dev.fairlead.reporter;
 import dev.fairlead.api.log.ObjectLog;
 import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
+import dev.fairlead.runtime.InformerEventHandler;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -10,7 +11,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,29 +97,21 @@ final class StatusReconciler implements AutoCloseable {
     InformerGroup<T> informers = new InformerGroup<>(kind.kind(), namespaced, namespaces,
         ns -> namespaced ? (ns == null ? operation.inAnyNamespace() : operation.inNamespace(ns)) : operation,
         resyncMillis);
-    informers.addEventHandler(new ResourceEventHandler<T>() {
-      @Override
-      public void onAdd(T object) {
-        queue.add(ObjectKey.of(kind.kind(), object));
-      }
-
-      @Override
-      public void onUpdate(T oldObject, T newObject) {
-        String oldUid = oldObject.getMetadata().getUid();
-        if (oldUid != null && !oldUid.equals(newObject.getMetadata().getUid())) {
-          // Deleted and recreated while the watch was down: the relist shows it as an update.
-          lastWritten.invalidate(oldUid);
-        }
-        queue.add(ObjectKey.of(kind.kind(), newObject));
-      }
-
-      @Override
-      public void onDelete(T object, boolean deletedFinalStateUnknown) {
-        lastWritten.invalidate(object.getMetadata().getUid());
-        failuresLogged.remove(object.getMetadata().getUid());
-        queue.add(ObjectKey.of(kind.kind(), object));
-      }
-    });
+    informers.addEventHandler(InformerEventHandler.<T>of(
+        object -> queue.add(ObjectKey.of(kind.kind(), object)),
+        (oldObject, newObject) -> {
+          String oldUid = oldObject.getMetadata().getUid();
+          if (oldUid != null && !oldUid.equals(newObject.getMetadata().getUid())) {
+            // Deleted and recreated while the watch was down: the relist shows it as an update.
+            lastWritten.invalidate(oldUid);
+          }
+          queue.add(ObjectKey.of(kind.kind(), newObject));
+        },
+        object -> {
+          lastWritten.invalidate(object.getMetadata().getUid());
+          failuresLogged.remove(object.getMetadata().getUid());
+          queue.add(ObjectKey.of(kind.kind(), object));
+        }));
     watched.put(kind.kind(), new Watched<>(kind, informers));
   }
 

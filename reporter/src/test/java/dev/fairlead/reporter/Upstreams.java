@@ -34,8 +34,10 @@ final class Upstreams {
   static Upstream upstream(String namespace, String name, String connectTimeout) {
     Upstream upstream = new Upstream();
     upstream.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
-    upstream.setSpec(new UpstreamSpec(null, new StaticHosts(List.of(new StaticHost("10.0.0.1", 8080, null))),
-        connectTimeout, null, null, null, null, null, null));
+    upstream.setSpec(UpstreamSpec.builder()
+        .staticHosts(new StaticHosts(List.of(new StaticHost("10.0.0.1", 8080, null))))
+        .connectTimeout(connectTimeout)
+        .build());
     return upstream;
   }
 

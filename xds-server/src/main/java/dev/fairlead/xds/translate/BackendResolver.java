@@ -145,8 +145,8 @@ final class BackendResolver {
         endpoints.service(clusterName, key.namespace(), key.name(), key.port(), reads);
     if (found instanceof EndpointTranslator.ServiceEndpoints.Found service) {
       Protocol protocol = H2C_APP_PROTOCOL.equals(service.port().getAppProtocol()) ? Protocol.HTTP2 : null;
-      UpstreamSpec defaults = new UpstreamSpec(new KubeService(key.name(), key.namespace(), key.port()), null, null,
-          null, null, null, null, protocol, null);
+      UpstreamSpec defaults = UpstreamSpec.builder().kube(new KubeService(key.name(), key.namespace(), key.port()))
+          .protocol(protocol).build();
       return new ServiceBackend(Optional.of(new Backend(
           clusters.translate(clusterName, defaults, Optional.empty(), Optional.empty()),
           Optional.of(service.assignment()))), "");

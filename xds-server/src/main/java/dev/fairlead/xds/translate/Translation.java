@@ -51,11 +51,6 @@ public record Translation(Map<String, FleetConfig> fleets, List<Verdict> verdict
     pools = Collections.unmodifiableSortedMap(byUpstream);
   }
 
-  /** A translation without provenance or endpoint counts, for tests that only look at resources and verdicts. */
-  public Translation(Map<String, FleetConfig> fleets, List<Verdict> verdicts) {
-    this(fleets, verdicts, Map.of(), Map.of(), Map.of());
-  }
-
   /**
    * The endpoints the allocator may hand out of Upstream {@code namespace/name}: empty when it is not an accepted
    * Upstream in allocation mode.

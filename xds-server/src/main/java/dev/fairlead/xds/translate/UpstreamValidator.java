@@ -20,13 +20,16 @@ import java.util.regex.Pattern;
 /**
  * The checks the API server applies to an Upstream (schema and CEL rules of the CRD), made again because
  * standalone mode reads files that never went through an API server, and because Envoy rejects a whole update
- * for one bad value. An Upstream that fails any of them is not translated at all.
+ * for one bad value. An Upstream that fails any of them is not translated at all. The bounds repeat those the api
+ * records declare for the CRD; {@code UpstreamValidatorCrdBoundsTest} reads the generated CRD and fails when the
+ * two disagree.
  *
  * <p>Stateless and thread-safe.
  */
 final class UpstreamValidator {
 
   static final int MAX_HEALTH_CHECKS = 1;
+  private static final int MAX_DURATION_LENGTH = 32;
 
   private static final Pattern DNS_NAME =
       Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\\.?");
@@ -79,6 +82,11 @@ final class UpstreamValidator {
   private static void kube(KubeService kube, List<String> problems) {
     if (kube.serviceName() == null || kube.serviceName().isBlank()) {
       problems.add("spec.kube.serviceName: required");
+    } else {
+      length("spec.kube.serviceName", kube.serviceName(), 63, problems);
+    }
+    if (kube.namespace() != null) {
+      length("spec.kube.namespace", kube.namespace(), 63, problems);
     }
     if (kube.port() == null) {
       problems.add("spec.kube.port: required");
@@ -171,17 +179,17 @@ final class UpstreamValidator {
 
   private static void tls(UpstreamTls tls, List<String> problems) {
     if (tls.sni() != null) {
-      length("spec.tls.sni", tls.sni(), problems);
+      length("spec.tls.sni", tls.sni(), 253, problems);
     }
     CaBundleRef ref = tls.caBundleRef();
     if (ref != null) {
       if (ref.configMapName() == null) {
         problems.add("spec.tls.caBundleRef.configMapName: required");
       } else {
-        length("spec.tls.caBundleRef.configMapName", ref.configMapName(), problems);
+        length("spec.tls.caBundleRef.configMapName", ref.configMapName(), 253, problems);
       }
       if (ref.key() != null) {
-        length("spec.tls.caBundleRef.key", ref.key(), problems);
+        length("spec.tls.caBundleRef.key", ref.key(), 253, problems);
       }
     }
   }
@@ -189,6 +197,10 @@ final class UpstreamValidator {
   /** Checks an optional duration; returns it when it is set and valid. */
   private static Optional<GoDuration> duration(String field, String value, List<String> problems) {
     if (value == null) {
+      return Optional.empty();
+    }
+    if (value.length() > MAX_DURATION_LENGTH) {
+      problems.add(field + ": must be at most " + MAX_DURATION_LENGTH + " characters, was " + value.length());
       return Optional.empty();
     }
     Optional<GoDuration> duration = GoDuration.parse(value);
@@ -213,9 +225,9 @@ final class UpstreamValidator {
     }
   }
 
-  private static void length(String field, String value, List<String> problems) {
-    if (value.isEmpty() || value.length() > 253) {
-      problems.add(field + ": must be 1-253 characters, was " + value.length());
+  private static void length(String field, String value, int max, List<String> problems) {
+    if (value.isEmpty() || value.length() > max) {
+      problems.add(field + ": must be 1-" + max + " characters, was " + value.length());
     }
   }
 }

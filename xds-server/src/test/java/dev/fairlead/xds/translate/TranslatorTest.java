@@ -254,7 +254,7 @@ class TranslatorTest {
     Translation translation = new Translation(
         Map.of("z/fleet", FleetConfig.EMPTY, "a/fleet", new FleetConfig(List.of(b, a), List.of(), List.of(),
             List.of())),
-        List.of());
+        List.of(), Map.of(), Map.of(), Map.of());
 
     assertThat(translation.fleets().keySet()).containsExactly("a/fleet", "z/fleet");
     assertThat(translation.fleets().get("a/fleet").clusters()).containsExactly(a, b);
