@@ -80,8 +80,12 @@ EOF
 KUBE_COMMANDS="kube-apiserver kubectl kubelet kube-controller-manager kube-scheduler kube-proxy"
 
 provision_kube() {
-  local want="k8s $K8S_VERSION etcd $ETCD_VERSION: $KUBE_COMMANDS"
-  if stamped "$KUBE_DIR" "$want"; then return; fi
+  # Which commands were built is stamped apart from the versions: a checkout whose script builds fewer of them
+  # (sharing this cache) still finds its stamp and leaves the directory alone.
+  local want="k8s $K8S_VERSION etcd $ETCD_VERSION"
+  if stamped "$KUBE_DIR" "$want" && [ "$(cat "$KUBE_DIR/.commands" 2>/dev/null)" = "$KUBE_COMMANDS" ]; then
+    return
+  fi
   need go kube-apiserver "v$K8S_VERSION"
   local build=$CACHE/build/k8s-$K8S_VERSION log=$LOGS/kube-$K8S_VERSION.log
   mkdir -p "$build" "$KUBE_DIR"
@@ -141,6 +145,7 @@ provision_kube() {
     "$KUBE_DIR/$c" "$@" >>"$log" 2>&1 || fail "$c" "v$K8S_VERSION" "$log" "built binary does not run"
   done
   "$KUBE_DIR/etcd" --version >>"$elog" 2>&1 || fail etcd "v$ETCD_VERSION" "$elog" "built binary does not run"
+  echo "$KUBE_COMMANDS" >"$KUBE_DIR/.commands"
   stamp "$KUBE_DIR" "$want"
 }
 
