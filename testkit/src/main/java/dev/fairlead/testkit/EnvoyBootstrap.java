@@ -8,6 +8,7 @@ import java.util.Optional;
 /**
  * A dynamic Envoy bootstrap: node identity, and every listener and cluster from one ADS stream to a
  * control plane on {@code 127.0.0.1:xdsPort}. The admin interface listens on an ephemeral loopback port.
+ * {@link #toPodYaml} gives the same bootstrap for an Envoy pod, whose control plane is a Service.
  *
  * <p>The initial-fetch timeout of CDS and LDS is off, so {@code /ready} answers 200 only once the control
  * plane has really sent clusters and listeners, never because Envoy gave up waiting for them.
@@ -75,13 +76,30 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
 
   /** The bootstrap as Envoy's YAML. */
   public String toYaml() {
+    return toYaml("127.0.0.1", 0, "STATIC", "127.0.0.1");
+  }
+
+  /**
+   * The bootstrap for an Envoy running as a pod: the control plane is {@code xdsHost} (a Service's DNS name,
+   * resolved with {@code STRICT_DNS}) on the xDS port, and the admin interface listens on {@code 0.0.0.0:adminPort}
+   * so that tests outside the pod can read it. Plaintext, through the one Service.
+   */
+  public String toPodYaml(String xdsHost, int adminPort) {
+    if (!standbyXdsPorts.isEmpty() || xdsTls.isPresent()) {
+      throw new IllegalStateException("A pod's bootstrap reaches its control plane through one Service, in "
+          + "plaintext: no standby ports, no TLS (its certificate would have to name 127.0.0.1)");
+    }
+    return toYaml("0.0.0.0", adminPort, "STRICT_DNS", xdsHost);
+  }
+
+  private String toYaml(String adminAddress, int adminPort, String xdsClusterType, String xdsHost) {
     return """
         node:
           id: %s
           cluster: %s
         admin:
           address:
-            socket_address: { address: 127.0.0.1, port_value: 0 }
+            socket_address: { address: %s, port_value: %d }
         dynamic_resources:
           ads_config:
             api_type: %s
@@ -93,7 +111,7 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
         static_resources:
           clusters:
           - name: ads_cluster
-            type: STATIC
+            type: %s
             connect_timeout: 1s
             typed_extension_protocol_options:
               envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
@@ -105,8 +123,8 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
               - lb_endpoints:
                 - endpoint:
                     address:
-                      socket_address: { address: 127.0.0.1, port_value: %d }
-        """.formatted(nodeId, cluster, mode.apiType(), xdsPort)
+                      socket_address: { address: %s, port_value: %d }
+        """.formatted(nodeId, cluster, adminAddress, adminPort, mode.apiType(), xdsClusterType, xdsHost, xdsPort)
         + standbyXdsPorts.stream().map(port -> """
                     - endpoint:
                         address:

@@ -15,7 +15,9 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -77,18 +79,29 @@ public final class TestCa {
 
   /** A certificate for {@code CN=commonName}, 127.0.0.1 and localhost, with a key of {@code algorithm} (EC, RSA). */
   public TestCertificate issue(String commonName, String algorithm) {
+    return issue("CN=" + commonName, algorithm, List.of("127.0.0.1"), List.of("localhost"));
+  }
+
+  /**
+   * A certificate for the distinguished name {@code subject} (e.g. {@code CN=admin,O=system:masters}, which
+   * Kubernetes reads as user and group) and the given IP addresses and DNS names, with a key of {@code algorithm}.
+   */
+  public TestCertificate issue(String subject, String algorithm, List<String> ipAddresses, List<String> dnsNames) {
     KeyPair leaf = keyPair(algorithm);
+    List<GeneralName> names = new ArrayList<>();
+    ipAddresses.forEach(address -> names.add(new GeneralName(GeneralName.iPAddress, address)));
+    dnsNames.forEach(name -> names.add(new GeneralName(GeneralName.dNSName, name)));
     try {
       X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
-      X509v3CertificateBuilder builder = builder(issuer, new X500Name("CN=" + commonName), leaf.getPublic());
+      X509v3CertificateBuilder builder = builder(issuer, new X500Name(subject), leaf.getPublic());
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(Extension.keyUsage, true,
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
       builder.addExtension(Extension.extendedKeyUsage, false,
           new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-          new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+      builder.addExtension(Extension.subjectAlternativeName, false,
+          new GeneralNames(names.toArray(GeneralName[]::new)));
       builder.addExtension(Extension.authorityKeyIdentifier, false,
           extensions.createAuthorityKeyIdentifier(certificate));
       builder.addExtension(Extension.subjectKeyIdentifier, false,

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -92,16 +93,8 @@ final class TestHostNamespace implements AutoCloseable {
     int n = COUNTER.incrementAndGet();
     String name = "fl-" + PID + "-" + n;
     String rootVeth = "flh" + PID + "-" + n;
-    try (FileChannel channel = FileChannel.open(LOCK_FILE, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      // Held until the channel closes: other JVMs wait here, so no two runs pick the same subnet.
-      channel.lock();
-      int k = TestHostSubnets.firstFree(
-              ip("-4", "-o", "addr", "show").requireSuccess().stdout(),
-              ip("-4", "route", "show", "table", "all").requireSuccess().stdout(),
-              (int) (PID % 256))
-          .orElseThrow(() -> new IllegalStateException("Cannot create test namespace " + name
-              + ": every /24 of 10.213.0.0/16 is already in use on this machine (see 'ip -4 addr' and "
-              + "'ip -4 route show table all')"));
+    return withSubnetLock(() -> {
+      int k = freeSubnet("Cannot create test namespace " + name);
       TestHostNamespace namespace = new TestHostNamespace(name, rootVeth, k);
       ip("netns", "add", name).requireSuccess();
       try {
@@ -117,9 +110,44 @@ final class TestHostNamespace implements AutoCloseable {
       }
       LOG.info("Created test network namespace {} on {}{}.0/24 (veth {})", name, TestHostSubnets.BASE, k, rootVeth);
       return namespace;
+    });
+  }
+
+  /**
+   * Takes one more free /24 of 10.213.0.0/16 for addresses that live behind {@code gateway}, an address of this
+   * namespace (a node's pods and services), and routes it there from the root namespace. The route is the
+   * reservation other runs see; it goes away with the veth.
+   *
+   * @return the subnet's first three octets and a dot, e.g. {@code 10.213.7.}
+   */
+  String routeSubnet(String gateway) {
+    return withSubnetLock(() -> {
+      int k = freeSubnet("Cannot route a subnet into test namespace " + name);
+      String prefix = TestHostSubnets.BASE + k + ".";
+      ip("route", "add", prefix + "0/24", "via", gateway, "dev", rootVeth).requireSuccess();
+      return prefix;
+    });
+  }
+
+  /** Runs {@code choice} holding the lock every JVM on the machine takes to choose subnets. */
+  private static <T> T withSubnetLock(Supplier<T> choice) {
+    try (FileChannel channel = FileChannel.open(LOCK_FILE, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      // Held until the channel closes: other JVMs wait here, so no two runs pick the same subnet.
+      channel.lock();
+      return choice.get();
     } catch (IOException e) {
       throw new IllegalStateException("Cannot lock " + LOCK_FILE + " to choose a test subnet: " + e.getMessage(), e);
     }
+  }
+
+  private static int freeSubnet(String failure) {
+    return TestHostSubnets.firstFree(
+            ip("-4", "-o", "addr", "show").requireSuccess().stdout(),
+            ip("-4", "route", "show", "table", "all").requireSuccess().stdout(),
+            (int) (PID % 256))
+        .orElseThrow(() -> new IllegalStateException(failure
+            + ": every /24 of 10.213.0.0/16 is already in use on this machine (see 'ip -4 addr' and "
+            + "'ip -4 route show table all')"));
   }
 
   String name() {

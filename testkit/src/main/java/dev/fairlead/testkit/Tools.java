@@ -44,16 +44,7 @@ public record Tools(
 
   static Tools load(Path cacheDir) {
     Path file = cacheDir.resolve("tools.properties");
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException("Test tools are not provisioned: " + file + " does not exist. "
-          + "Run scripts/provision.sh (./mvnw verify runs it for you).");
-    }
-    Properties p = new Properties();
-    try (Reader in = Files.newBufferedReader(file)) {
-      p.load(in);
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
-    }
+    Properties p = properties(file);
     Tools tools = new Tools(
         Path.of(required(p, file, "kubeapitest.dir")),
         required(p, file, "kubernetes.version"),
@@ -68,6 +59,21 @@ public record Tools(
           + ": run scripts/provision.sh again.");
     }
     return tools;
+  }
+
+  /** What {@code scripts/provision.sh} wrote; fails with instructions when it has not run. */
+  static Properties properties(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalStateException("Test tools are not provisioned: " + file + " does not exist. "
+          + "Run scripts/provision.sh (./mvnw verify runs it for you).");
+    }
+    Properties p = new Properties();
+    try (Reader in = Files.newBufferedReader(file)) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read " + file + ": " + e.getMessage(), e);
+    }
+    return p;
   }
 
   private static String required(Properties p, Path file, String key) {

@@ -53,6 +53,31 @@ class EnvoyBootstrapTest {
   }
 
   @Test
+  void aPodsBootstrapResolvesTheControlPlaneServiceByDnsAndServesAdminOnEveryAddress() throws Exception {
+    String yaml = EnvoyBootstrap.ads(18000, AdsMode.DELTA).withNode("edge-1", "shop/edge")
+        .toPodYaml("fairlead-xds.fairlead-system.svc.cluster.local", 9901);
+
+    com.fasterxml.jackson.databind.JsonNode bootstrap = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml);
+    com.fasterxml.jackson.databind.JsonNode ads = bootstrap.path("static_resources").path("clusters").get(0);
+    assertThat(ads.path("type").asText()).isEqualTo("STRICT_DNS");
+    assertThat(ads.path("load_assignment").path("endpoints").get(0).path("lb_endpoints").get(0).path("endpoint")
+        .path("address").path("socket_address").toString())
+        .isEqualTo("{\"address\":\"fairlead-xds.fairlead-system.svc.cluster.local\",\"port_value\":18000}");
+    assertThat(bootstrap.path("admin").path("address").path("socket_address").toString())
+        .isEqualTo("{\"address\":\"0.0.0.0\",\"port_value\":9901}");
+    assertThat(bootstrap.path("node").path("cluster").asText()).isEqualTo("shop/edge");
+  }
+
+  @Test
+  void aPodsBootstrapHasNeitherStandbyPortsNorTls() {
+    assertThatThrownBy(() -> EnvoyBootstrap.ads(18000, AdsMode.DELTA).withStandbyXdsPorts(java.util.List.of(18001))
+        .toPodYaml("fairlead-xds", 9901)).isInstanceOf(IllegalStateException.class).hasMessageContaining("one Service");
+    assertThatThrownBy(() -> EnvoyBootstrap.ads(18000, AdsMode.DELTA).withXdsTls(Path.of("/tls/ca.crt"))
+        .toPodYaml("fairlead-xds", 9901)).isInstanceOf(IllegalStateException.class).hasMessageContaining("no TLS");
+  }
+
+  @Test
   void rejectsPortsOutOfRange() {
     assertThatThrownBy(() -> EnvoyBootstrap.ads(0, AdsMode.SOTW))
         .isInstanceOf(IllegalArgumentException.class)
