@@ -160,13 +160,13 @@ final class FleetBuilder {
           virtualHosts.computeIfAbsent(addition.hostname(), h -> new TreeMap<>());
       addition.entries().forEach(entry -> hostRoutes.putIfAbsent(entry.precedence(), entry.route()));
     }
-    boolean byAllocation = virtualHosts.values().stream().flatMap(hostRoutes -> hostRoutes.values().stream())
-        .anyMatch(AllocationRouting::routesByAllocation);
+    List<Route> served = virtualHosts.values().stream().flatMap(hostRoutes -> hostRoutes.values().stream())
+        .toList();
     RouteConfiguration.Builder table = RouteConfiguration.newBuilder()
         .setName(ListenerTranslator.portName(port))
         .setValidateClusters(BoolValue.of(false));
     virtualHosts.forEach((hostname, hostRoutes) -> table.addVirtualHosts(virtualHost(port, hostname, hostRoutes)));
-    return new PortTable(List.copyOf(additions), table.build(), listeners.port(port, byAllocation));
+    return new PortTable(List.copyOf(additions), table.build(), listeners.port(port, served));
   }
 
   private static VirtualHost virtualHost(int port, String hostname, SortedMap<RoutePrecedence, Route> routes) {

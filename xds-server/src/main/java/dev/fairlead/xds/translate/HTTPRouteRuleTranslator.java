@@ -44,7 +44,9 @@ import java.util.regex.Pattern;
  * INTERNAL_SERVER_ERROR} (gRPC rejects a route table holding a {@code direct_response}). That also keeps the
  * share of an unresolved backend among weighted ones failing, as the Gateway API asks.
  *
- * <p>Stateless and thread-safe.
+ * <p>Filters, timeouts and other features of a rule are checked and applied by the {@link HttpFeatures}.
+ *
+ * <p>Immutable and thread-safe.
  */
 final class HTTPRouteRuleTranslator {
 
@@ -58,6 +60,12 @@ final class HTTPRouteRuleTranslator {
   /** An HTTP token (RFC 7230): what a header or query parameter name may be. */
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~]+");
   private static final Pattern PATH_CHARACTERS = Pattern.compile("[\\x21-\\x7e]*");
+
+  private final HttpFeatures features;
+
+  HTTPRouteRuleTranslator(HttpFeatures features) {
+    this.features = features;
+  }
 
   /**
    * A rule's match translated: the Envoy match and its precedence inputs.
@@ -85,6 +93,7 @@ final class HTTPRouteRuleTranslator {
     if (rule.getSessionPersistence() != null) {
       problems.add(field + ".sessionPersistence: not supported yet");
     }
+    features.validate(rule, field, problems);
     List<HTTPRouteMatch> matches = Objects.requireNonNullElse(rule.getMatches(), List.of());
     for (int j = 0; j < matches.size(); j++) {
       matchProblems(matches.get(j), field + ".matches[" + j + "]", problems);
@@ -184,7 +193,7 @@ final class HTTPRouteRuleTranslator {
   List<RouteEntry> translate(ObjectRef route, Instant created, int ruleIndex, HTTPRouteRule rule,
       List<BackendResolver.BackendResolution> backends) {
     RouteAction action = action(backends);
-    boolean byAllocation = referencedBackends(backends).stream().anyMatch(Backend::byAllocation);
+    List<Backend> referenced = referencedBackends(backends);
     List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
         ? List.of(new HTTPRouteMatch()) : rule.getMatches();
     List<RouteEntry> entries = new ArrayList<>();
@@ -196,15 +205,11 @@ final class HTTPRouteRuleTranslator {
         entries.add(new RouteEntry(
             new RoutePrecedence(m.exact(), m.pathLength(), m.method(), m.headers(), m.queryParams(), created,
                 route.namespace(), route.name(), ruleIndex, j, v),
-            byAllocation(Route.newBuilder().setName(name).setMatch(m.match()).setRoute(action), byAllocation)
-                .build()));
+            features.patchRoute(rule, referenced,
+                Route.newBuilder().setName(name).setMatch(m.match()).setRoute(action)).build()));
       }
     }
     return entries;
-  }
-
-  private static Route.Builder byAllocation(Route.Builder route, boolean byAllocation) {
-    return byAllocation ? AllocationRouting.routeByAllocation(route) : route;
   }
 
   /** The clusters a rule's requests can go to: its resolved backends of weight above 0. */
