@@ -37,6 +37,7 @@ import java.util.TreeMap;
 final class FleetBuilder {
 
   private final ListenerTranslator listeners;
+  private final HttpFeatures features;
   private final Reusable earlier;
   /** port → the routes added to it, in order. */
   private final SortedMap<Integer, List<Addition>> ports = new TreeMap<>();
@@ -47,8 +48,9 @@ final class FleetBuilder {
   /**
    * @param earlier what the last build of this fleet made; {@link Reusable#NONE} for none
    */
-  FleetBuilder(ListenerTranslator listeners, Reusable earlier) {
+  FleetBuilder(ListenerTranslator listeners, HttpFeatures features, Reusable earlier) {
     this.listeners = listeners;
+    this.features = features;
     this.earlier = earlier;
   }
 
@@ -158,7 +160,8 @@ final class FleetBuilder {
     for (Addition addition : additions) {
       SortedMap<RoutePrecedence, Route> hostRoutes =
           virtualHosts.computeIfAbsent(addition.hostname(), h -> new TreeMap<>());
-      addition.entries().forEach(entry -> hostRoutes.putIfAbsent(entry.precedence(), entry.route()));
+      addition.entries().forEach(entry -> hostRoutes.computeIfAbsent(entry.precedence(),
+          precedence -> features.patchPortRoute(port, entry.rule(), entry.route())));
     }
     List<Route> served = virtualHosts.values().stream().flatMap(hostRoutes -> hostRoutes.values().stream())
         .toList();

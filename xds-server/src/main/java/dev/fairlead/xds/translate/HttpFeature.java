@@ -33,6 +33,14 @@ interface HttpFeature {
   }
 
   /**
+   * {@code route}, made for {@code rule} by {@link #patchRoute} and the other features, as the Gateway port
+   * {@code port} serves it: what depends on the listener.
+   */
+  default Route patchPortRoute(int port, HTTPRouteRule rule, Route route) {
+    return route;
+  }
+
+  /**
    * Patches the connection manager of a Gateway port's listener, given every route that port serves. HTTP filters
    * added here run in the order of the features, before the router.
    */

@@ -144,7 +144,7 @@ public final class IncrementalTranslator {
           gateways.get(key, gateway, current, reads -> gatewayTranslator.translate(gateway));
       current.gateways.put(translated.fleet(), translated);
       verdicts.add(translated.verdict());
-      FleetBuilder fleet = new FleetBuilder(listeners, fleets.getOrDefault(translated.fleet(),
+      FleetBuilder fleet = new FleetBuilder(listeners, features, fleets.getOrDefault(translated.fleet(),
           FleetBuilder.Reusable.NONE));
       String gatewayKey = "Gateway " + translated.fleet();
       translated.listeners().forEach(listener -> {
