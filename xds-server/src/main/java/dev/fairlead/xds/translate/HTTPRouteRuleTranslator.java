@@ -31,10 +31,9 @@ import java.util.regex.Pattern;
  *
  * <p>Supported: path matches {@code Exact} and {@code PathPrefix} (the default, {@code /}), header and query
  * parameter matches of type {@code Exact}, method matches (as a {@code :method} header match), and weighted
- * backendRefs. Not supported, so a rule using them makes the route not accepted ({@code UnsupportedValue}):
- * {@code RegularExpression} matches (Envoy compiles them with RE2 and rejects the whole route table for a
- * pattern it cannot compile, and nothing in Java can prove a pattern RE2-safe), filters, timeouts, retries and
- * session persistence.
+ * backendRefs; filters and timeouts through the {@link HttpFeatures}. Not supported, so a rule using them makes
+ * the route not accepted ({@code UnsupportedValue}): {@code RegularExpression} matches (Envoy compiles them with
+ * RE2 and rejects the whole route table for a pattern it cannot compile), retries and session persistence.
  *
  * <p>Everything is expressed in what both Envoy and gRPC's xDS client accept, since they share route tables: a
  * Gateway API path prefix (which matches whole path segments) becomes an exact match on the path plus a prefix
@@ -43,8 +42,6 @@ import java.util.regex.Pattern;
  * {@value #UNRESOLVED_BACKEND_CLUSTER}, which never exists, with {@code cluster_not_found_response_code:
  * INTERNAL_SERVER_ERROR} (gRPC rejects a route table holding a {@code direct_response}). That also keeps the
  * share of an unresolved backend among weighted ones failing, as the Gateway API asks.
- *
- * <p>Filters, timeouts and other features of a rule are checked and applied by the {@link HttpFeatures}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -78,9 +75,6 @@ final class HTTPRouteRuleTranslator {
     if (rule == null) {
       problems.add(field + ": required");
       return problems;
-    }
-    if (rule.getTimeouts() != null) {
-      problems.add(field + ".timeouts: not supported yet");
     }
     if (rule.getRetry() != null) {
       problems.add(field + ".retry: not supported yet");

@@ -47,7 +47,8 @@ final class HttpFeatures {
         HeaderModifierFilter.REQUEST,
         HeaderModifierFilter.RESPONSE,
         new URLRewriteFilter(),
-        new RequestRedirectFilter()));
+        new RequestRedirectFilter(),
+        new RuleTimeouts()));
   }
 
   void validate(HTTPRouteRule rule, String field, List<String> problems) {
