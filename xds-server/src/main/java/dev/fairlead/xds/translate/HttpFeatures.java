@@ -75,7 +75,8 @@ final class HttpFeatures {
       }
       RouteFilter feature = filters.get(filter.getType());
       if (feature == null) {
-        problems.add(at + ".type: " + filter.getType() + " is not supported");
+        problems.add(at + ".type: " + filter.getType() + " is not supported, only " + String.join(", ",
+            filters.keySet()));
       } else if (onBackendRef && !feature.onBackendRefs()) {
         problems.add(at + ".type: " + filter.getType() + " is not supported on backendRefs, only on rules");
       } else if (!types.add(filter.getType())) {
