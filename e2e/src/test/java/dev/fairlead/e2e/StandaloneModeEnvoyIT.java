@@ -114,6 +114,84 @@ class StandaloneModeEnvoyIT {
     assertThat(split).contains("blue", "green");
   }
 
+  @Test
+  void filtersModifyHeadersRedirectAndRewriteAndHostPortsAreIgnored() throws Exception {
+    HttpBackend app = backends.http("app");
+    write("upstreams.yaml", staticUpstream("app", app));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", route("web", """
+          - matches: [{path: {type: PathPrefix, value: /headers}}]
+            filters:
+            - type: RequestHeaderModifier
+              requestHeaderModifier:
+                set: [{name: X-Set, value: "100%"}]
+                add: [{name: x-add, value: added}]
+                remove: [x-remove]
+            - type: ResponseHeaderModifier
+              responseHeaderModifier:
+                add: [{name: x-response, value: "yes"}]
+                remove: [x-backend]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: app}]
+          - matches: [{path: {type: Exact, value: /moved}}]
+            filters:
+            - type: RequestRedirect
+              requestRedirect: {scheme: https, hostname: example.org, statusCode: 301}
+          - matches: [{path: {type: PathPrefix, value: /old}}]
+            filters:
+            - type: RequestRedirect
+              requestRedirect: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}}
+          - matches: [{path: {type: PathPrefix, value: /api}}]
+            filters:
+            - type: URLRewrite
+              urlRewrite: {hostname: internal.example.com, path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: app}]
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: app}]
+        """) + "---\n" + """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: specific}
+        spec:
+          parentRefs: [{name: edge}]
+          hostnames: [very.specific.com]
+          rules:
+          - matches: [{path: {type: Exact, value: /specific}}]
+            filters:
+            - type: ResponseHeaderModifier
+              responseHeaderModifier:
+                set: [{name: x-route, value: specific}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: app}]
+        """);
+    startFairleadAndEnvoy(AdsMode.SOTW);
+
+    HttpResponse<String> headers = send("/headers/x", Map.of("x-set", "old", "x-add", "first", "x-remove", "gone"));
+    assertThat(headers.statusCode()).isEqualTo(200);
+    assertThat(headers.headers().firstValue("x-response")).contains("yes");
+    assertThat(headers.headers().firstValue(HttpBackend.IDENTITY_HEADER)).isEmpty();
+    HttpBackend.Request forwarded = app.lastRequest().orElseThrow();
+    assertThat(forwarded.headers().get("x-set")).containsExactly("100%");
+    assertThat(String.join(",", forwarded.headers().get("x-add"))).contains("first").contains("added");
+    assertThat(forwarded.header("x-remove")).isEmpty();
+
+    HttpResponse<String> moved = send("/moved?q=1", Map.of());
+    assertThat(moved.statusCode()).isEqualTo(301);
+    assertThat(moved.headers().firstValue("location")).contains("https://example.org/moved?q=1");
+
+    HttpResponse<String> old = send("/old/page?q=1", Map.of());
+    assertThat(old.statusCode()).isEqualTo(302);
+    assertThat(old.headers().firstValue("location"))
+        .contains("http://127.0.0.1:" + listenerPort + "/new/page?q=1");
+
+    assertThat(send("/api/items?x=1", Map.of()).statusCode()).isEqualTo(200);
+    forwarded = app.lastRequest().orElseThrow();
+    assertThat(forwarded.target()).isEqualTo("/v2/items?x=1");
+    assertThat(forwarded.header("host")).contains("internal.example.com");
+    assertThat(send("/api", Map.of()).statusCode()).isEqualTo(200);
+    assertThat(app.lastRequest().orElseThrow().target()).isEqualTo("/v2");
+
+    assertThat(rawGet("/specific", "very.specific.com:1234")).contains("x-route: specific");
+    assertThat(rawGet("/specific", "very.specific.com")).contains("x-route: specific");
+  }
+
   @ParameterizedTest
   @EnumSource(AdsMode.class)
   void editingFilesChangesTrafficPromptly(AdsMode mode) throws Exception {
@@ -601,6 +679,17 @@ class StandaloneModeEnvoyIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** The status line and headers of a GET with the Host header {@code host}, which HttpClient cannot set. */
+  private String rawGet(String path, String host) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", listenerPort)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return response.substring(0, Math.max(0, response.indexOf("\r\n\r\n"))).toLowerCase(java.util.Locale.ROOT);
     }
   }
 

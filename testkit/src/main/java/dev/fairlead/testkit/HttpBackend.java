@@ -9,6 +9,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
@@ -16,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * A local HTTP/1.1 server on 127.0.0.1 that answers every request with its own name (body and the
  * {@code x-backend} header), so a test can tell which backend a request through Envoy reached.
- * It counts requests and can be told to answer with another status (e.g. to fail health checks).
+ * It counts requests, keeps the last one (its target and headers, to see what Envoy forwarded), and can be told
+ * to answer with another status (e.g. to fail health checks).
  *
  * <p>Thread-safe; closing stops the server.
  */
@@ -30,6 +36,21 @@ public final class HttpBackend implements AutoCloseable {
   private final ExecutorService executor;
   private final LongAdder requests = new LongAdder();
   private volatile int status = 200;
+  private volatile Request last;
+
+  /**
+   * A request as the backend received it.
+   *
+   * @param target  the request target: path and query
+   * @param headers the header values by lower-case name
+   */
+  public record Request(String target, Map<String, List<String>> headers) {
+
+    /** The first value of header {@code name} (any case), if the request had it. */
+    public Optional<String> header(String name) {
+      return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of()).stream().findFirst();
+    }
+  }
 
   private HttpBackend(String name, HttpServer server, ExecutorService executor) {
     this.name = name;
@@ -60,6 +81,10 @@ public final class HttpBackend implements AutoCloseable {
       try (InputStream body = exchange.getRequestBody()) {
         body.transferTo(OutputStream.nullOutputStream());
       }
+      Map<String, List<String>> headers = new TreeMap<>();
+      exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT),
+          List.copyOf(values)));
+      last = new Request(exchange.getRequestURI().toString(), Map.copyOf(headers));
       requests.increment();
       byte[] answer = (name + "\n").getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set(IDENTITY_HEADER, name);
@@ -86,6 +111,11 @@ public final class HttpBackend implements AutoCloseable {
   /** Requests answered since start. */
   public long requests() {
     return requests.sum();
+  }
+
+  /** The last request answered, if any. */
+  public Optional<Request> lastRequest() {
+    return Optional.ofNullable(last);
   }
 
   /** Answers every later request with this status. */

@@ -37,6 +37,7 @@ import java.util.TreeMap;
 final class FleetBuilder {
 
   private final ListenerTranslator listeners;
+  private final HttpFeatures features;
   private final Reusable earlier;
   /** port → the routes added to it, in order. */
   private final SortedMap<Integer, List<Addition>> ports = new TreeMap<>();
@@ -47,8 +48,9 @@ final class FleetBuilder {
   /**
    * @param earlier what the last build of this fleet made; {@link Reusable#NONE} for none
    */
-  FleetBuilder(ListenerTranslator listeners, Reusable earlier) {
+  FleetBuilder(ListenerTranslator listeners, HttpFeatures features, Reusable earlier) {
     this.listeners = listeners;
+    this.features = features;
     this.earlier = earlier;
   }
 
@@ -158,15 +160,16 @@ final class FleetBuilder {
     for (Addition addition : additions) {
       SortedMap<RoutePrecedence, Route> hostRoutes =
           virtualHosts.computeIfAbsent(addition.hostname(), h -> new TreeMap<>());
-      addition.entries().forEach(entry -> hostRoutes.putIfAbsent(entry.precedence(), entry.route()));
+      addition.entries().forEach(entry -> hostRoutes.computeIfAbsent(entry.precedence(),
+          precedence -> features.patchPortRoute(port, entry.rule(), entry.route())));
     }
-    boolean byAllocation = virtualHosts.values().stream().flatMap(hostRoutes -> hostRoutes.values().stream())
-        .anyMatch(AllocationRouting::routesByAllocation);
+    List<Route> served = virtualHosts.values().stream().flatMap(hostRoutes -> hostRoutes.values().stream())
+        .toList();
     RouteConfiguration.Builder table = RouteConfiguration.newBuilder()
         .setName(ListenerTranslator.portName(port))
         .setValidateClusters(BoolValue.of(false));
     virtualHosts.forEach((hostname, hostRoutes) -> table.addVirtualHosts(virtualHost(port, hostname, hostRoutes)));
-    return new PortTable(List.copyOf(additions), table.build(), listeners.port(port, byAllocation));
+    return new PortTable(List.copyOf(additions), table.build(), listeners.port(port, served));
   }
 
   private static VirtualHost virtualHost(int port, String hostname, SortedMap<RoutePrecedence, Route> routes) {

@@ -31,10 +31,9 @@ import java.util.regex.Pattern;
  *
  * <p>Supported: path matches {@code Exact} and {@code PathPrefix} (the default, {@code /}), header and query
  * parameter matches of type {@code Exact}, method matches (as a {@code :method} header match), and weighted
- * backendRefs. Not supported, so a rule using them makes the route not accepted ({@code UnsupportedValue}):
- * {@code RegularExpression} matches (Envoy compiles them with RE2 and rejects the whole route table for a
- * pattern it cannot compile, and nothing in Java can prove a pattern RE2-safe), filters, timeouts, retries and
- * session persistence.
+ * backendRefs; filters and timeouts through the {@link HttpFeatures}. Not supported, so a rule using them makes
+ * the route not accepted ({@code UnsupportedValue}): {@code RegularExpression} matches (Envoy compiles them with
+ * RE2 and rejects the whole route table for a pattern it cannot compile), retries and session persistence.
  *
  * <p>Everything is expressed in what both Envoy and gRPC's xDS client accept, since they share route tables: a
  * Gateway API path prefix (which matches whole path segments) becomes an exact match on the path plus a prefix
@@ -44,7 +43,7 @@ import java.util.regex.Pattern;
  * INTERNAL_SERVER_ERROR} (gRPC rejects a route table holding a {@code direct_response}). That also keeps the
  * share of an unresolved backend among weighted ones failing, as the Gateway API asks.
  *
- * <p>Stateless and thread-safe.
+ * <p>Immutable and thread-safe.
  */
 final class HTTPRouteRuleTranslator {
 
@@ -55,9 +54,13 @@ final class HTTPRouteRuleTranslator {
 
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
-  /** An HTTP token (RFC 7230): what a header or query parameter name may be. */
-  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+\\-.^_`|~]+");
   private static final Pattern PATH_CHARACTERS = Pattern.compile("[\\x21-\\x7e]*");
+
+  private final HttpFeatures features;
+
+  HTTPRouteRuleTranslator(HttpFeatures features) {
+    this.features = features;
+  }
 
   /**
    * A rule's match translated: the Envoy match and its precedence inputs.
@@ -73,18 +76,13 @@ final class HTTPRouteRuleTranslator {
       problems.add(field + ": required");
       return problems;
     }
-    if (rule.getFilters() != null && !rule.getFilters().isEmpty()) {
-      problems.add(field + ".filters: not supported yet");
-    }
-    if (rule.getTimeouts() != null) {
-      problems.add(field + ".timeouts: not supported yet");
-    }
     if (rule.getRetry() != null) {
       problems.add(field + ".retry: not supported yet");
     }
     if (rule.getSessionPersistence() != null) {
       problems.add(field + ".sessionPersistence: not supported yet");
     }
+    features.validate(rule, field, problems);
     List<HTTPRouteMatch> matches = Objects.requireNonNullElse(rule.getMatches(), List.of());
     for (int j = 0; j < matches.size(); j++) {
       matchProblems(matches.get(j), field + ".matches[" + j + "]", problems);
@@ -99,9 +97,6 @@ final class HTTPRouteRuleTranslator {
       if (ref == null) {
         problems.add(refField + ": required");
         continue;
-      }
-      if (ref.getFilters() != null && !ref.getFilters().isEmpty()) {
-        problems.add(refField + ".filters: not supported yet");
       }
       if (ref.getWeight() != null && (ref.getWeight() < 0 || ref.getWeight() > 1_000_000)) {
         problems.add(refField + ".weight: must be 0-1000000, was " + ref.getWeight());
@@ -121,7 +116,7 @@ final class HTTPRouteRuleTranslator {
       if (!type.equals("Exact") && !type.equals("PathPrefix")) {
         problems.add(field + ".path.type: unsupported value " + type + ", only Exact and PathPrefix are supported");
       }
-      pathValueProblem(Objects.requireNonNullElse(path.getValue(), "/"))
+      pathValueProblems(Objects.requireNonNullElse(path.getValue(), "/"))
           .forEach(problem -> problems.add(field + ".path.value: " + problem));
     }
     List<HTTPHeaderMatch> headers = Objects.requireNonNullElse(match.getHeaders(), List.of());
@@ -142,7 +137,7 @@ final class HTTPRouteRuleTranslator {
   }
 
   /** The Gateway API's rules for a path value (its CRD enforces the same). */
-  private static List<String> pathValueProblem(String value) {
+  static List<String> pathValueProblems(String value) {
     List<String> problems = new ArrayList<>();
     if (!value.startsWith("/")) {
       problems.add("must start with /, was \"" + value + "\"");
@@ -168,7 +163,7 @@ final class HTTPRouteRuleTranslator {
     if (!effectiveType.equals("Exact")) {
       problems.add(field + ".type: unsupported value " + effectiveType + ", only Exact is supported");
     }
-    if (name == null || !TOKEN.matcher(name).matches() || name.length() > 256) {
+    if (name == null || !HeaderModifier.TOKEN.matcher(name).matches() || name.length() > 256) {
       problems.add(field + ".name: must be an HTTP token of 1-256 characters, was \"" + name + "\"");
     }
     if (value == null || value.isEmpty() || value.length() > maxValue) {
@@ -183,8 +178,8 @@ final class HTTPRouteRuleTranslator {
    */
   List<RouteEntry> translate(ObjectRef route, Instant created, int ruleIndex, HTTPRouteRule rule,
       List<BackendResolver.BackendResolution> backends) {
-    RouteAction action = action(backends);
-    boolean byAllocation = referencedBackends(backends).stream().anyMatch(Backend::byAllocation);
+    RouteAction action = action(Objects.requireNonNullElse(rule.getBackendRefs(), List.of()), backends);
+    List<Backend> referenced = referencedBackends(backends);
     List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
         ? List.of(new HTTPRouteMatch()) : rule.getMatches();
     List<RouteEntry> entries = new ArrayList<>();
@@ -193,18 +188,14 @@ final class HTTPRouteRuleTranslator {
       List<Match> variants = matches(matches.get(j));
       for (int v = 0; v < variants.size(); v++) {
         Match m = variants.get(v);
-        entries.add(new RouteEntry(
+        entries.add(new RouteEntry(rule,
             new RoutePrecedence(m.exact(), m.pathLength(), m.method(), m.headers(), m.queryParams(), created,
                 route.namespace(), route.name(), ruleIndex, j, v),
-            byAllocation(Route.newBuilder().setName(name).setMatch(m.match()).setRoute(action), byAllocation)
-                .build()));
+            features.patchRoute(rule, referenced,
+                Route.newBuilder().setName(name).setMatch(m.match()).setRoute(action)).build()));
       }
     }
     return entries;
-  }
-
-  private static Route.Builder byAllocation(Route.Builder route, boolean byAllocation) {
-    return byAllocation ? AllocationRouting.routeByAllocation(route) : route;
   }
 
   /** The clusters a rule's requests can go to: its resolved backends of weight above 0. */
@@ -215,13 +206,36 @@ final class HTTPRouteRuleTranslator {
         .toList();
   }
 
-  private static RouteAction action(List<BackendResolver.BackendResolution> backends) {
+  /**
+   * The route action to {@code backends}, what the backendRefs {@code refs} resolved to. Shares of one cluster are
+   * merged, unless a backendRef has filters: each backendRef is then a weighted cluster of its own, which its
+   * filters patch.
+   */
+  private RouteAction action(List<HTTPBackendRef> refs, List<BackendResolver.BackendResolution> backends) {
+    if (refs.stream().anyMatch(ref -> ref.getFilters() != null && !ref.getFilters().isEmpty())) {
+      WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
+      boolean unresolved = false;
+      for (int k = 0; k < backends.size(); k++) {
+        BackendResolver.BackendResolution backend = backends.get(k);
+        if (backend.weight() > 0) {
+          String cluster = clusterOf(backend);
+          unresolved |= cluster.equals(UNRESOLVED_BACKEND_CLUSTER);
+          weighted.addClusters(features.patchBackendRef(refs.get(k), WeightedCluster.ClusterWeight.newBuilder()
+              .setName(cluster).setWeight(UInt32Value.of(backend.weight()))));
+        }
+      }
+      if (weighted.getClustersCount() > 0) {
+        RouteAction.Builder action = RouteAction.newBuilder().setWeightedClusters(weighted);
+        if (unresolved) {
+          action.setClusterNotFoundResponseCode(RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR);
+        }
+        return action.build();
+      }
+    }
     Map<String, Long> weights = new LinkedHashMap<>();
     for (BackendResolver.BackendResolution backend : backends) {
       if (backend.weight() > 0) {
-        String cluster = backend instanceof BackendResolver.BackendResolution.Resolved resolved
-            ? resolved.backend().name() : UNRESOLVED_BACKEND_CLUSTER;
-        weights.merge(cluster, (long) backend.weight(), Long::sum);
+        weights.merge(clusterOf(backend), (long) backend.weight(), Long::sum);
       }
     }
     RouteAction.Builder action = RouteAction.newBuilder();
@@ -237,6 +251,11 @@ final class HTTPRouteRuleTranslator {
       action.setClusterNotFoundResponseCode(RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR);
     }
     return action.build();
+  }
+
+  private static String clusterOf(BackendResolver.BackendResolution backend) {
+    return backend instanceof BackendResolver.BackendResolution.Resolved resolved
+        ? resolved.backend().name() : UNRESOLVED_BACKEND_CLUSTER;
   }
 
   /** The Envoy matches one Gateway API match becomes: two for a path prefix other than {@code /}, else one. */

@@ -46,14 +46,16 @@ final class HTTPRouteTranslator {
 
   private final Map<String, GatewayTranslator.GatewayListeners> gateways;
   private final BackendResolver backends;
-  private final HTTPRouteRuleTranslator rules = new HTTPRouteRuleTranslator();
+  private final HTTPRouteRuleTranslator rules;
 
   /**
    * @param gateways Fairlead's Gateways, keyed {@code namespace/name}
    */
-  HTTPRouteTranslator(Map<String, GatewayTranslator.GatewayListeners> gateways, BackendResolver backends) {
+  HTTPRouteTranslator(Map<String, GatewayTranslator.GatewayListeners> gateways, BackendResolver backends,
+      HttpFeatures features) {
     this.gateways = gateways;
     this.backends = backends;
+    this.rules = new HTTPRouteRuleTranslator(features);
   }
 
   /** Where a route is served: on one port of one fleet, for these hostnames ({@code *} for all). */

@@ -39,6 +39,7 @@ import java.util.function.Function;
  */
 public final class IncrementalTranslator {
 
+  private final HttpFeatures features;
   private final ListenerTranslator listeners;
   private final Memo<String, TranslatedUpstream> upstreams =
       new Memo<>(IncrementalTranslator::sameUpstream, IncrementalTranslator::canonical);
@@ -52,7 +53,8 @@ public final class IncrementalTranslator {
 
   public IncrementalTranslator(TranslatorOptions options) {
     Objects.requireNonNull(options, "options");
-    this.listeners = new ListenerTranslator(options.listenerAddress(), options.unallocatedStatus());
+    this.features = HttpFeatures.all(options);
+    this.listeners = new ListenerTranslator(options.listenerAddress(), features);
   }
 
   /**
@@ -147,7 +149,7 @@ public final class IncrementalTranslator {
           gateways.get(key, gateway, current, reads -> gatewayTranslator.translate(gateway));
       current.gateways.put(translated.fleet(), translated);
       verdicts.add(translated.verdict());
-      FleetBuilder fleet = new FleetBuilder(listeners, fleets.getOrDefault(translated.fleet(),
+      FleetBuilder fleet = new FleetBuilder(listeners, features, fleets.getOrDefault(translated.fleet(),
           FleetBuilder.Reusable.NONE));
       String gatewayKey = "Gateway " + translated.fleet();
       translated.listeners().forEach(listener -> {
@@ -158,7 +160,7 @@ public final class IncrementalTranslator {
     }
 
     HTTPRouteTranslator routeTranslator = new HTTPRouteTranslator(current.gateways,
-        new BackendResolver(current.upstreams, current::serviceBackend, grants));
+        new BackendResolver(current.upstreams, current::serviceBackend, grants), features);
     for (Map.Entry<String, HTTPRoute> named : unique(state.httpRoutes()).entrySet()) {
       String key = named.getKey();
       HTTPRoute route = named.getValue();

@@ -7,17 +7,19 @@ import io.envoyproxy.envoy.config.listener.v3.ApiListener;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import java.util.List;
 
 /**
  * Builds Envoy listeners: one {@code http-<port>} per Gateway port, bound to the configured address, and the API
  * listeners gRPC's xDS client asks for by target hostname. Both hold an HttpConnectionManager that takes its
- * route table {@code http-<port>} over ADS and ends its filters with the router. A port whose routes reach Upstreams
- * in allocation mode also gets the filters and local reply of {@link AllocationRouting}; API listeners never do
- * (gRPC clients have no such filter).
+ * route table {@code http-<port>} over ADS and ends its filters with the router. A port's connection manager is
+ * patched by the {@link HttpFeatures} given the routes it serves; API listeners never are (gRPC clients have none
+ * of those filters).
  *
  * <p>Immutable and thread-safe.
  */
@@ -27,11 +29,11 @@ final class ListenerTranslator {
   static final String ROUTER = "envoy.filters.http.router";
 
   private final String address;
-  private final int unallocatedStatus;
+  private final HttpFeatures features;
 
-  ListenerTranslator(String address, int unallocatedStatus) {
+  ListenerTranslator(String address, HttpFeatures features) {
     this.address = address;
-    this.unallocatedStatus = unallocatedStatus;
+    this.features = features;
   }
 
   /** The name of the listener and of the route table for {@code port}. */
@@ -42,9 +44,9 @@ final class ListenerTranslator {
   /**
    * The listener {@code http-<port>}, bound to the configured address.
    *
-   * @param byAllocation whether some of its routes route by allocation
+   * @param routes every route the port serves
    */
-  Listener port(int port, boolean byAllocation) {
+  Listener port(int port, List<Route> routes) {
     String name = portName(port);
     return Listener.newBuilder()
         .setName(name)
@@ -52,7 +54,7 @@ final class ListenerTranslator {
             SocketAddress.newBuilder().setAddress(address).setPortValue(port)))
         .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
             .setName(HTTP_CONNECTION_MANAGER)
-            .setTypedConfig(Any.pack(connectionManager(name, name, byAllocation)))))
+            .setTypedConfig(Any.pack(features.patchConnectionManager(routes, connectionManager(name, name)).addHttpFilters(router()).build()))))
         .build();
   }
 
@@ -61,20 +63,17 @@ final class ListenerTranslator {
     return Listener.newBuilder()
         .setName(hostname)
         .setApiListener(ApiListener.newBuilder()
-            .setApiListener(Any.pack(connectionManager(hostname, routeConfigName, false))))
+            .setApiListener(Any.pack(connectionManager(hostname, routeConfigName).addHttpFilters(router()).build())))
         .build();
   }
 
-  private HttpConnectionManager connectionManager(String statPrefix, String routeConfigName, boolean byAllocation) {
-    HttpConnectionManager.Builder manager = HttpConnectionManager.newBuilder()
+  private static HttpConnectionManager.Builder connectionManager(String statPrefix, String routeConfigName) {
+    return HttpConnectionManager.newBuilder()
         .setStatPrefix(statPrefix)
         .setRds(Rds.newBuilder().setConfigSource(Ads.CONFIG_SOURCE).setRouteConfigName(routeConfigName));
-    if (byAllocation) {
-      manager.addHttpFilters(AllocationRouting.filter()).setLocalReplyConfig(AllocationRouting.localReply(
-          unallocatedStatus));
-    }
-    return manager
-        .addHttpFilters(HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())))
-        .build();
+  }
+
+  private static HttpFilter router() {
+    return HttpFilter.newBuilder().setName(ROUTER).setTypedConfig(Any.pack(Router.getDefaultInstance())).build();
   }
 }

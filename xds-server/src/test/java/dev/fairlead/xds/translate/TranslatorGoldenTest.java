@@ -72,7 +72,10 @@ class TranslatorGoldenTest {
     assertEveryEdsClusterHasItsEndpoints(translate(name));
   }
 
-  /** Every cluster a route sends to is one of its fleet's clusters (or the unresolved-backend cluster). */
+  /**
+   * Every cluster a route sends to is one of its fleet's clusters (or the unresolved-backend cluster); a route that
+   * redirects sends to none.
+   */
   static void assertRoutesNameOnlyClustersOfTheirFleet(Translation translation) {
     translation.fleets().forEach((fleet, config) -> {
       Set<String> clusters = new HashSet<>();
@@ -80,6 +83,11 @@ class TranslatorGoldenTest {
       for (RouteConfiguration table : config.routes()) {
         for (VirtualHost host : table.getVirtualHostsList()) {
           for (Route route : host.getRoutesList()) {
+            assertThat(route.hasRoute() || route.hasRedirect()).as("route %s forwards or redirects", route.getName())
+                .isTrue();
+            if (route.hasRedirect()) {
+              continue;
+            }
             clusterNames(route.getRoute()).stream()
                 .filter(cluster -> !cluster.equals(HTTPRouteRuleTranslator.UNRESOLVED_BACKEND_CLUSTER))
                 .forEach(cluster -> assertThat(clusters).as("fleet %s, route %s", fleet, route.getName())
