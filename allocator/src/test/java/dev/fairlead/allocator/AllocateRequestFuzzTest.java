@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * UTF-8, as the HTTP server does) or a valid request edited field by field ({@link FuzzedTrees}). For every body:
  * <ul>
  *   <li>only an {@link AllocationException} of {@link Failure#INVALID_ARGUMENT} escapes — the API's 400 — and its
- *       message begins with the field at fault ({@code ttl: …}, {@code selector.labels[k]: …}, {@code body: …} for
- *       the document as a whole), stays on one line without control characters (no stack trace; what it echoes of
+ *       message begins with the field at fault ({@code ttl: …}, {@code selector.labels[k]: …}, {@code body: …}
+ *       for the document as a whole), stays on one line without control characters (no stack trace; what it echoes of
  *       the body is escaped), and carries no Java class unless the body spelled it;</li>
  *   <li>a request that passes satisfies every documented bound, as checked here independently of the code under
  *       test: a DNS-label namespace, a DNS-subdomain upstream, label keys and values and annotation keys in the API
