@@ -83,7 +83,7 @@ final class AllocateRequestJson {
   }
 
   private static String quoted(Object value) {
-    return RequestValidation.cut(Json.encode(value));
+    return RequestValidation.bounded(Json.encode(value));
   }
 
   private static String kind(Object value) {

@@ -4,6 +4,7 @@ import com.google.protobuf.util.Durations;
 import dev.fairlead.allocation.v1.AllocateRequest;
 import io.vertx.core.json.Json;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -124,11 +125,27 @@ final class RequestValidation {
    */
   static String shown(String text) {
     String json = Json.encode(text);
-    return cut(json.substring(1, json.length() - 1));
+    return bounded(json.substring(1, json.length() - 1));
   }
 
-  /** {@code text} cut after {@value #SHOWN_LIMIT} characters, marked with an ellipsis where it was. */
-  static String cut(String text) {
-    return text.length() <= SHOWN_LIMIT ? text : text.substring(0, SHOWN_LIMIT) + "…";
+  /**
+   * {@code json} (a value as JSON encodes it) with the line breaks JSON leaves as they are escaped too — the C1
+   * control characters such as NEL, and the line and paragraph separators — and cut after {@value #SHOWN_LIMIT}
+   * characters, marked with an ellipsis where it was.
+   */
+  static String bounded(String json) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < json.length(); i++) {
+      if (i == SHOWN_LIMIT) {
+        return out.append('…').toString();
+      }
+      char c = json.charAt(i);
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

@@ -72,6 +72,7 @@ class RequestValidationTest {
         "selector.zone: must be a label value (at most 63 letters, digits, '-', '_' or '.', beginning and ending with"
             + " a letter or digit), was \"a\\n\\tat com.example.Fake.call(Fake.java:1)\"");
     assertInvalid(valid().putLabels("key\r\nX-Injected: 1", "v"), "labels[key\\r\\nX-Injected: 1]: the key");
+    assertInvalid(valid().putLabels("a\u0085b\u2028c", "v"), "labels[a\\u0085b\\u2028c]: the key");
     assertInvalid(valid().setUpstream("u".repeat(300) + "!"),
         "upstream: must be a DNS subdomain name (RFC 1123), was \"" + "u".repeat(64) + "…\"");
   }
