@@ -59,6 +59,8 @@ public final class ConfigFileParser {
       "v1/ConfigMap", ConfigMap.class);
 
   private static final String DEFAULT_NAMESPACE = "default";
+  private static final java.util.regex.Pattern YAML_EVENT =
+      java.util.regex.Pattern.compile("<org\\.yaml\\.snakeyaml\\.events\\.(\\w+)Event\\([^>]*\\)>");
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
   private final KubernetesSerialization serialization = new KubernetesSerialization();
@@ -150,12 +152,21 @@ public final class ConfigFileParser {
 
   /**
    * SnakeYAML's message as one line for a log: its sentences start in the first column, while the location,
-   * source excerpt and caret lines under them are indented (the line number is reported separately).
+   * source excerpt and caret lines under them are indented (the line number is reported separately). Where the YAML
+   * reader quotes a parser event ({@code <org.yaml.snakeyaml.events.MappingStartEvent(…)>}, as for a mapping used as
+   * a key), the message says what was written instead.
    */
   static String oneLine(String message) {
-    return java.util.Arrays.stream(message.split("\\R"))
+    String words = java.util.Arrays.stream(message.split("\\R"))
         .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
         .collect(java.util.stream.Collectors.joining("; "));
+    return YAML_EVENT.matcher(words).replaceAll(event -> switch (event.group(1)) {
+      case "MappingStart" -> "a mapping";
+      case "SequenceStart" -> "a list";
+      case "Alias" -> "an alias";
+      case "Scalar" -> "a value";
+      default -> "the end of a mapping, list or document";
+    });
   }
 
   /**

@@ -142,6 +142,17 @@ class ConfigFileParserTest {
   }
 
   @Test
+  void aMappingUsedAsAKeyIsNamedInWordsNotAsAParserEvent() {
+    ParsedFile parsed = parser.parse(FILE, "apiVersion: v1\nkind: ConfigMap\n{a: 1}: x\n");
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> {
+      assertThat(broken.line()).isBetween(1, 3);
+      assertThat(broken.message()).isEqualTo("invalid YAML: Expected a field name (Scalar value in YAML), got this"
+          + " instead: a mapping");
+    });
+  }
+
+  @Test
   void anUnknownKindSaysWhatIsRead() {
     ParsedFile parsed = parser.parse(FILE, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n");
 
