@@ -17,6 +17,8 @@ only=${2:-}
 # module:TestClass
 targets=(
   xds-server:TranslatorFuzzTest
+  app:ConfigFileParserFuzzTest
+  allocator:AllocateRequestFuzzTest
 )
 
 for target in "${targets[@]}"; do

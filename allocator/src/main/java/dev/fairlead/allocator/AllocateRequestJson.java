@@ -22,8 +22,6 @@ import java.util.stream.Collectors;
  */
 final class AllocateRequestJson {
 
-  private static final int QUOTED_VALUE_LIMIT = 64;
-
   private AllocateRequestJson() {
   }
 
@@ -49,7 +47,7 @@ final class AllocateRequestJson {
   private static void merge(JsonObject json, Message.Builder builder, String prefix) {
     Descriptor type = builder.getDescriptorForType();
     for (Map.Entry<String, Object> entry : json) {
-      String path = prefix + entry.getKey();
+      String path = prefix + RequestValidation.shown(entry.getKey());
       FieldDescriptor field = type.getFields().stream()
           .filter(f -> f.getJsonName().equals(entry.getKey()) || f.getName().equals(entry.getKey()))
           .findFirst()
@@ -85,8 +83,7 @@ final class AllocateRequestJson {
   }
 
   private static String quoted(Object value) {
-    String json = Json.encode(value);
-    return json.length() <= QUOTED_VALUE_LIMIT ? json : json.substring(0, QUOTED_VALUE_LIMIT) + "…";
+    return RequestValidation.bounded(Json.encode(value));
   }
 
   private static String kind(Object value) {

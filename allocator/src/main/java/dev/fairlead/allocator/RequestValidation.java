@@ -2,7 +2,9 @@ package dev.fairlead.allocator;
 
 import com.google.protobuf.util.Durations;
 import dev.fairlead.allocation.v1.AllocateRequest;
+import io.vertx.core.json.Json;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,7 @@ final class RequestValidation {
   /** A label value, and the name part of a label or annotation key (Kubernetes' "qualified name"). */
   private static final Pattern LABEL_VALUE = Pattern.compile("(?=.{0,63}$)([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
   private static final String RESERVED_PREFIX = "fairlead.dev/";
+  private static final int SHOWN_LIMIT = 64;
 
   private RequestValidation() {
   }
@@ -36,7 +39,7 @@ final class RequestValidation {
       if (!LABEL_VALUE.matcher(request.getSelector().getZone()).matches()) {
         throw AllocationException.invalid("selector.zone", "must be a label value (at most 63 letters, digits, "
             + "'-', '_' or '.', beginning and ending with a letter or digit), was \""
-            + request.getSelector().getZone() + "\"");
+            + shown(request.getSelector().getZone()) + "\"");
       }
       checkLabelSyntax("selector.labels", request.getSelector().getLabelsMap());
     }
@@ -61,7 +64,8 @@ final class RequestValidation {
       throw AllocationException.invalid("namespace", "is required");
     }
     if (!DNS_LABEL.matcher(namespace).matches()) {
-      throw AllocationException.invalid("namespace", "must be a DNS label (RFC 1123), was \"" + namespace + "\"");
+      throw AllocationException.invalid("namespace", "must be a DNS label (RFC 1123), was \"" + shown(namespace)
+          + "\"");
     }
   }
 
@@ -70,7 +74,8 @@ final class RequestValidation {
       throw AllocationException.invalid(field, "is required");
     }
     if (!DNS_SUBDOMAIN.matcher(name).matches()) {
-      throw AllocationException.invalid(field, "must be a DNS subdomain name (RFC 1123), was \"" + name + "\"");
+      throw AllocationException.invalid(field, "must be a DNS subdomain name (RFC 1123), was \"" + shown(name)
+          + "\"");
     }
   }
 
@@ -83,9 +88,9 @@ final class RequestValidation {
     for (Map.Entry<String, String> label : labels.entrySet()) {
       checkKeySyntax(field, label.getKey());
       if (!LABEL_VALUE.matcher(label.getValue()).matches()) {
-        throw AllocationException.invalid(field + "[" + label.getKey() + "]", "must be a label value (at most 63 "
-            + "letters, digits, '-', '_' or '.', beginning and ending with a letter or digit), was \""
-            + label.getValue() + "\"");
+        throw AllocationException.invalid(field + "[" + shown(label.getKey()) + "]", "must be a label value (at most "
+            + "63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit), was \""
+            + shown(label.getValue()) + "\"");
       }
     }
   }
@@ -93,7 +98,7 @@ final class RequestValidation {
   private static void checkKeys(String field, Map<String, String> map) {
     for (String key : map.keySet()) {
       if (key.startsWith(RESERVED_PREFIX)) {
-        throw AllocationException.invalid(field + "[" + key + "]",
+        throw AllocationException.invalid(field + "[" + shown(key) + "]",
             "keys under " + RESERVED_PREFIX + " are reserved for Fairlead");
       }
       checkKeySyntax(field, key);
@@ -107,9 +112,40 @@ final class RequestValidation {
     boolean valid = !name.isEmpty() && LABEL_VALUE.matcher(name).matches()
         && (slash < 0 || DNS_SUBDOMAIN.matcher(key.substring(0, slash)).matches());
     if (!valid) {
-      throw AllocationException.invalid(field + "[" + key + "]", "the key must be a name of at most 63 letters, "
-          + "digits, '-', '_' or '.' beginning and ending with a letter or digit, optionally after a DNS subdomain "
-          + "prefix and '/'");
+      throw AllocationException.invalid(field + "[" + shown(key) + "]", "the key must be a name of at most 63 "
+          + "letters, digits, '-', '_' or '.' beginning and ending with a letter or digit, optionally after a DNS "
+          + "subdomain prefix and '/'");
     }
+  }
+
+  /**
+   * A client's string as a refusal shows it: escaped as inside a JSON string, so that the message stays one line
+   * whatever the client sent (a line break or control character in a value cannot pass for a line of the server's),
+   * and cut after {@value #SHOWN_LIMIT} characters. A name or value of the API's syntax shows unchanged.
+   */
+  static String shown(String text) {
+    String json = Json.encode(text);
+    return bounded(json.substring(1, json.length() - 1));
+  }
+
+  /**
+   * {@code json} (a value as JSON encodes it) with the line breaks JSON leaves as they are escaped too — the C1
+   * control characters such as NEL, and the line and paragraph separators — and cut after {@value #SHOWN_LIMIT}
+   * characters, marked with an ellipsis where it was.
+   */
+  static String bounded(String json) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < json.length(); i++) {
+      if (i == SHOWN_LIMIT) {
+        return out.append('…').toString();
+      }
+      char c = json.charAt(i);
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

@@ -42,6 +42,7 @@ class AllocateRequestJsonTest {
       "{\"selector\": 5} | selector: must be an object, was 5",
       "{\"selector\": {\"labels\": 5}} | selector.labels: must be an object of string keys and values, was 5",
       "{\"upstream\": {\"name\": \"game\"}} | upstream: must be a string, was {\"name\":\"game\"}",
+      "{\"a\\nb\": 1} | a\\nb: unknown field; a request has namespace",
   })
   void eachProblemNamesItsFieldWithoutParserInternals(String body, String message) {
     assertThatThrownBy(() -> AllocateRequestJson.parse(body))

@@ -66,6 +66,17 @@ class RequestValidationTest {
     assertInvalid(valid().setSelector(Selector.newBuilder().setZone("zone a")), "selector.zone: must be a label value");
   }
 
+  @Test
+  void whatARefusalEchoesIsEscapedOnOneLineAndCut() {
+    assertInvalid(valid().setSelector(Selector.newBuilder().setZone("a\n\tat com.example.Fake.call(Fake.java:1)")),
+        "selector.zone: must be a label value (at most 63 letters, digits, '-', '_' or '.', beginning and ending with"
+            + " a letter or digit), was \"a\\n\\tat com.example.Fake.call(Fake.java:1)\"");
+    assertInvalid(valid().putLabels("key\r\nX-Injected: 1", "v"), "labels[key\\r\\nX-Injected: 1]: the key");
+    assertInvalid(valid().putLabels("a\u0085b\u2028c", "v"), "labels[a\\u0085b\\u2028c]: the key");
+    assertInvalid(valid().setUpstream("u".repeat(300) + "!"),
+        "upstream: must be a DNS subdomain name (RFC 1123), was \"" + "u".repeat(64) + "…\"");
+  }
+
   private static void assertInvalid(AllocateRequest.Builder request, String message) {
     assertThatThrownBy(() -> RequestValidation.checkAllocate(request.build(), MAX_TTL))
         .isInstanceOfSatisfying(AllocationException.class, e -> {

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -18,6 +21,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -26,6 +30,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -55,6 +61,8 @@ public final class ConfigFileParser {
       "v1/ConfigMap", ConfigMap.class);
 
   private static final String DEFAULT_NAMESPACE = "default";
+  private static final java.util.regex.Pattern YAML_EVENT =
+      java.util.regex.Pattern.compile("<org\\.yaml\\.snakeyaml\\.events\\.(\\w+)Event\\([^>]*\\)>");
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
   private final KubernetesSerialization serialization = new KubernetesSerialization();
@@ -133,7 +141,7 @@ public final class ConfigFileParser {
       object = serialization.convertValue(document, type);
     } catch (IllegalArgumentException e) {
       String field = e.getCause() instanceof JsonMappingException mapping ? path(mapping) : "";
-      String reason = e.getCause() instanceof JsonMappingException mapping ? mapping.getOriginalMessage() : e.getMessage();
+      String reason = e.getCause() instanceof JsonMappingException mapping ? problem(mapping) : "is not valid";
       return new ParsedFile.Broken(file, line, kind + " " + name + ": " + (field.isEmpty() ? "" : field + ": ")
           + reason);
     }
@@ -147,12 +155,59 @@ public final class ConfigFileParser {
 
   /**
    * SnakeYAML's message as one line for a log: its sentences start in the first column, while the location,
-   * source excerpt and caret lines under them are indented (the line number is reported separately).
+   * source excerpt and caret lines under them are indented (the line number is reported separately). Where the YAML
+   * reader quotes a parser event ({@code <org.yaml.snakeyaml.events.MappingStartEvent(…)>}, as for a mapping used as
+   * a key), the message says what was written instead.
    */
   static String oneLine(String message) {
-    return java.util.Arrays.stream(message.split("\\R"))
+    String words = java.util.Arrays.stream(message.split("\\R"))
         .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
         .collect(java.util.stream.Collectors.joining("; "));
+    return YAML_EVENT.matcher(words).replaceAll(event -> switch (event.group(1)) {
+      case "MappingStart" -> "a mapping";
+      case "SequenceStart" -> "a list";
+      case "Alias" -> "an alias";
+      case "Scalar" -> "a value";
+      default -> "the end of a mapping, list or document";
+    });
+  }
+
+  /**
+   * What is wrong with a value, in the words of the file: Jackson's own messages name the model classes behind a
+   * field ("Cannot coerce empty String to `io.fabric8…GatewaySpec`"), which mean nothing to whoever wrote the file.
+   */
+  private String problem(JsonMappingException e) {
+    if (e instanceof UnrecognizedPropertyException unknown) {
+      return "unknown field; expected one of " + unknown.getKnownPropertyIds().stream().map(String::valueOf)
+          .sorted().collect(Collectors.joining(", "));
+    }
+    if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+      return expected(mismatch.getTargetType()) + (e instanceof InvalidFormatException invalid
+          ? ", was " + serialization.asJson(invalid.getValue()) : "");
+    }
+    return "is not a valid value for this field";
+  }
+
+  /** The form a value of {@code type} takes in YAML. */
+  private String expected(Class<?> type) {
+    if (type.isEnum()) {
+      return "must be one of " + Arrays.stream(type.getEnumConstants()).map(serialization::asJson)
+          .collect(Collectors.joining(", "));
+    }
+    Class<?> boxed = MethodType.methodType(type).wrap().returnType();
+    if (Number.class.isAssignableFrom(boxed)) {
+      return "must be a number";
+    }
+    if (boxed == Boolean.class) {
+      return "must be true or false";
+    }
+    if (CharSequence.class.isAssignableFrom(type) || boxed == Character.class) {
+      return "must be a string";
+    }
+    if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "must be a list";
+    }
+    return "must be a mapping (fields and their values)";
   }
 
   /** {@code spec.static.hosts[0].port} from Jackson's path references. */

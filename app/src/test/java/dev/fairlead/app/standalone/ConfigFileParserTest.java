@@ -139,6 +139,39 @@ class ConfigFileParserTest {
   }
 
   @Test
+  void aValueOfTheWrongFormSaysWhatFormItTakesAndNamesNoJavaClass() {
+    ParsedFile parsed = parser.parse(FILE, """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge}
+        spec: ""
+        """);
+    ParsedFile port = parser.parse(FILE, """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: blue}
+        spec:
+          static: {hosts: [{address: 127.0.0.1, port: eighty}]}
+        """);
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> assertThat(broken.message())
+        .isEqualTo("Gateway edge: spec: must be a mapping (fields and their values), was \"\""));
+    assertThat(port).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> assertThat(broken.message())
+        .isEqualTo("Upstream blue: spec.static.hosts[0].port: must be a number, was \"eighty\""));
+  }
+
+  @Test
+  void aMappingUsedAsAKeyIsNamedInWordsNotAsAParserEvent() {
+    ParsedFile parsed = parser.parse(FILE, "apiVersion: v1\nkind: ConfigMap\n{a: 1}: x\n");
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> {
+      assertThat(broken.line()).isBetween(1, 3);
+      assertThat(broken.message()).isEqualTo("invalid YAML: Expected a field name (Scalar value in YAML), got this"
+          + " instead: a mapping");
+    });
+  }
+
+  @Test
   void anUnknownKindSaysWhatIsRead() {
     ParsedFile parsed = parser.parse(FILE, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n");
 
