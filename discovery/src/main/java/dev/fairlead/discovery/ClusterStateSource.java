@@ -79,6 +79,8 @@ public final class ClusterStateSource implements AutoCloseable {
   private final InformerGroup<ReferenceGrant> referenceGrants;
   private final InformerGroup<GatewayClass> gatewayClasses;
   private final List<InformerGroup<?>> all;
+  /** Set by {@link #close}: informers that stop then, before they synced, were stopped on purpose. */
+  private volatile boolean closed;
   private volatile boolean synced;
 
   /**
@@ -167,7 +169,12 @@ public final class ClusterStateSource implements AutoCloseable {
     }
     CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
       if (failure != null) {
-        LOG.error("Informers did not sync; no ClusterState will be published", failure);
+        if (closed) {
+          // Closed before the first list completed (a replica losing the lease at once): nothing went wrong.
+          LOG.debug("Stopped before the informers synced: {}", failure.toString());
+        } else {
+          LOG.error("Informers did not sync; no ClusterState will be published", failure);
+        }
         return;
       }
       synced = true;
@@ -185,6 +192,7 @@ public final class ClusterStateSource implements AutoCloseable {
   /** Stops the informers and the rebuild thread; a rebuild in progress finishes first. Idempotent. */
   @Override
   public void close() {
+    closed = true;
     all.forEach(InformerGroup::close);
     queue.close();
   }

@@ -74,6 +74,8 @@ public final class UpstreamReconciler implements AutoCloseable {
   private final Map<NamespacedName, Integer> failures = new ConcurrentHashMap<>();
   /** UIDs of Upstreams already reported as in the way, so each is reported once. */
   private final Set<String> reportedNotOurs = ConcurrentHashMap.newKeySet();
+  /** Set by {@link #close}: informers that stop then, before they synced, were stopped on purpose. */
+  private volatile boolean closed;
   private volatile boolean synced;
 
   /**
@@ -127,7 +129,12 @@ public final class UpstreamReconciler implements AutoCloseable {
     }
     CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
       if (failure != null) {
-        LOG.error("Discovery's informers did not sync; no Upstream will be reconciled", failure);
+        if (closed) {
+          // Closed before the first list completed (a replica losing the lease at once): nothing went wrong.
+          LOG.debug("Stopped before the informers synced: {}", failure.toString());
+        } else {
+          LOG.error("Discovery's informers did not sync; no Upstream will be reconciled", failure);
+        }
         return;
       }
       synced = true;
@@ -159,6 +166,7 @@ public final class UpstreamReconciler implements AutoCloseable {
   /** Stops the informers and the workers; a reconcile in progress finishes first. Idempotent. */
   @Override
   public void close() {
+    closed = true;
     services.close();
     upstreams.close();
     if (namespaces != null) {

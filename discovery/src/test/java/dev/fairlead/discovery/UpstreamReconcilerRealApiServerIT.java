@@ -9,6 +9,7 @@ import dev.fairlead.api.v1alpha1.LoadBalancerPolicy;
 import dev.fairlead.api.v1alpha1.Protocol;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.api.v1alpha1.UpstreamSpec;
+import dev.fairlead.testkit.CapturedLogs;
 import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -47,6 +48,9 @@ class UpstreamReconcilerRealApiServerIT {
 
   @RegisterExtension
   static final RealApiServer API_SERVER = new RealApiServer();
+
+  @RegisterExtension
+  final CapturedLogs logs = new CapturedLogs();
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Map<String, String> WATCH = Map.of("fairlead.dev/expose", "true");
@@ -196,6 +200,31 @@ class UpstreamReconcilerRealApiServerIT {
     // A port that goes takes its Upstream with it.
     editService("web", s -> s.getSpec().setPorts(List.of(port("http", 80, null))));
     awaitUpstreams("web", "web-http");
+  }
+
+  /**
+   * A replica that loses the lease at once closes discovery before its informers have listed anything: that is
+   * no error, so no ERROR line (the soak's monitor counts them).
+   */
+  @Test
+  void aReconcilerClosedBeforeItsInformersSyncedLogsNoError() {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(UpstreamReconciler.class);
+    ch.qos.logback.classic.Level level = logger.getLevel();
+    logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      reconciler = new UpstreamReconciler(discoveryClient, DiscoveryScope.inNamespaces(Set.of(ns)),
+          ReconcilerSettings.DEFAULT, registry);
+      reconciler.start();
+      reconciler.close();
+
+      await().atMost(WAIT).until(() -> logs.lines().stream().anyMatch(line ->
+          line.contains("Stopped before the informers synced") || line.contains("Discovery started")
+              || line.contains("did not sync")));
+      assertThat(logs.lines()).noneMatch(line -> line.startsWith("ERROR"));
+    } finally {
+      logger.setLevel(level);
+    }
   }
 
   @Test
