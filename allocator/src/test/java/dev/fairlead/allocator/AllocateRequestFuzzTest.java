@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  *       absent or positive and at most the server's maximum.</li>
  * </ul>
  * Without {@code JAZZER_FUZZ} this runs the inputs kept under {@code AllocateRequestFuzzTestInputs/} as a
- * regression test; {@code scripts/fuzz.sh} fuzzes for a while (see the README).
+ * regression test; {@code scripts/fuzz.sh} fuzzes for a while (see CONTRIBUTING.md).
  */
 class AllocateRequestFuzzTest {
 

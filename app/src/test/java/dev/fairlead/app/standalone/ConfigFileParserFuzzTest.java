@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  *       {@link ClusterState} and translate that — never throws either.</li>
  * </ul>
  * Without {@code JAZZER_FUZZ} this runs the inputs kept under {@code ConfigFileParserFuzzTestInputs/} as a
- * regression test; {@code scripts/fuzz.sh} fuzzes for a while (see the README).
+ * regression test; {@code scripts/fuzz.sh} fuzzes for a while (see CONTRIBUTING.md).
  */
 class ConfigFileParserFuzzTest {
 

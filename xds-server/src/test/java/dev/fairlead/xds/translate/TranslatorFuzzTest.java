@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  *       clusters have endpoints.</li>
  * </ul>
  * Without {@code JAZZER_FUZZ} this runs the inputs kept under {@code TranslatorFuzzTestInputs/} as a regression
- * test; {@code scripts/fuzz.sh} fuzzes for a while (see the README). A sample of fuzzed states is also validated by a
+ * test; {@code scripts/fuzz.sh} fuzzes for a while (see CONTRIBUTING.md). A sample of fuzzed states is also validated by a
  * real Envoy ({@link TranslatorOutputEnvoyValidateIT}).
  */
 class TranslatorFuzzTest {

@@ -17,20 +17,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The README's configuration reference is checked against the flags: every option of {@code fairlead run} (declared
- * on the command or on one of its mixins) has a row naming it and its environment variable (the one its default
- * reads), and every row names an option that exists.
+ * The configuration reference ({@code docs/configuration.md}) is checked against the flags: every option of
+ * {@code fairlead run} (declared on the command or on one of its mixins) has a row naming it and its environment
+ * variable (the one its default reads), and every row names an option that exists.
  */
-class ReadmeConfigurationReferenceTest {
+class ConfigurationReferenceDocTest {
 
-  private static final Path README = Path.of("..", "README.md");
+  private static final Path REFERENCE = Path.of("..", "docs", "configuration.md");
   private static final Pattern ROW = Pattern.compile("^\\| `(--[a-z0-9-]+)` \\| `(FAIRLEAD_[A-Z0-9_]+)` \\|");
   private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:(FAIRLEAD_[A-Z0-9_]+)");
 
   @Test
   void everyRunFlagHasARowWithItsEnvironmentVariableAndEveryRowAFlag() throws IOException {
     Map<String, String> documented = new TreeMap<>();
-    for (String line : Files.readAllLines(README)) {
+    for (String line : Files.readAllLines(REFERENCE)) {
       Matcher row = ROW.matcher(line);
       if (row.find()) {
         documented.put(row.group(1), row.group(2));
@@ -40,7 +40,7 @@ class ReadmeConfigurationReferenceTest {
     addOptions(RunCommand.class, flags);
     assertThat(flags).as("options found on RunCommand and its mixins").hasSizeGreaterThan(10);
 
-    assertThat(documented).as("README configuration reference vs the flags of `fairlead run`").isEqualTo(flags);
+    assertThat(documented).as("docs/configuration.md vs the flags of `fairlead run`").isEqualTo(flags);
   }
 
   /** Adds the options declared on {@code type} and, through its {@code @Mixin} fields, on its mixins. */
