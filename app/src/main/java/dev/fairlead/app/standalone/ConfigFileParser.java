@@ -136,6 +136,11 @@ public final class ConfigFileParser {
     if (name.isBlank()) {
       return new ParsedFile.Broken(file, line, kind + " has no metadata.name");
     }
+    String emptyItem = firstNullListItem(document, "");
+    if (emptyItem != null) {
+      return new ParsedFile.Broken(file, line, kind + " " + name + ": " + emptyItem + ": a list item is empty (null);"
+          + " remove it or give it a value");
+    }
     HasMetadata object;
     try {
       object = serialization.convertValue(document, type);
@@ -208,6 +213,33 @@ public final class ConfigFileParser {
       return "must be a list";
     }
     return "must be a mapping (fields and their values)";
+  }
+
+  /**
+   * The path of the first null element of a list in {@code node}, or null if there is none. The API server admits
+   * no such element (a typed list's items are objects or values, never absent), and the code reading the objects
+   * relies on that, so a file does not get one past it either.
+   */
+  private static String firstNullListItem(JsonNode node, String path) {
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        String item = path + "[" + i + "]";
+        String found = node.get(i).isNull() ? item : firstNullListItem(node.get(i), item);
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (node.isObject()) {
+      for (var fields = node.fields(); fields.hasNext(); ) {
+        var field = fields.next();
+        String name = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+        String found = firstNullListItem(field.getValue(), name);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   /** {@code spec.static.hosts[0].port} from Jackson's path references. */

@@ -172,6 +172,23 @@ class ConfigFileParserTest {
   }
 
   @Test
+  void anEmptyListItemIsRefusedNamingItsPathAsTheApiServerWould() {
+    ParsedFile parsed = parser.parse(FILE, """
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: {name: web-1}
+        addressType: IPv4
+        endpoints:
+        - addresses: [10.0.0.1]
+        -
+        """);
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> assertThat(broken.describe())
+        .isEqualTo("config/app.yaml:1: EndpointSlice web-1: endpoints[1]: a list item is empty (null); remove it or"
+            + " give it a value"));
+  }
+
+  @Test
   void anUnknownKindSaysWhatIsRead() {
     ParsedFile parsed = parser.parse(FILE, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n");
 
