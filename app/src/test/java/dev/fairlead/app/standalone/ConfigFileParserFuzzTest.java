@@ -13,6 +13,7 @@ import dev.fairlead.testkit.FuzzedTrees;
 import dev.fairlead.xds.translate.Translator;
 import dev.fairlead.xds.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -91,7 +92,11 @@ class ConfigFileParserFuzzTest {
         assertThat(ConfigFileParser.KINDS).containsEntry(object.getApiVersion() + "/" + object.getKind(),
             object.getClass());
         assertThat(object.getMetadata().getName()).isNotBlank();
-        assertThat(object.getMetadata().getNamespace()).isNotBlank();
+        if (object instanceof Namespaced) {
+          assertThat(object.getMetadata().getNamespace()).isNotBlank();
+        } else {
+          assertThat(object.getMetadata().getNamespace()).as("a cluster-scoped %s", object.getKind()).isNullOrEmpty();
+        }
         assertThat(ConfigDirectory.key(object)).isNotBlank();
         objects.add(object);
       }
