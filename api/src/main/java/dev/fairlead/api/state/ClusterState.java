@@ -21,6 +21,9 @@ import java.util.List;
  * same objects build equal states and the translator's output does not depend on arrival order. GatewayClasses are
  * cluster-scoped: they sort by name.
  *
+ * <p>Every object has {@code metadata.name} and no empty ({@code null}) list item: the API server refuses both, and
+ * so does the file source of standalone mode.
+ *
  * <p>Immutable by contract: the lists cannot be modified, and whoever builds a state hands over the objects in
  * it and never mutates them afterwards (fabric8's model classes are mutable, so this is a promise, not a check).
  * Safe to share between threads.

@@ -84,13 +84,16 @@ class TranslatorFuzzTest {
   }
 
   /**
-   * The state of {@code trees}: each tree that reads as a Kubernetes object with a name, of a kind a state holds (an
-   * edit may have made one unusable, as the API server or the file source would refuse it: neither hands over an
-   * object without {@code metadata.name}).
+   * The state of {@code trees}: each tree that reads as a Kubernetes object with a name, of a kind a state holds,
+   * without an empty ({@code null}) list item (an edit may have made one unusable, as the API server or the file
+   * source would refuse it: neither hands over an object without {@code metadata.name} or with a null list item).
    */
   static ClusterState state(List<JsonNode> trees) {
     List<HasMetadata> objects = new ArrayList<>();
     for (JsonNode tree : trees) {
+      if (hasNullListItem(tree)) {
+        continue;
+      }
       try {
         HasMetadata object = ClusterStateYaml.objects(YAML.writeValueAsString(tree)).get(0);
         ClusterState.of(List.of(object));
@@ -104,6 +107,23 @@ class TranslatorFuzzTest {
       }
     }
     return ClusterState.of(objects);
+  }
+
+  private static boolean hasNullListItem(JsonNode node) {
+    if (node.isArray()) {
+      for (JsonNode item : node) {
+        if (item == null || item.isNull() || hasNullListItem(item)) {
+          return true;
+        }
+      }
+    } else if (node.isObject()) {
+      for (JsonNode value : node) {
+        if (hasNullListItem(value)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Each golden case's objects as trees. */
