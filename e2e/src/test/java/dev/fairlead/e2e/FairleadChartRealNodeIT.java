@@ -123,6 +123,13 @@ class FairleadChartRealNodeIT {
   @Test
   @Order(3)
   void anEnvoyPodBootstrappedToTheFairleadServiceRoutesTrafficToThePods() {
+    // Fairlead serves only Gateways of its own classes.
+    apply("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: fairlead}
+        spec: {controllerName: fairlead.dev/gateway-controller}
+        """);
     apply("""
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
