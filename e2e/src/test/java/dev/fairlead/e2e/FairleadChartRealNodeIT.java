@@ -124,12 +124,7 @@ class FairleadChartRealNodeIT {
   @Order(3)
   void anEnvoyPodBootstrappedToTheFairleadServiceRoutesTrafficToThePods() {
     // Fairlead serves only Gateways of its own classes.
-    apply("""
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: GatewayClass
-        metadata: {name: fairlead}
-        spec: {controllerName: fairlead.dev/gateway-controller}
-        """);
+    apply(E2eObjects.GATEWAY_CLASS);
     apply("""
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
