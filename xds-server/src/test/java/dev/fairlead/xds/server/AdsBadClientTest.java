@@ -6,26 +6,14 @@ import static dev.fairlead.xds.server.XdsTestResources.names;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fairlead.xds.cache.ResourceType;
-import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,22 +36,6 @@ class AdsBadClientTest {
   private static final byte[] TRUNCATED = {(byte) 0xff, (byte) 0xff, (byte) 0xff};
   /** Field 1 (version_info, a string) holding bytes that are not UTF-8. */
   private static final byte[] NOT_UTF8 = {10, 2, (byte) 0xc3, (byte) 0x28};
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
   @RegisterExtension
   final TestXdsServer server = new TestXdsServer();
 
@@ -80,8 +52,8 @@ class AdsBadClientTest {
     try (AdsTestClient envoy = new AdsTestClient(channel)) {
       DiscoveryResponse first = subscribe(envoy);
 
-      Status sotw = rawStream(channel, AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), garbage);
-      Status delta = rawStream(channel, AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(), garbage);
+      Status sotw = rawStream(channel, false, garbage);
+      Status delta = rawStream(channel, true, garbage);
 
       assertThat(sotw.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(sotw.getDescription()).contains("request: not a valid DiscoveryRequest (protobuf decoding failed)");
@@ -106,7 +78,7 @@ class AdsBadClientTest {
     try (AdsTestClient envoy = new AdsTestClient(channel)) {
       DiscoveryResponse first = subscribe(envoy);
 
-      Status status = rawStream(channel, AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+      Status status = rawStream(channel, false,
           huge.build().toByteArray());
 
       assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
@@ -122,7 +94,7 @@ class AdsBadClientTest {
     try (AdsTestClient envoy = new AdsTestClient(channel)) {
       DiscoveryResponse first = subscribe(envoy);
 
-      Status status = rawStream(channel, AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(),
+      Status status = rawStream(channel, true,
           DeltaDiscoveryRequest.newBuilder().setNode(node("typeless", FLEET)).build().toByteArray());
 
       assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -151,29 +123,9 @@ class AdsBadClientTest {
     }
   }
 
-  /** Opens a stream of {@code method} on {@code channel}, sends {@code bytes} as one message, and awaits its end. */
-  private static Status rawStream(ManagedChannel channel, MethodDescriptor<?, ?> method, byte[] bytes)
-      throws Exception {
-    MethodDescriptor<byte[], byte[]> raw = method.toBuilder(BYTES, BYTES).build();
-    CompletableFuture<Status> end = new CompletableFuture<>();
-    StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(raw, CallOptions.DEFAULT),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(byte[] value) {
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            end.complete(Status.fromThrowable(t));
-          }
-
-          @Override
-          public void onCompleted() {
-            end.complete(Status.OK);
-          }
-        });
-    requests.onNext(bytes);
-    return end.get(10, TimeUnit.SECONDS);
+  /** Sends {@code bytes} as one message of a new stream on {@code channel}, and awaits its end. */
+  private static Status rawStream(ManagedChannel channel, boolean delta, byte[] bytes) throws Exception {
+    return RawAdsStream.exchange(channel, delta, List.of(bytes), false);
   }
 
   private static void assertSaysNothingOfJava(Status status) {
