@@ -1,5 +1,6 @@
 package dev.fairlead.xds.server;
 
+import dev.fairlead.testkit.RawMessages;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -7,10 +8,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,22 +19,6 @@ import java.util.concurrent.TimeoutException;
  * responses, and tells how the server ended it: what a proxy sending garbage looks like to the server.
  */
 final class RawAdsStream {
-
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
 
   private RawAdsStream() {
   }
@@ -52,7 +33,7 @@ final class RawAdsStream {
       throws InterruptedException, TimeoutException {
     MethodDescriptor<?, ?> method = delta ? AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod()
         : AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
-    MethodDescriptor<byte[], byte[]> raw = method.toBuilder(BYTES, BYTES).build();
+    MethodDescriptor<byte[], byte[]> raw = RawMessages.of(method);
     CompletableFuture<Status> end = new CompletableFuture<>();
     StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(raw, CallOptions.DEFAULT),
         new StreamObserver<>() {

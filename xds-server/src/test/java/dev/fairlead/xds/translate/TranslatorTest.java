@@ -224,7 +224,8 @@ class TranslatorTest {
             .HttpConnectionManager.class);
     assertThat(manager.getLocalReplyConfig().getMappers(0).getStatusCode().getValue()).isEqualTo(503);
     assertThat(manager.getHttpFiltersList()).extracting(f -> f.getName())
-        .containsExactly(AllocationRoutingFilter.RBAC_FILTER, AllocationRoutingFilter.FILTER, ListenerTranslator.ROUTER);
+        .containsExactly(AllocationRoutingFilter.RBAC_FILTER, AllocationRoutingFilter.FILTER,
+            ListenerTranslator.ROUTER);
     assertThat(holders(free)).containsExactly(AllocationRouting.FREE, AllocationRouting.FREE);
     assertThat(holders(allocated)).containsExactly(AllocationRouting.FREE,
         dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000));
