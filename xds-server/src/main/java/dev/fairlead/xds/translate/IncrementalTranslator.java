@@ -1,6 +1,7 @@
 package dev.fairlead.xds.translate;
 
 import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.api.v1alpha1.AllocationTokens;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.api.verdict.ObjectRef;
 import dev.fairlead.api.verdict.Verdict;
@@ -40,6 +41,7 @@ import java.util.function.Function;
 public final class IncrementalTranslator {
 
   private final HttpFeatures features;
+  private final AllocationTokens allocationTokens;
   private final ListenerTranslator listeners;
   private final Memo<String, TranslatedUpstream> upstreams =
       new Memo<>(IncrementalTranslator::sameUpstream, IncrementalTranslator::canonical);
@@ -54,6 +56,7 @@ public final class IncrementalTranslator {
   public IncrementalTranslator(TranslatorOptions options) {
     Objects.requireNonNull(options, "options");
     this.features = HttpFeatures.all(options);
+    this.allocationTokens = options.allocationTokens();
     this.listeners = new ListenerTranslator(options.listenerAddress(), features);
   }
 
@@ -113,7 +116,7 @@ public final class IncrementalTranslator {
     ClusterTranslator clusters = new ClusterTranslator();
     ReferenceGrants grants = new ReferenceGrants(state.referenceGrants());
     UpstreamTranslator upstreamTranslator = new UpstreamTranslator(new UpstreamValidator(), clusters, endpoints,
-        new AllocationRouting(state.allocations()), grants, state.configMaps());
+        new AllocationRouting(state.allocations(), allocationTokens), grants, state.configMaps());
     Map<String, Upstream> stateUpstreams = unique(state.upstreams());
     State current = new State(endpoints, clusters, upstreamTranslator, grants, stateUpstreams.size());
     Map<String, String> clusterOwners = new HashMap<>(capacity(stateUpstreams.size()));
@@ -290,7 +293,7 @@ public final class IncrementalTranslator {
     Backend was = earlier.get();
     Backend is = fresh.get();
     Backend backend = new Backend(is.cluster().equals(was.cluster()) ? was.cluster() : is.cluster(),
-        is.endpoints().equals(was.endpoints()) ? was.endpoints() : is.endpoints(), is.byAllocation());
+        is.endpoints().equals(was.endpoints()) ? was.endpoints() : is.endpoints(), is.byAllocation(), is.tokens());
     return Optional.of(backend.equals(was) ? was : backend);
   }
 }

@@ -38,6 +38,8 @@ final class TranslationYaml {
       .add(Bootstrap.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.header_to_metadata.v3.Config.getDescriptor())
       .add(io.envoyproxy.envoy.config.route.v3.FilterConfig.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor())
       .build();
 
   static final JsonFormat.Printer PRINTER =
