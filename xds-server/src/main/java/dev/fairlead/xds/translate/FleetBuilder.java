@@ -147,7 +147,7 @@ final class FleetBuilder {
       }
     }
     built = new Reusable(tables, apiListeners);
-    return new FleetConfig(clusters, endpoints, fleetListeners, routes);
+    return new FleetConfig(clusters, endpoints, fleetListeners, routes, List.of());
   }
 
   /** What {@link #build} made that the next build of this fleet may reuse. */
