@@ -1,6 +1,7 @@
 package dev.fairlead.xds.translate;
 
 import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.ListenerVerdict;
 import dev.fairlead.api.verdict.ObjectRef;
 import dev.fairlead.api.verdict.Verdict;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -88,6 +89,17 @@ final class TranslationYaml {
       });
       condition(node.putObject("accepted"), verdict.accepted());
       condition(node.putObject("resolvedRefs"), verdict.resolvedRefs());
+      if (!verdict.listeners().isEmpty()) {
+        ArrayNode listeners = node.putArray("listeners");
+        for (ListenerVerdict listener : verdict.listeners()) {
+          ObjectNode entry = listeners.addObject().put("name", listener.name());
+          condition(entry.putObject("accepted"), listener.accepted());
+          condition(entry.putObject("conflicted"), listener.conflicted());
+          condition(entry.putObject("resolvedRefs"), listener.resolvedRefs());
+          entry.put("programmed", listener.programmed());
+          listener.supportedKinds().forEach(entry.putArray("supportedKinds")::add);
+        }
+      }
     }
     if (!translation.pools().isEmpty()) {
       ObjectNode pools = root.putObject("pools");
