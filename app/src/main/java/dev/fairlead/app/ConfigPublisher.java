@@ -92,6 +92,7 @@ public final class ConfigPublisher {
     Map<ResourceType, List<? extends Message>> byType = new EnumMap<>(ResourceType.class);
     byType.put(ResourceType.CLUSTER, fleet.clusters());
     byType.put(ResourceType.ENDPOINT, fleet.endpoints());
+    byType.put(ResourceType.SECRET, fleet.secrets());
     byType.put(ResourceType.LISTENER, fleet.listeners());
     byType.put(ResourceType.ROUTE, fleet.routes());
     return byType;
