@@ -18,7 +18,8 @@ import java.util.Optional;
 /**
  * An HTTPRoute's status as the Gateway API defines it: one {@code status.parents} entry per parent verdict, under
  * the report's controller name, with the parentRef as the spec spells it, and conditions {@code Accepted} and
- * {@code ResolvedRefs}.
+ * {@code ResolvedRefs}, plus {@code PartiallyInvalid} while some rules are dropped (absent otherwise, as the Gateway
+ * API asks).
  *
  * <p>The list is shared with other controllers (each writes the entries for the parents it implements), so entries
  * under another {@code controllerName} are kept as they are, in their order, ahead of Fairlead's. Fairlead's
@@ -62,10 +63,12 @@ final class HTTPRouteStatusKind implements StatusKind<HTTPRoute, HTTPRouteStatus
           .findFirst()
           .map(p -> Conditions.orEmpty(p.getConditions()))
           .orElse(List.of());
-      parents.add(new RouteParentStatus(List.of(
+      List<Condition> conditions = new ArrayList<>(List.of(
           Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation, before, now),
-          Conditions.fromVerdict(Conditions.RESOLVED_REFS, verdict.resolvedRefs(), generation, before, now)),
-          controller, parentRef(current, parent)));
+          Conditions.fromVerdict(Conditions.RESOLVED_REFS, verdict.resolvedRefs(), generation, before, now)));
+      verdict.partiallyInvalid().ifPresent(partly -> conditions.add(
+          Conditions.fromVerdict(Conditions.PARTIALLY_INVALID, partly, generation, before, now)));
+      parents.add(new RouteParentStatus(conditions, controller, parentRef(current, parent)));
     }
     return Optional.of(new HTTPRouteStatus(parents));
   }

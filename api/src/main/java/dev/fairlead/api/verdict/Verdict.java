@@ -5,13 +5,17 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the translator concluded about one object (or, for an HTTPRoute, about one of its parentRefs): whether
+ * What the translator concluded about one object (or, for a route, about one of its parentRefs): whether
  * it was accepted, and whether everything it refers to could be resolved. The reporter turns verdicts into
  * status conditions.
  *
- * @param parent the Gateway this verdict is about, for HTTPRoutes; empty for Upstreams and Gateways
+ * @param parent           the Gateway this verdict is about, for routes; empty for Upstreams and Gateways
+ * @param partiallyInvalid for a route that is accepted with some of its rules dropped, the Gateway API's
+ *                         {@code PartiallyInvalid} condition (true, its message naming the dropped rules); empty
+ *                         otherwise
  */
-public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
+public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs,
+    Optional<Condition> partiallyInvalid) {
 
   /** Kind, namespace, name, then UID and parent: the order {@link Translation#verdicts()} promises. */
   public static final Comparator<Verdict> ORDER = Comparator
@@ -28,5 +32,11 @@ public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition ac
     Objects.requireNonNull(parent, "parent");
     Objects.requireNonNull(accepted, "accepted");
     Objects.requireNonNull(resolvedRefs, "resolvedRefs");
+    Objects.requireNonNull(partiallyInvalid, "partiallyInvalid");
+  }
+
+  /** A verdict without a {@code PartiallyInvalid} condition. */
+  public Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
+    this(object, parent, accepted, resolvedRefs, Optional.empty());
   }
 }

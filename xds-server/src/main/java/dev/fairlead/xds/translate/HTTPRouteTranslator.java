@@ -29,9 +29,12 @@ import java.util.Set;
  * those listeners that admit routes from its namespace and whose hostname intersects the route's hostnames; on
  * each, it serves the intersection (Gateway API rules), or every hostname when neither sets one. When no listener
  * is left, the verdict says at which step: {@code NoMatchingParent} (no such listener),
- * {@code NotAllowedByListeners} or {@code NoMatchingListenerHostname}. A route that uses something not
- * supported, or an invalid value, is not accepted anywhere ({@code UnsupportedValue}). resolvedRefs is the same
- * on every parentRef: false when a backendRef does not resolve, whose share of requests then gets 500s.
+ * {@code NotAllowedByListeners} or {@code NoMatchingListenerHostname}. A rule that uses something not supported,
+ * or an invalid value, is dropped and the route's other rules are served: the route is accepted with the Gateway
+ * API's {@code PartiallyInvalid} condition ({@code UnsupportedValue}, naming each dropped rule and the field at
+ * fault). A route whose every rule is dropped, or with an invalid hostname, is not accepted anywhere
+ * ({@code UnsupportedValue}). resolvedRefs is the same on every parentRef, and about the rules served: false when a
+ * backendRef does not resolve, whose share of requests then gets 500s.
  *
  * <p>Only parentRefs to Fairlead's Gateways (those of {@code gateways}) get a verdict: a parentRef to another
  * controller's Gateway, to a Gateway that does not exist, or to another kind of parent is not Fairlead's to judge
@@ -81,16 +84,38 @@ final class HTTPRouteTranslator {
     List<HTTPRouteRule> ruleList = spec.getRules() == null || spec.getRules().isEmpty()
         ? List.of(new HTTPRouteRule()) : spec.getRules();
     List<List<BackendResolver.BackendResolution>> resolutions = new ArrayList<>();
+    List<List<BackendResolver.BackendResolution>> keptResolutions = new ArrayList<>();
+    List<String> ruleProblems = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    List<Boolean> valid = new ArrayList<>();
     for (int i = 0; i < ruleList.size(); i++) {
-      problems.addAll(rules.problems(ruleList.get(i), "spec.rules[" + i + "]"));
-      resolutions.add(resolve(ref.namespace(), ruleList.get(i), "spec.rules[" + i + "]", reads));
+      String field = "spec.rules[" + i + "]";
+      List<String> these = rules.problems(ruleList.get(i), field);
+      resolutions.add(resolve(ref.namespace(), ruleList.get(i), field, reads));
+      valid.add(these.isEmpty());
+      if (these.isEmpty()) {
+        keptResolutions.add(resolutions.get(i));
+      } else {
+        ruleProblems.addAll(these);
+        dropped.add(field);
+      }
     }
-    Condition resolvedRefs = resolvedRefs(resolutions);
+    // A route with a bad hostname, or without one rule that can be served, is not accepted; otherwise its
+    // invalid rules are dropped and the others served (the Gateway API's "Drop Rule(s)" way of PartiallyInvalid).
+    boolean rejected = !problems.isEmpty() || dropped.size() == ruleList.size();
+    problems.addAll(ruleProblems);
+    Condition resolvedRefs = resolvedRefs(rejected ? resolutions : keptResolutions);
+    Optional<Condition> partiallyInvalid = rejected || dropped.isEmpty() ? Optional.empty()
+        : Optional.of(new Condition.True("UnsupportedValue", "Dropped Rule" + (dropped.size() == 1 ? " " : "s ")
+            + String.join(", ", dropped) + ": " + String.join("; ", ruleProblems)));
     List<RouteEntry> entries = new ArrayList<>();
     Map<String, Backend> referenced = new LinkedHashMap<>();
-    if (problems.isEmpty()) {
+    if (!rejected) {
       Instant created = created(route);
       for (int i = 0; i < ruleList.size(); i++) {
+        if (!valid.get(i)) {
+          continue;
+        }
         entries.addAll(rules.translate(ref, created, i, ruleList.get(i), resolutions.get(i)));
         HTTPRouteRuleTranslator.referencedBackends(resolutions.get(i))
             .forEach(backend -> referenced.putIfAbsent(backend.name(), backend));
@@ -110,12 +135,13 @@ final class HTTPRouteTranslator {
       List<Attachment> parentAttachments = new ArrayList<>();
       Condition accepted = attach(ref.namespace(), parentRefs, indexes, parent, gateway, hostnames,
           parentAttachments);
-      if (accepted.isTrue() && !problems.isEmpty()) {
+      if (accepted.isTrue() && rejected) {
         accepted = new Condition.False("UnsupportedValue", String.join("; ", problems));
       } else if (accepted.isTrue()) {
         attachments.addAll(parentAttachments);
       }
-      verdicts.add(new Verdict(ref, Optional.of(parent), accepted, resolvedRefs));
+      verdicts.add(new Verdict(ref, Optional.of(parent), accepted, resolvedRefs,
+          accepted.isTrue() ? partiallyInvalid : Optional.empty()));
     });
     return new RouteTranslation(verdicts, attachments, entries, List.copyOf(referenced.values()));
   }

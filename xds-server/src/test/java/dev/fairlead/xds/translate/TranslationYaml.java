@@ -78,6 +78,7 @@ final class TranslationYaml {
       });
       condition(node.putObject("accepted"), verdict.accepted());
       condition(node.putObject("resolvedRefs"), verdict.resolvedRefs());
+      verdict.partiallyInvalid().ifPresent(condition -> condition(node.putObject("partiallyInvalid"), condition));
     }
     if (!translation.pools().isEmpty()) {
       ObjectNode pools = root.putObject("pools");
