@@ -63,8 +63,8 @@ final class AllocationRoutingFilter implements HttpFeature {
   }
 
   @Override
-  public void patchRoute(HTTPRouteRule rule, List<Backend> backends, Route.Builder route) {
-    if (backends.stream().anyMatch(Backend::byAllocation)) {
+  public void patchRoute(HTTPRouteRule rule, RuleBackends backends, Route.Builder route) {
+    if (backends.referenced().stream().anyMatch(Backend::byAllocation)) {
       route.putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()
           .setConfig(Any.pack(REQUEST_RULES)).setIsOptional(true).build()));
     }

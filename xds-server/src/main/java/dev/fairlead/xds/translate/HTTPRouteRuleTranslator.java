@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -184,11 +185,12 @@ final class HTTPRouteRuleTranslator {
    * The Envoy routes of a rule that passed {@link #problems}, each with its precedence.
    *
    * @param backends what the rule's backendRefs resolved to, in order
+   * @param mirrors  what its RequestMirror filters' backendRefs resolved to, in order; empty where they did not
    */
   List<RouteEntry> translate(ObjectRef route, Instant created, int ruleIndex, HTTPRouteRule rule,
-      List<BackendResolver.BackendResolution> backends) {
+      List<BackendResolver.BackendResolution> backends, List<Optional<Backend>> mirrors) {
     RouteAction action = action(Objects.requireNonNullElse(rule.getBackendRefs(), List.of()), backends);
-    List<Backend> referenced = referencedBackends(backends);
+    RuleBackends referenced = new RuleBackends(referencedBackends(backends), mirrors);
     List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
         ? List.of(new HTTPRouteMatch()) : rule.getMatches();
     List<RouteEntry> entries = new ArrayList<>();

@@ -6,6 +6,7 @@ import dev.fairlead.api.verdict.ParentRef;
 import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
@@ -85,6 +86,7 @@ final class HTTPRouteTranslator {
         ? List.of(new HTTPRouteRule()) : spec.getRules();
     List<List<BackendResolver.BackendResolution>> resolutions = new ArrayList<>();
     List<List<BackendResolver.BackendResolution>> keptResolutions = new ArrayList<>();
+    List<List<BackendResolver.BackendResolution>> mirrorResolutions = new ArrayList<>();
     List<String> ruleProblems = new ArrayList<>();
     List<String> dropped = new ArrayList<>();
     List<Boolean> valid = new ArrayList<>();
@@ -95,7 +97,9 @@ final class HTTPRouteTranslator {
       valid.add(these.isEmpty());
       if (these.isEmpty()) {
         keptResolutions.add(resolutions.get(i));
+        mirrorResolutions.add(resolveMirrors(ref.namespace(), ruleList.get(i), field, reads));
       } else {
+        mirrorResolutions.add(List.of());
         ruleProblems.addAll(these);
         dropped.add(field);
       }
@@ -104,7 +108,8 @@ final class HTTPRouteTranslator {
     // invalid rules are dropped and the others served (the Gateway API's "Drop Rule(s)" way of PartiallyInvalid).
     boolean rejected = !problems.isEmpty() || dropped.size() == ruleList.size();
     problems.addAll(ruleProblems);
-    Condition resolvedRefs = resolvedRefs(rejected ? resolutions : keptResolutions);
+    Condition resolvedRefs = resolvedRefs(rejected ? resolutions : keptResolutions,
+        rejected ? List.of() : mirrorResolutions);
     Optional<Condition> partiallyInvalid = rejected || dropped.isEmpty() ? Optional.empty()
         : Optional.of(new Condition.True("UnsupportedValue", "Dropped Rule" + (dropped.size() == 1 ? " " : "s ")
             + String.join(", ", dropped) + ": " + String.join("; ", ruleProblems)));
@@ -116,9 +121,12 @@ final class HTTPRouteTranslator {
         if (!valid.get(i)) {
           continue;
         }
-        entries.addAll(rules.translate(ref, created, i, ruleList.get(i), resolutions.get(i)));
+        List<Optional<Backend>> mirrors = mirrorResolutions.get(i).stream().map(HTTPRouteTranslator::backendOf)
+            .toList();
+        entries.addAll(rules.translate(ref, created, i, ruleList.get(i), resolutions.get(i), mirrors));
         HTTPRouteRuleTranslator.referencedBackends(resolutions.get(i))
             .forEach(backend -> referenced.putIfAbsent(backend.name(), backend));
+        mirrors.forEach(mirror -> mirror.ifPresent(backend -> referenced.putIfAbsent(backend.name(), backend)));
       }
     }
 
@@ -215,18 +223,53 @@ final class HTTPRouteTranslator {
     return resolved;
   }
 
-  private static Condition resolvedRefs(List<List<BackendResolver.BackendResolution>> resolutions) {
-    List<BackendResolver.BackendResolution.Unresolved> unresolved = resolutions.stream()
+  /** The RequestMirror filters' backendRefs of {@code rule} (at {@code field}) resolved, in order. */
+  private List<BackendResolver.BackendResolution> resolveMirrors(String namespace, HTTPRouteRule rule, String field,
+      Reads reads) {
+    List<BackendResolver.BackendResolution> resolved = new ArrayList<>();
+    List<HTTPRouteFilter> filters = Objects.requireNonNullElse(rule.getFilters(), List.of());
+    for (int f = 0; f < filters.size(); f++) {
+      HTTPRouteFilter filter = filters.get(f);
+      if (filter != null && RequestMirrorFilter.TYPE.equals(filter.getType()) && filter.getRequestMirror() != null) {
+        resolved.add(backends.resolve(KIND, namespace, filter.getRequestMirror().getBackendRef(),
+            field + ".filters[" + f + "].requestMirror.backendRef", reads));
+      }
+    }
+    return resolved;
+  }
+
+  private static Optional<Backend> backendOf(BackendResolver.BackendResolution resolution) {
+    return resolution instanceof BackendResolver.BackendResolution.Resolved resolved
+        ? Optional.of(resolved.backend()) : Optional.empty();
+  }
+
+  private static Condition resolvedRefs(List<List<BackendResolver.BackendResolution>> resolutions,
+      List<List<BackendResolver.BackendResolution>> mirrors) {
+    List<BackendResolver.BackendResolution.Unresolved> unresolved = unresolved(resolutions);
+    List<BackendResolver.BackendResolution.Unresolved> unresolvedMirrors = unresolved(mirrors);
+    if (unresolved.isEmpty() && unresolvedMirrors.isEmpty()) {
+      return new Condition.True("ResolvedRefs", "all backendRefs resolved");
+    }
+    List<String> messages = new ArrayList<>();
+    if (!unresolved.isEmpty()) {
+      messages.add(String.join("; ", unresolved.stream().map(BackendResolver.BackendResolution.Unresolved::message)
+          .toList()) + "; requests for " + (unresolved.size() == 1 ? "it" : "them") + " get 500");
+    }
+    if (!unresolvedMirrors.isEmpty()) {
+      messages.add(String.join("; ", unresolvedMirrors.stream()
+          .map(BackendResolver.BackendResolution.Unresolved::message).toList()) + "; requests are not mirrored there");
+    }
+    return new Condition.False((unresolved.isEmpty() ? unresolvedMirrors : unresolved).get(0).reason(),
+        String.join("; ", messages));
+  }
+
+  private static List<BackendResolver.BackendResolution.Unresolved> unresolved(
+      List<List<BackendResolver.BackendResolution>> resolutions) {
+    return resolutions.stream()
         .flatMap(List::stream)
         .filter(BackendResolver.BackendResolution.Unresolved.class::isInstance)
         .map(BackendResolver.BackendResolution.Unresolved.class::cast)
         .toList();
-    if (unresolved.isEmpty()) {
-      return new Condition.True("ResolvedRefs", "all backendRefs resolved");
-    }
-    return new Condition.False(unresolved.get(0).reason(), String.join("; ",
-        unresolved.stream().map(BackendResolver.BackendResolution.Unresolved::message).toList())
-        + "; requests for " + (unresolved.size() == 1 ? "it" : "them") + " get 500");
   }
 
   /**
