@@ -43,6 +43,7 @@ final class HttpFeatures {
   static HttpFeatures all(TranslatorOptions options) {
     return new HttpFeatures(List.of(
         new HostPortStripping(),
+        new WebSocketUpgrades(),
         new AllocationRoutingFilter(options.unallocatedStatus()),
         HeaderModifierFilter.REQUEST,
         HeaderModifierFilter.RESPONSE,
