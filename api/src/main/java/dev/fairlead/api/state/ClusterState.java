@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -37,7 +38,8 @@ public record ClusterState(
     List<ConfigMap> configMaps,
     List<Allocation> allocations,
     List<ReferenceGrant> referenceGrants,
-    List<GatewayClass> gatewayClasses) {
+    List<GatewayClass> gatewayClasses,
+    List<GRPCRoute> grpcRoutes) {
 
   /** Orders objects by namespace, then name. */
   public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
@@ -45,7 +47,15 @@ public record ClusterState(
       .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
   public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of(), List.of(), List.of(), List.of());
+      List.of(), List.of(), List.of(), List.of(), List.of());
+
+  /** A state without GRPCRoutes. */
+  public ClusterState(List<Upstream> upstreams, List<Gateway> gateways, List<HTTPRoute> httpRoutes,
+      List<Service> services, List<EndpointSlice> endpointSlices, List<ConfigMap> configMaps,
+      List<Allocation> allocations, List<ReferenceGrant> referenceGrants, List<GatewayClass> gatewayClasses) {
+    this(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations, referenceGrants,
+        gatewayClasses, List.of());
+  }
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -57,6 +67,7 @@ public record ClusterState(
     allocations = sorted(allocations);
     referenceGrants = sorted(referenceGrants);
     gatewayClasses = sorted(gatewayClasses);
+    grpcRoutes = sorted(grpcRoutes);
   }
 
   /**
@@ -74,6 +85,7 @@ public record ClusterState(
     List<Allocation> allocations = new ArrayList<>();
     List<ReferenceGrant> referenceGrants = new ArrayList<>();
     List<GatewayClass> gatewayClasses = new ArrayList<>();
+    List<GRPCRoute> grpcRoutes = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Upstream upstream) {
         upstreams.add(upstream);
@@ -93,13 +105,15 @@ public record ClusterState(
         referenceGrants.add(grant);
       } else if (object instanceof GatewayClass gatewayClass) {
         gatewayClasses.add(gatewayClass);
+      } else if (object instanceof GRPCRoute grpcRoute) {
+        grpcRoutes.add(grpcRoute);
       } else {
         throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
             + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName());
       }
     }
     return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations,
-        referenceGrants, gatewayClasses);
+        referenceGrants, gatewayClasses, grpcRoutes);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -55,6 +56,7 @@ public final class ConfigFileParser {
       "gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class,
       "gateway.networking.k8s.io/v1/Gateway", Gateway.class,
       "gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class,
+      "gateway.networking.k8s.io/v1/GRPCRoute", GRPCRoute.class,
       "gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant.class,
       "v1/Service", Service.class,
       "discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class,

@@ -21,9 +21,10 @@ import java.util.Set;
  * verdict, when its protocol is not HTTP, its port is out of range, its name repeats an earlier one, its hostname
  * is invalid or repeats another listener's on the same port, or its {@code allowedRoutes} cannot be honoured
  * ({@code namespaces.from: Selector} needs namespace labels the state does not carry; {@code kinds} without
- * HTTPRoute). The other listeners still work: the Gateway is accepted while it has at least one
- * ({@code ListenersNotValid} when some were left out), and not accepted when it has none. Route kinds other than
- * HTTPRoute in {@code allowedRoutes.kinds} make resolvedRefs false ({@code InvalidRouteKinds}).
+ * HTTPRoute or GRPCRoute). The other listeners still work: the Gateway is accepted while it has at least one
+ * ({@code ListenersNotValid} when some were left out), and not accepted when it has none. An HTTP listener admits
+ * HTTPRoutes and GRPCRoutes, or those of them its {@code allowedRoutes.kinds} lists; other route kinds there make
+ * resolvedRefs false ({@code InvalidRouteKinds}).
  *
  * <p>Only Gateways of an accepted GatewayClass of Fairlead's ({@link GatewayClassTranslator}) come here: each of
  * them is a fleet. Stateless and thread-safe.
@@ -39,9 +40,15 @@ final class GatewayTranslator {
    * @param hostname      empty when the listener matches every hostname
    * @param allNamespaces whether routes from every namespace may attach ({@code from: All}); otherwise only routes
    *                      in the Gateway's namespace may
+   * @param routeKinds    the kinds of route that may attach ({@value HTTPRouteTranslator#KIND},
+   *                      {@value GRPCRouteTranslator#KIND})
    */
-  record AcceptedListener(String name, int port, Optional<Hostname> hostname, boolean allNamespaces) {
+  record AcceptedListener(String name, int port, Optional<Hostname> hostname, boolean allNamespaces,
+      Set<String> routeKinds) {
   }
+
+  /** The route kinds an HTTP listener serves, and admits when its {@code allowedRoutes.kinds} is empty. */
+  static final Set<String> ROUTE_KINDS = Set.of(HTTPRouteTranslator.KIND, GRPCRouteTranslator.KIND);
 
   /**
    * A Gateway as the route translation needs it.
@@ -75,7 +82,7 @@ final class GatewayTranslator {
       boolean all = allowed != null && allowed.getNamespaces() != null
           && "All".equals(allowed.getNamespaces().getFrom());
       accepted.add(new AcceptedListener(listener.getName(), listener.getPort(),
-          Optional.ofNullable(listener.getHostname()).map(Hostname::new), all));
+          Optional.ofNullable(listener.getHostname()).map(Hostname::new), all, routeKinds(allowed)));
     }
     Condition acceptedCondition;
     if (listeners.isEmpty()) {
@@ -135,8 +142,9 @@ final class GatewayTranslator {
       }
     }
     if (allowed != null && allowed.getKinds() != null && !allowed.getKinds().isEmpty()
-        && allowed.getKinds().stream().noneMatch(GatewayTranslator::isHttpRoute)) {
-      return Optional.of(named + ".allowedRoutes.kinds: does not include HTTPRoute, the only route kind supported");
+        && allowed.getKinds().stream().noneMatch(GatewayTranslator::isSupportedRouteKind)) {
+      return Optional.of(named + ".allowedRoutes.kinds: includes neither HTTPRoute nor GRPCRoute, the route kinds "
+          + "supported");
     }
     String portHostname = listener.getPort() + " " + Objects.requireNonNullElse(listener.getHostname(), "*");
     if (!portHostnames.add(portHostname)) {
@@ -151,15 +159,27 @@ final class GatewayTranslator {
       return Optional.empty();
     }
     List<String> others = allowed.getKinds().stream()
-        .filter(kind -> !isHttpRoute(kind))
+        .filter(kind -> !isSupportedRouteKind(kind))
         .map(kind -> kind == null ? "null" : kind.getKind())
         .toList();
     return others.isEmpty() ? Optional.empty()
-        : Optional.of(field + ".allowedRoutes.kinds: " + String.join(", ", others) + " not supported, only HTTPRoute");
+        : Optional.of(field + ".allowedRoutes.kinds: " + String.join(", ", others)
+            + " not supported, only HTTPRoute and GRPCRoute");
   }
 
-  private static boolean isHttpRoute(RouteGroupKind kind) {
-    return kind != null && "HTTPRoute".equals(kind.getKind())
+  /** The supported route kinds {@code allowed} admits: all of them when it lists no kinds. */
+  private static Set<String> routeKinds(AllowedRoutes allowed) {
+    if (allowed == null || allowed.getKinds() == null || allowed.getKinds().isEmpty()) {
+      return ROUTE_KINDS;
+    }
+    return Set.copyOf(allowed.getKinds().stream()
+        .filter(GatewayTranslator::isSupportedRouteKind)
+        .map(RouteGroupKind::getKind)
+        .toList());
+  }
+
+  private static boolean isSupportedRouteKind(RouteGroupKind kind) {
+    return kind != null && ROUTE_KINDS.contains(kind.getKind())
         && (kind.getGroup() == null || GROUP.equals(kind.getGroup()));
   }
 }

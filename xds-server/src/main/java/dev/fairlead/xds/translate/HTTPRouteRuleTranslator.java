@@ -66,9 +66,9 @@ final class HTTPRouteRuleTranslator {
   }
 
   /**
-   * A rule's match translated: the Envoy match and its precedence inputs.
+   * One Envoy match a route's match became, and its precedence inputs (see {@link RoutePrecedence}).
    */
-  private record Match(RouteMatch match, RoutePrecedence.PathKind pathKind, int pathLength, boolean method,
+  record Match(RouteMatch match, RoutePrecedence.PathKind pathKind, int pathLength, boolean method,
       int headers, int queryParams) {
   }
 
@@ -160,7 +160,12 @@ final class HTTPRouteRuleTranslator {
     return problems;
   }
 
-  private static void nameValueProblems(String field, String type, String name, String value, int maxValue,
+  /**
+   * Adds to {@code problems} each problem of a header or query parameter match at {@code field}: its type (Exact or
+   * RegularExpression), name (an HTTP token) and value (at most {@code maxValue} characters; RE2 for a regular
+   * expression).
+   */
+  static void nameValueProblems(String field, String type, String name, String value, int maxValue,
       List<String> problems) {
     if (name == null && value == null && type == null) {
       problems.add(field + ": required");
@@ -189,14 +194,29 @@ final class HTTPRouteRuleTranslator {
    */
   List<RouteEntry> translate(ObjectRef route, Instant created, int ruleIndex, HTTPRouteRule rule,
       List<BackendResolver.BackendResolution> backends, List<Optional<Backend>> mirrors) {
-    RouteAction action = action(Objects.requireNonNullElse(rule.getBackendRefs(), List.of()), backends);
-    RuleBackends referenced = new RuleBackends(referencedBackends(backends), mirrors);
+    return translate(route, created, ruleIndex, rule, backends, mirrors, matches(rule));
+  }
+
+  /** The Envoy matches of each match of an HTTPRoute rule ({@code PathPrefix /} when it has none). */
+  static List<List<Match>> matches(HTTPRouteRule rule) {
     List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
         ? List.of(new HTTPRouteMatch()) : rule.getMatches();
+    return matches.stream().map(HTTPRouteRuleTranslator::matches).toList();
+  }
+
+  /**
+   * The Envoy routes of a rule whose filters and backendRefs passed {@link #problems}, with the Envoy matches
+   * {@code matches} (per match of the rule, the Envoy matches it became): a route of another kind (a GRPCRoute)
+   * brings its own.
+   */
+  List<RouteEntry> translate(ObjectRef route, Instant created, int ruleIndex, HTTPRouteRule rule,
+      List<BackendResolver.BackendResolution> backends, List<Optional<Backend>> mirrors, List<List<Match>> matches) {
+    RouteAction action = action(Objects.requireNonNullElse(rule.getBackendRefs(), List.of()), backends);
+    RuleBackends referenced = new RuleBackends(referencedBackends(backends), mirrors);
     List<RouteEntry> entries = new ArrayList<>();
     for (int j = 0; j < matches.size(); j++) {
       String name = route.key() + "/rules/" + ruleIndex + "/matches/" + j;
-      List<Match> variants = matches(matches.get(j));
+      List<Match> variants = matches.get(j);
       for (int v = 0; v < variants.size(); v++) {
         Match m = variants.get(v);
         entries.add(new RouteEntry(rule,
