@@ -15,11 +15,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * A Gateway's status as the Gateway API defines it: conditions {@code Accepted} (the verdict's) and
  * {@code Programmed}; one entry per listener of the spec with its {@code attachedRoutes}, conditions
- * {@code Accepted}, {@code Programmed} and {@code ResolvedRefs}, and {@code supportedKinds} (HTTPRoute only).
+ * {@code Accepted}, {@code Programmed} and {@code ResolvedRefs}, and {@code supportedKinds} (HTTPRoute and
+ * GRPCRoute, as {@code allowedRoutes.kinds} admits them).
  * {@code status.addresses} is not Fairlead's to fill and is kept as it is.
  *
  * <p>{@code attachedRoutes} of a listener counts the distinct HTTPRoutes with an accepted verdict for a parentRef to
@@ -71,9 +73,22 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
           Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation, before, now),
           programmed.condition(generation, before, now),
           Conditions.fromVerdict(Conditions.RESOLVED_REFS, verdict.resolvedRefs(), generation, before, now)),
-          listener.getName(), List.of(new RouteGroupKind(GROUP, HTTP_ROUTE))));
+          listener.getName(), supportedKinds(listener)));
     }
     return Optional.of(new GatewayStatus(existing.getAddresses(), conditions, listeners));
+  }
+
+  /**
+   * The route kinds the listener admits: HTTPRoute and GRPCRoute, or those of them its {@code allowedRoutes.kinds}
+   * lists.
+   */
+  private static List<RouteGroupKind> supportedKinds(Listener listener) {
+    List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null : listener.getAllowedRoutes().getKinds();
+    return Stream.of(HTTP_ROUTE, ReportIndex.GRPC_ROUTE)
+        .filter(kind -> kinds == null || kinds.isEmpty() || kinds.stream().anyMatch(k -> k != null
+            && kind.equals(k.getKind()) && (k.getGroup() == null || GROUP.equals(k.getGroup()))))
+        .map(kind -> new RouteGroupKind(GROUP, kind))
+        .toList();
   }
 
   private static List<Listener> listenersOf(Gateway gateway) {
