@@ -713,6 +713,79 @@ class StandaloneModeEnvoyIT {
     }
   }
 
+  @Test
+  void aGrpcRouteSendsCallsToTheBackendsItsMethodAndHeaderMatchesChooseThroughEnvoyAndGrpcsXdsClient()
+      throws Exception {
+    GrpcBackend violet = backends.grpc("violet");
+    GrpcBackend indigo = backends.grpc("indigo");
+    write("upstreams.yaml", grpcUpstream("violet", violet) + "---\n" + grpcUpstream("indigo", indigo));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GRPCRoute
+        metadata: {name: identity}
+        spec:
+          parentRefs: [{name: edge}]
+          hostnames: [grpc.test]
+          rules:
+          - matches:
+            - method: {service: fairlead.testkit.Identity, method: WhoAmI}
+              headers: [{name: x-pick, value: indigo}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: indigo}]
+          - matches:
+            - method: {type: RegularExpression, service: "fairlead\\\\.testkit\\\\..*"}
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: violet}]
+          - matches: [{method: {service: "1 bad"}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: indigo}]
+        """);
+    fairlead = StandaloneFairlead.start(
+        StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1"));
+    envoys.start(EnvoyBootstrap.ads(fairlead.xdsPort(), AdsMode.DELTA).withNode("edge-grpc", FLEET))
+        .awaitReady(Duration.ofSeconds(60));
+    ManagedChannel envoy = Grpc.newChannelBuilder("127.0.0.1:" + listenerPort, InsecureChannelCredentials.create())
+        .overrideAuthority("grpc.test")
+        .build();
+    Map<String, Object> bootstrap = Map.of(
+        "xds_servers", List.of(Map.of(
+            "server_uri", "127.0.0.1:" + fairlead.xdsPort(),
+            "channel_creds", List.of(Map.of("type", "insecure")),
+            "server_features", List.of("xds_v3"))),
+        "node", Map.of("id", "grpc-route-client", "cluster", FLEET));
+    ManagedChannel xds = Grpc.newChannelBuilder("xds-grpcroute:///grpc.test", InsecureChannelCredentials.create())
+        .nameResolverFactory(XdsNameResolverProvider.createForTest("xds-grpcroute", bootstrap))
+        .build();
+    try {
+      for (ManagedChannel channel : List.of(envoy, xds)) {
+        await("calls reach violet").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+            .ignoreExceptions()
+            .untilAsserted(() -> assertThat(GrpcBackend.whoAmI(channel)).isEqualTo("violet"));
+        io.grpc.Metadata pick = new io.grpc.Metadata();
+        pick.put(io.grpc.Metadata.Key.of("x-pick", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "indigo");
+        assertThat(GrpcBackend.whoAmI(io.grpc.ClientInterceptors.intercept(channel,
+            io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(pick)))).isEqualTo("indigo");
+      }
+      Verdict identity = fairlead.lastTranslation().verdicts().stream()
+          .filter(v -> v.object().kind().equals("GRPCRoute")).findFirst().orElseThrow();
+      assertThat(identity.accepted().isTrue()).isTrue();
+      assertThat(identity.partiallyInvalid()).hasValueSatisfying(partly -> assertThat(partly.message())
+          .startsWith("Dropped Rule spec.rules[2]: spec.rules[2].matches[0].method.service: must be a gRPC service"));
+    } finally {
+      envoy.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      xds.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String grpcUpstream(String name, GrpcBackend backend) {
+    return """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: %s}
+        spec:
+          protocol: GRPC
+          static: {hosts: [{address: 127.0.0.1, port: %d}]}
+        """.formatted(name, backend.port());
+  }
+
   /** Every request to {@code blue}, served to an Envoy in {@code mode}. */
   private void serveOnlyBlue(HttpBackend blue, AdsMode mode) throws IOException {
     write("blue.yaml", staticUpstream("blue", blue));
