@@ -14,13 +14,17 @@ import java.util.Optional;
  * patterns with re2j.
  *
  * <p>The syntax is checked by re2j, the RE2 implementation for Java (the same engine gRPC uses; its syntax is RE2's,
- * so Perl-only constructs such as back-references and look-arounds are refused). re2j offers no public measure of a
- * program's size, so {@link #programSize} reads its compiled program (package-private in re2j, read reflectively;
- * {@code Re2RegexTest} pins the numbers, so a re2j release that changes them fails the build rather than going
- * unnoticed) and weighs its instructions the way C++ RE2 compiles them: RE2 matches UTF-8 bytes, so an instruction
- * that matches characters beyond ASCII (such as {@code .} or {@code \p{L}}) becomes a tree of byte-range
- * instructions in RE2, counted here per character range. The estimate errs upwards: a pattern it admits compiles in
- * Envoy.
+ * so Perl-only constructs such as back-references and look-arounds are refused). Envoy's RE2 reads a pattern as
+ * Latin-1 (Envoy 1.40 refuses {@code \x{263a}} as an invalid escape, and sizes {@code .} and {@code \p{L}} as
+ * Latin-1 classes), so a {@code \x{…}} escape beyond {@code FF} is refused here too.
+ *
+ * <p>re2j offers no public measure of a program's size, so {@link #programSize} reads its compiled program
+ * (package-private in re2j, read reflectively; {@code Re2RegexTest} pins the numbers, so a re2j release that changes
+ * them fails the build rather than going unnoticed) and weighs its instructions as C++ RE2 compiles them in Latin-1:
+ * one per byte range a character class keeps below {@code 0x100}, two for {@code .}, one for anything else, plus
+ * RE2's two of overhead. Measured against Envoy 1.40 (its warning names each program's size), that is exact for
+ * patterns of ASCII literals and classes, counted repetitions included, and errs upwards for case-folded classes;
+ * Re2RegexTest holds the measured pairs.
  *
  * <p>Stateless and thread-safe.
  */
@@ -32,10 +36,14 @@ final class Re2Regex {
   /** The longest pattern accepted at all, before compiling it; the Gateway API CRDs allow 1024 characters. */
   static final int MAX_LENGTH = 1024;
 
-  /** What C++ RE2 needs for any character but newline (UTF-8 sequences of one to four bytes). */
-  private static final int ANY_CHARACTER_WEIGHT = 12;
-  /** What C++ RE2 needs per range of characters beyond ASCII: a lead byte and up to three continuation bytes. */
-  private static final int NON_ASCII_RANGE_WEIGHT = 4;
+  /** The instructions C++ RE2's program has beyond re2j's: its unanchored-search loop. */
+  private static final int RE2_OVERHEAD = 2;
+  /** The byte ranges of any character but newline, in Latin-1. */
+  private static final int ANY_BUT_NEWLINE_WEIGHT = 2;
+  private static final int LATIN1_MAX = 0xff;
+  /** A {@code \x{…}} escape, not itself escaped (preceded by an even number of backslashes). */
+  private static final java.util.regex.Pattern HEX_ESCAPE =
+      java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\x\\{([0-9A-Fa-f]+)\\}");
 
   private static final Field PATTERN_RE2;
   private static final Field RE2_PROG;
@@ -44,8 +52,6 @@ final class Re2Regex {
   private static final Field INST_OP;
   private static final Field INST_RUNES;
   private static final int RUNE;
-  private static final int RUNE1;
-  private static final int RUNE_ANY;
   private static final int RUNE_ANY_NOT_NL;
 
   static {
@@ -60,8 +66,6 @@ final class Re2Regex {
       INST_OP = accessible(inst.getDeclaredField("op"));
       INST_RUNES = accessible(inst.getDeclaredField("runes"));
       RUNE = accessible(inst.getField("RUNE")).getInt(null);
-      RUNE1 = accessible(inst.getField("RUNE1")).getInt(null);
-      RUNE_ANY = accessible(inst.getField("RUNE_ANY")).getInt(null);
       RUNE_ANY_NOT_NL = accessible(inst.getField("RUNE_ANY_NOT_NL")).getInt(null);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError("re2j's compiled program is not where this class reads it: " + e);
@@ -85,6 +89,14 @@ final class Re2Regex {
     } catch (PatternSyntaxException e) {
       return Optional.of("not a valid RE2 regular expression: " + e.getDescription() + " in \"" + regex + "\"");
     }
+    java.util.regex.Matcher escape = HEX_ESCAPE.matcher(regex);
+    while (escape.find()) {
+      String hex = escape.group(1).replaceFirst("^0+(?=.)", "");
+      if (hex.length() > 2) {
+        return Optional.of("\\x{" + escape.group(1) + "} is beyond Latin-1, which Envoy's RE2 reads patterns as; "
+            + "write the character itself");
+      }
+    }
     int size = programSize(pattern);
     if (size > ENVOY_MAX_PROGRAM_SIZE) {
       return Optional.of("the regular expression is too complex for Envoy: its RE2 program size is about " + size
@@ -99,7 +111,7 @@ final class Re2Regex {
     try {
       Object prog = RE2_PROG.get(PATTERN_RE2.get(pattern));
       int count = (int) PROG_NUM_INST.invoke(prog);
-      int size = 0;
+      int size = RE2_OVERHEAD;
       for (int i = 0; i < count; i++) {
         Object inst = PROG_GET_INST.invoke(prog, i);
         size += weight(INST_OP.getInt(inst), (int[]) INST_RUNES.get(inst));
@@ -111,21 +123,18 @@ final class Re2Regex {
   }
 
   private static int weight(int op, int[] runes) {
-    if (op == RUNE_ANY || op == RUNE_ANY_NOT_NL) {
-      return ANY_CHARACTER_WEIGHT;
+    if (op == RUNE_ANY_NOT_NL) {
+      return ANY_BUT_NEWLINE_WEIGHT;
     }
-    if ((op == RUNE || op == RUNE1) && runes != null) {
-      int weight = 1;
-      // RUNE holds ranges as pairs (lo, hi), or one rune to match case-folded; RUNE1 one rune. Case folding keeps
-      // ASCII letters in one instruction.
-      boolean single = op == RUNE1 || runes.length == 1;
-      for (int r = 0; r < runes.length; r += single ? 1 : 2) {
-        int high = single ? runes[r] : runes[r + 1];
-        if (high > 0x7f) {
-          weight += NON_ASCII_RANGE_WEIGHT;
+    if (op == RUNE && runes != null && runes.length > 2) {
+      // Ranges as pairs (lo, hi): one byte-range instruction per range that keeps some of Latin-1.
+      int ranges = 0;
+      for (int r = 0; r + 1 < runes.length; r += 2) {
+        if (runes[r] <= LATIN1_MAX) {
+          ranges++;
         }
       }
-      return weight;
+      return Math.max(1, ranges);
     }
     return 1;
   }
