@@ -112,6 +112,8 @@ public final class ConfigPublisher {
         problem.append(problem.length() > 0 ? "; " : "").append("unresolved references: ").append(no.reason())
             .append(": ").append(no.message());
       }
+      verdict.partiallyInvalid().ifPresent(partly -> problem.append(problem.length() > 0 ? "; " : "")
+          .append("partially invalid: ").append(partly.message()));
       try (ObjectLog scope = ObjectLog.of(verdict.object())) {
         if (problem.length() > 0) {
           problems.put(object + parent, problem.toString());

@@ -222,7 +222,7 @@ class HttpsListenerEnvoyIT {
     static TlsConnection open(int port, String hostname) {
       try {
         SSLSocket socket = (SSLSocket) CA.clientContext(Optional.empty()).getSocketFactory().createSocket();
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        socket.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 5_000);
         socket.setSoTimeout(5_000);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setServerNames(List.of(new SNIHostName(hostname)));

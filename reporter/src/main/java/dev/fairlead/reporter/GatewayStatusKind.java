@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * A Gateway's status as the Gateway API defines it: conditions {@code Accepted} (the verdict's) and
@@ -22,7 +23,7 @@ import java.util.Set;
  * {@code ResolvedRefs} — and {@code Programmed}, and its {@code supportedKinds} (the route kinds it asks for that
  * Fairlead supports). {@code status.addresses} is not Fairlead's to fill and is kept as it is.
  *
- * <p>{@code attachedRoutes} of a listener counts the distinct HTTPRoutes with an accepted verdict for a parentRef to
+ * <p>{@code attachedRoutes} of a listener counts the distinct routes (HTTPRoutes and GRPCRoutes) with an accepted verdict for a parentRef to
  * this Gateway that names this listener ({@code sectionName}) or no listener at all; a listener that is not
  * programmed has none.
  *

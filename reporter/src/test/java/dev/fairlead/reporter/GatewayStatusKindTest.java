@@ -52,8 +52,9 @@ class GatewayStatusKindTest {
     assertThat(status.getListeners()).extracting(ListenerStatus::getName, ListenerStatus::getAttachedRoutes)
         .containsExactly(tuple("web", 3), tuple("admin", 2));
     assertThat(status.getListeners()).allSatisfy(listener -> {
-      assertThat(listener.getSupportedKinds()).containsExactly(new RouteGroupKind("gateway.networking.k8s.io",
-          "HTTPRoute"));
+      assertThat(listener.getSupportedKinds()).containsExactly(
+          new RouteGroupKind("gateway.networking.k8s.io", "HTTPRoute"),
+          new RouteGroupKind("gateway.networking.k8s.io", "GRPCRoute"));
       assertThat(listener.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus())
           .containsExactly("Accepted=True", "Conflicted=False", "ResolvedRefs=True", "Programmed=True");
     });

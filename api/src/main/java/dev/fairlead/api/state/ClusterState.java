@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -45,7 +46,8 @@ public record ClusterState(
     List<ReferenceGrant> referenceGrants,
     List<GatewayClass> gatewayClasses,
     List<Secret> secrets,
-    List<Namespace> namespaces) {
+    List<Namespace> namespaces,
+    List<GRPCRoute> grpcRoutes) {
 
   /** The {@code type} of the Secrets a state holds: a certificate and its private key, PEM-encoded. */
   public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
@@ -56,7 +58,16 @@ public record ClusterState(
       .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
   public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+      List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+  /** A state without GRPCRoutes. */
+  public ClusterState(List<Upstream> upstreams, List<Gateway> gateways, List<HTTPRoute> httpRoutes,
+      List<Service> services, List<EndpointSlice> endpointSlices, List<ConfigMap> configMaps,
+      List<Allocation> allocations, List<ReferenceGrant> referenceGrants, List<GatewayClass> gatewayClasses,
+      List<Secret> secrets, List<Namespace> namespaces) {
+    this(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations, referenceGrants,
+        gatewayClasses, secrets, namespaces, List.of());
+  }
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -70,6 +81,7 @@ public record ClusterState(
     gatewayClasses = sorted(gatewayClasses);
     secrets = sorted(secrets);
     namespaces = sorted(namespaces);
+    grpcRoutes = sorted(grpcRoutes);
   }
 
   /**
@@ -90,6 +102,7 @@ public record ClusterState(
     List<GatewayClass> gatewayClasses = new ArrayList<>();
     List<Secret> secrets = new ArrayList<>();
     List<Namespace> namespaces = new ArrayList<>();
+    List<GRPCRoute> grpcRoutes = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Upstream upstream) {
         upstreams.add(upstream);
@@ -113,6 +126,8 @@ public record ClusterState(
         secrets.add(secret);
       } else if (object instanceof Namespace namespace) {
         namespaces.add(namespace);
+      } else if (object instanceof GRPCRoute grpcRoute) {
+        grpcRoutes.add(grpcRoute);
       } else {
         throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
             + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName()
@@ -120,7 +135,7 @@ public record ClusterState(
       }
     }
     return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations,
-        referenceGrants, gatewayClasses, secrets, namespaces);
+        referenceGrants, gatewayClasses, secrets, namespaces, grpcRoutes);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -55,17 +56,18 @@ import java.util.stream.Collectors;
 public final class ConfigFileParser {
 
   /** The kinds a configuration directory may hold, by {@code apiVersion/kind}. */
-  static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-      Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class,
-      "gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class,
-      "gateway.networking.k8s.io/v1/Gateway", Gateway.class,
-      "gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class,
-      "gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant.class,
-      "v1/Service", Service.class,
-      "discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class,
-      "v1/ConfigMap", ConfigMap.class,
-      "v1/Secret", Secret.class,
-      "v1/Namespace", Namespace.class);
+  static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+      Map.entry(Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class),
+      Map.entry("gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class),
+      Map.entry("gateway.networking.k8s.io/v1/Gateway", Gateway.class),
+      Map.entry("gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class),
+      Map.entry("gateway.networking.k8s.io/v1/GRPCRoute", GRPCRoute.class),
+      Map.entry("gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant.class),
+      Map.entry("v1/Service", Service.class),
+      Map.entry("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class),
+      Map.entry("v1/ConfigMap", ConfigMap.class),
+      Map.entry("v1/Secret", Secret.class),
+      Map.entry("v1/Namespace", Namespace.class));
 
   private static final String DEFAULT_NAMESPACE = "default";
   private static final java.util.regex.Pattern YAML_EVENT =

@@ -96,12 +96,12 @@ final class AllocationRoutingFilter implements HttpFeature {
   }
 
   @Override
-  public void patchRoute(HTTPRouteRule rule, List<Backend> backends, Route.Builder route) {
-    if (backends.stream().noneMatch(Backend::byAllocation)) {
+  public void patchRoute(HTTPRouteRule rule, RuleBackends backends, Route.Builder route) {
+    if (backends.referenced().stream().noneMatch(Backend::byAllocation)) {
       return;
     }
     SortedMap<String, String> tokens = new TreeMap<>();
-    backends.stream().filter(Backend::byAllocation).forEach(backend -> tokens.putAll(backend.tokens()));
+    backends.referenced().stream().filter(Backend::byAllocation).forEach(backend -> tokens.putAll(backend.tokens()));
     route.putTypedPerFilterConfig(RBAC_FILTER, Any.pack(RBACPerRoute.newBuilder()
             .setRbac(RBAC.newBuilder().setRules(policies(tokens))).build()))
         .putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()

@@ -37,7 +37,7 @@ import java.util.function.Function;
  *   <li><b>Conflicted</b>: listeners on one port with different protocols are all in {@code ProtocolConflict};
  *       listeners on one port with the same hostname (or both without) are all in {@code HostnameConflict}. A
  *       conflicted listener is not programmed, so no proxy serves one of two listeners by chance of order.</li>
- *   <li><b>ResolvedRefs</b>: {@code allowedRoutes.kinds} asking for a kind other than HTTPRoute is
+ *   <li><b>ResolvedRefs</b>: {@code allowedRoutes.kinds} asking for a kind other than HTTPRoute or GRPCRoute is
  *       {@code InvalidRouteKinds}, and {@code supportedKinds} lists the kinds asked for that Fairlead supports
  *       (none: the listener is not programmed). An HTTPS listener's {@code tls.certificateRefs} must name Secrets
  *       (core group) of type {@code kubernetes.io/tls} whose certificate and key {@link CertificateSecrets} accepts
@@ -59,6 +59,7 @@ final class GatewayTranslator {
   static final String KIND = "Gateway";
   static final String GROUP = "gateway.networking.k8s.io";
   static final String HTTP_ROUTE = GROUP + "/HTTPRoute";
+  static final String GRPC_ROUTE = GROUP + "/GRPCRoute";
 
   private final Function<String, io.fabric8.kubernetes.api.model.Secret> secrets;
   private final ReferenceGrants grants;
@@ -78,9 +79,11 @@ final class GatewayTranslator {
    * @param hostname   empty when the listener matches every hostname
    * @param namespaces which namespaces routes may attach from
    * @param tls        for HTTPS, the names of the SDS secrets it serves (at least one); empty for HTTP
+   * @param routeKinds the kinds of route that may attach ({@value HTTPRouteTranslator#KIND},
+   *                   {@value GRPCRouteTranslator#KIND})
    */
   record AcceptedListener(String name, int port, Optional<Hostname> hostname, RouteNamespaces namespaces,
-      Optional<List<String>> tls) {
+      Optional<List<String>> tls, Set<String> routeKinds) {
   }
 
   /**
@@ -103,7 +106,7 @@ final class GatewayTranslator {
     Condition accepted;
     Condition conflicted = new Condition.False("NoConflicts", "no conflict with another listener");
     Condition resolvedRefs = new Condition.True("ResolvedRefs", "all references resolved");
-    List<String> supportedKinds = List.of(HTTP_ROUTE);
+    List<String> supportedKinds = List.of(HTTP_ROUTE, GRPC_ROUTE);
     Optional<Hostname> hostname = Optional.empty();
     RouteNamespaces namespaces = new RouteNamespaces.Same();
     List<String> secretNames = List.of();
@@ -159,7 +162,9 @@ final class GatewayTranslator {
       if (programmed) {
         accepted.add(new AcceptedListener(candidate.listener.getName(), candidate.listener.getPort(),
             candidate.hostname, candidate.namespaces,
-            candidate.isHttps() ? Optional.of(candidate.secretNames) : Optional.empty()));
+            candidate.isHttps() ? Optional.of(candidate.secretNames) : Optional.empty(),
+            candidate.supportedKinds.stream().map(k -> k.substring(k.lastIndexOf('/') + 1))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet())));
       } else {
         problems.put(candidate.index, whyNotProgrammed(candidate));
       }
@@ -282,7 +287,7 @@ final class GatewayTranslator {
     for (RouteGroupKind kind : allowed.getKinds()) {
       String group = Objects.requireNonNullElse(kind.getGroup(), GROUP);
       String groupKind = group + "/" + kind.getKind();
-      if (groupKind.equals(HTTP_ROUTE)) {
+      if (groupKind.equals(HTTP_ROUTE) || groupKind.equals(GRPC_ROUTE)) {
         if (!supported.contains(groupKind)) {
           supported.add(groupKind);
         }
@@ -293,7 +298,7 @@ final class GatewayTranslator {
     candidate.supportedKinds = List.copyOf(supported);
     if (!others.isEmpty()) {
       candidate.resolvedRefs = new Condition.False("InvalidRouteKinds", candidate.field + ".allowedRoutes.kinds: "
-          + String.join(", ", others) + " not supported, only HTTPRoute");
+          + String.join(", ", others) + " not supported, only HTTPRoute and GRPCRoute");
     }
   }
 

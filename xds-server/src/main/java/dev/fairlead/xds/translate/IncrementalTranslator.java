@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import java.util.function.Function;
 
 /**
  * The {@link Translator}'s translation, made again for each new state from what changed since the last one: what
- * an Upstream, a Service port's backend, a Gateway or an HTTPRoute became is reused while the object (the parts the
+ * an Upstream, a Service port's backend, a Gateway, an HTTPRoute or a GRPCRoute became is reused while the object (the parts the
  * translation reads: name, namespace, UID, generation, creation time and spec) and everything its translation looked
  * up elsewhere in the state ({@link Reads}) are the same, and so is a fleet's route table while the routes in it
  * are. A reused output is the same instance as last time, which is what lets the xDS cache tell it is unchanged
@@ -53,6 +54,8 @@ public final class IncrementalTranslator {
       new Memo<>(IncrementalTranslator::sameGateway, (earlier, fresh) -> fresh.equals(earlier) ? earlier : fresh);
   private final Memo<String, HTTPRouteTranslator.RouteTranslation> routes =
       new Memo<>(IncrementalTranslator::sameRoute, IncrementalTranslator::canonical);
+  private final Memo<String, HTTPRouteTranslator.RouteTranslation> grpcRoutes =
+      new Memo<>(IncrementalTranslator::sameGrpcRoute, IncrementalTranslator::canonical);
   private Map<String, FleetBuilder.Reusable> fleets = Map.of();
 
   public IncrementalTranslator(TranslatorOptions options) {
@@ -182,25 +185,17 @@ public final class IncrementalTranslator {
         new BackendResolver(current.upstreams, current::serviceBackend, grants), features,
         current.namespaceLabels::get);
     for (Map.Entry<String, HTTPRoute> named : unique(state.httpRoutes()).entrySet()) {
-      String key = named.getKey();
       HTTPRoute route = named.getValue();
-      HTTPRouteTranslator.RouteTranslation translated =
-          routes.get(key, route, current, reads -> routeTranslator.translate(route, reads));
-      verdicts.addAll(translated.verdicts());
-      String routeKey = "HTTPRoute " + key;
-      for (HTTPRouteTranslator.Attachment attachment : translated.attachments()) {
-        FleetBuilder fleet = fleetBuilders.get(attachment.fleet());
-        Map<String, Set<String>> fleetProducers = producers(producers, attachment.fleet());
-        produced(fleetProducers, ListenerTranslator.portName(attachment.port()), routeKey);
-        attachment.hostnames().forEach(hostname -> {
-          fleet.addRoutes(attachment.port(), hostname, translated.entries());
-          produced(fleetProducers, hostname, routeKey);
-        });
-        translated.backends().forEach(backend -> {
-          fleet.addBackend(backend);
-          produced(fleetProducers, backend.name(), clusterOwners.getOrDefault(backend.name(), routeKey));
-        });
-      }
+      add(HTTPRouteTranslator.KIND + " " + named.getKey(),
+          routes.get(named.getKey(), route, current, reads -> routeTranslator.translate(route, reads)),
+          verdicts, fleetBuilders, producers, clusterOwners);
+    }
+    GRPCRouteTranslator grpcRouteTranslator = new GRPCRouteTranslator(routeTranslator);
+    for (Map.Entry<String, GRPCRoute> named : unique(state.grpcRoutes()).entrySet()) {
+      GRPCRoute route = named.getValue();
+      add(GRPCRouteTranslator.KIND + " " + named.getKey(),
+          grpcRoutes.get(named.getKey(), route, current, reads -> grpcRouteTranslator.translate(route, reads)),
+          verdicts, fleetBuilders, producers, clusterOwners);
     }
 
     Map<String, FleetConfig> built = new TreeMap<>();
@@ -213,8 +208,32 @@ public final class IncrementalTranslator {
     serviceBackends.translated();
     gateways.translated();
     routes.translated();
+    grpcRoutes.translated();
     fleets = reusable;
     return new Translation(built, verdicts, producers, readyEndpoints, pools);
+  }
+
+  /**
+   * Adds what the route {@code routeKey} ({@code <kind> <namespace>/<name>}) became to its verdicts, to the fleets
+   * it is attached to, and to their resources' producers.
+   */
+  private static void add(String routeKey, HTTPRouteTranslator.RouteTranslation translated, List<Verdict> verdicts,
+      Map<String, FleetBuilder> fleetBuilders, Map<String, Map<String, Set<String>>> producers,
+      Map<String, String> clusterOwners) {
+    verdicts.addAll(translated.verdicts());
+    for (HTTPRouteTranslator.Attachment attachment : translated.attachments()) {
+      FleetBuilder fleet = fleetBuilders.get(attachment.fleet());
+      Map<String, Set<String>> fleetProducers = producers(producers, attachment.fleet());
+      produced(fleetProducers, ListenerTranslator.portName(attachment.port()), routeKey);
+      attachment.hostnames().forEach(hostname -> {
+        fleet.addRoutes(attachment.port(), hostname, translated.entries());
+        produced(fleetProducers, hostname, routeKey);
+      });
+      translated.backends().forEach(backend -> {
+        fleet.addBackend(backend);
+        produced(fleetProducers, backend.name(), clusterOwners.getOrDefault(backend.name(), routeKey));
+      });
+    }
   }
 
   /** The producers of the resources of {@code fleet}, by resource name. */
@@ -276,6 +295,10 @@ public final class IncrementalTranslator {
 
   private static boolean sameRoute(Object a, Object b) {
     return sameObject((HTTPRoute) a, (HTTPRoute) b, HTTPRouteTranslator.KIND, HTTPRoute::getSpec);
+  }
+
+  private static boolean sameGrpcRoute(Object a, Object b) {
+    return sameObject((GRPCRoute) a, (GRPCRoute) b, GRPCRouteTranslator.KIND, GRPCRoute::getSpec);
   }
 
   private static TranslatedUpstream canonical(TranslatedUpstream earlier, TranslatedUpstream fresh) {

@@ -102,6 +102,7 @@ final class TranslationYaml {
           listener.supportedKinds().forEach(entry.putArray("supportedKinds")::add);
         }
       }
+      verdict.partiallyInvalid().ifPresent(condition -> condition(node.putObject("partiallyInvalid"), condition));
     }
     if (!translation.pools().isEmpty()) {
       ObjectNode pools = root.putObject("pools");
