@@ -6,6 +6,7 @@ import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.v1alpha1.Allocation;
+import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -34,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * Kubernetes mode's source of {@link ClusterState}: informers for Services, EndpointSlices
  * ({@code discovery.k8s.io/v1}), Upstreams, GatewayClasses (cluster-scoped: watched across the cluster even when the
  * namespaces are limited), Gateways and HTTPRoutes ({@code gateway.networking.k8s.io/v1}),
- * ReferenceGrants ({@code gateway.networking.k8s.io/v1beta1}, which permit references across namespaces) and the
- * ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true} (CA bundles Upstream TLS refers to) and Allocations (which
- * endpoint of an Upstream in allocation mode each request may reach), in all namespaces or in a given list.
+ * ReferenceGrants ({@code gateway.networking.k8s.io/v1beta1}, which permit references across namespaces),
+ * GatewayParameters (the settings of Fairlead's fleets), the ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true}
+ * (CA bundles Upstream TLS refers to) and Allocations (which endpoint of an Upstream in allocation mode each request
+ * may reach), in all namespaces or in a given list.
  *
  * <p>Every informer event asks for a rebuild; rebuilds coalesce as {@link CoalescingDelay} describes (by default
  * 100 ms of quiet, at most 1 s after a burst's first event). A rebuild is level-triggered: it assembles the state from
@@ -78,6 +80,7 @@ public final class ClusterStateSource implements AutoCloseable {
   private final InformerGroup<Allocation> allocations;
   private final InformerGroup<ReferenceGrant> referenceGrants;
   private final InformerGroup<GatewayClass> gatewayClasses;
+  private final InformerGroup<GatewayParameters> gatewayParameters;
   private final List<InformerGroup<?>> all;
   /** Set by {@link #close}: informers that stop then, before they synced, were stopped on purpose. */
   private volatile boolean closed;
@@ -113,8 +116,9 @@ public final class ClusterStateSource implements AutoCloseable {
     this.gatewayClasses = new InformerGroup<>("GatewayClass", false, watched,
         ns -> client.resources(GatewayClass.class), 0);
     this.gatewayClasses.addEventHandler(rebuildOnEvent("GatewayClass"));
+    this.gatewayParameters = group("GatewayParameters", watched, in(client.resources(GatewayParameters.class)));
     this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations,
-        referenceGrants, gatewayClasses);
+        referenceGrants, gatewayClasses, gatewayParameters);
   }
 
   private static <T extends HasMetadata> Function<String, Informable<T>> in(
@@ -179,7 +183,7 @@ public final class ClusterStateSource implements AutoCloseable {
       }
       synced = true;
       LOG.info("Informers synced: Upstream, GatewayClass, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap, "
-          + "Allocation, ReferenceGrant");
+          + "Allocation, ReferenceGrant, GatewayParameters");
       queue.add(Rebuild.STATE);
     });
   }
@@ -202,7 +206,8 @@ public final class ClusterStateSource implements AutoCloseable {
       return;
     }
     ClusterState state = new ClusterState(upstreams.list(), gateways.list(), httpRoutes.list(), services.list(),
-        endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list(), gatewayClasses.list());
+        endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list(), gatewayClasses.list(),
+        gatewayParameters.list());
     rebuilds.increment();
     try {
       consumer.accept(state);

@@ -1,6 +1,7 @@
 package dev.fairlead.api.state;
 
 import dev.fairlead.api.v1alpha1.Allocation;
+import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -37,7 +38,8 @@ public record ClusterState(
     List<ConfigMap> configMaps,
     List<Allocation> allocations,
     List<ReferenceGrant> referenceGrants,
-    List<GatewayClass> gatewayClasses) {
+    List<GatewayClass> gatewayClasses,
+    List<GatewayParameters> gatewayParameters) {
 
   /** Orders objects by namespace, then name. */
   public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
@@ -45,7 +47,7 @@ public record ClusterState(
       .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
   public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of(), List.of(), List.of(), List.of());
+      List.of(), List.of(), List.of(), List.of(), List.of());
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -57,6 +59,7 @@ public record ClusterState(
     allocations = sorted(allocations);
     referenceGrants = sorted(referenceGrants);
     gatewayClasses = sorted(gatewayClasses);
+    gatewayParameters = sorted(gatewayParameters);
   }
 
   /**
@@ -74,6 +77,7 @@ public record ClusterState(
     List<Allocation> allocations = new ArrayList<>();
     List<ReferenceGrant> referenceGrants = new ArrayList<>();
     List<GatewayClass> gatewayClasses = new ArrayList<>();
+    List<GatewayParameters> gatewayParameters = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Upstream upstream) {
         upstreams.add(upstream);
@@ -93,13 +97,15 @@ public record ClusterState(
         referenceGrants.add(grant);
       } else if (object instanceof GatewayClass gatewayClass) {
         gatewayClasses.add(gatewayClass);
+      } else if (object instanceof GatewayParameters parameters) {
+        gatewayParameters.add(parameters);
       } else {
         throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
             + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName());
       }
     }
     return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations,
-        referenceGrants, gatewayClasses);
+        referenceGrants, gatewayClasses, gatewayParameters);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

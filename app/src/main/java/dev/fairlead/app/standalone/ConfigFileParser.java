@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -52,6 +53,7 @@ public final class ConfigFileParser {
   /** The kinds a configuration directory may hold, by {@code apiVersion/kind}. */
   static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
       Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class,
+      Upstream.GROUP + "/" + Upstream.VERSION + "/" + GatewayParameters.KIND, GatewayParameters.class,
       "gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class,
       "gateway.networking.k8s.io/v1/Gateway", Gateway.class,
       "gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class,
