@@ -4,6 +4,7 @@ import dev.fairlead.runtime.InformerEventHandler;
 import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.runtime.CoalescingDelay;
+import dev.fairlead.api.params.ProxyNames;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.GatewayParameters;
@@ -11,6 +12,7 @@ import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
@@ -24,6 +26,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -81,6 +84,7 @@ public final class ClusterStateSource implements AutoCloseable {
   private final InformerGroup<ReferenceGrant> referenceGrants;
   private final InformerGroup<GatewayClass> gatewayClasses;
   private final InformerGroup<GatewayParameters> gatewayParameters;
+  private final Optional<InformerGroup<Deployment>> deployments;
   private final List<InformerGroup<?>> all;
   /** Set by {@link #close}: informers that stop then, before they synced, were stopped on purpose. */
   private volatile boolean closed;
@@ -95,6 +99,15 @@ public final class ClusterStateSource implements AutoCloseable {
    */
   public ClusterStateSource(KubernetesClient client, Set<String> namespaces, CoalescingDelay delay,
       MeterRegistry registry, Consumer<ClusterState> consumer) {
+    this(client, namespaces, delay, registry, consumer, false);
+  }
+
+  /**
+   * A source that, with {@code proxyDeployments}, also watches the Envoy Deployments of managed fleets (those
+   * labelled {@value ProxyNames#MANAGED_BY}{@code =}{@value ProxyNames#PROVISIONER}), for the Gateways' {@code Programmed}.
+   */
+  public ClusterStateSource(KubernetesClient client, Set<String> namespaces, CoalescingDelay delay,
+      MeterRegistry registry, Consumer<ClusterState> consumer, boolean proxyDeployments) {
     Objects.requireNonNull(client, "client");
     Set<String> watched = Set.copyOf(namespaces);
     this.consumer = Objects.requireNonNull(consumer, "consumer");
@@ -117,8 +130,15 @@ public final class ClusterStateSource implements AutoCloseable {
         ns -> client.resources(GatewayClass.class), 0);
     this.gatewayClasses.addEventHandler(rebuildOnEvent("GatewayClass"));
     this.gatewayParameters = group("GatewayParameters", watched, in(client.resources(GatewayParameters.class)));
-    this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations,
-        referenceGrants, gatewayClasses, gatewayParameters);
+    this.deployments = proxyDeployments
+        ? Optional.of(group("Deployment", watched, ns -> (ns == null
+            ? client.apps().deployments().inAnyNamespace() : client.apps().deployments().inNamespace(ns))
+            .withLabel(ProxyNames.MANAGED_BY, ProxyNames.PROVISIONER)))
+        : Optional.empty();
+    List<InformerGroup<?>> groups = new ArrayList<>(List.of(upstreams, gateways, httpRoutes, services, endpointSlices,
+        configMaps, allocations, referenceGrants, gatewayClasses, gatewayParameters));
+    deployments.ifPresent(groups::add);
+    this.all = List.copyOf(groups);
   }
 
   private static <T extends HasMetadata> Function<String, Informable<T>> in(
@@ -207,7 +227,7 @@ public final class ClusterStateSource implements AutoCloseable {
     }
     ClusterState state = new ClusterState(upstreams.list(), gateways.list(), httpRoutes.list(), services.list(),
         endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list(), gatewayClasses.list(),
-        gatewayParameters.list());
+        gatewayParameters.list(), deployments.map(InformerGroup::list).orElse(List.of()));
     rebuilds.increment();
     try {
       consumer.accept(state);

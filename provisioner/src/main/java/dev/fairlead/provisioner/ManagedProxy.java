@@ -1,6 +1,9 @@
 package dev.fairlead.provisioner;
 
 import dev.fairlead.api.params.EffectiveParameters;
+import dev.fairlead.api.params.FleetStatuses;
+import dev.fairlead.api.params.ProxyNames;
+import dev.fairlead.api.v1alpha1.ProxyService;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -40,7 +43,9 @@ import java.util.TreeSet;
  * namespace only. So the container, the Service and the translator all use the listener's own port, with no mapping
  * to keep in step.
  *
- * <p>The pod template carries a hash of the bootstrap, so a changed bootstrap rolls the pods.
+ * <p>The pod template carries a hash of the bootstrap, so a changed bootstrap rolls the pods. The Gateway's one
+ * requested IP address ({@link FleetStatuses#requestedIp}) becomes the Service's {@code clusterIP} or
+ * {@code loadBalancerIP}; what cannot be honoured is the Gateway's {@code Programmed=False}, not an error here.
  *
  * @param service empty when the Gateway has no listener with a usable port: a Service needs at least one port
  */
@@ -134,6 +139,7 @@ public record ManagedProxy(ServiceAccount serviceAccount, ConfigMap bootstrap, D
           .endTemplate()
         .endSpec()
         .build();
+    Optional<String> requestedIp = FleetStatuses.requestedIp(gateway, parameters.serviceType());
     Optional<Service> service = ports.isEmpty() ? Optional.empty() : Optional.of(new ServiceBuilder()
         .withMetadata(new ObjectMetaBuilder(copy(metadata))
             .addToAnnotations(new TreeMap<>(parameters.serviceAnnotations())).build())
@@ -141,6 +147,9 @@ public record ManagedProxy(ServiceAccount serviceAccount, ConfigMap bootstrap, D
           .withType(parameters.serviceType().name())
           .withSelector(Map.of(ProxyNames.PROXY_LABEL, name))
           .withPorts(servicePorts(ports))
+          .withClusterIP(parameters.serviceType() == ProxyService.Type.ClusterIP ? requestedIp.orElse(null) : null)
+          .withLoadBalancerIP(parameters.serviceType() == ProxyService.Type.LoadBalancer ? requestedIp.orElse(null)
+              : null)
         .endSpec()
         .build());
     return new ManagedProxy(serviceAccount, bootstrap, deployment, service);

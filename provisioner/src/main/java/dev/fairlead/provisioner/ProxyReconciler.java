@@ -1,6 +1,7 @@
 package dev.fairlead.provisioner;
 
 import dev.fairlead.api.params.ParametersRefs;
+import dev.fairlead.api.params.ProxyNames;
 import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.runtime.CoalescingWorkQueue;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.fairlead.api.params.ProxyNames;
 import dev.fairlead.api.v1alpha1.DeclaredAddress;
 import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.api.v1alpha1.GatewayParametersSpec;

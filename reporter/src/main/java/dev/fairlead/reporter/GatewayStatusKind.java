@@ -1,10 +1,12 @@
 package dev.fairlead.reporter;
 
+import dev.fairlead.api.params.FleetStatus;
 import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
@@ -20,7 +22,9 @@ import java.util.Set;
  * A Gateway's status as the Gateway API defines it: conditions {@code Accepted} (the verdict's) and
  * {@code Programmed}; one entry per listener of the spec with its {@code attachedRoutes}, conditions
  * {@code Accepted}, {@code Programmed} and {@code ResolvedRefs}, and {@code supportedKinds} (HTTPRoute only).
- * {@code status.addresses} is not Fairlead's to fill and is kept as it is.
+ * {@code status.addresses} come from the fleet's infrastructure when the report has it ({@link FleetStatus}: the
+ * managed Service's addresses, or those an unmanaged fleet declares), and are kept as they are otherwise; the
+ * infrastructure's reason for not being ready yet makes {@code Programmed} False once nothing else does.
  *
  * <p>{@code attachedRoutes} of a listener counts the distinct HTTPRoutes with an accepted verdict for a parentRef to
  * this Gateway that names this listener ({@code sectionName}) or no listener at all.
@@ -54,7 +58,7 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     long generation = verdict.object().generation();
     GatewayStatus existing = current.getStatus() == null ? new GatewayStatus() : current.getStatus();
     Programmed programmed = Programmed.of(verdict.accepted(), report.rejection(), "Gateway",
-        "no listener of it is programmed");
+        "no listener of it is programmed").unlessNotReady(report.fleet());
     List<Condition> conditions = List.of(
         Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation,
             Conditions.orEmpty(existing.getConditions()), now),
@@ -73,7 +77,10 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
           Conditions.fromVerdict(Conditions.RESOLVED_REFS, verdict.resolvedRefs(), generation, before, now)),
           listener.getName(), List.of(new RouteGroupKind(GROUP, HTTP_ROUTE))));
     }
-    return Optional.of(new GatewayStatus(existing.getAddresses(), conditions, listeners));
+    List<GatewayStatusAddress> addresses = report.fleet()
+        .map(fleet -> fleet.addresses().stream().map(a -> new GatewayStatusAddress(a.type(), a.value())).toList())
+        .orElse(existing.getAddresses());
+    return Optional.of(new GatewayStatus(addresses, conditions, listeners));
   }
 
   private static List<Listener> listenersOf(Gateway gateway) {

@@ -6,6 +6,7 @@ import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
@@ -18,7 +19,8 @@ import java.util.List;
 
 /**
  * Everything a translation starts from: the objects a source (the Kubernetes informers, or the files of
- * standalone mode) holds at one moment. Each list is sorted by namespace and name, so two sources holding the
+ * standalone mode) holds at one moment. {@code proxyDeployments} are the Envoy Deployments of managed fleets (only
+ * while the provisioner runs; the translator does not read them, the Gateways' status does). Each list is sorted by namespace and name, so two sources holding the
  * same objects build equal states and the translator's output does not depend on arrival order. GatewayClasses are
  * cluster-scoped: they sort by name.
  *
@@ -39,7 +41,8 @@ public record ClusterState(
     List<Allocation> allocations,
     List<ReferenceGrant> referenceGrants,
     List<GatewayClass> gatewayClasses,
-    List<GatewayParameters> gatewayParameters) {
+    List<GatewayParameters> gatewayParameters,
+    List<Deployment> proxyDeployments) {
 
   /** Orders objects by namespace, then name. */
   public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
@@ -47,7 +50,7 @@ public record ClusterState(
       .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
   public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of(), List.of(), List.of(), List.of(), List.of());
+      List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -60,6 +63,7 @@ public record ClusterState(
     referenceGrants = sorted(referenceGrants);
     gatewayClasses = sorted(gatewayClasses);
     gatewayParameters = sorted(gatewayParameters);
+    proxyDeployments = sorted(proxyDeployments);
   }
 
   /**
@@ -78,6 +82,7 @@ public record ClusterState(
     List<ReferenceGrant> referenceGrants = new ArrayList<>();
     List<GatewayClass> gatewayClasses = new ArrayList<>();
     List<GatewayParameters> gatewayParameters = new ArrayList<>();
+    List<Deployment> proxyDeployments = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Upstream upstream) {
         upstreams.add(upstream);
@@ -99,13 +104,15 @@ public record ClusterState(
         gatewayClasses.add(gatewayClass);
       } else if (object instanceof GatewayParameters parameters) {
         gatewayParameters.add(parameters);
+      } else if (object instanceof Deployment deployment) {
+        proxyDeployments.add(deployment);
       } else {
         throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
             + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName());
       }
     }
     return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations,
-        referenceGrants, gatewayClasses, gatewayParameters);
+        referenceGrants, gatewayClasses, gatewayParameters, proxyDeployments);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

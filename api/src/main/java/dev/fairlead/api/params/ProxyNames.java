@@ -1,4 +1,4 @@
-package dev.fairlead.provisioner;
+package dev.fairlead.api.params;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -22,7 +22,7 @@ public final class ProxyNames {
   /** The annotation naming the Gateway (in the same namespace) an object belongs to. */
   public static final String GATEWAY_ANNOTATION = "fairlead.dev/gateway";
 
-  static final int MAX_NAME = 63;
+  public static final int MAX_NAME = 63;
   private static final String PREFIX = "fairlead-";
   private static final int HASH_CHARS = 10;
 
@@ -43,7 +43,7 @@ public final class ProxyNames {
     return head + "-" + hash;
   }
 
-  static String sha256(String text) {
+  public static String sha256(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
           .digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -1,4 +1,4 @@
-package dev.fairlead.provisioner;
+package dev.fairlead.api.params;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
