@@ -167,7 +167,7 @@ class ProxyReconcilerRealApiServerIT {
 
   @Test
   void parametersSetReplicasAndUnmanagedRemovesTheFleet() {
-    GatewayParameters parameters = user.resource(parameters("edge-params",
+    user.resource(parameters("edge-params",
         new GatewayParametersSpec(null, new ProxyDeployment(2, null, null, null, null, null), null, null))).create();
     Gateway gateway = gateway("edge", "fairlead", 8080);
     gateway.getSpec().setInfrastructure(new GatewayInfrastructureBuilder()
@@ -176,14 +176,12 @@ class ProxyReconcilerRealApiServerIT {
     user.resource(gateway).create();
     await().atMost(WAIT).until(() -> replicas("edge") == 2);
 
-    parameters.setSpec(new GatewayParametersSpec(null, new ProxyDeployment(3, null, null, null, null, null), null,
-        null));
-    user.resource(parameters).update();
+    editParameters("edge-params", new GatewayParametersSpec(null,
+        new ProxyDeployment(3, null, null, null, null, null), null, null));
     await().atMost(WAIT).until(() -> replicas("edge") == 3);
 
-    parameters.setSpec(new GatewayParametersSpec(ProxyMode.Unmanaged, null, null,
+    editParameters("edge-params", new GatewayParametersSpec(ProxyMode.Unmanaged, null, null,
         List.of(new DeclaredAddress(DeclaredAddress.Type.IPAddress, "192.0.2.10"))));
-    user.resource(parameters).update();
     await().atMost(WAIT).until(() -> fleet("edge").isEmpty());
   }
 
@@ -217,6 +215,13 @@ class ProxyReconcilerRealApiServerIT {
     parameters.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).build());
     parameters.setSpec(spec);
     return parameters;
+  }
+
+  private void editParameters(String name, GatewayParametersSpec spec) {
+    user.resources(GatewayParameters.class).inNamespace(ns).withName(name).edit(p -> {
+      p.setSpec(spec);
+      return p;
+    });
   }
 
   /** The objects of {@code gateway}'s fleet that exist. */
