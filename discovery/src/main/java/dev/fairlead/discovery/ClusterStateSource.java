@@ -191,7 +191,7 @@ public final class ClusterStateSource implements AutoCloseable {
     for (InformerGroup<?> group : all) {
       starts.add(group.start());
     }
-    CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+    var unused = CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
       if (failure != null) {
         if (closed) {
           // Closed before the first list completed (a replica losing the lease at once): nothing went wrong.

@@ -28,6 +28,8 @@ public enum ResourceType {
       .collect(Collectors.toUnmodifiableMap(ResourceType::typeUrl, Function.identity()));
 
   private final Class<? extends Message> messageClass;
+  // Each is a stateless method reference, so the enum stays immutable.
+  @SuppressWarnings("ImmutableEnumChecker")
   private final Function<Message, String> nameOf;
   private final String typeUrl;
   private final boolean wildcard;
