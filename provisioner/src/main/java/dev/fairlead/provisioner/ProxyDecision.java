@@ -34,6 +34,8 @@ public sealed interface ProxyDecision {
   }
 
   /**
+   * What to do about the fleet of one Gateway.
+   *
    * @param gateway      the Gateway, empty when it is gone
    * @param gatewayClass its GatewayClass, empty when there is none of that name
    * @param parameters   the GatewayParameters of the state

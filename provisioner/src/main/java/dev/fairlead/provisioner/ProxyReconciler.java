@@ -132,7 +132,8 @@ public final class ProxyReconciler implements AutoCloseable {
     for (InformerGroup<?> group : all) {
       starts.add(group.start());
     }
-    CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+    // The failure is handled inside: the future itself is not needed.
+    var unused = CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
       if (failure != null) {
         LOG.debug("The provisioner's informers stopped before they synced: {}", failure.toString());
         return;
