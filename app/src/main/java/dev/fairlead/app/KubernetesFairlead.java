@@ -6,6 +6,7 @@ import dev.fairlead.allocator.AllocationSweeper;
 import dev.fairlead.allocator.EndpointAllocator;
 import dev.fairlead.allocator.PodLabels;
 import dev.fairlead.api.v1alpha1.AllocationTokens;
+import dev.fairlead.api.params.FleetStatuses;
 import dev.fairlead.app.admin.AdminServer;
 import dev.fairlead.app.admin.JvmMeters;
 import dev.fairlead.app.admin.Readiness;
@@ -79,12 +80,13 @@ public final class KubernetesFairlead implements AutoCloseable {
           ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry));
       StatusFeed feed = started(running, new StatusFeed(controlPlane.streams(), reporter::report));
       TranslationCandidates candidates = new TranslationCandidates(new PodLabels(client));
+      boolean provisioned = options.provisioner().isPresent();
       ClusterStateSource source = started(running, new ClusterStateSource(client, options.watchNamespaces(),
           options.coalescing(), registry, state -> {
             Translation translation = controlPlane.publish(state, object -> null);
             candidates.translated(translation);
-            feed.translated(translation);
-          }));
+            feed.translated(translation, FleetStatuses.of(state, provisioned));
+          }, provisioned));
       source.start();
       Writers writers = started(running, new Writers(client, options,
           new ReconcilerSettings(options.coalescing(), 4, Duration.ofMinutes(10)), registry, reporter));

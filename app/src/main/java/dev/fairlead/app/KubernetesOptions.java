@@ -2,6 +2,7 @@ package dev.fairlead.app;
 
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.discovery.DiscoveryScope;
+import dev.fairlead.provisioner.ProvisionerOptions;
 import dev.fairlead.tls.ServerTransport;
 import java.util.Map;
 import java.util.Optional;
@@ -10,13 +11,13 @@ import java.util.Set;
 /**
  * Settings of Fairlead in Kubernetes mode: where and how (TLS or plaintext) xDS is served, the address Envoy
  * listeners bind to, which namespaces are watched, which Services are discovered, whether discovery writes
- * Upstreams at all, where the allocation API and the admin server listen, and whether replicas elect the one that
- * writes (without election, this one writes).
+ * Upstreams at all, where the allocation API and the admin server listen, whether replicas elect the one that
+ * writes (without election, this one writes), and whether that one runs the managed fleets.
  */
 public record KubernetesOptions(String xdsAddress, int xdsPort, ServerTransport xdsTransport, String listenerAddress,
     Set<String> watchNamespaces, Map<String, String> namespaceSelector, Map<String, String> serviceSelector,
     boolean discovery, CoalescingDelay coalescing, AllocatorOptions allocator, AdminOptions admin,
-    Optional<LeaderElectionOptions> leaderElection) {
+    Optional<LeaderElectionOptions> leaderElection, Optional<ProvisionerOptions> provisioner) {
 
   public KubernetesOptions {
     watchNamespaces = Set.copyOf(watchNamespaces);
@@ -26,6 +27,7 @@ public record KubernetesOptions(String xdsAddress, int xdsPort, ServerTransport 
     java.util.Objects.requireNonNull(xdsTransport, "xdsTransport");
     java.util.Objects.requireNonNull(admin, "admin");
     java.util.Objects.requireNonNull(leaderElection, "leaderElection");
+    java.util.Objects.requireNonNull(provisioner, "provisioner");
     if (!watchNamespaces.isEmpty() && !namespaceSelector.isEmpty()) {
       throw new IllegalArgumentException(
           "--watch-namespaces and --watch-namespace-selector exclude each other: give one of them");
@@ -40,19 +42,26 @@ public record KubernetesOptions(String xdsAddress, int xdsPort, ServerTransport 
       Set<String> watchNamespaces, Map<String, String> namespaceSelector, Map<String, String> serviceSelector,
       boolean discovery, CoalescingDelay coalescing, AllocatorOptions allocator) {
     this(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces, namespaceSelector, serviceSelector,
-        discovery, coalescing, allocator, AdminOptions.loopback(), Optional.empty());
+        discovery, coalescing, allocator, AdminOptions.loopback(), Optional.empty(), Optional.empty());
   }
 
   /** These settings, with the admin server where {@code admin} says. */
   public KubernetesOptions withAdmin(AdminOptions admin) {
     return new KubernetesOptions(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces,
-        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, leaderElection);
+        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, leaderElection, provisioner);
   }
 
   /** These settings, electing the writer as {@code election} says. */
   public KubernetesOptions withLeaderElection(LeaderElectionOptions election) {
     return new KubernetesOptions(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces,
-        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, Optional.of(election));
+        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, Optional.of(election),
+        provisioner);
+  }
+
+  /** These settings, running managed fleets as {@code provisioner} says (empty: not at all). */
+  public KubernetesOptions withProvisioner(Optional<ProvisionerOptions> provisioner) {
+    return new KubernetesOptions(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces,
+        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, leaderElection, provisioner);
   }
 
   /** Which Services discovery turns into Upstreams. */

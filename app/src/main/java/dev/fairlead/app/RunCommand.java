@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * mode) or from a Kubernetes cluster (the default). Every flag can also be set by its environment variable.
  *
  * <p>The flags come in groups, one picocli mixin per part they configure ({@link KubernetesFlags},
- * {@link LeaderElectionFlags}, {@link XdsFlags}, {@link AllocatorFlags}, {@link LogFlags}, {@link AdminFlags}),
+ * {@link LeaderElectionFlags}, {@link XdsFlags}, {@link ProvisionerFlags}, {@link AllocatorFlags}, {@link LogFlags},
+ * {@link AdminFlags}),
  * each turning its values into that part's options; a value a group cannot use stops start-up with a message
  * naming the flag.
  */
@@ -46,6 +47,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin
   XdsFlags xds;
+
+  @Mixin
+  ProvisionerFlags provisioner;
 
   @Option(names = "--listener-address", defaultValue = "${env:FAIRLEAD_LISTENER_ADDRESS:-127.0.0.1}",
       description = "Address Envoy listeners bind to (0.0.0.0 to accept traffic from other hosts). "
@@ -96,7 +100,8 @@ final class RunCommand implements Callable<Integer> {
       KubernetesOptions flags = new KubernetesOptions(xds.address(), xds.port(), xds.transport(), listenerAddress,
           cluster.watchNamespaces(), cluster.namespaceSelector(), cluster.watchLabels(),
           cluster.discovery(), CoalescingDelay.DEFAULT, allocator.options())
-          .withAdmin(admin.options());
+          .withAdmin(admin.options())
+          .withProvisioner(provisioner.options(xds.port()));
       Optional<LeaderElectionOptions> election = leaderElection.options();
       return election.isPresent() ? flags.withLeaderElection(election.get()) : flags;
     });

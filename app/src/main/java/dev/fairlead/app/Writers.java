@@ -2,15 +2,17 @@ package dev.fairlead.app;
 
 import dev.fairlead.discovery.ReconcilerSettings;
 import dev.fairlead.discovery.UpstreamReconciler;
+import dev.fairlead.provisioner.ProxyReconciler;
 import dev.fairlead.reporter.StatusReporter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 
 /**
- * What only the leader runs: discovery's Upstream writes (when discovery is on) and the status reporter's writing
- * side. Started when this replica becomes the leader and stopped when it stops being one, as often as that happens;
- * each start builds discovery afresh and lists everything again, so it never acts on what it saw in an earlier term.
+ * What only the leader runs: discovery's Upstream writes (when discovery is on), the managed fleets (when the
+ * provisioner is on) and the status reporter's writing side. Started when this replica becomes the leader and
+ * stopped when it stops being one, as often as that happens; each start builds discovery and the provisioner afresh
+ * and lists everything again, so it never acts on what it saw in an earlier term.
  *
  * <p>Thread-safe: start and stop are serialized.
  */
@@ -22,6 +24,7 @@ final class Writers implements AutoCloseable {
   private final MeterRegistry registry;
   private final StatusReporter reporter;
   private Optional<UpstreamReconciler> reconciler = Optional.empty();
+  private Optional<ProxyReconciler> provisioner = Optional.empty();
   private boolean running;
 
   Writers(KubernetesClient client, KubernetesOptions options, ReconcilerSettings settings, MeterRegistry registry,
@@ -43,6 +46,12 @@ final class Writers implements AutoCloseable {
       reconciler = Optional.of(started);
       started.start();
     }
+    options.provisioner().ifPresent(provisionerOptions -> {
+      ProxyReconciler started = new ProxyReconciler(client, options.watchNamespaces(), provisionerOptions,
+          settings.coalescing());
+      provisioner = Optional.of(started);
+      started.start();
+    });
     reporter.start();
   }
 
@@ -54,6 +63,8 @@ final class Writers implements AutoCloseable {
     reporter.stop();
     reconciler.ifPresent(UpstreamReconciler::close);
     reconciler = Optional.empty();
+    provisioner.ifPresent(ProxyReconciler::close);
+    provisioner = Optional.empty();
   }
 
   /** Whether the writers run. */
@@ -63,7 +74,8 @@ final class Writers implements AutoCloseable {
 
   /** Whether the writers run and their informers have synced. */
   synchronized boolean hasSynced() {
-    return running && reconciler.map(UpstreamReconciler::hasSynced).orElse(true) && reporter.hasSynced();
+    return running && reconciler.map(UpstreamReconciler::hasSynced).orElse(true)
+        && provisioner.map(ProxyReconciler::hasSynced).orElse(true) && reporter.hasSynced();
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -45,6 +46,24 @@ class RunCommandTest {
 
       assertThat(exit).as(bad).isNotZero();
       assertThat(err.toString()).as(bad).contains(flag);
+    }
+  }
+
+  @Test
+  void theProvisionerWithoutAnXdsServiceForItsEnvoysOrWithAMalformedOneStopsStartUpNamingTheFlag() {
+    int missing = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
+        "--provisioner", "true");
+
+    assertThat(missing).isNotZero();
+    assertThat(err.toString()).contains("--provisioner needs --proxy-xds-service");
+    for (String bad : List.of("fairlead-xds:port", "fairlead-xds:0", ":18000")) {
+      StringWriter badErr = new StringWriter();
+      int exit = new CommandLine(new Fairlead()).setErr(new PrintWriter(badErr)).execute("run", "--kubeconfig",
+          "/nonexistent", "--xds-plaintext", "--allocator-plaintext", "--provisioner", "true",
+          "--proxy-xds-service", bad);
+
+      assertThat(exit).as(bad).isNotZero();
+      assertThat(badErr.toString()).as(bad).contains("--proxy-xds-service");
     }
   }
 

@@ -4,14 +4,17 @@ import dev.fairlead.runtime.InformerEventHandler;
 import dev.fairlead.runtime.InformerGroup;
 import dev.fairlead.runtime.CoalescingWorkQueue;
 import dev.fairlead.runtime.CoalescingDelay;
+import dev.fairlead.api.params.ProxyNames;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.v1alpha1.Allocation;
+import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -26,6 +29,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -37,12 +41,12 @@ import org.slf4j.LoggerFactory;
  * Kubernetes mode's source of {@link ClusterState}: informers for Services, EndpointSlices
  * ({@code discovery.k8s.io/v1}), Upstreams, GatewayClasses (cluster-scoped: watched across the cluster even when the
  * namespaces are limited), Gateways, HTTPRoutes and GRPCRoutes ({@code gateway.networking.k8s.io/v1}),
- * ReferenceGrants ({@code gateway.networking.k8s.io/v1beta1}, which permit references across namespaces) and the
- * ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true} (CA bundles Upstream TLS refers to) and Allocations (which
- * endpoint of an Upstream in allocation mode each request may reach), the Secrets of type
- * {@value ClusterState#TLS_SECRET_TYPE} (certificates of HTTPS listeners; a field selector on {@code type} keeps every
- * other Secret out of the cache), in all namespaces or in a given list, and Namespaces (cluster-scoped: their labels
- * are what {@code allowedRoutes.namespaces.from: Selector} matches).
+ * ReferenceGrants ({@code gateway.networking.k8s.io/v1beta1}, which permit references across namespaces),
+ * GatewayParameters (the settings of Fairlead's fleets), the ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true}
+ * (CA bundles Upstream TLS refers to) and Allocations (which endpoint of an Upstream in allocation mode each request
+ * may reach), the Secrets of type {@value ClusterState#TLS_SECRET_TYPE} (certificates of HTTPS listeners; a field
+ * selector on {@code type} keeps every other Secret out of the cache), in all namespaces or in a given list, and
+ * Namespaces (cluster-scoped: their labels are what {@code allowedRoutes.namespaces.from: Selector} matches).
  *
  * <p>Every informer event asks for a rebuild; rebuilds coalesce as {@link CoalescingDelay} describes (by default
  * 100 ms of quiet, at most 1 s after a burst's first event). A rebuild is level-triggered: it assembles the state from
@@ -89,6 +93,8 @@ public final class ClusterStateSource implements AutoCloseable {
   private final InformerGroup<Secret> secrets;
   private final InformerGroup<Namespace> namespaceObjects;
   private final InformerGroup<GRPCRoute> grpcRoutes;
+  private final InformerGroup<GatewayParameters> gatewayParameters;
+  private final Optional<InformerGroup<Deployment>> deployments;
   private final KubernetesClient client;
   /** The informers started: every group, GRPCRoutes only where the API server serves them. Set by start. */
   private volatile List<InformerGroup<?>> all = List.of();
@@ -106,6 +112,15 @@ public final class ClusterStateSource implements AutoCloseable {
    */
   public ClusterStateSource(KubernetesClient client, Set<String> namespaces, CoalescingDelay delay,
       MeterRegistry registry, Consumer<ClusterState> consumer) {
+    this(client, namespaces, delay, registry, consumer, false);
+  }
+
+  /**
+   * A source that, with {@code proxyDeployments}, also watches the Envoy Deployments of managed fleets (those
+   * labelled {@value ProxyNames#MANAGED_BY}{@code =}{@value ProxyNames#PROVISIONER}), for the Gateways' {@code Programmed}.
+   */
+  public ClusterStateSource(KubernetesClient client, Set<String> namespaces, CoalescingDelay delay,
+      MeterRegistry registry, Consumer<ClusterState> consumer, boolean proxyDeployments) {
     Objects.requireNonNull(client, "client");
     Set<String> watched = Set.copyOf(namespaces);
     this.client = client;
@@ -134,6 +149,12 @@ public final class ClusterStateSource implements AutoCloseable {
     this.namespaceObjects = new InformerGroup<>("Namespace", false, watched, ns -> client.namespaces(), 0);
     this.namespaceObjects.addEventHandler(rebuildOnEvent("Namespace"));
     this.grpcRoutes = group("GRPCRoute", watched, in(client.resources(GRPCRoute.class)));
+    this.gatewayParameters = group("GatewayParameters", watched, in(client.resources(GatewayParameters.class)));
+    this.deployments = proxyDeployments
+        ? Optional.of(group("Deployment", watched, ns -> (ns == null
+            ? client.apps().deployments().inAnyNamespace() : client.apps().deployments().inNamespace(ns))
+            .withLabel(ProxyNames.MANAGED_BY, ProxyNames.PROVISIONER)))
+        : Optional.empty();
   }
 
   /**
@@ -196,7 +217,9 @@ public final class ClusterStateSource implements AutoCloseable {
   public void start() {
     queue.start();
     List<InformerGroup<?>> groups = new ArrayList<>(List.of(upstreams, gateways, httpRoutes, services,
-        endpointSlices, configMaps, allocations, referenceGrants, gatewayClasses, secrets, namespaceObjects));
+        endpointSlices, configMaps, allocations, referenceGrants, gatewayClasses, secrets, namespaceObjects,
+        gatewayParameters));
+    deployments.ifPresent(groups::add);
     grpcRoutesServed = servesGrpcRoutes();
     if (grpcRoutesServed) {
       groups.add(grpcRoutes);
@@ -221,8 +244,8 @@ public final class ClusterStateSource implements AutoCloseable {
       }
       synced = true;
       LOG.info("Informers synced: Upstream, GatewayClass, Gateway, HTTPRoute, {}Service, EndpointSlice, ConfigMap, "
-          + "Allocation, ReferenceGrant, Secret (" + ClusterState.TLS_SECRET_TYPE + "), Namespace",
-          grpcRoutesServed ? "GRPCRoute, " : "");
+          + "Allocation, ReferenceGrant, Secret (" + ClusterState.TLS_SECRET_TYPE + "), Namespace, GatewayParameters{}",
+          grpcRoutesServed ? "GRPCRoute, " : "", deployments.isPresent() ? ", Deployment (managed proxies)" : "");
       queue.add(Rebuild.STATE);
     });
   }
@@ -248,7 +271,8 @@ public final class ClusterStateSource implements AutoCloseable {
     }
     ClusterState state = new ClusterState(upstreams.list(), gateways.list(), httpRoutes.list(), services.list(),
         endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list(), gatewayClasses.list(),
-        secrets.list(), namespaceObjects.list(), grpcRoutesServed ? grpcRoutes.list() : List.of());
+        secrets.list(), namespaceObjects.list(), grpcRoutesServed ? grpcRoutes.list() : List.of(),
+        gatewayParameters.list(), deployments.map(InformerGroup::list).orElse(List.of()));
     rebuilds.increment();
     try {
       consumer.accept(state);

@@ -56,13 +56,11 @@ class ClusterStateSourceRealApiServerIT {
 
   @BeforeAll
   static void installCrds() throws IOException {
-    try (InputStream crd = ClusterStateSourceRealApiServerIT.class
-        .getResourceAsStream("/META-INF/fabric8/upstreams.fairlead.dev-v1.yml")) {
-      Crds.apply(API_SERVER.client(), crd);
-    }
-    try (InputStream crd = ClusterStateSourceRealApiServerIT.class
-        .getResourceAsStream("/META-INF/fabric8/allocations.fairlead.dev-v1.yml")) {
-      Crds.apply(API_SERVER.client(), crd);
+    for (String crdName : List.of("upstreams", "allocations", "gatewayparameters")) {
+      try (InputStream crd = ClusterStateSourceRealApiServerIT.class
+          .getResourceAsStream("/META-INF/fabric8/" + crdName + ".fairlead.dev-v1.yml")) {
+        Crds.apply(API_SERVER.client(), crd);
+      }
     }
     API_SERVER.installGatewayApiCrds();
   }

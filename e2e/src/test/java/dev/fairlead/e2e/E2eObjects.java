@@ -28,11 +28,11 @@ final class E2eObjects {
       """;
 
   /**
-   * Installs the build's Upstream and Allocation CRDs and the Gateway API CRDs, and creates the GatewayClass
+   * Installs the build's Upstream, Allocation and GatewayParameters CRDs and the Gateway API CRDs, and creates the GatewayClass
    * {@code fairlead} ({@link #GATEWAY_CLASS}).
    */
   static void installCrds(RealApiServer apiServer) {
-    for (String crd : List.of("upstreams", "allocations")) {
+    for (String crd : List.of("upstreams", "allocations", "gatewayparameters")) {
       try (InputStream in = Upstream.class.getResourceAsStream("/META-INF/fabric8/" + crd + ".fairlead.dev-v1.yml")) {
         Crds.apply(apiServer.client(), in);
       } catch (IOException e) {

@@ -15,7 +15,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -45,7 +48,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Fairlead installed the way users install it: the chart, {@code helm install}ed into a real node's cluster,
  * running the image the build wrote (module {@code image/}) as pods, discovering a Service of real backend pods
- * and serving an Envoy pod that routes traffic to them, through a leader change, an upgrade and an uninstall.
+ * and serving an Envoy pod that routes traffic to them — one the test runs, and one Fairlead runs for the Gateway
+ * (a managed fleet: the chart's provisioner, with the node's Envoy image), reached at the address in the Gateway's
+ * status — through a leader change, an upgrade and an uninstall.
  *
  * <p>The tests run in order, each on what the previous ones left: one install, one life cycle.
  */
@@ -80,7 +85,8 @@ class FairleadChartRealNodeIT {
     CLUSTER.importTestImage("backend");
     Crds.installGatewayApi(client());
     CLUSTER.helm().run("install", RELEASE, HelmChartRealApiServerIT.CHART.toString(), "--namespace", SYSTEM,
-        "--create-namespace").requireSuccess();
+        "--create-namespace", "--set", "provisioner.proxyImage=fairlead.dev/envoy:" + Tools.get().envoyVersion())
+        .requireSuccess();
   }
 
   /** The node outlives this suite: its pods stop here, so they load nothing while later suites run. */
@@ -125,12 +131,22 @@ class FairleadChartRealNodeIT {
   void anEnvoyPodBootstrappedToTheFairleadServiceRoutesTrafficToThePods() {
     // Fairlead serves only Gateways of its own classes.
     apply(E2eObjects.GATEWAY_CLASS);
+    // The node has no load-balancer controller: the managed fleet's Service is a ClusterIP one.
+    apply("""
+        apiVersion: fairlead.dev/v1alpha1
+        kind: GatewayParameters
+        metadata: {name: cluster-ip, namespace: shop}
+        spec:
+          service: {type: ClusterIP}
+        """);
     apply("""
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: edge, namespace: shop}
         spec:
           gatewayClassName: fairlead
+          infrastructure:
+            parametersRef: {group: fairlead.dev, kind: GatewayParameters, name: cluster-ip}
           listeners: [{name: http, port: %d, protocol: HTTP}]
         """.formatted(ENVOY_LISTENER_PORT));
     apply("""
@@ -160,6 +176,39 @@ class FairleadChartRealNodeIT {
 
   @Test
   @Order(4)
+  void theManagedEnvoyPodBecomesReadyAndServesTheGatewayAtTheAddressInItsStatus() {
+    Map<String, String> managedPods = Map.of("fairlead.dev/proxy", "fairlead-edge");
+    CLUSTER.awaitReadyPods(APPS, managedPods, 1, POD_BOUND);
+    Service service = client().services().inNamespace(APPS).withName("fairlead-edge").get();
+    assertThat(service.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(owner -> assertThat(owner.getName()).isEqualTo("edge"));
+
+    try {
+      await("Gateway shop/edge Programmed with its Service's cluster IP as its address").atMost(BOUND)
+          .ignoreExceptions().untilAsserted(() -> {
+            Gateway gateway = client().resources(Gateway.class).inNamespace(APPS).withName("edge").get();
+            assertThat(gateway.getStatus().getAddresses()).extracting(GatewayStatusAddress::getValue)
+                .containsExactly(service.getSpec().getClusterIP());
+            assertThat(gateway.getStatus().getConditions())
+                .anySatisfy(c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Programmed=True"));
+          });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("Gateway shop/edge:\n" + client().getKubernetesSerialization().asYaml(
+          client().resources(Gateway.class).inNamespace(APPS).withName("edge").get())
+          + CLUSTER.explain(APPS, managedPods) + fairleadLogs(), e);
+    }
+    Set<String> backends = names(CLUSTER.awaitReadyPods(APPS, SHOP_PODS, 2, BOUND));
+    Set<String> answered = ConcurrentHashMap.newKeySet();
+    await("the managed Envoy, at the Gateway's address, routes to both backend pods").atMost(BOUND)
+        .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .untilAsserted(() -> {
+          answered.add(through(service.getSpec().getClusterIP()));
+          assertThat(answered).containsExactlyInAnyOrderElementsOf(backends);
+        });
+  }
+
+  @Test
+  @Order(5)
   void deletingTheLeaderPodHandsTheLeaseOverWhileTrafficKeepsFlowing() throws Exception {
     assumeTrue(envoyAddress != null, "the Envoy pod did not start (see the test before)");
     String leader = leaseHolder();
@@ -201,7 +250,7 @@ class FairleadChartRealNodeIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void helmUpgradeWithAChangedValueRollsThePods() throws Exception {
     Set<String> before = names(CLUSTER.awaitReadyPods(SYSTEM, FAIRLEAD_PODS, 2, POD_BOUND));
 
@@ -230,7 +279,7 @@ class FairleadChartRealNodeIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void helmUninstallLeavesOnlyTheCrds() {
     CLUSTER.helm().run("uninstall", RELEASE, "--namespace", SYSTEM, "--wait").requireSuccess();
 
@@ -284,8 +333,13 @@ class FairleadChartRealNodeIT {
 
   /** The backend pod's name that answered one request through the Envoy pod. */
   private static String throughEnvoy() throws IOException, InterruptedException {
+    return through(envoyAddress);
+  }
+
+  /** The backend pod's name that answered one request to the Gateway's listener at {@code address}. */
+  private static String through(String address) throws IOException, InterruptedException {
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-            URI.create("http://" + envoyAddress + ":" + ENVOY_LISTENER_PORT + "/cgi-bin/pod"))
+            URI.create("http://" + address + ":" + ENVOY_LISTENER_PORT + "/cgi-bin/pod"))
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as("answer through Envoy: %s", response.body()).isEqualTo(200);
     return response.body().strip();

@@ -1,11 +1,13 @@
 package dev.fairlead.reporter;
 
 import dev.fairlead.api.verdict.ListenerVerdict;
+import dev.fairlead.api.params.FleetStatus;
 import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import java.time.Instant;
@@ -21,11 +23,14 @@ import java.util.stream.Stream;
  * {@code Programmed}; one entry per listener of the spec the translator judged (each with a name of its own), with
  * its {@code attachedRoutes}, the conditions of its {@link ListenerVerdict} — {@code Accepted}, {@code Conflicted},
  * {@code ResolvedRefs} — and {@code Programmed}, and its {@code supportedKinds} (the route kinds it asks for that
- * Fairlead supports). {@code status.addresses} is not Fairlead's to fill and is kept as it is.
+ * Fairlead supports). {@code status.addresses} come from the fleet's infrastructure when the report has it
+ * ({@link FleetStatus}: the managed Service's addresses, or those an unmanaged fleet declares), and are kept as they
+ * are otherwise; the infrastructure's reason for not being ready yet makes {@code Programmed} False (the Gateway's
+ * and its listeners') once nothing else does.
  *
- * <p>{@code attachedRoutes} of a listener counts the distinct routes (HTTPRoutes and GRPCRoutes) with an accepted verdict for a parentRef to
- * this Gateway that names this listener ({@code sectionName}) or no listener at all; a listener that is not
- * programmed has none.
+ * <p>{@code attachedRoutes} of a listener counts the distinct routes (HTTPRoutes and GRPCRoutes) with an accepted
+ * verdict for a parentRef to this Gateway that names this listener ({@code sectionName}) or no listener at all; a
+ * listener that is not programmed has none.
  *
  * <p>A listener is {@code Programmed} when the translator programs it and no proxy rejects the Gateway's
  * configuration; otherwise false, with reason {@code Rejected} (the proxies' words) or {@code Invalid} (its own
@@ -58,7 +63,7 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     long generation = verdict.object().generation();
     GatewayStatus existing = current.getStatus() == null ? new GatewayStatus() : current.getStatus();
     Programmed programmed = Programmed.of(verdict.accepted(), report.rejection(), "Gateway",
-        "no listener of it is programmed");
+        "no listener of it is programmed").unlessNotReady(report.fleet());
     List<Condition> conditions = List.of(
         Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation,
             Conditions.orEmpty(existing.getConditions()), now),
@@ -69,6 +74,7 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
       List<Condition> before = existingListener(existing, listener.name());
       Programmed listenerProgrammed = listener.programmed()
           ? Programmed.of(verdict.accepted(), report.rejection(), "Gateway", "no listener of it is programmed")
+              .unlessNotReady(report.fleet())
           : new Programmed(false, "Invalid", "not programmed: " + whyNot(listener));
       listeners.add(new ListenerStatus(listener.programmed() ? attachedRoutes(report, listener.name()) : 0, List.of(
           Conditions.fromVerdict(Conditions.ACCEPTED, listener.accepted(), generation, before, now),
@@ -77,7 +83,10 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
           listenerProgrammed.condition(generation, before, now)),
           listener.name(), listener.supportedKinds().stream().map(GatewayStatusKind::routeGroupKind).toList()));
     }
-    return Optional.of(new GatewayStatus(existing.getAddresses(), conditions, listeners));
+    List<GatewayStatusAddress> addresses = report.fleet()
+        .map(fleet -> fleet.addresses().stream().map(a -> new GatewayStatusAddress(a.type(), a.value())).toList())
+        .orElse(existing.getAddresses());
+    return Optional.of(new GatewayStatus(addresses, conditions, listeners));
   }
 
   /** The condition that keeps a listener from being programmed. */

@@ -1,5 +1,6 @@
 package dev.fairlead.reporter;
 
+import dev.fairlead.api.params.FleetStatus;
 import dev.fairlead.api.verdict.Verdict;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,10 @@ import java.util.Set;
  * @param attachedRoutes        for a Gateway, the accepted HTTPRoutes ({@code namespace/name}) attached to it, by the
  *                              listener their parentRef names, {@code ""} for parentRefs naming no listener
  * @param gatewayControllerName the controller name HTTPRoute parent statuses are written under
+ * @param fleet                 for a Gateway, what its fleet's infrastructure says, if reported
  */
 record ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Optional<Rejection> rejection,
-    Map<String, Set<String>> attachedRoutes, String gatewayControllerName) {
+    Map<String, Set<String>> attachedRoutes, String gatewayControllerName, Optional<FleetStatus> fleet) {
 
   ObjectReport {
     verdicts = List.copyOf(verdicts);
@@ -29,6 +31,13 @@ record ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Op
     Objects.requireNonNull(rejection, "rejection");
     attachedRoutes = Map.copyOf(attachedRoutes);
     Objects.requireNonNull(gatewayControllerName, "gatewayControllerName");
+    Objects.requireNonNull(fleet, "fleet");
+  }
+
+  /** A report that says nothing about a fleet. */
+  ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Optional<Rejection> rejection,
+      Map<String, Set<String>> attachedRoutes, String gatewayControllerName) {
+    this(verdicts, readyEndpoints, rejection, attachedRoutes, gatewayControllerName, Optional.empty());
   }
 
   /** A report that says nothing about the object. */

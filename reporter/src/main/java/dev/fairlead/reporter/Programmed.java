@@ -1,5 +1,6 @@
 package dev.fairlead.reporter;
 
+import dev.fairlead.api.params.FleetStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
@@ -23,6 +24,18 @@ record Programmed(boolean status, String reason, String message) {
       return new Programmed(false, "Invalid", "the " + kind + " is not accepted, so " + whyNotWhenInvalid);
     }
     return new Programmed(true, "Programmed", "in the configuration served to proxies; none rejected it");
+  }
+
+  /**
+   * This, or False with the fleet's reason when this is True and the fleet's infrastructure is not ready: proxies'
+   * rejections and an object that is not accepted say more, so they come first.
+   */
+  Programmed unlessNotReady(Optional<FleetStatus> fleet) {
+    if (!status || fleet.isEmpty() || fleet.get().notProgrammed().isEmpty()) {
+      return this;
+    }
+    FleetStatus.NotProgrammed notProgrammed = fleet.get().notProgrammed().get();
+    return new Programmed(false, notProgrammed.reason(), notProgrammed.message());
   }
 
   Condition condition(long generation, List<Condition> existing, Instant now) {

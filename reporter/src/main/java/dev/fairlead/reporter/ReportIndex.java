@@ -1,5 +1,6 @@
 package dev.fairlead.reporter;
 
+import dev.fairlead.api.params.FleetStatus;
 import dev.fairlead.api.verdict.ParentRef;
 import dev.fairlead.api.verdict.Verdict;
 import java.util.ArrayList;
@@ -57,10 +58,18 @@ final class ReportIndex {
     Map<ObjectKey, Rejection> rejections = new HashMap<>();
     report.rejections().forEach((key, rejection) -> rejections.put(ObjectKey.parse(key), rejection));
 
+    Map<ObjectKey, FleetStatus> fleets = new HashMap<>();
+    report.fleets().forEach((namespacedName, fleet) -> {
+      int slash = namespacedName.indexOf('/');
+      fleets.put(new ObjectKey(GATEWAY, namespacedName.substring(0, slash), namespacedName.substring(slash + 1)),
+          fleet);
+    });
+
     Set<ObjectKey> keys = new HashSet<>(verdicts.keySet());
     keys.addAll(attached.keySet());
     keys.addAll(ready.keySet());
     keys.addAll(rejections.keySet());
+    keys.addAll(fleets.keySet());
     Map<ObjectKey, ObjectReport> objects = new HashMap<>(keys.size() * 2);
     for (ObjectKey key : keys) {
       List<Verdict> about = new ArrayList<>(verdicts.getOrDefault(key, List.of()));
@@ -68,7 +77,8 @@ final class ReportIndex {
       Map<String, Set<String>> routes = new HashMap<>();
       attached.getOrDefault(key, Map.of()).forEach((section, names) -> routes.put(section, Set.copyOf(names)));
       objects.put(key, new ObjectReport(about, Optional.ofNullable(ready.get(key)),
-          Optional.ofNullable(rejections.get(key)), routes, report.gatewayControllerName()));
+          Optional.ofNullable(rejections.get(key)), routes, report.gatewayControllerName(),
+          Optional.ofNullable(fleets.get(key))));
     }
     return new ReportIndex(Map.copyOf(objects), report.gatewayControllerName());
   }

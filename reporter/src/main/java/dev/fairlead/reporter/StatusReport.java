@@ -1,5 +1,6 @@
 package dev.fairlead.reporter;
 
+import dev.fairlead.api.params.FleetStatus;
 import dev.fairlead.api.state.GatewayController;
 import dev.fairlead.api.verdict.Verdict;
 import java.util.List;
@@ -20,9 +21,12 @@ import java.util.regex.Pattern;
  *                              "Kind namespace/name"} of the object that produced it
  * @param gatewayControllerName the controller name written into the HTTPRoute parent statuses Fairlead owns;
  *                              entries of other controllers are left as they are
+ * @param fleets                what the infrastructure of Gateways' fleets says (addresses, readiness), by Gateway
+ *                              {@code namespace/name}; a Gateway missing here keeps its {@code status.addresses} and
+ *                              its {@code Programmed} depends on the proxies alone
  */
 public record StatusReport(List<Verdict> verdicts, Map<String, Integer> readyEndpoints,
-    Map<String, Rejection> rejections, String gatewayControllerName) {
+    Map<String, Rejection> rejections, String gatewayControllerName, Map<String, FleetStatus> fleets) {
 
   /** The controller name of Fairlead's GatewayClass. */
   public static final String GATEWAY_CONTROLLER_NAME = GatewayController.NAME;
@@ -35,6 +39,12 @@ public record StatusReport(List<Verdict> verdicts, Map<String, Integer> readyEnd
     readyEndpoints = Map.copyOf(readyEndpoints);
     rejections = Map.copyOf(rejections);
     Objects.requireNonNull(gatewayControllerName, "gatewayControllerName");
+    fleets = Map.copyOf(fleets);
+    for (String key : fleets.keySet()) {
+      if (!NAMESPACED_NAME.matcher(key).matches()) {
+        throw new IllegalArgumentException("fleets key must be namespace/name, was \"" + key + "\"");
+      }
+    }
     for (String key : readyEndpoints.keySet()) {
       if (!NAMESPACED_NAME.matcher(key).matches()) {
         throw new IllegalArgumentException("readyEndpoints key must be namespace/name, was \"" + key + "\"");
@@ -45,6 +55,12 @@ public record StatusReport(List<Verdict> verdicts, Map<String, Integer> readyEnd
         throw new IllegalArgumentException("rejections key must be \"Kind namespace/name\", was \"" + key + "\"");
       }
     }
+  }
+
+  /** A report that says nothing about fleets' infrastructure. */
+  public StatusReport(List<Verdict> verdicts, Map<String, Integer> readyEndpoints, Map<String, Rejection> rejections,
+      String gatewayControllerName) {
+    this(verdicts, readyEndpoints, rejections, gatewayControllerName, Map.of());
   }
 
   /** A report with verdicts only, for Fairlead's own controller name. */

@@ -3,6 +3,7 @@ package dev.fairlead.reporter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.fairlead.api.params.FleetStatus;
 import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.api.verdict.ListenerVerdict;
 import dev.fairlead.api.verdict.ObjectRef;
@@ -128,6 +129,41 @@ class GatewayStatusKindTest {
   }
 
   @Test
+  void theFleetsAddressesReplaceTheExistingOnesAndItsPendingInfrastructureIsNotProgrammed() {
+    Gateway gateway = gateway("gw-uid", "web");
+    gateway.setStatus(new GatewayStatus(
+        List.of(new GatewayStatusAddressBuilder().withType("IPAddress").withValue("10.0.0.1").build()), List.of(),
+        List.of()));
+    FleetStatus pending = new FleetStatus(List.of(new FleetStatus.Address("Hostname", "lb.example.com")),
+        Optional.of(new FleetStatus.NotProgrammed("Pending",
+            "the Envoy Deployment edge/fairlead-public has no available replica yet")));
+    FleetStatus ready = new FleetStatus(pending.addresses(), Optional.empty());
+
+    GatewayStatus whilePending = desired(fleetReport(gateway, pending), gateway);
+    GatewayStatus onceReady = desired(fleetReport(gateway, ready), gateway);
+
+    assertThat(whilePending.getAddresses()).extracting(a -> a.getType() + " " + a.getValue())
+        .containsExactly("Hostname lb.example.com");
+    assertThat(whilePending.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+        .containsExactly("Accepted=True/Accepted", "Programmed=False/Pending");
+    assertThat(whilePending.getConditions().get(1).getMessage())
+        .isEqualTo("the Envoy Deployment edge/fairlead-public has no available replica yet");
+    assertThat(whilePending.getListeners().get(0).getConditions().get(1).getReason()).isEqualTo("Pending");
+    assertThat(onceReady.getConditions().get(1).getReason()).isEqualTo("Programmed");
+  }
+
+  @Test
+  void proxiesRejectingTheGatewaySayMoreThanItsPendingInfrastructure() {
+    Gateway gateway = gateway("gw-uid", "web");
+    FleetStatus pending = new FleetStatus(List.of(), Optional.of(new FleetStatus.NotProgrammed("Pending", "not yet")));
+    StatusReport report = new StatusReport(List.of(Verdicts.accepted("Gateway", gateway)), Map.of(),
+        Map.of(StatusReport.objectKey("Gateway", "edge", "public"), new Rejection("listener http-80: bad filter", 1)),
+        StatusReport.GATEWAY_CONTROLLER_NAME, Map.of("edge/public", pending));
+
+    assertThat(desired(report, gateway).getConditions().get(1).getReason()).isEqualTo("Rejected");
+  }
+
+  @Test
   void anUnchangedStatusComputesEqualAndAGatewayWithoutVerdictIsLeftAlone() {
     Gateway gateway = gateway("gw-uid", "web");
     StatusReport report = StatusReport.of(List.of(Verdicts.accepted("Gateway", gateway)));
@@ -136,6 +172,11 @@ class GatewayStatusKindTest {
     assertThat(kind.desired(ReportIndex.of(report).about(key(gateway)), gateway, NOW.plusSeconds(60)))
         .contains(gateway.getStatus());
     assertThat(kind.desired(ReportIndex.of(StatusReport.of(List.of())).about(key(gateway)), gateway, NOW)).isEmpty();
+  }
+
+  private static StatusReport fleetReport(Gateway gateway, FleetStatus fleet) {
+    return new StatusReport(List.of(Verdicts.accepted("Gateway", gateway)), Map.of(), Map.of(),
+        StatusReport.GATEWAY_CONTROLLER_NAME, Map.of("edge/public", fleet));
   }
 
   private GatewayStatus desired(StatusReport report, Gateway gateway) {

@@ -1,12 +1,14 @@
 package dev.fairlead.api.state;
 
 import dev.fairlead.api.v1alpha1.Allocation;
+import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -27,6 +29,8 @@ import java.util.List;
  * <p>{@code secrets} are Secrets of type {@value #TLS_SECRET_TYPE} only (certificates Gateway listeners may name):
  * the Kubernetes source never caches another type, and the translator refuses a reference to one it does not find
  * here. {@code namespaces} carry the labels {@code allowedRoutes.namespaces.from: Selector} matches against.
+ * {@code proxyDeployments} are the Envoy Deployments of managed fleets (only while the provisioner runs; the
+ * translator does not read them, the Gateways' status does).
  *
  * <p>Every object has {@code metadata.name} and no empty ({@code null}) list item: the API server refuses both, and
  * so does the file source of standalone mode.
@@ -47,7 +51,9 @@ public record ClusterState(
     List<GatewayClass> gatewayClasses,
     List<Secret> secrets,
     List<Namespace> namespaces,
-    List<GRPCRoute> grpcRoutes) {
+    List<GRPCRoute> grpcRoutes,
+    List<GatewayParameters> gatewayParameters,
+    List<Deployment> proxyDeployments) {
 
   /** The {@code type} of the Secrets a state holds: a certificate and its private key, PEM-encoded. */
   public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
@@ -58,16 +64,7 @@ public record ClusterState(
       .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
   public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
-
-  /** A state without GRPCRoutes. */
-  public ClusterState(List<Upstream> upstreams, List<Gateway> gateways, List<HTTPRoute> httpRoutes,
-      List<Service> services, List<EndpointSlice> endpointSlices, List<ConfigMap> configMaps,
-      List<Allocation> allocations, List<ReferenceGrant> referenceGrants, List<GatewayClass> gatewayClasses,
-      List<Secret> secrets, List<Namespace> namespaces) {
-    this(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations, referenceGrants,
-        gatewayClasses, secrets, namespaces, List.of());
-  }
+      List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -82,6 +79,8 @@ public record ClusterState(
     secrets = sorted(secrets);
     namespaces = sorted(namespaces);
     grpcRoutes = sorted(grpcRoutes);
+    gatewayParameters = sorted(gatewayParameters);
+    proxyDeployments = sorted(proxyDeployments);
   }
 
   /**
@@ -103,6 +102,8 @@ public record ClusterState(
     List<Secret> secrets = new ArrayList<>();
     List<Namespace> namespaces = new ArrayList<>();
     List<GRPCRoute> grpcRoutes = new ArrayList<>();
+    List<GatewayParameters> gatewayParameters = new ArrayList<>();
+    List<Deployment> proxyDeployments = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Upstream upstream) {
         upstreams.add(upstream);
@@ -128,6 +129,10 @@ public record ClusterState(
         namespaces.add(namespace);
       } else if (object instanceof GRPCRoute grpcRoute) {
         grpcRoutes.add(grpcRoute);
+      } else if (object instanceof GatewayParameters parameters) {
+        gatewayParameters.add(parameters);
+      } else if (object instanceof Deployment deployment) {
+        proxyDeployments.add(deployment);
       } else {
         throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
             + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName()
@@ -135,7 +140,7 @@ public record ClusterState(
       }
     }
     return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations,
-        referenceGrants, gatewayClasses, secrets, namespaces, grpcRoutes);
+        referenceGrants, gatewayClasses, secrets, namespaces, grpcRoutes, gatewayParameters, proxyDeployments);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -58,6 +59,7 @@ public final class ConfigFileParser {
   /** The kinds a configuration directory may hold, by {@code apiVersion/kind}. */
   static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
       Map.entry(Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class),
+      Map.entry(Upstream.GROUP + "/" + Upstream.VERSION + "/" + GatewayParameters.KIND, GatewayParameters.class),
       Map.entry("gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class),
       Map.entry("gateway.networking.k8s.io/v1/Gateway", Gateway.class),
       Map.entry("gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class),

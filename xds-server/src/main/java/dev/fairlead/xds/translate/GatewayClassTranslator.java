@@ -1,11 +1,11 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.params.ParametersRefs;
 import dev.fairlead.api.state.GatewayController;
 import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.api.verdict.ObjectRef;
 import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParametersReference;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,10 +16,10 @@ import java.util.Set;
  * Decides which GatewayClasses are Fairlead's and accepted, and gives each of Fairlead's a verdict. Classes naming
  * another controller get no verdict and are not read any further: they, and their Gateways, are not Fairlead's.
  *
- * <p>Fairlead has no parameters kind, so a class with a {@code spec.parametersRef} is not accepted
- * ({@code InvalidParameters}, naming the field): the Gateway API says a class whose parameters refer to an
- * unsupported kind should be rejected that way, rather than run with its parameters silently ignored. Gateways of a
- * class that is not accepted are not translated.
+ * <p>A class's {@code spec.parametersRef} must lead to a {@code GatewayParameters} that exists ({@link ParametersRefs});
+ * a class whose reference does not hold is not accepted ({@code InvalidParameters}, naming the field), as the Gateway
+ * API asks, rather than run with its parameters silently ignored. Gateways of a class that is not accepted are not
+ * translated.
  *
  * <p>Stateless and thread-safe.
  */
@@ -36,7 +36,7 @@ final class GatewayClassTranslator {
   record Classes(Set<String> accepted, List<Verdict> verdicts) {
   }
 
-  Classes translate(List<GatewayClass> classes) {
+  Classes translate(List<GatewayClass> classes, ParametersRefs parameters) {
     Set<String> accepted = new HashSet<>();
     List<Verdict> verdicts = new ArrayList<>();
     for (GatewayClass gatewayClass : classes) {
@@ -45,26 +45,18 @@ final class GatewayClassTranslator {
         continue;
       }
       ObjectRef ref = ObjectRef.clusterScoped(KIND, gatewayClass);
-      Optional<String> problem = parametersProblem(gatewayClass.getSpec().getParametersRef());
+      ParametersRefs.Lookup lookup = parameters.ofClass(gatewayClass);
+      Optional<String> problem = lookup.problem();
       if (problem.isPresent()) {
         Condition invalid = new Condition.False("InvalidParameters", problem.get());
         verdicts.add(new Verdict(ref, Optional.empty(), invalid, invalid));
       } else if (accepted.add(ref.name())) {
         verdicts.add(new Verdict(ref, Optional.empty(),
             new Condition.True("Accepted", "Gateways of this class are served by " + GatewayController.NAME),
-            new Condition.True("ResolvedRefs", "no parametersRef")));
+            new Condition.True("ResolvedRefs", lookup.spec().isPresent() ? "spec.parametersRef resolved"
+                : "no parametersRef")));
       }
     }
     return new Classes(Set.copyOf(accepted), verdicts);
-  }
-
-  private static Optional<String> parametersProblem(ParametersReference ref) {
-    if (ref == null) {
-      return Optional.empty();
-    }
-    String kind = (ref.getGroup() == null || ref.getGroup().isEmpty() ? "" : ref.getGroup() + "/") + ref.getKind();
-    return Optional.of("spec.parametersRef: " + kind + " " + (ref.getNamespace() == null ? ""
-        : ref.getNamespace() + "/") + ref.getName() + " is not a parameters kind Fairlead supports; it supports no "
-        + "parametersRef, remove it");
   }
 }

@@ -1,8 +1,10 @@
 package dev.fairlead.xds.translate;
 
+import dev.fairlead.api.params.ParametersRefs;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.v1alpha1.AllocationTokens;
 import dev.fairlead.api.v1alpha1.Upstream;
+import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.api.verdict.ObjectRef;
 import dev.fairlead.api.verdict.Verdict;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
@@ -153,7 +155,9 @@ public final class IncrementalTranslator {
     // Hash maps and sets: the Translation sorts them once.
     Map<String, Map<String, Set<String>>> producers = new HashMap<>();
 
-    GatewayClassTranslator.Classes classes = new GatewayClassTranslator().translate(state.gatewayClasses());
+    ParametersRefs parameters = new ParametersRefs(state.gatewayParameters());
+    GatewayClassTranslator.Classes classes =
+        new GatewayClassTranslator().translate(state.gatewayClasses(), parameters);
     verdicts.addAll(classes.verdicts());
     GatewayTranslator gatewayTranslator = new GatewayTranslator(current.secrets::get, grants);
     Map<String, FleetBuilder> fleetBuilders = new TreeMap<>();
@@ -161,6 +165,11 @@ public final class IncrementalTranslator {
       String key = named.getKey();
       Gateway gateway = named.getValue();
       if (!classes.accepted().contains(gatewayClassName(gateway))) {
+        continue;
+      }
+      Optional<Verdict> invalidParameters = invalidParameters(gateway, parameters);
+      if (invalidParameters.isPresent()) {
+        verdicts.add(invalidParameters.get());
         continue;
       }
       GatewayTranslator.GatewayListeners translated =
@@ -234,6 +243,18 @@ public final class IncrementalTranslator {
         produced(fleetProducers, backend.name(), clusterOwners.getOrDefault(backend.name(), routeKey));
       });
     }
+  }
+
+  /**
+   * The verdict of a Gateway whose {@code spec.infrastructure.parametersRef} does not hold: not accepted
+   * ({@code InvalidParameters}, as the Gateway API asks) and not served, so no fleet runs with settings its author did
+   * not mean. Checked on every translation, outside the memo of Gateways, because it reads other objects.
+   */
+  private static Optional<Verdict> invalidParameters(Gateway gateway, ParametersRefs parameters) {
+    return parameters.ofGateway(gateway).problem().map(problem -> {
+      Condition invalid = new Condition.False("InvalidParameters", problem);
+      return new Verdict(ObjectRef.of(GatewayTranslator.KIND, gateway), Optional.empty(), invalid, invalid);
+    });
   }
 
   /** The producers of the resources of {@code fleet}, by resource name. */

@@ -2,6 +2,7 @@ package dev.fairlead.xds.translate;
 
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.v1alpha1.Allocation;
+import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -20,8 +21,8 @@ import java.util.List;
 /**
  * Reads a {@link ClusterState} from a multi-document YAML file of Kubernetes objects (Upstream, GatewayClass,
  * Gateway, HTTPRoute, GRPCRoute, ReferenceGrant, Service, EndpointSlice, ConfigMap, Allocation, Secret of type
- * kubernetes.io/tls, Namespace), as the golden-file cases hold them. Any other kind fails the read, so a typo in a
- * case cannot silently drop an object.
+ * kubernetes.io/tls, Namespace, GatewayParameters), as the golden-file cases hold them. Any other kind fails the
+ * read, so a typo in a case cannot silently drop an object.
  */
 final class ClusterStateYaml {
 
@@ -30,6 +31,7 @@ final class ClusterStateYaml {
   static {
     SERIALIZATION.registerKubernetesResource(Upstream.class);
     SERIALIZATION.registerKubernetesResource(Allocation.class);
+    SERIALIZATION.registerKubernetesResource(GatewayParameters.class);
   }
 
   /** GatewayClass {@code fairlead}, naming Fairlead's controller: the class of the tests' Gateways. */
