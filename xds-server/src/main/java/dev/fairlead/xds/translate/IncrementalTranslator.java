@@ -53,7 +53,7 @@ public final class IncrementalTranslator {
   private final Memo<BackendResolver.ServiceKey, BackendResolver.ServiceBackend> serviceBackends =
       new Memo<>((a, b) -> true, IncrementalTranslator::canonical);
   private final Memo<String, GatewayTranslator.GatewayListeners> gateways =
-      new Memo<>(IncrementalTranslator::sameGateway, (earlier, fresh) -> fresh.equals(earlier) ? earlier : fresh);
+      new Memo<>(IncrementalTranslator::sameGateway, IncrementalTranslator::canonical);
   private final Memo<String, HTTPRouteTranslator.RouteTranslation> routes =
       new Memo<>(IncrementalTranslator::sameRoute, IncrementalTranslator::canonical);
   private final Memo<String, HTTPRouteTranslator.RouteTranslation> grpcRoutes =
@@ -334,6 +334,19 @@ public final class IncrementalTranslator {
     BackendResolver.ServiceBackend backend =
         new BackendResolver.ServiceBackend(canonical(earlier.backend(), fresh.backend()), fresh.problem());
     return backend.equals(earlier) ? earlier : backend;
+  }
+
+  /** {@code fresh}, with the SDS secrets of {@code earlier} where they are equal, or {@code earlier} if all is. */
+  private static GatewayTranslator.GatewayListeners canonical(GatewayTranslator.GatewayListeners earlier,
+      GatewayTranslator.GatewayListeners fresh) {
+    if (fresh.equals(earlier)) {
+      return earlier;
+    }
+    Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> before = new HashMap<>();
+    earlier.secrets().forEach(secret -> before.put(secret.getName(), secret));
+    return new GatewayTranslator.GatewayListeners(fresh.fleet(), fresh.namespace(), fresh.listeners(),
+        fresh.secrets().stream().map(secret -> secret.equals(before.get(secret.getName()))
+            ? before.get(secret.getName()) : secret).toList(), fresh.verdict());
   }
 
   /** {@code fresh}, with the route entries of {@code earlier} if they are equal, or {@code earlier} if all is. */

@@ -80,14 +80,18 @@ sealed interface RouteNamespaces {
   static Result of(String field, io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteNamespaces namespaces) {
     String from = namespaces == null || namespaces.getFrom() == null ? "Same" : namespaces.getFrom();
     switch (from) {
-      case "Same":
+      case "Same" -> {
         return new Result(Optional.of(new Same()), Optional.empty());
-      case "All":
+      }
+      case "All" -> {
         return new Result(Optional.of(new All()), Optional.empty());
-      case "Selector":
-        break;
-      default:
+      }
+      case "Selector" -> {
+        // checked below
+      }
+      default -> {
         return problem(field + ".from: unsupported value " + from + ", expected Same, All or Selector");
+      }
     }
     LabelSelector selector = namespaces.getSelector();
     if (selector == null) {

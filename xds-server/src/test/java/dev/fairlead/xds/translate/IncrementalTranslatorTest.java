@@ -8,6 +8,9 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +105,50 @@ class IncrementalTranslatorTest {
     assertThat(is.routes()).singleElement().isSameAs(was.routes().get(0));
     assertThat(is.listeners()).hasSize(was.listeners().size())
         .allSatisfy(listener -> assertThat(was.listeners()).anySatisfy(l -> assertThat(l).isSameAs(listener)));
+  }
+
+  @Test
+  void aRotatedCertificateChangesOnlyItsSecretAndARemovedGrantTakesTheListenerOut() throws IOException {
+    List<HasMetadata> https = ClusterStateYaml.objects(
+        TranslatorGoldenTest.CASES.resolve("in").resolve("gateway-https.yaml"));
+    Secret a = secret(https, "a-cert");
+    Secret rotated = new SecretBuilder(a).withData(null)
+        .withStringData(secret(https, "wildcard-cert").getStringData()).build();
+    List<HasMetadata> afterRotation = new ArrayList<>(https);
+    afterRotation.set(https.indexOf(a), rotated);
+    IncrementalTranslator translator = new IncrementalTranslator(OPTIONS);
+
+    FleetConfig was = translator.translate(ClusterState.of(https)).fleets().get(FLEET);
+    Translation rotation = translator.translate(ClusterState.of(afterRotation));
+    FleetConfig is = rotation.fleets().get(FLEET);
+
+    assertThat(rotation).isEqualTo(new Translator(OPTIONS).translate(ClusterState.of(afterRotation)));
+    assertSameInstances(is.listeners(), was.listeners());
+    assertSameInstances(is.routes(), was.routes());
+    assertThat(is.secrets()).extracting(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName)
+        .containsExactly("default/a-cert", "default/b-cert", "default/wildcard-cert");
+    assertThat(is.secrets().get(0)).isNotEqualTo(was.secrets().get(0));
+    assertThat(is.secrets().get(1)).isSameAs(was.secrets().get(1));
+
+    List<HasMetadata> granted = ClusterStateYaml.objects(
+        TranslatorGoldenTest.CASES.resolve("in").resolve("gateway-https-certificate-refs.yaml"));
+    List<HasMetadata> revoked = granted.stream().filter(o -> !(o instanceof ReferenceGrant)).toList();
+    IncrementalTranslator refs = new IncrementalTranslator(OPTIONS);
+    refs.translate(ClusterState.of(granted));
+    Translation withoutGrant = refs.translate(ClusterState.of(revoked));
+
+    assertThat(withoutGrant).isEqualTo(new Translator(OPTIONS).translate(ClusterState.of(revoked)));
+    assertThat(withoutGrant.fleets().get(FLEET).secrets())
+        .extracting(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret::getName)
+        .containsExactly("default/a-cert");
+    assertThat(withoutGrant.verdicts()).filteredOn(v -> v.object().kind().equals("Gateway")).singleElement()
+        .satisfies(gateway -> assertThat(gateway.listeners().get(0).resolvedRefs().reason())
+            .isEqualTo("RefNotPermitted"));
+  }
+
+  private static Secret secret(List<HasMetadata> objects, String name) {
+    return objects.stream().filter(o -> o instanceof Secret && o.getMetadata().getName().equals(name))
+        .map(Secret.class::cast).findFirst().orElseThrow();
   }
 
   @Test
