@@ -30,7 +30,7 @@ public final class AllocationSweeper implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    executor.scheduleWithFixedDelay(() -> {
+    var unused = executor.scheduleWithFixedDelay(() -> {
       try {
         int freed = allocator.sweep(maxPerRun);
         if (freed > 0) {

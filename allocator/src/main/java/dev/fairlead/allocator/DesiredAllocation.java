@@ -32,9 +32,8 @@ final class DesiredAllocation {
         ? new AllocationSelector(request.getSelector().getZone().isEmpty() ? null : request.getSelector().getZone(),
             request.getSelector().getLabelsMap().isEmpty() ? null : request.getSelector().getLabelsMap())
         : null;
-    Duration ttl = request.hasTtl()
-        ? Duration.ofSeconds(request.getTtl().getSeconds(), request.getTtl().getNanos())
-        : maxTtl;
+    com.google.protobuf.Duration asked = request.getTtl();
+    Duration ttl = request.hasTtl() ? Duration.ofSeconds(asked.getSeconds(), asked.getNanos()) : maxTtl;
     Allocation allocation = new Allocation();
     allocation.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(request.getNamespace())
         .withLabels(request.getLabelsMap().isEmpty() ? null : request.getLabelsMap())

@@ -132,14 +132,14 @@ class AllocateRequestFuzzTest {
   // checked independently of the regular expressions of RequestValidation.
 
   private static boolean isAlphanumeric(char c) {
-    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   private static boolean isDnsLabel(String s) {
     if (s.isEmpty() || s.length() > 63 || s.charAt(0) == '-' || s.charAt(s.length() - 1) == '-') {
       return false;
     }
-    return s.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-');
+    return s.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
   }
 
   private static boolean isDnsSubdomain(String s) {
@@ -148,7 +148,7 @@ class AllocateRequestFuzzTest {
     }
     for (String part : s.split("\\.", -1)) {
       if (part.isEmpty() || part.charAt(0) == '-' || part.charAt(part.length() - 1) == '-'
-          || !part.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+          || !part.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
         return false;
       }
     }

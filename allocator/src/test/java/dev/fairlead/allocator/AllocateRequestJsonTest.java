@@ -19,8 +19,8 @@ class AllocateRequestJsonTest {
     assertThat(request.getLabelsMap()).containsEntry("p", "1");
     assertThat(request.getSelector().getZone()).isEqualTo("a");
     assertThat(request.getSelector().getLabelsMap()).containsEntry("slot", "3");
-    assertThat(request.getTtl().getSeconds()).isEqualTo(1);
-    assertThat(request.getTtl().getNanos()).isEqualTo(500_000_000);
+    assertThat(request.getTtl())
+        .isEqualTo(com.google.protobuf.Duration.newBuilder().setSeconds(1).setNanos(500_000_000).build());
     assertThat(AllocateRequestJson.parse(" ")).isEqualTo(AllocateRequest.getDefaultInstance());
   }
 

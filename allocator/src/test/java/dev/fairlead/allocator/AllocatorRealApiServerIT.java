@@ -497,7 +497,7 @@ class AllocatorRealApiServerIT {
     assertThat(conflicts).as("conflicts counted").isGreaterThan(0);
     double counted = instances.stream().mapToDouble(i -> i.registry().get("fairlead.allocations")
         .tag("outcome", "allocated").counter().count()).sum();
-    assertThat(counted).isEqualTo(allocated.sum());
+    assertThat(counted).isEqualTo((double) allocated.sum());
     System.out.printf("allocated %d, exhausted %d, aborted %d, conflicts %.0f%n", allocated.sum(), exhausted.sum(),
         aborted.sum(), conflicts);
     assertNoErrorLogged();

@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,7 @@ public final class ConfigPublisher {
   private final XdsCache cache;
   private final Timer translations;
   private final Map<String, String> lastProblems = new HashMap<>();
-  private volatile long published;
+  private final AtomicLong published = new AtomicLong();
   private volatile Translation last;
 
   public ConfigPublisher(IncrementalTranslator translator, XdsCache cache, MeterRegistry registry) {
@@ -73,7 +74,7 @@ public final class ConfigPublisher {
         .collect(java.util.stream.Collectors.joining(", ")));
     logVerdicts(translation.verdicts(), origin);
     last = translation;
-    published++;
+    published.incrementAndGet();
     return translation;
   }
 
@@ -84,13 +85,14 @@ public final class ConfigPublisher {
 
   /** How many states have been published. */
   public long published() {
-    return published;
+    return published.get();
   }
 
   private static Map<ResourceType, List<? extends Message>> resources(FleetConfig fleet) {
     Map<ResourceType, List<? extends Message>> byType = new EnumMap<>(ResourceType.class);
     byType.put(ResourceType.CLUSTER, fleet.clusters());
     byType.put(ResourceType.ENDPOINT, fleet.endpoints());
+    byType.put(ResourceType.SECRET, fleet.secrets());
     byType.put(ResourceType.LISTENER, fleet.listeners());
     byType.put(ResourceType.ROUTE, fleet.routes());
     return byType;

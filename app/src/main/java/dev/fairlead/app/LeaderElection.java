@@ -78,7 +78,7 @@ final class LeaderElection implements AutoCloseable {
         .build()
         .start();
     running = election;
-    election.whenComplete((ignored, failure) -> {
+    var unused = election.whenComplete((ignored, failure) -> {
       if (closed) {
         return;
       }

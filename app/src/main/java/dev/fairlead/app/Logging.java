@@ -48,7 +48,7 @@ final class Logging {
   /** Logs in {@code format}, Fairlead's loggers at {@code level}, from now on. */
   static void use(String format, String level) {
     URL configuration = Logging.class.getResource("/logback.xml");
-    if (inForce(FORMAT, "text").equals(format) && inForce(LEVEL, "info").equals(level) || configuration == null
+    if ((inForce(FORMAT, "text").equals(format) && inForce(LEVEL, "info").equals(level)) || configuration == null
         || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return;
     }

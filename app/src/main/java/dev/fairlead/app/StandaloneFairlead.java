@@ -68,7 +68,11 @@ public final class StandaloneFairlead implements AutoCloseable {
     return start(options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
-  /** @param registry where the meters go; {@code /metrics} shows them if it is a Prometheus registry */
+  /**
+   * Starts with the given meters.
+   *
+   * @param registry where the meters go; {@code /metrics} shows them if it is a Prometheus registry
+   */
   public static StandaloneFairlead start(StandaloneOptions options, MeterRegistry registry) {
     ControlPlane controlPlane = ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.xdsTransport(),
         new TranslatorOptions(options.listenerAddress(), options.unallocatedStatus()), registry);

@@ -18,7 +18,7 @@ final class CanonicalFingerprints {
   private final ConcurrentHashMap<Key, Long> canonical = new ConcurrentHashMap<>();
 
   long of(ResourceType type, int id, ByteString received) {
-    Key key = new Key(type.ordinal(), id, Fingerprint.of(received));
+    Key key = new Key(type, id, Fingerprint.of(received));
     Long known = canonical.get(key);
     if (known != null) {
       return known;
@@ -32,6 +32,6 @@ final class CanonicalFingerprints {
     }
   }
 
-  private record Key(int type, int id, long fingerprint) {
+  private record Key(ResourceType type, int id, long fingerprint) {
   }
 }

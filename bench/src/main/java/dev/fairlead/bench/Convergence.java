@@ -45,7 +45,7 @@ final class Convergence {
         throw new IllegalArgumentException("the change names " + transition.type().shortName() + " "
             + transition.name() + ", which is not among the scenario's resources");
       }
-      pending.put(new Key(transition.type().ordinal(), id, transition.fingerprint()), change);
+      pending.put(new Key(transition.type(), id, transition.fingerprint()), change);
     }
     changes.add(change);
     return change;
@@ -53,7 +53,7 @@ final class Convergence {
 
   /** A client came to hold resource {@code id} of {@code type} with {@code fingerprint} (or dropped it) at {@code nanos}. */
   void observe(int client, ResourceType type, int id, long fingerprint, long nanos) {
-    Change change = pending.get(new Key(type.ordinal(), id, fingerprint));
+    Change change = pending.get(new Key(type, id, fingerprint));
     if (change != null) {
       change.arrived(client, nanos);
     }
@@ -67,7 +67,7 @@ final class Convergence {
     changes.forEach(change -> change.exclude(client));
   }
 
-  private record Key(int type, int id, long fingerprint) {
+  private record Key(ResourceType type, int id, long fingerprint) {
   }
 
   /** One change: per client, the transitions still to go and when the last one came. */

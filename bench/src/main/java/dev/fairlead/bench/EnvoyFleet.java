@@ -102,6 +102,6 @@ final class EnvoyFleet implements AutoCloseable {
   public void close() {
     expectingDisconnects = true;
     closeChannels();
-    eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    var unused = eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

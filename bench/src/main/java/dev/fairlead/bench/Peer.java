@@ -40,7 +40,11 @@ public enum Peer {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  /** @throws IllegalArgumentException naming the peers there are */
+  /**
+   * The peer whose {@link #label} is {@code label}.
+   *
+   * @throws IllegalArgumentException naming the peers there are
+   */
   public static Peer ofLabel(String label) {
     return Arrays.stream(values()).filter(p -> p.label().equals(label)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no peer '" + label + "'; there are "

@@ -36,6 +36,8 @@ interface ServerHandle extends AutoCloseable {
   void close();
 
   /**
+   * What the server process used.
+   *
    * @param cpuNanos     the process's user and system CPU time since it started
    * @param peakRssBytes its peak resident set since the last reset ({@code VmHWM})
    * @param peakHeapBytes its peak heap in use (Java heap, or Go heap) since the last reset, sampled every 20 ms

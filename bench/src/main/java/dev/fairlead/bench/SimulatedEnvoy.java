@@ -39,7 +39,11 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe: every method is synchronized on the instance, because requests go out from the driver's thread
  * (connecting) and from gRPC's (answering), and a gRPC request stream takes one caller at a time.
+ *
+ * <p>Per-type state sits in arrays indexed by the type's ordinal: a simulated fleet of thousands of clients updates
+ * it on every response, and plain arrays keep that path free of map lookups and boxing.
  */
+@SuppressWarnings("EnumOrdinal")
 final class SimulatedEnvoy {
 
   private static final ResourceType[] TYPES = ResourceType.values();
@@ -55,6 +59,8 @@ final class SimulatedEnvoy {
   private final String[][] versions = new String[TYPES.length][];
   private final String[] sotwVersion = new String[TYPES.length];
   private final String[] sotwNonce = new String[TYPES.length];
+  private static final BitSet NONE = new BitSet();
+
   private final BitSet endpointSubscription = new BitSet();
   private final BitSet routeSubscription = new BitSet();
   private final Map<String, ByteString> listeners = new HashMap<>();
@@ -251,8 +257,13 @@ final class SimulatedEnvoy {
     }
   }
 
+  /** The names subscribed to of a type requested by name; none of SDS: the scenarios serve no secrets. */
   private BitSet subscription(ResourceType type) {
-    return type == ResourceType.ENDPOINT ? endpointSubscription : routeSubscription;
+    return switch (type) {
+      case ENDPOINT -> endpointSubscription;
+      case ROUTE -> routeSubscription;
+      case CLUSTER, SECRET, LISTENER -> NONE;
+    };
   }
 
   private BitSet endpointsOfClusters() {

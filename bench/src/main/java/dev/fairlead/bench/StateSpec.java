@@ -64,7 +64,11 @@ public record StateSpec(int upstreams, int clusterGeneration, int endpointGenera
     return text.toString();
   }
 
-  /** @throws IllegalArgumentException for text {@link #encode} did not write, quoting it */
+  /**
+   * Reads what {@link #encode} wrote.
+   *
+   * @throws IllegalArgumentException for text {@link #encode} did not write, quoting it
+   */
   public static StateSpec parse(String text) {
     try {
       Map<String, String> fields = new TreeMap<>();

@@ -13,6 +13,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,7 @@ final class StockTarget implements ServedTarget {
 
   StockTarget() {
     try {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+      server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
           .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
           .build().start();
     } catch (IOException e) {

@@ -9,6 +9,8 @@ import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -36,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * namespaces are limited), Gateways and HTTPRoutes ({@code gateway.networking.k8s.io/v1}),
  * ReferenceGrants ({@code gateway.networking.k8s.io/v1beta1}, which permit references across namespaces) and the
  * ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true} (CA bundles Upstream TLS refers to) and Allocations (which
- * endpoint of an Upstream in allocation mode each request may reach), in all namespaces or in a given list.
+ * endpoint of an Upstream in allocation mode each request may reach), the Secrets of type
+ * {@value ClusterState#TLS_SECRET_TYPE} (certificates of HTTPS listeners; a field selector on {@code type} keeps every
+ * other Secret out of the cache), in all namespaces or in a given list, and Namespaces (cluster-scoped: their labels
+ * are what {@code allowedRoutes.namespaces.from: Selector} matches).
  *
  * <p>Every informer event asks for a rebuild; rebuilds coalesce as {@link CoalescingDelay} describes (by default
  * 100 ms of quiet, at most 1 s after a burst's first event). A rebuild is level-triggered: it assembles the state from
@@ -78,6 +83,8 @@ public final class ClusterStateSource implements AutoCloseable {
   private final InformerGroup<Allocation> allocations;
   private final InformerGroup<ReferenceGrant> referenceGrants;
   private final InformerGroup<GatewayClass> gatewayClasses;
+  private final InformerGroup<Secret> secrets;
+  private final InformerGroup<Namespace> namespaceObjects;
   private final List<InformerGroup<?>> all;
   /** Set by {@link #close}: informers that stop then, before they synced, were stopped on purpose. */
   private volatile boolean closed;
@@ -113,8 +120,13 @@ public final class ClusterStateSource implements AutoCloseable {
     this.gatewayClasses = new InformerGroup<>("GatewayClass", false, watched,
         ns -> client.resources(GatewayClass.class), 0);
     this.gatewayClasses.addEventHandler(rebuildOnEvent("GatewayClass"));
+    this.secrets = group("Secret", watched, ns -> (ns == null
+        ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(ns))
+        .withField("type", ClusterState.TLS_SECRET_TYPE));
+    this.namespaceObjects = new InformerGroup<>("Namespace", false, watched, ns -> client.namespaces(), 0);
+    this.namespaceObjects.addEventHandler(rebuildOnEvent("Namespace"));
     this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations,
-        referenceGrants, gatewayClasses);
+        referenceGrants, gatewayClasses, secrets, namespaceObjects);
   }
 
   private static <T extends HasMetadata> Function<String, Informable<T>> in(
@@ -167,7 +179,7 @@ public final class ClusterStateSource implements AutoCloseable {
     for (InformerGroup<?> group : all) {
       starts.add(group.start());
     }
-    CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+    var unused = CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
       if (failure != null) {
         if (closed) {
           // Closed before the first list completed (a replica losing the lease at once): nothing went wrong.
@@ -179,7 +191,7 @@ public final class ClusterStateSource implements AutoCloseable {
       }
       synced = true;
       LOG.info("Informers synced: Upstream, GatewayClass, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap, "
-          + "Allocation, ReferenceGrant");
+          + "Allocation, ReferenceGrant, Secret (" + ClusterState.TLS_SECRET_TYPE + "), Namespace");
       queue.add(Rebuild.STATE);
     });
   }
@@ -202,16 +214,19 @@ public final class ClusterStateSource implements AutoCloseable {
       return;
     }
     ClusterState state = new ClusterState(upstreams.list(), gateways.list(), httpRoutes.list(), services.list(),
-        endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list(), gatewayClasses.list());
+        endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list(), gatewayClasses.list(),
+        secrets.list(), namespaceObjects.list());
     rebuilds.increment();
     try {
       consumer.accept(state);
     } catch (RuntimeException e) {
       LOG.error("The ClusterState consumer failed on a state of {} upstreams, {} gateways, {} HTTPRoutes, "
-              + "{} services, {} EndpointSlices, {} ConfigMaps, {} Allocations, {} ReferenceGrants, {} GatewayClasses",
+              + "{} services, {} EndpointSlices, {} ConfigMaps, {} Allocations, {} ReferenceGrants, {} GatewayClasses, "
+              + "{} Secrets, {} Namespaces",
           state.upstreams().size(), state.gateways().size(), state.httpRoutes().size(), state.services().size(),
           state.endpointSlices().size(), state.configMaps().size(), state.allocations().size(),
-          state.referenceGrants().size(), state.gatewayClasses().size(), e);
+          state.referenceGrants().size(), state.gatewayClasses().size(), state.secrets().size(),
+          state.namespaces().size(), e);
     }
   }
 }

@@ -127,7 +127,7 @@ public final class UpstreamReconciler implements AutoCloseable {
     if (namespaces != null) {
       starts.add(namespaces.start());
     }
-    CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+    var unused = CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
       if (failure != null) {
         if (closed) {
           // Closed before the first list completed (a replica losing the lease at once): nothing went wrong.

@@ -94,6 +94,8 @@ class HelmChartRealApiServerIT {
     final String file;
     final String release;
     final String namespace;
+    // Always a List.of(...): immutable.
+    @SuppressWarnings("ImmutableEnumChecker")
     final List<String> watchedNamespaces;
 
     ChartCase(String file, String release, String namespace, List<String> watchedNamespaces) {

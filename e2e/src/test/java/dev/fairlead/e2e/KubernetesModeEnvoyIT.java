@@ -635,7 +635,7 @@ class KubernetesModeEnvoyIT {
   }
 
   private static Service selectorlessService(String name, Map<String, String> labels) {
-    StringBuilder yaml = new StringBuilder("""
+    String yaml = """
         apiVersion: v1
         kind: Service
         metadata:
@@ -644,8 +644,8 @@ class KubernetesModeEnvoyIT {
           labels: {}
         spec:
           ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]
-        """.formatted(name));
-    Service service = API_SERVER.client().getKubernetesSerialization().unmarshal(yaml.toString(), Service.class);
+        """.formatted(name);
+    Service service = API_SERVER.client().getKubernetesSerialization().unmarshal(yaml, Service.class);
     service.getMetadata().setLabels(new java.util.HashMap<>(labels));
     return service;
   }

@@ -23,7 +23,7 @@ class ServiceLevelsTest {
     ServiceLevels levels = new ServiceLevels();
     levels.disruption("Envoy restart", T0.plusSeconds(10), T0.plusSeconds(20), Set.of("http"));
     levels.request("http", T0.plusSeconds(5), Duration.ofMillis(2), true);
-    levels.request("http", T0.plusSeconds(15), Duration.ofMillis(5000), false);
+    levels.request("http", T0.plusSeconds(15), Duration.ofSeconds(5), false);
     levels.request("http", T0.plusSeconds(25), Duration.ofMillis(3), false);
     levels.request("grpc", T0.plusSeconds(25), Duration.ofMillis(1), true);
     levels.request("grpc", T0.plusSeconds(15), Duration.ofMillis(1), false);
@@ -43,7 +43,7 @@ class ServiceLevelsTest {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     for (int t = 0; t < 8; t++) {
       int thread = t;
-      pool.submit(() -> {
+      var unused = pool.submit(() -> {
         for (int i = 0; i < 10_000; i++) {
           levels.count("requests");
           levels.max("lag", thread * 10_000L + i);

@@ -684,7 +684,7 @@ class StandaloneModeEnvoyIT {
 
   /** The status line and headers of a GET with the Host header {@code host}, which HttpClient cannot set. */
   private String rawGet(String path, String host) throws IOException {
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", listenerPort)) {
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), listenerPort)) {
       socket.setSoTimeout(5000);
       socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
           + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));

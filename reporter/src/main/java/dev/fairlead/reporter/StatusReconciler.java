@@ -117,7 +117,9 @@ final class StatusReconciler implements AutoCloseable {
 
   /** Starts the informers and the workers; their initial listing queues every object. */
   void start() {
-    watched.values().forEach(w -> w.informers().start());
+    for (var w : watched.values()) {
+      var unused = w.informers().start();
+    }
     queue.start();
   }
 

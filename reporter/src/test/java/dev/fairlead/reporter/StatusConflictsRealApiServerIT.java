@@ -90,7 +90,7 @@ class StatusConflictsRealApiServerIT {
     // from the object as read a moment ago is often refused (409) and must be retried from fresh state.
     AtomicInteger patches = new AtomicInteger();
     ScheduledExecutorService churn = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "label-churn"));
-    churn.scheduleAtFixedRate(() -> {
+    var unused = churn.scheduleAtFixedRate(() -> {
       if (patches.get() < MAX_LABEL_PATCHES) {
         int n = patches.incrementAndGet();
         labeler.resources(Upstream.class).inNamespace(ns).withName("cart")

@@ -43,7 +43,7 @@ class CoalescingWorkQueueTest {
         Duration.ofMillis(100), Duration.ofMillis(300)), 1, key -> runs.incrementAndGet())) {
       queue.start();
       // An add every 10 ms never leaves 100 ms of quiet: only the 300 ms maximum lets work through.
-      trickle.scheduleAtFixedRate(() -> queue.add("k"), 0, 10, TimeUnit.MILLISECONDS);
+      var unused = trickle.scheduleAtFixedRate(() -> queue.add("k"), 0, 10, TimeUnit.MILLISECONDS);
       await().atMost(Duration.ofSeconds(20)).until(() -> runs.get() >= 3);
     } finally {
       trickle.shutdownNow();

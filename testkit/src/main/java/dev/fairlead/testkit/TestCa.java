@@ -3,6 +3,7 @@ package dev.fairlead.testkit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -160,7 +161,7 @@ public final class TestCa {
    */
   public X509Certificate serverCertificateAt(int port, Optional<TestCertificate> identity) {
     try (SSLSocket socket = (SSLSocket) clientContext(identity).getSocketFactory().createSocket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
       socket.setSoTimeout(5_000);
       SSLParameters parameters = socket.getSSLParameters();
       parameters.setApplicationProtocols(new String[] {"h2", "http/1.1"});

@@ -223,6 +223,7 @@ final class TestHostNamespace implements AutoCloseable {
   /** Kills every process in the namespace, waits until none is left, then deletes it. */
   private static void remove(String namespace) {
     killAll(namespace);
+    RuntimeException lingering = null;
     try {
       await("no process left in test namespace " + namespace)
           .atMost(Duration.ofSeconds(10))
@@ -231,11 +232,21 @@ final class TestHostNamespace implements AutoCloseable {
             killAll(namespace);
             return pids(namespace).isEmpty();
           });
-    } finally {
-      CommandResult delete = ip("netns", "delete", namespace);
-      if (delete.exitCode() != 0 && !delete.stderr().contains("No such file")) {
-        throw new IllegalStateException("Cannot delete test namespace " + namespace + ": " + delete.stderr().strip());
+    } catch (RuntimeException e) {
+      lingering = e;
+    }
+    // The namespace is deleted whether or not every process went away; both failures are reported.
+    CommandResult delete = ip("netns", "delete", namespace);
+    if (delete.exitCode() != 0 && !delete.stderr().contains("No such file")) {
+      IllegalStateException failed =
+          new IllegalStateException("Cannot delete test namespace " + namespace + ": " + delete.stderr().strip());
+      if (lingering != null) {
+        failed.addSuppressed(lingering);
       }
+      throw failed;
+    }
+    if (lingering != null) {
+      throw lingering;
     }
   }
 

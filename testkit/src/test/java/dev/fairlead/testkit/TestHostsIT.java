@@ -103,9 +103,9 @@ class TestHostsIT {
       }
       teal.respondWith(200);
 
-      assertThat(total).isEqualTo(threads * perThread);
-      assertThat(teal.requests()).isEqualTo(threads * perThread);
-      assertThat(teal.requests()).isEqualTo(threads * perThread);
+      assertThat(total).isEqualTo((long) threads * perThread);
+      assertThat(teal.requests()).isEqualTo((long) threads * perThread);
+      assertThat(teal.requests()).isEqualTo((long) threads * perThread);
     } finally {
       pool.shutdownNow();
     }

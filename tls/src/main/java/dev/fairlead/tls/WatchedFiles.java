@@ -77,7 +77,7 @@ public final class WatchedFiles implements AutoCloseable {
       throw new UnusableFileException(what + ": cannot be used (" + e.getClass().getName() + ")");
     }
     long millis = interval.toMillis();
-    files.executor.scheduleWithFixedDelay(files::check, millis, millis, TimeUnit.MILLISECONDS);
+    var unused = files.executor.scheduleWithFixedDelay(files::check, millis, millis, TimeUnit.MILLISECONDS);
     return files;
   }
 

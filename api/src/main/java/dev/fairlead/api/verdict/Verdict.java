@@ -1,6 +1,7 @@
 package dev.fairlead.api.verdict;
 
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -9,9 +10,11 @@ import java.util.Optional;
  * it was accepted, and whether everything it refers to could be resolved. The reporter turns verdicts into
  * status conditions.
  *
- * @param parent the Gateway this verdict is about, for HTTPRoutes; empty for Upstreams and Gateways
+ * @param parent    the Gateway this verdict is about, for HTTPRoutes; empty for Upstreams and Gateways
+ * @param listeners for a Gateway, the verdict on each of its listeners with a name, in spec order; empty otherwise
  */
-public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
+public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs,
+    List<ListenerVerdict> listeners) {
 
   /** Kind, namespace, name, then UID and parent: the order {@link Translation#verdicts()} promises. */
   public static final Comparator<Verdict> ORDER = Comparator
@@ -28,5 +31,11 @@ public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition ac
     Objects.requireNonNull(parent, "parent");
     Objects.requireNonNull(accepted, "accepted");
     Objects.requireNonNull(resolvedRefs, "resolvedRefs");
+    listeners = List.copyOf(listeners);
+  }
+
+  /** A verdict on an object without listeners. */
+  public Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
+    this(object, parent, accepted, resolvedRefs, List.of());
   }
 }

@@ -137,7 +137,7 @@ public final class ConfigDirectory implements AutoCloseable {
     watchThread = new Thread(this::watch, "fairlead-config-watch");
     watchThread.setDaemon(true);
     watchThread.start();
-    executor.scheduleWithFixedDelay(this::reload, rescanInterval.toMillis(), rescanInterval.toMillis(),
+    var unused = executor.scheduleWithFixedDelay(this::reload, rescanInterval.toMillis(), rescanInterval.toMillis(),
         TimeUnit.MILLISECONDS);
   }
 
@@ -160,7 +160,7 @@ public final class ConfigDirectory implements AutoCloseable {
    */
   private void scheduleReload() {
     if (reloadScheduled.compareAndSet(false, true)) {
-      executor.schedule(() -> {
+      var unused = executor.schedule(() -> {
         reloadScheduled.set(false);
         reload();
       }, debounce.toMillis(), TimeUnit.MILLISECONDS);
@@ -213,7 +213,7 @@ public final class ConfigDirectory implements AutoCloseable {
         } else {
           LOG.debug("{} is gone; its objects keep serving for {} in case it is being replaced", file, removalGrace);
           seen.put(file, new Missing(now));
-          executor.schedule(this::reload, removalGrace.toNanos(), TimeUnit.NANOSECONDS);
+          var unused = executor.schedule(this::reload, removalGrace.toNanos(), TimeUnit.NANOSECONDS);
         }
       }
     }

@@ -35,6 +35,6 @@ public record SotwSubscription(Proxy proxy, ResourceType type, Set<String> names
    * answering it with everything would be ignored and asked again, in a loop.
    */
   public boolean wildcard() {
-    return names.contains("*") || names.isEmpty() && type.wildcard();
+    return names.contains("*") || (names.isEmpty() && type.wildcard());
   }
 }

@@ -528,20 +528,18 @@ public final class XdsCache {
   }
 
   private Fleet fleet(String name) {
-    return fleets.computeIfAbsent(name, Fleet::new);
+    return fleets.computeIfAbsent(name, ignored -> new Fleet());
   }
 
   /** One fleet's resources, open watches and change logs, guarded by {@link #lock}. */
   private static final class Fleet {
-    final String name;
     final ReentrantLock lock = new ReentrantLock();
     boolean known;
     final Map<ResourceType, TypeResources> resources = new EnumMap<>(ResourceType.class);
     final Map<ResourceType, Set<Pending>> watches = new EnumMap<>(ResourceType.class);
     final Map<ResourceType, ChangeLog> changes = new EnumMap<>(ResourceType.class);
 
-    Fleet(String name) {
-      this.name = name;
+    Fleet() {
       for (ResourceType type : ResourceType.values()) {
         resources.put(type, new TypeResources());
         watches.put(type, new LinkedHashSet<>());

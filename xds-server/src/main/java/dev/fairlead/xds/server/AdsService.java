@@ -262,7 +262,7 @@ final class AdsService {
       ResourceType type = taken.get().type();
       synchronized (this) {
         String latest = latestNonce.get(type);
-        if (ended() || latest != null && !latest.equals(request.getResponseNonce())) {
+        if (ended() || (latest != null && !latest.equals(request.getResponseNonce()))) {
           return; // answers a response older than the latest, which is on its way: its answer decides
         }
       }

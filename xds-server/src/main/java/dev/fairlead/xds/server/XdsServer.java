@@ -95,7 +95,7 @@ public final class XdsServer implements AutoCloseable {
           .build()
           .start();
       LOG.info("xDS server listening on {}:{}, {}", host, server.getPort(), transport);
-      budgetTimer.scheduleWithFixedDelay(budget::expireStale, 1, 1, TimeUnit.SECONDS);
+      var unused = budgetTimer.scheduleWithFixedDelay(budget::expireStale, 1, 1, TimeUnit.SECONDS);
       return new XdsServer(server, health, tls, calls, budgetTimer);
     } catch (IOException e) {
       stopped(tls, calls, budgetTimer);

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Attaches each HTTPRoute to the Gateway listeners its parentRefs select, translates its rules, and gives it one
@@ -47,13 +49,17 @@ final class HTTPRouteTranslator {
   private final Map<String, GatewayTranslator.GatewayListeners> gateways;
   private final BackendResolver backends;
   private final HTTPRouteRuleTranslator rules;
+  private final Function<String, Map<String, String>> namespaceLabels;
 
   /**
-   * @param gateways Fairlead's Gateways, keyed {@code namespace/name}
+   * @param gateways        Fairlead's Gateways, keyed {@code namespace/name}
+   * @param namespaceLabels the labels of a namespace of the state, null for one it does not hold (for listeners
+   *                        with {@code allowedRoutes.namespaces.from: Selector})
    */
   HTTPRouteTranslator(Map<String, GatewayTranslator.GatewayListeners> gateways, BackendResolver backends,
-      HttpFeatures features) {
+      HttpFeatures features, Function<String, Map<String, String>> namespaceLabels) {
     this.gateways = gateways;
+    this.namespaceLabels = namespaceLabels;
     this.backends = backends;
     this.rules = new HTTPRouteRuleTranslator(features);
   }
@@ -108,7 +114,9 @@ final class HTTPRouteTranslator {
         return;
       }
       List<Attachment> parentAttachments = new ArrayList<>();
-      Condition accepted = attach(ref.namespace(), parentRefs, indexes, parent, gateway, hostnames,
+      Supplier<Map<String, String>> labels = () -> reads.read(Reads.Source.NAMESPACE, ref.namespace(),
+          namespaceLabels.apply(ref.namespace()));
+      Condition accepted = attach(ref.namespace(), labels, parentRefs, indexes, parent, gateway, hostnames,
           parentAttachments);
       if (accepted.isTrue() && !problems.isEmpty()) {
         accepted = new Condition.False("UnsupportedValue", String.join("; ", problems));
@@ -144,14 +152,14 @@ final class HTTPRouteTranslator {
    * {@code gateway}), adding to {@code attachments}; returns the accepted condition: true if any of them attaches,
    * else the first failure.
    */
-  private static Condition attach(String routeNamespace, List<ParentReference> parentRefs, List<Integer> indexes,
-      ParentRef parent, GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames,
-      List<Attachment> attachments) {
+  private static Condition attach(String routeNamespace, Supplier<Map<String, String>> labels,
+      List<ParentReference> parentRefs, List<Integer> indexes, ParentRef parent,
+      GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames, List<Attachment> attachments) {
     Set<String> listeners = new LinkedHashSet<>();
     Condition.False firstFailure = null;
     for (int p : indexes) {
-      Optional<Condition.False> failure = attach("spec.parentRefs[" + p + "]", routeNamespace, parentRefs.get(p),
-          parent, gateway, hostnames, attachments, listeners);
+      Optional<Condition.False> failure = attach("spec.parentRefs[" + p + "]", routeNamespace, labels,
+          parentRefs.get(p), parent, gateway, hostnames, attachments, listeners);
       if (firstFailure == null && failure.isPresent()) {
         firstFailure = failure.get();
       }
@@ -207,9 +215,10 @@ final class HTTPRouteTranslator {
    * Finds the listeners of {@code gateway} {@code parentRef} attaches the route to, adding them to
    * {@code attachments} and their names to {@code listeners}; returns why it attaches nowhere, if it does not.
    */
-  private static Optional<Condition.False> attach(String field, String routeNamespace, ParentReference parentRef,
-      ParentRef parent, GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames,
-      List<Attachment> attachments, Set<String> listeners) {
+  private static Optional<Condition.False> attach(String field, String routeNamespace,
+      Supplier<Map<String, String>> labels, ParentReference parentRef, ParentRef parent,
+      GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames, List<Attachment> attachments,
+      Set<String> listeners) {
     String gatewayKey = parent.namespace() + "/" + parent.name();
     List<GatewayTranslator.AcceptedListener> selected = gateway.listeners().stream()
         .filter(l -> parent.sectionName().map(l.name()::equals).orElse(true))
@@ -221,11 +230,12 @@ final class HTTPRouteTranslator {
           + (parentRef.getPort() == null ? "" : " on port " + parentRef.getPort())));
     }
     List<GatewayTranslator.AcceptedListener> allowed = selected.stream()
-        .filter(l -> l.allNamespaces() || routeNamespace.equals(gateway.namespace()))
+        .filter(l -> l.namespaces().admits(routeNamespace, gateway.namespace(), labels))
         .toList();
     if (allowed.isEmpty()) {
       return Optional.of(new Condition.False("NotAllowedByListeners", field + ": the listeners of Gateway "
-          + gatewayKey + " only admit routes from namespace " + gateway.namespace()));
+          + gatewayKey + " do not admit routes from namespace " + routeNamespace
+          + " (their allowedRoutes.namespaces)"));
     }
     boolean attached = false;
     for (GatewayTranslator.AcceptedListener listener : allowed) {

@@ -8,6 +8,8 @@ import dev.fairlead.api.verdict.Verdict;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.util.ArrayList;
@@ -77,15 +79,23 @@ public final class IncrementalTranslator {
     private final ClusterTranslator clusters;
     private final UpstreamTranslator upstreamTranslator;
     private final ReferenceGrants grants;
+    private final Map<String, Secret> secrets;
+    private final Map<String, Map<String, String>> namespaceLabels;
     private final Map<String, UpstreamTranslator.Result> upstreams;
     private final Map<String, GatewayTranslator.GatewayListeners> gateways = new HashMap<>();
 
     State(EndpointTranslator endpoints, ClusterTranslator clusters, UpstreamTranslator upstreamTranslator,
-        ReferenceGrants grants, int upstreamCount) {
+        ReferenceGrants grants, ClusterState state, int upstreamCount) {
       this.endpoints = endpoints;
       this.clusters = clusters;
       this.upstreamTranslator = upstreamTranslator;
       this.grants = grants;
+      this.secrets = unique(state.secrets());
+      this.namespaceLabels = new HashMap<>(capacity(state.namespaces().size()));
+      for (Namespace namespace : state.namespaces()) {
+        namespaceLabels.putIfAbsent(namespace.getMetadata().getName(),
+            Objects.requireNonNullElse(namespace.getMetadata().getLabels(), Map.of()));
+      }
       this.upstreams = new HashMap<>(capacity(upstreamCount));
     }
 
@@ -105,6 +115,8 @@ public final class IncrementalTranslator {
         case GATEWAY -> gateways.get((String) key);
         case SERVICE_BACKEND -> serviceBackend((BackendResolver.ServiceKey) key);
         case REFERENCE_GRANT -> grants.granted((ReferenceGrants.Reference) key);
+        case SECRET -> secrets.get((String) key);
+        case NAMESPACE -> namespaceLabels.get((String) key);
       };
     }
   }
@@ -118,7 +130,7 @@ public final class IncrementalTranslator {
     UpstreamTranslator upstreamTranslator = new UpstreamTranslator(new UpstreamValidator(), clusters, endpoints,
         new AllocationRouting(state.allocations(), allocationTokens), grants, state.configMaps());
     Map<String, Upstream> stateUpstreams = unique(state.upstreams());
-    State current = new State(endpoints, clusters, upstreamTranslator, grants, stateUpstreams.size());
+    State current = new State(endpoints, clusters, upstreamTranslator, grants, state, stateUpstreams.size());
     Map<String, String> clusterOwners = new HashMap<>(capacity(stateUpstreams.size()));
     Map<String, Integer> readyEndpoints = new HashMap<>(capacity(stateUpstreams.size()));
     Map<String, List<PoolEndpoint>> pools = new HashMap<>();
@@ -140,7 +152,7 @@ public final class IncrementalTranslator {
 
     GatewayClassTranslator.Classes classes = new GatewayClassTranslator().translate(state.gatewayClasses());
     verdicts.addAll(classes.verdicts());
-    GatewayTranslator gatewayTranslator = new GatewayTranslator();
+    GatewayTranslator gatewayTranslator = new GatewayTranslator(current.secrets::get, grants);
     Map<String, FleetBuilder> fleetBuilders = new TreeMap<>();
     for (Map.Entry<String, Gateway> named : unique(state.gateways()).entrySet()) {
       String key = named.getKey();
@@ -149,21 +161,26 @@ public final class IncrementalTranslator {
         continue;
       }
       GatewayTranslator.GatewayListeners translated =
-          gateways.get(key, gateway, current, reads -> gatewayTranslator.translate(gateway));
+          gateways.get(key, gateway, current, reads -> gatewayTranslator.translate(gateway, reads));
       current.gateways.put(translated.fleet(), translated);
       verdicts.add(translated.verdict());
       FleetBuilder fleet = new FleetBuilder(listeners, features, fleets.getOrDefault(translated.fleet(),
           FleetBuilder.Reusable.NONE));
       String gatewayKey = "Gateway " + translated.fleet();
       translated.listeners().forEach(listener -> {
-        fleet.addPort(listener.port());
+        fleet.addListener(listener);
         produced(producers(producers, translated.fleet()), ListenerTranslator.portName(listener.port()), gatewayKey);
+      });
+      translated.secrets().forEach(secret -> {
+        fleet.addSecret(secret);
+        produced(producers(producers, translated.fleet()), secret.getName(), gatewayKey);
       });
       fleetBuilders.put(translated.fleet(), fleet);
     }
 
     HTTPRouteTranslator routeTranslator = new HTTPRouteTranslator(current.gateways,
-        new BackendResolver(current.upstreams, current::serviceBackend, grants), features);
+        new BackendResolver(current.upstreams, current::serviceBackend, grants), features,
+        current.namespaceLabels::get);
     for (Map.Entry<String, HTTPRoute> named : unique(state.httpRoutes()).entrySet()) {
       String key = named.getKey();
       HTTPRoute route = named.getValue();

@@ -93,6 +93,6 @@ final class Memo<K, V> {
   }
 
   private boolean sameSources(Object a, Object b) {
-    return a == b || a != null && b != null && sameSource.test(a, b);
+    return a == b || (a != null && b != null && sameSource.test(a, b));
   }
 }

@@ -392,7 +392,7 @@ class IncrementalTranslatorTest {
       if (kind.equals("GatewayClass")) {
         return kind + "//class" + random.nextInt(2);
       }
-      return kind + "/" + namespace + "/" + kind.toLowerCase() + random.nextInt(kind.equals("Gateway") ? 2 : 4);
+      return kind + "/" + namespace + "/" + kind.toLowerCase(java.util.Locale.ROOT) + random.nextInt(kind.equals("Gateway") ? 2 : 4);
     }
 
     String object(String slot) {

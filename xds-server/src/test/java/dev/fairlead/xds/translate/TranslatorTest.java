@@ -296,7 +296,8 @@ class TranslatorTest {
   void fleetConfigRefusesTwoResourcesWithOneName() {
     Cluster cluster = Cluster.newBuilder().setName("upstream/default/a").build();
 
-    assertThatThrownBy(() -> new FleetConfig(List.of(cluster, cluster), List.of(), List.of(), List.of()))
+    assertThatThrownBy(() -> new FleetConfig(List.of(cluster, cluster), List.of(), List.of(), List.of(),
+        List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("upstream/default/a");
   }
@@ -307,7 +308,7 @@ class TranslatorTest {
     Cluster a = Cluster.newBuilder().setName("a").build();
     Translation translation = new Translation(
         Map.of("z/fleet", FleetConfig.EMPTY, "a/fleet", new FleetConfig(List.of(b, a), List.of(), List.of(),
-            List.of())),
+            List.of(), List.of())),
         List.of(), Map.of(), Map.of(), Map.of());
 
     assertThat(translation.fleets().keySet()).containsExactly("a/fleet", "z/fleet");
