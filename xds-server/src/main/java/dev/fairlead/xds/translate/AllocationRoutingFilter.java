@@ -58,9 +58,11 @@ import java.util.TreeMap;
  * would take one route per allocation and a catch-all route answering 403, multiplying the route table and making
  * pinned requests that miss fall through to other routes of the same path; a per-route RBAC policy keeps one route
  * per rule, denies with Envoy's own 403 before anything is routed, and changes only that route's configuration
- * when allocations come and go. Its per-route configuration is not optional: a client that cannot enforce it must
- * refuse the route table rather than route pinned requests unchecked (gRPC xDS clients know the RBAC type and
- * accept it; they load-balance without subsets and so never see allocation routing). Envoy compares the token
+ * when allocations come and go. Its per-route configuration is marked optional, like the {@code header_to_metadata}
+ * one: Envoy has the RBAC filter and so always enforces it (optional only lets a client without the filter ignore
+ * it), while a gRPC xDS client served the same route table (an API listener of the port) keeps accepting it — gRPC
+ * load-balances without subsets, so allocation routing, and with it the token check, never applies to it (see
+ * docs/allocation.md). Envoy compares the token
  * with an ordinary string match, not in constant time; the token is 256 bits of HMAC output, so what a timing
  * difference could reveal is a prefix of one allocation's token, and guessing the rest stays out of reach. The
  * tokens are in the route configuration, so whoever can read Envoy's or Fairlead's configuration dumps can read
@@ -102,8 +104,9 @@ final class AllocationRoutingFilter implements HttpFeature {
     }
     SortedMap<String, String> tokens = new TreeMap<>();
     backends.referenced().stream().filter(Backend::byAllocation).forEach(backend -> tokens.putAll(backend.tokens()));
-    route.putTypedPerFilterConfig(RBAC_FILTER, Any.pack(RBACPerRoute.newBuilder()
-            .setRbac(RBAC.newBuilder().setRules(policies(tokens))).build()))
+    route.putTypedPerFilterConfig(RBAC_FILTER, Any.pack(FilterConfig.newBuilder().setConfig(Any.pack(
+            RBACPerRoute.newBuilder().setRbac(RBAC.newBuilder().setRules(policies(tokens))).build()))
+            .setIsOptional(true).build()))
         .putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()
             .setConfig(Any.pack(REQUEST_RULES)).setIsOptional(true).build()))
         .addRequestHeadersToRemove(AllocationRouting.TOKEN_HEADER);

@@ -279,6 +279,7 @@ class TranslatorTest {
   private static java.util.Map<String, io.envoyproxy.envoy.config.rbac.v3.Policy> policies(Translation translation)
       throws Exception {
     return route(translation).getTypedPerFilterConfigOrThrow(AllocationRoutingFilter.RBAC_FILTER)
+        .unpack(io.envoyproxy.envoy.config.route.v3.FilterConfig.class).getConfig()
         .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.class).getRbac().getRules()
         .getPoliciesMap();
   }
