@@ -112,7 +112,7 @@ class GatewayApiStatusRealApiServerIT {
     assertThat(kubectl("gateway", "public", "{.status.conditions[*].type}={.status.conditions[*].status}"))
         .isEqualTo("Accepted Programmed=True True");
     assertThat(kubectl("gateway", "public", "{.status.listeners[0].conditions[*].type}"))
-        .isEqualTo("Accepted Programmed ResolvedRefs");
+        .isEqualTo("Accepted Conflicted ResolvedRefs Programmed");
     assertThat(kubectl("gateway", "public", "{.status.listeners[1].supportedKinds[0].group}/"
         + "{.status.listeners[1].supportedKinds[0].kind}")).isEqualTo("gateway.networking.k8s.io/HTTPRoute");
     assertThat(kubectl("gateway", "public", "{.status.conditions[0].observedGeneration}")).isEqualTo("1");

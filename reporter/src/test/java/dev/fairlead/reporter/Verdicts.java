@@ -32,7 +32,7 @@ final class Verdicts {
   static ListenerVerdict listener(String name, boolean programmed) {
     return new ListenerVerdict(name, new Condition.True("Accepted", "the listener is valid"),
         new Condition.False("NoConflicts", "no conflict with another listener"), RESOLVED, programmed,
-        List.of("gateway.networking.k8s.io/HTTPRoute"));
+        List.of("gateway.networking.k8s.io/HTTPRoute", "gateway.networking.k8s.io/GRPCRoute"));
   }
 
   static Verdict of(String kind, HasMetadata object, Condition accepted, Condition resolvedRefs) {
