@@ -66,7 +66,7 @@ public final class FleetStatuses {
         continue;
       }
       Optional<EffectiveParameters> parameters = refs.resolve(gatewayClass, gateway).parameters();
-      if (parameters.isEmpty() || parameters.get().managed() && !provisioned) {
+      if (parameters.isEmpty() || (parameters.get().managed() && !provisioned)) {
         continue;
       }
       String key = key(gateway);
