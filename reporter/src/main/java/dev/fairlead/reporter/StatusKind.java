@@ -54,9 +54,9 @@ interface StatusKind<T extends HasMetadata, S> {
   }
 
   /**
-   * What a status-subresource update of a {@link #sharesStatus shared} status sends: the object's identity ({@code name}, {@code namespace}, and as
-   * preconditions {@code uid} and {@code resourceVersion}) carrying {@code status}. The API server takes nothing but
-   * the status from a status update, so nothing else is sent.
+   * What a status-subresource update of a {@link #sharesStatus shared} status sends: the object's identity
+   * ({@code name}, {@code namespace}, and as preconditions {@code uid} and {@code resourceVersion}) carrying
+   * {@code status}. The API server takes nothing but the status from a status update, so nothing else is sent.
    */
   T withStatus(T object, S status);
 
