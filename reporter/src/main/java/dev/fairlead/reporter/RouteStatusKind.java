@@ -125,6 +125,12 @@ abstract class RouteStatusKind<T extends HasMetadata, S> implements StatusKind<T
     return type;
   }
 
+  /** {@code status.parents} holds the entries of every controller implementing one of the route's parents. */
+  @Override
+  public boolean sharesStatus() {
+    return true;
+  }
+
   @Override
   public Optional<S> desired(ObjectReport report, T current, Instant now) {
     String controller = report.gatewayControllerName();

@@ -44,9 +44,19 @@ interface StatusKind<T extends HasMetadata, S> {
   S comparable(S status);
 
   /**
-   * What a status-subresource update sends: the object's identity ({@code name}, {@code namespace}, and as
-   * preconditions {@code uid} and {@code resourceVersion}) carrying {@code status}. The API server takes nothing but
-   * the status from a status update, so nothing else is sent.
+   * Whether other controllers write parts of this kind's status too (a route's {@code status.parents}). A shared
+   * status is written with an update whose {@code resourceVersion} precondition keeps other writers' parts from being
+   * overwritten; a status Fairlead alone writes is patched whole without one, so that changes others make to the
+   * object's metadata or spec cannot starve it (see {@link StatusWriter}).
+   */
+  default boolean sharesStatus() {
+    return false;
+  }
+
+  /**
+   * What a status-subresource update of a {@link #sharesStatus shared} status sends: the object's identity
+   * ({@code name}, {@code namespace}, and as preconditions {@code uid} and {@code resourceVersion}) carrying
+   * {@code status}. The API server takes nothing but the status from a status update, so nothing else is sent.
    */
   T withStatus(T object, S status);
 

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -23,18 +25,26 @@ import org.slf4j.LoggerFactory;
 /**
  * The only code that writes status, and the place where the reporter's concurrency rules live:
  * <ul>
- *   <li>a write is an update of the <em>status subresource only</em> (nothing else of the object can change through
- *       it), carrying as preconditions the {@code resourceVersion} of the object the status was computed from and its
- *       {@code uid};</li>
+ *   <li>a write goes to the <em>status subresource only</em> (nothing else of the object can change through it) and
+ *       always carries the {@code uid} of the object the status was computed from as a precondition, so a recreated
+ *       object of the same name is never given its predecessor's status;</li>
+ *   <li>how it is written depends on who else writes the status ({@link StatusKind#sharesStatus}). A status Fairlead
+ *       alone writes (Upstreams, Fairlead's GatewayClasses and Gateways) is written whole with a JSON Patch
+ *       {@code [test /metadata/uid, add /status]} and no {@code resourceVersion} precondition: changes to the
+ *       object's metadata or spec by others cannot make it conflict, so they cannot starve it. A status other
+ *       controllers share (a route's {@code status.parents}) is written with an update carrying the
+ *       {@code resourceVersion} it was computed from as well, so an entry another controller wrote meanwhile is
+ *       never overwritten;</li>
  *   <li>whether to write at all is {@link WriteDecision}'s call, from the desired status, the object's current one
  *       and the {@link LastWrittenStatuses last-written cache} for the object's UID;</li>
- *   <li>a 409 Conflict (the object changed since it was read, or it is another object of the same name now) is
- *       normal: it is logged at DEBUG, counted, and retried after a jittered, growing backoff <em>from fresh
- *       state</em> — the object is read again from the API server and the desired status computed again, which may
- *       well be that nothing needs writing any more. (Status is written with an update, not a JSON Patch, so the 422
- *       a failed JSON Patch {@code test} answers cannot occur.)</li>
+ *   <li>a 409 Conflict on a shared status (the object changed since it was read, or it is another object of the same
+ *       name now) is normal: it is logged at DEBUG, counted, and retried after a jittered, growing backoff <em>from
+ *       fresh state</em> — the object is read again from the API server and the desired status computed again, which
+ *       may well be that nothing needs writing any more;</li>
  *   <li>an object gone (404, on the write or the read after a conflict) is simply done with: its cache entry is
- *       dropped, nothing is logged above DEBUG;</li>
+ *       dropped, nothing is logged above DEBUG. So is an object whose JSON Patch answers 422 and which, read again,
+ *       is absent or has another UID: its {@code test} failed because it was deleted and recreated, and the new
+ *       object reaches the reporter through the informer;</li>
  *   <li>anything else, or a conflict still there after the last attempt, drops the cache entry and throws
  *       {@link StatusWriteException} naming the object. The writer does not log it: the caller decides how often
  *       such a failure is worth an error line.</li>
@@ -136,7 +146,7 @@ final class StatusWriter {
         }
         case WRITE -> {
           try {
-            in(kind, current).resource(kind.withStatus(current, desired.get())).updateStatus();
+            write(kind, current, desired.get());
             lastWritten.put(uid, want);
             writes.get(kind.kind()).increment();
             LOG.debug("{} {}/{} (uid {}): status written", kind.kind(), namespace(current), name(current), uid);
@@ -144,6 +154,9 @@ final class StatusWriter {
           } catch (KubernetesClientException e) {
             lastWritten.invalidate(uid);
             if (e.getCode() == 404) {
+              return gone(kind, current);
+            }
+            if (e.getCode() == 422 && !kind.sharesStatus() && recreatedOrGone(kind, current)) {
               return gone(kind, current);
             }
             if (e.getCode() != 409) {
@@ -168,6 +181,27 @@ final class StatusWriter {
       current = read;
       fresh = true;
     }
+  }
+
+  /** Writes {@code status} to {@code object}'s status subresource, the way {@link StatusKind#sharesStatus} says. */
+  private <T extends HasMetadata, S> void write(StatusKind<T, S> kind, T object, S status) {
+    if (kind.sharesStatus()) {
+      in(kind, object).resource(kind.withStatus(object, status)).updateStatus();
+      return;
+    }
+    String patch = client.getKubernetesSerialization().asJson(List.of(
+        Map.of("op", "test", "path", "/metadata/uid", "value", object.getMetadata().getUid()),
+        Map.of("op", "add", "path", "/status", "value", status)));
+    in(kind, object).withName(name(object)).subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
+  }
+
+  /**
+   * Whether the object of {@code object}'s name is gone or another one (another UID) now. The API server answers a
+   * failed JSON Patch {@code test} with 422, as it does a status its schema refuses; this tells the two apart.
+   */
+  private <T extends HasMetadata> boolean recreatedOrGone(StatusKind<T, ?> kind, T object) {
+    T now = read(kind, object);
+    return now == null || !object.getMetadata().getUid().equals(now.getMetadata().getUid());
   }
 
   private <T extends HasMetadata> T read(StatusKind<T, ?> kind, T object) {
