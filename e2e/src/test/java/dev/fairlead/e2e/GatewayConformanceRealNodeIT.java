@@ -153,8 +153,9 @@ class GatewayConformanceRealNodeIT {
     Run run = run("suite", args);
 
     Map<String, Outcome> outcomes = ConformanceLists.outcomes(run.output());
-    assertThat(run.exitCode()).as("conformance.test exited with %d; failed: %s; output in %s", run.exitCode(),
-        failed(outcomes), run.log()).isZero();
+    // A failure outside any test (the setup) names no test: the output's end says what went wrong.
+    assertThat(run.exitCode()).as("conformance.test exited with %d; failed tests: %s; output in %s, ending:%n%s",
+        run.exitCode(), failed(outcomes), run.log(), tail(run.output(), 12)).isZero();
     assertThat(outcomes).as("the suite ran conformance tests (output in %s)", run.log())
         .containsValue(Outcome.PASS).doesNotContainValue(Outcome.FAIL);
     System.out.printf("Gateway API conformance: %d passed, %d skipped in %s%n",
@@ -227,6 +228,11 @@ class GatewayConformanceRealNodeIT {
       Thread.currentThread().interrupt();
       throw new AssertionError("Interrupted while running the conformance suite", e);
     }
+  }
+
+  private static String tail(String output, int lines) {
+    List<String> all = output.lines().toList();
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
   }
 
   private static String failed(Map<String, Outcome> outcomes) {
