@@ -17,6 +17,7 @@ only=${2:-}
 # module:TestClass
 targets=(
   xds-server:TranslatorFuzzTest
+  xds-server:AdsRequestFuzzTest
   app:ConfigFileParserFuzzTest
   allocator:AllocateRequestFuzzTest
 )

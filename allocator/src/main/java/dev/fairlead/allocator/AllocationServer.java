@@ -98,7 +98,7 @@ public final class AllocationServer implements AutoCloseable {
 
   private static Server startGrpc(EndpointAllocator allocator, String host, int port, Optional<ServerTls> tls,
       Optional<BearerToken> token) {
-    ServerServiceDefinition service = new AllocationGrpcService(allocator).bindService();
+    ServerServiceDefinition service = UndecodableRequests.of(new AllocationGrpcService(allocator).bindService());
     Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), ServerTls.grpcCredentials(tls))
         .addService(token.map(t -> ServerInterceptors.intercept(service, t.grpcInterceptor())).orElse(service))
         .build();

@@ -12,6 +12,7 @@ import dev.fairlead.allocator.AllocationException.Failure;
 import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.AllocationNames;
 import dev.fairlead.api.v1alpha1.AllocationSpec;
+import dev.fairlead.api.v1alpha1.AllocationTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * {@code Expired}, {@code EndpointGone}), {@link FreeDecision}'s. {@link AllocationWriter} carries them out against
  * the API server, with the concurrency rules, Events and metrics of freeing.
  *
+ * <p><b>Tokens.</b> The answer to an allocation carries the allocation's token ({@link AllocationTokens}), which the
+ * gateway checks on requests pinned to it; reads and lists never do, so the token reaches only the caller that
+ * allocated.
+ *
  * <p>Outcomes are counted in {@code fairlead_allocations_total{outcome}}.
  *
  * <p>Thread-safe; every call blocks its thread for the API server round trips it needs.
@@ -63,6 +68,7 @@ public final class EndpointAllocator implements AutoCloseable {
   private final Clock clock;
   private final int maxAttempts;
   private final Duration maxTtl;
+  private final AllocationTokens tokens;
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final MeterRegistry registry;
   private volatile SharedIndexInformer<Allocation> informer;
@@ -71,9 +77,10 @@ public final class EndpointAllocator implements AutoCloseable {
    * @param maxAttempts creates tried per allocation before answering ABORTED; at least 1
    * @param maxTtl the longest an allocation is held: a longer {@code ttl} is refused as INVALID_ARGUMENT, and a
    *     request without one is held this long; whole seconds, positive
+   * @param tokens the tokens handed out with each allocation: the gateway's ({@link AllocationKey})
    */
   public EndpointAllocator(KubernetesClient client, CandidateSource candidates, UnallocatedStatus unallocatedStatus,
-      MeterRegistry registry, Clock clock, int maxAttempts, Duration maxTtl) {
+      MeterRegistry registry, Clock clock, int maxAttempts, Duration maxTtl, AllocationTokens tokens) {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
     }
@@ -84,6 +91,7 @@ public final class EndpointAllocator implements AutoCloseable {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.maxAttempts = maxAttempts;
+    this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.writer = new AllocationWriter(client, registry, clock);
     for (String outcome : List.of("allocated", "unallocated", "aborted", "not_found", "unavailable", "invalid",
         "failed")) {
@@ -160,7 +168,8 @@ public final class EndpointAllocator implements AutoCloseable {
           LOG.debug("Allocation {}/{} holds {}:{} of upstream {}", namespace, created.get().getMetadata().getName(),
               candidate.address(), candidate.port(), upstream);
         }
-        return toApi(created.get(), State.ALLOCATED);
+        dev.fairlead.allocation.v1.Allocation answer = toApi(created.get(), State.ALLOCATED);
+        return tokens.tokenFor(created.get()).map(token -> answer.toBuilder().setToken(token).build()).orElse(answer);
       } catch (AllocationException e) {
         outcome(e.failure() == Failure.INVALID_ARGUMENT ? "invalid" : "failed").increment();
         throw e;

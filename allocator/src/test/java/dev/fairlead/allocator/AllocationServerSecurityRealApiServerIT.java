@@ -98,7 +98,7 @@ class AllocationServerSecurityRealApiServerIT {
     EndpointAllocator allocator = new EndpointAllocator(client,
         (ns, name) -> name.equals("game") ? Optional.of(List.of(endpoint)) : Optional.empty(),
         UnallocatedStatus.DEFAULT, new SimpleMeterRegistry(), Clock.systemUTC(), 8,
-        AllocatorRealApiServerIT.MAX_TTL);
+        AllocatorRealApiServerIT.MAX_TTL, AllocatorRealApiServerIT.TOKENS);
     allocator.start();
     closeables.add(allocator);
     server = AllocationServer.start(allocator, "127.0.0.1", 0, 0, new AllocatorSecurity(ServerTransport.tls(files),

@@ -9,6 +9,7 @@ import dev.fairlead.allocation.v1.AllocatorGrpc;
 import dev.fairlead.allocation.v1.ListRequest;
 import dev.fairlead.allocation.v1.ReleaseRequest;
 import dev.fairlead.allocation.v1.Selector;
+import dev.fairlead.api.v1alpha1.AllocationTokens;
 import dev.fairlead.testkit.CapturedLogs;
 import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.RealApiServer;
@@ -63,6 +64,7 @@ class AllocatorRealApiServerIT {
 
   static final String GENERATED_CRD = "META-INF/fabric8/allocations.fairlead.dev-v1.yml";
   static final Duration MAX_TTL = Duration.ofHours(24);
+  static final AllocationTokens TOKENS = AllocationTokens.of(new byte[AllocationTokens.KEY_BYTES]);
 
   @RegisterExtension
   static final RealApiServer API_SERVER = new RealApiServer();
@@ -108,7 +110,8 @@ class AllocatorRealApiServerIT {
     KubernetesClient client = API_SERVER.newClient();
     closeables.add(client);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    EndpointAllocator allocator = new EndpointAllocator(client, source, status, registry, clock, 8, MAX_TTL);
+    EndpointAllocator allocator = new EndpointAllocator(client, source, status, registry, clock, 8, MAX_TTL,
+        TOKENS);
     allocator.start();
     closeables.add(allocator);
     AllocationServer server = AllocationServer.start(allocator, "127.0.0.1", 0, 0, AllocatorSecurity.plaintext());
@@ -163,11 +166,16 @@ class AllocatorRealApiServerIT {
     UnallocatedStatus status = UnallocatedStatus.parse(Integer.toString(code));
     Instance instance = instance(status, candidates("game", 3));
     Set<String> endpoints = new java.util.HashSet<>();
+    Map<String, String> tokens = new java.util.HashMap<>();
     for (int i = 0; i < 3; i++) {
       HttpResponse<String> response = post(instance, "{\"upstream\":\"game\",\"labels\":{\"player\":\"p" + i + "\"}}");
       assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
       JsonObject json = new JsonObject(response.body());
       assertThat(json.getString("state")).isEqualTo("ALLOCATED");
+      assertThat(json.getString("token")).as("the token of the Allocation object created")
+          .isEqualTo(TOKENS.tokenFor(API_SERVER.client().resources(dev.fairlead.api.v1alpha1.Allocation.class)
+              .inNamespace(namespace).withName(json.getString("name")).get()).orElseThrow());
+      tokens.put(json.getString("name"), json.getString("token"));
       assertThat(json.getJsonObject("labels").getString("player")).isEqualTo("p" + i);
       endpoints.add(json.getJsonObject("endpoint").getString("address"));
     }
@@ -187,6 +195,9 @@ class AllocatorRealApiServerIT {
 
     String name = instance.grpc().list(ListRequest.newBuilder().setNamespace(namespace).setUpstream("game").build())
         .getAllocations(0).getName();
+    HttpResponse<String> read = send(instance, "GET", "/" + name);
+    assertThat(new JsonObject(read.body()).containsKey("token")).as("a read carries no token: " + read.body())
+        .isFalse();
     assertThat(send(instance, "DELETE", "/" + name).statusCode()).isEqualTo(200);
     assertThat(send(instance, "GET", "/" + name).statusCode()).isEqualTo(404);
     assertThat(API_SERVER.client().v1().events().inNamespace(namespace).list().getItems())
@@ -196,6 +207,11 @@ class AllocatorRealApiServerIT {
         });
     HttpResponse<String> again = post(instance, "{\"upstream\":\"game\"}");
     assertThat(again.statusCode()).as("the released endpoint is free again: " + again.body()).isEqualTo(201);
+    JsonObject reallocated = new JsonObject(again.body());
+    assertThat(reallocated.getString("name")).isEqualTo(name);
+    assertThat(reallocated.getString("token")).as("the same endpoint allocated again has another token")
+        .isNotEmpty().isNotEqualTo(tokens.get(name));
+    logs.assertNoLineContains("the token", reallocated.getString("token"));
     assertNoErrorLogged();
   }
 

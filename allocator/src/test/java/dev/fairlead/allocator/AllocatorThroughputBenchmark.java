@@ -82,7 +82,7 @@ class AllocatorThroughputBenchmark {
       KubernetesClient client = API_SERVER.newClient();
       closeables.add(client);
       EndpointAllocator allocator = new EndpointAllocator(client, source, UnallocatedStatus.DEFAULT, registry,
-          Clock.systemUTC(), 8, AllocatorRealApiServerIT.MAX_TTL);
+          Clock.systemUTC(), 8, AllocatorRealApiServerIT.MAX_TTL, AllocatorRealApiServerIT.TOKENS);
       allocator.start();
       closeables.add(allocator);
       AllocationServer server = AllocationServer.start(allocator, "127.0.0.1", 0, 0, AllocatorSecurity.plaintext());

@@ -92,6 +92,7 @@ public final class ConfigPublisher {
     Map<ResourceType, List<? extends Message>> byType = new EnumMap<>(ResourceType.class);
     byType.put(ResourceType.CLUSTER, fleet.clusters());
     byType.put(ResourceType.ENDPOINT, fleet.endpoints());
+    byType.put(ResourceType.SECRET, fleet.secrets());
     byType.put(ResourceType.LISTENER, fleet.listeners());
     byType.put(ResourceType.ROUTE, fleet.routes());
     return byType;
@@ -111,6 +112,8 @@ public final class ConfigPublisher {
         problem.append(problem.length() > 0 ? "; " : "").append("unresolved references: ").append(no.reason())
             .append(": ").append(no.message());
       }
+      verdict.partiallyInvalid().ifPresent(partly -> problem.append(problem.length() > 0 ? "; " : "")
+          .append("partially invalid: ").append(partly.message()));
       try (ObjectLog scope = ObjectLog.of(verdict.object())) {
         if (problem.length() > 0) {
           problems.put(object + parent, problem.toString());

@@ -1,9 +1,11 @@
 package dev.fairlead.app;
 
+import dev.fairlead.allocator.AllocationKey;
 import dev.fairlead.allocator.AllocationServer;
 import dev.fairlead.allocator.AllocationSweeper;
 import dev.fairlead.allocator.EndpointAllocator;
 import dev.fairlead.allocator.PodLabels;
+import dev.fairlead.api.v1alpha1.AllocationTokens;
 import dev.fairlead.app.admin.AdminServer;
 import dev.fairlead.app.admin.JvmMeters;
 import dev.fairlead.app.admin.Readiness;
@@ -18,6 +20,7 @@ import dev.fairlead.xds.translate.TranslatorOptions;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Objects;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -62,9 +65,11 @@ public final class KubernetesFairlead implements AutoCloseable {
   public static KubernetesFairlead start(KubernetesOptions options, KubernetesClient client, MeterRegistry registry) {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
+      AllocationTokens tokens = AllocationKey.readOrCreate(client, ownNamespace(options, client));
       ControlPlane controlPlane = started(running,
           ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.xdsTransport(),
-              new TranslatorOptions(options.listenerAddress(), options.allocator().unallocatedStatus().httpCode()),
+              new TranslatorOptions(options.listenerAddress(), options.allocator().unallocatedStatus().httpCode(),
+                  tokens),
               registry));
       started(running, JvmMeters.bind(registry));
       Readiness readiness = new Readiness();
@@ -88,7 +93,7 @@ public final class KubernetesFairlead implements AutoCloseable {
       election.ifPresentOrElse(LeaderElection::start, writers::start);
       EndpointAllocator allocator = started(running, new EndpointAllocator(client, candidates,
           options.allocator().unallocatedStatus(), registry, Clock.systemUTC(), ALLOCATION_ATTEMPTS,
-          options.allocator().maxTtl()));
+          options.allocator().maxTtl(), tokens));
       allocator.start();
       AllocationServer allocationServer = started(running, AllocationServer.start(allocator,
           options.allocator().address(), options.allocator().grpcPort(), options.allocator().httpPort(),
@@ -110,6 +115,15 @@ public final class KubernetesFairlead implements AutoCloseable {
       closeAll(running);
       throw e;
     }
+  }
+
+  /**
+   * Fairlead's own namespace, where the Secret of the allocation key lives: the Lease's (the chart sets it to the
+   * release's), else the client's (the pod's, in a cluster), else {@code default}.
+   */
+  private static String ownNamespace(KubernetesOptions options, KubernetesClient client) {
+    return options.leaderElection().map(LeaderElectionOptions::namespace)
+        .orElseGet(() -> Objects.requireNonNullElse(client.getNamespace(), "default"));
   }
 
   private static <T extends AutoCloseable> T started(Deque<AutoCloseable> running, T part) {

@@ -68,7 +68,7 @@ public final class BenchConfig {
       routes.add(route(routes.size()));
     }
     return new ClusterState(ups, List.of(gateway), routes.subList(0, spec.upstreams()), List.of(), List.of(),
-        List.of(), List.of(), List.of(), List.of(gatewayClass));
+        List.of(), List.of(), List.of(), List.of(gatewayClass), List.of(), List.of());
   }
 
   public Translation translate(StateSpec spec) {
@@ -104,7 +104,8 @@ public final class BenchConfig {
    */
   public Message endpointsOf(int index, int generation) {
     ClusterState alone = new ClusterState(List.of(upstream(index, 0, generation)), List.of(gateway),
-        List.of(route(index)), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(gatewayClass));
+        List.of(route(index)), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(gatewayClass), List.of(),
+        List.of());
     return translator.translate(alone).fleets().get(FLEET).endpoints().get(0);
   }
 

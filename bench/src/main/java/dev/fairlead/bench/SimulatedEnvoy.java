@@ -59,6 +59,8 @@ final class SimulatedEnvoy {
   private final String[][] versions = new String[TYPES.length][];
   private final String[] sotwVersion = new String[TYPES.length];
   private final String[] sotwNonce = new String[TYPES.length];
+  private static final BitSet NONE = new BitSet();
+
   private final BitSet endpointSubscription = new BitSet();
   private final BitSet routeSubscription = new BitSet();
   private final Map<String, ByteString> listeners = new HashMap<>();
@@ -255,8 +257,13 @@ final class SimulatedEnvoy {
     }
   }
 
+  /** The names subscribed to of a type requested by name; none of SDS: the scenarios serve no secrets. */
   private BitSet subscription(ResourceType type) {
-    return type == ResourceType.ENDPOINT ? endpointSubscription : routeSubscription;
+    return switch (type) {
+      case ENDPOINT -> endpointSubscription;
+      case ROUTE -> routeSubscription;
+      case CLUSTER, SECRET, LISTENER -> NONE;
+    };
   }
 
   private BitSet endpointsOfClusters() {

@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.EnumMap;
@@ -66,6 +67,7 @@ final class StagedResources {
       case ENDPOINT -> ClusterLoadAssignment.parseFrom(bytes);
       case LISTENER -> Listener.parseFrom(bytes);
       case ROUTE -> RouteConfiguration.parseFrom(bytes);
+      case SECRET -> Secret.parseFrom(bytes);
     };
   }
 }

@@ -9,8 +9,11 @@ import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -33,17 +36,22 @@ import org.slf4j.LoggerFactory;
 /**
  * Kubernetes mode's source of {@link ClusterState}: informers for Services, EndpointSlices
  * ({@code discovery.k8s.io/v1}), Upstreams, GatewayClasses (cluster-scoped: watched across the cluster even when the
- * namespaces are limited), Gateways and HTTPRoutes ({@code gateway.networking.k8s.io/v1}),
+ * namespaces are limited), Gateways, HTTPRoutes and GRPCRoutes ({@code gateway.networking.k8s.io/v1}),
  * ReferenceGrants ({@code gateway.networking.k8s.io/v1beta1}, which permit references across namespaces) and the
  * ConfigMaps labelled {@value #CA_BUNDLE_LABEL}{@code =true} (CA bundles Upstream TLS refers to) and Allocations (which
- * endpoint of an Upstream in allocation mode each request may reach), in all namespaces or in a given list.
+ * endpoint of an Upstream in allocation mode each request may reach), the Secrets of type
+ * {@value ClusterState#TLS_SECRET_TYPE} (certificates of HTTPS listeners; a field selector on {@code type} keeps every
+ * other Secret out of the cache), in all namespaces or in a given list, and Namespaces (cluster-scoped: their labels
+ * are what {@code allowedRoutes.namespaces.from: Selector} matches).
  *
  * <p>Every informer event asks for a rebuild; rebuilds coalesce as {@link CoalescingDelay} describes (by default
  * 100 ms of quiet, at most 1 s after a burst's first event). A rebuild is level-triggered: it assembles the state from
  * the informer caches as they are at that moment, never from the event, so dropped intermediate events lose nothing.
  * Nothing is published until every informer has synced, so the first state is complete rather than a partial list;
  * after that, each rebuild hands a new state to the consumer. Syncing needs the Upstream and the Gateway API CRDs
- * installed: until they are, the informers concerned retry and log why.
+ * installed: until they are, the informers concerned retry and log why. GRPCRoute is optional: when the API server
+ * does not serve it at {@link #start()} (CRDs of a Gateway API release before v1.1, say), it is logged once and no
+ * GRPCRoute is watched, until a restart.
  *
  * <p>Concurrency contract: the consumer is called on one dedicated thread ({@code fairlead-cluster-state}), never
  * concurrently with itself, with states in the order they were built; it should return promptly (it delays the next
@@ -78,7 +86,13 @@ public final class ClusterStateSource implements AutoCloseable {
   private final InformerGroup<Allocation> allocations;
   private final InformerGroup<ReferenceGrant> referenceGrants;
   private final InformerGroup<GatewayClass> gatewayClasses;
-  private final List<InformerGroup<?>> all;
+  private final InformerGroup<Secret> secrets;
+  private final InformerGroup<Namespace> namespaceObjects;
+  private final InformerGroup<GRPCRoute> grpcRoutes;
+  private final KubernetesClient client;
+  /** The informers started: every group, GRPCRoutes only where the API server serves them. Set by start. */
+  private volatile List<InformerGroup<?>> all = List.of();
+  private volatile boolean grpcRoutesServed;
   /** Set by {@link #close}: informers that stop then, before they synced, were stopped on purpose. */
   private volatile boolean closed;
   private volatile boolean synced;
@@ -94,6 +108,7 @@ public final class ClusterStateSource implements AutoCloseable {
       MeterRegistry registry, Consumer<ClusterState> consumer) {
     Objects.requireNonNull(client, "client");
     Set<String> watched = Set.copyOf(namespaces);
+    this.client = client;
     this.consumer = Objects.requireNonNull(consumer, "consumer");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.rebuilds = Counter.builder("fairlead.cluster_state.rebuilds")
@@ -113,8 +128,25 @@ public final class ClusterStateSource implements AutoCloseable {
     this.gatewayClasses = new InformerGroup<>("GatewayClass", false, watched,
         ns -> client.resources(GatewayClass.class), 0);
     this.gatewayClasses.addEventHandler(rebuildOnEvent("GatewayClass"));
-    this.all = List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations,
-        referenceGrants, gatewayClasses);
+    this.secrets = group("Secret", watched, ns -> (ns == null
+        ? client.secrets().inAnyNamespace() : client.secrets().inNamespace(ns))
+        .withField("type", ClusterState.TLS_SECRET_TYPE));
+    this.namespaceObjects = new InformerGroup<>("Namespace", false, watched, ns -> client.namespaces(), 0);
+    this.namespaceObjects.addEventHandler(rebuildOnEvent("Namespace"));
+    this.grpcRoutes = group("GRPCRoute", watched, in(client.resources(GRPCRoute.class)));
+  }
+
+  /**
+   * Whether the API server serves GRPCRoutes; when it cannot be asked, assumed so (the informer then retries like
+   * the others until it can list them).
+   */
+  private boolean servesGrpcRoutes() {
+    try {
+      return client.supports(GRPCRoute.class);
+    } catch (RuntimeException e) {
+      LOG.debug("Could not ask the API server whether it serves GRPCRoutes: {}", e.toString());
+      return true;
+    }
   }
 
   private static <T extends HasMetadata> Function<String, Informable<T>> in(
@@ -163,6 +195,16 @@ public final class ClusterStateSource implements AutoCloseable {
    */
   public void start() {
     queue.start();
+    List<InformerGroup<?>> groups = new ArrayList<>(List.of(upstreams, gateways, httpRoutes, services,
+        endpointSlices, configMaps, allocations, referenceGrants, gatewayClasses, secrets, namespaceObjects));
+    grpcRoutesServed = servesGrpcRoutes();
+    if (grpcRoutesServed) {
+      groups.add(grpcRoutes);
+    } else {
+      LOG.warn("The API server does not serve gateway.networking.k8s.io/v1 GRPCRoute (its CRD is not installed): "
+          + "GRPCRoutes are not watched nor served; install the Gateway API CRDs (v1.1 or later) and restart");
+    }
+    all = List.copyOf(groups);
     List<CompletableFuture<Void>> starts = new ArrayList<>();
     for (InformerGroup<?> group : all) {
       starts.add(group.start());
@@ -178,22 +220,25 @@ public final class ClusterStateSource implements AutoCloseable {
         return;
       }
       synced = true;
-      LOG.info("Informers synced: Upstream, GatewayClass, Gateway, HTTPRoute, Service, EndpointSlice, ConfigMap, "
-          + "Allocation, ReferenceGrant");
+      LOG.info("Informers synced: Upstream, GatewayClass, Gateway, HTTPRoute, {}Service, EndpointSlice, ConfigMap, "
+          + "Allocation, ReferenceGrant, Secret (" + ClusterState.TLS_SECRET_TYPE + "), Namespace",
+          grpcRoutesServed ? "GRPCRoute, " : "");
       queue.add(Rebuild.STATE);
     });
   }
 
   /** Whether every informer has completed its initial list. */
   public boolean hasSynced() {
-    return synced && all.stream().allMatch(InformerGroup::hasSynced);
+    List<InformerGroup<?>> started = all;
+    return synced && !started.isEmpty() && started.stream().allMatch(InformerGroup::hasSynced);
   }
 
   /** Stops the informers and the rebuild thread; a rebuild in progress finishes first. Idempotent. */
   @Override
   public void close() {
     closed = true;
-    all.forEach(InformerGroup::close);
+    List.of(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations, referenceGrants,
+        gatewayClasses, grpcRoutes).forEach(InformerGroup::close);
     queue.close();
   }
 
@@ -202,16 +247,19 @@ public final class ClusterStateSource implements AutoCloseable {
       return;
     }
     ClusterState state = new ClusterState(upstreams.list(), gateways.list(), httpRoutes.list(), services.list(),
-        endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list(), gatewayClasses.list());
+        endpointSlices.list(), configMaps.list(), allocations.list(), referenceGrants.list(), gatewayClasses.list(),
+        secrets.list(), namespaceObjects.list(), grpcRoutesServed ? grpcRoutes.list() : List.of());
     rebuilds.increment();
     try {
       consumer.accept(state);
     } catch (RuntimeException e) {
       LOG.error("The ClusterState consumer failed on a state of {} upstreams, {} gateways, {} HTTPRoutes, "
-              + "{} services, {} EndpointSlices, {} ConfigMaps, {} Allocations, {} ReferenceGrants, {} GatewayClasses",
-          state.upstreams().size(), state.gateways().size(), state.httpRoutes().size(), state.services().size(),
-          state.endpointSlices().size(), state.configMaps().size(), state.allocations().size(),
-          state.referenceGrants().size(), state.gatewayClasses().size(), e);
+              + "{} GRPCRoutes, {} services, {} EndpointSlices, {} ConfigMaps, {} Allocations, {} ReferenceGrants, "
+              + "{} GatewayClasses, {} Secrets, {} Namespaces",
+          state.upstreams().size(), state.gateways().size(), state.httpRoutes().size(), state.grpcRoutes().size(),
+          state.services().size(), state.endpointSlices().size(), state.configMaps().size(),
+          state.allocations().size(), state.referenceGrants().size(), state.gatewayClasses().size(),
+          state.secrets().size(), state.namespaces().size(), e);
     }
   }
 }

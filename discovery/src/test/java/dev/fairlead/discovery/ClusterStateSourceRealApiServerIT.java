@@ -142,6 +142,14 @@ class ClusterStateSourceRealApiServerIT {
     user.configMaps().inNamespace(ns).resource(configMap("unrelated", Map.of())).create();
     user.configMaps().inNamespace(elsewhere)
         .resource(configMap("ca", Map.of(ClusterStateSource.CA_BUNDLE_LABEL, "true"))).create();
+    apply(ns, """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GRPCRoute
+        metadata: {name: store}
+        spec:
+          parentRefs: [{name: edge}]
+          rules: [{backendRefs: [{name: web, port: 80}]}]
+        """);
     apply(elsewhere, """
         apiVersion: v1
         kind: Service
@@ -175,6 +183,7 @@ class ClusterStateSourceRealApiServerIT {
       assertThat(state.gatewayClasses()).as("cluster-scoped: seen though the watch is limited to a namespace")
           .extracting(c -> c.getMetadata().getName()).contains(gatewayClass);
       assertThat(names(state.httpRoutes())).containsExactly(ns + "/web");
+      assertThat(names(state.grpcRoutes())).containsExactly(ns + "/store");
       assertThat(names(state.configMaps())).containsExactly(ns + "/ca");
       assertThat(names(state.allocations())).containsExactly(ns + "/web-http-10-1-0-1-8080-held");
       assertThat(names(state.referenceGrants())).containsExactly(ns + "/from-elsewhere");

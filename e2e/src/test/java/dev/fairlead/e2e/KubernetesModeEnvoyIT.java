@@ -11,6 +11,7 @@ import dev.fairlead.app.KubernetesFairlead;
 import dev.fairlead.app.KubernetesOptions;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.testkit.AdsMode;
+import dev.fairlead.testkit.CapturedLogs;
 import dev.fairlead.testkit.EnvoyBootstrap;
 import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
@@ -71,6 +72,9 @@ class KubernetesModeEnvoyIT {
 
   @RegisterExtension
   static final TestHosts HOSTS = new TestHosts();
+
+  @RegisterExtension
+  final CapturedLogs logs = new CapturedLogs();
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
@@ -363,7 +367,8 @@ class KubernetesModeEnvoyIT {
   }
 
   @Test
-  void allocatedEndpointsGetOnlyTheirPinnedRequestsAndAVanishedOneAnswersTheConfiguredStatus() throws Exception {
+  void allocatedEndpointsGetOnlyTheirPinnedRequestsWithTheirTokenAndAVanishedOneAnswersTheConfiguredStatus()
+      throws Exception {
     NetnsBackend first = HOSTS.http("alloc-1");
     NetnsBackend second = HOSTS.http("alloc-2");
     NetnsBackend third = HOSTS.http("alloc-3");
@@ -386,11 +391,13 @@ class KubernetesModeEnvoyIT {
             .map(List::size).orElse(0) == 3);
 
     Map<String, String> held = new java.util.LinkedHashMap<>();
+    Map<String, String> tokens = new java.util.HashMap<>();
     for (int i = 0; i < 2; i++) {
       HttpResponse<String> allocated = allocate(request);
       assertThat(allocated.statusCode()).as(allocated.body()).isEqualTo(201);
       com.fasterxml.jackson.databind.JsonNode json = JSON.readTree(allocated.body());
       held.put(json.path("name").asText(), json.path("endpoint").path("address").asText());
+      tokens.put(json.path("name").asText(), json.path("token").asText());
     }
     Map<String, NetnsBackend> byAddress = Map.of(first.address(), first, second.address(), second,
         third.address(), third);
@@ -401,11 +408,25 @@ class KubernetesModeEnvoyIT {
       String expected = byAddress.get(allocation.getValue()).name();
       await("requests pinned to " + allocation.getKey() + " reach " + expected).atMost(BOUND)
           .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
-          .untilAsserted(() -> assertThat(pinnedIdentity("/alloc", allocation.getKey())).isEqualTo(expected));
+          .untilAsserted(() -> assertThat(pinnedIdentity("/alloc", allocation.getKey(),
+              tokens.get(allocation.getKey()))).isEqualTo(expected));
       for (int i = 0; i < 10; i++) {
-        assertThat(pinnedIdentity("/alloc", allocation.getKey())).isEqualTo(expected);
+        assertThat(pinnedIdentity("/alloc", allocation.getKey(), tokens.get(allocation.getKey())))
+            .isEqualTo(expected);
       }
+      assertThat(byAddress.get(allocation.getValue()).lastHeaderNames()).as("what the endpoint was sent")
+          .contains("x-fairlead-allocation").doesNotContain("x-fairlead-allocation-token");
+      String other = held.keySet().stream().filter(name -> !name.equals(allocation.getKey())).findFirst()
+          .orElseThrow();
+      assertThat(pinnedStatus("/alloc", allocation.getKey(), null)).as("no token").isEqualTo(403);
+      assertThat(pinnedStatus("/alloc", allocation.getKey(), "")).as("an empty token").isEqualTo(403);
+      assertThat(pinnedStatus("/alloc", allocation.getKey(), tokens.get(other))).as("another allocation's token")
+          .isEqualTo(403);
+      assertThat(pinnedStatus("/alloc", allocation.getKey(), tokens.get(allocation.getKey()).substring(1) + "A"))
+          .as("a wrong token").isEqualTo(403);
     }
+    assertThat(pinnedStatus("/alloc", "alloc-http-no-such-allocation", tokens.values().iterator().next()))
+        .as("an unknown allocation").isEqualTo(403);
     await("unpinned requests reach only the free endpoint").atMost(BOUND).pollInterval(Duration.ofMillis(50))
         .ignoreExceptions().untilAsserted(() -> assertThat(identities("/alloc", 10)).containsOnly(free.name()));
     Map<String, Long> heldRequests = new java.util.HashMap<>();
@@ -417,20 +438,42 @@ class KubernetesModeEnvoyIT {
     HttpResponse<String> last = allocate(request);
     assertThat(last.statusCode()).as(last.body()).isEqualTo(201);
     String lastName = JSON.readTree(last.body()).path("name").asText();
+    tokens.put(lastName, JSON.readTree(last.body()).path("token").asText());
     await("with every endpoint held, an unpinned request gets the configured status").atMost(BOUND)
         .pollInterval(Duration.ofMillis(50)).until(() -> status("/alloc") == 429);
-    assertThat(pinnedIdentity("/alloc", lastName)).isEqualTo(free.name());
+    await("requests pinned to the last allocation reach " + free.name()).atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> pinnedIdentity("/alloc", lastName, tokens.get(lastName)).equals(free.name()));
     HttpResponse<String> exhausted = allocate(request);
     assertThat(exhausted.statusCode()).isEqualTo(429);
     assertThat(exhausted.body()).contains("\"code\"").contains("NoFreeEndpoint");
 
     Map.Entry<String, String> vanishing = held.entrySet().iterator().next();
+    String releasedToken = tokens.get(vanishing.getKey());
+    assertThat(release(vanishing.getKey()).statusCode()).isEqualTo(200);
+    await("a released allocation's token is refused at once").atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> pinnedStatus("/alloc", vanishing.getKey(), releasedToken) == 403);
+    HttpResponse<String> again = allocate(request);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+    com.fasterxml.jackson.databind.JsonNode reallocated = JSON.readTree(again.body());
+    assertThat(reallocated.path("name").asText()).as("the only free endpoint, under the same name")
+        .isEqualTo(vanishing.getKey());
+    String newToken = reallocated.path("token").asText();
+    assertThat(newToken).isNotEmpty().isNotEqualTo(releasedToken);
+    tokens.put(vanishing.getKey(), newToken);
+    String reallocatedBackend = byAddress.get(vanishing.getValue()).name();
+    await("the new holder's token reaches the endpoint").atMost(BOUND).pollInterval(Duration.ofMillis(50))
+        .until(() -> pinnedIdentity("/alloc", vanishing.getKey(), newToken).equals(reallocatedBackend));
+    assertThat(pinnedStatus("/alloc", vanishing.getKey(), releasedToken))
+        .as("the former holder's token does not reach the endpoint allocated again").isEqualTo(403);
+    logs.assertNoLineContains("an allocation token", newToken);
     NetnsBackend gone = byAddress.get(vanishing.getValue());
     apply(slice("alloc", byAddress.values().stream().filter(b -> b != gone).map(b -> endpoint(b, true, false))
         .toList()));
     await("a request pinned to a vanished endpoint gets the configured status, not 503").atMost(BOUND)
-        .pollInterval(Duration.ofMillis(50)).until(() -> pinnedStatus("/alloc", vanishing.getKey()) == 429);
-    HttpResponse<String> reply = pinned("/alloc", vanishing.getKey());
+        .pollInterval(Duration.ofMillis(50)).until(() -> pinnedStatus("/alloc", vanishing.getKey(), newToken) == 429);
+    HttpResponse<String> reply = pinned("/alloc", vanishing.getKey(), newToken);
     assertThat(reply.body()).contains("no endpoint for this request");
     await("the sweeper frees the vanished endpoint's allocation").atMost(BOUND).pollInterval(Duration.ofMillis(200))
         .until(() -> client.resources(dev.fairlead.api.v1alpha1.Allocation.class).inNamespace(NAMESPACE)
@@ -524,19 +567,28 @@ class KubernetesModeEnvoyIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static HttpResponse<String> pinned(String path, String allocation) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LISTENER_PORT + path))
-        .header("x-fairlead-allocation", allocation).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> release(String name) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fairlead.allocationHttpPort()
+            + "/v1/namespaces/default/allocations/" + name)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static String pinnedIdentity(String path, String allocation) throws Exception {
-    HttpResponse<String> response = pinned(path, allocation);
+  /** A request pinned to {@code allocation}, with {@code token} in the token header (none when null). */
+  private static HttpResponse<String> pinned(String path, String allocation, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LISTENER_PORT + path))
+        .header("x-fairlead-allocation", allocation).timeout(Duration.ofSeconds(5));
+    if (token != null) {
+      request.header("x-fairlead-allocation-token", token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String pinnedIdentity(String path, String allocation, String token) throws Exception {
+    HttpResponse<String> response = pinned(path, allocation, token);
     return response.headers().firstValue(HttpBackend.IDENTITY_HEADER).orElse("status " + response.statusCode());
   }
 
-  private static int pinnedStatus(String path, String allocation) throws Exception {
-    return pinned(path, allocation).statusCode();
+  private static int pinnedStatus(String path, String allocation, String token) throws Exception {
+    return pinned(path, allocation, token).statusCode();
   }
 
   /** The endpoint addresses Envoy holds for one cluster, from its {@code /config_dump}. */

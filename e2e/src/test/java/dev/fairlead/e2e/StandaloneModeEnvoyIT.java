@@ -602,6 +602,190 @@ class StandaloneModeEnvoyIT {
     }
   }
 
+  @Test
+  void regularExpressionMatchesRouteAndARuleEnvoyCouldNotCompileIsDroppedAlone() throws Exception {
+    HttpBackend blue = backends.http("blue");
+    HttpBackend green = backends.http("green");
+    write("upstreams.yaml", staticUpstream("blue", blue) + "---\n" + staticUpstream("green", green));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", route("web", """
+          - matches: [{path: {type: RegularExpression, value: "/users/[0-9]+/orders"}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: green}]
+          - matches:
+            - headers: [{type: RegularExpression, name: x-tenant, value: "(blue|green)-[a-z]+"}]
+            - queryParams: [{type: RegularExpression, name: page, value: "[0-9]{1,3}"}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: green}]
+          - matches: [{path: {type: RegularExpression, value: "/(a)\\\\1"}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: green}]
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
+        """));
+    startFairleadAndEnvoy(AdsMode.DELTA);
+
+    assertThat(get("/users/42/orders")).isEqualTo("green");
+    assertThat(get("/users/42/orders/7")).isEqualTo("blue");
+    assertThat(get("/users/x/orders")).isEqualTo("blue");
+    assertThat(send("/", Map.of("x-tenant", "green-eu")).body()).isEqualTo("green\n");
+    assertThat(send("/", Map.of("x-tenant", "green-EU")).body()).isEqualTo("blue\n");
+    assertThat(get("/?page=12")).isEqualTo("green");
+    assertThat(get("/?page=1234")).isEqualTo("blue");
+    assertThat(get("/aa")).isEqualTo("blue");
+    Verdict web = fairlead.lastTranslation().verdicts().stream()
+        .filter(v -> v.object().kind().equals("HTTPRoute") && v.object().name().equals("web"))
+        .findFirst().orElseThrow();
+    assertThat(web.accepted().isTrue()).isTrue();
+    assertThat(web.partiallyInvalid()).hasValueSatisfying(partly -> assertThat(partly.message())
+        .startsWith("Dropped Rule spec.rules[2]: spec.rules[2].matches[0].path.value: not a valid RE2"));
+  }
+
+  @Test
+  void aMirroredRequestReachesTheMirrorBackendWhileTheAnswerComesFromTheRoutesBackend() throws Exception {
+    HttpBackend app = backends.http("app");
+    HttpBackend shadow = backends.http("shadow");
+    write("upstreams.yaml", staticUpstream("app", app) + "---\n" + staticUpstream("shadow", shadow));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", route("web", """
+          - matches: [{path: {type: PathPrefix, value: /mirrored}}]
+            filters:
+            - type: RequestMirror
+              requestMirror: {backendRef: {group: fairlead.dev, kind: Upstream, name: shadow}}
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: app}]
+          - matches: [{path: {type: PathPrefix, value: /never}}]
+            filters:
+            - type: RequestMirror
+              requestMirror: {backendRef: {group: fairlead.dev, kind: Upstream, name: shadow}, percent: 0}
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: app}]
+          - backendRefs: [{group: fairlead.dev, kind: Upstream, name: app}]
+        """));
+    startFairleadAndEnvoy(AdsMode.SOTW);
+    long before = shadow.requests();
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(get("/never/" + i)).isEqualTo("app");
+    }
+    assertThat(get("/mirrored/x?q=1")).isEqualTo("app");
+    await("the copy reaches the mirror").atMost(CONVERGENCE_BOUND)
+        .untilAsserted(() -> assertThat(shadow.requests()).isEqualTo(before + 1));
+    HttpBackend.Request copy = shadow.lastRequest().orElseThrow();
+    assertThat(copy.target()).isEqualTo("/mirrored/x?q=1");
+    assertThat(copy.header("host")).hasValueSatisfying(host -> assertThat(host).endsWith("-shadow"));
+  }
+
+  @Test
+  void aWebSocketUpgradesThroughTheGatewayAndCarriesMessagesBothWays() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpServer echo = vertx.createHttpServer()
+          .webSocketHandler(socket -> socket.textMessageHandler(text -> socket.writeTextMessage("echo: " + text)))
+          .requestHandler(request -> request.response().setStatusCode(426).end())
+          .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      write("upstreams.yaml", """
+          apiVersion: fairlead.dev/v1alpha1
+          kind: Upstream
+          metadata: {name: echo}
+          spec:
+            static: {hosts: [{address: 127.0.0.1, port: %d}]}
+          """.formatted(echo.actualPort()));
+      write("gateway.yaml", gateway());
+      write("routes.yaml", route("web", """
+            - backendRefs: [{group: fairlead.dev, kind: Upstream, name: echo}]
+          """));
+      startFairleadAndEnvoy(AdsMode.DELTA);
+
+      java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+      java.net.http.WebSocket socket = http.newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + listenerPort + "/chat"), new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket webSocket,
+                CharSequence data, boolean last) {
+              received.add(data.toString());
+              webSocket.request(1);
+              return null;
+            }
+          })
+          .get(10, TimeUnit.SECONDS);
+      socket.sendText("hello", true).get(5, TimeUnit.SECONDS);
+      assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("echo: hello");
+      socket.sendText("again", true).get(5, TimeUnit.SECONDS);
+      assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("echo: again");
+      socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(5, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aGrpcRouteSendsCallsToTheBackendsItsMethodAndHeaderMatchesChooseThroughEnvoyAndGrpcsXdsClient()
+      throws Exception {
+    GrpcBackend violet = backends.grpc("violet");
+    GrpcBackend indigo = backends.grpc("indigo");
+    write("upstreams.yaml", grpcUpstream("violet", violet) + "---\n" + grpcUpstream("indigo", indigo));
+    write("gateway.yaml", gateway());
+    write("routes.yaml", """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GRPCRoute
+        metadata: {name: identity}
+        spec:
+          parentRefs: [{name: edge}]
+          hostnames: [grpc.test]
+          rules:
+          - matches:
+            - method: {service: fairlead.testkit.Identity, method: WhoAmI}
+              headers: [{name: x-pick, value: indigo}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: indigo}]
+          - matches:
+            - method: {type: RegularExpression, service: "fairlead\\\\.testkit\\\\..*"}
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: violet}]
+          - matches: [{method: {service: "1 bad"}}]
+            backendRefs: [{group: fairlead.dev, kind: Upstream, name: indigo}]
+        """);
+    fairlead = StandaloneFairlead.start(
+        StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1"));
+    envoys.start(EnvoyBootstrap.ads(fairlead.xdsPort(), AdsMode.DELTA).withNode("edge-grpc", FLEET))
+        .awaitReady(Duration.ofSeconds(60));
+    ManagedChannel envoy = Grpc.newChannelBuilder("127.0.0.1:" + listenerPort, InsecureChannelCredentials.create())
+        .overrideAuthority("grpc.test")
+        .build();
+    Map<String, Object> bootstrap = Map.of(
+        "xds_servers", List.of(Map.of(
+            "server_uri", "127.0.0.1:" + fairlead.xdsPort(),
+            "channel_creds", List.of(Map.of("type", "insecure")),
+            "server_features", List.of("xds_v3"))),
+        "node", Map.of("id", "grpc-route-client", "cluster", FLEET));
+    ManagedChannel xds = Grpc.newChannelBuilder("xds-grpcroute:///grpc.test", InsecureChannelCredentials.create())
+        .nameResolverFactory(XdsNameResolverProvider.createForTest("xds-grpcroute", bootstrap))
+        .build();
+    try {
+      for (ManagedChannel channel : List.of(envoy, xds)) {
+        await("calls reach violet").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+            .ignoreExceptions()
+            .untilAsserted(() -> assertThat(GrpcBackend.whoAmI(channel)).isEqualTo("violet"));
+        io.grpc.Metadata pick = new io.grpc.Metadata();
+        pick.put(io.grpc.Metadata.Key.of("x-pick", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "indigo");
+        assertThat(GrpcBackend.whoAmI(io.grpc.ClientInterceptors.intercept(channel,
+            io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(pick)))).isEqualTo("indigo");
+      }
+      Verdict identity = fairlead.lastTranslation().verdicts().stream()
+          .filter(v -> v.object().kind().equals("GRPCRoute")).findFirst().orElseThrow();
+      assertThat(identity.accepted().isTrue()).isTrue();
+      assertThat(identity.partiallyInvalid()).hasValueSatisfying(partly -> assertThat(partly.message())
+          .startsWith("Dropped Rule spec.rules[2]: spec.rules[2].matches[0].method.service: must be a gRPC service"));
+    } finally {
+      envoy.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      xds.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String grpcUpstream(String name, GrpcBackend backend) {
+    return """
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Upstream
+        metadata: {name: %s}
+        spec:
+          protocol: GRPC
+          static: {hosts: [{address: 127.0.0.1, port: %d}]}
+        """.formatted(name, backend.port());
+  }
+
   /** Every request to {@code blue}, served to an Envoy in {@code mode}. */
   private void serveOnlyBlue(HttpBackend blue, AdsMode mode) throws IOException {
     write("blue.yaml", staticUpstream("blue", blue));

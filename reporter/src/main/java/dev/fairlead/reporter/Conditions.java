@@ -21,6 +21,7 @@ final class Conditions {
   static final String ACCEPTED = "Accepted";
   static final String RESOLVED_REFS = "ResolvedRefs";
   static final String PROGRAMMED = "Programmed";
+  static final String PARTIALLY_INVALID = "PartiallyInvalid";
 
   /** What {@code metav1.Condition.message} (and the Gateway API CRDs) accept, in characters. */
   static final int MAX_MESSAGE = 32_768;

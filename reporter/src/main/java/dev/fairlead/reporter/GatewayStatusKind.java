@@ -1,38 +1,42 @@
 package dev.fairlead.reporter;
 
+import dev.fairlead.api.verdict.ListenerVerdict;
 import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * A Gateway's status as the Gateway API defines it: conditions {@code Accepted} (the verdict's) and
- * {@code Programmed}; one entry per listener of the spec with its {@code attachedRoutes}, conditions
- * {@code Accepted}, {@code Programmed} and {@code ResolvedRefs}, and {@code supportedKinds} (HTTPRoute only).
- * {@code status.addresses} is not Fairlead's to fill and is kept as it is.
+ * {@code Programmed}; one entry per listener of the spec the translator judged (each with a name of its own), with
+ * its {@code attachedRoutes}, the conditions of its {@link ListenerVerdict} — {@code Accepted}, {@code Conflicted},
+ * {@code ResolvedRefs} — and {@code Programmed}, and its {@code supportedKinds} (the route kinds it asks for that
+ * Fairlead supports). {@code status.addresses} is not Fairlead's to fill and is kept as it is.
  *
- * <p>{@code attachedRoutes} of a listener counts the distinct HTTPRoutes with an accepted verdict for a parentRef to
- * this Gateway that names this listener ({@code sectionName}) or no listener at all.
+ * <p>{@code attachedRoutes} of a listener counts the distinct routes (HTTPRoutes and GRPCRoutes) with an accepted verdict for a parentRef to
+ * this Gateway that names this listener ({@code sectionName}) or no listener at all; a listener that is not
+ * programmed has none.
  *
- * <p>The translator judges a Gateway as a whole (one verdict), so every listener carries the Gateway's
- * {@code Accepted} and {@code Programmed} and the verdict's {@code ResolvedRefs}; the message of a Gateway accepted
- * with reason {@code ListenersNotValid} names the listeners left out.
+ * <p>A listener is {@code Programmed} when the translator programs it and no proxy rejects the Gateway's
+ * configuration; otherwise false, with reason {@code Rejected} (the proxies' words) or {@code Invalid} (its own
+ * Accepted, Conflicted or ResolvedRefs says why). The Gateway's message, with reason {@code ListenersNotValid},
+ * names every listener left out.
  */
 final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
 
   static final String GROUP = "gateway.networking.k8s.io";
   static final String HTTP_ROUTE = "HTTPRoute";
+  static final String CONFLICTED = "Conflicted";
 
   @Override
   public String kind() {
@@ -61,24 +65,36 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
         programmed.condition(generation, Conditions.orEmpty(existing.getConditions()), now));
 
     List<ListenerStatus> listeners = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    for (Listener listener : listenersOf(current)) {
-      if (listener == null || listener.getName() == null || !seen.add(listener.getName())) {
-        continue;
-      }
-      List<Condition> before = existingListener(existing, listener.getName());
-      listeners.add(new ListenerStatus(attachedRoutes(report, listener.getName()), List.of(
-          Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation, before, now),
-          programmed.condition(generation, before, now),
-          Conditions.fromVerdict(Conditions.RESOLVED_REFS, verdict.resolvedRefs(), generation, before, now)),
-          listener.getName(), List.of(new RouteGroupKind(GROUP, HTTP_ROUTE))));
+    for (ListenerVerdict listener : verdict.listeners()) {
+      List<Condition> before = existingListener(existing, listener.name());
+      Programmed listenerProgrammed = listener.programmed()
+          ? Programmed.of(verdict.accepted(), report.rejection(), "Gateway", "no listener of it is programmed")
+          : new Programmed(false, "Invalid", "not programmed: " + whyNot(listener));
+      listeners.add(new ListenerStatus(listener.programmed() ? attachedRoutes(report, listener.name()) : 0, List.of(
+          Conditions.fromVerdict(Conditions.ACCEPTED, listener.accepted(), generation, before, now),
+          Conditions.fromVerdict(CONFLICTED, listener.conflicted(), generation, before, now),
+          Conditions.fromVerdict(Conditions.RESOLVED_REFS, listener.resolvedRefs(), generation, before, now),
+          listenerProgrammed.condition(generation, before, now)),
+          listener.name(), listener.supportedKinds().stream().map(GatewayStatusKind::routeGroupKind).toList()));
     }
     return Optional.of(new GatewayStatus(existing.getAddresses(), conditions, listeners));
   }
 
-  private static List<Listener> listenersOf(Gateway gateway) {
-    return gateway.getSpec() == null || gateway.getSpec().getListeners() == null ? List.of()
-        : gateway.getSpec().getListeners();
+  /** The condition that keeps a listener from being programmed. */
+  private static String whyNot(ListenerVerdict listener) {
+    if (!listener.accepted().isTrue()) {
+      return listener.accepted().message();
+    }
+    if (listener.conflicted().isTrue()) {
+      return listener.conflicted().message();
+    }
+    return listener.resolvedRefs().message();
+  }
+
+  /** {@code group/kind} as a RouteGroupKind. */
+  private static RouteGroupKind routeGroupKind(String groupKind) {
+    int slash = groupKind.lastIndexOf('/');
+    return new RouteGroupKind(groupKind.substring(0, slash), groupKind.substring(slash + 1));
   }
 
   private static List<Condition> existingListener(GatewayStatus status, String name) {

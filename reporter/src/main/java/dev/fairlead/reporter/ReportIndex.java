@@ -24,6 +24,7 @@ final class ReportIndex {
   static final String GATEWAY_CLASS = "GatewayClass";
   static final String GATEWAY = "Gateway";
   static final String HTTP_ROUTE = "HTTPRoute";
+  static final String GRPC_ROUTE = "GRPCRoute";
 
   private final Map<ObjectKey, ObjectReport> objects;
   private final String gatewayControllerName;
@@ -39,7 +40,8 @@ final class ReportIndex {
     for (Verdict verdict : report.verdicts()) {
       ObjectKey key = new ObjectKey(verdict.object().kind(), verdict.object().namespace(), verdict.object().name());
       verdicts.computeIfAbsent(key, k -> new ArrayList<>()).add(verdict);
-      if (HTTP_ROUTE.equals(key.kind()) && verdict.parent().isPresent() && verdict.accepted().isTrue()) {
+      boolean route = HTTP_ROUTE.equals(key.kind()) || GRPC_ROUTE.equals(key.kind());
+      if (route && verdict.parent().isPresent() && verdict.accepted().isTrue()) {
         ParentRef parent = verdict.parent().get();
         attached.computeIfAbsent(new ObjectKey(GATEWAY, parent.namespace(), parent.name()), k -> new HashMap<>())
             .computeIfAbsent(parent.sectionName().orElse(""), k -> new HashSet<>())

@@ -8,6 +8,7 @@ import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -84,7 +85,25 @@ final class StatusReconciler implements AutoCloseable {
     watch(new GatewayClassStatusKind(() -> GatewayApiVersion.read(client)), false,
         client.resources(GatewayClass.class), Set.of(), resyncMillis);
     watch(new GatewayStatusKind(), client.resources(Gateway.class), settings.namespaces(), resyncMillis);
-    watch(new HTTPRouteStatusKind(), client.resources(HTTPRoute.class), settings.namespaces(), resyncMillis);
+    watch(RouteStatusKind.HTTP_ROUTE, client.resources(HTTPRoute.class), settings.namespaces(), resyncMillis);
+    if (servesGrpcRoutes(client)) {
+      watch(RouteStatusKind.GRPC_ROUTE, client.resources(GRPCRoute.class), settings.namespaces(), resyncMillis);
+    } else {
+      LOG.info("The API server does not serve GRPCRoutes (their CRD is not installed): no GRPCRoute status is "
+          + "written until a restart after it is");
+    }
+  }
+
+  /**
+   * Whether the API server serves GRPCRoutes, which Fairlead treats as optional; when it cannot be asked, assumed so
+   * (the informer then retries like the others until it can list them).
+   */
+  private static boolean servesGrpcRoutes(KubernetesClient client) {
+    try {
+      return client.supports(GRPCRoute.class);
+    } catch (RuntimeException e) {
+      return true;
+    }
   }
 
   private <T extends HasMetadata, S> void watch(StatusKind<T, S> kind, MixedOperation<T, ?, ?> operation,

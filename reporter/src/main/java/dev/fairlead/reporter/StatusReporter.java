@@ -47,7 +47,7 @@ public final class StatusReporter implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
   private static final List<String> KINDS = List.of(ReportIndex.UPSTREAM, ReportIndex.GATEWAY_CLASS,
-      ReportIndex.GATEWAY, ReportIndex.HTTP_ROUTE);
+      ReportIndex.GATEWAY, ReportIndex.HTTP_ROUTE, ReportIndex.GRPC_ROUTE);
 
   private final KubernetesClient client;
   private final ReporterSettings settings;

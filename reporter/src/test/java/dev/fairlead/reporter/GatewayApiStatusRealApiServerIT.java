@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.api.verdict.Verdict;
 import dev.fairlead.testkit.RealApiServer;
+import dev.fairlead.api.verdict.ObjectRef;
+import dev.fairlead.api.verdict.ParentRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
@@ -21,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +38,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * kubectl: a GatewayClass of Fairlead's accepted at each generation and another controller's never written; the
  * Gateway's conditions and per-listener status (attached routes, conditions, supported kinds), each route's parent
  * entries, another controller's entry left as it is, a proxies' rejection shown and withdrawn, a detached route's
- * entry removed, and no writes at steady state.
+ * entry removed, and no writes at steady state; a GRPCRoute's parent entry, with PartiallyInvalid while rules are
+ * dropped.
  */
 class GatewayApiStatusRealApiServerIT {
 
@@ -154,6 +160,44 @@ class GatewayApiStatusRealApiServerIT {
         .getStatus() == null);
     assertThat(user.resources(HTTPRoute.class).inNamespace(ns).withName("shared").get().getStatus().getParents())
         .hasSize(2);
+  }
+
+  @Test
+  void aGrpcRouteGetsParentStatusLikeAnHttpRouteAndPartiallyInvalidWhileRulesAreDropped() {
+    Gateway gateway = user.resources(Gateway.class).inNamespace(ns).resource(new GatewayBuilder()
+        .withNewMetadata().withName("grpc-edge").endMetadata()
+        .withNewSpec().withGatewayClassName("fairlead")
+        .addNewListener().withName("grpc").withProtocol("HTTP").withPort(9000).endListener()
+        .endSpec().build()).create();
+    GRPCRoute route = user.resources(GRPCRoute.class).inNamespace(ns).resource(new GRPCRouteBuilder()
+        .withNewMetadata().withName("store").endMetadata()
+        .withNewSpec()
+        .addNewParentRef().withName("grpc-edge").endParentRef()
+        .addNewRule().addNewBackendRef().withName("store").withPort(9000).endBackendRef().endRule()
+        .endSpec().build()).create();
+    Verdict partly = new Verdict(ObjectRef.of("GRPCRoute", route),
+        Optional.of(new ParentRef(ns, "grpc-edge", Optional.empty())),
+        new Condition.True("Accepted", "attached to listener grpc of Gateway gateway-api/grpc-edge"),
+        Verdicts.RESOLVED, Optional.of(new Condition.True("UnsupportedValue",
+            "Dropped Rule spec.rules[1]: spec.rules[1].filters[0].type: ExtensionRef is not supported")));
+    reporter.start();
+    reporter.report(StatusReport.of(List.of(Verdicts.accepted("Gateway", gateway), partly)));
+
+    await().atMost(WAIT).until(() -> kubectl("grpcroute", "store", "{.status.parents[0].conditions[*].type}")
+        .equals("Accepted ResolvedRefs PartiallyInvalid"));
+    assertThat(kubectl("grpcroute", "store", "{.status.parents[0].controllerName} "
+        + "{.status.parents[0].parentRef.name} {.status.parents[0].conditions[2].reason}"))
+        .isEqualTo("fairlead.dev/gateway-controller grpc-edge UnsupportedValue");
+    await().atMost(WAIT).until(() -> kubectl("gateway", "grpc-edge", "{.status.listeners[0].attachedRoutes}")
+        .equals("1"));
+    assertThat(kubectl("gateway", "grpc-edge", "{.status.listeners[0].supportedKinds[*].kind}"))
+        .isEqualTo("HTTPRoute GRPCRoute");
+
+    // Every rule serves again: the condition goes, as the Gateway API asks.
+    reporter.report(StatusReport.of(List.of(Verdicts.accepted("Gateway", gateway), new Verdict(partly.object(),
+        partly.parent(), partly.accepted(), partly.resolvedRefs()))));
+    await().atMost(WAIT).until(() -> kubectl("grpcroute", "store", "{.status.parents[0].conditions[*].type}")
+        .equals("Accepted ResolvedRefs"));
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.ListenerVerdict;
+import dev.fairlead.api.verdict.ObjectRef;
+import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
@@ -15,6 +18,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The desired status of a Gateway: its conditions and its listeners' attached routes, conditions and kinds. */
@@ -48,10 +52,11 @@ class GatewayStatusKindTest {
     assertThat(status.getListeners()).extracting(ListenerStatus::getName, ListenerStatus::getAttachedRoutes)
         .containsExactly(tuple("web", 3), tuple("admin", 2));
     assertThat(status.getListeners()).allSatisfy(listener -> {
-      assertThat(listener.getSupportedKinds()).containsExactly(new RouteGroupKind("gateway.networking.k8s.io",
-          "HTTPRoute"));
+      assertThat(listener.getSupportedKinds()).containsExactly(
+          new RouteGroupKind("gateway.networking.k8s.io", "HTTPRoute"),
+          new RouteGroupKind("gateway.networking.k8s.io", "GRPCRoute"));
       assertThat(listener.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus())
-          .containsExactly("Accepted=True", "Programmed=True", "ResolvedRefs=True");
+          .containsExactly("Accepted=True", "Conflicted=False", "ResolvedRefs=True", "Programmed=True");
     });
     assertThat(status.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
         .containsExactly("Accepted=True/Accepted", "Programmed=True/Programmed");
@@ -69,7 +74,42 @@ class GatewayStatusKindTest {
     assertThat(status.getConditions().get(1).getStatus()).isEqualTo("False");
     assertThat(status.getConditions().get(1).getMessage())
         .isEqualTo("1 proxy rejected it: listener http-80: bad filter");
-    assertThat(status.getListeners().get(0).getConditions().get(1).getReason()).isEqualTo("Rejected");
+    assertThat(status.getListeners().get(0).getConditions().get(3).getReason()).isEqualTo("Rejected");
+  }
+
+  @Test
+  void eachListenerCarriesItsOwnVerdictAndOneNotProgrammedHasNoRoutesAndSaysWhy() {
+    Gateway gateway = gateway("gw-uid", "web", "secure", "raw");
+    HTTPRoute everywhere = route("everywhere");
+    Condition missing = new Condition.False("InvalidCertificateRef",
+        "spec.listeners[1] (secure).tls.certificateRefs[0]: Secret edge/cert of type kubernetes.io/tls not found");
+    Condition tcp = new Condition.False("UnsupportedProtocol",
+        "spec.listeners[2] (raw).protocol: unsupported value TCP, only HTTP and HTTPS are supported");
+    Verdict verdict = new Verdict(ObjectRef.of("Gateway", gateway), Optional.empty(),
+        new Condition.True("ListenersNotValid", "programmed listener web (port 80); left out: …"), missing, List.of(
+            Verdicts.listener("web", true),
+            new ListenerVerdict("secure", Verdicts.listener("secure", false).accepted(),
+                Verdicts.listener("secure", false).conflicted(), missing, false,
+                List.of("gateway.networking.k8s.io/HTTPRoute")),
+            new ListenerVerdict("raw", tcp, Verdicts.listener("raw", false).conflicted(), Verdicts.RESOLVED, false,
+                List.of())));
+    StatusReport report = StatusReport.of(List.of(verdict,
+        Verdicts.route(everywhere, "edge", "public", null, Verdicts.ACCEPTED)));
+
+    GatewayStatus status = desired(report, gateway);
+
+    assertThat(status.getListeners()).extracting(ListenerStatus::getName, ListenerStatus::getAttachedRoutes)
+        .containsExactly(tuple("web", 1), tuple("secure", 0), tuple("raw", 0));
+    assertThat(status.getListeners().get(1).getConditions())
+        .extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+        .containsExactly("Accepted=True/Accepted", "Conflicted=False/NoConflicts",
+            "ResolvedRefs=False/InvalidCertificateRef", "Programmed=False/Invalid");
+    assertThat(status.getListeners().get(1).getConditions().get(3).getMessage())
+        .isEqualTo("not programmed: " + missing.message());
+    assertThat(status.getListeners().get(2).getConditions().get(0).getReason()).isEqualTo("UnsupportedProtocol");
+    assertThat(status.getListeners().get(2).getSupportedKinds()).isEmpty();
+    assertThat(status.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+        .containsExactly("Accepted=True/ListenersNotValid", "Programmed=True/Programmed");
   }
 
   @Test

@@ -20,7 +20,7 @@ class HTTPRouteStatusKindTest {
   private static final Instant NOW = Instant.parse("2030-01-01T10:00:00Z");
   private static final String OTHER = "example.com/other-controller";
 
-  private final HTTPRouteStatusKind kind = new HTTPRouteStatusKind();
+  private final RouteStatusKind<HTTPRoute, HTTPRouteStatus> kind = RouteStatusKind.HTTP_ROUTE;
 
   @Test
   void oneParentEntryPerVerdictWithTheParentRefAsTheSpecSpellsIt() {

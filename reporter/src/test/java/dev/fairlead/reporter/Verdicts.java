@@ -1,10 +1,13 @@
 package dev.fairlead.reporter;
 
 import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.ListenerVerdict;
 import dev.fairlead.api.verdict.ObjectRef;
 import dev.fairlead.api.verdict.ParentRef;
 import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import java.util.List;
 import java.util.Optional;
 
 /** Verdicts as the translator makes them, for tests. */
@@ -16,8 +19,20 @@ final class Verdicts {
   private Verdicts() {
   }
 
+  /** An accepted verdict; for a Gateway, with every named listener of its spec accepted and programmed. */
   static Verdict accepted(String kind, HasMetadata object) {
-    return new Verdict(ObjectRef.of(kind, object), Optional.empty(), ACCEPTED, RESOLVED);
+    List<ListenerVerdict> listeners = object instanceof Gateway gateway && gateway.getSpec() != null
+        && gateway.getSpec().getListeners() != null
+        ? gateway.getSpec().getListeners().stream().map(listener -> listener(listener.getName(), true)).toList()
+        : List.of();
+    return new Verdict(ObjectRef.of(kind, object), Optional.empty(), ACCEPTED, RESOLVED, listeners);
+  }
+
+  /** A listener that is valid and without conflict, programmed or not. */
+  static ListenerVerdict listener(String name, boolean programmed) {
+    return new ListenerVerdict(name, new Condition.True("Accepted", "the listener is valid"),
+        new Condition.False("NoConflicts", "no conflict with another listener"), RESOLVED, programmed,
+        List.of("gateway.networking.k8s.io/HTTPRoute"));
   }
 
   static Verdict of(String kind, HasMetadata object, Condition accepted, Condition resolvedRefs) {

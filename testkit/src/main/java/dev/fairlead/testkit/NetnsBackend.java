@@ -16,9 +16,12 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * An HTTP backend running inside a {@link TestHosts} network namespace, on an address of its own (never
@@ -141,6 +144,13 @@ public final class NetnsBackend implements AutoCloseable {
   public long requests() {
     String body = control(HttpRequest.newBuilder(controlUri("/requests")).GET(), "GET /requests");
     return Long.parseLong(body.strip());
+  }
+
+  /** The lower-case names of the headers of the last request answered on {@link #port()}; empty before any. */
+  public Set<String> lastHeaderNames() {
+    String body = control(HttpRequest.newBuilder(controlUri("/last-headers")).GET(), "GET /last-headers");
+    return body.lines().map(String::strip).filter(line -> !line.isEmpty())
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** Answers every later request with this status (100..599). */

@@ -6,6 +6,7 @@ Runs inside a test network namespace and listens on one address only, on two por
   (200 at start), the body "<name>\\n" and the header "x-backend: <name>", and counts it;
 * the control port, for the test itself, never counted:
     GET /requests          the number of requests the traffic port answered, as text
+    GET /last-headers      the lower-case header names of the last request it answered, one a line
     PUT|POST /status/<n>   answer every later traffic request with status n (100..599)
 
 The process exits when its standard input closes, so it never outlives the JVM that started it.
@@ -29,6 +30,7 @@ class State:
         self.lock = threading.Lock()
         self.status = 200
         self.requests = 0
+        self.last_headers = []
 
 
 def read_body(handler):
@@ -57,6 +59,7 @@ def traffic_handler(name, state):
             read_body(self)
             with state.lock:
                 state.requests += 1
+                state.last_headers = sorted({key.lower() for key in self.headers.keys()})
                 status = state.status
             no_body = status in NO_BODY_STATUSES or status < 200
             self.send_response(status)
@@ -90,8 +93,11 @@ def control_handler(state):
             if self.path == "/requests":
                 with state.lock:
                     self.reply(200, str(state.requests))
+            elif self.path == "/last-headers":
+                with state.lock:
+                    self.reply(200, "\n".join(state.last_headers))
             else:
-                self.reply(404, "unknown control path " + self.path + "; try GET /requests")
+                self.reply(404, "unknown control path " + self.path + "; try GET /requests or GET /last-headers")
 
         def do_PUT(self):
             read_body(self)

@@ -4,8 +4,11 @@ import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -19,7 +22,11 @@ import java.util.List;
  * Everything a translation starts from: the objects a source (the Kubernetes informers, or the files of
  * standalone mode) holds at one moment. Each list is sorted by namespace and name, so two sources holding the
  * same objects build equal states and the translator's output does not depend on arrival order. GatewayClasses are
- * cluster-scoped: they sort by name.
+ * cluster-scoped: they sort by name, and so do Namespaces.
+ *
+ * <p>{@code secrets} are Secrets of type {@value #TLS_SECRET_TYPE} only (certificates Gateway listeners may name):
+ * the Kubernetes source never caches another type, and the translator refuses a reference to one it does not find
+ * here. {@code namespaces} carry the labels {@code allowedRoutes.namespaces.from: Selector} matches against.
  *
  * <p>Every object has {@code metadata.name} and no empty ({@code null}) list item: the API server refuses both, and
  * so does the file source of standalone mode.
@@ -37,7 +44,13 @@ public record ClusterState(
     List<ConfigMap> configMaps,
     List<Allocation> allocations,
     List<ReferenceGrant> referenceGrants,
-    List<GatewayClass> gatewayClasses) {
+    List<GatewayClass> gatewayClasses,
+    List<Secret> secrets,
+    List<Namespace> namespaces,
+    List<GRPCRoute> grpcRoutes) {
+
+  /** The {@code type} of the Secrets a state holds: a certificate and its private key, PEM-encoded. */
+  public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
   /** Orders objects by namespace, then name. */
   public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
@@ -45,7 +58,16 @@ public record ClusterState(
       .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
   public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of(), List.of(), List.of(), List.of());
+      List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+  /** A state without GRPCRoutes. */
+  public ClusterState(List<Upstream> upstreams, List<Gateway> gateways, List<HTTPRoute> httpRoutes,
+      List<Service> services, List<EndpointSlice> endpointSlices, List<ConfigMap> configMaps,
+      List<Allocation> allocations, List<ReferenceGrant> referenceGrants, List<GatewayClass> gatewayClasses,
+      List<Secret> secrets, List<Namespace> namespaces) {
+    this(upstreams, gateways, httpRoutes, services, endpointSlices, configMaps, allocations, referenceGrants,
+        gatewayClasses, secrets, namespaces, List.of());
+  }
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -57,12 +79,16 @@ public record ClusterState(
     allocations = sorted(allocations);
     referenceGrants = sorted(referenceGrants);
     gatewayClasses = sorted(gatewayClasses);
+    secrets = sorted(secrets);
+    namespaces = sorted(namespaces);
+    grpcRoutes = sorted(grpcRoutes);
   }
 
   /**
    * A state holding {@code objects}, each placed by its kind.
    *
-   * @throws IllegalArgumentException for an object of a kind a state has no place for, naming it
+   * @throws IllegalArgumentException for an object of a kind a state has no place for (a Secret of another type than
+   *                                  {@value #TLS_SECRET_TYPE} among them), naming it
    */
   public static ClusterState of(Collection<? extends HasMetadata> objects) {
     List<Upstream> upstreams = new ArrayList<>();
@@ -74,6 +100,9 @@ public record ClusterState(
     List<Allocation> allocations = new ArrayList<>();
     List<ReferenceGrant> referenceGrants = new ArrayList<>();
     List<GatewayClass> gatewayClasses = new ArrayList<>();
+    List<Secret> secrets = new ArrayList<>();
+    List<Namespace> namespaces = new ArrayList<>();
+    List<GRPCRoute> grpcRoutes = new ArrayList<>();
     for (HasMetadata object : objects) {
       if (object instanceof Upstream upstream) {
         upstreams.add(upstream);
@@ -93,13 +122,20 @@ public record ClusterState(
         referenceGrants.add(grant);
       } else if (object instanceof GatewayClass gatewayClass) {
         gatewayClasses.add(gatewayClass);
+      } else if (object instanceof Secret secret && TLS_SECRET_TYPE.equals(secret.getType())) {
+        secrets.add(secret);
+      } else if (object instanceof Namespace namespace) {
+        namespaces.add(namespace);
+      } else if (object instanceof GRPCRoute grpcRoute) {
+        grpcRoutes.add(grpcRoute);
       } else {
         throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
-            + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName());
+            + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName()
+            + (object instanceof Secret ? " (only Secrets of type " + TLS_SECRET_TYPE + ")" : ""));
       }
     }
     return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations,
-        referenceGrants, gatewayClasses);
+        referenceGrants, gatewayClasses, secrets, namespaces, grpcRoutes);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

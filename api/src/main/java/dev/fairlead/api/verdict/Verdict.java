@@ -1,17 +1,24 @@
 package dev.fairlead.api.verdict;
 
 import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the translator concluded about one object (or, for an HTTPRoute, about one of its parentRefs): whether
+ * What the translator concluded about one object (or, for a route, about one of its parentRefs): whether
  * it was accepted, and whether everything it refers to could be resolved. The reporter turns verdicts into
  * status conditions.
  *
- * @param parent the Gateway this verdict is about, for HTTPRoutes; empty for Upstreams and Gateways
+ * @param parent           the Gateway this verdict is about, for routes; empty for Upstreams and Gateways
+ * @param listeners        for a Gateway, the verdict on each of its listeners with a name, in spec order; empty
+ *                         otherwise
+ * @param partiallyInvalid for a route that is accepted with some of its rules dropped, the Gateway API's
+ *                         {@code PartiallyInvalid} condition (true, its message naming the dropped rules); empty
+ *                         otherwise
  */
-public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
+public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs,
+    List<ListenerVerdict> listeners, Optional<Condition> partiallyInvalid) {
 
   /** Kind, namespace, name, then UID and parent: the order {@link Translation#verdicts()} promises. */
   public static final Comparator<Verdict> ORDER = Comparator
@@ -28,5 +35,24 @@ public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition ac
     Objects.requireNonNull(parent, "parent");
     Objects.requireNonNull(accepted, "accepted");
     Objects.requireNonNull(resolvedRefs, "resolvedRefs");
+    listeners = List.copyOf(listeners);
+    Objects.requireNonNull(partiallyInvalid, "partiallyInvalid");
+  }
+
+  /** A verdict on an object without listeners or a {@code PartiallyInvalid} condition. */
+  public Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
+    this(object, parent, accepted, resolvedRefs, List.of(), Optional.empty());
+  }
+
+  /** A verdict on a Gateway, with its listeners'. */
+  public Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs,
+      List<ListenerVerdict> listeners) {
+    this(object, parent, accepted, resolvedRefs, listeners, Optional.empty());
+  }
+
+  /** A verdict on a route, with or without a {@code PartiallyInvalid} condition. */
+  public Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs,
+      Optional<Condition> partiallyInvalid) {
+    this(object, parent, accepted, resolvedRefs, List.of(), partiallyInvalid);
   }
 }

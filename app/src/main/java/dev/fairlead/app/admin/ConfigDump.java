@@ -11,6 +11,8 @@ import dev.fairlead.xds.cache.EncodedResource;
 import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.cache.XdsCache;
 import dev.fairlead.xds.server.ProxyStatus;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -23,13 +25,18 @@ import java.util.Optional;
  * <pre>
  * {"nodeId": "edge-1", "fleet": "default/edge", "audience": "envoy",
  *  "clusters": {"version": "...", "resources": [{"name": "...", "version": "...", "resource": {...}}]},
- *  "endpoints": {...}, "listeners": {...}, "routes": {...}}
+ *  "endpoints": {...}, "secrets": {...}, "listeners": {...}, "routes": {...}}
  * </pre>
+ *
+ * A secret's private key is shown as {@value #REDACTED}, as Envoy's own config dump shows it: the document is for
+ * diagnosis, and whoever reads it need not hold the key.
  *
  * A fleet with no configuration has {@code null} for each type. A resource that cannot be printed (it packs a type
  * not on the classpath) carries {@code "error"} instead of {@code "resource"}.
  */
 final class ConfigDump {
+
+  static final String REDACTED = "[redacted]";
 
   private final XdsCache cache;
   private final AnyTypes types;
@@ -47,7 +54,7 @@ final class ConfigDump {
     dump.put("fleet", proxy.fleet());
     dump.put("audience", ProxiesDocument.audience(proxy.audience()));
     for (ResourceType type : ResourceType.values()) {
-      String key = type.name().toLowerCase(Locale.ROOT) + "s"; // clusters, endpoints, listeners, routes
+      String key = type.name().toLowerCase(Locale.ROOT) + "s"; // clusters, endpoints, secrets, listeners, routes
       Optional<XdsCache.TypeSnapshot> snapshot = cache.snapshot(proxy.fleet(), type, proxy.audience());
       if (snapshot.isEmpty()) {
         dump.putNull(key);
@@ -63,13 +70,22 @@ final class ConfigDump {
         entry.put("name", resource.name());
         entry.put("version", resource.version());
         try {
-          entry.set("resource", mapper.readTree(printer.print(resource.source())));
+          entry.set("resource", mapper.readTree(printer.print(redacted(resource.source()))));
         } catch (InvalidProtocolBufferException | JsonProcessingException e) {
           entry.put("error", "cannot print " + describe(resource.source()) + ": " + e.getMessage());
         }
       }
     }
     return dump;
+  }
+
+  /** {@code message}, with the private key of a secret replaced by {@value #REDACTED}. */
+  private static Message redacted(Message message) {
+    if (!(message instanceof Secret secret) || !secret.hasTlsCertificate()) {
+      return message;
+    }
+    return secret.toBuilder().setTlsCertificate(secret.getTlsCertificate().toBuilder()
+        .setPrivateKey(DataSource.newBuilder().setInlineString(REDACTED))).build();
   }
 
   private static String describe(Message message) {

@@ -1,5 +1,7 @@
 package dev.fairlead.app.standalone;
 
+import dev.fairlead.api.state.ClusterState;
+
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,11 +12,15 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.v1alpha1.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -50,15 +56,18 @@ import java.util.stream.Collectors;
 public final class ConfigFileParser {
 
   /** The kinds a configuration directory may hold, by {@code apiVersion/kind}. */
-  static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-      Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class,
-      "gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class,
-      "gateway.networking.k8s.io/v1/Gateway", Gateway.class,
-      "gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class,
-      "gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant.class,
-      "v1/Service", Service.class,
-      "discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class,
-      "v1/ConfigMap", ConfigMap.class);
+  static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+      Map.entry(Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class),
+      Map.entry("gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class),
+      Map.entry("gateway.networking.k8s.io/v1/Gateway", Gateway.class),
+      Map.entry("gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class),
+      Map.entry("gateway.networking.k8s.io/v1/GRPCRoute", GRPCRoute.class),
+      Map.entry("gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant.class),
+      Map.entry("v1/Service", Service.class),
+      Map.entry("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class),
+      Map.entry("v1/ConfigMap", ConfigMap.class),
+      Map.entry("v1/Secret", Secret.class),
+      Map.entry("v1/Namespace", Namespace.class));
 
   private static final String DEFAULT_NAMESPACE = "default";
   private static final java.util.regex.Pattern YAML_EVENT =
@@ -150,7 +159,11 @@ public final class ConfigFileParser {
       return new ParsedFile.Broken(file, line, kind + " " + name + ": " + (field.isEmpty() ? "" : field + ": ")
           + reason);
     }
-    if (!(object instanceof GatewayClass)
+    if (object instanceof Secret secret && !ClusterState.TLS_SECRET_TYPE.equals(secret.getType())) {
+      return new ParsedFile.Broken(file, line, kind + " " + name + ": type: must be " + ClusterState.TLS_SECRET_TYPE
+          + " (the only Secrets Fairlead reads: certificates of HTTPS listeners), was " + secret.getType());
+    }
+    if (!(object instanceof GatewayClass) && !(object instanceof Namespace)
         && (object.getMetadata().getNamespace() == null || object.getMetadata().getNamespace().isBlank())) {
       object.getMetadata().setNamespace(DEFAULT_NAMESPACE);
     }

@@ -47,6 +47,35 @@ class ConfigFileParserTest {
   }
 
   @Test
+  void readsTlsSecretsAndNamespacesAndRefusesOtherSecretsNamingTheType() {
+    ParsedFile parsed = parser.parse(FILE, """
+        apiVersion: v1
+        kind: Secret
+        type: kubernetes.io/tls
+        metadata: {name: web-cert}
+        data: {tls.crt: "", tls.key: ""}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop, labels: {team: web}}
+        """);
+
+    assertThat(parsed).isInstanceOfSatisfying(ParsedFile.Good.class, good -> {
+      assertThat(good.objects()).hasSize(2);
+      assertThat(good.objects().get(0).object().getMetadata().getNamespace()).isEqualTo("default");
+      assertThat(good.objects().get(1).object().getMetadata().getNamespace()).isNull();
+    });
+    assertThat(parser.parse(FILE, """
+        apiVersion: v1
+        kind: Secret
+        type: Opaque
+        metadata: {name: password}
+        """)).isInstanceOfSatisfying(ParsedFile.Broken.class, broken -> assertThat(broken.describe())
+        .isEqualTo("config/app.yaml:1: Secret password: type: must be kubernetes.io/tls (the only Secrets Fairlead"
+            + " reads: certificates of HTTPS listeners), was Opaque"));
+  }
+
+  @Test
   void readsEveryDocumentWithTheLineItStartsOn() {
     ParsedFile parsed = parser.parse(FILE, """
         apiVersion: fairlead.dev/v1alpha1

@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
@@ -13,13 +14,17 @@ import java.util.stream.Collectors;
 
 /**
  * The xDS resource types Fairlead serves: their type URLs, how a resource of each is named, and which are wildcard
- * types. Clusters and listeners are wildcard types (a client gets all of its fleet's); endpoints and routes are
- * requested by name. The one place that decides either.
+ * types. Clusters and listeners are wildcard types (a client gets all of its fleet's); endpoints, secrets and routes
+ * are requested by name. The one place that decides either.
+ *
+ * <p>The declaration order is the order in which the cache answers the watches of one update: a secret reaches a
+ * proxy before a listener that names it in an {@code sds_config}, as clusters reach it before their endpoints.
  */
 public enum ResourceType {
   CLUSTER(Cluster.getDefaultInstance(), resource -> ((Cluster) resource).getName(), true, "CDS"),
   ENDPOINT(ClusterLoadAssignment.getDefaultInstance(),
       resource -> ((ClusterLoadAssignment) resource).getClusterName(), false, "EDS"),
+  SECRET(Secret.getDefaultInstance(), resource -> ((Secret) resource).getName(), false, "SDS"),
   LISTENER(Listener.getDefaultInstance(), resource -> ((Listener) resource).getName(), true, "LDS"),
   ROUTE(RouteConfiguration.getDefaultInstance(), resource -> ((RouteConfiguration) resource).getName(), false, "RDS");
 
@@ -52,7 +57,7 @@ public enum ResourceType {
     return wildcard;
   }
 
-  /** CDS, EDS, LDS or RDS, for logs and status messages. */
+  /** CDS, EDS, SDS, LDS or RDS, for logs and status messages. */
   public String shortName() {
     return shortName;
   }

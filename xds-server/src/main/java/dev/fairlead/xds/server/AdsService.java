@@ -14,8 +14,12 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -45,8 +49,13 @@ import org.slf4j.LoggerFactory;
  * subscription is then handed to the cache as a parameter of a new watch, whose {@link Answer}s come back to the
  * stream. A state-of-the-world request is answered only if it carries the nonce of the type's latest response (or
  * none yet), and a delta type gets a new watch only when none of its responses awaits an answer.
+ *
+ * <p><b>Bad requests end their stream only.</b> A request that cannot be decoded ({@link Decoded}) or names no type
+ * gets INVALID_ARGUMENT on its stream; a fault of the server while handling one gets INTERNAL. Either way the
+ * description says what was wrong in words of the protocol, never an exception's text (which goes to the log), and
+ * every other stream goes on.
  */
-final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+final class AdsService {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdsService.class);
 
@@ -61,16 +70,28 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     this.budget = budget;
   }
 
-  @Override
-  public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
-    return new SotwStream(nextStreamId.getAndIncrement(), (ServerCallStreamObserver<DiscoveryResponse>) responses);
+  /**
+   * The ADS service as gRPC serves it: the methods of {@code envoy.service.discovery.v3.AggregatedDiscoveryService}
+   * under their names and schema (which reflection reads), taking requests as {@link Decoded} values.
+   */
+  ServerServiceDefinition definition() {
+    ServiceDescriptor ads = AggregatedDiscoveryServiceGrpc.getServiceDescriptor();
+    MethodDescriptor<Decoded<DiscoveryRequest>, DiscoveryResponse> sotw = decoding(
+        AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), DiscoveryRequest.getDefaultInstance());
+    MethodDescriptor<Decoded<DeltaDiscoveryRequest>, DeltaDiscoveryResponse> delta = decoding(
+        AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(), DeltaDiscoveryRequest.getDefaultInstance());
+    return ServerServiceDefinition.builder(ServiceDescriptor.newBuilder(ads.getName())
+            .setSchemaDescriptor(ads.getSchemaDescriptor()).addMethod(sotw).addMethod(delta).build())
+        .addMethod(sotw, ServerCalls.asyncBidiStreamingCall(responses -> new SotwStream(
+            nextStreamId.getAndIncrement(), (ServerCallStreamObserver<DiscoveryResponse>) responses)))
+        .addMethod(delta, ServerCalls.asyncBidiStreamingCall(responses -> new DeltaStream(
+            nextStreamId.getAndIncrement(), (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses)))
+        .build();
   }
 
-  @Override
-  public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
-      StreamObserver<DeltaDiscoveryResponse> responses) {
-    return new DeltaStream(nextStreamId.getAndIncrement(),
-        (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses);
+  private static <Q extends com.google.protobuf.Message, R> MethodDescriptor<Decoded<Q>, R> decoding(
+      MethodDescriptor<Q, R> method, Q prototype) {
+    return method.toBuilder(Decoded.marshaller(prototype), method.getResponseMarshaller()).build();
   }
 
   /**
@@ -78,7 +99,7 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
    * and the end of it. Guarded by its own monitor; responses are queued on {@link #out} under it, so nonces go out
    * in order.
    */
-  private abstract class Stream<Q, R extends MessageLite> implements StreamObserver<Q> {
+  private abstract class Stream<Q, R extends MessageLite> implements StreamObserver<Decoded<Q>> {
     final long id;
     final StreamState state;
     final Outbound<R> out;
@@ -107,7 +128,14 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
     abstract void sending(Response response, String nonce);
 
     @Override
-    public final void onNext(Q request) {
+    public final void onNext(Decoded<Q> decoded) {
+      if (decoded instanceof Decoded.Undecodable<Q> undecodable) {
+        LOG.debug("[{}] xDS request not decodable, ending the stream: {}", id, undecodable.problem());
+        fail(Status.INVALID_ARGUMENT.withDescription("[" + id + "] request: not a valid " + (delta
+            ? "DeltaDiscoveryRequest" : "DiscoveryRequest") + " (protobuf decoding failed); the stream is closed"));
+        return;
+      }
+      Q request = ((Decoded.Request<Q>) decoded).message();
       String typeUrl = this.typeUrl.apply(request);
       if (typeUrl.isEmpty()) {
         fail(Status.INVALID_ARGUMENT.withDescription("[" + id + "] type URL is required for ADS"));
@@ -117,7 +145,8 @@ final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscover
         handle(request);
       } catch (RuntimeException e) {
         LOG.error("[{}] xDS request for {} failed", id, typeUrl, e);
-        fail(Status.INTERNAL.withDescription("[" + id + "] " + e));
+        fail(Status.INTERNAL.withDescription("[" + id + "] internal error handling a request for " + typeUrl
+            + "; the server's log says more"));
       }
     }
 

@@ -8,17 +8,26 @@ import io.envoyproxy.envoy.config.accesslog.v3.AndFilter;
 import io.envoyproxy.envoy.config.accesslog.v3.MetadataFilter;
 import io.envoyproxy.envoy.config.accesslog.v3.ResponseFlagFilter;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import io.envoyproxy.envoy.config.rbac.v3.Policy;
+import io.envoyproxy.envoy.config.rbac.v3.Principal;
 import io.envoyproxy.envoy.config.route.v3.FilterConfig;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.extensions.filters.http.header_to_metadata.v3.Config;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
+import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.LocalReplyConfig;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.ResponseMapper;
 import io.envoyproxy.envoy.type.matcher.v3.MetadataMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.ValueMatcher;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The routing half of {@link AllocationRouting}, as an {@link HttpFeature}.
@@ -30,17 +39,41 @@ import java.util.List;
  *       The router merges {@code envoy.lb} dynamic metadata into the route's metadata match, so a pinned request can
  *       reach only its allocation's endpoint and an unpinned one only free endpoints. The configuration is marked
  *       optional, so gRPC xDS clients, which have no such filter, ignore it rather than reject the route table.</li>
- *   <li>A connection manager serving such a route gets the filter, and a local reply mapper: when the subset is
- *       empty — the allocation's endpoint is gone or unhealthy, the name is unknown, or every endpoint is held —
- *       Envoy finds no healthy upstream ({@code UH}), and the mapper answers with the configured unallocated status
- *       instead of 503, for requests that went through the filter only.</li>
+ *   <li>Such a route also carries a per-route RBAC policy that lets a request through when it names no allocation,
+ *       or when it names a live allocation of the route's backends in {@value AllocationRouting#HEADER} <em>and</em>
+ *       carries that allocation's token ({@link dev.fairlead.api.v1alpha1.AllocationTokens}) in
+ *       {@value AllocationRouting#TOKEN_HEADER}; every other pinned request — no token, a wrong one, an allocation
+ *       that is unknown or released — gets Envoy's 403. The route removes the token header before the request goes
+ *       upstream, so the backend never sees it. A released allocation's policy leaves with the next route
+ *       configuration, the same push that frees its endpoint, so its token stops working no later than the endpoint
+ *       is free.</li>
+ *   <li>A connection manager serving such a route gets the RBAC filter (with no policy of its own, so it enforces
+ *       nothing on other routes), the {@code header_to_metadata} filter, and a local reply mapper: when the subset
+ *       is empty — the allocation's endpoint is gone or unhealthy, or every endpoint is held — Envoy finds no
+ *       healthy upstream ({@code UH}), and the mapper answers with the configured unallocated status instead of
+ *       503, for requests that went through the filter only.</li>
  * </ul>
+ *
+ * <p><b>Why RBAC per route, and not a header match.</b> Matching the token in the route's own header matchers
+ * would take one route per allocation and a catch-all route answering 403, multiplying the route table and making
+ * pinned requests that miss fall through to other routes of the same path; a per-route RBAC policy keeps one route
+ * per rule, denies with Envoy's own 403 before anything is routed, and changes only that route's configuration
+ * when allocations come and go. Its per-route configuration is not optional: a client that cannot enforce it must
+ * refuse the route table rather than route pinned requests unchecked (gRPC xDS clients know the RBAC type and
+ * accept it; they load-balance without subsets and so never see allocation routing). Envoy compares the token
+ * with an ordinary string match, not in constant time; the token is 256 bits of HMAC output, so what a timing
+ * difference could reveal is a prefix of one allocation's token, and guessing the rest stays out of reach. The
+ * tokens are in the route configuration, so whoever can read Envoy's or Fairlead's configuration dumps can read
+ * them: those dumps are as sensitive as the key's Secret.
  *
  * <p>Immutable and thread-safe.
  */
 final class AllocationRoutingFilter implements HttpFeature {
 
   static final String FILTER = "envoy.filters.http.header_to_metadata";
+  static final String RBAC_FILTER = "envoy.filters.http.rbac";
+  /** The policy of requests that name no allocation; never an allocation name, which has no spaces. */
+  static final String UNPINNED_POLICY = "unpinned requests";
 
   private static final Config REQUEST_RULES = Config.newBuilder()
       .addRequestRules(Config.Rule.newBuilder()
@@ -63,18 +96,51 @@ final class AllocationRoutingFilter implements HttpFeature {
   }
 
   @Override
-  public void patchRoute(HTTPRouteRule rule, List<Backend> backends, Route.Builder route) {
-    if (backends.stream().anyMatch(Backend::byAllocation)) {
-      route.putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()
-          .setConfig(Any.pack(REQUEST_RULES)).setIsOptional(true).build()));
+  public void patchRoute(HTTPRouteRule rule, RuleBackends backends, Route.Builder route) {
+    if (backends.referenced().stream().noneMatch(Backend::byAllocation)) {
+      return;
     }
+    SortedMap<String, String> tokens = new TreeMap<>();
+    backends.referenced().stream().filter(Backend::byAllocation).forEach(backend -> tokens.putAll(backend.tokens()));
+    route.putTypedPerFilterConfig(RBAC_FILTER, Any.pack(RBACPerRoute.newBuilder()
+            .setRbac(RBAC.newBuilder().setRules(policies(tokens))).build()))
+        .putTypedPerFilterConfig(FILTER, Any.pack(FilterConfig.newBuilder()
+            .setConfig(Any.pack(REQUEST_RULES)).setIsOptional(true).build()))
+        .addRequestHeadersToRemove(AllocationRouting.TOKEN_HEADER);
   }
 
-  /** Adds the filter, which does nothing on routes without the per-route configuration, and the local reply. */
+  /** Allows requests that name no allocation, and those naming one of {@code tokens} with its token. */
+  private static io.envoyproxy.envoy.config.rbac.v3.RBAC policies(SortedMap<String, String> tokens) {
+    Principal anyone = Principal.newBuilder().setAny(true).build();
+    io.envoyproxy.envoy.config.rbac.v3.RBAC.Builder rules = io.envoyproxy.envoy.config.rbac.v3.RBAC.newBuilder()
+        .setAction(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.ALLOW)
+        .putPolicies(UNPINNED_POLICY, Policy.newBuilder().addPrincipals(anyone)
+            .addPermissions(Permission.newBuilder().setNotRule(Permission.newBuilder().setHeader(
+                HeaderMatcher.newBuilder().setName(AllocationRouting.HEADER).setPresentMatch(true))))
+            .build());
+    tokens.forEach((name, token) -> rules.putPolicies(name, Policy.newBuilder().addPrincipals(anyone)
+        .addPermissions(Permission.newBuilder().setAndRules(Permission.Set.newBuilder()
+            .addRules(exactHeader(AllocationRouting.HEADER, name))
+            .addRules(exactHeader(AllocationRouting.TOKEN_HEADER, token))))
+        .build()));
+    return rules.build();
+  }
+
+  private static Permission exactHeader(String header, String value) {
+    return Permission.newBuilder().setHeader(HeaderMatcher.newBuilder().setName(header)
+        .setStringMatch(StringMatcher.newBuilder().setExact(value))).build();
+  }
+
+  /**
+   * Adds the RBAC filter and the {@code header_to_metadata} filter, which do nothing on routes without their
+   * per-route configuration, and the local reply.
+   */
   @Override
   public void patchConnectionManager(List<Route> routes, HttpConnectionManager.Builder manager) {
     if (routes.stream().anyMatch(route -> route.containsTypedPerFilterConfig(FILTER))) {
-      manager.addHttpFilters(HttpFilter.newBuilder().setName(FILTER)
+      manager.addHttpFilters(HttpFilter.newBuilder().setName(RBAC_FILTER)
+              .setTypedConfig(Any.pack(RBAC.getDefaultInstance())))
+          .addHttpFilters(HttpFilter.newBuilder().setName(FILTER)
               .setTypedConfig(Any.pack(Config.getDefaultInstance())))
           .setLocalReplyConfig(localReply());
     }

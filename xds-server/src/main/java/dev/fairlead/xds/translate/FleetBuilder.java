@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,8 +19,8 @@ import java.util.TreeMap;
 /**
  * Collects what one fleet serves while its Gateway and the routes attached to it are translated, then builds the
  * {@link FleetConfig}: per port a listener and a route table whose virtual hosts are the hostnames routes are
- * served for (each routes in precedence order), an API listener per hostname for gRPC, and the clusters and
- * endpoints those routes use.
+ * served for (each routes in precedence order), an API listener per hostname for gRPC, the clusters and
+ * endpoints those routes use, and the SDS secrets of its HTTPS listeners.
  *
  * <p>A hostname gets the domains {@code <hostname>} and {@code <hostname>:<port>} (clients may send the port in
  * the Host header; gRPC sends its target's); {@code *} gets just {@code *}. A hostname served on several ports
@@ -27,9 +28,9 @@ import java.util.TreeMap;
  * listeners) is kept once. Route tables do not validate clusters, since routes may name
  * {@value HTTPRouteRuleTranslator#UNRESOLVED_BACKEND_CLUSTER} on purpose.
  *
- * <p>A port's route table and listener depend only on the routes added to it, in order; given what the fleet's last
- * build made ({@link Reusable}), a port whose routes are the same (the same hostnames, with the very same entry
- * lists) keeps its route table and listener instances, and so does an API listener whose hostname and route table
+ * <p>A port's route table and listener depend only on the routes added to it, in order, and on its HTTPS listeners;
+ * given what the fleet's last build made ({@link Reusable}), a port whose routes are the same (the same hostnames,
+ * with the very same entry lists) and whose HTTPS listeners are equal keeps its route table and listener instances, and so does an API listener whose hostname and route table
  * name are the same.
  *
  * <p>Mutable; used by one thread during one translation.
@@ -41,8 +42,12 @@ final class FleetBuilder {
   private final Reusable earlier;
   /** port → the routes added to it, in order. */
   private final SortedMap<Integer, List<Addition>> ports = new TreeMap<>();
+  /** port → its HTTPS listeners, in the order added; no entry for a plain-HTTP port. */
+  private final Map<Integer, List<ListenerTranslator.TlsChain>> tls = new HashMap<>();
   /** The backends by name, in the order added: the {@link FleetConfig} sorts them. */
   private final Map<String, Backend> backends = new LinkedHashMap<>();
+  /** The SDS secrets by name: the {@link FleetConfig} sorts them. */
+  private final Map<String, Secret> secrets = new LinkedHashMap<>();
   private Reusable built = Reusable.NONE;
 
   /**
@@ -62,11 +67,12 @@ final class FleetBuilder {
     }
   }
 
-  /** A port's route table and listener, and the routes they were built from. */
-  private record PortTable(List<Addition> from, RouteConfiguration routes, Listener listener) {
+  /** A port's route table and listener, and the routes and HTTPS listeners they were built from. */
+  private record PortTable(List<Addition> from, List<ListenerTranslator.TlsChain> tls, RouteConfiguration routes,
+      Listener listener) {
 
-    boolean builtFrom(List<Addition> additions) {
-      if (from.size() != additions.size()) {
+    boolean builtFrom(List<Addition> additions, List<ListenerTranslator.TlsChain> chains) {
+      if (from.size() != additions.size() || !tls.equals(chains)) {
         return false;
       }
       for (int i = 0; i < from.size(); i++) {
@@ -96,9 +102,19 @@ final class FleetBuilder {
     }
   }
 
-  /** Serves {@code port}, even with no routes (Envoy then answers 404). */
-  void addPort(int port) {
-    ports.computeIfAbsent(port, p -> new ArrayList<>());
+  /**
+   * Serves the port of a Gateway listener, even with no routes (Envoy then answers 404); an HTTPS listener adds its
+   * filter chain. The listeners of one port are all HTTP or all HTTPS ({@link GatewayTranslator} sees to it).
+   */
+  void addListener(GatewayTranslator.AcceptedListener listener) {
+    ports.computeIfAbsent(listener.port(), p -> new ArrayList<>());
+    listener.tls().ifPresent(secretNames -> tls.computeIfAbsent(listener.port(), p -> new ArrayList<>())
+        .add(new ListenerTranslator.TlsChain(listener.hostname().map(Hostname::value), secretNames)));
+  }
+
+  /** Serves {@code secret} over SDS. */
+  void addSecret(Secret secret) {
+    secrets.putIfAbsent(secret.getName(), secret);
   }
 
   /**
@@ -124,7 +140,9 @@ final class FleetBuilder {
     SortedMap<String, Integer> apiHostnames = new TreeMap<>();
     ports.forEach((port, additions) -> {
       PortTable previous = earlier.ports.get(port);
-      PortTable table = previous != null && previous.builtFrom(additions) ? previous : table(port, additions);
+      List<ListenerTranslator.TlsChain> chains = tls.getOrDefault(port, List.of());
+      PortTable table = previous != null && previous.builtFrom(additions, chains) ? previous
+          : table(port, additions, chains);
       tables.put(port, table);
       fleetListeners.add(table.listener());
       routes.add(table.routes());
@@ -147,7 +165,7 @@ final class FleetBuilder {
       }
     }
     built = new Reusable(tables, apiListeners);
-    return new FleetConfig(clusters, endpoints, fleetListeners, routes);
+    return new FleetConfig(clusters, endpoints, fleetListeners, routes, List.copyOf(secrets.values()));
   }
 
   /** What {@link #build} made that the next build of this fleet may reuse. */
@@ -155,7 +173,7 @@ final class FleetBuilder {
     return built;
   }
 
-  private PortTable table(int port, List<Addition> additions) {
+  private PortTable table(int port, List<Addition> additions, List<ListenerTranslator.TlsChain> chains) {
     SortedMap<String, SortedMap<RoutePrecedence, Route>> virtualHosts = new TreeMap<>();
     for (Addition addition : additions) {
       SortedMap<RoutePrecedence, Route> hostRoutes =
@@ -169,7 +187,8 @@ final class FleetBuilder {
         .setName(ListenerTranslator.portName(port))
         .setValidateClusters(BoolValue.of(false));
     virtualHosts.forEach((hostname, hostRoutes) -> table.addVirtualHosts(virtualHost(port, hostname, hostRoutes)));
-    return new PortTable(List.copyOf(additions), table.build(), listeners.port(port, served));
+    return new PortTable(List.copyOf(additions), List.copyOf(chains), table.build(),
+        listeners.port(port, served, chains));
   }
 
   private static VirtualHost virtualHost(int port, String hostname, SortedMap<RoutePrecedence, Route> routes) {

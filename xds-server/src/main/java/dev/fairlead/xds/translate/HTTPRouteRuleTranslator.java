@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
@@ -23,17 +24,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Checks and translates the rules of an HTTPRoute into Envoy routes.
  *
- * <p>Supported: path matches {@code Exact} and {@code PathPrefix} (the default, {@code /}), header and query
- * parameter matches of type {@code Exact}, method matches (as a {@code :method} header match), and weighted
- * backendRefs; filters and timeouts through the {@link HttpFeatures}. Not supported, so a rule using them makes
- * the route not accepted ({@code UnsupportedValue}): {@code RegularExpression} matches (Envoy compiles them with
- * RE2 and rejects the whole route table for a pattern it cannot compile), retries and session persistence.
+ * <p>Supported: path matches {@code Exact}, {@code PathPrefix} (the default, {@code /}) and {@code RegularExpression},
+ * header and query parameter matches of type {@code Exact} and {@code RegularExpression}, method matches (as a
+ * {@code :method} header match), and weighted backendRefs; filters and timeouts through the {@link HttpFeatures}.
+ * A regular expression becomes a {@code safe_regex} (RE2, Envoy's default engine, matching the whole value); Envoy
+ * rejects a whole route table for one pattern it cannot compile, so each is checked first ({@link Re2Regex}). Not
+ * supported, so a rule using them is refused ({@code UnsupportedValue}): retries and session persistence.
  *
  * <p>Everything is expressed in what both Envoy and gRPC's xDS client accept, since they share route tables: a
  * Gateway API path prefix (which matches whole path segments) becomes an exact match on the path plus a prefix
@@ -63,10 +66,10 @@ final class HTTPRouteRuleTranslator {
   }
 
   /**
-   * A rule's match translated: the Envoy match and its precedence inputs.
+   * One Envoy match a route's match became, and its precedence inputs (see {@link RoutePrecedence}).
    */
-  private record Match(RouteMatch match, boolean exact, int pathLength, boolean method, int headers,
-      int queryParams) {
+  record Match(RouteMatch match, RoutePrecedence.PathKind pathKind, int pathLength, boolean method,
+      int headers, int queryParams) {
   }
 
   /** Every problem with {@code rule} (at {@code field}), each as {@code field: what is wrong}. */
@@ -113,11 +116,15 @@ final class HTTPRouteRuleTranslator {
     HTTPPathMatch path = match.getPath();
     if (path != null) {
       String type = Objects.requireNonNullElse(path.getType(), "PathPrefix");
-      if (!type.equals("Exact") && !type.equals("PathPrefix")) {
-        problems.add(field + ".path.type: unsupported value " + type + ", only Exact and PathPrefix are supported");
+      if (type.equals("RegularExpression")) {
+        Re2Regex.problem(path.getValue()).ifPresent(problem -> problems.add(field + ".path.value: " + problem));
+      } else if (!type.equals("Exact") && !type.equals("PathPrefix")) {
+        problems.add(field + ".path.type: unsupported value " + type
+            + ", only Exact, PathPrefix and RegularExpression are supported");
+      } else {
+        pathValueProblems(Objects.requireNonNullElse(path.getValue(), "/"))
+            .forEach(problem -> problems.add(field + ".path.value: " + problem));
       }
-      pathValueProblems(Objects.requireNonNullElse(path.getValue(), "/"))
-          .forEach(problem -> problems.add(field + ".path.value: " + problem));
     }
     List<HTTPHeaderMatch> headers = Objects.requireNonNullElse(match.getHeaders(), List.of());
     for (int k = 0; k < headers.size(); k++) {
@@ -153,21 +160,29 @@ final class HTTPRouteRuleTranslator {
     return problems;
   }
 
-  private static void nameValueProblems(String field, String type, String name, String value, int maxValue,
+  /**
+   * Adds to {@code problems} each problem of a header or query parameter match at {@code field}: its type (Exact or
+   * RegularExpression), name (an HTTP token) and value (at most {@code maxValue} characters; RE2 for a regular
+   * expression).
+   */
+  static void nameValueProblems(String field, String type, String name, String value, int maxValue,
       List<String> problems) {
     if (name == null && value == null && type == null) {
       problems.add(field + ": required");
       return;
     }
     String effectiveType = Objects.requireNonNullElse(type, "Exact");
-    if (!effectiveType.equals("Exact")) {
-      problems.add(field + ".type: unsupported value " + effectiveType + ", only Exact is supported");
+    if (!effectiveType.equals("Exact") && !effectiveType.equals("RegularExpression")) {
+      problems.add(field + ".type: unsupported value " + effectiveType
+          + ", only Exact and RegularExpression are supported");
     }
     if (name == null || !HeaderModifier.TOKEN.matcher(name).matches() || name.length() > 256) {
       problems.add(field + ".name: must be an HTTP token of 1-256 characters, was \"" + name + "\"");
     }
     if (value == null || value.isEmpty() || value.length() > maxValue) {
       problems.add(field + ".value: must be 1-" + maxValue + " characters");
+    } else if (effectiveType.equals("RegularExpression")) {
+      Re2Regex.problem(value).ifPresent(problem -> problems.add(field + ".value: " + problem));
     }
   }
 
@@ -175,21 +190,37 @@ final class HTTPRouteRuleTranslator {
    * The Envoy routes of a rule that passed {@link #problems}, each with its precedence.
    *
    * @param backends what the rule's backendRefs resolved to, in order
+   * @param mirrors  what its RequestMirror filters' backendRefs resolved to, in order; empty where they did not
    */
   List<RouteEntry> translate(ObjectRef route, Instant created, int ruleIndex, HTTPRouteRule rule,
-      List<BackendResolver.BackendResolution> backends) {
-    RouteAction action = action(Objects.requireNonNullElse(rule.getBackendRefs(), List.of()), backends);
-    List<Backend> referenced = referencedBackends(backends);
+      List<BackendResolver.BackendResolution> backends, List<Optional<Backend>> mirrors) {
+    return translate(route, created, ruleIndex, rule, backends, mirrors, matches(rule));
+  }
+
+  /** The Envoy matches of each match of an HTTPRoute rule ({@code PathPrefix /} when it has none). */
+  static List<List<Match>> matches(HTTPRouteRule rule) {
     List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
         ? List.of(new HTTPRouteMatch()) : rule.getMatches();
+    return matches.stream().map(HTTPRouteRuleTranslator::matches).toList();
+  }
+
+  /**
+   * The Envoy routes of a rule whose filters and backendRefs passed {@link #problems}, with the Envoy matches
+   * {@code matches} (per match of the rule, the Envoy matches it became): a route of another kind (a GRPCRoute)
+   * brings its own.
+   */
+  List<RouteEntry> translate(ObjectRef route, Instant created, int ruleIndex, HTTPRouteRule rule,
+      List<BackendResolver.BackendResolution> backends, List<Optional<Backend>> mirrors, List<List<Match>> matches) {
+    RouteAction action = action(Objects.requireNonNullElse(rule.getBackendRefs(), List.of()), backends);
+    RuleBackends referenced = new RuleBackends(referencedBackends(backends), mirrors);
     List<RouteEntry> entries = new ArrayList<>();
     for (int j = 0; j < matches.size(); j++) {
       String name = route.key() + "/rules/" + ruleIndex + "/matches/" + j;
-      List<Match> variants = matches(matches.get(j));
+      List<Match> variants = matches.get(j);
       for (int v = 0; v < variants.size(); v++) {
         Match m = variants.get(v);
         entries.add(new RouteEntry(rule,
-            new RoutePrecedence(m.exact(), m.pathLength(), m.method(), m.headers(), m.queryParams(), created,
+            new RoutePrecedence(m.pathKind(), m.pathLength(), m.method(), m.headers(), m.queryParams(), created,
                 route.namespace(), route.name(), ruleIndex, j, v),
             features.patchRoute(rule, referenced,
                 Route.newBuilder().setName(name).setMatch(m.match()).setRoute(action)).build()));
@@ -267,7 +298,7 @@ final class HTTPRouteRuleTranslator {
       // Header names are case-insensitive; only the first match on a name counts.
       if (headerNames.add(name)) {
         headers.add(HeaderMatcher.newBuilder().setName(name)
-            .setStringMatch(StringMatcher.newBuilder().setExact(header.getValue())).build());
+            .setStringMatch(stringMatcher(header.getType(), header.getValue())).build());
       }
     }
     if (match.getMethod() != null) {
@@ -281,7 +312,7 @@ final class HTTPRouteRuleTranslator {
       // Query parameter names are case-sensitive; only the first match on a name counts.
       if (paramNames.add(param.getName())) {
         params.add(QueryParameterMatcher.newBuilder().setName(param.getName())
-            .setStringMatch(StringMatcher.newBuilder().setExact(param.getValue())).build());
+            .setStringMatch(stringMatcher(param.getType(), param.getValue())).build());
       }
     }
     HTTPPathMatch path = match.getPath();
@@ -291,8 +322,14 @@ final class HTTPRouteRuleTranslator {
     boolean method = match.getMethod() != null;
     List<Match> result = new ArrayList<>();
     if (type.equals("Exact")) {
-      result.add(new Match(routeMatch(value, false, headers, params), true, value.length(), method, headerCount,
-          params.size()));
+      result.add(new Match(routeMatch(value, false, headers, params), RoutePrecedence.PathKind.EXACT,
+          value.length(), method, headerCount, params.size()));
+      return result;
+    }
+    if (type.equals("RegularExpression")) {
+      result.add(new Match(RouteMatch.newBuilder().addAllHeaders(headers).addAllQueryParameters(params)
+          .setSafeRegex(regex(value)).build(), RoutePrecedence.PathKind.REGULAR_EXPRESSION, value.length(), method,
+          headerCount, params.size()));
       return result;
     }
     String prefix = value;
@@ -300,14 +337,26 @@ final class HTTPRouteRuleTranslator {
       prefix = prefix.substring(0, prefix.length() - 1);
     }
     if (prefix.equals("/")) {
-      result.add(new Match(routeMatch("/", true, headers, params), false, 1, method, headerCount, params.size()));
+      result.add(new Match(routeMatch("/", true, headers, params), RoutePrecedence.PathKind.PREFIX, 1, method,
+          headerCount, params.size()));
     } else {
-      result.add(new Match(routeMatch(prefix, false, headers, params), false, prefix.length(), method,
-          headerCount, params.size()));
-      result.add(new Match(routeMatch(prefix + "/", true, headers, params), false, prefix.length(), method,
-          headerCount, params.size()));
+      result.add(new Match(routeMatch(prefix, false, headers, params), RoutePrecedence.PathKind.PREFIX,
+          prefix.length(), method, headerCount, params.size()));
+      result.add(new Match(routeMatch(prefix + "/", true, headers, params), RoutePrecedence.PathKind.PREFIX,
+          prefix.length(), method, headerCount, params.size()));
     }
     return result;
+  }
+
+  /** An exact match on {@code value}, or a regular expression match when {@code type} is RegularExpression. */
+  static StringMatcher stringMatcher(String type, String value) {
+    return "RegularExpression".equals(type) ? StringMatcher.newBuilder().setSafeRegex(regex(value)).build()
+        : StringMatcher.newBuilder().setExact(value).build();
+  }
+
+  /** A {@code safe_regex} of {@code pattern}, for Envoy's default engine (RE2). */
+  static RegexMatcher regex(String pattern) {
+    return RegexMatcher.newBuilder().setRegex(pattern).build();
   }
 
   private static RouteMatch routeMatch(String path, boolean prefix, List<HeaderMatcher> headers,

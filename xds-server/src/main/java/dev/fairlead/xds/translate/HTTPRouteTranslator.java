@@ -4,8 +4,10 @@ import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.api.verdict.ObjectRef;
 import dev.fairlead.api.verdict.ParentRef;
 import dev.fairlead.api.verdict.Verdict;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
@@ -19,19 +21,25 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Attaches each HTTPRoute to the Gateway listeners its parentRefs select, translates its rules, and gives it one
- * verdict per parentRef.
+ * Attaches each HTTPRoute (and each GRPCRoute, through {@link GRPCRouteTranslator}) to the Gateway listeners its
+ * parentRefs select, translates its rules, and gives it one verdict per parentRef.
  *
  * <p>A parentRef selects the accepted listeners of its Gateway (namespace defaulting to the route's) whose name
  * is its {@code sectionName} and whose port is its {@code port}, where those are given. The route attaches to
- * those listeners that admit routes from its namespace and whose hostname intersects the route's hostnames; on
- * each, it serves the intersection (Gateway API rules), or every hostname when neither sets one. When no listener
+ * those listeners that admit its kind and routes from its namespace and whose hostname intersects the route's
+ * hostnames; on each, it serves the intersection (Gateway API rules), or every hostname when neither sets one.
+ * When no listener
  * is left, the verdict says at which step: {@code NoMatchingParent} (no such listener),
- * {@code NotAllowedByListeners} or {@code NoMatchingListenerHostname}. A route that uses something not
- * supported, or an invalid value, is not accepted anywhere ({@code UnsupportedValue}). resolvedRefs is the same
- * on every parentRef: false when a backendRef does not resolve, whose share of requests then gets 500s.
+ * {@code NotAllowedByListeners} or {@code NoMatchingListenerHostname}. A rule that uses something not supported,
+ * or an invalid value, is dropped and the route's other rules are served: the route is accepted with the Gateway
+ * API's {@code PartiallyInvalid} condition ({@code UnsupportedValue}, naming each dropped rule and the field at
+ * fault). A route whose every rule is dropped, or with an invalid hostname, is not accepted anywhere
+ * ({@code UnsupportedValue}). resolvedRefs is the same on every parentRef, and about the rules served: false when a
+ * backendRef does not resolve, whose share of requests then gets 500s.
  *
  * <p>Only parentRefs to Fairlead's Gateways (those of {@code gateways}) get a verdict: a parentRef to another
  * controller's Gateway, to a Gateway that does not exist, or to another kind of parent is not Fairlead's to judge
@@ -47,13 +55,17 @@ final class HTTPRouteTranslator {
   private final Map<String, GatewayTranslator.GatewayListeners> gateways;
   private final BackendResolver backends;
   private final HTTPRouteRuleTranslator rules;
+  private final Function<String, Map<String, String>> namespaceLabels;
 
   /**
-   * @param gateways Fairlead's Gateways, keyed {@code namespace/name}
+   * @param gateways        Fairlead's Gateways, keyed {@code namespace/name}
+   * @param namespaceLabels the labels of a namespace of the state, null for one it does not hold (for listeners
+   *                        with {@code allowedRoutes.namespaces.from: Selector})
    */
   HTTPRouteTranslator(Map<String, GatewayTranslator.GatewayListeners> gateways, BackendResolver backends,
-      HttpFeatures features) {
+      HttpFeatures features, Function<String, Map<String, String>> namespaceLabels) {
     this.gateways = gateways;
+    this.namespaceLabels = namespaceLabels;
     this.backends = backends;
     this.rules = new HTTPRouteRuleTranslator(features);
   }
@@ -72,34 +84,104 @@ final class HTTPRouteTranslator {
       List<Backend> backends) {
   }
 
+  /**
+   * One rule of a route, of whichever kind, in the form the translation takes: its filters and backendRefs as an
+   * HTTPRoute rule's, its problems, and the Envoy matches of its matches.
+   */
+  interface Rule {
+
+    /** The rule as an HTTPRoute rule: its filters and backendRefs (and its matches, for an HTTPRoute's). */
+    HTTPRouteRule http();
+
+    /** Every problem of the rule at {@code field}, each as {@code field: what is wrong}. */
+    List<String> problems(HTTPRouteRuleTranslator rules, String field);
+
+    /** Per match of the rule, the Envoy matches it becomes; only for a rule without problems. */
+    List<List<HTTPRouteRuleTranslator.Match>> matches();
+  }
+
+  /** An HTTPRoute's rule, which is already in the translation's form. */
+  private record HttpRule(HTTPRouteRule http) implements Rule {
+
+    @Override
+    public List<String> problems(HTTPRouteRuleTranslator rules, String field) {
+      return rules.problems(http, field);
+    }
+
+    @Override
+    public List<List<HTTPRouteRuleTranslator.Match>> matches() {
+      return HTTPRouteRuleTranslator.matches(http);
+    }
+  }
+
   /** Translates {@code route}, recording in {@code reads} the Gateways and backends the result depends on. */
   RouteTranslation translate(HTTPRoute route, Reads reads) {
-    ObjectRef ref = ObjectRef.of(KIND, route);
     HTTPRouteSpec spec = route.getSpec() == null ? new HTTPRouteSpec() : route.getSpec();
-    List<String> problems = new ArrayList<>();
-    List<Hostname> hostnames = hostnames(spec.getHostnames(), problems);
-    List<HTTPRouteRule> ruleList = spec.getRules() == null || spec.getRules().isEmpty()
+    List<HTTPRouteRule> httpRules = spec.getRules() == null || spec.getRules().isEmpty()
         ? List.of(new HTTPRouteRule()) : spec.getRules();
+    return translate(KIND, route, spec.getHostnames(), spec.getParentRefs(),
+        httpRules.stream().<Rule>map(HttpRule::new).toList(), reads);
+  }
+
+  /**
+   * Translates {@code route} of kind {@code kind} (HTTPRoute or GRPCRoute), given its hostnames, parentRefs and
+   * rules (at least one), recording in {@code reads} the Gateways and backends the result depends on.
+   */
+  RouteTranslation translate(String kind, HasMetadata route, List<String> routeHostnames,
+      List<ParentReference> routeParentRefs, List<Rule> ruleList, Reads reads) {
+    ObjectRef ref = ObjectRef.of(kind, route);
+    List<String> problems = new ArrayList<>();
+    List<Hostname> hostnames = hostnames(routeHostnames, problems);
     List<List<BackendResolver.BackendResolution>> resolutions = new ArrayList<>();
+    List<List<BackendResolver.BackendResolution>> keptResolutions = new ArrayList<>();
+    List<List<BackendResolver.BackendResolution>> mirrorResolutions = new ArrayList<>();
+    List<String> ruleProblems = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    List<Boolean> valid = new ArrayList<>();
     for (int i = 0; i < ruleList.size(); i++) {
-      problems.addAll(rules.problems(ruleList.get(i), "spec.rules[" + i + "]"));
-      resolutions.add(resolve(ref.namespace(), ruleList.get(i), "spec.rules[" + i + "]", reads));
+      String field = "spec.rules[" + i + "]";
+      List<String> these = ruleList.get(i).problems(rules, field);
+      resolutions.add(resolve(kind, ref.namespace(), ruleList.get(i).http(), field, reads));
+      valid.add(these.isEmpty());
+      if (these.isEmpty()) {
+        keptResolutions.add(resolutions.get(i));
+        mirrorResolutions.add(resolveMirrors(kind, ref.namespace(), ruleList.get(i).http(), field, reads));
+      } else {
+        mirrorResolutions.add(List.of());
+        ruleProblems.addAll(these);
+        dropped.add(field);
+      }
     }
-    Condition resolvedRefs = resolvedRefs(resolutions);
+    // A route with a bad hostname, or without one rule that can be served, is not accepted; otherwise its
+    // invalid rules are dropped and the others served (the Gateway API's "Drop Rule(s)" way of PartiallyInvalid).
+    boolean rejected = !problems.isEmpty() || dropped.size() == ruleList.size();
+    problems.addAll(ruleProblems);
+    Condition resolvedRefs = resolvedRefs(rejected ? resolutions : keptResolutions,
+        rejected ? List.of() : mirrorResolutions);
+    Optional<Condition> partiallyInvalid = rejected || dropped.isEmpty() ? Optional.empty()
+        : Optional.of(new Condition.True("UnsupportedValue", "Dropped Rule" + (dropped.size() == 1 ? " " : "s ")
+            + String.join(", ", dropped) + ": " + String.join("; ", ruleProblems)));
     List<RouteEntry> entries = new ArrayList<>();
     Map<String, Backend> referenced = new LinkedHashMap<>();
-    if (problems.isEmpty()) {
+    if (!rejected) {
       Instant created = created(route);
       for (int i = 0; i < ruleList.size(); i++) {
-        entries.addAll(rules.translate(ref, created, i, ruleList.get(i), resolutions.get(i)));
+        if (!valid.get(i)) {
+          continue;
+        }
+        List<Optional<Backend>> mirrors = mirrorResolutions.get(i).stream().map(HTTPRouteTranslator::backendOf)
+            .toList();
+        entries.addAll(rules.translate(ref, created, i, ruleList.get(i).http(), resolutions.get(i), mirrors,
+            ruleList.get(i).matches()));
         HTTPRouteRuleTranslator.referencedBackends(resolutions.get(i))
             .forEach(backend -> referenced.putIfAbsent(backend.name(), backend));
+        mirrors.forEach(mirror -> mirror.ifPresent(backend -> referenced.putIfAbsent(backend.name(), backend)));
       }
     }
 
     List<Verdict> verdicts = new ArrayList<>();
     List<Attachment> attachments = new ArrayList<>();
-    List<ParentReference> parentRefs = Objects.requireNonNullElse(spec.getParentRefs(), List.of());
+    List<ParentReference> parentRefs = Objects.requireNonNullElse(routeParentRefs, List.of());
     parents(ref.namespace(), parentRefs).forEach((parent, indexes) -> {
       String gatewayKey = parent.namespace() + "/" + parent.name();
       GatewayTranslator.GatewayListeners gateway =
@@ -108,14 +190,17 @@ final class HTTPRouteTranslator {
         return;
       }
       List<Attachment> parentAttachments = new ArrayList<>();
-      Condition accepted = attach(ref.namespace(), parentRefs, indexes, parent, gateway, hostnames,
+      Supplier<Map<String, String>> labels = () -> reads.read(Reads.Source.NAMESPACE, ref.namespace(),
+          namespaceLabels.apply(ref.namespace()));
+      Condition accepted = attach(kind, ref.namespace(), labels, parentRefs, indexes, parent, gateway, hostnames,
           parentAttachments);
-      if (accepted.isTrue() && !problems.isEmpty()) {
+      if (accepted.isTrue() && rejected) {
         accepted = new Condition.False("UnsupportedValue", String.join("; ", problems));
       } else if (accepted.isTrue()) {
         attachments.addAll(parentAttachments);
       }
-      verdicts.add(new Verdict(ref, Optional.of(parent), accepted, resolvedRefs));
+      verdicts.add(new Verdict(ref, Optional.of(parent), accepted, resolvedRefs,
+          accepted.isTrue() ? partiallyInvalid : Optional.empty()));
     });
     return new RouteTranslation(verdicts, attachments, entries, List.copyOf(referenced.values()));
   }
@@ -144,14 +229,14 @@ final class HTTPRouteTranslator {
    * {@code gateway}), adding to {@code attachments}; returns the accepted condition: true if any of them attaches,
    * else the first failure.
    */
-  private static Condition attach(String routeNamespace, List<ParentReference> parentRefs, List<Integer> indexes,
-      ParentRef parent, GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames,
-      List<Attachment> attachments) {
+  private static Condition attach(String kind, String routeNamespace, Supplier<Map<String, String>> labels,
+      List<ParentReference> parentRefs, List<Integer> indexes, ParentRef parent,
+      GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames, List<Attachment> attachments) {
     Set<String> listeners = new LinkedHashSet<>();
     Condition.False firstFailure = null;
     for (int p : indexes) {
-      Optional<Condition.False> failure = attach("spec.parentRefs[" + p + "]", routeNamespace, parentRefs.get(p),
-          parent, gateway, hostnames, attachments, listeners);
+      Optional<Condition.False> failure = attach("spec.parentRefs[" + p + "]", kind, routeNamespace, labels,
+          parentRefs.get(p), parent, gateway, hostnames, attachments, listeners);
       if (firstFailure == null && failure.isPresent()) {
         firstFailure = failure.get();
       }
@@ -177,39 +262,75 @@ final class HTTPRouteTranslator {
     return hostnames;
   }
 
-  private List<BackendResolver.BackendResolution> resolve(String namespace, HTTPRouteRule rule, String field,
-      Reads reads) {
+  private List<BackendResolver.BackendResolution> resolve(String kind, String namespace, HTTPRouteRule rule,
+      String field, Reads reads) {
     List<BackendResolver.BackendResolution> resolved = new ArrayList<>();
     List<HTTPBackendRef> refs = rule == null || rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
     for (int k = 0; k < refs.size(); k++) {
       if (refs.get(k) != null) {
-        resolved.add(backends.resolve(namespace, refs.get(k), field + ".backendRefs[" + k + "]", reads));
+        resolved.add(backends.resolve(kind, namespace, refs.get(k), field + ".backendRefs[" + k + "]", reads));
       }
     }
     return resolved;
   }
 
-  private static Condition resolvedRefs(List<List<BackendResolver.BackendResolution>> resolutions) {
-    List<BackendResolver.BackendResolution.Unresolved> unresolved = resolutions.stream()
+  /** The RequestMirror filters' backendRefs of {@code rule} (at {@code field}) resolved, in order. */
+  private List<BackendResolver.BackendResolution> resolveMirrors(String kind, String namespace, HTTPRouteRule rule,
+      String field, Reads reads) {
+    List<BackendResolver.BackendResolution> resolved = new ArrayList<>();
+    List<HTTPRouteFilter> filters = Objects.requireNonNullElse(rule.getFilters(), List.of());
+    for (int f = 0; f < filters.size(); f++) {
+      HTTPRouteFilter filter = filters.get(f);
+      if (filter != null && RequestMirrorFilter.TYPE.equals(filter.getType()) && filter.getRequestMirror() != null) {
+        resolved.add(backends.resolve(kind, namespace, filter.getRequestMirror().getBackendRef(),
+            field + ".filters[" + f + "].requestMirror.backendRef", reads));
+      }
+    }
+    return resolved;
+  }
+
+  private static Optional<Backend> backendOf(BackendResolver.BackendResolution resolution) {
+    return resolution instanceof BackendResolver.BackendResolution.Resolved resolved
+        ? Optional.of(resolved.backend()) : Optional.empty();
+  }
+
+  private static Condition resolvedRefs(List<List<BackendResolver.BackendResolution>> resolutions,
+      List<List<BackendResolver.BackendResolution>> mirrors) {
+    List<BackendResolver.BackendResolution.Unresolved> unresolved = unresolved(resolutions);
+    List<BackendResolver.BackendResolution.Unresolved> unresolvedMirrors = unresolved(mirrors);
+    if (unresolved.isEmpty() && unresolvedMirrors.isEmpty()) {
+      return new Condition.True("ResolvedRefs", "all backendRefs resolved");
+    }
+    List<String> messages = new ArrayList<>();
+    if (!unresolved.isEmpty()) {
+      messages.add(String.join("; ", unresolved.stream().map(BackendResolver.BackendResolution.Unresolved::message)
+          .toList()) + "; requests for " + (unresolved.size() == 1 ? "it" : "them") + " get 500");
+    }
+    if (!unresolvedMirrors.isEmpty()) {
+      messages.add(String.join("; ", unresolvedMirrors.stream()
+          .map(BackendResolver.BackendResolution.Unresolved::message).toList()) + "; requests are not mirrored there");
+    }
+    return new Condition.False((unresolved.isEmpty() ? unresolvedMirrors : unresolved).get(0).reason(),
+        String.join("; ", messages));
+  }
+
+  private static List<BackendResolver.BackendResolution.Unresolved> unresolved(
+      List<List<BackendResolver.BackendResolution>> resolutions) {
+    return resolutions.stream()
         .flatMap(List::stream)
         .filter(BackendResolver.BackendResolution.Unresolved.class::isInstance)
         .map(BackendResolver.BackendResolution.Unresolved.class::cast)
         .toList();
-    if (unresolved.isEmpty()) {
-      return new Condition.True("ResolvedRefs", "all backendRefs resolved");
-    }
-    return new Condition.False(unresolved.get(0).reason(), String.join("; ",
-        unresolved.stream().map(BackendResolver.BackendResolution.Unresolved::message).toList())
-        + "; requests for " + (unresolved.size() == 1 ? "it" : "them") + " get 500");
   }
 
   /**
    * Finds the listeners of {@code gateway} {@code parentRef} attaches the route to, adding them to
    * {@code attachments} and their names to {@code listeners}; returns why it attaches nowhere, if it does not.
    */
-  private static Optional<Condition.False> attach(String field, String routeNamespace, ParentReference parentRef,
-      ParentRef parent, GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames,
-      List<Attachment> attachments, Set<String> listeners) {
+  private static Optional<Condition.False> attach(String field, String kind, String routeNamespace,
+      Supplier<Map<String, String>> labels, ParentReference parentRef, ParentRef parent,
+      GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames, List<Attachment> attachments,
+      Set<String> listeners) {
     String gatewayKey = parent.namespace() + "/" + parent.name();
     List<GatewayTranslator.AcceptedListener> selected = gateway.listeners().stream()
         .filter(l -> parent.sectionName().map(l.name()::equals).orElse(true))
@@ -220,12 +341,20 @@ final class HTTPRouteTranslator {
           + " has no accepted listener" + parent.sectionName().map(s -> " named " + s).orElse("")
           + (parentRef.getPort() == null ? "" : " on port " + parentRef.getPort())));
     }
-    List<GatewayTranslator.AcceptedListener> allowed = selected.stream()
-        .filter(l -> l.allNamespaces() || routeNamespace.equals(gateway.namespace()))
+    List<GatewayTranslator.AcceptedListener> ofKind = selected.stream()
+        .filter(l -> l.routeKinds().contains(kind))
+        .toList();
+    if (ofKind.isEmpty()) {
+      return Optional.of(new Condition.False("NotAllowedByListeners", field + ": the listeners of Gateway "
+          + gatewayKey + " do not admit " + kind + "s (allowedRoutes.kinds)"));
+    }
+    List<GatewayTranslator.AcceptedListener> allowed = ofKind.stream()
+        .filter(l -> l.namespaces().admits(routeNamespace, gateway.namespace(), labels))
         .toList();
     if (allowed.isEmpty()) {
       return Optional.of(new Condition.False("NotAllowedByListeners", field + ": the listeners of Gateway "
-          + gatewayKey + " only admit routes from namespace " + gateway.namespace()));
+          + gatewayKey + " do not admit routes from namespace " + routeNamespace
+          + " (their allowedRoutes.namespaces)"));
     }
     boolean attached = false;
     for (GatewayTranslator.AcceptedListener listener : allowed) {
@@ -258,7 +387,7 @@ final class HTTPRouteTranslator {
     return served;
   }
 
-  private static Instant created(HTTPRoute route) {
+  private static Instant created(HasMetadata route) {
     String timestamp = route.getMetadata().getCreationTimestamp();
     if (timestamp == null) {
       return Instant.MAX;

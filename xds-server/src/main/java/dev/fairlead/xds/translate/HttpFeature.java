@@ -27,9 +27,9 @@ interface HttpFeature {
    * Patches {@code route}, which the core translation made for one match of {@code rule} (a rule that passed
    * {@link #validate}); it already holds its match and a route action to {@code rule}'s backends.
    *
-   * @param backends the clusters the rule's requests can go to
+   * @param backends the clusters the rule refers to
    */
-  default void patchRoute(HTTPRouteRule rule, List<Backend> backends, Route.Builder route) {
+  default void patchRoute(HTTPRouteRule rule, RuleBackends backends, Route.Builder route) {
   }
 
   /**

@@ -19,8 +19,8 @@ import java.util.stream.Stream;
  * here. The order is the order of the hooks, and so of the HTTP filters in a connection manager.
  *
  * <p>It also checks a rule's filter lists as a whole, before each {@link RouteFilter} checks its own filter: a
- * filter type without a feature here is refused as not supported (RequestMirror, ExtensionRef, CORS,
- * ExternalAuth …), so is a type given twice in one list, a configuration missing or belonging to another type,
+ * filter type without a feature here is refused as not supported (ExtensionRef, CORS, ExternalAuth …), so is a
+ * type given twice in one list (but for a {@linkplain RouteFilter#repeatable() repeatable} one), a configuration missing or belonging to another type,
  * RequestRedirect together with URLRewrite, and on a backendRef a type that is not allowed there.
  *
  * <p>Immutable and thread-safe.
@@ -43,11 +43,13 @@ final class HttpFeatures {
   static HttpFeatures all(TranslatorOptions options) {
     return new HttpFeatures(List.of(
         new HostPortStripping(),
+        new WebSocketUpgrades(),
         new AllocationRoutingFilter(options.unallocatedStatus()),
         HeaderModifierFilter.REQUEST,
         HeaderModifierFilter.RESPONSE,
         new URLRewriteFilter(),
         new RequestRedirectFilter(),
+        new RequestMirrorFilter(),
         new RuleTimeouts()));
   }
 
@@ -79,7 +81,7 @@ final class HttpFeatures {
             filters.keySet()));
       } else if (onBackendRef && !feature.onBackendRefs()) {
         problems.add(at + ".type: " + filter.getType() + " is not supported on backendRefs, only on rules");
-      } else if (!types.add(filter.getType())) {
+      } else if (!types.add(filter.getType()) && !feature.repeatable()) {
         problems.add(at + ".type: " + filter.getType() + " given twice; each type may appear once");
       } else if (feature.config(filter) == null) {
         problems.add(at + "." + feature.configField() + ": required for type " + filter.getType());
@@ -102,7 +104,7 @@ final class HttpFeatures {
         .count();
   }
 
-  Route.Builder patchRoute(HTTPRouteRule rule, List<Backend> backends, Route.Builder route) {
+  Route.Builder patchRoute(HTTPRouteRule rule, RuleBackends backends, Route.Builder route) {
     features.forEach(feature -> feature.patchRoute(rule, backends, route));
     return route;
   }

@@ -1,12 +1,16 @@
 package dev.fairlead.xds.translate;
 
 import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.api.v1alpha1.AllocationTokens;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.api.verdict.ObjectRef;
 import dev.fairlead.api.verdict.Verdict;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.util.ArrayList;
@@ -23,7 +27,7 @@ import java.util.function.Function;
 
 /**
  * The {@link Translator}'s translation, made again for each new state from what changed since the last one: what
- * an Upstream, a Service port's backend, a Gateway or an HTTPRoute became is reused while the object (the parts the
+ * an Upstream, a Service port's backend, a Gateway, an HTTPRoute or a GRPCRoute became is reused while the object (the parts the
  * translation reads: name, namespace, UID, generation, creation time and spec) and everything its translation looked
  * up elsewhere in the state ({@link Reads}) are the same, and so is a fleet's route table while the routes in it
  * are. A reused output is the same instance as last time, which is what lets the xDS cache tell it is unchanged
@@ -40,6 +44,7 @@ import java.util.function.Function;
 public final class IncrementalTranslator {
 
   private final HttpFeatures features;
+  private final AllocationTokens allocationTokens;
   private final ListenerTranslator listeners;
   private final Memo<String, TranslatedUpstream> upstreams =
       new Memo<>(IncrementalTranslator::sameUpstream, IncrementalTranslator::canonical);
@@ -49,11 +54,14 @@ public final class IncrementalTranslator {
       new Memo<>(IncrementalTranslator::sameGateway, (earlier, fresh) -> fresh.equals(earlier) ? earlier : fresh);
   private final Memo<String, HTTPRouteTranslator.RouteTranslation> routes =
       new Memo<>(IncrementalTranslator::sameRoute, IncrementalTranslator::canonical);
+  private final Memo<String, HTTPRouteTranslator.RouteTranslation> grpcRoutes =
+      new Memo<>(IncrementalTranslator::sameGrpcRoute, IncrementalTranslator::canonical);
   private Map<String, FleetBuilder.Reusable> fleets = Map.of();
 
   public IncrementalTranslator(TranslatorOptions options) {
     Objects.requireNonNull(options, "options");
     this.features = HttpFeatures.all(options);
+    this.allocationTokens = options.allocationTokens();
     this.listeners = new ListenerTranslator(options.listenerAddress(), features);
   }
 
@@ -74,15 +82,23 @@ public final class IncrementalTranslator {
     private final ClusterTranslator clusters;
     private final UpstreamTranslator upstreamTranslator;
     private final ReferenceGrants grants;
+    private final Map<String, Secret> secrets;
+    private final Map<String, Map<String, String>> namespaceLabels;
     private final Map<String, UpstreamTranslator.Result> upstreams;
     private final Map<String, GatewayTranslator.GatewayListeners> gateways = new HashMap<>();
 
     State(EndpointTranslator endpoints, ClusterTranslator clusters, UpstreamTranslator upstreamTranslator,
-        ReferenceGrants grants, int upstreamCount) {
+        ReferenceGrants grants, ClusterState state, int upstreamCount) {
       this.endpoints = endpoints;
       this.clusters = clusters;
       this.upstreamTranslator = upstreamTranslator;
       this.grants = grants;
+      this.secrets = unique(state.secrets());
+      this.namespaceLabels = new HashMap<>(capacity(state.namespaces().size()));
+      for (Namespace namespace : state.namespaces()) {
+        namespaceLabels.putIfAbsent(namespace.getMetadata().getName(),
+            Objects.requireNonNullElse(namespace.getMetadata().getLabels(), Map.of()));
+      }
       this.upstreams = new HashMap<>(capacity(upstreamCount));
     }
 
@@ -102,6 +118,8 @@ public final class IncrementalTranslator {
         case GATEWAY -> gateways.get((String) key);
         case SERVICE_BACKEND -> serviceBackend((BackendResolver.ServiceKey) key);
         case REFERENCE_GRANT -> grants.granted((ReferenceGrants.Reference) key);
+        case SECRET -> secrets.get((String) key);
+        case NAMESPACE -> namespaceLabels.get((String) key);
       };
     }
   }
@@ -113,9 +131,9 @@ public final class IncrementalTranslator {
     ClusterTranslator clusters = new ClusterTranslator();
     ReferenceGrants grants = new ReferenceGrants(state.referenceGrants());
     UpstreamTranslator upstreamTranslator = new UpstreamTranslator(new UpstreamValidator(), clusters, endpoints,
-        new AllocationRouting(state.allocations()), grants, state.configMaps());
+        new AllocationRouting(state.allocations(), allocationTokens), grants, state.configMaps());
     Map<String, Upstream> stateUpstreams = unique(state.upstreams());
-    State current = new State(endpoints, clusters, upstreamTranslator, grants, stateUpstreams.size());
+    State current = new State(endpoints, clusters, upstreamTranslator, grants, state, stateUpstreams.size());
     Map<String, String> clusterOwners = new HashMap<>(capacity(stateUpstreams.size()));
     Map<String, Integer> readyEndpoints = new HashMap<>(capacity(stateUpstreams.size()));
     Map<String, List<PoolEndpoint>> pools = new HashMap<>();
@@ -137,7 +155,7 @@ public final class IncrementalTranslator {
 
     GatewayClassTranslator.Classes classes = new GatewayClassTranslator().translate(state.gatewayClasses());
     verdicts.addAll(classes.verdicts());
-    GatewayTranslator gatewayTranslator = new GatewayTranslator();
+    GatewayTranslator gatewayTranslator = new GatewayTranslator(current.secrets::get, grants);
     Map<String, FleetBuilder> fleetBuilders = new TreeMap<>();
     for (Map.Entry<String, Gateway> named : unique(state.gateways()).entrySet()) {
       String key = named.getKey();
@@ -146,41 +164,38 @@ public final class IncrementalTranslator {
         continue;
       }
       GatewayTranslator.GatewayListeners translated =
-          gateways.get(key, gateway, current, reads -> gatewayTranslator.translate(gateway));
+          gateways.get(key, gateway, current, reads -> gatewayTranslator.translate(gateway, reads));
       current.gateways.put(translated.fleet(), translated);
       verdicts.add(translated.verdict());
       FleetBuilder fleet = new FleetBuilder(listeners, features, fleets.getOrDefault(translated.fleet(),
           FleetBuilder.Reusable.NONE));
       String gatewayKey = "Gateway " + translated.fleet();
       translated.listeners().forEach(listener -> {
-        fleet.addPort(listener.port());
+        fleet.addListener(listener);
         produced(producers(producers, translated.fleet()), ListenerTranslator.portName(listener.port()), gatewayKey);
+      });
+      translated.secrets().forEach(secret -> {
+        fleet.addSecret(secret);
+        produced(producers(producers, translated.fleet()), secret.getName(), gatewayKey);
       });
       fleetBuilders.put(translated.fleet(), fleet);
     }
 
     HTTPRouteTranslator routeTranslator = new HTTPRouteTranslator(current.gateways,
-        new BackendResolver(current.upstreams, current::serviceBackend, grants), features);
+        new BackendResolver(current.upstreams, current::serviceBackend, grants), features,
+        current.namespaceLabels::get);
     for (Map.Entry<String, HTTPRoute> named : unique(state.httpRoutes()).entrySet()) {
-      String key = named.getKey();
       HTTPRoute route = named.getValue();
-      HTTPRouteTranslator.RouteTranslation translated =
-          routes.get(key, route, current, reads -> routeTranslator.translate(route, reads));
-      verdicts.addAll(translated.verdicts());
-      String routeKey = "HTTPRoute " + key;
-      for (HTTPRouteTranslator.Attachment attachment : translated.attachments()) {
-        FleetBuilder fleet = fleetBuilders.get(attachment.fleet());
-        Map<String, Set<String>> fleetProducers = producers(producers, attachment.fleet());
-        produced(fleetProducers, ListenerTranslator.portName(attachment.port()), routeKey);
-        attachment.hostnames().forEach(hostname -> {
-          fleet.addRoutes(attachment.port(), hostname, translated.entries());
-          produced(fleetProducers, hostname, routeKey);
-        });
-        translated.backends().forEach(backend -> {
-          fleet.addBackend(backend);
-          produced(fleetProducers, backend.name(), clusterOwners.getOrDefault(backend.name(), routeKey));
-        });
-      }
+      add(HTTPRouteTranslator.KIND + " " + named.getKey(),
+          routes.get(named.getKey(), route, current, reads -> routeTranslator.translate(route, reads)),
+          verdicts, fleetBuilders, producers, clusterOwners);
+    }
+    GRPCRouteTranslator grpcRouteTranslator = new GRPCRouteTranslator(routeTranslator);
+    for (Map.Entry<String, GRPCRoute> named : unique(state.grpcRoutes()).entrySet()) {
+      GRPCRoute route = named.getValue();
+      add(GRPCRouteTranslator.KIND + " " + named.getKey(),
+          grpcRoutes.get(named.getKey(), route, current, reads -> grpcRouteTranslator.translate(route, reads)),
+          verdicts, fleetBuilders, producers, clusterOwners);
     }
 
     Map<String, FleetConfig> built = new TreeMap<>();
@@ -193,8 +208,32 @@ public final class IncrementalTranslator {
     serviceBackends.translated();
     gateways.translated();
     routes.translated();
+    grpcRoutes.translated();
     fleets = reusable;
     return new Translation(built, verdicts, producers, readyEndpoints, pools);
+  }
+
+  /**
+   * Adds what the route {@code routeKey} ({@code <kind> <namespace>/<name>}) became to its verdicts, to the fleets
+   * it is attached to, and to their resources' producers.
+   */
+  private static void add(String routeKey, HTTPRouteTranslator.RouteTranslation translated, List<Verdict> verdicts,
+      Map<String, FleetBuilder> fleetBuilders, Map<String, Map<String, Set<String>>> producers,
+      Map<String, String> clusterOwners) {
+    verdicts.addAll(translated.verdicts());
+    for (HTTPRouteTranslator.Attachment attachment : translated.attachments()) {
+      FleetBuilder fleet = fleetBuilders.get(attachment.fleet());
+      Map<String, Set<String>> fleetProducers = producers(producers, attachment.fleet());
+      produced(fleetProducers, ListenerTranslator.portName(attachment.port()), routeKey);
+      attachment.hostnames().forEach(hostname -> {
+        fleet.addRoutes(attachment.port(), hostname, translated.entries());
+        produced(fleetProducers, hostname, routeKey);
+      });
+      translated.backends().forEach(backend -> {
+        fleet.addBackend(backend);
+        produced(fleetProducers, backend.name(), clusterOwners.getOrDefault(backend.name(), routeKey));
+      });
+    }
   }
 
   /** The producers of the resources of {@code fleet}, by resource name. */
@@ -258,6 +297,10 @@ public final class IncrementalTranslator {
     return sameObject((HTTPRoute) a, (HTTPRoute) b, HTTPRouteTranslator.KIND, HTTPRoute::getSpec);
   }
 
+  private static boolean sameGrpcRoute(Object a, Object b) {
+    return sameObject((GRPCRoute) a, (GRPCRoute) b, GRPCRouteTranslator.KIND, GRPCRoute::getSpec);
+  }
+
   private static TranslatedUpstream canonical(TranslatedUpstream earlier, TranslatedUpstream fresh) {
     UpstreamTranslator.Result result = new UpstreamTranslator.Result(fresh.result().verdict(),
         canonical(earlier.result().backend(), fresh.result().backend()), fresh.result().pool());
@@ -290,7 +333,7 @@ public final class IncrementalTranslator {
     Backend was = earlier.get();
     Backend is = fresh.get();
     Backend backend = new Backend(is.cluster().equals(was.cluster()) ? was.cluster() : is.cluster(),
-        is.endpoints().equals(was.endpoints()) ? was.endpoints() : is.endpoints(), is.byAllocation());
+        is.endpoints().equals(was.endpoints()) ? was.endpoints() : is.endpoints(), is.byAllocation(), is.tokens());
     return Optional.of(backend.equals(was) ? was : backend);
   }
 }

@@ -36,7 +36,11 @@ final class Reads {
     /** a {@link BackendResolver.ServiceKey} → the Service port's backend, or why it has none. */
     SERVICE_BACKEND,
     /** a {@link ReferenceGrants.Reference} across namespaces → whether a ReferenceGrant permits it. */
-    REFERENCE_GRANT
+    REFERENCE_GRANT,
+    /** {@code namespace/name} → the Secret of type {@code kubernetes.io/tls}, or null. */
+    SECRET,
+    /** a namespace's name → its labels, or null when the state has no such Namespace. */
+    NAMESPACE
   }
 
   /** Answers lookups against one state. */

@@ -27,6 +27,11 @@ interface RouteFilter extends HttpFeature {
   /** The name of that configuration's field. */
   String configField();
 
+  /** Whether the filter may appear more than once in one list (the Gateway API allows it for RequestMirror). */
+  default boolean repeatable() {
+    return false;
+  }
+
   /** Whether the filter may sit on a backendRef as well as on a rule. */
   default boolean onBackendRefs() {
     return false;
@@ -47,7 +52,7 @@ interface RouteFilter extends HttpFeature {
 
   /** Applies this type's filter of {@code rule}, if it has one (a valid rule has at most one). */
   @Override
-  default void patchRoute(HTTPRouteRule rule, List<Backend> backends, Route.Builder route) {
+  default void patchRoute(HTTPRouteRule rule, RuleBackends backends, Route.Builder route) {
     filterOf(rule).ifPresent(filter -> patchRoute(filter, route));
   }
 

@@ -5,7 +5,8 @@ import java.util.Comparator;
 
 /**
  * Where an Envoy route goes in its virtual host, by the Gateway API rules for HTTPRoute match precedence: an
- * exact path before any prefix, a longer path before a shorter one, a method match before none, more header
+ * exact path before a regular expression before any prefix (the Gateway API leaves regular expressions' place to
+ * implementations; Envoy Gateway orders them the same way), a longer path (or pattern) before a shorter one, a method match before none, more header
  * matches before fewer, more query-parameter matches before fewer; then the older route, then the route first by
  * {@code namespace/name}; then the earlier rule, then the earlier match. Envoy takes the first route that matches,
  * so sorting by this order implements the precedence.
@@ -16,7 +17,7 @@ import java.util.Comparator;
  *                   ending in {@code /}), so that every route has its own place
  */
 record RoutePrecedence(
-    boolean exactPath,
+    PathKind pathKind,
     int pathLength,
     boolean method,
     int headers,
@@ -29,7 +30,7 @@ record RoutePrecedence(
     int variant) implements Comparable<RoutePrecedence> {
 
   private static final Comparator<RoutePrecedence> ORDER = Comparator
-      .comparing((RoutePrecedence p) -> !p.exactPath())
+      .comparing((RoutePrecedence p) -> p.pathKind())
       .thenComparing(RoutePrecedence::pathLength, Comparator.reverseOrder())
       .thenComparing(p -> !p.method())
       .thenComparing(RoutePrecedence::headers, Comparator.reverseOrder())
@@ -40,6 +41,11 @@ record RoutePrecedence(
       .thenComparingInt(RoutePrecedence::rule)
       .thenComparingInt(RoutePrecedence::match)
       .thenComparingInt(RoutePrecedence::variant);
+
+  /** The kinds of path match, in the order they take precedence. */
+  enum PathKind {
+    EXACT, REGULAR_EXPRESSION, PREFIX
+  }
 
   @Override
   public int compareTo(RoutePrecedence other) {

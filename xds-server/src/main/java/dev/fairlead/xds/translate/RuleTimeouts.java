@@ -50,7 +50,7 @@ final class RuleTimeouts implements HttpFeature {
   }
 
   @Override
-  public void patchRoute(HTTPRouteRule rule, List<Backend> backends, Route.Builder route) {
+  public void patchRoute(HTTPRouteRule rule, RuleBackends backends, Route.Builder route) {
     HTTPRouteTimeouts timeouts = rule.getTimeouts();
     if (timeouts == null || !route.hasRoute()) {
       return;

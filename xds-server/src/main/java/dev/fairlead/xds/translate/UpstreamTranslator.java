@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Translates each Upstream into its cluster {@code upstream/<namespace>/<name>} and that cluster's endpoints, and
@@ -127,24 +129,31 @@ final class UpstreamTranslator {
             ? EndpointTranslator.empty(clusterName)
             : endpoints.staticHosts(clusterName, spec.staticHosts().hosts()));
     if (!spec.allocationMode()) {
-      return new Result(verdict, Optional.of(backend(clusterName, spec, trustedCa, assignment, false)),
+      return new Result(verdict, Optional.of(backend(clusterName, spec, trustedCa, assignment, Optional.empty())),
           Optional.empty());
     }
     Map<String, PoolEndpoint> targets = kubeEndpoints.map(EndpointTranslator.ServiceEndpoints.Found::targets)
         .orElse(Map.of());
     List<PoolEndpoint> pool = AllocationRouting.pool(assignment, targets);
+    Map<String, AllocationRouting.Holder> held = allocations.read(ref.namespace(), ref.name(), reads);
     return new Result(verdict, Optional.of(backend(clusterName, spec, trustedCa,
-        allocations.label(ref.namespace(), ref.name(), assignment, reads), true)), Optional.of(pool));
+        AllocationRouting.label(held, assignment), Optional.of(AllocationRouting.tokens(held)))),
+        Optional.of(pool));
   }
 
+  /**
+   * @param tokens for an Upstream in allocation mode, the tokens of the allocations of its endpoints by name; empty
+   *     for one that is not
+   */
   private Backend backend(String clusterName, UpstreamSpec spec, Optional<String> trustedCa,
-      ClusterLoadAssignment assignment, boolean byAllocation) {
+      ClusterLoadAssignment assignment, Optional<SortedMap<String, String>> tokens) {
+    boolean byAllocation = tokens.isPresent();
     boolean inline = spec.staticHosts() != null
         && !spec.staticHosts().hosts().stream().allMatch(host -> UpstreamValidator.isIpAddress(host.address()));
     var cluster = clusters.translate(clusterName, spec, trustedCa,
         inline ? Optional.of(assignment) : Optional.empty());
     return new Backend(byAllocation ? AllocationRouting.withSubsets(cluster) : cluster,
-        inline ? Optional.empty() : Optional.of(assignment), byAllocation);
+        inline ? Optional.empty() : Optional.of(assignment), byAllocation, tokens.orElseGet(TreeMap::new));
   }
 
   /**

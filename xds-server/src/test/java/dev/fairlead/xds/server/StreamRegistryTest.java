@@ -84,7 +84,7 @@ class StreamRegistryTest {
     StreamState stream = registry.open(1);
 
     assertThat(registry.request(stream, DiscoveryRequest.newBuilder().setNode(node("n1", FLEET))
-        .setTypeUrl("type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret").build())).isEmpty();
+        .setTypeUrl("type.googleapis.com/envoy.service.runtime.v3.Runtime").build())).isEmpty();
     assertThat(registry.proxies()).extracting(ProxyStatus::nodeId).containsExactly("n1");
   }
 

@@ -4,6 +4,7 @@ import static dev.fairlead.xds.server.AdsTestClient.node;
 import static dev.fairlead.xds.server.XdsTestResources.cluster;
 import static dev.fairlead.xds.server.XdsTestResources.names;
 import static dev.fairlead.xds.server.XdsTestResources.route;
+import static dev.fairlead.xds.server.XdsTestResources.secret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,6 +16,7 @@ import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.cache.XdsCache;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
@@ -131,6 +133,87 @@ class XdsServerProtocolTest {
       assertThat(names(again)).as("the route named again, and nothing for the empty request").containsExactly("a");
       assertThat(again.getVersionInfo()).isEqualTo(cache.version(FLEET, ResourceType.ROUTE).orElseThrow());
     }
+  }
+
+  @Test
+  void secretsGoOutByNameBeforeTheListenerNamingThemAndARotatedSecretLeavesTheListenerAlone() throws Exception {
+    String sds = ResourceType.SECRET.typeUrl();
+    String lds = ResourceType.LISTENER.typeUrl();
+    cache.setFleet(FLEET, Map.of(ResourceType.SECRET, List.of(secret("web/a", 1), secret("web/b", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(lds).build());
+      DiscoveryResponse noListeners = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(lds).setVersionInfo(noListeners.getVersionInfo())
+          .setResponseNonce(noListeners.getNonce()).build());
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(sds).addResourceNames("web/a").build());
+      DiscoveryResponse first = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(sds).addResourceNames("web/a")
+          .setVersionInfo(first.getVersionInfo()).setResponseNonce(first.getNonce()).build());
+      awaitAcked(ResourceType.SECRET, first.getVersionInfo());
+
+      Listener listener = Listener.newBuilder().setName("http-443").build();
+      cache.setFleet(FLEET, Map.of(ResourceType.SECRET, List.of(secret("web/a", 2), secret("web/b", 1)),
+          ResourceType.LISTENER, List.of(listener)));
+      DiscoveryResponse secretFirst = envoy.next();
+      DiscoveryResponse listenerAfter = envoy.next();
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(sds).addResourceNames("web/a")
+          .setVersionInfo(secretFirst.getVersionInfo()).setResponseNonce(secretFirst.getNonce()).build());
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(lds).setVersionInfo(listenerAfter.getVersionInfo())
+          .setResponseNonce(listenerAfter.getNonce()).build());
+      awaitAcked(ResourceType.SECRET, secretFirst.getVersionInfo());
+      awaitAcked(ResourceType.LISTENER, listenerAfter.getVersionInfo());
+      cache.setFleet(FLEET, Map.of(ResourceType.SECRET, List.of(secret("web/a", 3), secret("web/b", 1)),
+          ResourceType.LISTENER, List.of(listener)));
+      DiscoveryResponse rotated = envoy.next();
+
+      assertThat(first.getTypeUrl()).isEqualTo(sds);
+      assertThat(names(first)).as("only the secret asked for").containsExactly("web/a");
+      assertThat(secretFirst.getTypeUrl()).isEqualTo(sds);
+      assertThat(listenerAfter.getTypeUrl()).isEqualTo(lds);
+      assertThat(names(listenerAfter)).containsExactly("http-443");
+      assertThat(rotated.getTypeUrl()).as("a rotation is an SDS response alone").isEqualTo(sds);
+      assertThat(rotated.getResources(0).unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class))
+          .isEqualTo(secret("web/a", 3));
+      assertThat(cache.version(FLEET, ResourceType.LISTENER)).hasValue(listenerAfter.getVersionInfo());
+    }
+  }
+
+  @Test
+  void aDeltaSubscriberGetsItsSecretsBeforeTheListenerAndOnlyTheRotatedOneAfterwards() throws Exception {
+    String sds = ResourceType.SECRET.typeUrl();
+    String lds = ResourceType.LISTENER.typeUrl();
+    cache.setFleet(FLEET, Map.of(ResourceType.SECRET, List.of(secret("web/a", 1), secret("web/b", 1))));
+    try (AdsTestClient envoy = new AdsTestClient(server.port())) {
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(lds).build());
+      DeltaDiscoveryResponse noListeners = envoy.nextDelta();
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(lds).setResponseNonce(noListeners.getNonce()).build());
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(sds).addResourceNamesSubscribe("web/a")
+          .addResourceNamesSubscribe("web/b").build());
+      DeltaDiscoveryResponse first = envoy.nextDelta();
+      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(sds).setResponseNonce(first.getNonce()).build());
+      awaitAcked(ResourceType.SECRET, first.getSystemVersionInfo());
+
+      cache.setFleet(FLEET, Map.of(ResourceType.SECRET, List.of(secret("web/a", 2), secret("web/b", 1)),
+          ResourceType.LISTENER, List.of(Listener.newBuilder().setName("http-443").build())));
+      DeltaDiscoveryResponse secretFirst = envoy.nextDelta();
+      DeltaDiscoveryResponse listenerAfter = envoy.nextDelta();
+
+      assertThat(first.getResourcesList()).extracting(Resource::getName).containsExactly("web/a", "web/b");
+      assertThat(secretFirst.getTypeUrl()).isEqualTo(sds);
+      assertThat(secretFirst.getResourcesList()).as("only the secret that changed").extracting(Resource::getName)
+          .containsExactly("web/a");
+      assertThat(listenerAfter.getTypeUrl()).isEqualTo(lds);
+      assertThat(listenerAfter.getResourcesList()).extracting(Resource::getName).containsExactly("http-443");
+    }
+  }
+
+  /**
+   * Waits until the one proxy's acknowledgement of {@code version} of {@code type} is taken in: a watch opens only
+   * then, and the cache answers open watches of one update in type order.
+   */
+  private void awaitAcked(ResourceType type, String version) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> streams.proxies().size() == 1
+        && streams.proxies().get(0).acked(type).filter(version::equals).isPresent());
   }
 
   @Test

@@ -6,10 +6,13 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.Durations;
 import dev.fairlead.xds.cache.ResourceType;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.util.List;
 
@@ -33,6 +36,13 @@ final class XdsTestResources {
     return route.build();
   }
 
+  /** A TLS certificate secret whose contents differ by {@code generation} (not a real certificate: the cache does not look). */
+  static Secret secret(String name, int generation) {
+    return Secret.newBuilder().setName(name).setTlsCertificate(TlsCertificate.newBuilder()
+        .setCertificateChain(DataSource.newBuilder().setInlineString("chain " + generation))
+        .setPrivateKey(DataSource.newBuilder().setInlineString("key " + generation))).build();
+  }
+
   /** The names of the resources a response carries, in its order. */
   static List<String> names(DiscoveryResponse response) {
     return response.getResourcesList().stream().map(XdsTestResources::name).toList();
@@ -46,6 +56,7 @@ final class XdsTestResources {
         case ENDPOINT -> any.unpack(ClusterLoadAssignment.class);
         case LISTENER -> any.unpack(Listener.class);
         case ROUTE -> any.unpack(RouteConfiguration.class);
+        case SECRET -> any.unpack(Secret.class);
       };
       return type.name(message);
     } catch (InvalidProtocolBufferException e) {

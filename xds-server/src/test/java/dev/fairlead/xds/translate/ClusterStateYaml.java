@@ -19,8 +19,9 @@ import java.util.List;
 
 /**
  * Reads a {@link ClusterState} from a multi-document YAML file of Kubernetes objects (Upstream, GatewayClass,
- * Gateway, HTTPRoute, ReferenceGrant, Service, EndpointSlice, ConfigMap, Allocation), as the golden-file cases hold
- * them. Any other kind fails the read, so a typo in a case cannot silently drop an object.
+ * Gateway, HTTPRoute, GRPCRoute, ReferenceGrant, Service, EndpointSlice, ConfigMap, Allocation, Secret of type
+ * kubernetes.io/tls, Namespace), as the golden-file cases hold them. Any other kind fails the read, so a typo in a
+ * case cannot silently drop an object.
  */
 final class ClusterStateYaml {
 

@@ -13,6 +13,8 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -22,7 +24,8 @@ import java.util.stream.Collectors;
  * them without a control plane: EDS clusters become STATIC ones carrying their ClusterLoadAssignment inline, and
  * each HttpConnectionManager gets its route table inline instead of over RDS. Envoy proper has no API-listener
  * extension (that is Envoy Mobile's: over LDS it ignores API listeners with a warning), so the connection manager
- * of each API listener is checked inside an ordinary listener on a port of its own instead. Everything else is
+ * of each API listener is checked inside an ordinary listener on a port of its own instead. SDS secrets become
+ * static secrets, which HTTPS filter chains then name without an {@code sds_config}. Everything else is
  * left exactly as the translator made it.
  */
 final class EnvoyStaticBootstrap {
@@ -45,10 +48,11 @@ final class EnvoyStaticBootstrap {
               .setLoadAssignment(required(assignments, cluster.getName())).build()
           : cluster);
     }
+    resources.addAllSecrets(config.secrets());
     int apiPort = FIRST_API_LISTENER_PORT;
     for (Listener listener : config.listeners()) {
-      resources.addListeners(inlineRoutes(listener.hasApiListener() ? asOrdinary(listener, apiPort++) : listener,
-          routes));
+      resources.addListeners(staticSecrets(inlineRoutes(
+          listener.hasApiListener() ? asOrdinary(listener, apiPort++) : listener, routes)));
     }
     return Bootstrap.newBuilder()
         .setNode(Node.newBuilder().setId("validate").setCluster(fleet))
@@ -72,6 +76,25 @@ final class EnvoyStaticBootstrap {
     for (FilterChain.Builder chain : builder.getFilterChainsBuilderList()) {
       for (Filter.Builder filter : chain.getFiltersBuilderList()) {
         filter.setTypedConfig(inlineRoutes(filter.getTypedConfig(), routes));
+      }
+    }
+    return builder.build();
+  }
+
+  /** The listener with each TLS certificate named as a static secret (no {@code sds_config}) instead of over ADS. */
+  private static Listener staticSecrets(Listener listener) {
+    Listener.Builder builder = listener.toBuilder();
+    for (FilterChain.Builder chain : builder.getFilterChainsBuilderList()) {
+      if (chain.hasTransportSocket() && chain.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
+        try {
+          DownstreamTlsContext.Builder tls = chain.getTransportSocket().getTypedConfig()
+              .unpack(DownstreamTlsContext.class).toBuilder();
+          tls.getCommonTlsContextBuilder().getTlsCertificateSdsSecretConfigsBuilderList()
+              .forEach(SdsSecretConfig.Builder::clearSdsConfig);
+          chain.getTransportSocketBuilder().setTypedConfig(Any.pack(tls.build()));
+        } catch (InvalidProtocolBufferException e) {
+          throw new IllegalStateException(e);
+        }
       }
     }
     return builder.build();

@@ -1,6 +1,7 @@
 package dev.fairlead.xds.translate;
 
 import dev.fairlead.api.verdict.Condition;
+import dev.fairlead.api.verdict.ListenerVerdict;
 import dev.fairlead.api.verdict.ObjectRef;
 import dev.fairlead.api.verdict.Verdict;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,8 +14,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.io.IOException;
@@ -24,7 +29,7 @@ import java.util.Map;
 
 /**
  * Renders a {@link Translation} as the YAML of the golden files: per fleet its clusters, endpoints, listeners
- * and routes, each printed by protobuf's JsonFormat (proto field names, as in Envoy's own documentation), then
+ * and routes (and secrets when it has any, each private key replaced by its length), each printed by protobuf's JsonFormat (proto field names, as in Envoy's own documentation), then
  * the verdicts, then (when there are any) the allocation pools. The same translation always renders to the same text.
  */
 final class TranslationYaml {
@@ -34,10 +39,14 @@ final class TranslationYaml {
       .add(HttpConnectionManager.getDescriptor())
       .add(Router.getDescriptor())
       .add(UpstreamTlsContext.getDescriptor())
+      .add(DownstreamTlsContext.getDescriptor())
+      .add(TlsInspector.getDescriptor())
       .add(HttpProtocolOptions.getDescriptor())
       .add(Bootstrap.getDescriptor())
       .add(io.envoyproxy.envoy.extensions.filters.http.header_to_metadata.v3.Config.getDescriptor())
       .add(io.envoyproxy.envoy.config.route.v3.FilterConfig.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+      .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.getDescriptor())
       .build();
 
   static final JsonFormat.Printer PRINTER =
@@ -64,6 +73,10 @@ final class TranslationYaml {
       resources(node.putArray("endpoints"), fleet.getValue().endpoints());
       resources(node.putArray("listeners"), fleet.getValue().listeners());
       resources(node.putArray("routes"), fleet.getValue().routes());
+      if (!fleet.getValue().secrets().isEmpty()) {
+        resources(node.putArray("secrets"), fleet.getValue().secrets().stream().map(TranslationYaml::keyHidden)
+            .toList());
+      }
     }
     ArrayNode verdicts = root.putArray("verdicts");
     for (Verdict verdict : translation.verdicts()) {
@@ -78,6 +91,18 @@ final class TranslationYaml {
       });
       condition(node.putObject("accepted"), verdict.accepted());
       condition(node.putObject("resolvedRefs"), verdict.resolvedRefs());
+      if (!verdict.listeners().isEmpty()) {
+        ArrayNode listeners = node.putArray("listeners");
+        for (ListenerVerdict listener : verdict.listeners()) {
+          ObjectNode entry = listeners.addObject().put("name", listener.name());
+          condition(entry.putObject("accepted"), listener.accepted());
+          condition(entry.putObject("conflicted"), listener.conflicted());
+          condition(entry.putObject("resolvedRefs"), listener.resolvedRefs());
+          entry.put("programmed", listener.programmed());
+          listener.supportedKinds().forEach(entry.putArray("supportedKinds")::add);
+        }
+      }
+      verdict.partiallyInvalid().ifPresent(condition -> condition(node.putObject("partiallyInvalid"), condition));
     }
     if (!translation.pools().isEmpty()) {
       ObjectNode pools = root.putObject("pools");
@@ -92,6 +117,16 @@ final class TranslationYaml {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * {@code secret} with its private key replaced by a line saying how long it is: the golden files show where the
+   * key goes, not the key.
+   */
+  private static Secret keyHidden(Secret secret) {
+    DataSource key = secret.getTlsCertificate().getPrivateKey();
+    return secret.toBuilder().setTlsCertificate(secret.getTlsCertificate().toBuilder().setPrivateKey(
+        DataSource.newBuilder().setInlineString("(private key, " + key.getInlineBytes().size() + " bytes)"))).build();
   }
 
   /** {@code message} printed by JsonFormat. */

@@ -2,6 +2,7 @@ package dev.fairlead.xds.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fairlead.api.v1alpha1.AllocationTokens;
 import dev.fairlead.testkit.GoldenFiles;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -34,7 +35,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TranslatorGoldenTest {
 
   static final Path CASES = Path.of("src/test/resources/translator");
-  static final TranslatorOptions OPTIONS = new TranslatorOptions("127.0.0.1");
+  /** The key of the allocation tokens in the golden files: 32 bytes 0, 1, …, 31. */
+  static final byte[] ALLOCATION_KEY = allocationKey();
+  static final TranslatorOptions OPTIONS = new TranslatorOptions("127.0.0.1")
+      .withAllocationTokens(AllocationTokens.of(ALLOCATION_KEY));
+
+  private static byte[] allocationKey() {
+    byte[] key = new byte[AllocationTokens.KEY_BYTES];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = (byte) i;
+    }
+    return key;
+  }
 
   static Stream<String> cases() throws IOException {
     try (Stream<Path> files = Files.list(CASES.resolve("in"))) {

@@ -177,31 +177,34 @@ class TranslatorTest {
         .satisfies(l -> assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0"));
   }
 
+  /** A Gateway port routing to Upstream default/game in allocation mode, of two endpoints 10.0.0.1 and .2. */
+  private static final String ALLOCATION_MODE = ClusterStateYaml.FAIRLEAD_CLASS + """
+      ---
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: Gateway
+      metadata: {name: edge, namespace: default}
+      spec:
+        gatewayClassName: fairlead
+        listeners: [{name: http, protocol: HTTP, port: 80}]
+      ---
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: HTTPRoute
+      metadata: {name: game, namespace: default}
+      spec:
+        parentRefs: [{name: edge}]
+        rules: [{backendRefs: [{group: fairlead.dev, kind: Upstream, name: game}]}]
+      ---
+      apiVersion: fairlead.dev/v1alpha1
+      kind: Upstream
+      metadata: {name: game, namespace: default}
+      spec:
+        static: {hosts: [{address: 10.0.0.1, port: 7000}, {address: 10.0.0.2, port: 7000}]}
+        allocation: {enabled: true}
+      """;
+
   @Test
   void allocationRoutesAnswerTheConfiguredUnallocatedStatusAndFollowAllocationChanges() throws Exception {
-    String objects = ClusterStateYaml.FAIRLEAD_CLASS + """
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata: {name: edge, namespace: default}
-        spec:
-          gatewayClassName: fairlead
-          listeners: [{name: http, protocol: HTTP, port: 80}]
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: game, namespace: default}
-        spec:
-          parentRefs: [{name: edge}]
-          rules: [{backendRefs: [{group: fairlead.dev, kind: Upstream, name: game}]}]
-        ---
-        apiVersion: fairlead.dev/v1alpha1
-        kind: Upstream
-        metadata: {name: game, namespace: default}
-        spec:
-          static: {hosts: [{address: 10.0.0.1, port: 7000}, {address: 10.0.0.2, port: 7000}]}
-          allocation: {enabled: true}
-        """;
+    String objects = ALLOCATION_MODE;
     String held = """
         ---
         apiVersion: fairlead.dev/v1alpha1
@@ -221,13 +224,63 @@ class TranslatorTest {
             .HttpConnectionManager.class);
     assertThat(manager.getLocalReplyConfig().getMappers(0).getStatusCode().getValue()).isEqualTo(503);
     assertThat(manager.getHttpFiltersList()).extracting(f -> f.getName())
-        .containsExactly(AllocationRoutingFilter.FILTER, ListenerTranslator.ROUTER);
+        .containsExactly(AllocationRoutingFilter.RBAC_FILTER, AllocationRoutingFilter.FILTER,
+            ListenerTranslator.ROUTER);
     assertThat(holders(free)).containsExactly(AllocationRouting.FREE, AllocationRouting.FREE);
     assertThat(holders(allocated)).containsExactly(AllocationRouting.FREE,
         dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000));
     assertThat(allocated.pool("default", "game")).hasValueSatisfying(pool -> assertThat(pool).hasSize(2));
     assertThat(allocated.pool("default", "nope")).isEmpty();
     assertThatThrownBy(() -> new TranslatorOptions("127.0.0.1", 99)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aPinnedRequestPassesOnlyWithTheTokenOfTheLiveAllocationItNames() throws Exception {
+    String objects = ALLOCATION_MODE;
+    String name = dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000);
+    String held = """
+        ---
+        apiVersion: fairlead.dev/v1alpha1
+        kind: Allocation
+        metadata: {name: %s, namespace: default, uid: %s}
+        spec:
+          upstream: game
+          endpoint: {address: 10.0.0.2, port: 7000}
+        """;
+    byte[] key = new byte[dev.fairlead.api.v1alpha1.AllocationTokens.KEY_BYTES];
+    var tokens = dev.fairlead.api.v1alpha1.AllocationTokens.of(key);
+    TranslatorOptions options = new TranslatorOptions("127.0.0.1").withAllocationTokens(tokens);
+    IncrementalTranslator incremental = new IncrementalTranslator(options);
+
+    var first = ClusterStateYaml.state(objects + held.formatted(name, "uid-1"));
+    var released = ClusterStateYaml.state(objects);
+    var again = ClusterStateYaml.state(objects + held.formatted(name, "uid-2"));
+    String firstToken = tokens.tokenFor(first.allocations().get(0)).orElseThrow();
+    String againToken = tokens.tokenFor(again.allocations().get(0)).orElseThrow();
+
+    assertThat(firstToken).isNotEqualTo(againToken);
+    assertThat(policies(incremental.translate(first))).containsOnlyKeys(AllocationRoutingFilter.UNPINNED_POLICY, name);
+    assertThat(policies(incremental.translate(first)).get(name).getPermissions(0).getAndRules().getRules(1)
+        .getHeader().getStringMatch().getExact()).isEqualTo(firstToken);
+    assertThat(policies(incremental.translate(released))).containsOnlyKeys(AllocationRoutingFilter.UNPINNED_POLICY);
+    assertThat(policies(incremental.translate(again)).get(name).getPermissions(0).getAndRules().getRules(1)
+        .getHeader().getStringMatch().getExact()).isEqualTo(againToken);
+    assertThat(incremental.translate(again).fleets()).isEqualTo(new Translator(options).translate(again).fleets());
+    assertThat(policies(new Translator(new TranslatorOptions("127.0.0.1")).translate(first)))
+        .containsOnlyKeys(AllocationRoutingFilter.UNPINNED_POLICY);
+    assertThat(route(incremental.translate(first)).getRequestHeadersToRemoveList())
+        .contains(AllocationRouting.TOKEN_HEADER);
+  }
+
+  private static io.envoyproxy.envoy.config.route.v3.Route route(Translation translation) {
+    return translation.fleets().get("default/edge").routes().get(0).getVirtualHosts(0).getRoutes(0);
+  }
+
+  private static java.util.Map<String, io.envoyproxy.envoy.config.rbac.v3.Policy> policies(Translation translation)
+      throws Exception {
+    return route(translation).getTypedPerFilterConfigOrThrow(AllocationRoutingFilter.RBAC_FILTER)
+        .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.class).getRbac().getRules()
+        .getPoliciesMap();
   }
 
   private static List<String> holders(Translation translation) {
@@ -242,7 +295,8 @@ class TranslatorTest {
   void fleetConfigRefusesTwoResourcesWithOneName() {
     Cluster cluster = Cluster.newBuilder().setName("upstream/default/a").build();
 
-    assertThatThrownBy(() -> new FleetConfig(List.of(cluster, cluster), List.of(), List.of(), List.of()))
+    assertThatThrownBy(() -> new FleetConfig(List.of(cluster, cluster), List.of(), List.of(), List.of(),
+        List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("upstream/default/a");
   }
@@ -253,7 +307,7 @@ class TranslatorTest {
     Cluster a = Cluster.newBuilder().setName("a").build();
     Translation translation = new Translation(
         Map.of("z/fleet", FleetConfig.EMPTY, "a/fleet", new FleetConfig(List.of(b, a), List.of(), List.of(),
-            List.of())),
+            List.of(), List.of())),
         List.of(), Map.of(), Map.of(), Map.of());
 
     assertThat(translation.fleets().keySet()).containsExactly("a/fleet", "z/fleet");
