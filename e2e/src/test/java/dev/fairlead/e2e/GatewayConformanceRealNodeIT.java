@@ -77,7 +77,7 @@ class GatewayConformanceRealNodeIT {
   final Diagnostics diagnostics = new Diagnostics();
 
   static final String GATEWAY_CLASS = "fairlead-conformance";
-  static final List<String> PROFILES = List.of("GATEWAY-HTTP");
+  static final List<String> PROFILES = List.of("GATEWAY-HTTP", "GATEWAY-GRPC");
   private static final String RELEASE = "fairlead";
   private static final String SYSTEM = "fairlead-system";
   private static final String INFRA = "gateway-conformance-infra";
