@@ -8,6 +8,8 @@
 #   the real node             kubelet, kube-controller-manager, kube-scheduler, kube-proxy (built with
 #                             kube-apiserver), containerd, runc, CNI plugins, CoreDNS, the image base and the
 #                             node's images: scripts/provision-node.sh
+#   the conformance suite     the Gateway API conformance test binary and the images its base manifests use
+#                             (echo-basic, CoreDNS), at GATEWAY_API_VERSION: scripts/provision-conformance.sh
 #
 # Everything lands under $FAIRLEAD_CACHE_DIR (default ~/.cache/fairlead), never in the repository.
 # Idempotent: each part is stamped when complete, so a second run only checks stamps (seconds).
@@ -215,6 +217,8 @@ provision_helm() {
 
 # shellcheck source=provision-node.sh
 . "$(dirname "${BASH_SOURCE[0]}")/provision-node.sh"
+# shellcheck source=provision-conformance.sh
+. "$(dirname "${BASH_SOURCE[0]}")/provision-conformance.sh"
 
 # `provision.sh envoy` provisions Envoy alone and prints its path (the quickstart needs nothing else).
 if [ "${1:-}" = "envoy" ]; then
@@ -230,11 +234,16 @@ provision_gateway_api
 provision_helm
 NODE_UNAVAILABLE=$(node_unavailable)
 IMAGE_BASE_DIR=""
+CONFORMANCE_BINARY=""
+CONFORMANCE_IMAGES=""
 if [ -z "$NODE_UNAVAILABLE" ]; then
   provision_node_packages
   provision_coredns
   provision_image_base
   provision_node_images "$(cat "$ENVOY_VENV/envoy-path")"
+  provision_conformance
+  CONFORMANCE_BINARY=$CONFORMANCE_DIR/conformance.test
+  CONFORMANCE_IMAGES=$CONFORMANCE_DIR/images
 fi
 
 cat >"$CACHE/tools.properties" <<EOF
@@ -253,5 +262,7 @@ node.images=$NODE_IMAGES
 node.cni.bin=/usr/lib/cni
 coredns.version=$COREDNS_VERSION
 image.base=$IMAGE_BASE_DIR
+conformance.binary=$CONFORMANCE_BINARY
+conformance.images=$CONFORMANCE_IMAGES
 EOF
 echo "provision: ready in $(( $(date +%s) - start ))s: kube-apiserver/kubectl v$K8S_VERSION, etcd v$ETCD_VERSION, envoy $ENVOY_VERSION, Gateway API v$GATEWAY_API_VERSION, helm v$HELM_VERSION, node: ${NODE_UNAVAILABLE:-containerd, runc, CoreDNS v$COREDNS_VERSION, images} (cache: $CACHE)"

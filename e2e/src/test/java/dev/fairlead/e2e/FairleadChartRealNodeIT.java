@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.testkit.AdsMode;
-import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.EnvoyBootstrap;
 import dev.fairlead.testkit.RealCluster;
 import dev.fairlead.testkit.Tools;
@@ -25,8 +24,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -63,8 +60,7 @@ class FairleadChartRealNodeIT {
   private static final String RELEASE = "fairlead";
   private static final String SYSTEM = "fairlead-system";
   private static final String APPS = "shop";
-  private static final Map<String, String> FAIRLEAD_PODS =
-      Map.of("app.kubernetes.io/name", "fairlead", "app.kubernetes.io/instance", RELEASE);
+  private static final Map<String, String> FAIRLEAD_PODS = new FairleadRelease(CLUSTER, RELEASE, SYSTEM).podLabels();
   private static final Map<String, String> SHOP_PODS = Map.of("app", "shop");
   private static final Map<String, String> ENVOY_PODS = Map.of("app", "envoy");
   /** Pods start JVMs on a busy 2-core machine. */
@@ -74,19 +70,13 @@ class FairleadChartRealNodeIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static String envoyAddress;
+  private static FairleadRelease release;
 
   @BeforeAll
   static void importImagesAndInstallTheChart() {
-    Path image = Path.of(System.getProperty("fairlead.image.archive", "../image/target/fairlead-image.tar"));
-    assumeTrue(Files.isRegularFile(image), () -> "The Fairlead image was not built: " + image
-        + " is missing (module image/ writes it whenever tests run)");
-    CLUSTER.importImage(image);
-    CLUSTER.importTestImage("envoy");
+    release = FairleadRelease.install(CLUSTER, RELEASE, SYSTEM,
+        "--set", "provisioner.proxyImage=fairlead.dev/envoy:" + Tools.get().envoyVersion());
     CLUSTER.importTestImage("backend");
-    Crds.installGatewayApi(client());
-    CLUSTER.helm().run("install", RELEASE, HelmChartRealApiServerIT.CHART.toString(), "--namespace", SYSTEM,
-        "--create-namespace", "--set", "provisioner.proxyImage=fairlead.dev/envoy:" + Tools.get().envoyVersion())
-        .requireSuccess();
   }
 
   /** The node outlives this suite: its pods stop here, so they load nothing while later suites run. */
@@ -322,8 +312,7 @@ class FairleadChartRealNodeIT {
   }
 
   private static String fairleadLogs() {
-    return CLUSTER.kubectl().run("logs", "-n", SYSTEM, "-l", "app.kubernetes.io/instance=" + RELEASE,
-        "--prefix", "--tail=60").stdout();
+    return release.logs(60);
   }
 
   private static void accepted(Condition condition) {
