@@ -100,7 +100,7 @@ class GatewayListenerStatusRealApiServerIT {
             protocol: HTTP
             port: 8080
             allowedRoutes:
-              kinds: [{kind: HTTPRoute}, {kind: GRPCRoute}]
+              kinds: [{kind: HTTPRoute}, {kind: TLSRoute}]
           - name: selected
             protocol: HTTP
             port: 8081
