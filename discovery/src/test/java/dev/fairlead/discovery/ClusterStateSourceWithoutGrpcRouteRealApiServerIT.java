@@ -37,7 +37,7 @@ class ClusterStateSourceWithoutGrpcRouteRealApiServerIT {
 
   @BeforeAll
   static void installCrdsButGrpcRoute() throws IOException {
-    for (String crd : new String[] {"upstreams", "allocations"}) {
+    for (String crd : new String[] {"upstreams", "allocations", "gatewayparameters"}) {
       try (InputStream in = ClusterStateSourceWithoutGrpcRouteRealApiServerIT.class
           .getResourceAsStream("/META-INF/fabric8/" + crd + ".fairlead.dev-v1.yml")) {
         Crds.apply(API_SERVER.client(), in);
