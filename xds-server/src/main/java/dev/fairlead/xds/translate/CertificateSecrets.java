@@ -148,7 +148,10 @@ final class CertificateSecrets {
         certificates.add((X509Certificate) factory.generateCertificate(
             new ByteArrayInputStream(holder.getEncoded())));
       }
-    } catch (IOException | CertificateException e) {
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (IOException | CertificateException | RuntimeException e) {
+      // Bouncy Castle reports a PEM body that is not base64 with an unchecked DecoderException.
       throw new IllegalArgumentException("not a PEM certificate chain: " + oneLine(e));
     }
     if (certificates.isEmpty()) {
@@ -164,7 +167,10 @@ final class CertificateSecrets {
       if (object != null && parser.readObject() != null) {
         throw new IllegalArgumentException("holds more than one PEM block; expected one private key");
       }
-    } catch (IOException e) {
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      // Bouncy Castle reports a PEM body that is not base64 with an unchecked DecoderException.
       throw new IllegalArgumentException("not a PEM private key: " + oneLine(e));
     }
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter();

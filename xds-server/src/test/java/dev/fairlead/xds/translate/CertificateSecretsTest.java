@@ -84,6 +84,11 @@ class CertificateSecretsTest {
     io.fabric8.kubernetes.api.model.Secret notBase64 = new SecretBuilder().withNewMetadata().withName("a")
         .endMetadata().withData(Map.of("tls.crt", "%%%", "tls.key", "x")).build();
     assertThat(problem(notBase64)).startsWith("data: tls.crt is not base64");
+    String garbledBody = "-----BEGIN PRIVATE KEY-----\n\u00f8\u00b8%%\n-----END PRIVATE KEY-----\n";
+    assertThat(problem(secret(EC.certificatePem(), garbledBody))).startsWith("data.tls.key: not a PEM private key");
+    String garbledCertificate = "-----BEGIN CERTIFICATE-----\n\u00f8\u00b8%%\n-----END CERTIFICATE-----\n";
+    assertThat(problem(secret(garbledCertificate, EC.privateKeyPem())))
+        .startsWith("data.tls.crt: not a PEM certificate chain");
   }
 
   private static String problem(io.fabric8.kubernetes.api.model.Secret secret) {
