@@ -19,13 +19,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A route's status as the Gateway API defines it for HTTPRoutes and GRPCRoutes alike: one {@code status.parents}
  * entry per parent verdict, under the report's controller name, with the parentRef as the spec spells it, and
  * conditions {@code Accepted} and {@code ResolvedRefs}, plus {@code PartiallyInvalid} while some rules are dropped
- * (absent otherwise, as the Gateway API asks). {@link #HTTP_ROUTE} and {@link #GRPC_ROUTE} differ only in their model
- * classes.
+ * (absent otherwise, as the Gateway API asks). {@link #HTTP_ROUTE} and {@link #GRPC_ROUTE} differ only in how their
+ * model classes (which share no interface) are read and built.
  *
  * <p>The list is shared with other controllers (each writes the entries for the parents it implements), so entries
  * under another {@code controllerName} are kept as they are, in their order, ahead of Fairlead's. Fairlead's
@@ -35,85 +37,67 @@ import java.util.Optional;
  * @param <T> the route's model class
  * @param <S> its status's model class
  */
-abstract class RouteStatusKind<T extends HasMetadata, S> implements StatusKind<T, S> {
+final class RouteStatusKind<T extends HasMetadata, S> implements StatusKind<T, S> {
 
-  static final RouteStatusKind<HTTPRoute, HTTPRouteStatus> HTTP_ROUTE =
-      new RouteStatusKind<>(ReportIndex.HTTP_ROUTE, HTTPRoute.class) {
+  static final RouteStatusKind<HTTPRoute, HTTPRouteStatus> HTTP_ROUTE = new RouteStatusKind<>(ReportIndex.HTTP_ROUTE,
+      HTTPRoute.class, route -> route.getSpec() == null ? null : route.getSpec().getParentRefs(), HTTPRoute::getStatus,
+      HTTPRouteStatus::getParents, HTTPRouteStatus::new,
+      (identity, status) -> new HTTPRouteBuilder().withMetadata(identity).withStatus(status).build());
 
-        @Override
-        List<ParentReference> parentRefs(HTTPRoute route) {
-          return route.getSpec() == null ? null : route.getSpec().getParentRefs();
-        }
-
-        @Override
-        List<RouteParentStatus> parents(HTTPRouteStatus status) {
-          return status.getParents();
-        }
-
-        @Override
-        HTTPRouteStatus status(List<RouteParentStatus> parents) {
-          return new HTTPRouteStatus(parents);
-        }
-
-        @Override
-        public HTTPRouteStatus status(HTTPRoute object) {
-          return object.getStatus();
-        }
-
-        @Override
-        HTTPRoute route(ObjectMeta identity, HTTPRouteStatus status) {
-          return new HTTPRouteBuilder().withMetadata(identity).withStatus(status).build();
-        }
-      };
-
-  static final RouteStatusKind<GRPCRoute, GRPCRouteStatus> GRPC_ROUTE =
-      new RouteStatusKind<>(ReportIndex.GRPC_ROUTE, GRPCRoute.class) {
-
-        @Override
-        List<ParentReference> parentRefs(GRPCRoute route) {
-          return route.getSpec() == null ? null : route.getSpec().getParentRefs();
-        }
-
-        @Override
-        List<RouteParentStatus> parents(GRPCRouteStatus status) {
-          return status.getParents();
-        }
-
-        @Override
-        GRPCRouteStatus status(List<RouteParentStatus> parents) {
-          return new GRPCRouteStatus(parents);
-        }
-
-        @Override
-        public GRPCRouteStatus status(GRPCRoute object) {
-          return object.getStatus();
-        }
-
-        @Override
-        GRPCRoute route(ObjectMeta identity, GRPCRouteStatus status) {
-          return new GRPCRouteBuilder().withMetadata(identity).withStatus(status).build();
-        }
-      };
+  static final RouteStatusKind<GRPCRoute, GRPCRouteStatus> GRPC_ROUTE = new RouteStatusKind<>(ReportIndex.GRPC_ROUTE,
+      GRPCRoute.class, route -> route.getSpec() == null ? null : route.getSpec().getParentRefs(), GRPCRoute::getStatus,
+      GRPCRouteStatus::getParents, GRPCRouteStatus::new,
+      (identity, status) -> new GRPCRouteBuilder().withMetadata(identity).withStatus(status).build());
 
   private final String kind;
   private final Class<T> type;
+  private final Function<T, List<ParentReference>> parentRefsOf;
+  private final Function<T, S> statusOf;
+  private final Function<S, List<RouteParentStatus>> parentsOf;
+  private final Function<List<RouteParentStatus>, S> statusWith;
+  private final BiFunction<ObjectMeta, S, T> routeWith;
 
-  private RouteStatusKind(String kind, Class<T> type) {
+  /**
+   * A kind of route, by how its model classes are read and built.
+   *
+   * @param parentRefsOf the route's {@code spec.parentRefs}, or null
+   * @param statusOf     the route's status, or null
+   * @param parentsOf    the status's {@code parents}, or null
+   * @param statusWith   a status with the given {@code parents}
+   * @param routeWith    a route of the given identity carrying the given status (null for none)
+   */
+  private RouteStatusKind(String kind, Class<T> type, Function<T, List<ParentReference>> parentRefsOf,
+      Function<T, S> statusOf, Function<S, List<RouteParentStatus>> parentsOf,
+      Function<List<RouteParentStatus>, S> statusWith, BiFunction<ObjectMeta, S, T> routeWith) {
     this.kind = kind;
     this.type = type;
+    this.parentRefsOf = parentRefsOf;
+    this.statusOf = statusOf;
+    this.parentsOf = parentsOf;
+    this.statusWith = statusWith;
+    this.routeWith = routeWith;
   }
 
-  /** The route's {@code spec.parentRefs}, or null. */
-  abstract List<ParentReference> parentRefs(T route);
+  private List<ParentReference> parentRefs(T route) {
+    return parentRefsOf.apply(route);
+  }
 
-  /** The status's {@code parents}, or null. */
-  abstract List<RouteParentStatus> parents(S status);
+  private List<RouteParentStatus> parents(S status) {
+    return parentsOf.apply(status);
+  }
 
-  /** A status with {@code parents}. */
-  abstract S status(List<RouteParentStatus> parents);
+  private S status(List<RouteParentStatus> parents) {
+    return statusWith.apply(parents);
+  }
 
-  /** A route of {@code identity} carrying {@code status} (null for none). */
-  abstract T route(ObjectMeta identity, S status);
+  private T route(ObjectMeta identity, S status) {
+    return routeWith.apply(identity, status);
+  }
+
+  @Override
+  public S status(T object) {
+    return statusOf.apply(object);
+  }
 
   @Override
   public String kind() {
