@@ -220,12 +220,14 @@ final class ServiceLevels {
   }
 
   /**
-   * How a replica's heap after GC grows without bound, if it does: its samples after the first (warm-up) whose last
-   * {@code windows} values each rose over the one before, by more than {@code toleranceBytes} in all. Empty when it
-   * does not, or when there are too few samples to say ({@link #judgeable}).
+   * How a replica's heap after GC grows without bound, if it does: its samples after the first {@code warmUp} ones
+   * (class loading, JIT, informer caches and the first translations fill a new replica's heap for its first minute,
+   * measured at about 6 MiB) whose last {@code windows} values each rose over the one before, by more than
+   * {@code toleranceBytes} in all. Empty when it does not, or when there are too few samples to say
+   * ({@link #judgeable}).
    */
-  static Optional<String> heapGrowth(List<Long> samples, int windows, long toleranceBytes) {
-    if (!judgeable(samples, windows)) {
+  static Optional<String> heapGrowth(List<Long> samples, int warmUp, int windows, long toleranceBytes) {
+    if (!judgeable(samples, warmUp, windows)) {
       return Optional.empty();
     }
     List<Long> last = samples.subList(samples.size() - windows, samples.size());
@@ -242,12 +244,15 @@ final class ServiceLevels {
         + last.stream().map(ServiceLevels::mebibytes).toList());
   }
 
-  /** Whether there are enough samples for {@link #heapGrowth}: the warm-up one and {@code windows} more. */
-  static boolean judgeable(List<Long> samples, int windows) {
+  /** Whether there are enough samples for {@link #heapGrowth}: the {@code warmUp} ones and {@code windows} more. */
+  static boolean judgeable(List<Long> samples, int warmUp, int windows) {
     if (windows < 2) {
       throw new IllegalArgumentException("a trend needs at least 2 windows, was " + windows);
     }
-    return samples.size() > windows;
+    if (warmUp < 0) {
+      throw new IllegalArgumentException("warm-up samples cannot be negative, was " + warmUp);
+    }
+    return samples.size() >= warmUp + windows;
   }
 
   static String mebibytes(long bytes) {

@@ -66,19 +66,29 @@ class ServiceLevelsTest {
   void heapThatRisesInEveryOneOfTheLastWindowsBeyondTheToleranceGrowsWithoutBound() {
     List<Long> leaking = List.of(10 * MIB, 40 * MIB, 42 * MIB, 45 * MIB, 49 * MIB);
 
-    assertThat(ServiceLevels.heapGrowth(leaking, 4, 4 * MIB)).hasValueSatisfying(
+    assertThat(ServiceLevels.heapGrowth(leaking, 1, 4, 4 * MIB)).hasValueSatisfying(
         finding -> assertThat(finding).contains("last 4 windows").contains("9.0 MiB"));
   }
 
   @Test
-  void theWarmUpSampleAndOnePlateauAreNotGrowth() {
-    // The first window is warm-up: caches and informers fill it.
-    assertThat(ServiceLevels.heapGrowth(List.of(10 * MIB, 40 * MIB, 41 * MIB, 41 * MIB + 1, 41 * MIB + 2), 4,
+  void theWarmUpSamplesAndOnePlateauAreNotGrowth() {
+    // The first windows are warm-up: caches and informers fill them.
+    assertThat(ServiceLevels.heapGrowth(List.of(10 * MIB, 40 * MIB, 41 * MIB, 41 * MIB + 1, 41 * MIB + 2), 1, 4,
         4 * MIB)).isEmpty();
+    // A replica still warming up rises in every window; past its warm-up it holds a plateau.
+    List<Long> warming = List.of(29 * MIB, 30 * MIB, 32 * MIB, 33 * MIB, 35 * MIB, 35 * MIB, 34 * MIB, 35 * MIB,
+        35 * MIB);
+    assertThat(ServiceLevels.heapGrowth(warming.subList(0, 5), 1, 4, 4 * MIB)).isPresent();
+    assertThat(ServiceLevels.judgeable(warming.subList(0, 5), 5, 4)).isFalse();
+    assertThat(ServiceLevels.heapGrowth(warming, 5, 4, 4 * MIB)).isEmpty();
+    // A leak keeps rising past the warm-up.
+    List<Long> leaking = List.of(29 * MIB, 30 * MIB, 32 * MIB, 33 * MIB, 35 * MIB, 37 * MIB, 39 * MIB, 41 * MIB,
+        43 * MIB);
+    assertThat(ServiceLevels.heapGrowth(leaking, 5, 4, 4 * MIB)).isPresent();
     // One window that does not rise breaks the trend, wherever it is.
-    assertThat(ServiceLevels.heapGrowth(List.of(1L, 40 * MIB, 45 * MIB, 44 * MIB, 50 * MIB, 55 * MIB), 4, 4 * MIB))
+    assertThat(ServiceLevels.heapGrowth(List.of(1L, 40 * MIB, 45 * MIB, 44 * MIB, 50 * MIB, 55 * MIB), 1, 4, 4 * MIB))
         .isEmpty();
-    assertThat(ServiceLevels.heapGrowth(List.of(1L, 40 * MIB, 45 * MIB, 50 * MIB, 55 * MIB, 55 * MIB), 4, 4 * MIB))
+    assertThat(ServiceLevels.heapGrowth(List.of(1L, 40 * MIB, 45 * MIB, 50 * MIB, 55 * MIB, 55 * MIB), 1, 4, 4 * MIB))
         .isEmpty();
   }
 
@@ -86,19 +96,19 @@ class ServiceLevelsTest {
   void risesWithinTheToleranceAreNoise() {
     List<Long> creeping = List.of(1L, 40 * MIB, 41 * MIB, 42 * MIB, 44 * MIB);
 
-    assertThat(ServiceLevels.heapGrowth(creeping, 4, 4 * MIB)).isEmpty();
-    assertThat(ServiceLevels.heapGrowth(creeping, 4, 3 * MIB)).isPresent();
+    assertThat(ServiceLevels.heapGrowth(creeping, 1, 4, 4 * MIB)).isEmpty();
+    assertThat(ServiceLevels.heapGrowth(creeping, 1, 4, 3 * MIB)).isPresent();
   }
 
   @Test
   void tooFewSamplesCannotBeJudged() {
     List<Long> young = List.of(10 * MIB, 40 * MIB, 60 * MIB, 80 * MIB);
 
-    assertThat(ServiceLevels.judgeable(young, 4)).isFalse();
-    assertThat(ServiceLevels.heapGrowth(young, 4, 4 * MIB)).isEmpty();
-    assertThat(ServiceLevels.judgeable(young, 3)).isTrue();
-    assertThat(ServiceLevels.heapGrowth(young, 3, 4 * MIB)).isPresent();
-    assertThatThrownBy(() -> ServiceLevels.judgeable(young, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(ServiceLevels.judgeable(young, 1, 4)).isFalse();
+    assertThat(ServiceLevels.heapGrowth(young, 1, 4, 4 * MIB)).isEmpty();
+    assertThat(ServiceLevels.judgeable(young, 1, 3)).isTrue();
+    assertThat(ServiceLevels.heapGrowth(young, 1, 3, 4 * MIB)).isPresent();
+    assertThatThrownBy(() -> ServiceLevels.judgeable(young, 1, 1)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
