@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -121,6 +122,26 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     Set<String> routes = new LinkedHashSet<>(report.attachedRoutes().getOrDefault("", Set.of()));
     routes.addAll(report.attachedRoutes().getOrDefault(listener, Set.of()));
     return routes.size();
+  }
+
+  /**
+   * Every listener entry keeps {@code supportedKinds}, which the Gateway API's schema requires even when empty (a
+   * listener that asks only for route kinds Fairlead does not support) and the model's serialization drops when it
+   * is.
+   */
+  @Override
+  public Map<String, Object> patchValue(Map<String, Object> json) {
+    if (json.get("listeners") instanceof List<?> listeners) {
+      json.put("listeners", listeners.stream().map(listener -> {
+        if (!(listener instanceof Map<?, ?> entry)) {
+          return listener;
+        }
+        Map<String, Object> fields = StatusKind.stringKeyed(entry);
+        fields.putIfAbsent("supportedKinds", List.of());
+        return fields;
+      }).toList());
+    }
+    return json;
   }
 
   @Override

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,6 +62,21 @@ class GatewayStatusKindTest {
     });
     assertThat(status.getConditions()).extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
         .containsExactly("Accepted=True/Accepted", "Programmed=True/Programmed");
+  }
+
+  @Test
+  void theStatusPatchKeepsAnEmptySupportedKindsWhichTheSchemaRequires() {
+    Map<String, Object> json = new LinkedHashMap<>(Map.of("listeners", List.of(
+        Map.of("name", "tls-only", "attachedRoutes", 0),
+        Map.of("name", "web", "attachedRoutes", 1,
+            "supportedKinds", List.of(Map.of("group", "gateway.networking.k8s.io", "kind", "HTTPRoute"))))));
+
+    Map<String, Object> patched = kind.patchValue(json);
+
+    assertThat(patched.get("listeners")).isEqualTo(List.of(
+        Map.of("name", "tls-only", "attachedRoutes", 0, "supportedKinds", List.of()),
+        Map.of("name", "web", "attachedRoutes", 1,
+            "supportedKinds", List.of(Map.of("group", "gateway.networking.k8s.io", "kind", "HTTPRoute")))));
   }
 
   @Test
