@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * gets INVALID_ARGUMENT on its stream; a fault of the server while handling one gets INTERNAL. Either way the
  * description says what was wrong in words of the protocol, never an exception's text (which goes to the log), and
  * every other stream goes on.
+ *
+ * <p><b>A stream gets only its own fleet.</b> Its first request is judged by {@link ProxyAuthorization#decide}: a
+ * client whose certificate carries a proxy identity asking for another fleet's {@code node.cluster} gets
+ * PERMISSION_DENIED, one without an identity where the server requires one UNAUTHENTICATED, each with a WARN line
+ * naming the client, its identity and what it asked for; other streams go on.
  */
 final class AdsService {
 
@@ -61,12 +66,14 @@ final class AdsService {
   private final XdsCache cache;
   private final StreamRegistry streams;
   private final SendBudget budget;
+  private final ProxyAuthorization.Mode identity;
   private final AtomicLong nextStreamId = new AtomicLong();
 
-  AdsService(XdsCache cache, StreamRegistry streams, SendBudget budget) {
+  AdsService(XdsCache cache, StreamRegistry streams, SendBudget budget, ProxyAuthorization.Mode identity) {
     this.cache = cache;
     this.streams = streams;
     this.budget = budget;
+    this.identity = identity;
   }
 
   /**
@@ -97,16 +104,25 @@ final class AdsService {
     final Outbound<R> out;
     private final boolean delta;
     private final Function<Q, String> typeUrl;
+    private final Function<Q, String> cluster;
+    /** What the TLS handshake proved about the client; read from the call's context when the stream opens. */
+    private final ProxyAuthorization.Peer peer;
+    /** Whether the first request passed {@link ProxyAuthorization#decide}; gRPC delivers requests one at a time. */
+    private boolean authorized;
     private final Map<ResourceType, Watch> watches = new EnumMap<>(ResourceType.class);
     private long nextNonce;
     private boolean ended;
     /** A cluster response went out since the last endpoint response: Envoy's warming clusters wait for endpoints. */
     private boolean clusterChanged;
 
-    Stream(long id, ServerCallStreamObserver<R> call, boolean delta, Function<Q, String> typeUrl) {
+    Stream(long id, ServerCallStreamObserver<R> call, boolean delta, Function<Q, String> typeUrl,
+        Function<Q, String> cluster) {
       this.id = id;
       this.delta = delta;
       this.typeUrl = typeUrl;
+      this.cluster = cluster;
+      ProxyAuthorization.Peer inContext = ProxyAuthorization.PEER.get();
+      this.peer = inContext == null ? ProxyAuthorization.Peer.anonymous("an unknown address") : inContext;
       this.out = new Outbound<>(call, budget);
       this.state = streams.open(id);
     }
@@ -125,6 +141,16 @@ final class AdsService {
       if (typeUrl.isEmpty()) {
         fail(Status.INVALID_ARGUMENT.withDescription("[" + id + "] type URL is required for ADS"));
         return;
+      }
+      if (!authorized) {
+        String claimed = cluster.apply(request);
+        if (ProxyAuthorization.decide(identity, peer, claimed) instanceof ProxyAuthorization.Verdict.Refused refused) {
+          LOG.warn("[{}] xDS stream of {} asking for node.cluster '{}' refused: {} {}", id, peer, claimed,
+              refused.status().getCode(), refused.status().getDescription());
+          fail(refused.status().withDescription("[" + id + "] " + refused.status().getDescription()));
+          return;
+        }
+        authorized = true;
       }
       try {
         handle(request);
@@ -235,7 +261,7 @@ final class AdsService {
     private final Map<ResourceType, String> latestNonce = new EnumMap<>(ResourceType.class);
 
     SotwStream(long id, ServerCallStreamObserver<DiscoveryResponse> call) {
-      super(id, call, false, DiscoveryRequest::getTypeUrl);
+      super(id, call, false, DiscoveryRequest::getTypeUrl, request -> request.getNode().getCluster());
     }
 
     @Override
@@ -278,7 +304,7 @@ final class AdsService {
     private final Map<ResourceType, Set<String>> unanswered = new EnumMap<>(ResourceType.class);
 
     DeltaStream(long id, ServerCallStreamObserver<DeltaDiscoveryResponse> call) {
-      super(id, call, true, DeltaDiscoveryRequest::getTypeUrl);
+      super(id, call, true, DeltaDiscoveryRequest::getTypeUrl, request -> request.getNode().getCluster());
     }
 
     @Override
