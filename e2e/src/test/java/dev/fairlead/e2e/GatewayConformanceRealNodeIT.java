@@ -9,9 +9,13 @@ import dev.fairlead.testkit.FailureReports;
 import dev.fairlead.testkit.RealCluster;
 import dev.fairlead.testkit.Tools;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -33,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +71,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>It runs with {@code -Pconformance} (property {@code fairlead.conformance}); see CONTRIBUTING for its wall time.
  * On failure, {@code target/failure-reports/GatewayConformanceRealNodeIT/<test>/} holds the conformance namespaces'
  * objects with their statuses, each managed Envoy's {@code /config_dump}, Fairlead's log and the binary's output.
+ * The suite deletes each test's own objects when the test ends, so the last state of every Gateway, HTTPRoute and
+ * GRPCRoute seen in those namespaces during the run, deleted ones included, is kept too
+ * ({@code objects-last-seen.yaml}, recorded by informers): a failed test's Gateway and routes with the status
+ * Fairlead last wrote.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayConformanceRealNodeIT {
@@ -92,6 +101,7 @@ class GatewayConformanceRealNodeIT {
 
   private static FairleadRelease fairlead;
   private static SharedIndexInformer<Deployment> corednsPullPolicy;
+  private static final LastSeen LAST_SEEN = new LastSeen();
 
   @BeforeAll
   static void installFairleadWithItsProvisioner() throws IOException {
@@ -122,6 +132,9 @@ class GatewayConformanceRealNodeIT {
           parametersRef: {group: fairlead.dev, kind: GatewayParameters, name: conformance, namespace: %s}
         """.formatted(GATEWAY_CLASS, SYSTEM));
     corednsPullPolicy = keepCorednsPullPolicyIfNotPresent();
+    LAST_SEEN.watch(Gateway.class);
+    LAST_SEEN.watch(HTTPRoute.class);
+    LAST_SEEN.watch(GRPCRoute.class);
   }
 
   /** The node outlives this suite: what it ran stops here, so it loads nothing while later suites run. */
@@ -130,6 +143,7 @@ class GatewayConformanceRealNodeIT {
     if (corednsPullPolicy != null) {
       corednsPullPolicy.close();
     }
+    LAST_SEEN.close();
     if (fairlead == null) {
       return;
     }
@@ -284,6 +298,58 @@ class GatewayConformanceRealNodeIT {
   }
 
   /**
+   * The last state of every object of the given kinds in the conformance namespaces, as informers saw it: updated on
+   * each add and update, and kept at its final state when deleted. Thread-safe.
+   */
+  static final class LastSeen {
+
+    private record Seen(HasMetadata object, String state) {
+    }
+
+    private final Map<String, Seen> objects = new ConcurrentSkipListMap<>();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+    <T extends HasMetadata> void watch(Class<T> kind) {
+      informers.add(client().resources(kind).inAnyNamespace().inform(new ResourceEventHandler<T>() {
+        @Override
+        public void onAdd(T object) {
+          record(object, "");
+        }
+
+        @Override
+        public void onUpdate(T before, T object) {
+          record(object, "");
+        }
+
+        @Override
+        public void onDelete(T object, boolean finalStateUnknown) {
+          record(object, finalStateUnknown ? " (deleted; its final state unknown)" : " (deleted)");
+        }
+      }));
+    }
+
+    private void record(HasMetadata object, String state) {
+      String namespace = object.getMetadata().getNamespace();
+      if (namespace != null && namespace.startsWith(CONFORMANCE_NAMESPACES)) {
+        objects.put(object.getKind() + " " + namespace + "/" + object.getMetadata().getName(),
+            new Seen(object, state));
+      }
+    }
+
+    /** Every object recorded, each a YAML document headed by a comment naming it, in name order. */
+    String yaml() {
+      StringBuilder out = new StringBuilder();
+      objects.forEach((name, seen) -> out.append("# ").append(name).append(seen.state()).append('\n')
+          .append(client().getKubernetesSerialization().asYaml(seen.object())));
+      return out.toString();
+    }
+
+    void close() {
+      informers.forEach(SharedIndexInformer::close);
+    }
+  }
+
+  /**
    * On a failed test, writes what a person needs to its failure-report directory: the conformance namespaces'
    * Gateway API objects, Services and pods with their statuses, the GatewayClass, each managed Envoy's
    * {@code /config_dump} (through a port-forward to its admin port, which listens on the pod's loopback only),
@@ -313,6 +379,7 @@ class GatewayConformanceRealNodeIT {
         String name = pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName();
         write(dir.resolve("envoy-" + name + "-config_dump.json"), configDump(pod));
       }
+      write(dir.resolve("objects-last-seen.yaml"), LAST_SEEN.yaml());
       write(dir.resolve("fairlead.log"), fairlead.logs(-1));
       try (var logs = Files.list(OUT)) {
         for (Path log : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
