@@ -3,6 +3,7 @@ package dev.fairlead.app;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.XdsCache;
+import dev.fairlead.xds.server.ProxyAuthorization;
 import dev.fairlead.xds.server.StreamRegistry;
 import dev.fairlead.xds.server.XdsServer;
 import dev.fairlead.xds.translate.IncrementalTranslator;
@@ -39,10 +40,19 @@ public final class ControlPlane implements AutoCloseable {
    */
   public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
       TranslatorOptions options, MeterRegistry registry) {
+    return start(xdsAddress, xdsPort, transport, ProxyAuthorization.Mode.OPTIONAL, options, registry);
+  }
+
+  /**
+   * As {@link #start(String, int, ServerTransport, TranslatorOptions, MeterRegistry)}, binding xDS clients to fleets
+   * as {@code identity} says.
+   */
+  public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
+      ProxyAuthorization.Mode identity, TranslatorOptions options, MeterRegistry registry) {
     StreamRegistry streams = new StreamRegistry(registry, Clock.systemUTC());
     XdsCache cache = new XdsCache();
     ConfigPublisher publisher = new ConfigPublisher(new IncrementalTranslator(options), cache, registry);
-    XdsServer server = XdsServer.start(xdsAddress, xdsPort, transport, cache, streams);
+    XdsServer server = XdsServer.start(xdsAddress, xdsPort, transport, identity, cache, streams);
     return new ControlPlane(streams, cache, publisher, server);
   }
 

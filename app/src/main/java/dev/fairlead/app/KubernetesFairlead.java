@@ -77,8 +77,8 @@ public final class KubernetesFairlead implements AutoCloseable {
       AllocationTokens tokens = AllocationKey.readOrCreate(client, ownNamespace(options, client));
       ControlPlane controlPlane = started(running,
           ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.xdsTransport(),
-              new TranslatorOptions(options.listenerAddress(), options.allocator().unallocatedStatus().httpCode(),
-                  tokens),
+              options.xdsProxyIdentity(), new TranslatorOptions(options.listenerAddress(),
+                  options.allocator().unallocatedStatus().httpCode(), tokens),
               registry));
       started(running, JvmMeters.bind(registry));
       Readiness readiness = new Readiness();

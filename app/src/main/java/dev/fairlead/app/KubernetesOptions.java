@@ -4,12 +4,14 @@ import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.discovery.DiscoveryScope;
 import dev.fairlead.provisioner.ProvisionerOptions;
 import dev.fairlead.tls.ServerTransport;
+import dev.fairlead.xds.server.ProxyAuthorization;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Settings of Fairlead in Kubernetes mode: where and how (TLS or plaintext) xDS is served, the address Envoy
+ * Settings of Fairlead in Kubernetes mode: where and how (TLS or plaintext) xDS is served, whether xDS clients
+ * must prove a proxy identity ({@link ProxyAuthorization.Mode}; optional unless set), the address Envoy
  * listeners bind to, which namespaces are watched, which Services are discovered, whether discovery writes
  * Upstreams at all, where the allocation API and the admin server listen, whether replicas elect the one that
  * writes (without election, this one writes), and whether that one runs the managed fleets.
@@ -17,7 +19,8 @@ import java.util.Set;
 public record KubernetesOptions(String xdsAddress, int xdsPort, ServerTransport xdsTransport, String listenerAddress,
     Set<String> watchNamespaces, Map<String, String> namespaceSelector, Map<String, String> serviceSelector,
     boolean discovery, CoalescingDelay coalescing, AllocatorOptions allocator, AdminOptions admin,
-    Optional<LeaderElectionOptions> leaderElection, Optional<ProvisionerOptions> provisioner) {
+    Optional<LeaderElectionOptions> leaderElection, Optional<ProvisionerOptions> provisioner,
+    ProxyAuthorization.Mode xdsProxyIdentity) {
 
   public KubernetesOptions {
     watchNamespaces = Set.copyOf(watchNamespaces);
@@ -28,6 +31,7 @@ public record KubernetesOptions(String xdsAddress, int xdsPort, ServerTransport 
     java.util.Objects.requireNonNull(admin, "admin");
     java.util.Objects.requireNonNull(leaderElection, "leaderElection");
     java.util.Objects.requireNonNull(provisioner, "provisioner");
+    java.util.Objects.requireNonNull(xdsProxyIdentity, "xdsProxyIdentity");
     if (!watchNamespaces.isEmpty() && !namespaceSelector.isEmpty()) {
       throw new IllegalArgumentException(
           "--watch-namespaces and --watch-namespace-selector exclude each other: give one of them");
@@ -42,26 +46,36 @@ public record KubernetesOptions(String xdsAddress, int xdsPort, ServerTransport 
       Set<String> watchNamespaces, Map<String, String> namespaceSelector, Map<String, String> serviceSelector,
       boolean discovery, CoalescingDelay coalescing, AllocatorOptions allocator) {
     this(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces, namespaceSelector, serviceSelector,
-        discovery, coalescing, allocator, AdminOptions.loopback(), Optional.empty(), Optional.empty());
+        discovery, coalescing, allocator, AdminOptions.loopback(), Optional.empty(), Optional.empty(),
+        ProxyAuthorization.Mode.OPTIONAL);
   }
 
   /** These settings, with the admin server where {@code admin} says. */
   public KubernetesOptions withAdmin(AdminOptions admin) {
     return new KubernetesOptions(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces,
-        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, leaderElection, provisioner);
+        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, leaderElection, provisioner,
+        xdsProxyIdentity);
   }
 
   /** These settings, electing the writer as {@code election} says. */
   public KubernetesOptions withLeaderElection(LeaderElectionOptions election) {
     return new KubernetesOptions(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces,
         namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, Optional.of(election),
-        provisioner);
+        provisioner, xdsProxyIdentity);
   }
 
   /** These settings, running managed fleets as {@code provisioner} says (empty: not at all). */
   public KubernetesOptions withProvisioner(Optional<ProvisionerOptions> provisioner) {
     return new KubernetesOptions(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces,
-        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, leaderElection, provisioner);
+        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, leaderElection, provisioner,
+        xdsProxyIdentity);
+  }
+
+  /** These settings, binding xDS clients to fleets as {@code identity} says. */
+  public KubernetesOptions withXdsProxyIdentity(ProxyAuthorization.Mode identity) {
+    return new KubernetesOptions(xdsAddress, xdsPort, xdsTransport, listenerAddress, watchNamespaces,
+        namespaceSelector, serviceSelector, discovery, coalescing, allocator, admin, leaderElection, provisioner,
+        identity);
   }
 
   /** Which Services discovery turns into Upstreams. */

@@ -1,6 +1,7 @@
 package dev.fairlead.app;
 
 import dev.fairlead.runtime.CoalescingDelay;
+import dev.fairlead.tls.ServerTransport;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -90,18 +91,22 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private AutoCloseable standalone() {
+    ServerTransport transport = usable(xds::transport);
     return StandaloneFairlead.start(StandaloneOptions.of(configDir, xds.address(), xds.port(),
-        usable(xds::transport), listenerAddress).withAdmin(usable(admin::options))
+        transport, listenerAddress).withAdmin(usable(admin::options))
+        .withXdsProxyIdentity(usable(() -> xds.proxyIdentity(transport)))
         .withUnallocatedStatus(usable(allocator::unallocatedStatus).httpCode()), registry);
   }
 
   private AutoCloseable kubernetes() {
     KubernetesOptions options = usable(() -> {
-      KubernetesOptions flags = new KubernetesOptions(xds.address(), xds.port(), xds.transport(), listenerAddress,
+      ServerTransport transport = xds.transport();
+      KubernetesOptions flags = new KubernetesOptions(xds.address(), xds.port(), transport, listenerAddress,
           cluster.watchNamespaces(), cluster.namespaceSelector(), cluster.watchLabels(),
           cluster.discovery(), CoalescingDelay.DEFAULT, allocator.options())
           .withAdmin(admin.options())
-          .withProvisioner(provisioner.options(xds.port()));
+          .withProvisioner(provisioner.options(xds.port()))
+          .withXdsProxyIdentity(xds.proxyIdentity(transport));
       Optional<LeaderElectionOptions> election = leaderElection.options();
       return election.isPresent() ? flags.withLeaderElection(election.get()) : flags;
     });

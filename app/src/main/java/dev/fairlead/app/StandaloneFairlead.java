@@ -75,7 +75,8 @@ public final class StandaloneFairlead implements AutoCloseable {
    */
   public static StandaloneFairlead start(StandaloneOptions options, MeterRegistry registry) {
     ControlPlane controlPlane = ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.xdsTransport(),
-        new TranslatorOptions(options.listenerAddress(), options.unallocatedStatus()), registry);
+        options.xdsProxyIdentity(), new TranslatorOptions(options.listenerAddress(), options.unallocatedStatus()),
+        registry);
     AtomicBoolean directoryRead = new AtomicBoolean();
     Readiness readiness = new Readiness()
         .require("config-directory", "the configuration directory has not been read yet", directoryRead::get)

@@ -1,6 +1,8 @@
 package dev.fairlead.app;
 
 import dev.fairlead.tls.ServerTransport;
+import dev.fairlead.tls.TlsFiles;
+import dev.fairlead.xds.server.ProxyAuthorization;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -37,6 +39,14 @@ final class XdsFlags {
           + "Env: FAIRLEAD_XDS_PLAINTEXT.")
   boolean xdsPlaintext;
 
+  @Option(names = "--xds-proxy-identity", defaultValue = "${env:FAIRLEAD_XDS_PROXY_IDENTITY:-}",
+      description = "required: every xDS client must present a client certificate carrying a Fairlead proxy identity "
+          + "(spiffe://fairlead/ns/<namespace>/gateway/<name>) and gets only that Gateway's configuration; optional: "
+          + "a client with an identity is still held to it, one without may ask for any node.cluster (Envoys you run "
+          + "yourself with certificates that carry none). Default: required when --xds-tls-ca is given, else "
+          + "optional. Env: FAIRLEAD_XDS_PROXY_IDENTITY.")
+  String xdsProxyIdentity;
+
   String address() {
     return xdsAddress;
   }
@@ -52,5 +62,31 @@ final class XdsFlags {
    */
   ServerTransport transport() {
     return new TransportFlags("the xDS server", "xds", xdsTlsCert, xdsTlsKey, xdsTlsCa, xdsPlaintext).transport();
+  }
+
+  /**
+   * Whether xDS clients must prove a proxy identity: {@code --xds-proxy-identity}, by default required exactly when
+   * client certificates are.
+   *
+   * @throws IllegalArgumentException naming the flag when its value is neither required nor optional, or is required
+   *                                  while the transport asks for no client certificates
+   */
+  ProxyAuthorization.Mode proxyIdentity(ServerTransport transport) {
+    boolean certificates = transport.tls().map(TlsFiles::clientCertificatesRequired).orElse(false);
+    String value = xdsProxyIdentity == null ? "" : xdsProxyIdentity.strip();
+    if (value.isEmpty()) {
+      return certificates ? ProxyAuthorization.Mode.REQUIRED : ProxyAuthorization.Mode.OPTIONAL;
+    }
+    ProxyAuthorization.Mode mode = switch (value) {
+      case "required" -> ProxyAuthorization.Mode.REQUIRED;
+      case "optional" -> ProxyAuthorization.Mode.OPTIONAL;
+      default -> throw new IllegalArgumentException("--xds-proxy-identity: '" + value
+          + "' is neither required nor optional");
+    };
+    if (mode == ProxyAuthorization.Mode.REQUIRED && !certificates) {
+      throw new IllegalArgumentException("--xds-proxy-identity=required needs client certificates: give --xds-tls-ca "
+          + "(a proxy proves its identity with a certificate of that CA)");
+    }
+    return mode;
   }
 }

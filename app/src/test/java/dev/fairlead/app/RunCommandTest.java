@@ -150,6 +150,18 @@ class RunCommandTest {
   }
 
   @Test
+  void requiredProxyIdentitiesNeedClientCertificatesAndTheFlagTakesTwoValues() {
+    assertThat(run("run", "--config-dir", dir.toString(), "--xds-plaintext", "--xds-proxy-identity", "required"))
+        .isNotZero();
+    assertThat(run("run", "--config-dir", dir.toString(), "--xds-plaintext", "--xds-proxy-identity", "always"))
+        .isNotZero();
+
+    assertThat(err.toString())
+        .contains("--xds-proxy-identity=required needs client certificates: give --xds-tls-ca")
+        .contains("--xds-proxy-identity: 'always' is neither required nor optional");
+  }
+
+  @Test
   void aTlsFileThatCannotBeReadStopsStartUpNamingIt() {
     int exit = run("run", "--config-dir", dir.toString(), "--xds-tls-cert", dir.resolve("tls.crt").toString(),
         "--xds-tls-key", dir.resolve("tls.key").toString());

@@ -88,10 +88,24 @@ public final class TestCa {
    * Kubernetes reads as user and group) and the given IP addresses and DNS names, with a key of {@code algorithm}.
    */
   public TestCertificate issue(String subject, String algorithm, List<String> ipAddresses, List<String> dnsNames) {
+    return issue(subject, algorithm, ipAddresses, dnsNames, List.of());
+  }
+
+  /**
+   * A certificate for {@code CN=commonName}, 127.0.0.1 and localhost that also carries {@code uris} as URI subject
+   * alternative names (e.g. a SPIFFE identity), with an EC P-256 key.
+   */
+  public TestCertificate issueWithUris(String commonName, List<String> uris) {
+    return issue("CN=" + commonName, "EC", List.of("127.0.0.1"), List.of("localhost"), uris);
+  }
+
+  private TestCertificate issue(String subject, String algorithm, List<String> ipAddresses, List<String> dnsNames,
+      List<String> uris) {
     KeyPair leaf = keyPair(algorithm);
     List<GeneralName> names = new ArrayList<>();
     ipAddresses.forEach(address -> names.add(new GeneralName(GeneralName.iPAddress, address)));
     dnsNames.forEach(name -> names.add(new GeneralName(GeneralName.dNSName, name)));
+    uris.forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
     try {
       X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
       X509v3CertificateBuilder builder = builder(issuer, new X500Name(subject), leaf.getPublic());

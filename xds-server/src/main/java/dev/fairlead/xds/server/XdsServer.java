@@ -4,6 +4,7 @@ import dev.fairlead.tls.ServerTls;
 import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.XdsCache;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -66,18 +67,43 @@ public final class XdsServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving on {@code host:port} (port 0 picks a free one).
+   * Starts serving on {@code host:port} (port 0 picks a free one); a client presenting a proxy identity gets only its
+   * fleet, one without may ask for any ({@link ProxyAuthorization.Mode#OPTIONAL}).
    *
    * @throws dev.fairlead.tls.UnusableFileException when a TLS file cannot be read or used, naming it
    */
   public static XdsServer start(String host, int port, ServerTransport transport, XdsCache cache,
       StreamRegistry streams) {
-    return start(host, port, transport, cache, streams, new SendBudget(SEND_BUDGET_BYTES, STALE_SEND_NANOS));
+    return start(host, port, transport, ProxyAuthorization.Mode.OPTIONAL, cache, streams);
+  }
+
+  /**
+   * Starts serving on {@code host:port} (port 0 picks a free one), binding clients to fleets by {@code identity}.
+   *
+   * @throws IllegalArgumentException when {@code identity} is {@link ProxyAuthorization.Mode#REQUIRED} but
+   *                                  {@code transport} does not require client certificates, so no client could
+   *                                  ever prove one
+   * @throws dev.fairlead.tls.UnusableFileException when a TLS file cannot be read or used, naming it
+   */
+  public static XdsServer start(String host, int port, ServerTransport transport, ProxyAuthorization.Mode identity,
+      XdsCache cache, StreamRegistry streams) {
+    return start(host, port, transport, identity, cache, streams,
+        new SendBudget(SEND_BUDGET_BYTES, STALE_SEND_NANOS));
   }
 
   /** As {@link #start(String, int, ServerTransport, XdsCache, StreamRegistry)}, with its own send budget. */
   static XdsServer start(String host, int port, ServerTransport transport, XdsCache cache, StreamRegistry streams,
       SendBudget budget) {
+    return start(host, port, transport, ProxyAuthorization.Mode.OPTIONAL, cache, streams, budget);
+  }
+
+  private static XdsServer start(String host, int port, ServerTransport transport, ProxyAuthorization.Mode identity,
+      XdsCache cache, StreamRegistry streams, SendBudget budget) {
+    if (identity == ProxyAuthorization.Mode.REQUIRED
+        && transport.tls().map(files -> !files.clientCertificatesRequired()).orElse(true)) {
+      throw new IllegalArgumentException("proxy identities are required, but the xDS server does not require client "
+          + "certificates (it needs a CA for them): no proxy could prove its identity");
+    }
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.SERVING);
     Optional<ServerTls> tls = ServerTls.start("xDS", transport);
@@ -87,14 +113,16 @@ public final class XdsServer implements AutoCloseable {
       Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), ServerTls.grpcCredentials(tls))
           .executor(calls)
           .maxInboundMessageSize(MAX_REQUEST_BYTES)
-          .addService(new AdsService(cache, streams, budget).definition())
+          .addService(ServerInterceptors.intercept(new AdsService(cache, streams, budget, identity).definition(),
+              ProxyAuthorization.interceptor()))
           .addService(health.getHealthService())
           .addService(ProtoReflectionServiceV1.newInstance())
           .permitKeepAliveTime(10, TimeUnit.SECONDS)
           .permitKeepAliveWithoutCalls(true)
           .build()
           .start();
-      LOG.info("xDS server listening on {}:{}, {}", host, server.getPort(), transport);
+      LOG.info("xDS server listening on {}:{}, {}, proxy identity {}", host, server.getPort(), transport,
+          identity == ProxyAuthorization.Mode.REQUIRED ? "required" : "optional");
       var unused = budgetTimer.scheduleWithFixedDelay(budget::expireStale, 1, 1, TimeUnit.SECONDS);
       return new XdsServer(server, health, tls, calls, budgetTimer);
     } catch (IOException e) {
