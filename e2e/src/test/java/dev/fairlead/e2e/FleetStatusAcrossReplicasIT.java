@@ -12,7 +12,6 @@ import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
 import dev.fairlead.testkit.LoopbackPorts;
 import dev.fairlead.testkit.RealApiServer;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -165,17 +164,8 @@ class FleetStatusAcrossReplicasIT {
   private Replica replica(String identity) {
     int xdsPort = LoopbackPorts.free();
     int adminPort = LoopbackPorts.free();
-    FairleadProcess process = FairleadProcess.start(identity, List.of(
-        "--xds-plaintext", "--allocator-plaintext",
-        "--admin-port", Integer.toString(adminPort),
-        "--kubeconfig", API_SERVER.kubeconfig().toString(),
-        "--watch-labels", "fairlead.dev/e2e=fleet-status",
-        "--xds-port", Integer.toString(xdsPort),
-        "--allocator-grpc-port", Integer.toString(LoopbackPorts.free()),
-        "--allocator-http-port", Integer.toString(LoopbackPorts.free()),
-        "--leader-election-namespace", NAMESPACE,
-        "--leader-election-identity", identity,
-        "--leader-election-lease-duration", LEASE_DURATION.toSeconds() + "s"));
+    FairleadProcess process = FairleadProcess.start(identity, FairleadProcess.electedReplica(API_SERVER, identity,
+        xdsPort, adminPort, "fairlead.dev/e2e=fleet-status", LEASE_DURATION));
     return new Replica(process, xdsPort, adminPort);
   }
 
@@ -187,9 +177,7 @@ class FleetStatusAcrossReplicasIT {
   }
 
   private static Optional<String> holder() {
-    Lease lease = API_SERVER.client().leases().inNamespace(NAMESPACE).withName("fairlead").get();
-    return lease == null || lease.getSpec() == null ? Optional.empty()
-        : Optional.ofNullable(lease.getSpec().getHolderIdentity()).filter(h -> !h.isEmpty());
+    return FairleadProcess.leaseHolder(API_SERVER);
   }
 
   private static Upstream upstream(String name) {
