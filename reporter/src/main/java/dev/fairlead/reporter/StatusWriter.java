@@ -194,8 +194,14 @@ final class StatusWriter {
     }
     String patch = client.getKubernetesSerialization().asJson(List.of(
         Map.of("op", "test", "path", "/metadata/uid", "value", object.getMetadata().getUid()),
-        Map.of("op", "add", "path", "/status", "value", status)));
+        Map.of("op", "add", "path", "/status", "value", kind.patchValue(jsonObject(status)))));
     in(kind, object).withName(name(object)).subresource("status").patch(PatchContext.of(PatchType.JSON), patch);
+  }
+
+  /** {@code value}'s JSON form as a map (its serialization's field names and values). */
+  private Map<String, Object> jsonObject(Object value) {
+    Map<?, ?> json = client.getKubernetesSerialization().convertValue(value, Map.class);
+    return StatusKind.stringKeyed(json);
   }
 
   /**
