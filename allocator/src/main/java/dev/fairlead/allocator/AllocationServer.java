@@ -1,6 +1,7 @@
 package dev.fairlead.allocator;
 
 import dev.fairlead.tls.ServerTls;
+import dev.fairlead.tls.UndecodableRequests;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;

@@ -8,15 +8,14 @@ import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.cache.Watch;
 import dev.fairlead.xds.cache.XdsCache;
 import dev.fairlead.xds.server.StreamState.DeltaRequest;
+import dev.fairlead.tls.UndecodableRequests;
 import dev.fairlead.xds.server.StreamState.SotwRequest;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
@@ -50,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * stream. A state-of-the-world request is answered only if it carries the nonce of the type's latest response (or
  * none yet), and a delta type gets a new watch only when none of its responses awaits an answer.
  *
- * <p><b>Bad requests end their stream only.</b> A request that cannot be decoded ({@link Decoded}) or names no type
+ * <p><b>Bad requests end their stream only.</b> A request that cannot be decoded ({@link UndecodableRequests}) or names no type
  * gets INVALID_ARGUMENT on its stream; a fault of the server while handling one gets INTERNAL. Either way the
  * description says what was wrong in words of the protocol, never an exception's text (which goes to the log), and
  * every other stream goes on.
@@ -79,26 +78,19 @@ final class AdsService {
 
   /**
    * The ADS service as gRPC serves it: the methods of {@code envoy.service.discovery.v3.AggregatedDiscoveryService}
-   * under their names and schema (which reflection reads), taking requests as {@link Decoded} values.
+   * under their names and schema (which reflection reads), a request that does not decode ending its own stream
+   * with INVALID_ARGUMENT ({@link UndecodableRequests}).
    */
   ServerServiceDefinition definition() {
-    ServiceDescriptor ads = AggregatedDiscoveryServiceGrpc.getServiceDescriptor();
-    MethodDescriptor<Decoded<DiscoveryRequest>, DiscoveryResponse> sotw = decoding(
-        AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), DiscoveryRequest.getDefaultInstance());
-    MethodDescriptor<Decoded<DeltaDiscoveryRequest>, DeltaDiscoveryResponse> delta = decoding(
-        AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(), DeltaDiscoveryRequest.getDefaultInstance());
-    return ServerServiceDefinition.builder(ServiceDescriptor.newBuilder(ads.getName())
-            .setSchemaDescriptor(ads.getSchemaDescriptor()).addMethod(sotw).addMethod(delta).build())
-        .addMethod(sotw, ServerCalls.asyncBidiStreamingCall(responses -> new SotwStream(
-            nextStreamId.getAndIncrement(), (ServerCallStreamObserver<DiscoveryResponse>) responses)))
-        .addMethod(delta, ServerCalls.asyncBidiStreamingCall(responses -> new DeltaStream(
-            nextStreamId.getAndIncrement(), (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses)))
+    ServerServiceDefinition ads = ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.getServiceDescriptor())
+        .addMethod(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+            ServerCalls.asyncBidiStreamingCall(responses -> new SotwStream(
+                nextStreamId.getAndIncrement(), (ServerCallStreamObserver<DiscoveryResponse>) responses)))
+        .addMethod(AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(),
+            ServerCalls.asyncBidiStreamingCall(responses -> new DeltaStream(
+                nextStreamId.getAndIncrement(), (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses)))
         .build();
-  }
-
-  private static <Q extends com.google.protobuf.Message, R> MethodDescriptor<Decoded<Q>, R> decoding(
-      MethodDescriptor<Q, R> method, Q prototype) {
-    return method.toBuilder(Decoded.marshaller(prototype), method.getResponseMarshaller()).build();
+    return UndecodableRequests.of(ads);
   }
 
   /**
@@ -106,7 +98,7 @@ final class AdsService {
    * and the end of it. Guarded by its own monitor; responses are queued on {@link #out} under it, so nonces go out
    * in order.
    */
-  private abstract class Stream<Q, R extends MessageLite> implements StreamObserver<Decoded<Q>> {
+  private abstract class Stream<Q, R extends MessageLite> implements StreamObserver<Q> {
     final long id;
     final StreamState state;
     final Outbound<R> out;
@@ -144,14 +136,7 @@ final class AdsService {
     abstract void sending(Response response, String nonce);
 
     @Override
-    public final void onNext(Decoded<Q> decoded) {
-      if (decoded instanceof Decoded.Undecodable<Q> undecodable) {
-        LOG.debug("[{}] xDS request not decodable, ending the stream: {}", id, undecodable.problem());
-        fail(Status.INVALID_ARGUMENT.withDescription("[" + id + "] request: not a valid " + (delta
-            ? "DeltaDiscoveryRequest" : "DiscoveryRequest") + " (protobuf decoding failed); the stream is closed"));
-        return;
-      }
-      Q request = ((Decoded.Request<Q>) decoded).message();
+    public final void onNext(Q request) {
       String typeUrl = this.typeUrl.apply(request);
       if (typeUrl.isEmpty()) {
         fail(Status.INVALID_ARGUMENT.withDescription("[" + id + "] type URL is required for ADS"));

@@ -1,4 +1,4 @@
-package dev.fairlead.allocator;
+package dev.fairlead.tls;
 
 import io.grpc.Attributes;
 import io.grpc.Metadata;
@@ -26,10 +26,14 @@ import org.slf4j.LoggerFactory;
  * ({@code request: not a valid <Message> …}), telling the method's handler the call was cancelled, so it never runs
  * on it. The failure itself goes to the log at DEBUG only: it may quote the decoder's internals.
  *
+ * <p>Every gRPC service Fairlead serves goes through it (xDS and allocation): on a stream, only the stream whose
+ * request did not decode ends, and every other stream goes on. The size of what is decoded is bounded by the
+ * server's maximum inbound message size before this sees it.
+ *
  * <p>grpc-java offers no hook for this ({@code ServerInterceptors.useMarshalledMessages} re-marshals but still lets
  * a decoding failure escape as UNKNOWN), hence this class. Stateless; each call's adapters are confined to it.
  */
-final class UndecodableRequests {
+public final class UndecodableRequests {
 
   private static final Logger LOG = LoggerFactory.getLogger(UndecodableRequests.class);
 
@@ -41,7 +45,7 @@ final class UndecodableRequests {
   }
 
   /** {@code service}, under the same names and schema, answering undecodable requests with INVALID_ARGUMENT. */
-  static ServerServiceDefinition of(ServerServiceDefinition service) {
+  public static ServerServiceDefinition of(ServerServiceDefinition service) {
     ServiceDescriptor original = service.getServiceDescriptor();
     ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
         .setSchemaDescriptor(original.getSchemaDescriptor());
