@@ -59,6 +59,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* Fails the render, naming the value, when values contradict each other or the binary would refuse them. */}}
 {{- define "fairlead.validate" -}}
+{{- if and .Values.xds.plaintext .Values.xds.tls.secretName }}
+{{- fail "xds.plaintext excludes xds.tls.secretName: choose TLS or plaintext" }}
+{{- end }}
 {{- if and .Values.watchNamespaces .Values.watchNamespaceSelector }}
 {{- fail "watchNamespaces and watchNamespaceSelector exclude each other: set one of them" }}
 {{- end }}
@@ -66,4 +69,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if not (or (eq $code 429) (and (ge $code 500) (le $code 599))) }}
 {{- fail (printf "allocator.http.unallocatedStatusCode must be 429 or 500-599, not %v" .Values.allocator.http.unallocatedStatusCode) }}
 {{- end }}
+{{- end }}
+
+{{/*
+The Secret of Fairlead's own xDS CA, or "" when xDS is protected otherwise (a Secret of yours, or plaintext).
+*/}}
+{{- define "fairlead.xdsCaSecret" -}}
+{{- if not (or .Values.xds.tls.secretName .Values.xds.plaintext) -}}
+{{- .Values.xds.tls.caSecretName | default (printf "%s-xds-ca" (include "fairlead.fullname" .)) -}}
+{{- end -}}
 {{- end }}

@@ -11,6 +11,7 @@ import dev.fairlead.app.admin.AdminServer;
 import dev.fairlead.app.admin.JvmMeters;
 import dev.fairlead.app.admin.Readiness;
 import dev.fairlead.discovery.ClusterStateSource;
+import dev.fairlead.provisioner.ProxyCertificateAuthority;
 import dev.fairlead.discovery.ReconcilerSettings;
 import dev.fairlead.reporter.ReporterSettings;
 import dev.fairlead.reporter.StatusReporter;
@@ -73,9 +74,10 @@ public final class KubernetesFairlead implements AutoCloseable {
     this.running = running;
   }
 
-  public static KubernetesFairlead start(KubernetesOptions options, KubernetesClient client, MeterRegistry registry) {
+  public static KubernetesFairlead start(KubernetesOptions given, KubernetesClient client, MeterRegistry registry) {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
+      KubernetesOptions options = withXdsCa(given, client);
       AllocationTokens tokens = AllocationKey.readOrCreate(client, ownNamespace(options, client));
       ControlPlane controlPlane = started(running,
           ControlPlane.start(options.xdsAddress(), options.xdsPort(), options.xdsTransport(),
@@ -146,7 +148,22 @@ public final class KubernetesFairlead implements AutoCloseable {
   }
 
   /**
-   * Fairlead's own namespace, where the Secret of the allocation key lives: the Lease's (the chart sets it to the
+   * {@code options} with Fairlead's xDS CA, when they ask for it: read or created in Fairlead's namespace, the xDS
+   * server's certificate written where the transport reads it, and the provisioner issuing fleets' certificates.
+   */
+  private static KubernetesOptions withXdsCa(KubernetesOptions options, KubernetesClient client) {
+    if (options.xdsCa().isEmpty()) {
+      return options;
+    }
+    XdsCaOptions xdsCa = options.xdsCa().get();
+    ProxyCertificateAuthority ca = xdsCa.prepare(client, ownNamespace(options, client));
+    LOG.info("xDS is mutual TLS of Fairlead's CA ({}), the server's certificate for {}", ca.ca(),
+        xdsCa.serverNames());
+    return options.withProvisioner(options.provisioner().map(provisioner -> provisioner.withCa(ca)));
+  }
+
+  /**
+   * Fairlead's own namespace, where the Secrets of the allocation key and of the xDS CA live: the Lease's (the chart sets it to the
    * release's), else the client's (the pod's, in a cluster), else {@code default}.
    */
   private static String ownNamespace(KubernetesOptions options, KubernetesClient client) {

@@ -100,13 +100,15 @@ final class RunCommand implements Callable<Integer> {
 
   private AutoCloseable kubernetes() {
     KubernetesOptions options = usable(() -> {
-      ServerTransport transport = xds.transport();
+      Optional<XdsCaOptions> ca = xds.ca(provisioner.xdsHost());
+      ServerTransport transport = ca.isPresent() ? ServerTransport.tls(ca.get().files()) : xds.transport();
       KubernetesOptions flags = new KubernetesOptions(xds.address(), xds.port(), transport, listenerAddress,
           cluster.watchNamespaces(), cluster.namespaceSelector(), cluster.watchLabels(),
           cluster.discovery(), CoalescingDelay.DEFAULT, allocator.options())
           .withAdmin(admin.options())
           .withProvisioner(provisioner.options(xds.port()))
           .withXdsProxyIdentity(xds.proxyIdentity(transport));
+      flags = ca.isPresent() ? flags.withXdsCa(ca.get()) : flags;
       Optional<LeaderElectionOptions> election = leaderElection.options();
       return election.isPresent() ? flags.withLeaderElection(election.get()) : flags;
     });

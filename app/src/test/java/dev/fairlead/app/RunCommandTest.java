@@ -162,6 +162,35 @@ class RunCommandTest {
   }
 
   @Test
+  void theXdsCaSecretExcludesTheOtherXdsTransportFlagsAndStandaloneMode() {
+    assertThat(run("run", "--kubeconfig", "/nonexistent", "--allocator-plaintext", "--xds-ca-secret", "ca",
+        "--xds-plaintext", "--proxy-xds-service", "fairlead-xds.system.svc")).isNotZero();
+    assertThat(run("run", "--config-dir", dir.toString(), "--xds-ca-secret", "ca")).isNotZero();
+    assertThat(run("run", "--kubeconfig", "/nonexistent", "--allocator-plaintext", "--xds-ca-secret", "ca",
+        "--xds-address", "0.0.0.0")).isNotZero();
+
+    assertThat(err.toString())
+        .contains("--xds-ca-secret excludes --xds-tls-cert, --xds-tls-key, --xds-tls-ca and --xds-plaintext")
+        .contains("--xds-ca-secret is for Kubernetes mode")
+        .contains("--xds-ca-secret needs a name for the xDS server's certificate: give --proxy-xds-service");
+  }
+
+  @Test
+  void theXdsCaSecretNamesTheProxiesXdsHostAndAConcreteAddressAndRequiresIdentities() {
+    XdsFlags flags = new XdsFlags();
+    flags.xdsCaSecret = "fairlead-xds-ca";
+    flags.xdsAddress = "10.0.0.7";
+
+    XdsCaOptions ca = flags.ca(java.util.Optional.of("fairlead-xds.system.svc")).orElseThrow();
+
+    assertThat(ca.secretName()).isEqualTo("fairlead-xds-ca");
+    assertThat(ca.serverNames()).containsExactly("fairlead-xds.system.svc", "10.0.0.7");
+    assertThat(ca.files().clientCertificatesRequired()).isTrue();
+    assertThat(flags.proxyIdentity(ServerTransport.tls(ca.files())))
+        .isEqualTo(dev.fairlead.xds.server.ProxyAuthorization.Mode.REQUIRED);
+  }
+
+  @Test
   void aTlsFileThatCannotBeReadStopsStartUpNamingIt() {
     int exit = run("run", "--config-dir", dir.toString(), "--xds-tls-cert", dir.resolve("tls.crt").toString(),
         "--xds-tls-key", dir.resolve("tls.key").toString());
