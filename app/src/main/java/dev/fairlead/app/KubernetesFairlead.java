@@ -53,7 +53,7 @@ public final class KubernetesFairlead implements AutoCloseable {
   private static final Duration RECORD_HEARTBEAT = Duration.ofSeconds(5);
   /** How long a replica's record not seen to change still counts: four heartbeats. */
   private static final Duration RECORD_TTL = Duration.ofSeconds(20);
-  /** The replica's name in {@code proxy-status} without leader election, where it is the only one. */
+  /** This replica's name in its own tallies without leader election, where it is the only one and publishes none. */
   private static final String SOLE_REPLICA = "fairlead";
 
   private final ControlPlane controlPlane;
@@ -102,8 +102,12 @@ public final class KubernetesFairlead implements AutoCloseable {
       FleetProxies proxies = started(running, new FleetProxies(replica, controlPlane.streams(), controlPlane.cache(),
           records, feed::changed));
       fleetProxies.set(proxies);
-      AdminServer admin = started(running, AdminServer.start(options.admin().address(), options.admin().port(),
-          readiness, controlPlane.streams(), controlPlane.cache(), registry, proxies::proxiesDocument));
+      // With one replica (no election) /debug/proxies is that replica's, without a replica column.
+      AdminServer admin = started(running, records.isPresent()
+          ? AdminServer.start(options.admin().address(), options.admin().port(), readiness, controlPlane.streams(),
+              controlPlane.cache(), registry, proxies::proxiesDocument)
+          : AdminServer.start(options.admin().address(), options.admin().port(), readiness, controlPlane.streams(),
+              controlPlane.cache(), registry));
       TranslationCandidates candidates = new TranslationCandidates(new PodLabels(client));
       boolean provisioned = options.provisioner().isPresent();
       ClusterStateSource source = started(running, new ClusterStateSource(client, options.watchNamespaces(),
