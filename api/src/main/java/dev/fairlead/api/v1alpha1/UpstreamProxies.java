@@ -1,5 +1,6 @@
 package dev.fairlead.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
  * to (those connected in the fleets whose routes use it), how many hold its current configuration, and how many
  * reject it.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record UpstreamProxies(
     @JsonPropertyDescription("Proxies connected to any Fairlead replica that are sent this Upstream's configuration.")
     int connected,

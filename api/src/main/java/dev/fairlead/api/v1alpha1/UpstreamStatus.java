@@ -1,6 +1,7 @@
 package dev.fairlead.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -11,6 +12,7 @@ import java.util.List;
  * proxies of every replica hold its configuration.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record UpstreamStatus(
     @JsonPropertyDescription("Accepted, ResolvedRefs and Programmed.")
     List<Condition> conditions,
