@@ -2,6 +2,7 @@
 # Publishes Fairlead's Gateway API conformance report:
 #   conformance/reports/v<Gateway API version>/fairlead-report.yaml   the official suite's report, as it wrote it
 #   docs/conformance.md                                                its table: profiles, pass counts, features
+#   README.md                                                          its summary: profiles, pass counts
 #
 #   scripts/conformance-report.sh            runs GatewayConformanceRealNodeIT (./mvnw ... -Pconformance), then
 #                                            publishes the report it wrote; a failed suite publishes nothing
@@ -30,13 +31,14 @@ out=$root/conformance/reports/v$version
 mkdir -p "$out"
 cp "$report" "$out/fairlead-report.yaml"
 
-python3 - "$out/fairlead-report.yaml" "$root/docs/conformance.md" "$root/conformance/skip-tests.txt" <<'PY'
+python3 - "$out/fairlead-report.yaml" "$root/docs/conformance.md" "$root/conformance/skip-tests.txt" \
+  "$root/README.md" <<'PY'
 import re
 import sys
 
 import yaml
 
-report_file, doc_file, skip_file = sys.argv[1:]
+report_file, doc_file, skip_file, readme_file = sys.argv[1:]
 with open(report_file) as f:
     report = yaml.safe_load(f)
 
@@ -69,14 +71,37 @@ with open(skip_file) as f:
 rows += ["", "Tests skipped because they fail on Fairlead today (`conformance/skip-tests.txt`):", ""]
 rows += ["| test | why |", "|---|---|"] + skipped if skipped else ["none."]
 
-begin, end = "<!-- conformance-report:begin -->", "<!-- conformance-report:end -->"
-with open(doc_file) as f:
-    doc = f.read()
-if begin not in doc or end not in doc:
-    sys.exit("conformance-report: %s has no %s ... %s markers" % (doc_file, begin, end))
-doc = re.sub(re.escape(begin) + ".*?" + re.escape(end),
-             lambda _: begin + "\n" + "\n".join(rows) + "\n" + end, doc, flags=re.S)
-with open(doc_file, "w") as f:
-    f.write(doc)
-print("conformance-report: %s and %s written" % (report_file, doc_file))
+def passed(part):
+    s = (part or {}).get("statistics", {})
+    total = s.get("Passed", 0) + s.get("Failed", 0) + s.get("Skipped", 0)
+    return "%d of %d" % (s.get("Passed", 0), total) if total else "-"
+
+summary = [
+    "Gateway API %s, Fairlead %s, run on %s ([the report](conformance/reports/%s/fairlead-report.yaml), "
+    "[features and skipped tests](docs/conformance.md)):"
+    % (report.get("gatewayAPIVersion", "?"), impl.get("version", "?"), report.get("date", "?"),
+       report.get("gatewayAPIVersion", "?")),
+    "",
+    "| profile | core tests passed | extended tests passed | extended features |",
+    "|---|---|---|---|",
+]
+for profile in sorted(report.get("profiles", []), key=lambda p: p["name"]):
+    core, extended = profile.get("core", {}), profile.get("extended", {})
+    summary.append("| %s | %s | %s | %d |" % (profile["name"], passed(core), passed(extended),
+                                             len(extended.get("supportedFeatures", []))))
+
+def replace_marked(path, lines):
+    begin, end = "<!-- conformance-report:begin -->", "<!-- conformance-report:end -->"
+    with open(path) as f:
+        doc = f.read()
+    if begin not in doc or end not in doc:
+        sys.exit("conformance-report: %s has no %s ... %s markers" % (path, begin, end))
+    doc = re.sub(re.escape(begin) + ".*?" + re.escape(end),
+                 lambda _: begin + "\n" + "\n".join(lines) + "\n" + end, doc, flags=re.S)
+    with open(path, "w") as f:
+        f.write(doc)
+
+replace_marked(doc_file, rows)
+replace_marked(readme_file, summary)
+print("conformance-report: %s, %s and %s written" % (report_file, doc_file, readme_file))
 PY

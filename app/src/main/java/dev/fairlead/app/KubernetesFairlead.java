@@ -25,6 +25,7 @@ import java.util.Deque;
 import java.util.Objects;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * every replica; on the elected leader only (or on the one replica, without election) the Service to Upstream
  * reconciler writes discovered Upstreams (unless disabled) and the {@link StatusReporter} writes the status of every
  * Upstream, and of Fairlead's GatewayClasses, Gateways and HTTPRoute parent entries, from each translation's
- * verdicts and the proxies' rejections ({@link Writers});
+ * verdicts and what the proxies of every replica hold and reject ({@link Writers}, {@link FleetProxies}: each replica
+ * publishes its proxies' record, {@link ReplicaRecords});
  * the admin server answers health, readiness (every informer synced and the first configuration in the xDS cache),
  * metrics and debug requests on every replica. The client belongs to the caller, who closes it after this.
  * {@link #start} returns at once; proxies are served from the first state built after every informer has synced
@@ -45,6 +47,12 @@ public final class KubernetesFairlead implements AutoCloseable {
   private static final int ALLOCATION_ATTEMPTS = 8;
   private static final Duration SWEEP_PERIOD = Duration.ofSeconds(10);
   private static final int SWEEP_LIMIT = 100;
+  /** How often a replica rewrites its record of its proxies when nothing changed ({@link ReplicaRecords}). */
+  private static final Duration RECORD_HEARTBEAT = Duration.ofSeconds(5);
+  /** How long a replica's record not seen to change still counts: four heartbeats. */
+  private static final Duration RECORD_TTL = Duration.ofSeconds(20);
+  /** The replica's name in {@code proxy-status} without leader election, where it is the only one. */
+  private static final String SOLE_REPLICA = "fairlead";
 
   private final ControlPlane controlPlane;
   private final ClusterStateSource source;
@@ -76,22 +84,34 @@ public final class KubernetesFairlead implements AutoCloseable {
               registry));
       started(running, JvmMeters.bind(registry));
       Readiness readiness = new Readiness();
-      AdminServer admin = started(running, AdminServer.start(options.admin().address(), options.admin().port(),
-          readiness, controlPlane.streams(), controlPlane.cache(), registry));
       StatusReporter reporter = started(running, new StatusReporter(client,
           ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry));
-      StatusFeed feed = started(running, new StatusFeed(controlPlane.streams(), reporter::report));
+      AtomicReference<Writers> leaderWriters = new AtomicReference<>();
+      String replica = options.leaderElection().map(LeaderElectionOptions::identity).orElse(SOLE_REPLICA);
+      Optional<ReplicaRecords> records = options.leaderElection().map(election -> started(running,
+          new ReplicaRecords(client, ownNamespace(options, client), election.identity(), RECORD_HEARTBEAT, RECORD_TTL,
+              () -> leaderWriters.get() != null && leaderWriters.get().isRunning(), client)));
+      records.ifPresent(ReplicaRecords::start);
+      AtomicReference<FleetProxies> fleetProxies = new AtomicReference<>();
+      StatusFeed feed = started(running, new StatusFeed(() -> fleetProxies.get().view(), reporter::report));
+      FleetProxies proxies = started(running, new FleetProxies(replica, controlPlane.streams(), controlPlane.cache(),
+          records, feed::changed));
+      fleetProxies.set(proxies);
+      AdminServer admin = started(running, AdminServer.start(options.admin().address(), options.admin().port(),
+          readiness, controlPlane.streams(), controlPlane.cache(), registry, proxies::proxiesDocument));
       TranslationCandidates candidates = new TranslationCandidates(new PodLabels(client));
       boolean provisioned = options.provisioner().isPresent();
       ClusterStateSource source = started(running, new ClusterStateSource(client, options.watchNamespaces(),
           options.coalescing(), registry, state -> {
             Translation translation = controlPlane.publish(state, object -> null);
             candidates.translated(translation);
+            proxies.translated(translation);
             feed.translated(translation, FleetStatuses.of(state, provisioned));
           }, provisioned));
       source.start();
       Writers writers = started(running, new Writers(client, options,
           new ReconcilerSettings(options.coalescing(), 4, Duration.ofMinutes(10)), registry, reporter));
+      leaderWriters.set(writers);
       Optional<LeaderElection> election = options.leaderElection()
           .map(settings -> started(running, new LeaderElection(client, settings, writers::start, writers::stop)));
       election.ifPresentOrElse(LeaderElection::start, writers::start);

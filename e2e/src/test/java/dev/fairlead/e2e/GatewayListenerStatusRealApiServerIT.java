@@ -35,7 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Per-listener Gateway status written by Fairlead in Kubernetes mode to a real API server: each listener's
  * {@code Accepted}, {@code Conflicted}, {@code ResolvedRefs}, {@code Programmed}, {@code supportedKinds} and
  * {@code attachedRoutes}, for an HTTPS listener whose certificate is in another namespace by a ReferenceGrant (and
- * {@code RefNotPermitted} once the grant is deleted), route kinds Fairlead does not support, an unsupported protocol
+ * {@code RefNotPermitted} once the grant is deleted), route kinds Fairlead does not support (some or all of a
+ * listener's: an empty {@code supportedKinds}, which the schema requires present, is written), an unsupported protocol
  * and a namespace selector.
  */
 class GatewayListenerStatusRealApiServerIT {
@@ -109,6 +110,11 @@ class GatewayListenerStatusRealApiServerIT {
                 from: Selector
                 selector: {matchLabels: {team: web}}
           - {name: raw, protocol: TCP, port: 9000}
+          - name: tls-only
+            protocol: HTTP
+            port: 8082
+            allowedRoutes:
+              kinds: [{kind: TLSRoute}]
         """);
     API_SERVER.apply("""
         apiVersion: gateway.networking.k8s.io/v1
@@ -122,7 +128,7 @@ class GatewayListenerStatusRealApiServerIT {
     startFairlead();
 
     await("every listener has a status").atMost(BOUND).ignoreExceptions()
-        .until(() -> listeners().size() == 4 && condition("raw", "Accepted").getReason().equals("UnsupportedProtocol")
+        .until(() -> listeners().size() == 5 && condition("raw", "Accepted").getReason().equals("UnsupportedProtocol")
             && listener("selected").getAttachedRoutes() == 1);
 
     assertThat(describe("secure")).containsExactly("Accepted=True/Accepted", "Conflicted=False/NoConflicts",
@@ -130,6 +136,8 @@ class GatewayListenerStatusRealApiServerIT {
     assertThat(describe("mixed")).contains("ResolvedRefs=False/InvalidRouteKinds", "Programmed=True/Programmed");
     assertThat(listener("mixed").getSupportedKinds())
         .containsExactly(new RouteGroupKind("gateway.networking.k8s.io", "HTTPRoute"));
+    assertThat(describe("tls-only")).contains("ResolvedRefs=False/InvalidRouteKinds", "Programmed=False/Invalid");
+    assertThat(listener("tls-only").getSupportedKinds()).isEmpty();
     assertThat(describe("raw")).contains("Accepted=False/UnsupportedProtocol", "Programmed=False/Invalid");
     assertThat(condition("raw", "Accepted").getMessage()).startsWith("spec.listeners[3] (raw).protocol:");
     assertThat(describe("selected")).contains("Programmed=True/Programmed");

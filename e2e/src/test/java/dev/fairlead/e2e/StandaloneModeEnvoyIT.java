@@ -189,6 +189,7 @@ class StandaloneModeEnvoyIT {
     assertThat(app.lastRequest().orElseThrow().target()).isEqualTo("/v2");
 
     assertThat(rawGet("/specific", "very.specific.com:1234")).contains("x-route: specific");
+    assertThat(app.lastRequest().orElseThrow().header("host")).contains("very.specific.com:1234");
     assertThat(rawGet("/specific", "very.specific.com")).contains("x-route: specific");
   }
 

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -29,8 +30,10 @@ import java.util.stream.Stream;
  * and its listeners') once nothing else does.
  *
  * <p>{@code attachedRoutes} of a listener counts the distinct routes (HTTPRoutes and GRPCRoutes) with an accepted
- * verdict for a parentRef to this Gateway that names this listener ({@code sectionName}) or no listener at all; a
- * listener that is not programmed has none.
+ * verdict for a parentRef to this Gateway that names this listener ({@code sectionName}) or no listener at all. As
+ * the Gateway API counts attachment by parentRefs and allowedRoutes alone, a listener not programmed only because
+ * its references do not resolve counts its routes too; one not accepted, conflicted or without a supported route
+ * kind has none.
  *
  * <p>A listener is {@code Programmed} when the translator programs it and no proxy rejects the Gateway's
  * configuration; otherwise false, with reason {@code Rejected} (the proxies' words) or {@code Invalid} (its own
@@ -62,7 +65,7 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     Verdict verdict = verdicts.get(0);
     long generation = verdict.object().generation();
     GatewayStatus existing = current.getStatus() == null ? new GatewayStatus() : current.getStatus();
-    Programmed programmed = Programmed.of(verdict.accepted(), report.rejection(), "Gateway",
+    Programmed programmed = Programmed.of(verdict.accepted(), report.rejection(), report.proxies(), "Gateway",
         "no listener of it is programmed").unlessNotReady(report.fleet());
     List<Condition> conditions = List.of(
         Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation,
@@ -73,10 +76,9 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     for (ListenerVerdict listener : verdict.listeners()) {
       List<Condition> before = existingListener(existing, listener.name());
       Programmed listenerProgrammed = listener.programmed()
-          ? Programmed.of(verdict.accepted(), report.rejection(), "Gateway", "no listener of it is programmed")
-              .unlessNotReady(report.fleet())
+          ? programmed
           : new Programmed(false, "Invalid", "not programmed: " + whyNot(listener));
-      listeners.add(new ListenerStatus(listener.programmed() ? attachedRoutes(report, listener.name()) : 0, List.of(
+      listeners.add(new ListenerStatus(attachable(listener) ? attachedRoutes(report, listener.name()) : 0, List.of(
           Conditions.fromVerdict(Conditions.ACCEPTED, listener.accepted(), generation, before, now),
           Conditions.fromVerdict(CONFLICTED, listener.conflicted(), generation, before, now),
           Conditions.fromVerdict(Conditions.RESOLVED_REFS, listener.resolvedRefs(), generation, before, now),
@@ -87,6 +89,11 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
         .map(fleet -> fleet.addresses().stream().map(a -> new GatewayStatusAddress(a.type(), a.value())).toList())
         .orElse(existing.getAddresses());
     return Optional.of(new GatewayStatus(addresses, conditions, listeners));
+  }
+
+  /** Whether routes attach to {@code listener}: accepted, not conflicted, with a route kind Fairlead supports. */
+  private static boolean attachable(ListenerVerdict listener) {
+    return listener.accepted().isTrue() && !listener.conflicted().isTrue() && !listener.supportedKinds().isEmpty();
   }
 
   /** The condition that keeps a listener from being programmed. */
@@ -121,6 +128,26 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     Set<String> routes = new LinkedHashSet<>(report.attachedRoutes().getOrDefault("", Set.of()));
     routes.addAll(report.attachedRoutes().getOrDefault(listener, Set.of()));
     return routes.size();
+  }
+
+  /**
+   * Every listener entry keeps {@code supportedKinds}, which the Gateway API's schema requires even when empty (a
+   * listener that asks only for route kinds Fairlead does not support) and the model's serialization drops when it
+   * is.
+   */
+  @Override
+  public Map<String, Object> patchValue(Map<String, Object> json) {
+    if (json.get("listeners") instanceof List<?> listeners) {
+      json.put("listeners", listeners.stream().map(listener -> {
+        if (!(listener instanceof Map<?, ?> entry)) {
+          return listener;
+        }
+        Map<String, Object> fields = StatusKind.stringKeyed(entry);
+        fields.putIfAbsent("supportedKinds", List.of());
+        return fields;
+      }).toList());
+    }
+    return json;
   }
 
   @Override

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -54,11 +56,27 @@ interface StatusKind<T extends HasMetadata, S> {
   }
 
   /**
+   * {@code status} as the patch of a status Fairlead alone writes carries it, given its JSON form (a map the method
+   * may change and return). The model's serialization leaves out empty lists; a kind whose schema requires such a
+   * list even when empty puts it back here, or the API server refuses the whole status.
+   */
+  default Map<String, Object> patchValue(Map<String, Object> json) {
+    return json;
+  }
+
+  /**
    * What a status-subresource update of a {@link #sharesStatus shared} status sends: the object's identity
    * ({@code name}, {@code namespace}, and as preconditions {@code uid} and {@code resourceVersion}) carrying
    * {@code status}. The API server takes nothing but the status from a status update, so nothing else is sent.
    */
   T withStatus(T object, S status);
+
+  /** A JSON object's map with its keys as strings, in their order. */
+  static Map<String, Object> stringKeyed(Map<?, ?> json) {
+    Map<String, Object> keyed = new LinkedHashMap<>();
+    json.forEach((key, value) -> keyed.put(String.valueOf(key), value));
+    return keyed;
+  }
 
   /**
    * The metadata a status update carries: which object ({@code namespace}, {@code name}) and, as preconditions the

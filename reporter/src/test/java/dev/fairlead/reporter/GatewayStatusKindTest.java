@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +65,21 @@ class GatewayStatusKindTest {
   }
 
   @Test
+  void theStatusPatchKeepsAnEmptySupportedKindsWhichTheSchemaRequires() {
+    Map<String, Object> json = new LinkedHashMap<>(Map.of("listeners", List.of(
+        Map.of("name", "tls-only", "attachedRoutes", 0),
+        Map.of("name", "web", "attachedRoutes", 1,
+            "supportedKinds", List.of(Map.of("group", "gateway.networking.k8s.io", "kind", "HTTPRoute"))))));
+
+    Map<String, Object> patched = kind.patchValue(json);
+
+    assertThat(patched.get("listeners")).isEqualTo(List.of(
+        Map.of("name", "tls-only", "attachedRoutes", 0, "supportedKinds", List.of()),
+        Map.of("name", "web", "attachedRoutes", 1,
+            "supportedKinds", List.of(Map.of("group", "gateway.networking.k8s.io", "kind", "HTTPRoute")))));
+  }
+
+  @Test
   void aRejectedGatewayIsNotProgrammedOnAnyListener() {
     Gateway gateway = gateway("gw-uid", "web");
     StatusReport report = new StatusReport(List.of(Verdicts.accepted("Gateway", gateway)), Map.of(),
@@ -79,9 +95,25 @@ class GatewayStatusKindTest {
   }
 
   @Test
-  void eachListenerCarriesItsOwnVerdictAndOneNotProgrammedHasNoRoutesAndSaysWhy() {
+  void theProxiesOfEveryReplicaAreCountedOnTheGatewayAndItsProgrammedListeners() {
+    Gateway gateway = gateway("gw-uid", "web");
+    String key = StatusReport.objectKey("Gateway", "edge", "public");
+    StatusReport report = new StatusReport(List.of(Verdicts.accepted("Gateway", gateway)), Map.of(),
+        Map.of(key, new Rejection("listener http-80: cannot bind", 1)), StatusReport.GATEWAY_CONTROLLER_NAME,
+        Map.of(), Map.of(key, new ProxyTally(2, 1, 1)));
+
+    GatewayStatus status = desired(report, gateway);
+
+    String message = "1 of 2 proxies holds its current configuration; 1 rejected it: listener http-80: cannot bind";
+    assertThat(status.getConditions().get(1).getMessage()).isEqualTo(message);
+    assertThat(status.getListeners().get(0).getConditions().get(3).getMessage()).isEqualTo(message);
+  }
+
+  @Test
+  void eachListenerCarriesItsOwnVerdictAndOneWaitingForItsCertificateStillCountsItsRoutes() {
     Gateway gateway = gateway("gw-uid", "web", "secure", "raw");
     HTTPRoute everywhere = route("everywhere");
+    HTTPRoute secureOnly = route("secure-only");
     Condition missing = new Condition.False("InvalidCertificateRef",
         "spec.listeners[1] (secure).tls.certificateRefs[0]: Secret edge/cert of type kubernetes.io/tls not found");
     Condition tcp = new Condition.False("UnsupportedProtocol",
@@ -95,12 +127,13 @@ class GatewayStatusKindTest {
             new ListenerVerdict("raw", tcp, Verdicts.listener("raw", false).conflicted(), Verdicts.RESOLVED, false,
                 List.of())));
     StatusReport report = StatusReport.of(List.of(verdict,
-        Verdicts.route(everywhere, "edge", "public", null, Verdicts.ACCEPTED)));
+        Verdicts.route(everywhere, "edge", "public", null, Verdicts.ACCEPTED),
+        Verdicts.route(secureOnly, "edge", "public", "secure", Verdicts.ACCEPTED)));
 
     GatewayStatus status = desired(report, gateway);
 
     assertThat(status.getListeners()).extracting(ListenerStatus::getName, ListenerStatus::getAttachedRoutes)
-        .containsExactly(tuple("web", 1), tuple("secure", 0), tuple("raw", 0));
+        .containsExactly(tuple("web", 1), tuple("secure", 2), tuple("raw", 0));
     assertThat(status.getListeners().get(1).getConditions())
         .extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
         .containsExactly("Accepted=True/Accepted", "Conflicted=False/NoConflicts",

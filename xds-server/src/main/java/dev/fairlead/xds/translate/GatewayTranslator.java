@@ -91,10 +91,14 @@ final class GatewayTranslator {
    *
    * @param fleet     {@code <namespace>/<name>}
    * @param listeners the listeners Fairlead programs, in spec order
+   * @param unserved  the listeners routes attach to that no proxy serves: accepted, not conflicted, asking for a
+   *                  route kind Fairlead supports, but HTTPS with no certificateRef that resolves (their {@code tls}
+   *                  is empty). The Gateway API counts a route attached by its parentRefs and the listener's
+   *                  allowedRoutes alone, so a listener waiting for its certificate still shows its routes.
    * @param secrets   the SDS secrets its HTTPS listeners serve, by name
    */
-  record GatewayListeners(String fleet, String namespace, List<AcceptedListener> listeners, List<Secret> secrets,
-      Verdict verdict) {
+  record GatewayListeners(String fleet, String namespace, List<AcceptedListener> listeners,
+      List<AcceptedListener> unserved, List<Secret> secrets, Verdict verdict) {
   }
 
   /** A named listener on its way through the checks. */
@@ -117,9 +121,13 @@ final class GatewayTranslator {
       this.field = "spec.listeners[" + index + "] (" + listener.getName() + ")";
     }
 
+    /** Whether routes attach to it: accepted, not conflicted, asking for a route kind Fairlead supports. */
+    boolean attachable() {
+      return accepted.isTrue() && !conflicted.isTrue() && !supportedKinds.isEmpty();
+    }
+
     boolean programmable() {
-      return accepted.isTrue() && !conflicted.isTrue() && !supportedKinds.isEmpty()
-          && (!isHttps() || !secretNames.isEmpty());
+      return attachable() && (!isHttps() || !secretNames.isEmpty());
     }
 
     boolean isHttps() {
@@ -156,17 +164,17 @@ final class GatewayTranslator {
     }
 
     List<AcceptedListener> accepted = new ArrayList<>();
+    List<AcceptedListener> unserved = new ArrayList<>();
     List<ListenerVerdict> verdicts = new ArrayList<>();
     for (Candidate candidate : candidates) {
       boolean programmed = candidate.programmable();
       if (programmed) {
-        accepted.add(new AcceptedListener(candidate.listener.getName(), candidate.listener.getPort(),
-            candidate.hostname, candidate.namespaces,
-            candidate.isHttps() ? Optional.of(candidate.secretNames) : Optional.empty(),
-            candidate.supportedKinds.stream().map(k -> k.substring(k.lastIndexOf('/') + 1))
-                .collect(java.util.stream.Collectors.toUnmodifiableSet())));
+        accepted.add(attachable(candidate, candidate.isHttps() ? Optional.of(candidate.secretNames) : Optional.empty()));
       } else {
         problems.put(candidate.index, whyNotProgrammed(candidate));
+        if (candidate.attachable()) {
+          unserved.add(attachable(candidate, Optional.empty()));
+        }
       }
       verdicts.add(new ListenerVerdict(candidate.listener.getName(), candidate.accepted, candidate.conflicted,
           candidate.resolvedRefs, programmed, candidate.supportedKinds));
@@ -194,8 +202,15 @@ final class GatewayTranslator {
         ? new Condition.True("ResolvedRefs", "all references resolved")
         : new Condition.False(unresolved.get(0).reason(),
             String.join("; ", unresolved.stream().map(Condition::message).toList()));
-    return new GatewayListeners(ref.key(), ref.namespace(), List.copyOf(accepted), secretsServed,
-        new Verdict(ref, Optional.empty(), acceptedCondition, resolvedRefs, verdicts));
+    return new GatewayListeners(ref.key(), ref.namespace(), List.copyOf(accepted), List.copyOf(unserved),
+        secretsServed, new Verdict(ref, Optional.empty(), acceptedCondition, resolvedRefs, verdicts));
+  }
+
+  /** {@code candidate} as routes attach to it, serving {@code tls}. */
+  private static AcceptedListener attachable(Candidate candidate, Optional<List<String>> tls) {
+    return new AcceptedListener(candidate.listener.getName(), candidate.listener.getPort(), candidate.hostname,
+        candidate.namespaces, tls, candidate.supportedKinds.stream().map(k -> k.substring(k.lastIndexOf('/') + 1))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet()));
   }
 
   private static String programmed(List<AcceptedListener> listeners) {

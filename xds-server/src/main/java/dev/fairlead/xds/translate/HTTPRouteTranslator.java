@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Attaches each HTTPRoute (and each GRPCRoute, through {@link GRPCRouteTranslator}) to the Gateway listeners its
@@ -32,6 +33,9 @@ import java.util.function.Supplier;
  * is its {@code sectionName} and whose port is its {@code port}, where those are given. The route attaches to
  * those listeners that admit its kind and routes from its namespace and whose hostname intersects the route's
  * hostnames; on each, it serves the intersection (Gateway API rules), or every hostname when neither sets one.
+ * The route also attaches, without being served, to a listener no proxy serves because its certificateRefs do not
+ * resolve ({@link GatewayTranslator.GatewayListeners#unserved}): the Gateway API counts attachment by parentRefs and
+ * allowedRoutes alone, and the listener's status says why it is not programmed.
  * When no listener
  * is left, the verdict says at which step: {@code NoMatchingParent} (no such listener),
  * {@code NotAllowedByListeners} or {@code NoMatchingListenerHostname}. A rule that uses something not supported,
@@ -233,19 +237,30 @@ final class HTTPRouteTranslator {
       List<ParentReference> parentRefs, List<Integer> indexes, ParentRef parent,
       GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames, List<Attachment> attachments) {
     Set<String> listeners = new LinkedHashSet<>();
+    Set<String> unserved = new LinkedHashSet<>();
     Condition.False firstFailure = null;
     for (int p : indexes) {
       Optional<Condition.False> failure = attach("spec.parentRefs[" + p + "]", kind, routeNamespace, labels,
-          parentRefs.get(p), parent, gateway, hostnames, attachments, listeners);
+          parentRefs.get(p), parent, gateway, hostnames, attachments, listeners, unserved);
       if (firstFailure == null && failure.isPresent()) {
         firstFailure = failure.get();
       }
     }
-    if (listeners.isEmpty()) {
+    String gatewayKey = " of Gateway " + parent.namespace() + "/" + parent.name();
+    String waiting = " (not programmed until " + (unserved.size() == 1 ? "its" : "their")
+        + " certificateRefs resolve)";
+    if (listeners.isEmpty() && unserved.isEmpty()) {
       return firstFailure;
     }
-    return new Condition.True("Accepted", "attached to listener" + (listeners.size() == 1 ? " " : "s ")
-        + String.join(", ", listeners) + " of Gateway " + parent.namespace() + "/" + parent.name());
+    if (listeners.isEmpty()) {
+      return new Condition.True("Accepted", "attached to " + listenerNames(unserved) + gatewayKey + waiting);
+    }
+    return new Condition.True("Accepted", "attached to " + listenerNames(listeners) + gatewayKey
+        + (unserved.isEmpty() ? "" : "; also to " + listenerNames(unserved) + waiting));
+  }
+
+  private static String listenerNames(Set<String> names) {
+    return "listener" + (names.size() == 1 ? " " : "s ") + String.join(", ", names);
   }
 
   private static List<Hostname> hostnames(List<String> values, List<String> problems) {
@@ -324,15 +339,18 @@ final class HTTPRouteTranslator {
   }
 
   /**
-   * Finds the listeners of {@code gateway} {@code parentRef} attaches the route to, adding them to
-   * {@code attachments} and their names to {@code listeners}; returns why it attaches nowhere, if it does not.
+   * Finds the listeners of {@code gateway} {@code parentRef} attaches the route to, adding the served ones to
+   * {@code attachments} and their names to {@code listeners}, and the names of {@link
+   * GatewayTranslator.GatewayListeners#unserved unserved} ones to {@code unserved}; returns why it attaches nowhere,
+   * if it does not.
    */
   private static Optional<Condition.False> attach(String field, String kind, String routeNamespace,
       Supplier<Map<String, String>> labels, ParentReference parentRef, ParentRef parent,
       GatewayTranslator.GatewayListeners gateway, List<Hostname> hostnames, List<Attachment> attachments,
-      Set<String> listeners) {
+      Set<String> listeners, Set<String> unserved) {
     String gatewayKey = parent.namespace() + "/" + parent.name();
-    List<GatewayTranslator.AcceptedListener> selected = gateway.listeners().stream()
+    List<GatewayTranslator.AcceptedListener> selected = Stream.concat(gateway.listeners().stream(),
+            gateway.unserved().stream())
         .filter(l -> parent.sectionName().map(l.name()::equals).orElse(true))
         .filter(l -> parentRef.getPort() == null || parentRef.getPort() == l.port())
         .toList();
@@ -360,8 +378,12 @@ final class HTTPRouteTranslator {
     for (GatewayTranslator.AcceptedListener listener : allowed) {
       Set<String> served = served(listener.hostname(), hostnames);
       if (!served.isEmpty()) {
-        attachments.add(new Attachment(gateway.fleet(), listener.port(), served));
-        listeners.add(listener.name());
+        if (gateway.unserved().contains(listener)) {
+          unserved.add(listener.name());
+        } else {
+          attachments.add(new Attachment(gateway.fleet(), listener.port(), served));
+          listeners.add(listener.name());
+        }
         attached = true;
       }
     }

@@ -42,7 +42,6 @@ final class HttpFeatures {
   /** Every feature Fairlead has, in order. */
   static HttpFeatures all(TranslatorOptions options) {
     return new HttpFeatures(List.of(
-        new HostPortStripping(),
         new WebSocketUpgrades(),
         new AllocationRoutingFilter(options.unallocatedStatus()),
         HeaderModifierFilter.REQUEST,

@@ -345,7 +345,7 @@ public final class IncrementalTranslator {
     Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> before = new HashMap<>();
     earlier.secrets().forEach(secret -> before.put(secret.getName(), secret));
     return new GatewayTranslator.GatewayListeners(fresh.fleet(), fresh.namespace(), fresh.listeners(),
-        fresh.secrets().stream().map(secret -> secret.equals(before.get(secret.getName()))
+        fresh.unserved(), fresh.secrets().stream().map(secret -> secret.equals(before.get(secret.getName()))
             ? before.get(secret.getName()) : secret).toList(), fresh.verdict());
   }
 

@@ -15,9 +15,9 @@ import java.util.Optional;
  *
  * <p>The Location keeps what the filter does not change. Its port follows the Gateway API: {@code port} if set,
  * else the well-known port of {@code scheme} (80 for http, 443 for https) if set, else the listener's port; and it is
- * left out when it is the well-known port of the Location's scheme. Connection managers strip the port off the
- * Host header ({@link HostPortStripping}), so Envoy writes a port only when the route names one. Listeners speak
- * plain HTTP, so a redirect without {@code scheme} keeps http.
+ * left out when it is the well-known port of the Location's scheme. Envoy drops the Host header's port when the
+ * route names another host or port, or changes the scheme from the port's own (http on :80). Listeners speak plain
+ * HTTP, so a redirect without {@code scheme} keeps http.
  *
  * <p>Stateless and thread-safe.
  */
