@@ -27,6 +27,18 @@ final class ProvisionerFlags {
           + "Service; the port defaults to --xds-port. Required with --provisioner. Env: FAIRLEAD_PROXY_XDS_SERVICE.")
   String proxyXdsService;
 
+  /** The host of {@code --proxy-xds-service}, whether or not the provisioner runs; empty when it is not given. */
+  Optional<String> xdsHost() {
+    String service = service();
+    int colon = service.lastIndexOf(':');
+    String host = colon < 0 ? service : service.substring(0, colon);
+    return host.isEmpty() ? Optional.empty() : Optional.of(host);
+  }
+
+  private String service() {
+    return proxyXdsService == null ? "" : proxyXdsService.strip();
+  }
+
   /**
    * The provisioner's options, empty when it is off.
    *
@@ -38,7 +50,7 @@ final class ProvisionerFlags {
     if (!provisioner) {
       return Optional.empty();
     }
-    String service = proxyXdsService == null ? "" : proxyXdsService.strip();
+    String service = service();
     if (service.isEmpty()) {
       throw new IllegalArgumentException("--provisioner needs --proxy-xds-service: the host[:port] managed Envoys "
           + "reach the xDS server at");

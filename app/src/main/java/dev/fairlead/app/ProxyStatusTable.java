@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The table {@code fairlead proxy-status} prints from the admin server's {@code /debug/proxies} document: one row
- * per connected proxy (stream), sorted by node id, with per type
+ * per connected proxy (stream), sorted by node id, with the replica it is connected to (a {@code REPLICA} column, when
+ * the document names replicas: with leader election it lists the proxies of every live replica) and per type
  * <ul>
  *   <li>{@code SYNCED}: it acknowledged the version last sent;</li>
  *   <li>{@code STALE}: a version was sent that it has not acknowledged (yet);</li>
@@ -20,6 +21,7 @@ final class ProxyStatusTable {
 
   static final List<String> TYPES = List.of("CDS", "EDS", "LDS", "RDS");
   private static final List<String> HEADER = List.of("NAME", "FLEET", "MODE", "CDS", "EDS", "LDS", "RDS");
+  private static final String REPLICA = "REPLICA";
   private static final String GAP = "   ";
 
   private ProxyStatusTable() {
@@ -29,18 +31,28 @@ final class ProxyStatusTable {
     List<JsonNode> proxies = new ArrayList<>();
     document.path("proxies").forEach(proxies::add);
     proxies.sort(Comparator.comparing((JsonNode p) -> p.path("nodeId").asText())
-        .thenComparing(p -> p.path("fleet").asText()).thenComparingLong(p -> p.path("stream").asLong()));
+        .thenComparing(p -> p.path("fleet").asText()).thenComparing(p -> p.path("replica").asText())
+        .thenComparingLong(p -> p.path("stream").asLong()));
+    boolean replicas = proxies.stream().anyMatch(p -> p.has("replica"));
     List<List<String>> rows = new ArrayList<>();
-    rows.add(HEADER);
+    List<String> header = new ArrayList<>(HEADER);
+    if (replicas) {
+      header.add(1, REPLICA);
+    }
+    rows.add(header);
     for (JsonNode proxy : proxies) {
       List<String> row = new ArrayList<>(List.of(proxy.path("nodeId").asText(), proxy.path("fleet").asText(),
           proxy.path("mode").asText().toUpperCase(java.util.Locale.ROOT)));
+      if (replicas) {
+        row.add(1, proxy.path("replica").asText());
+      }
       for (String type : TYPES) {
         row.add(state(proxy.path("types").path(type)));
       }
       rows.add(row);
     }
-    int[] widths = new int[HEADER.size()];
+    int omitted = document.path("omitted").asInt(0);
+    int[] widths = new int[header.size()];
     for (List<String> row : rows) {
       for (int i = 0; i < row.size(); i++) {
         widths[i] = Math.max(widths[i], row.get(i).length());
@@ -56,6 +68,10 @@ final class ProxyStatusTable {
         }
       }
       table.append(line.toString().stripTrailing()).append('\n');
+    }
+    if (omitted > 0) {
+      table.append("(").append(omitted).append(omitted == 1 ? " proxy" : " proxies")
+          .append(" of other replicas not listed: their records hold too many to list)\n");
     }
     return table.toString();
   }

@@ -100,13 +100,21 @@ final class RunCommand implements Callable<Integer> {
 
   private AutoCloseable kubernetes() {
     KubernetesOptions options = usable(() -> {
-      ServerTransport transport = xds.transport();
+      Optional<XdsCaOptions> ca = xds.ca(provisioner.xdsHost());
+      Optional<AllocatorCredentialsOptions> credentials = allocator.credentials();
+      if (credentials.isPresent()) {
+        ca = Optional.of(ca.orElseThrow(() -> new IllegalArgumentException("--allocator-credentials-secret needs "
+            + "--xds-ca-secret: the allocation API's certificate is of Fairlead's own CA")).withAllocator(
+            credentials.get()));
+      }
+      ServerTransport transport = ca.isPresent() ? ServerTransport.tls(ca.get().files()) : xds.transport();
       KubernetesOptions flags = new KubernetesOptions(xds.address(), xds.port(), transport, listenerAddress,
           cluster.watchNamespaces(), cluster.namespaceSelector(), cluster.watchLabels(),
           cluster.discovery(), CoalescingDelay.DEFAULT, allocator.options())
           .withAdmin(admin.options())
           .withProvisioner(provisioner.options(xds.port()))
           .withXdsProxyIdentity(xds.proxyIdentity(transport));
+      flags = ca.isPresent() ? flags.withXdsCa(ca.get()) : flags;
       Optional<LeaderElectionOptions> election = leaderElection.options();
       return election.isPresent() ? flags.withLeaderElection(election.get()) : flags;
     });

@@ -3,7 +3,13 @@ package dev.fairlead.app;
 import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.tls.TlsFiles;
 import dev.fairlead.xds.server.ProxyAuthorization;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
@@ -11,6 +17,8 @@ import picocli.CommandLine.Option;
  * modes: a picocli mixin of {@code fairlead run}.
  */
 final class XdsFlags {
+
+  static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]");
 
   @Option(names = "--xds-address", defaultValue = "${env:FAIRLEAD_XDS_ADDRESS:-127.0.0.1}",
       description = "Address the xDS gRPC server binds to. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_XDS_ADDRESS.")
@@ -39,6 +47,14 @@ final class XdsFlags {
           + "Env: FAIRLEAD_XDS_PLAINTEXT.")
   boolean xdsPlaintext;
 
+  @Option(names = "--xds-ca-secret", defaultValue = "${env:FAIRLEAD_XDS_CA_SECRET:-}",
+      description = "Kubernetes mode: protect xDS with Fairlead's own CA, kept in this Secret of Fairlead's namespace "
+          + "and created at first start. Each replica serves mutual TLS with a certificate of that CA for the host of "
+          + "--proxy-xds-service (and --xds-address unless it is a wildcard), trusting only that CA, and the "
+          + "provisioner gives each managed fleet a client certificate of it carrying its Gateway's identity. Excludes "
+          + "--xds-tls-cert, --xds-tls-key, --xds-tls-ca and --xds-plaintext. Env: FAIRLEAD_XDS_CA_SECRET.")
+  String xdsCaSecret;
+
   @Option(names = "--xds-proxy-identity", defaultValue = "${env:FAIRLEAD_XDS_PROXY_IDENTITY:-}",
       description = "required: every xDS client must present a client certificate carrying a Fairlead proxy identity "
           + "(spiffe://fairlead/ns/<namespace>/gateway/<name>) and gets only that Gateway's configuration; optional: "
@@ -61,7 +77,52 @@ final class XdsFlags {
    * @throws IllegalArgumentException saying what to give when the flags choose neither TLS nor plaintext, or both
    */
   ServerTransport transport() {
+    if (caSecret().isPresent()) {
+      throw new IllegalArgumentException("--xds-ca-secret is for Kubernetes mode: with --config-dir give "
+          + "--xds-tls-cert and --xds-tls-key, or --xds-plaintext");
+    }
     return new TransportFlags("the xDS server", "xds", xdsTlsCert, xdsTlsKey, xdsTlsCa, xdsPlaintext).transport();
+  }
+
+  /** {@code --xds-ca-secret}, when given. */
+  Optional<String> caSecret() {
+    return Optional.ofNullable(xdsCaSecret).map(String::strip).filter(name -> !name.isEmpty());
+  }
+
+  /**
+   * Kubernetes mode: the xDS CA of {@code --xds-ca-secret} and the TLS transport it makes, or the transport of the
+   * other flags when it is not given.
+   *
+   * @param proxyXdsHost the host of {@code --proxy-xds-service}, which the server's certificate must name
+   * @throws IllegalArgumentException naming the flags when they contradict each other or a name is missing
+   */
+  Optional<XdsCaOptions> ca(Optional<String> proxyXdsHost) {
+    Optional<String> secret = caSecret();
+    if (secret.isEmpty()) {
+      return Optional.empty();
+    }
+    if (xdsPlaintext || TransportFlags.given(xdsTlsCert) != null || TransportFlags.given(xdsTlsKey) != null
+        || TransportFlags.given(xdsTlsCa) != null) {
+      throw new IllegalArgumentException("--xds-ca-secret excludes --xds-tls-cert, --xds-tls-key, --xds-tls-ca and "
+          + "--xds-plaintext: Fairlead makes the xDS server's certificate itself");
+    }
+    List<String> names = new ArrayList<>();
+    proxyXdsHost.ifPresent(names::add);
+    if (!WILDCARDS.contains(xdsAddress) && !names.contains(xdsAddress)) {
+      names.add(xdsAddress);
+    }
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("--xds-ca-secret needs a name for the xDS server's certificate: give "
+          + "--proxy-xds-service (the host proxies dial) or an --xds-address that is not a wildcard");
+    }
+    try {
+      Path dir = Files.createTempDirectory("fairlead-xds-tls");
+      return Optional.of(new XdsCaOptions(secret.get(), names, TlsFiles.of(dir.resolve("tls.crt"),
+          dir.resolve("tls.key"), Optional.of(dir.resolve("ca.crt")))));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--xds-ca-secret: cannot make a directory for the xDS server's certificate "
+          + "under " + System.getProperty("java.io.tmpdir") + ": " + e.getMessage());
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.fairlead.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.fairlead.reporter.Rejection;
 import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.server.Nack;
 import dev.fairlead.xds.translate.Translation;
@@ -20,28 +19,26 @@ class ProxyRejectionsTest {
       "upstream/default/blue", Set.of("Upstream default/blue"))), Map.of(), Map.of());
 
   @Test
-  void aRejectionIsReportedOnTheObjectsTheRejectedResourceCameFromWithTheNumberOfProxies() {
+  void aRejectionIsAboutTheObjectsTheResourcesItsMessageNamesCameFrom() {
     String message = "Error adding/updating listener(s) http-8080: cannot bind '127.0.0.1:8080': Address already in use";
-    Map<String, Rejection> rejections = ProxyRejections.of(translation, List.of(
-        new Nack("envoy-2", FLEET, ResourceType.LISTENER, "v2", List.of("http-80", "http-8080"), message),
-        new Nack("envoy-1", FLEET, ResourceType.LISTENER, "v2", List.of("http-80", "http-8080"), message)));
 
-    assertThat(rejections).containsOnlyKeys("Gateway default/edge", "HTTPRoute default/admin");
-    assertThat(rejections.get("Gateway default/edge")).isEqualTo(new Rejection(message, 2));
+    assertThat(ProxyRejections.blamedObjects(translation,
+        new Nack("envoy-2", FLEET, ResourceType.LISTENER, "v2", List.of("http-80", "http-8080"), message)))
+        .containsExactly("Gateway default/edge", "HTTPRoute default/admin");
   }
 
   @Test
   void withoutANameInTheMessageEveryRejectedResourceIsBlamed() {
-    Map<String, Rejection> rejections = ProxyRejections.of(translation, List.of(
-        new Nack("envoy-1", FLEET, ResourceType.CLUSTER, "v1", List.of("upstream/default/blue"), "bad cluster")));
-
-    assertThat(rejections).containsExactly(Map.entry("Upstream default/blue", new Rejection("bad cluster", 1)));
+    assertThat(ProxyRejections.blamedObjects(translation,
+        new Nack("envoy-1", FLEET, ResourceType.CLUSTER, "v1", List.of("upstream/default/blue"), "bad cluster")))
+        .containsExactly("Upstream default/blue");
   }
 
   @Test
   void rejectionsFromAnotherFleetOrOfUnknownResourcesBlameNothing() {
-    assertThat(ProxyRejections.of(translation, List.of(
-        new Nack("envoy-9", "default/other", ResourceType.LISTENER, "v1", List.of("http-80"), "x"),
-        new Nack("envoy-1", FLEET, ResourceType.ROUTE, "v1", List.of("unknown"), "y")))).isEmpty();
+    assertThat(ProxyRejections.blamedObjects(translation,
+        new Nack("envoy-9", "default/other", ResourceType.LISTENER, "v1", List.of("http-80"), "x"))).isEmpty();
+    assertThat(ProxyRejections.blamedObjects(translation,
+        new Nack("envoy-1", FLEET, ResourceType.ROUTE, "v1", List.of("unknown"), "y"))).isEmpty();
   }
 }

@@ -45,4 +45,25 @@ class ProxyStatusTableTest {
     assertThat(ProxyStatusTable.format(JSON.readTree("{\"proxies\": []}")))
         .isEqualTo("NAME   FLEET   MODE   CDS   EDS   LDS   RDS\n");
   }
+
+  @Test
+  void proxiesOfEveryReplicaShowTheReplicaTheyAreConnectedToAndThoseLeftOutAreCounted() throws Exception {
+    String document = """
+        {"proxies": [
+          {"nodeId": "edge-2", "fleet": "default/edge", "stream": 1, "mode": "delta", "replica": "fairlead-b",
+           "types": {"CDS": {"acked": "1-a", "sent": "1-a"}, "EDS": {"acked": "1-b", "sent": "1-b"},
+                     "LDS": {"acked": "1-c", "sent": "2-c", "rejected": true}, "RDS": {"acked": "1-d", "sent": "1-d"}}},
+          {"nodeId": "edge-1", "fleet": "default/edge", "stream": 4, "mode": "sotw", "replica": "fairlead-a",
+           "types": {"CDS": {"acked": "1-a", "sent": "1-a"}, "EDS": {"acked": "1-b", "sent": "1-b"},
+                     "LDS": {"acked": "2-c", "sent": "2-c"}, "RDS": {"acked": "1-d", "sent": "1-d"}}}
+        ], "omitted": 3}
+        """;
+
+    assertThat(ProxyStatusTable.format(JSON.readTree(document))).isEqualTo("""
+        NAME     REPLICA      FLEET          MODE    CDS      EDS      LDS      RDS
+        edge-1   fairlead-a   default/edge   SOTW    SYNCED   SYNCED   SYNCED   SYNCED
+        edge-2   fairlead-b   default/edge   DELTA   SYNCED   SYNCED   NACKED   SYNCED
+        (3 proxies of other replicas not listed: their records hold too many to list)
+        """);
+  }
 }

@@ -2,6 +2,7 @@ package dev.fairlead.provisioner;
 
 import dev.fairlead.api.params.EffectiveParameters;
 import dev.fairlead.api.params.FleetStatuses;
+import dev.fairlead.api.params.ProxyIdentity;
 import dev.fairlead.api.params.ProxyNames;
 import dev.fairlead.api.v1alpha1.ProxyService;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -13,13 +14,17 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -47,15 +52,27 @@ import java.util.TreeSet;
  * requested IP address ({@link FleetStatuses#requestedIp}) becomes the Service's {@code clusterIP} or
  * {@code loadBalancerIP}; what cannot be honoured is the Gateway's {@code Programmed=False}, not an error here.
  *
- * @param service empty when the Gateway has no listener with a usable port: a Service needs at least one port
+ * <p>With Fairlead's xDS CA ({@link ProvisionerOptions#ca()}) the pods mount the fleet's client certificate Secret
+ * ({@link ClientCertificateSecret}, same name) at {@link ProxyBootstrap#CLIENT_CERTIFICATE_DIR}, readable by the
+ * proxy's group only; the Secret itself, random by nature, is added by {@link #withClientCertificate}, which also
+ * puts its certificate's serial on the pod template, so a new certificate rolls the pods.
+ *
+ * @param service           empty when the Gateway has no listener with a usable port: a Service needs at least one
+ *                          port
+ * @param clientCertificate the Secret of the fleet's xDS client certificate, once {@link #withClientCertificate}
+ *                          added it
  */
 public record ManagedProxy(ServiceAccount serviceAccount, ConfigMap bootstrap, Deployment deployment,
-    Optional<Service> service) {
+    Optional<Service> service, Optional<Secret> clientCertificate) {
 
   static final String BOOTSTRAP_KEY = "bootstrap.yaml";
   static final String BOOTSTRAP_HASH_ANNOTATION = "fairlead.dev/bootstrap-sha256";
+  static final String CLIENT_CERTIFICATE_ANNOTATION = "fairlead.dev/xds-client-certificate-serial";
+  /** Owner read, group read: the proxy reads the key through the pod's {@code fsGroup}. */
+  private static final int CLIENT_CERTIFICATE_MODE = 0440;
   static final long PROXY_USER = 65532L;
   static final String CONTAINER = "envoy";
+  static final String CLIENT_CERTIFICATE_VOLUME = "xds-client";
 
   /** The objects of {@code gateway}'s fleet with {@code parameters}. */
   public static ManagedProxy of(Gateway gateway, EffectiveParameters parameters, ProvisionerOptions options) {
@@ -152,12 +169,49 @@ public record ManagedProxy(ServiceAccount serviceAccount, ConfigMap bootstrap, D
               : null)
         .endSpec()
         .build());
-    return new ManagedProxy(serviceAccount, bootstrap, deployment, service);
+    if (options.ca().isPresent()) {
+      mountClientCertificate(deployment, name);
+    }
+    return new ManagedProxy(serviceAccount, bootstrap, deployment, service, Optional.empty());
+  }
+
+  private static void mountClientCertificate(Deployment deployment, String secretName) {
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    pod.getSecurityContext().setFsGroup(PROXY_USER);
+    pod.getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName(CLIENT_CERTIFICATE_VOLUME)
+        .withMountPath(ProxyBootstrap.CLIENT_CERTIFICATE_DIR).withReadOnly(true).build());
+    pod.getVolumes().add(new VolumeBuilder().withName(CLIENT_CERTIFICATE_VOLUME).withNewSecret()
+        .withSecretName(secretName).withDefaultMode(CLIENT_CERTIFICATE_MODE).endSecret().build());
+  }
+
+  /** The Gateway whose fleet this is, as the identity its client certificate carries. */
+  public ProxyIdentity identity() {
+    ObjectMeta metadata = serviceAccount.getMetadata();
+    return new ProxyIdentity(metadata.getNamespace(), metadata.getAnnotations().get(ProxyNames.GATEWAY_ANNOTATION));
+  }
+
+  /**
+   * This fleet with {@code secret} (a {@link ClientCertificateSecret}) as its client certificate, the certificate's
+   * serial on the pod template.
+   */
+  ManagedProxy withClientCertificate(Secret secret) {
+    Deployment rolled = new DeploymentBuilder(deployment).editSpec().editTemplate().editMetadata()
+        .addToAnnotations(CLIENT_CERTIFICATE_ANNOTATION, ClientCertificateSecret.serial(secret))
+        .endMetadata().endTemplate().endSpec().build();
+    return new ManagedProxy(serviceAccount, bootstrap, rolled, service, Optional.of(secret));
+  }
+
+  /** The metadata every object of the fleet carries: name, namespace, labels, Gateway annotation, owner. */
+  ObjectMeta metadata() {
+    return copy(serviceAccount.getMetadata());
   }
 
   /** Every object, in the order they are applied: what the Deployment needs first. */
   public List<HasMetadata> objects() {
-    List<HasMetadata> objects = new ArrayList<>(List.of(serviceAccount, bootstrap, deployment));
+    List<HasMetadata> objects = new ArrayList<>(List.of(serviceAccount));
+    clientCertificate.ifPresent(objects::add);
+    objects.add(bootstrap);
+    objects.add(deployment);
     service.ifPresent(objects::add);
     return objects;
   }

@@ -1,5 +1,7 @@
 package dev.fairlead.provisioner;
 
+import java.util.List;
+
 /**
  * The Envoy bootstrap of a managed fleet, as the YAML its ConfigMap holds.
  *
@@ -8,7 +10,11 @@ package dev.fairlead.provisioner;
  *       {@code node.id} is not in the file: the pod passes its own name with {@code --service-node}, so every pod of a
  *       fleet is a distinct node to the xDS server.</li>
  *   <li>One ADS stream (delta) to the Fairlead Service, with no initial-fetch timeout: Envoy finishes initializing,
- *       and so opens its listeners, only once it holds the fleet's clusters and listeners.</li>
+ *       and so opens its listeners, only once it holds the fleet's clusters and listeners. With Fairlead's xDS CA
+ *       ({@link ProvisionerOptions#ca()}) the stream is mutual TLS: Envoy presents the fleet's client certificate
+ *       from {@value #CLIENT_CERTIFICATE_DIR} (whose identity the xDS server binds to {@code node.cluster}), trusts
+ *       only that CA, and accepts only a server certificate naming the host it dials (ALPN {@code h2}, which gRPC
+ *       requires).</li>
  *   <li>The admin interface listens on {@value #ADMIN_PORT} on 127.0.0.1 only: it can stop the proxy and dump its
  *       configuration, so nothing outside the pod reaches it.</li>
  *   <li>A static listener on {@value #READY_PORT} answers {@code GET /ready} (Envoy's health-check filter) for the
@@ -23,6 +29,8 @@ final class ProxyBootstrap {
   /** The readiness listener's port. A Gateway listener of a managed fleet cannot use it. */
   static final int READY_PORT = 19001;
   static final String READY_PATH = "/ready";
+  /** Where the fleet's client certificate Secret is mounted: {@code tls.crt}, {@code tls.key}, {@code ca.crt}. */
+  static final String CLIENT_CERTIFICATE_DIR = "/etc/fairlead/xds-client";
 
   private ProxyBootstrap() {
   }
@@ -59,7 +67,7 @@ final class ProxyBootstrap {
                 - endpoint:
                     address:
                       socket_address: {address: "%s", port_value: %d}
-          listeners:
+        %s  listeners:
           - name: fairlead_ready
             address:
               socket_address: {address: 0.0.0.0, port_value: %d}
@@ -88,6 +96,29 @@ final class ProxyBootstrap {
                   - name: envoy.filters.http.router
                     typed_config:
                       "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
-        """.formatted(fleet, ADMIN_PORT, options.xdsHost(), options.xdsPort(), READY_PORT, READY_PATH);
+        """.formatted(fleet, ADMIN_PORT, options.xdsHost(), options.xdsPort(),
+        options.ca().isPresent() ? transportSocket(options.xdsHost()) : "", READY_PORT, READY_PATH);
+  }
+
+  /** The mutual-TLS transport socket of the xDS cluster: whole lines, indented to sit in the cluster. */
+  private static String transportSocket(String host) {
+    boolean address = ProxyCertificateAuthority.isAddress(host);
+    String dir = CLIENT_CERTIFICATE_DIR;
+    return String.join("\n", List.of(
+        "    transport_socket:",
+        "      name: envoy.transport_sockets.tls",
+        "      typed_config:",
+        "        \"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext",
+        address ? "        # an IP address: no SNI" : "        sni: \"" + host + "\"",
+        "        common_tls_context:",
+        "          alpn_protocols: [h2]",
+        "          tls_certificates:",
+        "          - certificate_chain: {filename: " + dir + "/tls.crt}",
+        "            private_key: {filename: " + dir + "/tls.key}",
+        "          validation_context:",
+        "            trusted_ca: {filename: " + dir + "/ca.crt}",
+        "            match_typed_subject_alt_names:",
+        "            - san_type: " + (address ? "IP_ADDRESS" : "DNS"),
+        "              matcher: {exact: \"" + host + "\"}")) + "\n";
   }
 }

@@ -10,6 +10,7 @@ import dev.fairlead.runtime.InformerGroup;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -20,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -41,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * kubectl) is put back when the edited object's update event arrives, while fields it does not set (a Service's
  * allocated {@code clusterIP} and {@code nodePort}s, a Deployment's status) are left to whoever sets them. The owned
  * objects are watched by the label {@link ProxyNames#MANAGED_BY}{@code =}{@link ProxyNames#PROVISIONER}.
+ *
+ * <p>With Fairlead's xDS CA ({@link ProvisionerOptions#ca()}), each fleet also gets a Secret with its xDS client
+ * certificate ({@link ClientCertificateSecret}), issued when the fleet has none, or none still good for it (another
+ * CA, another identity, a hand edit, or less than a third of its validity left when the Gateway is reconciled); a
+ * good one is applied again as it is, so a fleet's certificate changes only when it must, and the pods roll with it.
  *
  * <p>A fleet's objects are deleted when its Gateway is deleted, switches to mode Unmanaged, or moves to another
  * controller's class. Owner references would let a cluster's garbage collector do the first; deleting explicitly
@@ -77,6 +84,7 @@ public final class ProxyReconciler implements AutoCloseable {
   private final InformerGroup<ConfigMap> configMaps;
   private final InformerGroup<Deployment> deployments;
   private final InformerGroup<Service> services;
+  private final InformerGroup<Secret> clientCertificates;
   private final List<InformerGroup<?>> all;
 
   /**
@@ -97,6 +105,7 @@ public final class ProxyReconciler implements AutoCloseable {
     this.configMaps = owned("ConfigMap", watched, client.configMaps());
     this.deployments = owned("Deployment", watched, client.apps().deployments());
     this.services = owned("Service", watched, client.services());
+    this.clientCertificates = owned("Secret", watched, client.secrets());
     gateways.addEventHandler(InformerEventHandler.forEachObject(gateway -> queue.add(keyOf(gateway))));
     classes.addEventHandler(InformerEventHandler.forEachObject(gatewayClass -> gateways.list().stream()
         .filter(gateway -> gatewayClass.getMetadata().getName().equals(className(gateway)))
@@ -104,7 +113,8 @@ public final class ProxyReconciler implements AutoCloseable {
     // A class may refer to parameters in any namespace: every Gateway is looked at again.
     parameters.addEventHandler(InformerEventHandler.forEachObject(changed -> gateways.list()
         .forEach(gateway -> queue.add(keyOf(gateway)))));
-    this.all = List.of(gateways, classes, parameters, serviceAccounts, configMaps, deployments, services);
+    this.all = List.of(gateways, classes, parameters, serviceAccounts, configMaps, deployments, services,
+        clientCertificates);
   }
 
   private static <T extends HasMetadata> Function<String, Informable<T>> in(MixedOperation<T, ?, ?> operation) {
@@ -176,19 +186,38 @@ public final class ProxyReconciler implements AutoCloseable {
     }
   }
 
-  private void apply(GatewayKey key, ManagedProxy proxy) {
+  private void apply(GatewayKey key, ManagedProxy fleet) {
+    ManagedProxy proxy = options.ca().map(ca -> withClientCertificate(key, fleet, ca)).orElse(fleet);
     for (HasMetadata object : proxy.objects()) {
       client.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     }
     if (proxy.service().isEmpty()) {
       delete(services, key);
     }
+    if (proxy.clientCertificate().isEmpty()) {
+      delete(clientCertificates, key);
+    }
     LOG.debug("Gateway {}: managed fleet applied", key);
+  }
+
+  /**
+   * {@code proxy} with its client certificate: the one its Secret holds when {@link ClientCertificateSecret#reusable},
+   * else a new one of {@code ca}.
+   */
+  private ManagedProxy withClientCertificate(GatewayKey key, ManagedProxy proxy, ProxyCertificateAuthority ca) {
+    Secret existing = clientCertificates.get(key.namespace(), ProxyNames.of(key.name()));
+    Instant now = Instant.now();
+    if (existing != null && ClientCertificateSecret.reusable(existing, proxy.identity(), ca, now)) {
+      return proxy.withClientCertificate(ClientCertificateSecret.kept(proxy.metadata(), existing));
+    }
+    ProxyCertificateAuthority.Issued issued = ca.issueClient(proxy.identity(), now);
+    LOG.info("Gateway {}: issued its fleet the xDS client {} for {}", key, issued, proxy.identity());
+    return proxy.withClientCertificate(ClientCertificateSecret.of(proxy.metadata(), issued, ca));
   }
 
   private void remove(GatewayKey key, String reason) {
     boolean removed = delete(services, key) | delete(deployments, key) | delete(configMaps, key)
-        | delete(serviceAccounts, key);
+        | delete(clientCertificates, key) | delete(serviceAccounts, key);
     if (removed) {
       LOG.info("Gateway {}: managed fleet deleted, {}", key, reason);
     }

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,13 +29,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Golden-file tests of the managed fleet's objects: each {@code src/test/resources/provisioner/in/<case>.yaml} (one
  * Gateway, its GatewayClass and any GatewayParameters) must give exactly {@code out/<case>.yaml}, the objects the
- * provisioner applies, as {@link ProxyDecision} decides them. {@code -Dfairlead.golden.update=true} re-records them.
+ * provisioner applies, as {@link ProxyDecision} decides them (before the reconciler adds the client certificate's
+ * Secret, which is random). {@code -Dfairlead.golden.update=true} re-records them.
  */
 class ManagedProxyGoldenTest {
 
   static final Path CASES = Path.of("src/test/resources/provisioner");
   static final ProvisionerOptions OPTIONS = new ProvisionerOptions(ProvisionerOptions.DEFAULT_IMAGE,
       "fairlead.fairlead-system.svc", 18000);
+  /** The options of cases named {@code mutual-tls…}: fleets reach xDS with client certificates of Fairlead's CA. */
+  static final ProvisionerOptions MUTUAL_TLS = OPTIONS.withCa(ProxyCertificateAuthority.create(Instant.now()));
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   static {
@@ -57,7 +61,7 @@ class ManagedProxyGoldenTest {
     Optional<GatewayClass> gatewayClass = of(objects, GatewayClass.class).stream().findFirst();
 
     ProxyDecision decision = ProxyDecision.decide(Optional.of(gateways.get(0)), gatewayClass,
-        new ParametersRefs(of(objects, GatewayParameters.class)), OPTIONS);
+        new ParametersRefs(of(objects, GatewayParameters.class)), name.startsWith("mutual-tls") ? MUTUAL_TLS : OPTIONS);
 
     String actual = decision instanceof ProxyDecision.Apply apply
         ? apply.proxy().objects().stream().map(SERIALIZATION::asYaml).collect(Collectors.joining())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.fairlead.api.params.ProxyIdentity;
 import dev.fairlead.api.params.ProxyNames;
 import dev.fairlead.api.v1alpha1.DeclaredAddress;
 import dev.fairlead.api.v1alpha1.GatewayParameters;
@@ -15,6 +16,7 @@ import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -26,6 +28,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -39,7 +42,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The provisioner against a real kube-apiserver: a managed Gateway's four objects with owner references and the
- * provisioner's field manager, hand edits put back, parameters reaching the Deployment, and the objects deleted when
+ * provisioner's field manager (five with Fairlead's xDS CA: each fleet's own client certificate, kept until it is no
+ * longer good), hand edits put back, parameters reaching the Deployment, and the objects deleted when
  * the Gateway goes, turns Unmanaged or is of another controller's class. There is no kube-controller-manager, hence
  * no garbage collector (and no pods): every delete seen here is the provisioner's own.
  */
@@ -141,6 +145,55 @@ class ProxyReconcilerRealApiServerIT {
   }
 
   @Test
+  void withTheCaEachFleetGetsItsOwnClientCertificateKeptUntilItIsNoLongerGood() {
+    ProxyCertificateAuthority ca = ProxyCertificateAuthority.create(Instant.now());
+    reconciler.close();
+    reconciler = new ProxyReconciler(provisionerClient, Set.of(ns), OPTIONS.withCa(ca),
+        new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)));
+    reconciler.start();
+    user.resource(gateway("edge", "fairlead", 8080)).create();
+    user.resource(gateway("api", "fairlead", 8080)).create();
+
+    await().atMost(WAIT).until(() -> fleet("edge").size() == 5 && fleet("api").size() == 5);
+    Secret edge = user.secrets().inNamespace(ns).withName("fairlead-edge").get();
+    assertThat(ClientCertificateSecret.reusable(edge, new ProxyIdentity(ns, "edge"), ca, Instant.now())).isTrue();
+    assertThat(ClientCertificateSecret.reusable(user.secrets().inNamespace(ns).withName("fairlead-api").get(),
+        new ProxyIdentity(ns, "api"), ca, Instant.now())).isTrue();
+    assertThat(edge.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(owner -> assertThat(owner.getName()).isEqualTo("edge"));
+    String serial = ClientCertificateSecret.serial(edge);
+    assertThat(podAnnotation("edge")).isEqualTo(serial);
+
+    // Another reconcile of the Gateway (a hand edit put back) keeps the certificate.
+    user.apps().deployments().inNamespace(ns).withName("fairlead-edge").edit(d -> {
+      d.getSpec().setReplicas(7);
+      return d;
+    });
+    await().atMost(WAIT).until(() -> replicas("edge") == 1);
+    assertThat(ClientCertificateSecret.serial(user.secrets().inNamespace(ns).withName("fairlead-edge").get()))
+        .isEqualTo(serial);
+
+    // A hand edit of the certificate: a new one is issued and the pods roll onto it.
+    user.secrets().inNamespace(ns).withName("fairlead-edge").edit(secret -> {
+      secret.getData().put(ClientCertificateSecret.CERTIFICATE_KEY,
+          user.secrets().inNamespace(ns).withName("fairlead-api").get().getData()
+              .get(ClientCertificateSecret.CERTIFICATE_KEY));
+      return secret;
+    });
+    await().atMost(WAIT).untilAsserted(() -> {
+      Secret reissued = user.secrets().inNamespace(ns).withName("fairlead-edge").get();
+      assertThat(ClientCertificateSecret.reusable(reissued, new ProxyIdentity(ns, "edge"), ca, Instant.now()))
+          .isTrue();
+      assertThat(ClientCertificateSecret.serial(reissued)).isNotEqualTo(serial);
+      assertThat(podAnnotation("edge")).isEqualTo(ClientCertificateSecret.serial(reissued));
+    });
+
+    // The Gateway goes: so does its certificate.
+    user.resources(Gateway.class).inNamespace(ns).withName("edge").delete();
+    await().atMost(WAIT).until(() -> fleet("edge").isEmpty());
+  }
+
+  @Test
   void deletingTheGatewayDeletesItsObjects() {
     Gateway gateway = user.resource(gateway("edge", "fairlead", 8080)).create();
     await().atMost(WAIT).until(() -> fleet("edge").size() == 4);
@@ -231,9 +284,15 @@ class ProxyReconcilerRealApiServerIT {
             user.serviceAccounts().inNamespace(ns).withName(name).get(),
             user.configMaps().inNamespace(ns).withName(name).get(),
             user.apps().deployments().inNamespace(ns).withName(name).get(),
-            user.services().inNamespace(ns).withName(name).get())
+            user.services().inNamespace(ns).withName(name).get(),
+            user.secrets().inNamespace(ns).withName(name).get())
         .filter(Objects::nonNull)
         .toList();
+  }
+
+  private String podAnnotation(String gateway) {
+    return user.apps().deployments().inNamespace(ns).withName(ProxyNames.of(gateway)).get().getSpec().getTemplate()
+        .getMetadata().getAnnotations().get(ManagedProxy.CLIENT_CERTIFICATE_ANNOTATION);
   }
 
   private int replicas(String gateway) {

@@ -65,7 +65,7 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     Verdict verdict = verdicts.get(0);
     long generation = verdict.object().generation();
     GatewayStatus existing = current.getStatus() == null ? new GatewayStatus() : current.getStatus();
-    Programmed programmed = Programmed.of(verdict.accepted(), report.rejection(), "Gateway",
+    Programmed programmed = Programmed.of(verdict.accepted(), report.rejection(), report.proxies(), "Gateway",
         "no listener of it is programmed").unlessNotReady(report.fleet());
     List<Condition> conditions = List.of(
         Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation,
@@ -76,8 +76,7 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     for (ListenerVerdict listener : verdict.listeners()) {
       List<Condition> before = existingListener(existing, listener.name());
       Programmed listenerProgrammed = listener.programmed()
-          ? Programmed.of(verdict.accepted(), report.rejection(), "Gateway", "no listener of it is programmed")
-              .unlessNotReady(report.fleet())
+          ? programmed
           : new Programmed(false, "Invalid", "not programmed: " + whyNot(listener));
       listeners.add(new ListenerStatus(attachable(listener) ? attachedRoutes(report, listener.name()) : 0, List.of(
           Conditions.fromVerdict(Conditions.ACCEPTED, listener.accepted(), generation, before, now),

@@ -21,9 +21,11 @@ import java.util.Set;
  *                              listener their parentRef names, {@code ""} for parentRefs naming no listener
  * @param gatewayControllerName the controller name HTTPRoute parent statuses are written under
  * @param fleet                 for a Gateway, what its fleet's infrastructure says, if reported
+ * @param proxies               how the proxies of every replica hold its configuration, if reported
  */
 record ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Optional<Rejection> rejection,
-    Map<String, Set<String>> attachedRoutes, String gatewayControllerName, Optional<FleetStatus> fleet) {
+    Map<String, Set<String>> attachedRoutes, String gatewayControllerName, Optional<FleetStatus> fleet,
+    Optional<ProxyTally> proxies) {
 
   ObjectReport {
     verdicts = List.copyOf(verdicts);
@@ -32,6 +34,13 @@ record ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Op
     attachedRoutes = Map.copyOf(attachedRoutes);
     Objects.requireNonNull(gatewayControllerName, "gatewayControllerName");
     Objects.requireNonNull(fleet, "fleet");
+    Objects.requireNonNull(proxies, "proxies");
+  }
+
+  /** A report that counts no proxies. */
+  ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Optional<Rejection> rejection,
+      Map<String, Set<String>> attachedRoutes, String gatewayControllerName, Optional<FleetStatus> fleet) {
+    this(verdicts, readyEndpoints, rejection, attachedRoutes, gatewayControllerName, fleet, Optional.empty());
   }
 
   /** A report that says nothing about a fleet. */

@@ -58,6 +58,9 @@ final class ReportIndex {
     Map<ObjectKey, Rejection> rejections = new HashMap<>();
     report.rejections().forEach((key, rejection) -> rejections.put(ObjectKey.parse(key), rejection));
 
+    Map<ObjectKey, ProxyTally> proxies = new HashMap<>();
+    report.proxies().forEach((key, tally) -> proxies.put(ObjectKey.parse(key), tally));
+
     Map<ObjectKey, FleetStatus> fleets = new HashMap<>();
     report.fleets().forEach((namespacedName, fleet) -> {
       int slash = namespacedName.indexOf('/');
@@ -70,6 +73,7 @@ final class ReportIndex {
     keys.addAll(ready.keySet());
     keys.addAll(rejections.keySet());
     keys.addAll(fleets.keySet());
+    keys.addAll(proxies.keySet());
     Map<ObjectKey, ObjectReport> objects = new HashMap<>(keys.size() * 2);
     for (ObjectKey key : keys) {
       List<Verdict> about = new ArrayList<>(verdicts.getOrDefault(key, List.of()));
@@ -78,7 +82,7 @@ final class ReportIndex {
       attached.getOrDefault(key, Map.of()).forEach((section, names) -> routes.put(section, Set.copyOf(names)));
       objects.put(key, new ObjectReport(about, Optional.ofNullable(ready.get(key)),
           Optional.ofNullable(rejections.get(key)), routes, report.gatewayControllerName(),
-          Optional.ofNullable(fleets.get(key))));
+          Optional.ofNullable(fleets.get(key)), Optional.ofNullable(proxies.get(key))));
     }
     return new ReportIndex(Map.copyOf(objects), report.gatewayControllerName());
   }

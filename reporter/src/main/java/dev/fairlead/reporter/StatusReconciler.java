@@ -209,7 +209,13 @@ final class StatusReconciler implements AutoCloseable {
       int failed = failures.merge(key, 1, Integer::sum);
       Duration backoff = failureBackoff(failed);
       if (failuresLogged.add(e.uid())) {
-        LOG.error("Status not written, retrying in {} ms: {}", backoff.toMillis(), e.getMessage());
+        // Unanswered writes are the network's or the API server's trouble, retried until they pass (and a leader
+        // cut off for long loses its Lease); a refused status needs someone to look.
+        if (e.unanswered()) {
+          LOG.warn("Status not written, retrying in {} ms: {}", backoff.toMillis(), e.getMessage());
+        } else {
+          LOG.error("Status not written, retrying in {} ms: {}", backoff.toMillis(), e.getMessage());
+        }
       } else {
         LOG.debug("Status not written ({} times in a row), retrying in {} ms: {}", failed, backoff.toMillis(),
             e.getMessage());

@@ -24,9 +24,13 @@ import java.util.regex.Pattern;
  * @param fleets                what the infrastructure of Gateways' fleets says (addresses, readiness), by Gateway
  *                              {@code namespace/name}; a Gateway missing here keeps its {@code status.addresses} and
  *                              its {@code Programmed} depends on the proxies alone
+ * @param proxies               how the proxies of every replica hold each object's configuration, keyed like
+ *                              {@code rejections}; an object missing here gets a {@code Programmed} message without
+ *                              counts (and an Upstream no {@code status.proxies})
  */
 public record StatusReport(List<Verdict> verdicts, Map<String, Integer> readyEndpoints,
-    Map<String, Rejection> rejections, String gatewayControllerName, Map<String, FleetStatus> fleets) {
+    Map<String, Rejection> rejections, String gatewayControllerName, Map<String, FleetStatus> fleets,
+    Map<String, ProxyTally> proxies) {
 
   /** The controller name of Fairlead's GatewayClass. */
   public static final String GATEWAY_CONTROLLER_NAME = GatewayController.NAME;
@@ -50,11 +54,23 @@ public record StatusReport(List<Verdict> verdicts, Map<String, Integer> readyEnd
         throw new IllegalArgumentException("readyEndpoints key must be namespace/name, was \"" + key + "\"");
       }
     }
+    proxies = Map.copyOf(proxies);
+    for (String key : proxies.keySet()) {
+      if (!OBJECT_KEY.matcher(key).matches()) {
+        throw new IllegalArgumentException("proxies key must be \"Kind namespace/name\", was \"" + key + "\"");
+      }
+    }
     for (String key : rejections.keySet()) {
       if (!OBJECT_KEY.matcher(key).matches()) {
         throw new IllegalArgumentException("rejections key must be \"Kind namespace/name\", was \"" + key + "\"");
       }
     }
+  }
+
+  /** A report that counts no proxies. */
+  public StatusReport(List<Verdict> verdicts, Map<String, Integer> readyEndpoints, Map<String, Rejection> rejections,
+      String gatewayControllerName, Map<String, FleetStatus> fleets) {
+    this(verdicts, readyEndpoints, rejections, gatewayControllerName, fleets, Map.of());
   }
 
   /** A report that says nothing about fleets' infrastructure. */

@@ -159,12 +159,15 @@ final class StatusWriter {
             if (e.getCode() == 422 && !kind.sharesStatus() && recreatedOrGone(kind, current)) {
               return gone(kind, current);
             }
+            if (unanswered(e)) {
+              throw failure(kind, current, "the API server did not answer: " + message(e), true, e);
+            }
             if (e.getCode() != 409) {
-              throw failure(kind, current, "the API server refused the status: " + message(e), e);
+              throw failure(kind, current, "the API server refused the status: " + message(e), false, e);
             }
             conflicts.get(kind.kind()).increment();
             if (attempt >= maxAttempts) {
-              throw failure(kind, current, "status still conflicting after " + attempt + " attempts", e);
+              throw failure(kind, current, "status still conflicting after " + attempt + " attempts", false, e);
             }
             LOG.debug("{} {}/{} (uid {}): status write conflicted (attempt {}), retrying from fresh state: {}",
                 kind.kind(), namespace(current), name(current), uid, attempt, message(e));
@@ -215,7 +218,7 @@ final class StatusWriter {
       return in(kind, object).withName(name(object)).get();
     } catch (KubernetesClientException e) {
       lastWritten.invalidate(object.getMetadata().getUid());
-      throw failure(kind, object, "cannot read it from the API server: " + message(e), e);
+      throw failure(kind, object, "cannot read it from the API server: " + message(e), unanswered(e), e);
     }
   }
 
@@ -240,14 +243,20 @@ final class StatusWriter {
       // The writing side is stopping: not a failure of the write, and not counted as one.
       Thread.currentThread().interrupt();
       throw new StatusWriteException(kind.kind(), namespace(object), name(object), object.getMetadata().getUid(),
-          "interrupted while backing off after a conflict", e);
+          "interrupted while backing off after a conflict", false, e);
     }
   }
 
-  private StatusWriteException failure(StatusKind<?, ?> kind, HasMetadata object, String message, Throwable cause) {
+  private StatusWriteException failure(StatusKind<?, ?> kind, HasMetadata object, String message, boolean unanswered,
+      Throwable cause) {
     failures.get(kind.kind()).increment();
     return new StatusWriteException(kind.kind(), namespace(object), name(object), object.getMetadata().getUid(),
-        message, cause);
+        message, unanswered, cause);
+  }
+
+  /** Whether the request got no HTTP answer at all: the client reports no status code (timeouts, refused sockets). */
+  private static boolean unanswered(KubernetesClientException e) {
+    return e.getCode() <= 0 && e.getStatus() == null;
   }
 
   private static String message(KubernetesClientException e) {

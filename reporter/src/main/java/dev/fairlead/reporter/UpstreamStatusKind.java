@@ -1,6 +1,7 @@
 package dev.fairlead.reporter;
 
 import dev.fairlead.api.v1alpha1.Upstream;
+import dev.fairlead.api.v1alpha1.UpstreamProxies;
 import dev.fairlead.api.v1alpha1.UpstreamStatus;
 import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -15,7 +16,8 @@ import java.util.Optional;
  *
  * <p>{@code Programmed} is false with reason {@code Rejected} ("N proxies rejected it: …") while proxies reject the
  * Upstream's configuration, false with reason {@code Invalid} while the Upstream is not accepted (no cluster is
- * made of it, so none can be programmed), and true otherwise.
+ * made of it, so none can be programmed), and true otherwise; with the proxies counted, its message says how many of
+ * them hold its current configuration, and {@code status.proxies} gives the counts.
  */
 final class UpstreamStatusKind implements StatusKind<Upstream, UpstreamStatus> {
 
@@ -42,9 +44,10 @@ final class UpstreamStatusKind implements StatusKind<Upstream, UpstreamStatus> {
     List<Condition> conditions = List.of(
         Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation, existing, now),
         Conditions.fromVerdict(Conditions.RESOLVED_REFS, verdict.resolvedRefs(), generation, existing, now),
-        Programmed.of(verdict.accepted(), report.rejection(), "Upstream", "no cluster is made of it")
+        Programmed.of(verdict.accepted(), report.rejection(), report.proxies(), "Upstream", "no cluster is made of it")
             .condition(generation, existing, now));
-    return Optional.of(new UpstreamStatus(conditions, generation, report.readyEndpoints().orElse(null)));
+    return Optional.of(new UpstreamStatus(conditions, generation, report.readyEndpoints().orElse(null),
+        report.proxies().map(t -> new UpstreamProxies(t.connected(), t.holding(), t.rejected())).orElse(null)));
   }
 
   @Override
@@ -55,7 +58,7 @@ final class UpstreamStatusKind implements StatusKind<Upstream, UpstreamStatus> {
   @Override
   public UpstreamStatus comparable(UpstreamStatus status) {
     return status == null ? null : new UpstreamStatus(Conditions.withoutTransitionTimes(status.conditions()),
-        status.observedGeneration(), status.readyEndpoints());
+        status.observedGeneration(), status.readyEndpoints(), status.proxies());
   }
 
   @Override

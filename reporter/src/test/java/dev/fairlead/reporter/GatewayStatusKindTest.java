@@ -95,6 +95,21 @@ class GatewayStatusKindTest {
   }
 
   @Test
+  void theProxiesOfEveryReplicaAreCountedOnTheGatewayAndItsProgrammedListeners() {
+    Gateway gateway = gateway("gw-uid", "web");
+    String key = StatusReport.objectKey("Gateway", "edge", "public");
+    StatusReport report = new StatusReport(List.of(Verdicts.accepted("Gateway", gateway)), Map.of(),
+        Map.of(key, new Rejection("listener http-80: cannot bind", 1)), StatusReport.GATEWAY_CONTROLLER_NAME,
+        Map.of(), Map.of(key, new ProxyTally(2, 1, 1)));
+
+    GatewayStatus status = desired(report, gateway);
+
+    String message = "1 of 2 proxies holds its current configuration; 1 rejected it: listener http-80: cannot bind";
+    assertThat(status.getConditions().get(1).getMessage()).isEqualTo(message);
+    assertThat(status.getListeners().get(0).getConditions().get(3).getMessage()).isEqualTo(message);
+  }
+
+  @Test
   void eachListenerCarriesItsOwnVerdictAndOneWaitingForItsCertificateStillCountsItsRoutes() {
     Gateway gateway = gateway("gw-uid", "web", "secure", "raw");
     HTTPRoute everywhere = route("everywhere");

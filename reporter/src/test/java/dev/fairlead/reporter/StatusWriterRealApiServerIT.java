@@ -15,10 +15,14 @@ import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -144,7 +148,8 @@ class StatusWriterRealApiServerIT {
         g -> gateways.desired(ReportIndex.of(report).about(ObjectKey.of("Gateway", g)), g, NOW)))
         .isInstanceOf(StatusWriteException.class)
         .hasMessageContaining("Gateway " + ns + "/public (uid " + gateway.getMetadata().getUid() + ")")
-        .hasMessageContaining("422");
+        .hasMessageContaining("422")
+        .matches(e -> !((StatusWriteException) e).unanswered(), "a refusal is an answer");
     assertThat(Upstreams.count(registry, "fairlead.status.failures", "Gateway")).isEqualTo(1);
     assertThat(Upstreams.count(registry, "fairlead.status.conflicts", "Gateway")).isZero();
 
@@ -160,6 +165,27 @@ class StatusWriterRealApiServerIT {
         .extracting(ILoggingEvent::getFormattedMessage)
         .singleElement().asString()
         .contains("Gateway " + ns + "/public (uid " + gateway.getMetadata().getUid() + ")");
+  }
+
+  @Test
+  void aWriteTheApiServerNeverAnswersFailsAsUnansweredNotRefused() throws Exception {
+    Upstream upstream = create("cart");
+    // A listener that accepts connections and never says a word: a TLS handshake to it times out, as one to an API
+    // server behind a dead link does.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+         KubernetesClient cutOff = new KubernetesClientBuilder().withConfig(new ConfigBuilder(user.getConfiguration())
+             .withMasterUrl("https://127.0.0.1:" + silent.getLocalPort()).withConnectionTimeout(1000)
+             .withRequestTimeout(1000).withRequestRetryBackoffLimit(0).build()).build()) {
+      StatusWriter unreachable = new StatusWriter(cutOff, cache, registry, List.of("Upstream"), 5,
+          Duration.ofMillis(10), Duration.ofMillis(100));
+
+      assertThatThrownBy(() -> unreachable.reconcile(kind, upstream, acceptedFor(upstream)))
+          .isInstanceOf(StatusWriteException.class)
+          .hasMessageContaining("Upstream " + ns + "/cart (uid " + upstream.getMetadata().getUid() + ")")
+          .hasMessageContaining("the API server did not answer")
+          .matches(e -> ((StatusWriteException) e).unanswered(), "unanswered");
+    }
+    assertThat(get("cart").getStatus()).isNull();
   }
 
   private Function<Upstream, Optional<UpstreamStatus>> acceptedFor(Upstream object) {

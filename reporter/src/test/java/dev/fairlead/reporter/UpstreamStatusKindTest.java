@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.fairlead.api.v1alpha1.Upstream;
+import dev.fairlead.api.v1alpha1.UpstreamProxies;
 import dev.fairlead.api.v1alpha1.UpstreamStatus;
 import dev.fairlead.api.verdict.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -65,6 +66,37 @@ class UpstreamStatusKindTest {
       assertThat(c.getReason()).isEqualTo("Programmed");
       assertThat(c.getLastTransitionTime()).isEqualTo("2030-01-01T10:05:00Z");
     });
+  }
+
+  @Test
+  void countedProxiesShowInTheProgrammedMessageAndInStatusProxies() {
+    Upstream cart = upstream("uid-1", 1);
+    UpstreamStatus rejected = kind.desired(new ObjectReport(List.of(Verdicts.accepted("Upstream", cart)),
+        Optional.empty(), Optional.of(new Rejection("cluster upstream/shop/cart: bad", 1)), Map.of(),
+        StatusReport.GATEWAY_CONTROLLER_NAME, Optional.empty(), Optional.of(new ProxyTally(3, 1, 1))), cart, T0)
+        .orElseThrow();
+
+    assertThat(condition(rejected, "Programmed")).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("False");
+      assertThat(c.getReason()).isEqualTo("Rejected");
+      assertThat(c.getMessage()).isEqualTo(
+          "1 of 3 proxies holds its current configuration; 1 rejected it: cluster upstream/shop/cart: bad");
+    });
+    assertThat(rejected.proxies()).isEqualTo(new UpstreamProxies(3, 1, 1));
+
+    UpstreamStatus held = kind.desired(new ObjectReport(List.of(Verdicts.accepted("Upstream", cart)),
+        Optional.empty(), Optional.empty(), Map.of(), StatusReport.GATEWAY_CONTROLLER_NAME, Optional.empty(),
+        Optional.of(new ProxyTally(2, 2, 0))), cart, T0).orElseThrow();
+    assertThat(condition(held, "Programmed").getMessage())
+        .isEqualTo("2 of 2 proxies hold its current configuration; none rejected it");
+    assertThat(held.proxies()).isEqualTo(new UpstreamProxies(2, 2, 0));
+
+    UpstreamStatus alone = kind.desired(new ObjectReport(List.of(Verdicts.accepted("Upstream", cart)),
+        Optional.empty(), Optional.empty(), Map.of(), StatusReport.GATEWAY_CONTROLLER_NAME, Optional.empty(),
+        Optional.of(ProxyTally.NONE)), cart, T0).orElseThrow();
+    assertThat(condition(alone, "Programmed").getMessage())
+        .isEqualTo("in the configuration served to proxies; no proxy it goes to is connected");
+    assertThat(kind.comparable(alone)).isNotEqualTo(kind.comparable(held));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.fairlead.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
@@ -7,6 +8,7 @@ import io.fabric8.generator.annotation.Size;
 
 /** Which endpoint of which Upstream an {@link Allocation} holds, and until when. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record AllocationSpec(
     @JsonPropertyDescription("Name of the Upstream (same namespace) the endpoint belongs to.")
     @Required

@@ -1,5 +1,6 @@
 package dev.fairlead.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
@@ -17,6 +18,7 @@ import java.util.List;
 @ValidationRule(value = "!(has(self.mode) && self.mode == 'Unmanaged' && (has(self.deployment) || has(self.service)))",
     message = "spec.deployment and spec.service apply to mode Managed only: Fairlead runs nothing for an unmanaged "
         + "fleet")
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record GatewayParametersSpec(
     @JsonPropertyDescription("Managed (default): Fairlead runs the Gateway's Envoys. Unmanaged: you run them, "
         + "bootstrapped with node.cluster = <namespace>/<gateway>.")

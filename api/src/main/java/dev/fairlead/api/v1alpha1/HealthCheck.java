@@ -1,5 +1,6 @@
 package dev.fairlead.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
@@ -21,6 +22,7 @@ import io.fabric8.generator.annotation.ValidationRule;
     messageExpression = "'timeout ' + " + HealthCheck.TIMEOUT_OR_DEFAULT + " + ' is longer than interval ' + "
         + HealthCheck.INTERVAL_OR_DEFAULT + " + ' (" + HealthCheck.DEFAULTS + ")'",
     message = "must not be longer than interval (" + HealthCheck.DEFAULTS + ")")
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record HealthCheck(
     @Required
     @Pattern("^/.*$")

@@ -1,5 +1,6 @@
 package dev.fairlead.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
@@ -10,6 +11,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** Passive health checking: endpoints that keep failing are ejected for a while. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record OutlierDetection(
     @Min(1) @Max(1000)
     @JsonPropertyDescription("Consecutive 5xx answers (or connection failures) that eject an endpoint; default 5.")

@@ -1,5 +1,6 @@
 package dev.fairlead.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
@@ -10,6 +11,7 @@ import java.util.Map;
 
 /** The Envoy Deployment of a managed fleet; every field is optional. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record ProxyDeployment(
     @JsonPropertyDescription("Number of Envoy pods. Default 1.")
     @Min(0)

@@ -1,5 +1,6 @@
 package dev.fairlead.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
  * unallocated status code.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record UpstreamAllocation(
     @JsonPropertyDescription("Hand out endpoints through the allocation API and route by allocation. Default false.")
     Boolean enabled) {

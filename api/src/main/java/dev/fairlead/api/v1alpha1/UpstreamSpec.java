@@ -1,5 +1,6 @@
 package dev.fairlead.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -24,6 +25,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.kube) != has(self.static)",
     message = "exactly one of spec.kube and spec.static must be set")
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record UpstreamSpec(
     @JsonPropertyDescription("A Kubernetes Service port whose EndpointSlices provide the endpoints.")
     KubeService kube,

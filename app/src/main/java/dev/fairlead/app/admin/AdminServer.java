@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,17 @@ public final class AdminServer implements AutoCloseable {
    */
   public static AdminServer start(String host, int port, Readiness readiness, StreamRegistry streams, XdsCache cache,
       MeterRegistry registry) {
+    return start(host, port, readiness, streams, cache, registry, () -> ProxiesDocument.of(streams.proxies()));
+  }
+
+  /**
+   * Starts serving on {@code host:port}, answering {@code /debug/proxies} with what {@code proxies} gives (a
+   * {@link ProxiesDocument}), and returns once it listens.
+   */
+  public static AdminServer start(String host, int port, Readiness readiness, StreamRegistry streams, XdsCache cache,
+      MeterRegistry registry, Supplier<ObjectNode> proxies) {
     Routes routes = new Routes(Objects.requireNonNull(readiness, "readiness"), Objects.requireNonNull(streams),
+        Objects.requireNonNull(proxies, "proxies"),
         new ConfigDump(Objects.requireNonNull(cache), new AnyTypes(), Routes.MAPPER), prometheus(registry));
     AtomicBoolean closing = new AtomicBoolean();
     Vertx vertx = Vertx.vertx();
@@ -124,7 +135,8 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /** The handlers; each runs on a Vert.x thread, those that build documents on worker threads. */
-  private record Routes(Readiness readiness, StreamRegistry streams, ConfigDump configDump,
+  private record Routes(Readiness readiness, StreamRegistry streams, Supplier<ObjectNode> proxies,
+      ConfigDump configDump,
       Optional<PrometheusMeterRegistry> prometheus) {
 
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -141,7 +153,7 @@ public final class AdminServer implements AutoCloseable {
       router.get("/healthz").handler(ctx -> ctx.response().putHeader("content-type", "text/plain").end("ok\n"));
       router.get("/readyz").handler(this::ready);
       router.get("/metrics").blockingHandler(this::metrics, false);
-      router.get("/debug/proxies").blockingHandler(ctx -> json(ctx, 200, ProxiesDocument.of(streams.proxies())),
+      router.get("/debug/proxies").blockingHandler(ctx -> json(ctx, 200, proxies.get()),
           false);
       router.get("/debug/config_dump").blockingHandler(this::configDump, false);
       router.route().failureHandler(Routes::failed);

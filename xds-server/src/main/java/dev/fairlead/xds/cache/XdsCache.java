@@ -134,6 +134,11 @@ public final class XdsCache {
     return read(fleet, f -> f.known ? Optional.of(f.resources.get(type).version()) : Optional.empty());
   }
 
+  /** The version of what {@code audience} is sent of a fleet's resources of one type, if the fleet has been set. */
+  public Optional<String> version(String fleet, ResourceType type, Audience audience) {
+    return read(fleet, f -> f.known ? Optional.of(f.resources.get(type).version(audience)) : Optional.empty());
+  }
+
   /**
    * What a fleet holds of one type, as {@code audience} is sent it: the version of the whole set and the resources,
    * sorted by name; empty if the fleet has no configuration.
