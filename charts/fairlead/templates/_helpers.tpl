@@ -59,6 +59,17 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* Fails the render, naming the value, when values contradict each other or the binary would refuse them. */}}
 {{- define "fairlead.validate" -}}
+{{- if and .Values.allocator.plaintext .Values.allocator.tls.secretName }}
+{{- fail "allocator.plaintext excludes allocator.tls.secretName: choose TLS or plaintext" }}
+{{- end }}
+{{- if include "fairlead.allocatorCredentialsSecret" . }}
+{{- if not (include "fairlead.xdsCaSecret" .) }}
+{{- fail "the allocation API's default protection uses Fairlead's own CA, which xds.plaintext or xds.tls.secretName turn off: set allocator.tls.secretName, or allocator.plaintext=true" }}
+{{- end }}
+{{- if .Values.allocator.token.secretName }}
+{{- fail "allocator.token.secretName goes with allocator.tls.secretName or allocator.plaintext: by default Fairlead generates the token" }}
+{{- end }}
+{{- end }}
 {{- if and .Values.xds.plaintext .Values.xds.tls.secretName }}
 {{- fail "xds.plaintext excludes xds.tls.secretName: choose TLS or plaintext" }}
 {{- end }}
@@ -77,5 +88,14 @@ The Secret of Fairlead's own xDS CA, or "" when xDS is protected otherwise (a Se
 {{- define "fairlead.xdsCaSecret" -}}
 {{- if not (or .Values.xds.tls.secretName .Values.xds.plaintext) -}}
 {{- .Values.xds.tls.caSecretName | default (printf "%s-xds-ca" (include "fairlead.fullname" .)) -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+The Secret of the allocation API's generated token and CA certificate, or "" when it is protected otherwise.
+*/}}
+{{- define "fairlead.allocatorCredentialsSecret" -}}
+{{- if not (or .Values.allocator.tls.secretName .Values.allocator.plaintext) -}}
+{{- .Values.allocator.credentialsSecretName | default (printf "%s-allocator-credentials" (include "fairlead.fullname" .)) -}}
 {{- end -}}
 {{- end }}

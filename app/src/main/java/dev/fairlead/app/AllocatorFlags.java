@@ -3,8 +3,11 @@ package dev.fairlead.app;
 import dev.fairlead.allocator.AllocatorSecurity;
 import dev.fairlead.allocator.EndpointAllocator;
 import dev.fairlead.allocator.UnallocatedStatus;
-import dev.fairlead.tls.ServerTransport;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -64,10 +67,27 @@ final class AllocatorFlags {
           + "(Authorization: Bearer <token>); re-read when it changes. Env: FAIRLEAD_ALLOCATOR_TOKEN_FILE.")
   Path allocatorTokenFile;
 
+  @Option(names = "--allocator-credentials-secret", defaultValue = "${env:FAIRLEAD_ALLOCATOR_CREDENTIALS_SECRET:-}",
+      description = "Kubernetes mode: protect the allocation API with nothing to make: TLS with a certificate of "
+          + "Fairlead's own CA (--xds-ca-secret, required) for --allocator-service, and a bearer token Fairlead "
+          + "generates at first start. Both are in this Secret of Fairlead's namespace (token, ca.crt) for clients to "
+          + "read. Excludes --allocator-tls-*, --allocator-token-file and --allocator-plaintext. "
+          + "Env: FAIRLEAD_ALLOCATOR_CREDENTIALS_SECRET.")
+  String allocatorCredentialsSecret;
+
+  @Option(names = "--allocator-service", defaultValue = "${env:FAIRLEAD_ALLOCATOR_SERVICE:-}",
+      description = "Kubernetes mode: the host name clients reach the allocation API at, e.g. the DNS name of "
+          + "Fairlead's allocator Service; the certificate of --allocator-credentials-secret names it. "
+          + "Env: FAIRLEAD_ALLOCATOR_SERVICE.")
+  String allocatorService;
+
   @Option(names = "--allocator-plaintext", defaultValue = "${env:FAIRLEAD_ALLOCATOR_PLAINTEXT:-false}",
       description = "Kubernetes mode: serve the allocation API without TLS. Start-up fails unless this or "
           + "--allocator-tls-cert and --allocator-tls-key are given. Env: FAIRLEAD_ALLOCATOR_PLAINTEXT.")
   boolean allocatorPlaintext;
+
+  /** Made by the first call of {@link #credentials()}: picocli fills the fields, then one thread reads them. */
+  private AllocatorCredentialsOptions credentials;
 
   /**
    * The configured "nothing to allocate" status, which standalone mode's routing answers with too.
@@ -84,11 +104,55 @@ final class AllocatorFlags {
 
   /** @throws IllegalArgumentException naming the flag whose value cannot be used */
   AllocatorOptions options() {
-    ServerTransport transport = new TransportFlags("the allocation API", "allocator", allocatorTlsCert,
-        allocatorTlsKey, allocatorTlsCa, allocatorPlaintext).transport();
+    Optional<AllocatorCredentialsOptions> credentials = credentials();
+    AllocatorSecurity security = credentials.isPresent() ? credentials.get().security()
+        : AllocatorSecurity.of(new TransportFlags("the allocation API", "allocator", allocatorTlsCert,
+            allocatorTlsKey, allocatorTlsCa, allocatorPlaintext).transport(),
+            Optional.ofNullable(TransportFlags.given(allocatorTokenFile)));
     return new AllocatorOptions(allocatorAddress, allocatorGrpcPort, allocatorHttpPort, unallocatedStatus(),
-        maxTtl(),
-        AllocatorSecurity.of(transport, Optional.ofNullable(TransportFlags.given(allocatorTokenFile))));
+        maxTtl(), security);
+  }
+
+  /**
+   * {@code --allocator-credentials-secret} with the names its certificate carries, made once (its directory is the
+   * process's own); empty when the flag is not given.
+   *
+   * @throws IllegalArgumentException naming the flags when they contradict each other or no name is given
+   */
+  Optional<AllocatorCredentialsOptions> credentials() {
+    String secret = allocatorCredentialsSecret == null ? "" : allocatorCredentialsSecret.strip();
+    if (secret.isEmpty()) {
+      return Optional.empty();
+    }
+    if (credentials == null) {
+      if (allocatorPlaintext || TransportFlags.given(allocatorTlsCert) != null
+          || TransportFlags.given(allocatorTlsKey) != null || TransportFlags.given(allocatorTlsCa) != null
+          || TransportFlags.given(allocatorTokenFile) != null) {
+        throw new IllegalArgumentException("--allocator-credentials-secret excludes --allocator-tls-cert, "
+            + "--allocator-tls-key, --allocator-tls-ca, --allocator-token-file and --allocator-plaintext: Fairlead "
+            + "makes the certificate and the token itself");
+      }
+      List<String> names = new ArrayList<>();
+      String service = allocatorService == null ? "" : allocatorService.strip();
+      if (!service.isEmpty()) {
+        names.add(service);
+      }
+      if (!XdsFlags.WILDCARDS.contains(allocatorAddress) && !names.contains(allocatorAddress)) {
+        names.add(allocatorAddress);
+      }
+      if (names.isEmpty()) {
+        throw new IllegalArgumentException("--allocator-credentials-secret needs a name for the allocation API's "
+            + "certificate: give --allocator-service (the host clients dial) or an --allocator-address that is not "
+            + "a wildcard");
+      }
+      try {
+        credentials = new AllocatorCredentialsOptions(secret, names, Files.createTempDirectory("fairlead-allocator"));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("--allocator-credentials-secret: cannot make a directory for the "
+            + "allocation API's certificate under " + System.getProperty("java.io.tmpdir") + ": " + e.getMessage());
+      }
+    }
+    return Optional.of(credentials);
   }
 
   private Duration maxTtl() {

@@ -16,6 +16,7 @@ import dev.fairlead.discovery.ReconcilerSettings;
 import dev.fairlead.reporter.ReporterSettings;
 import dev.fairlead.reporter.StatusReporter;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.fairlead.xds.translate.Translation;
 import dev.fairlead.xds.translate.TranslatorOptions;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * reconciler writes discovered Upstreams (unless disabled) and the {@link StatusReporter} writes the status of every
  * Upstream, and of Fairlead's GatewayClasses, Gateways and HTTPRoute parent entries, from each translation's
  * verdicts and what the proxies of every replica hold and reject ({@link Writers}, {@link FleetProxies}: each replica
- * publishes its proxies' record, {@link ReplicaRecords});
+ * publishes its proxies' record, {@link ReplicaRecords}); with leader election, those writes go through a client that
+ * sends none unless this replica still holds the Lease ({@link LeaseFence});
  * the admin server answers health, readiness (every informer synced and the first configuration in the xDS cache),
  * metrics and debug requests on every replica. The client belongs to the caller, who closes it after this.
  * {@link #start} returns at once; proxies are served from the first state built after every informer has synced
@@ -51,7 +53,7 @@ public final class KubernetesFairlead implements AutoCloseable {
   private static final Duration RECORD_HEARTBEAT = Duration.ofSeconds(5);
   /** How long a replica's record not seen to change still counts: four heartbeats. */
   private static final Duration RECORD_TTL = Duration.ofSeconds(20);
-  /** The replica's name in {@code proxy-status} without leader election, where it is the only one. */
+  /** This replica's name in its own tallies without leader election, where it is the only one and publishes none. */
   private static final String SOLE_REPLICA = "fairlead";
 
   private final ControlPlane controlPlane;
@@ -84,21 +86,28 @@ public final class KubernetesFairlead implements AutoCloseable {
               registry));
       started(running, JvmMeters.bind(registry));
       Readiness readiness = new Readiness();
-      StatusReporter reporter = started(running, new StatusReporter(client,
+      Optional<LeaseFence> fence = options.leaderElection()
+          .map(election -> new LeaseFence(election.renewDeadline(), System::nanoTime));
+      KubernetesClient writing = fence.map(f -> started(running, fenced(client, f))).orElse(client);
+      StatusReporter reporter = started(running, new StatusReporter(writing,
           ReporterSettings.DEFAULT.withNamespaces(options.watchNamespaces()), registry));
       AtomicReference<Writers> leaderWriters = new AtomicReference<>();
       String replica = options.leaderElection().map(LeaderElectionOptions::identity).orElse(SOLE_REPLICA);
       Optional<ReplicaRecords> records = options.leaderElection().map(election -> started(running,
           new ReplicaRecords(client, ownNamespace(options, client), election.identity(), RECORD_HEARTBEAT, RECORD_TTL,
-              () -> leaderWriters.get() != null && leaderWriters.get().isRunning(), client)));
+              () -> leaderWriters.get() != null && leaderWriters.get().isRunning(), writing)));
       records.ifPresent(ReplicaRecords::start);
       AtomicReference<FleetProxies> fleetProxies = new AtomicReference<>();
       StatusFeed feed = started(running, new StatusFeed(() -> fleetProxies.get().view(), reporter::report));
       FleetProxies proxies = started(running, new FleetProxies(replica, controlPlane.streams(), controlPlane.cache(),
           records, feed::changed));
       fleetProxies.set(proxies);
-      AdminServer admin = started(running, AdminServer.start(options.admin().address(), options.admin().port(),
-          readiness, controlPlane.streams(), controlPlane.cache(), registry, proxies::proxiesDocument));
+      // With one replica (no election) /debug/proxies is that replica's, without a replica column.
+      AdminServer admin = started(running, records.isPresent()
+          ? AdminServer.start(options.admin().address(), options.admin().port(), readiness, controlPlane.streams(),
+              controlPlane.cache(), registry, proxies::proxiesDocument)
+          : AdminServer.start(options.admin().address(), options.admin().port(), readiness, controlPlane.streams(),
+              controlPlane.cache(), registry));
       TranslationCandidates candidates = new TranslationCandidates(new PodLabels(client));
       boolean provisioned = options.provisioner().isPresent();
       ClusterStateSource source = started(running, new ClusterStateSource(client, options.watchNamespaces(),
@@ -109,11 +118,12 @@ public final class KubernetesFairlead implements AutoCloseable {
             feed.translated(translation, FleetStatuses.of(state, provisioned));
           }, provisioned));
       source.start();
-      Writers writers = started(running, new Writers(client, options,
+      Writers writers = started(running, new Writers(writing, options,
           new ReconcilerSettings(options.coalescing(), 4, Duration.ofMinutes(10)), registry, reporter));
       leaderWriters.set(writers);
       Optional<LeaderElection> election = options.leaderElection()
-          .map(settings -> started(running, new LeaderElection(client, settings, writers::start, writers::stop)));
+          .map(settings -> started(running, new LeaderElection(client, settings, fence.orElseThrow(), writers::start,
+              writers::stop)));
       election.ifPresentOrElse(LeaderElection::start, writers::start);
       EndpointAllocator allocator = started(running, new EndpointAllocator(client, candidates,
           options.allocator().unallocatedStatus(), registry, Clock.systemUTC(), ALLOCATION_ATTEMPTS,
@@ -163,6 +173,17 @@ public final class KubernetesFairlead implements AutoCloseable {
   private static String ownNamespace(KubernetesOptions options, KubernetesClient client) {
     return options.leaderElection().map(LeaderElectionOptions::namespace)
         .orElseGet(() -> Objects.requireNonNullElse(client.getNamespace(), "default"));
+  }
+
+  /**
+   * A client of the same cluster, for the leader's writers, that sends no write while {@code fence} is closed: the
+   * fence is an interceptor of its HTTP client, so every write of discovery, the provisioner and the reporter passes
+   * it, whatever module it is in.
+   */
+  private static KubernetesClient fenced(KubernetesClient client, LeaseFence fence) {
+    return new KubernetesClientBuilder().withConfig(client.getConfiguration())
+        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("fairlead-lease-fence", fence))
+        .build();
   }
 
   private static <T extends AutoCloseable> T started(Deque<AutoCloseable> running, T part) {

@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * once rather than after the lease duration. A leader that dies without closing (killed, its node gone) keeps the
  * Lease until it expires.
  *
+ * <p>Writes are fenced on holding the Lease ({@link LeaseFence}): a leader frozen past its lease writes nothing once
+ * resumed, even before its elector notices that another replica took over and stops its writers.
+ *
  * <p>The callbacks run on the elector's thread, one at a time and in order (start, stop, start, …).
  */
 final class LeaderElection implements AutoCloseable {
@@ -29,18 +32,21 @@ final class LeaderElection implements AutoCloseable {
   private final KubernetesClient client;
   private final LeaderElectionOptions options;
   private final String namespace;
+  private final LeaseFence fence;
   private final Runnable onStartLeading;
   private final Runnable onStopLeading;
   private final AtomicBoolean leading = new AtomicBoolean();
   private volatile boolean closed;
   private volatile CompletableFuture<?> running;
 
-  LeaderElection(KubernetesClient client, LeaderElectionOptions options, Runnable onStartLeading,
+  /** @param fence told of every renewal and of leading starting and stopping, before the callbacks run */
+  LeaderElection(KubernetesClient client, LeaderElectionOptions options, LeaseFence fence, Runnable onStartLeading,
       Runnable onStopLeading) {
     this.client = Objects.requireNonNull(client, "client");
     this.options = Objects.requireNonNull(options, "options");
     this.namespace = options.namespace() != null ? options.namespace()
         : Objects.requireNonNullElse(client.getNamespace(), "default");
+    this.fence = Objects.requireNonNull(fence, "fence");
     this.onStartLeading = Objects.requireNonNull(onStartLeading, "onStartLeading");
     this.onStopLeading = Objects.requireNonNull(onStopLeading, "onStopLeading");
   }
@@ -68,7 +74,7 @@ final class LeaderElection implements AutoCloseable {
     CompletableFuture<?> election = client.leaderElector()
         .withConfig(new LeaderElectionConfigBuilder()
             .withName("fairlead")
-            .withLock(new LeaseLock(namespace, options.leaseName(), options.identity()))
+            .withLock(new FencedLeaseLock(new LeaseLock(namespace, options.leaseName(), options.identity()), fence))
             .withLeaseDuration(options.leaseDuration())
             .withRenewDeadline(options.renewDeadline())
             .withRetryPeriod(options.retryPeriod())
@@ -92,12 +98,14 @@ final class LeaderElection implements AutoCloseable {
 
   private void started() {
     leading.set(true);
+    fence.leading(true);
     LOG.info("{} is now the leader: running discovery and status writes", options.identity());
     onStartLeading.run();
   }
 
   private void stopped() {
     if (leading.compareAndSet(true, false)) {
+      fence.leading(false);
       LOG.info("{} is no longer the leader: stopping discovery and status writes", options.identity());
       onStopLeading.run();
     }

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The table {@code fairlead proxy-status} prints from the admin server's {@code /debug/proxies} document: one row
  * per connected proxy (stream), sorted by node id, with the replica it is connected to (a {@code REPLICA} column, when
- * the document names replicas: in Kubernetes mode it lists the proxies of every live replica) and per type
+ * the document names replicas: with leader election it lists the proxies of every live replica) and per type
  * <ul>
  *   <li>{@code SYNCED}: it acknowledged the version last sent;</li>
  *   <li>{@code STALE}: a version was sent that it has not acknowledged (yet);</li>

@@ -101,6 +101,12 @@ final class RunCommand implements Callable<Integer> {
   private AutoCloseable kubernetes() {
     KubernetesOptions options = usable(() -> {
       Optional<XdsCaOptions> ca = xds.ca(provisioner.xdsHost());
+      Optional<AllocatorCredentialsOptions> credentials = allocator.credentials();
+      if (credentials.isPresent()) {
+        ca = Optional.of(ca.orElseThrow(() -> new IllegalArgumentException("--allocator-credentials-secret needs "
+            + "--xds-ca-secret: the allocation API's certificate is of Fairlead's own CA")).withAllocator(
+            credentials.get()));
+      }
       ServerTransport transport = ca.isPresent() ? ServerTransport.tls(ca.get().files()) : xds.transport();
       KubernetesOptions flags = new KubernetesOptions(xds.address(), xds.port(), transport, listenerAddress,
           cluster.watchNamespaces(), cluster.namespaceSelector(), cluster.watchLabels(),

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * xDS protected by Fairlead's own CA ({@code --xds-ca-secret}): the CA lives in a Secret of Fairlead's namespace
@@ -30,12 +31,15 @@ import java.util.Objects;
  * @param serverNames the DNS names and addresses proxies dial the xDS server by
  * @param files       where the server's certificate, key and the CA's certificate are written (a directory of the
  *                    process's own)
+ * @param allocator   the allocation API's certificate of the same CA and its token, when it is protected that way
  */
-public record XdsCaOptions(String secretName, List<String> serverNames, TlsFiles files) {
+public record XdsCaOptions(String secretName, List<String> serverNames, TlsFiles files,
+    Optional<AllocatorCredentialsOptions> allocator) {
 
   public XdsCaOptions {
     Objects.requireNonNull(secretName, "secretName");
     Objects.requireNonNull(files, "files");
+    Objects.requireNonNull(allocator, "allocator");
     serverNames = List.copyOf(serverNames);
     if (serverNames.isEmpty()) {
       throw new IllegalArgumentException("the xDS server's certificate needs at least one name");
@@ -45,29 +49,40 @@ public record XdsCaOptions(String secretName, List<String> serverNames, TlsFiles
     }
   }
 
+  public XdsCaOptions(String secretName, List<String> serverNames, TlsFiles files) {
+    this(secretName, serverNames, files, Optional.empty());
+  }
+
+  /** These options, with the allocation API protected as {@code credentials} say, with the same CA. */
+  public XdsCaOptions withAllocator(AllocatorCredentialsOptions credentials) {
+    return new XdsCaOptions(secretName, serverNames, files, Optional.of(credentials));
+  }
+
   /**
-   * Reads (or creates) the CA in {@code namespace}, issues the server certificate and writes the files.
+   * Reads (or creates) the CA in {@code namespace}, issues the server certificate and writes the files, and those of
+   * the allocation API when {@link #allocator} is present.
    *
    * @throws IllegalStateException naming the Secret when the CA cannot be had, or the file when it cannot be written
    */
   public ProxyCertificateAuthority prepare(KubernetesClient client, String namespace) {
     ProxyCertificateAuthority ca = CaSecret.readOrCreate(client, namespace, secretName);
     ProxyCertificateAuthority.Issued server = ca.issueServer(serverNames, Instant.now());
-    write(files.keyFile(), server.keyPem());
-    write(files.certFile(), server.certificatePem());
-    write(files.caFile().orElseThrow(), ca.ca().certificatePem());
+    writePrivate(files.keyFile(), server.keyPem());
+    writePrivate(files.certFile(), server.certificatePem());
+    writePrivate(files.caFile().orElseThrow(), ca.ca().certificatePem());
+    allocator.ifPresent(credentials -> credentials.prepare(client, namespace, ca));
     return ca;
   }
 
   /** Writes {@code text} to {@code file}, readable by this user only, replacing it in one step. */
-  private static void write(Path file, String text) {
+  static void writePrivate(Path file, String text) {
     try {
       Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".xds-tls", ".tmp",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(temporary, text, StandardCharsets.US_ASCII);
       Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + " for the xDS server's TLS: " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 }

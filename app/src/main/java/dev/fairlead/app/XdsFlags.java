@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  */
 final class XdsFlags {
 
-  private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]");
+  static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]");
 
   @Option(names = "--xds-address", defaultValue = "${env:FAIRLEAD_XDS_ADDRESS:-127.0.0.1}",
       description = "Address the xDS gRPC server binds to. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_XDS_ADDRESS.")

@@ -191,6 +191,38 @@ class RunCommandTest {
   }
 
   @Test
+  void allocatorCredentialsNeedFairleadsCaExcludeTheOtherAllocatorTransportFlagsAndNeedAName() {
+    assertThat(run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-credentials-secret", "c",
+        "--allocator-service", "fairlead-allocator.system.svc")).isNotZero();
+    assertThat(run("run", "--kubeconfig", "/nonexistent", "--xds-ca-secret", "ca", "--proxy-xds-service", "x.svc",
+        "--allocator-credentials-secret", "c", "--allocator-plaintext")).isNotZero();
+    assertThat(run("run", "--kubeconfig", "/nonexistent", "--xds-ca-secret", "ca", "--proxy-xds-service", "x.svc",
+        "--allocator-credentials-secret", "c", "--allocator-address", "0.0.0.0")).isNotZero();
+
+    assertThat(err.toString())
+        .contains("--allocator-credentials-secret needs --xds-ca-secret")
+        .contains("--allocator-credentials-secret excludes --allocator-tls-cert, --allocator-tls-key, "
+            + "--allocator-tls-ca, --allocator-token-file and --allocator-plaintext")
+        .contains("--allocator-credentials-secret needs a name for the allocation API's certificate: give "
+            + "--allocator-service");
+  }
+
+  @Test
+  void allocatorCredentialsServeTlsWithTheGeneratedTokenForTheServiceAndAConcreteAddress() {
+    AllocatorFlags flags = new AllocatorFlags();
+    flags.allocatorCredentialsSecret = "fairlead-allocator-credentials";
+    flags.allocatorService = "fairlead-allocator.system.svc";
+    flags.allocatorAddress = "10.0.0.7";
+
+    AllocatorCredentialsOptions credentials = flags.credentials().orElseThrow();
+
+    assertThat(flags.credentials()).containsSame(credentials);
+    assertThat(credentials.serverNames()).containsExactly("fairlead-allocator.system.svc", "10.0.0.7");
+    assertThat(credentials.security().transport().isPlaintext()).isFalse();
+    assertThat(credentials.security().tokenFile()).contains(credentials.dir().resolve("token"));
+  }
+
+  @Test
   void aTlsFileThatCannotBeReadStopsStartUpNamingIt() {
     int exit = run("run", "--config-dir", dir.toString(), "--xds-tls-cert", dir.resolve("tls.crt").toString(),
         "--xds-tls-key", dir.resolve("tls.key").toString());

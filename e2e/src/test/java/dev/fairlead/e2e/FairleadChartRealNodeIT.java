@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.fairlead.api.params.ProxyIdentity;
 import dev.fairlead.api.v1alpha1.Upstream;
+import dev.fairlead.provisioner.CaSecret;
+import dev.fairlead.provisioner.ProxyCertificateAuthority;
 import dev.fairlead.testkit.AdsMode;
 import dev.fairlead.testkit.EnvoyBootstrap;
 import dev.fairlead.testkit.RealCluster;
@@ -14,6 +17,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -24,7 +29,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +56,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * running the image the build wrote (module {@code image/}) as pods, discovering a Service of real backend pods
  * and serving an Envoy pod that routes traffic to them — one the test runs, and one Fairlead runs for the Gateway
  * (a managed fleet: the chart's provisioner, with the node's Envoy image), reached at the address in the Gateway's
- * status — through a leader change, an upgrade and an uninstall.
+ * status — through a leader change, an upgrade and an uninstall. xDS is the chart's default, mutual TLS of
+ * Fairlead's own CA: both Envoys present the client certificate the provisioner issued the Gateway, and an Envoy
+ * with another Gateway's certificate asking for this one is refused.
  *
  * <p>The tests run in order, each on what the previous ones left: one install, one life cycle.
  */
@@ -67,6 +78,8 @@ class FairleadChartRealNodeIT {
   private static final Duration POD_BOUND = Duration.ofMinutes(4);
   private static final Duration BOUND = Duration.ofMinutes(2);
   private static final int ENVOY_LISTENER_PORT = 8080;
+  /** Where the test's Envoy pods mount their xDS client certificate. */
+  private static final String CLIENT_TLS = "/etc/fairlead/xds-client";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static String envoyAddress;
@@ -149,8 +162,10 @@ class FairleadChartRealNodeIT {
           - matches: [{path: {type: PathPrefix, value: /}}]
             backendRefs: [{group: fairlead.dev, kind: Upstream, name: shop-http}]
         """);
-    client().resource(envoyBootstrap()).forceConflicts().serverSideApply();
-    apply(envoyDeployment());
+    // xDS is mutual TLS of Fairlead's CA (the chart's default): this Envoy presents the client certificate the
+    // provisioner issued Gateway shop/edge's managed fleet, from its Secret.
+    client().resource(envoyBootstrap("envoy-bootstrap", APPS + "/edge")).forceConflicts().serverSideApply();
+    apply(envoyDeployment("envoy", "envoy-bootstrap", "fairlead-edge"));
     Pod envoy = CLUSTER.awaitReadyPods(APPS, ENVOY_PODS, 1, POD_BOUND).get(0);
     envoyAddress = envoy.getStatus().getPodIP();
 
@@ -199,6 +214,36 @@ class FairleadChartRealNodeIT {
 
   @Test
   @Order(5)
+  void anEnvoyWithAnotherGatewaysIdentityAskingForThisOneIsRefused() {
+    // A certificate of Fairlead's own CA (read from its Secret, as only an admin can) for Gateway shop/other.
+    Secret caSecret = client().secrets().inNamespace(SYSTEM).withName(RELEASE + "-xds-ca").get();
+    ProxyCertificateAuthority ca = ProxyCertificateAuthority.of(decoded(caSecret, CaSecret.CERTIFICATE_KEY),
+        decoded(caSecret, CaSecret.KEY_KEY));
+    ProxyCertificateAuthority.Issued other = ca.issueClient(new ProxyIdentity(APPS, "other"), Instant.now());
+    client().resource(new SecretBuilder().withNewMetadata().withName("impostor-cert").withNamespace(APPS)
+        .endMetadata().withStringData(Map.of("tls.crt", other.certificatePem(), "tls.key", other.keyPem(),
+            "ca.crt", ca.ca().certificatePem())).build()).forceConflicts().serverSideApply();
+    client().resource(envoyBootstrap("impostor-bootstrap", APPS + "/edge")).forceConflicts().serverSideApply();
+
+    apply(envoyDeployment("impostor", "impostor-bootstrap", "impostor-cert"));
+
+    String refusal = "asking for node.cluster '" + APPS + "/edge' refused: PERMISSION_DENIED the client certificate's "
+        + "proxy identity allows node.cluster " + APPS + "/other only";
+    await("a replica refuses the impostor's stream, saying why").atMost(POD_BOUND).pollInterval(Duration.ofSeconds(1))
+        .until(() -> release.logs(-1).contains(refusal));
+    assertThat(client().pods().inNamespace(APPS).withLabel("app", "impostor").list().getItems())
+        .as("the impostor Envoy holds no configuration, so it is not ready")
+        .allSatisfy(pod -> assertThat(pod.getStatus().getConditions())
+            .noneSatisfy(c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Ready=True")));
+    client().apps().deployments().inNamespace(APPS).withName("impostor").delete();
+  }
+
+  private static String decoded(Secret secret, String key) {
+    return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  @Order(6)
   void deletingTheLeaderPodHandsTheLeaseOverWhileTrafficKeepsFlowing() throws Exception {
     assumeTrue(envoyAddress != null, "the Envoy pod did not start (see the test before)");
     String leader = leaseHolder();
@@ -240,7 +285,7 @@ class FairleadChartRealNodeIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void helmUpgradeWithAChangedValueRollsThePods() throws Exception {
     Set<String> before = names(CLUSTER.awaitReadyPods(SYSTEM, FAIRLEAD_PODS, 2, POD_BOUND));
 
@@ -269,7 +314,7 @@ class FairleadChartRealNodeIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void helmUninstallLeavesOnlyTheCrds() {
     CLUSTER.helm().run("uninstall", RELEASE, "--namespace", SYSTEM, "--wait").requireSuccess();
 
@@ -375,24 +420,29 @@ class FairleadChartRealNodeIT {
         """.formatted(replicas);
   }
 
-  /** Envoy's bootstrap: its fleet is Gateway shop/edge, its control plane the chart's xDS Service, by DNS. */
-  private static ConfigMap envoyBootstrap() {
-    String bootstrap = EnvoyBootstrap.ads(18000, AdsMode.DELTA).withNode("edge-1", APPS + "/edge")
-        .toPodYaml(RELEASE + "-xds." + SYSTEM + ".svc.cluster.local", 9901);
-    return new ConfigMapBuilder().withNewMetadata().withName("envoy-bootstrap").withNamespace(APPS).endMetadata()
+  /**
+   * Envoy's bootstrap: its fleet is {@code fleet}, its control plane the chart's xDS Service, by the DNS name the
+   * server's certificate carries, over mutual TLS with the client certificate mounted at {@value #CLIENT_TLS}.
+   */
+  private static ConfigMap envoyBootstrap(String name, String fleet) {
+    String bootstrap = EnvoyBootstrap.ads(18000, AdsMode.DELTA).withNode(name, fleet)
+        .withXdsTls(Path.of(CLIENT_TLS, "ca.crt"), Path.of(CLIENT_TLS, "tls.crt"), Path.of(CLIENT_TLS, "tls.key"))
+        .toPodYaml(RELEASE + "-xds." + SYSTEM + ".svc", 9901);
+    return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(APPS).endMetadata()
         .withData(Map.of("bootstrap.yaml", bootstrap)).build();
   }
 
-  private static String envoyDeployment() {
+  /** An Envoy Deployment labelled app={@code app}, from ConfigMap {@code bootstrap} and client certificate Secret. */
+  private static String envoyDeployment(String app, String bootstrap, String certificateSecret) {
     return """
         apiVersion: apps/v1
         kind: Deployment
-        metadata: {name: envoy, namespace: shop}
+        metadata: {name: %s, namespace: shop}
         spec:
           replicas: 1
-          selector: {matchLabels: {app: envoy}}
+          selector: {matchLabels: {app: %s}}
           template:
-            metadata: {labels: {app: envoy}}
+            metadata: {labels: {app: %s}}
             spec:
               containers:
               - name: envoy
@@ -404,10 +454,15 @@ class FairleadChartRealNodeIT {
                   httpGet: {path: /ready, port: 9901}
                   periodSeconds: 1
                 securityContext: {readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false}
-                volumeMounts: [{name: bootstrap, mountPath: /etc/envoy, readOnly: true}]
+                volumeMounts:
+                - {name: bootstrap, mountPath: /etc/envoy, readOnly: true}
+                - {name: xds-client, mountPath: %s, readOnly: true}
               volumes:
               - name: bootstrap
-                configMap: {name: envoy-bootstrap}
-        """.formatted(Tools.get().envoyVersion(), ENVOY_LISTENER_PORT);
+                configMap: {name: %s}
+              - name: xds-client
+                secret: {secretName: %s, defaultMode: 292}  # 0444
+        """.formatted(app, app, app, Tools.get().envoyVersion(), ENVOY_LISTENER_PORT, CLIENT_TLS, bootstrap,
+        certificateSecret);
   }
 }

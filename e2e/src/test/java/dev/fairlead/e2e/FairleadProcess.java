@@ -3,6 +3,9 @@ package dev.fairlead.e2e;
 import static org.awaitility.Awaitility.await;
 
 import dev.fairlead.testkit.CommandResult;
+import dev.fairlead.testkit.LoopbackPorts;
+import dev.fairlead.testkit.RealApiServer;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +128,53 @@ final class FairleadProcess implements AutoCloseable {
   void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * SIGSTOP: it stops where it is, holding its connections and whatever it believed, until {@link #resume}: a leader
+   * paused past its lease (a long GC pause, a suspended VM).
+   */
+  void freeze() {
+    signal("STOP");
+  }
+
+  /** SIGCONT: it goes on from where {@link #freeze} stopped it; nothing if it runs or has exited. */
+  void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    if (process.isAlive()) {
+      CommandResult.run(List.of("kill", "-" + name, Long.toString(process.pid())), Duration.ofSeconds(10))
+          .requireSuccess();
+    }
+  }
+
+  /**
+   * The arguments of a replica electing a leader on the Lease {@code fairlead} in {@code default}, with plaintext
+   * servers on fresh loopback ports but {@code xdsPort} and {@code adminPort}, discovering Services labelled
+   * {@code watchLabels}.
+   */
+  static List<String> electedReplica(RealApiServer apiServer, String identity, int xdsPort, int adminPort,
+      String watchLabels, Duration leaseDuration) {
+    return List.of(
+        "--xds-plaintext", "--allocator-plaintext",
+        "--admin-port", Integer.toString(adminPort),
+        "--kubeconfig", apiServer.kubeconfig().toString(),
+        "--watch-labels", watchLabels,
+        "--xds-port", Integer.toString(xdsPort),
+        "--allocator-grpc-port", Integer.toString(LoopbackPorts.free()),
+        "--allocator-http-port", Integer.toString(LoopbackPorts.free()),
+        "--leader-election-namespace", "default",
+        "--leader-election-identity", identity,
+        "--leader-election-lease-duration", leaseDuration.toSeconds() + "s");
+  }
+
+  /** Who holds the Lease {@code fairlead} in {@code default}, if anyone. */
+  static Optional<String> leaseHolder(RealApiServer apiServer) {
+    Lease lease = apiServer.client().leases().inNamespace("default").withName("fairlead").get();
+    return lease == null || lease.getSpec() == null ? Optional.empty()
+        : Optional.ofNullable(lease.getSpec().getHolderIdentity()).filter(h -> !h.isEmpty());
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within 30 s. */

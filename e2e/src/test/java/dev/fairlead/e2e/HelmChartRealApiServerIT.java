@@ -244,6 +244,9 @@ class HelmChartRealApiServerIT {
     assertThat(env).as("xDS is protected by Fairlead's own CA by default")
         .containsEntry("FAIRLEAD_XDS_PLAINTEXT", "false").containsEntry("FAIRLEAD_XDS_TLS_CERT", "")
         .containsEntry("FAIRLEAD_XDS_CA_SECRET", "fairlead-xds-ca");
+    assertThat(env).as("the allocation API is TLS of that CA with a generated token by default")
+        .containsEntry("FAIRLEAD_ALLOCATOR_PLAINTEXT", "false")
+        .containsEntry("FAIRLEAD_ALLOCATOR_CREDENTIALS_SECRET", "fairlead-allocator-credentials");
     env.replaceAll((name, value) -> name.endsWith("_ADDRESS") ? "127.0.0.1" : value);
     for (String port : List.of("FAIRLEAD_XDS_PORT", "FAIRLEAD_ALLOCATOR_GRPC_PORT", "FAIRLEAD_ALLOCATOR_HTTP_PORT",
         "FAIRLEAD_ADMIN_PORT")) {

@@ -12,7 +12,6 @@ import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
 import dev.fairlead.testkit.LoopbackPorts;
 import dev.fairlead.testkit.RealApiServer;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LeaderElectionFailoverIT {
 
   private static final String NAMESPACE = "default";
-  private static final String LEASE = "fairlead";
   private static final Duration LEASE_DURATION = Duration.ofSeconds(4);
   private static final Duration BOUND = Duration.ofSeconds(60);
   private static final Pattern XDS_CONNECTIONS = Pattern.compile("cluster\\.ads_cluster\\.upstream_cx_total: (\\d+)");
@@ -164,9 +162,7 @@ class LeaderElectionFailoverIT {
   }
 
   private static Optional<String> holder() {
-    Lease lease = API_SERVER.client().leases().inNamespace(NAMESPACE).withName(LEASE).get();
-    return lease == null || lease.getSpec() == null ? Optional.empty()
-        : Optional.ofNullable(lease.getSpec().getHolderIdentity()).filter(h -> !h.isEmpty());
+    return FairleadProcess.leaseHolder(API_SERVER);
   }
 
   private static long xdsConnections(EnvoyProcess envoy) {

@@ -82,12 +82,13 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
   /**
    * The bootstrap for an Envoy running as a pod: the control plane is {@code xdsHost} (a Service's DNS name,
    * resolved with {@code STRICT_DNS}) on the xDS port, and the admin interface listens on {@code 0.0.0.0:adminPort}
-   * so that tests outside the pod can read it. Plaintext, through the one Service.
+   * so that tests outside the pod can read it. Through the one Service: in plaintext, or with {@link #withXdsTls}
+   * (paths inside the pod) over TLS whose server certificate must name {@code xdsHost}.
    */
   public String toPodYaml(String xdsHost, int adminPort) {
-    if (!standbyXdsPorts.isEmpty() || xdsTls.isPresent()) {
-      throw new IllegalStateException("A pod's bootstrap reaches its control plane through one Service, in "
-          + "plaintext: no standby ports, no TLS (its certificate would have to name 127.0.0.1)");
+    if (!standbyXdsPorts.isEmpty()) {
+      throw new IllegalStateException("A pod's bootstrap reaches its control plane through one Service: no standby "
+          + "ports");
     }
     return toYaml("0.0.0.0", adminPort, "STRICT_DNS", xdsHost);
   }
@@ -130,11 +131,15 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
                         address:
                           socket_address: { address: 127.0.0.1, port_value: %d }
             """.formatted(port)).collect(java.util.stream.Collectors.joining())
-        + xdsTls.map(EnvoyBootstrap::transportSocket).orElse("");
+        + xdsTls.map(tls -> transportSocket(tls, xdsHost)).orElse("");
   }
 
-  /** The ads_cluster's TLS transport socket, indented to continue the cluster. */
-  private static String transportSocket(XdsTls tls) {
+  /**
+   * The ads_cluster's TLS transport socket, indented to continue the cluster: the server's certificate must name
+   * {@code host} (an IP address, or a DNS name also sent as SNI).
+   */
+  private static String transportSocket(XdsTls tls, String host) {
+    boolean address = host.matches("[0-9.]+");
     String certificates = tls.certFile().map(cert -> """
                   tls_certificates:
                   - certificate_chain: { filename: "%s" }
@@ -145,13 +150,14 @@ public record EnvoyBootstrap(String nodeId, String cluster, int xdsPort, AdsMode
               name: envoy.transport_sockets.tls
               typed_config:
                 "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
-                common_tls_context:
+        %s        common_tls_context:
                   alpn_protocols: [h2]
         %s          validation_context:
                     trusted_ca: { filename: "%s" }
                     match_typed_subject_alt_names:
-                    - san_type: IP_ADDRESS
-                      matcher: { exact: 127.0.0.1 }
-        """.formatted(certificates, tls.caFile());
+                    - san_type: %s
+                      matcher: { exact: "%s" }
+        """.formatted(address ? "" : "        sni: \"" + host + "\"\n", certificates, tls.caFile(),
+        address ? "IP_ADDRESS" : "DNS", host);
   }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * {@code /debug/proxies}: every connected proxy (one entry per xDS stream) with, per type, the version it
  * acknowledged, the version last sent to it, whether it currently rejects what it was sent, and its last rejection;
- * in Kubernetes mode, also the replica it is connected to, and the proxies of every other live replica (as they
+ * with leader election, also the replica it is connected to, and the proxies of every other live replica (as they
  * published them, without the names of the resources a last rejection carried):
  *
  * <pre>
@@ -26,7 +26,8 @@ import java.util.List;
  * </pre>
  *
  * Absent versions are {@code null}; {@code lastNack} is {@code null} for a type never rejected; {@code replica} is
- * absent in standalone mode; {@code omitted} counts the proxies of other replicas too many to list. Pure.
+ * absent with one replica (standalone, or no leader election); {@code omitted} counts the proxies of other replicas
+ * too many to list. Pure.
  */
 public final class ProxiesDocument {
 
