@@ -49,12 +49,11 @@ class ProxyTalliesTest {
     return Cluster.newBuilder().setName(name).build();
   }
 
-  /** A proxy that holds everything it asks for of each type as of {@code upToDate}; it acknowledged {@code acked}. */
+  /** A proxy that holds everything it asks for of each type as of {@code upToDate}. */
   private static ProxyStatus proxy(long stream, String node, Map<ResourceType, Long> upToDate,
       Map<ResourceType, Nack> rejections) {
-    Map<ResourceType, String> acked = new java.util.EnumMap<>(ResourceType.class);
-    upToDate.forEach((type, change) -> acked.put(type, type + "-" + change));
-    return new ProxyStatus(stream, node, EDGE, true, Audience.ENVOY, acked, acked, rejections, Map.of(), upToDate);
+    return new ProxyStatus(stream, node, EDGE, true, Audience.ENVOY, Map.of(), Map.of(), rejections, Map.of(),
+        upToDate);
   }
 
   private ReplicaProxies tally(String replica, List<ProxyStatus> proxies) {
