@@ -116,7 +116,7 @@ final class FleetProxies implements AutoCloseable {
       return;
     }
     ReplicaProxies own = ProxyTallies.of(replica, current.translation(), current.objects(), streams.proxies(),
-        cache::version);
+        cache::latestChange);
     records.ifPresent(r -> r.publish(own));
     FleetView next = FleetView.of(own, records.map(ReplicaRecords::peers).orElse(List.of()));
     FleetView before = view;

@@ -3,7 +3,6 @@ package dev.fairlead.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fairlead.app.admin.ProxiesDocument;
 import dev.fairlead.reporter.ProxyTally;
-import dev.fairlead.xds.cache.Audience;
 import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.server.Nack;
 import dev.fairlead.xds.server.ProxyStatus;
@@ -27,19 +26,25 @@ import java.util.function.Function;
  * <ul>
  *   <li>rejects it when one of its standing rejections is about the object ({@link ProxyRejections#blamedObjects});</li>
  *   <li>else holds its current configuration when, for every type of resource made from the object in its fleet, it
- *       acknowledged the version the cache serves it now (versions are content hashes, so every replica serving the
- *       same configuration agrees on them);</li>
- *   <li>else is counted only as connected (it has not acknowledged the current version yet).</li>
+ *       holds everything it asks for as of the latest change of the fleet's resources of that type
+ *       ({@link ProxyStatus#upToDateAsOf}): it acknowledged every response and this replica's cache found nothing
+ *       more to send it;</li>
+ *   <li>else is counted only as connected (a response is outstanding, or it never asked for one of the types).</li>
  * </ul>
- * Proxies in the same state (fleet, audience, versions held, rejections) are counted once as a group, so the cost is
- * the number of proxies plus the number of distinct states times the objects of their fleet.
+ * What a proxy holds is judged by what it is sent, not by the version it acknowledged: a proxy asking for some
+ * resources of a named type (Envoy's EDS, an xDS client's) acknowledged the version of the whole set as it was when
+ * one of its resources last changed, and keeps it while only others change. Each replica judges its own proxies
+ * against its own cache, so change numbers need not agree across replicas.
+ *
+ * <p>Proxies in the same state (fleet, changes held, rejections) are counted once as a group, so the cost is the
+ * number of proxies plus the number of distinct states times the objects of their fleet.
  */
 final class ProxyTallies {
 
-  /** The version the cache serves now of a fleet's type to an audience, if the fleet is served. */
+  /** The number of the latest change of a fleet's resources of a type ({@code XdsCache#latestChange}), if served. */
   @FunctionalInterface
-  interface CurrentVersions {
-    Optional<String> of(String fleet, ResourceType type, Audience audience);
+  interface LatestChanges {
+    Optional<Long> of(String fleet, ResourceType type);
   }
 
   private ProxyTallies() {
@@ -52,11 +57,10 @@ final class ProxyTallies {
    * @param objects {@link #objectTypes(Translation)} of {@code translation}
    */
   static ReplicaProxies of(String replica, Translation translation, Map<String, Map<String, Set<ResourceType>>> objects,
-      List<ProxyStatus> proxies, CurrentVersions current) {
+      List<ProxyStatus> proxies, LatestChanges latest) {
     Map<Group, Integer> groups = new HashMap<>();
     for (ProxyStatus proxy : proxies) {
-      groups.merge(new Group(proxy.fleet(), proxy.audience(), proxy.ackedVersions(), proxy.rejections()), 1,
-          Integer::sum);
+      groups.merge(new Group(proxy.fleet(), proxy.upToDateAsOf(), proxy.rejections()), 1, Integer::sum);
     }
     Map<String, ProxyTally> tallies = new TreeMap<>();
     objects.values().forEach(fleet -> fleet.keySet().forEach(object -> tallies.put(object, ProxyTally.NONE)));
@@ -74,9 +78,9 @@ final class ProxyTallies {
               nack.message())));
       Set<ResourceType> held = EnumSet.noneOf(ResourceType.class);
       for (ResourceType type : ResourceType.values()) {
-        String acked = group.acked().get(type);
-        if (acked != null && !group.rejections().containsKey(type)
-            && current.of(group.fleet(), type, group.audience()).map(acked::equals).orElse(false)) {
+        Long asOf = group.upToDateAsOf().get(type);
+        if (asOf != null && !group.rejections().containsKey(type)
+            && latest.of(group.fleet(), type).map(asOf::equals).orElse(false)) {
           held.add(type);
         }
       }
@@ -121,13 +125,12 @@ final class ProxyTallies {
     }
   }
 
-  /** Proxies that count alike: same fleet, audience, versions acknowledged and standing rejections. */
-  private record Group(String fleet, Audience audience, Map<ResourceType, String> acked,
-      Map<ResourceType, Nack> rejections) {
+  /** Proxies that count alike: same fleet, changes held and standing rejections. */
+  private record Group(String fleet, Map<ResourceType, Long> upToDateAsOf, Map<ResourceType, Nack> rejections) {
 
     /** Groups in a fixed order, so the message kept for an object does not depend on hashing. */
     static final java.util.Comparator<Group> ORDER = java.util.Comparator.comparing(Group::fleet)
-        .thenComparing(Group::audience).thenComparing(g -> new TreeMap<>(g.acked()).toString())
+        .thenComparing(g -> new TreeMap<>(g.upToDateAsOf()).toString())
         .thenComparing(g -> g.rejections().values().stream().map(Nack::nodeId).sorted().findFirst().orElse(""));
   }
 }

@@ -134,9 +134,13 @@ public final class XdsCache {
     return read(fleet, f -> f.known ? Optional.of(f.resources.get(type).version()) : Optional.empty());
   }
 
-  /** The version of what {@code audience} is sent of a fleet's resources of one type, if the fleet has been set. */
-  public Optional<String> version(String fleet, ResourceType type, Audience audience) {
-    return read(fleet, f -> f.known ? Optional.of(f.resources.get(type).version(audience)) : Optional.empty());
+  /**
+   * The number of the latest change of a fleet's resources of one type, if the fleet has been set: a stream whose
+   * watch of the type was told it holds everything as of this change ({@link Answer.Holds#change}) holds the
+   * current configuration of what it asks for. Numbers are this cache's own, not comparable across replicas.
+   */
+  public Optional<Long> latestChange(String fleet, ResourceType type) {
+    return read(fleet, f -> f.known ? Optional.of(f.changes.get(type).latest()) : Optional.empty());
   }
 
   /**

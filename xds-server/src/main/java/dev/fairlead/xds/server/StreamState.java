@@ -35,7 +35,8 @@ import java.util.Set;
  *   <li>of each type over delta, what the client holds and subscribes to ({@link DeltaState});</li>
  *   <li>its rejections ({@link Rejections});</li>
  *   <li>per type, the version it acknowledged, the version last sent, and the last change of the fleet's resources it
- *       is known to hold, for the convergence time ({@link XdsMetrics}).</li>
+ *       is known to hold, for the convergence time ({@link XdsMetrics}), and the change as of which it holds
+ *       everything it asks for ({@link ProxyStatus#upToDateAsOf}).</li>
  * </ul>
  *
  * <p>What the cache needs of it goes out as a {@link SotwSubscription} or {@link DeltaSubscription}; what the cache
@@ -59,6 +60,12 @@ final class StreamState {
   private final Map<ResourceType, String> lastSent = new EnumMap<>(ResourceType.class);
   /** Per type, the last change of the fleet's resources this stream is known to hold. */
   private final Map<ResourceType, Long> heldChange = new EnumMap<>(ResourceType.class);
+  /**
+   * Per type, the change of the fleet's resources as of which the cache found the stream holding everything it asks
+   * for, with no response outstanding; absent from when a response goes out until a watch made after its answer
+   * finds that again.
+   */
+  private final Map<ResourceType, Long> upToDateAsOf = new EnumMap<>(ResourceType.class);
   private final Rejections rejections;
 
   /** @param clock stamps rejections */
@@ -212,6 +219,7 @@ final class StreamState {
       holdsNamedAsOf(type, response.sequence());
     }
     lastSent.put(type, response.version());
+    upToDateAsOf.remove(type);
   }
 
   /** Applies what the cache noted while a watch waits; returns whether the standing rejections changed. */
@@ -229,6 +237,7 @@ final class StreamState {
       };
       if (holds.standing() != Answer.Standing.WITHHELD) {
         upToDate(type, holds.change());
+        upToDateAsOf.merge(type, holds.change(), Math::max);
       }
       return changed;
     }
@@ -260,7 +269,7 @@ final class StreamState {
       return Optional.empty();
     }
     return Optional.of(new ProxyStatus(id, nodeId(), fleet(), delta, Audience.of(node), acked, lastSent,
-        rejections.standing(), rejections.last()));
+        rejections.standing(), rejections.last(), upToDateAsOf));
   }
 
   /** Holds everything of a type as of {@code change}: no convergence is pending, nothing sent is outstanding. */

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,6 +155,73 @@ class XdsServerMetricsTest {
           .containsKey(ResourceType.CLUSTER);
       assertThat(nacks("EDS")).isZero();
     }
+  }
+
+  /**
+   * The soak's simulated proxies: each asks for the endpoints of one cluster among many, and acknowledges each
+   * response. When only other clusters' endpoints change it is sent nothing and keeps the version it acknowledged
+   * (the version of the fleet's whole set as it was), yet it holds the current configuration of what it asks for.
+   */
+  @Test
+  void aProxyAskingForSomeEndpointsIsUpToDateWhileOnlyOthersChangeAndNotWhileAResponseIsOutstanding()
+      throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
+        ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
+    try (AdsTestClient proxy = new AdsTestClient(server.port())) {
+      proxy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS).addResourceNames("a")
+          .build());
+      DiscoveryResponse initial = proxy.next();
+      proxy.send(ack(initial, "a"));
+      await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
+
+      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
+          ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 2))));
+      await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
+      assertThat(streams.proxies().get(0).acked(ResourceType.ENDPOINT)).as("the version of the set before b changed")
+          .hasValue(initial.getVersionInfo()).isNotEqualTo(cache.version(FLEET, ResourceType.ENDPOINT));
+
+      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
+          ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 2))));
+      DiscoveryResponse changed = proxy.next();
+      assertThat(upToDate(ResourceType.ENDPOINT)).as("until it acknowledges a's new endpoints").isFalse();
+      proxy.send(ack(changed, "a"));
+      await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
+    }
+  }
+
+  @Test
+  void aDeltaProxyAskingForSomeEndpointsIsUpToDateWhileOnlyOthersChange() throws Exception {
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
+        ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
+    try (AdsTestClient proxy = new AdsTestClient(server.port())) {
+      proxy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
+          .addResourceNamesSubscribe("a").build());
+      DeltaDiscoveryResponse initial = proxy.nextDelta();
+      assertThat(upToDate(ResourceType.ENDPOINT)).as("until it acknowledges").isFalse();
+      proxy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(initial.getNonce()).build());
+      await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
+
+      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
+          ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 2))));
+      await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
+      assertThat(streams.proxies().get(0).acked(ResourceType.ENDPOINT))
+          .hasValue(initial.getSystemVersionInfo()).isNotEqualTo(cache.version(FLEET, ResourceType.ENDPOINT));
+
+      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
+          ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 2))));
+      DeltaDiscoveryResponse changed = proxy.nextDelta();
+      assertThat(changed.getResourcesList()).extracting(r -> r.getName()).containsExactly("a");
+      assertThat(upToDate(ResourceType.ENDPOINT)).as("until it acknowledges a's new endpoints").isFalse();
+      proxy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(changed.getNonce()).build());
+      await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
+    }
+  }
+
+  /** Whether the one proxy holds everything it asks for of {@code type} as of the fleet's latest change. */
+  private boolean upToDate(ResourceType type) {
+    List<ProxyStatus> proxies = streams.proxies();
+    return proxies.size() == 1 && proxies.get(0).upToDateAsOf().containsKey(type)
+        && cache.latestChange(FLEET, type).equals(Optional.of(proxies.get(0).upToDateAsOf().get(type)));
   }
 
   private double streams(String type, String mode) {
