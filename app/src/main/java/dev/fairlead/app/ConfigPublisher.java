@@ -41,6 +41,9 @@ public final class ConfigPublisher {
   private final IncrementalTranslator translator;
   private final XdsCache cache;
   private final Timer translations;
+  /** The last summary of the fleets served, logged at INFO when it changes. */
+  private final java.util.concurrent.atomic.AtomicReference<String> lastServing =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final Map<String, String> lastProblems = new HashMap<>();
   private final AtomicLong published = new AtomicLong();
   private volatile Translation last;
@@ -68,10 +71,16 @@ public final class ConfigPublisher {
       cache.setFleet(fleet.getKey(), resources(fleet.getValue()), observed);
     }
     cache.retainFleets(translation.fleets().keySet());
-    LOG.info("Serving {}", translation.fleets().isEmpty() ? "no fleet (no Gateway)" : translation.fleets().entrySet()
+    String serving = translation.fleets().isEmpty() ? "no fleet (no Gateway)" : translation.fleets().entrySet()
         .stream().map(f -> "fleet " + f.getKey() + " (" + f.getValue().clusters().size() + " clusters, "
             + f.getValue().listeners().size() + " listeners, " + f.getValue().routes().size() + " route tables)")
-        .collect(java.util.stream.Collectors.joining(", ")));
+        .collect(java.util.stream.Collectors.joining(", "));
+    // An endpoint or setting change leaves the summary as it was: INFO says when the shape of what is served changes.
+    if (serving.equals(lastServing.getAndSet(serving))) {
+      LOG.debug("Serving {}", serving);
+    } else {
+      LOG.info("Serving {}", serving);
+    }
     logVerdicts(translation.verdicts(), origin);
     last = translation;
     published.incrementAndGet();

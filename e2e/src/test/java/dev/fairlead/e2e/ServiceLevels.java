@@ -39,7 +39,12 @@ final class ServiceLevels {
     }
 
     boolean covers(String kind, Instant at) {
-      return affects.contains(kind) && !at.isBefore(start) && !at.isAfter(end);
+      return covers(kind, at, at);
+    }
+
+    /** Whether a request of {@code kind} in flight from {@code sent} to {@code ended} overlaps this disruption. */
+    boolean covers(String kind, Instant sent, Instant ended) {
+      return affects.contains(kind) && !ended.isBefore(start) && !sent.isAfter(end);
     }
   }
 
@@ -74,8 +79,12 @@ final class ServiceLevels {
     }
   }
 
-  /** Requests of one kind of traffic, failed ones by when they were sent, and their latencies. */
-  private record TrafficLog(LongAdder requests, ConcurrentLinkedQueue<Instant> failed, Recorder latencies) {
+  /** A failed request: in flight from {@code sent} until it failed at {@code ended}. */
+  private record Failure(Instant sent, Instant ended) {
+  }
+
+  /** Requests of one kind of traffic, failed ones by when they were in flight, and their latencies. */
+  private record TrafficLog(LongAdder requests, ConcurrentLinkedQueue<Failure> failed, Recorder latencies) {
 
     TrafficLog() {
       this(new LongAdder(), new ConcurrentLinkedQueue<>(), new Recorder(3));
@@ -94,13 +103,17 @@ final class ServiceLevels {
     disruptions.add(new Disruption(what, start, end, affects));
   }
 
-  /** One request of the traffic {@code kind}, sent at {@code at}, and how long it took to succeed or fail. */
+  /**
+   * One request of the traffic {@code kind}, sent at {@code at}, and how long it took to succeed or fail. A failed
+   * request counts against the target unless a disruption affecting {@code kind} overlaps its time in flight: one
+   * sent just before a fault and failed by it is the fault's.
+   */
   void request(String kind, Instant at, Duration took, boolean succeeded) {
     TrafficLog stream = traffic.computeIfAbsent(kind, k -> new TrafficLog());
     stream.requests().increment();
     stream.latencies().recordValue(Math.max(0, took.toNanos() / 1000));
     if (!succeeded) {
-      stream.failed().add(at);
+      stream.failed().add(new Failure(at, at.plus(took)));
     }
   }
 
@@ -125,7 +138,11 @@ final class ServiceLevels {
   }
 
   void count(String name) {
-    counters.computeIfAbsent(name, n -> new LongAdder()).increment();
+    count(name, 1);
+  }
+
+  void count(String name, long times) {
+    counters.computeIfAbsent(name, n -> new LongAdder()).add(times);
   }
 
   void max(String name, long value) {
@@ -159,7 +176,7 @@ final class ServiceLevels {
   Traffic traffic(String kind) {
     TrafficLog stream = traffic.computeIfAbsent(kind, k -> new TrafficLog());
     List<Disruption> windows = new ArrayList<>(disruptions);
-    long failed = stream.failed().stream().filter(at -> windows.stream().noneMatch(w -> w.covers(kind, at))).count();
+    long failed = stream.failed().stream().filter(f -> windows.stream().noneMatch(w -> w.covers(kind, f.sent(), f.ended()))).count();
     Histogram latencies = stream.latencies().getIntervalHistogram();
     return new Traffic(stream.requests().sum(), failed, latencies.getValueAtPercentile(50),
         latencies.getValueAtPercentile(99), latencies.getMaxValue());

@@ -38,6 +38,18 @@ class ServiceLevelsTest {
   }
 
   @Test
+  void aFailedRequestInFlightWhenTheFaultBeganIsTheFaults() {
+    ServiceLevels levels = new ServiceLevels();
+    levels.disruption("API server restart", T0.plusSeconds(10), T0.plusSeconds(20), Set.of("writes"));
+    // Sent a second before the restart, failed by it: overlaps the disruption.
+    levels.request("writes", T0.plusSeconds(9), Duration.ofSeconds(3), false);
+    // Sent and failed before the restart began: the fault cannot explain it.
+    levels.request("writes", T0.plusSeconds(5), Duration.ofSeconds(2), false);
+
+    assertThat(levels.traffic("writes").failedOutsideDisruptions()).isEqualTo(1);
+  }
+
+  @Test
   void countsAndMaximaAddUpFromManyThreads() throws Exception {
     ServiceLevels levels = new ServiceLevels();
     ExecutorService pool = Executors.newFixedThreadPool(8);

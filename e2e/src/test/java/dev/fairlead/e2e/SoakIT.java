@@ -6,17 +6,20 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fairlead.api.v1alpha1.Upstream;
+import dev.fairlead.api.v1alpha1.UpstreamProxies;
 import dev.fairlead.testkit.AdsMode;
 import dev.fairlead.testkit.Backends;
 import dev.fairlead.testkit.CommandResult;
 import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
+import dev.fairlead.testkit.FaultyLinks;
 import dev.fairlead.testkit.GrpcBackend;
 import dev.fairlead.testkit.HttpBackend;
 import dev.fairlead.testkit.LoopbackPorts;
 import dev.fairlead.testkit.NetnsBackend;
 import dev.fairlead.testkit.RealApiServer;
 import dev.fairlead.testkit.TestHosts;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.grpc.Grpc;
@@ -57,20 +60,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The soak harness: a <b>wanderer</b> that changes the system on a timer (kills a replica or the leader with
  * SIGKILL, restarts a replica with another flag set, scales two replicas to one and back, restarts Envoy in the
  * other ADS mode, rolls the replicas one at a time to the previous build and back ({@link PreviousBuild}), restarts
- * the kube-apiserver process on the same etcd), a <b>producer</b> that keeps bounded real load on it (HTTP through
- * Envoy, calls through gRPC's own xDS client, EndpointSlice churn, user edits of an Upstream, allocations and
- * releases) and a <b>monitor</b> that checks service levels all the while (Envoy holds the endpoints and the edited
+ * the kube-apiserver process on the same etcd, cuts a replica off from the API server, makes the API server slow,
+ * freezes the leader with SIGSTOP past its Lease and resumes it,
+ * expires every watch by compacting etcd and restarting the API server while a replica is cut off; each replica
+ * reaches the API server through its own {@link FaultyLinks} link), a <b>producer</b> that keeps bounded real load
+ * on it (HTTP through Envoy, calls through gRPC's own xDS client, 1,000 simulated proxies on the replicas' ADS, one
+ * in ten rejecting clusters, EndpointSlice churn, user edits of an Upstream, allocations and releases) and a <b>monitor</b> that checks service levels all the while (Envoy holds the endpoints and the edited
  * setting the cluster says, within a bound; every Upstream is accepted within a bound; no endpoint is ever held
  * twice; traffic succeeds outside the disruptions announced for it; heap stays bounded and does not keep rising
  * after GC; no ERROR line is logged). It prints a summary table and fails on any failed check, keeping the logs
  * ({@code e2e/target/fairlead-*.log}, {@code e2e/target/kube-apiserver-restart-*.log}).
  *
  * <p>The wanderer draws its changes from a shuffled bag holding each kind once, so every kind occurs once in each
- * run of that many changes, and the run goes on past its duration (up to twice it) until every kind has occurred.
+ * run of that many changes, and the run goes on past its duration (up to three times it) until every kind has
+ * occurred.
  * Fast mode (CI) runs 4 minutes with a change every 10 s; soak mode runs for hours:
  * {@code ./mvnw -B -pl e2e -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SoakIT
  * -Dfailsafe.failIfNoSpecifiedTests=false -Dfairlead.soak.mode=soak -Dfairlead.soak.duration=PT1H}. Every loop is
- * bounded, by count and by twice the run's duration; everything talks to 127.0.0.1.
+ * bounded, by count and by three times the run's duration; everything talks to 127.0.0.1.
  */
 class SoakIT {
 
@@ -80,6 +87,27 @@ class SoakIT {
   private static final String API_WRITES = "API writes (churn, edits)";
   private static final String ECHO = "soak-echo";
   private static final String API_SERVER_RESTART = "API server restart";
+  private static final String CUT_OFF = "replica cut off from the API server";
+  private static final String SLOW_API = "API server slow";
+  private static final String WATCHES_EXPIRED = "watches expired";
+  private static final String LEADER_FROZEN = "leader frozen";
+  /** How long a leader stays frozen: past the default 15 s Lease, so the other replica takes it meanwhile. */
+  private static final Duration FREEZE_FOR = Duration.ofSeconds(25);
+  /** The writes a replica's API server clients made that the API server accepted, each a counter line. */
+  private static final Pattern WRITES = Pattern.compile(
+      "^fairlead_(?:status|discovery)_writes_total\\{[^}]*} ([0-9.E+]+)$", Pattern.MULTILINE);
+  /** How long a replica stays cut off: past the default 15 s Lease, so a cut-off leader loses it. */
+  private static final Duration CUT_OFF_FOR = Duration.ofSeconds(20);
+  /** How soon the other replica must lead once the leader is cut off: the Lease's 15 s, plus retries and margin. */
+  private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(30);
+  private static final Duration REJOIN_BOUND = Duration.ofSeconds(60);
+  /** The API server made slow: every chunk each way waits this long (± the jitter), for {@link #SLOW_FOR}. */
+  private static final Duration SLOW_LATENCY = Duration.ofMillis(400);
+  private static final Duration SLOW_JITTER = Duration.ofMillis(100);
+  private static final Duration SLOW_FOR = Duration.ofSeconds(30);
+  /** Simulated proxies on the replicas throughout the run, every {@link #NACK_EVERY}-th rejecting clusters. */
+  private static final int SIMULATED_PROXIES = 1_000;
+  private static final int NACK_EVERY = 10;
   /** A replica whose heap after GC rose in each of its last this many windows, by more than the tolerance, leaks. */
   private static final int HEAP_WINDOWS = 4;
   private static final long HEAP_RISE_TOLERANCE_BYTES = 4L << 20;
@@ -94,7 +122,10 @@ class SoakIT {
    * reset, with no handler of its own for it, as ERROR: expected when the API server process is stopped.
    */
   private static final List<ServiceLevels.Explanation> EXPLAINED_ERRORS = List.of(
-      new ServiceLevels.Explanation(API_SERVER_RESTART, "ConnectionBase", "Connection reset"));
+      new ServiceLevels.Explanation(API_SERVER_RESTART, "ConnectionBase", "Connection reset"),
+      // fabric8's elector logs at ERROR when a leader that lost the Lease cannot reach the API server to release it.
+      new ServiceLevels.Explanation(CUT_OFF, "LeaderElector", "Exception occurred while releasing lock"),
+      new ServiceLevels.Explanation(LEADER_FROZEN, "LeaderElector", "Exception occurred while releasing lock"));
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern HEAP = Pattern.compile("jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.E+]+)");
   /** Replicas run with -Xmx256m: a leak would push used heap towards that; a healthy one stays well below. */
@@ -123,6 +154,14 @@ class SoakIT {
   private volatile List<NetnsBackend> webBackends = List.of();
   /** Counted down when the run ends: every loop stops at its next pause. */
   private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+  /** Judged at the end of the run, while the simulated proxies are still connected. */
+  private volatile ServiceLevels.Row simulatedProxiesRow;
+  /** While set, the churn makes no change: a fault checks that a replica caught up with what changed before. */
+  private final java.util.concurrent.atomic.AtomicBoolean churnHeld = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Set by the churn once it has seen {@link #churnHeld}: no write of it is in flight. */
+  private final java.util.concurrent.atomic.AtomicBoolean churnIdle = new java.util.concurrent.atomic.AtomicBoolean();
+  /** The simulated proxies, once connected; faults check the ones on a replica they disturbed. */
+  private volatile SimulatedProxies simulated;
 
   private record Expected(Set<String> readyAddresses, String connectTimeout, Instant since) {
   }
@@ -147,7 +186,8 @@ class SoakIT {
     GrpcBackend echo = BACKENDS.grpc(ECHO);
     createObjects(web, game, echo);
 
-    try (SoakSystem system = new SoakSystem(API_SERVER, ENVOYS, WATCH_LABEL)) {
+    try (FaultyLinks faults = FaultyLinks.start();
+        SoakSystem system = new SoakSystem(API_SERVER, ENVOYS, faults, WATCH_LABEL)) {
       for (SoakSystem.Slot slot : system.slots()) {
         system.start(slot, List.of());
       }
@@ -156,10 +196,13 @@ class SoakIT {
       await("traffic flows before the run starts").atMost(settings.bound()).ignoreExceptions()
           .until(() -> get("/web").statusCode() == 200);
       ManagedChannel grpc = xdsChannel(system.slots().get(0));
-      try {
+      try (SimulatedProxies proxies = new SimulatedProxies(SIMULATED_PROXIES, NACK_EVERY,
+          system.slots().stream().map(SoakSystem.Slot::xdsPort).toList(), "upstream/default/web-http")) {
+        simulated = proxies;
         await("gRPC's xDS client reaches " + ECHO + " before the run starts").atMost(settings.bound())
             .ignoreExceptions().until(() -> ECHO.equals(GrpcBackend.whoAmI(grpc)));
         run(system, settings, previous, grpc);
+        simulatedProxiesRow = simulatedProxiesRow(proxies, settings);
       } finally {
         grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       }
@@ -179,13 +222,13 @@ class SoakIT {
 
   /**
    * The producer, monitor and wanderer loops. The wanderer decides when the run ends: at the duration, or later once
-   * it has made every kind of change (on a slow machine), and at twice the duration at the latest; the other loops
+   * it has made every kind of change (on a slow machine), and at three times the duration at the latest; the other loops
    * then end at their next pause, as they do when any loop fails.
    */
   private void run(SoakSystem system, SoakSettings settings, PreviousBuild.Lookup previous, ManagedChannel grpc)
       throws Exception {
     Instant deadline = Instant.now().plus(settings.duration());
-    Instant latest = Instant.now().plus(settings.duration().multipliedBy(2));
+    Instant latest = Instant.now().plus(settings.duration().multipliedBy(3));
     ExecutorService loops = Executors.newFixedThreadPool(7);
     Future<?> wanderer = loops.submit(() -> wander(system, settings, previous, deadline, latest));
     List<Future<?>> others = List.of(
@@ -195,7 +238,7 @@ class SoakIT {
         loops.submit(() -> allocations(system, latest)),
         loops.submit(() -> monitor(system, settings, latest)),
         loops.submit(() -> heapAfterGc(system, settings, latest)));
-    long bound = settings.duration().multipliedBy(2).toSeconds() + 300;
+    long bound = settings.duration().multipliedBy(3).toSeconds() + 300;
     try {
       wanderer.get(bound, TimeUnit.SECONDS);
       stopped.countDown();
@@ -258,6 +301,12 @@ class SoakIT {
     Random random = new Random();
     long round = 0;
     while (Instant.now().isBefore(deadline) && stopped.getCount() > 0) {
+      if (churnHeld.get()) {
+        churnIdle.set(true);
+        pause(200);
+        continue;
+      }
+      churnIdle.set(false);
       round++;
       if (round % 4 == 0) {
         String timeout = expected.get().connectTimeout().equals("2s") ? "3s" : "2s";
@@ -292,6 +341,8 @@ class SoakIT {
     } catch (RuntimeException e) {
       levels.request(API_WRITES, at, Duration.ofNanos(System.nanoTime() - start), false);
       levels.count("API writes failed: " + e.getClass().getSimpleName());
+      System.out.println("SOAK API write sent " + at + " failed after "
+          + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms: " + e);
       return false;
     }
   }
@@ -429,7 +480,8 @@ class SoakIT {
 
   private enum Action {
     KILL_REPLICA, KILL_LEADER, RESTART_WITH_OTHER_FLAGS, SCALE_TO_ONE_AND_BACK, RESTART_ENVOY_OTHER_MODE,
-    ROLL_TO_PREVIOUS_BUILD_AND_BACK, RESTART_API_SERVER
+    ROLL_TO_PREVIOUS_BUILD_AND_BACK, RESTART_API_SERVER, CUT_REPLICA_OFF_API_SERVER, SLOW_API_SERVER,
+    EXPIRE_WATCHES, FREEZE_LEADER
   }
 
   /**
@@ -510,10 +562,211 @@ class SoakIT {
             await("a leader after the API server restart").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> system.leader().isPresent());
           }
+          case CUT_REPLICA_OFF_API_SERVER -> cutOff(system, random);
+          case SLOW_API_SERVER -> slowApiServer(system);
+          case EXPIRE_WATCHES -> expireWatches(system, random);
+          case FREEZE_LEADER -> freezeLeader(system);
         }
       } catch (Exception e) {
         levels.violation("wanderer: " + action + " failed: " + e);
       }
+    }
+  }
+
+  /**
+   * Cuts one replica off from the API server for {@link #CUT_OFF_FOR} — the leader when there is one — through its
+   * link ({@link FaultyLinks.Link#cut()}): nothing it sends arrives, nothing comes back, nothing is closed. A cut-off
+   * leader must lose the Lease to the other replica within {@link #TAKEOVER_BOUND}; once healed, the replica must be
+   * ready again within {@link #REJOIN_BOUND}. Meanwhile it goes on serving its proxies what it last knew, and the
+   * monitors' bounds (Envoy holding the cluster's state, Upstreams Accepted, traffic) still apply.
+   */
+  private void cutOff(SoakSystem system, Random random) {
+    Optional<SoakSystem.Slot> leader = system.leader();
+    SoakSystem.Slot slot = leader.orElse(system.slots().get(random.nextInt(system.slots().size())));
+    FaultyLinks.Link link = system.apiLink(slot);
+    Instant start = Instant.now();
+    link.cut();
+    try {
+      try {
+        if (leader.isPresent()) {
+          await("another replica takes the Lease from the cut-off leader " + slot.name()).atMost(TAKEOVER_BOUND)
+              .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+              .until(() -> system.leader().filter(l -> !l.equals(slot)).isPresent());
+          levels.max("cut-off takeover ms", Duration.between(start, Instant.now()).toMillis());
+          levels.count("leaders cut off");
+        }
+        pause(Math.max(0, Duration.between(Instant.now(), start.plus(CUT_OFF_FOR)).toMillis()));
+      } finally {
+        link.heal();
+      }
+      Instant healed = Instant.now();
+      await(slot.name() + " ready again after its cut").atMost(REJOIN_BOUND).pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions().until(() -> system.get(slot, "/readyz").statusCode() == 200);
+      levels.max("cut-off rejoin ms", Duration.between(healed, Instant.now()).toMillis());
+      levels.count("replicas cut off");
+    } finally {
+      // The fault lasts until the replica is back: what it logs about requests the cut broke may come after the heal.
+      levels.disruption(CUT_OFF, start, Instant.now(), Set.of());
+    }
+  }
+
+  /**
+   * Expires every watch while objects change. Cuts a replica (not the leader, when there is one) off from the API
+   * server, so its watches stall at the revisions it last saw; waits until the churn has changed the endpoints
+   * twice; compacts etcd to its current revision and restarts the API server, whose new watch cache starts past
+   * every revision handed out before. A watch from a revision taken during the cut must then be refused
+   * {@code 410 Gone} (probed with the test's own client: the cut replica's watches are older still). Once healed, the
+   * replica must relist: within {@link #REJOIN_BOUND} of the heal, with the churn held still, every acknowledging
+   * simulated proxy connected to it holds the endpoints the cluster says. The bound is the rejoin one, not the run's
+   * convergence bound: the Kubernetes client reconnects a watch that failed with a backoff that doubles up to 32 s.
+   */
+  private void expireWatches(SoakSystem system, Random random) throws Exception {
+    Optional<SoakSystem.Slot> leader = system.leader();
+    List<SoakSystem.Slot> others = system.slots().stream().filter(s -> leader.map(l -> !l.equals(s)).orElse(true))
+        .toList();
+    SoakSystem.Slot slot = others.get(random.nextInt(others.size()));
+    FaultyLinks.Link link = system.apiLink(slot);
+    Instant start = Instant.now();
+    link.cut();
+    try {
+      String seen;
+      try {
+        seen = API_SERVER.client().discovery().v1().endpointSlices().inNamespace(SoakSystem.NAMESPACE).list()
+            .getMetadata().getResourceVersion();
+        long changes = levels.counter("endpoint changes");
+        await("the churn changes endpoints while " + slot.name() + " is cut off").atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250)).until(() -> levels.counter("endpoint changes") >= changes + 2);
+        levels.max("etcd revision compacted to", API_SERVER.compactEtcd());
+        Instant restart = Instant.now();
+        try {
+          API_SERVER.restartApiServer();
+        } finally {
+          levels.disruption(API_SERVER_RESTART, restart, Instant.now().plusSeconds(2), Set.of(API_WRITES));
+        }
+        if (goneSince(seen)) {
+          levels.count("watches refused 410 Gone");
+        }
+      } finally {
+        link.heal();
+      }
+      Instant healed = Instant.now();
+      // Held still, the churn cannot move the target while the replica catches up with what changed during its cut.
+      churnHeld.set(true);
+      try {
+        await("the churn holds still").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+            .until(churnIdle::get);
+        Set<String> endpoints = expected.get().readyAddresses();
+        await(slot.name() + " serves the current endpoints after relisting").atMost(REJOIN_BOUND)
+            .pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+              long on = simulated.acknowledgingOn(slot.xdsPort());
+              return on > 0 && simulated.holdingOn(slot.xdsPort(), endpoints) == on;
+            });
+      } finally {
+        churnHeld.set(false);
+      }
+      levels.max("relist converged ms", Duration.between(healed, Instant.now()).toMillis());
+      levels.count("watches expired");
+    } finally {
+      levels.disruption(WATCHES_EXPIRED, start, Instant.now(), Set.of());
+    }
+  }
+
+  /**
+   * Freezes the leader with SIGSTOP for {@link #FREEZE_FOR}, past its Lease: the other replica must take the Lease
+   * within {@link #TAKEOVER_BOUND}. Resumed, the old leader runs on as if no time had passed until its elector notices;
+   * its fence must keep it from writing meanwhile: the writes the API server accepted from it (its
+   * {@code fairlead_status_writes_total} and {@code fairlead_discovery_writes_total}) are the same once it is ready
+   * again as just before the freeze, unless it has won the Lease back by then (not judged then).
+   */
+  private void freezeLeader(SoakSystem system) throws Exception {
+    SoakSystem.Slot slot = await("a leader to freeze").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+        .ignoreExceptions().until(system::leader, Optional::isPresent).orElseThrow();
+    FairleadProcess process = system.process(slot).orElseThrow();
+    double before = writes(system.get(slot, "/metrics").body());
+    Instant start = Instant.now();
+    process.freeze();
+    try {
+      try {
+        await("another replica takes the Lease from the frozen leader " + slot.name()).atMost(TAKEOVER_BOUND)
+            .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+            .until(() -> system.leader().filter(l -> !l.equals(slot)).isPresent());
+        levels.max("frozen takeover ms", Duration.between(start, Instant.now()).toMillis());
+        pause(Math.max(0, Duration.between(Instant.now(), start.plus(FREEZE_FOR)).toMillis()));
+      } finally {
+        process.resume();
+      }
+      await(slot.name() + " ready again after its freeze").atMost(REJOIN_BOUND).pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions().until(() -> system.get(slot, "/readyz").statusCode() == 200);
+      if (system.leader().filter(l -> !l.equals(slot)).isPresent()) {
+        double after = writes(system.get(slot, "/metrics").body());
+        levels.count("leaders frozen, judged");
+        if (after > before) {
+          levels.count("writes after losing the Lease", (long) (after - before));
+        }
+      }
+      levels.count("leaders frozen");
+    } finally {
+      levels.disruption(LEADER_FROZEN, start, Instant.now(), Set.of());
+    }
+  }
+
+  /** The sum of a replica's accepted-write counters in its Prometheus text. */
+  private static double writes(String metrics) {
+    double sum = 0;
+    Matcher matcher = WRITES.matcher(metrics);
+    while (matcher.find()) {
+      sum += Double.parseDouble(matcher.group(1));
+    }
+    return sum;
+  }
+
+  /** Whether a watch of the namespace's EndpointSlices from {@code resourceVersion} is refused 410 Gone. */
+  private static boolean goneSince(String resourceVersion) throws Exception {
+    java.util.concurrent.CompletableFuture<Boolean> gone = new java.util.concurrent.CompletableFuture<>();
+    try (io.fabric8.kubernetes.client.Watch unused = API_SERVER.client().discovery().v1().endpointSlices()
+        .inNamespace(SoakSystem.NAMESPACE)
+        .watch(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withResourceVersion(resourceVersion).build(),
+            new io.fabric8.kubernetes.client.Watcher<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice>() {
+              @Override
+              public void eventReceived(Action action,
+                  io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice resource) {
+                if (action == Action.ERROR) {
+                  gone.complete(false);
+                }
+              }
+
+              @Override
+              public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                gone.complete(cause.isHttpGone());
+              }
+            })) {
+      try {
+        return gone.get(20, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Makes the API server slow for every replica for {@link #SLOW_FOR}: {@link #SLOW_LATENCY} (± the jitter) on each
+   * chunk each way of their links. Nothing is excused meanwhile: the monitors' bounds still apply, and the row counts
+   * the times they were exceeded while it lasted.
+   */
+  private void slowApiServer(SoakSystem system) {
+    long exceeded = levels.counter("config bound exceeded") + levels.counter("status bound exceeded");
+    Instant start = Instant.now();
+    try {
+      system.slots().forEach(slot -> system.apiLink(slot).slow(SLOW_LATENCY, SLOW_JITTER));
+      pause(SLOW_FOR.toMillis());
+    } finally {
+      system.slots().forEach(slot -> system.apiLink(slot).heal());
+      levels.disruption(SLOW_API, start, Instant.now(), Set.of());
+    }
+    long during = levels.counter("config bound exceeded") + levels.counter("status bound exceeded") - exceeded;
+    levels.count("slow API server windows");
+    if (during > 0) {
+      levels.count("bounds exceeded while slow", during);
     }
   }
 
@@ -577,11 +830,90 @@ class SoakIT {
     rows.add(new ServiceLevels.Row("every kind of change made", "each >= 1",
         missing.isEmpty() ? "all, API server away max " + levels.maximum("API server away ms") + " ms"
             : "never: " + missing, missing.isEmpty()));
+    if (simulatedProxiesRow != null) {
+      rows.add(simulatedProxiesRow);
+    }
+    rows.add(faultRow(CUT_OFF + " (" + CUT_OFF_FOR.toSeconds() + " s)",
+        "a cut-off leader loses the Lease within " + TAKEOVER_BOUND.toSeconds() + " s; ready within "
+            + REJOIN_BOUND.toSeconds() + " s of the heal",
+        levels.counter("replicas cut off") > 0, Action.CUT_REPLICA_OFF_API_SERVER,
+        levels.counter("replicas cut off") + " times (" + levels.counter("leaders cut off") + " leaders), takeover max "
+            + levels.maximum("cut-off takeover ms") + " ms, ready again max " + levels.maximum("cut-off rejoin ms")
+            + " ms after the heal"));
+    rows.add(faultRow(SLOW_API + " (" + SLOW_LATENCY.toMillis() + " ± " + SLOW_JITTER.toMillis() + " ms each way, "
+            + SLOW_FOR.toSeconds() + " s)", "no bound exceeded while it lasts",
+        levels.counter("slow API server windows") > 0 && levels.counter("bounds exceeded while slow") == 0,
+        Action.SLOW_API_SERVER, levels.counter("slow API server windows") + " times, bounds exceeded meanwhile "
+            + levels.counter("bounds exceeded while slow") + " times"));
+    rows.add(faultRow(WATCHES_EXPIRED + " (a replica cut off, etcd compacted, API server restarted)",
+        "watches from before refused 410 Gone; the replica relists and serves the cluster's endpoints within "
+            + REJOIN_BOUND.toSeconds() + " s of the heal",
+        levels.counter("watches expired") > 0
+            && levels.counter("watches refused 410 Gone") == levels.counter("watches expired"),
+        Action.EXPIRE_WATCHES, levels.counter("watches expired") + " times, 410 Gone " + levels.counter(
+            "watches refused 410 Gone") + " times, etcd compacted to revision " + levels.maximum(
+            "etcd revision compacted to") + ", served again max " + levels.maximum("relist converged ms")
+            + " ms after the heal"));
+    rows.add(faultRow(LEADER_FROZEN + " (SIGSTOP " + FREEZE_FOR.toSeconds() + " s, then SIGCONT)",
+        "another replica leads within " + TAKEOVER_BOUND.toSeconds() + " s; the resumed one writes nothing",
+        levels.counter("leaders frozen") > 0 && levels.counter("leaders frozen, judged") > 0
+            && levels.counter("writes after losing the Lease") == 0,
+        Action.FREEZE_LEADER, levels.counter("leaders frozen") + " times, takeover max "
+            + levels.maximum("frozen takeover ms") + " ms, writes accepted from the resumed leader "
+            + levels.counter("writes after losing the Lease") + " (judged " + levels.counter("leaders frozen, judged")
+            + " times)"));
     rows.add(new ServiceLevels.Row("wanderer actions without failure", "all",
         levels.violations().stream().filter(v -> v.contains("wanderer:")).count() + " failed of "
             + levels.actions().values().stream().mapToLong(Long::longValue).sum(),
         levels.violations().stream().noneMatch(v -> v.contains("wanderer:"))));
     return rows;
+  }
+
+  /**
+   * The simulated proxies at the end of the run: within the bound, every one is served on its current stream, every
+   * acknowledging one holds the endpoints the cluster says, and the web Upstream's {@code Programmed} condition
+   * reports the rejecting ones.
+   */
+  private ServiceLevels.Row simulatedProxiesRow(SimulatedProxies proxies, SoakSettings settings) {
+    Set<String> want = expected.get().readyAddresses();
+    long acknowledging = proxies.acknowledging();
+    boolean converged = holds(settings.bound(),
+        () -> proxies.served() == SIMULATED_PROXIES && proxies.holding(want) == acknowledging);
+    // The proxies are spread over every replica: the Upstream counts them all, whichever replica leads.
+    long rejecting = SIMULATED_PROXIES - acknowledging;
+    boolean reported = holds(settings.bound(), () -> condition("web-http", "Programmed")
+        .filter(c -> c.getStatus().equals("False") && c.getReason().equals("Rejected")).isPresent()
+        && proxies("web-http").filter(p -> p.connected() >= SIMULATED_PROXIES && p.rejected() == rejecting)
+            .isPresent());
+    String programmed = condition("web-http", "Programmed").map(c -> c.getStatus() + "/" + c.getReason() + ": "
+        + c.getMessage()).orElse("none") + "; status.proxies " + proxies("web-http").map(p -> p.connected()
+        + " connected, " + p.holding() + " holding, " + p.rejected() + " rejecting").orElse("none");
+    return new ServiceLevels.Row(SIMULATED_PROXIES + " simulated proxies, 1 in " + NACK_EVERY + " rejecting clusters",
+        "at the end, within " + settings.bound().toSeconds() + " s: all served, every acknowledging one holds the "
+            + "cluster's endpoints, the rejections of every replica's proxies in status",
+        proxies.served() + " served, " + proxies.holding(want) + " of " + acknowledging + " hold the endpoints; "
+            + proxies.streamsOpened() + " streams opened, " + proxies.streamsEnded() + " ended by faults, "
+            + proxies.nacksSent() + " NACKs; web-http Programmed " + programmed,
+        converged && reported);
+  }
+
+  /** Whether {@code condition} comes to hold within {@code bound}. */
+  private static boolean holds(Duration bound, java.util.concurrent.Callable<Boolean> condition) {
+    try {
+      await().atMost(bound).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(condition);
+      return true;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      return false;
+    }
+  }
+
+  /**
+   * A fault's own row: it happened and met its target ({@code met}), and the wanderer met no failure making it (a
+   * bound awaited in it, such as a takeover, fails the action).
+   */
+  private ServiceLevels.Row faultRow(String fault, String target, boolean met, Action action, String measured) {
+    boolean failed = levels.violations().stream().anyMatch(v -> v.contains("wanderer: " + action + " "));
+    return new ServiceLevels.Row(fault, target, measured, met && !failed);
   }
 
   private ServiceLevels.Row trafficRow(String kind, String when) {
@@ -678,10 +1010,22 @@ class SoakIT {
   }
 
   private static boolean accepted(String upstream) {
+    return condition(upstream, "Accepted").filter(c -> c.getStatus().equals("True")).isPresent();
+  }
+
+  private static Optional<Condition> condition(String upstream, String type) {
     Upstream found = API_SERVER.client().resources(Upstream.class).inNamespace(SoakSystem.NAMESPACE)
         .withName(upstream).get();
-    return found != null && found.getStatus() != null && found.getStatus().conditions().stream()
-        .anyMatch(c -> c.getType().equals("Accepted") && c.getStatus().equals("True"));
+    return found == null || found.getStatus() == null ? Optional.empty()
+        : found.getStatus().conditions().stream().filter(c -> c.getType().equals(type)).findFirst();
+  }
+
+  /** What the Upstream's status says of the proxies of every replica. */
+  private static Optional<UpstreamProxies> proxies(String upstream) {
+    Upstream found = API_SERVER.client().resources(Upstream.class).inNamespace(SoakSystem.NAMESPACE)
+        .withName(upstream).get();
+    return found == null || found.getStatus() == null ? Optional.empty()
+        : Optional.ofNullable(found.getStatus().proxies());
   }
 
   private static String connectTimeout(JsonNode dump, String cluster) {

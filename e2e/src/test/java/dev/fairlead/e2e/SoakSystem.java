@@ -6,13 +6,17 @@ import dev.fairlead.testkit.AdsMode;
 import dev.fairlead.testkit.EnvoyBootstrap;
 import dev.fairlead.testkit.EnvoyProcess;
 import dev.fairlead.testkit.Envoys;
+import dev.fairlead.testkit.FaultyLinks;
 import dev.fairlead.testkit.LoopbackPorts;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The parts a soak runs against: two Fairlead replicas as processes from a shaded jar — this build's, or another
  * such as {@link PreviousBuild}'s — each in a fixed slot with its own xDS, allocator and admin ports on 127.0.0.1,
  * so a restarted replica comes back where it was, and one Envoy whose ADS cluster lists both replicas, as a Service
- * in front of them would. A replica gets only the flags its build knows (read from its {@code run --help}). Every
- * process it starts is stopped by {@link #close()}.
+ * in front of them would. Each slot reaches the API server through a link of its own ({@link FaultyLinks}), so a
+ * fault on it hits that replica alone. A replica gets only the flags its build knows (read from its
+ * {@code run --help}). Every process it starts is stopped by {@link #close()}.
  */
 final class SoakSystem implements AutoCloseable {
 
@@ -49,6 +54,9 @@ final class SoakSystem implements AutoCloseable {
 
   private final RealApiServer apiServer;
   private final Envoys envoys;
+  /** Each slot's link to the API server, and the kubeconfig that points its replica at it, by slot name. */
+  private final Map<String, FaultyLinks.Link> links = new ConcurrentHashMap<>();
+  private final Map<String, Path> kubeconfigs = new ConcurrentHashMap<>();
   private final String watchLabel;
   private final List<Slot> slots = List.of(Slot.named("fairlead-a"), Slot.named("fairlead-b"));
   private final Map<String, FairleadProcess> running = new ConcurrentHashMap<>();
@@ -62,10 +70,37 @@ final class SoakSystem implements AutoCloseable {
   private volatile EnvoyProcess envoy;
   private volatile AdsMode envoyMode = AdsMode.DELTA;
 
-  SoakSystem(RealApiServer apiServer, Envoys envoys, String watchLabel) {
+  SoakSystem(RealApiServer apiServer, Envoys envoys, FaultyLinks faults, String watchLabel) {
     this.apiServer = apiServer;
     this.envoys = envoys;
     this.watchLabel = watchLabel;
+    int apiPort = apiServer.client().getMasterUrl().getPort();
+    String kubeconfig;
+    try {
+      kubeconfig = Files.readString(apiServer.kubeconfig());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String direct = "https://127.0.0.1:" + apiPort;
+    if (!kubeconfig.contains(direct)) {
+      throw new IllegalStateException("the API server's kubeconfig does not name " + direct);
+    }
+    for (Slot slot : slots) {
+      FaultyLinks.Link link = faults.link(slot.name() + "-api", apiPort);
+      links.put(slot.name(), link);
+      try {
+        Path file = Files.createTempFile("soak-" + slot.name() + "-kubeconfig", ".yaml");
+        Files.writeString(file, kubeconfig.replace(direct, "https://127.0.0.1:" + link.port()));
+        kubeconfigs.put(slot.name(), file);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** The link through which {@code slot}'s replica reaches the API server. */
+  FaultyLinks.Link apiLink(Slot slot) {
+    return links.get(slot.name());
   }
 
   List<Slot> slots() {
@@ -94,7 +129,7 @@ final class SoakSystem implements AutoCloseable {
     builds.put(slot.name(), jar);
     int start = starts.merge(slot.name(), 1, Integer::sum);
     List<String> wanted = new ArrayList<>(List.of(
-        "--kubeconfig=" + apiServer.kubeconfig(),
+        "--kubeconfig=" + kubeconfigs.get(slot.name()),
         "--watch-labels=" + watchLabel,
         // A build from before TLS serves plaintext without being asked, and does not know these flags.
         "--xds-plaintext", "--allocator-plaintext",
@@ -209,6 +244,9 @@ final class SoakSystem implements AutoCloseable {
     running.clear();
     if (envoy != null) {
       envoy.close();
+    }
+    for (Path file : kubeconfigs.values()) {
+      Files.deleteIfExists(file);
     }
   }
 }

@@ -2,6 +2,8 @@ package dev.fairlead.testkit;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubeapitest.process.KubeAPIServerProcess;
@@ -12,6 +14,10 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +44,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code ~/.kube/config}. Methods may be called from any thread once the class has started.
  *
  * <p>{@link #restartApiServer()} restarts the kube-apiserver process alone, on the same port with the same etcd:
- * what clients see in a control-plane upgrade.
+ * what clients see in a control-plane upgrade. {@link #compactEtcd()} compacts etcd's history up to its current
+ * revision, as the API server itself does every few minutes: reads and watches from an older revision are gone.
  */
 public final class RealApiServer implements BeforeAllCallback, AfterAllCallback {
 
@@ -163,6 +170,60 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
           return "ok".equals(client.raw(client.getMasterUrl().toURI().resolve("/readyz").toString()));
         });
     return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  /**
+   * Compacts etcd's key-value history up to its current revision (physically: it returns when the compaction is
+   * done), through etcd's HTTP gateway at the {@code --etcd-servers} address the running kube-apiserver uses. A
+   * watch or read from a resource version below the returned revision is then answered {@code 410 Gone} wherever the
+   * API server's watch cache does not hold it.
+   *
+   * @return the revision compacted to
+   */
+  public synchronized long compactEtcd() {
+    requireStarted();
+    Process running = restarted != null ? restarted : kubeApiTestProcess();
+    String etcd = etcdServer(commandLine(running.pid()));
+    try {
+      JsonNode status = etcdPost(etcd, "/v3/maintenance/status", "{}");
+      long revision = status.path("header").path("revision").asLong();
+      if (revision <= 0) {
+        throw new IllegalStateException("etcd at " + etcd + " reported no revision: " + status);
+      }
+      etcdPost(etcd, "/v3/kv/compaction", "{\"revision\":\"" + revision + "\",\"physical\":true}");
+      return revision;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot compact etcd at " + etcd, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted compacting etcd at " + etcd, e);
+    }
+  }
+
+  /** The first etcd server of a kube-apiserver command line, given as {@code --etcd-servers=URL,...} or in two args. */
+  static String etcdServer(List<String> command) {
+    for (int i = 0; i < command.size(); i++) {
+      String arg = command.get(i);
+      String urls = arg.startsWith("--etcd-servers=") ? arg.substring("--etcd-servers=".length())
+          : arg.equals("--etcd-servers") && i + 1 < command.size() ? command.get(i + 1) : null;
+      if (urls != null) {
+        return urls.split(",")[0];
+      }
+    }
+    throw new IllegalStateException("kube-apiserver runs without --etcd-servers: " + String.join(" ", command));
+  }
+
+  /** One call to etcd's HTTP/JSON gateway; its JSON answer, or a failure naming the call and etcd's answer. */
+  private static JsonNode etcdPost(String etcd, String path, String body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(etcd + path)).timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("etcd " + path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return new ObjectMapper().readTree(response.body());
   }
 
   /**
