@@ -3,8 +3,9 @@ package dev.fairlead.allocator;
 import java.util.Objects;
 
 /**
- * Why an allocation API call did not succeed, in terms both front ends translate: {@link AllocationHttpApi} to an
- * HTTP status and a JSON body, {@link AllocationGrpcService} to a gRPC status.
+ * Why an allocation API call did not succeed, in terms both front ends translate: {@link
+ * AllocationHttpApi} to an HTTP status and a JSON body, {@link AllocationGrpcService} to a gRPC
+ * status.
  */
 public final class AllocationException extends RuntimeException {
 
@@ -16,12 +17,16 @@ public final class AllocationException extends RuntimeException {
     INVALID_ARGUMENT,
     /** No such upstream or allocation. HTTP 404, NOT_FOUND. */
     NOT_FOUND,
-    /** The upstream exists but cannot be allocated from (not in allocation mode, not accepted). HTTP 400,
-     * FAILED_PRECONDITION. */
+    /**
+     * The upstream exists but cannot be allocated from (not in allocation mode, not accepted). HTTP
+     * 400, FAILED_PRECONDITION.
+     */
     FAILED_PRECONDITION,
     /** No free endpoint: the configured {@link UnallocatedStatus}. */
     UNALLOCATED,
-    /** Free endpoints exist but every attempt lost to a concurrent allocation. HTTP 409, ABORTED. */
+    /**
+     * Free endpoints exist but every attempt lost to a concurrent allocation. HTTP 409, ABORTED.
+     */
     ABORTED,
     /** The API server refused or failed for another reason. HTTP 500, INTERNAL. */
     INTERNAL
@@ -31,7 +36,8 @@ public final class AllocationException extends RuntimeException {
   private final String reason;
 
   /**
-   * @param reason a short CamelCase word for machines ({@code UpstreamNotFound}, {@code InvalidField} …)
+   * @param reason a short CamelCase word for machines ({@code UpstreamNotFound}, {@code
+   *     InvalidField} …)
    */
   public AllocationException(Failure failure, String reason, String message) {
     this(failure, reason, message, null);
@@ -52,6 +58,7 @@ public final class AllocationException extends RuntimeException {
   }
 
   static AllocationException invalid(String field, String problem) {
-    return new AllocationException(Failure.INVALID_ARGUMENT, "InvalidField", field + ": " + problem);
+    return new AllocationException(
+        Failure.INVALID_ARGUMENT, "InvalidField", field + ": " + problem);
   }
 }

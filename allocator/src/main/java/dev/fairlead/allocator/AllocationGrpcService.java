@@ -15,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code fairlead.allocation.v1.Allocator} over gRPC: each call is one {@link EndpointAllocator} call, and an
- * {@link AllocationException} becomes the gRPC status its failure maps to (the unallocated one from
- * {@link UnallocatedStatus#grpcCode()}), with the reason and the message (which names the field) as description.
- * A fault of the server is INTERNAL without its details, which go to the log at ERROR. Calls run on gRPC's executor,
- * which may block.
+ * {@code fairlead.allocation.v1.Allocator} over gRPC: each call is one {@link EndpointAllocator}
+ * call, and an {@link AllocationException} becomes the gRPC status its failure maps to (the
+ * unallocated one from {@link UnallocatedStatus#grpcCode()}), with the reason and the message
+ * (which names the field) as description. A fault of the server is INTERNAL without its details,
+ * which go to the log at ERROR. Calls run on gRPC's executor, which may block.
  */
 public final class AllocationGrpcService extends AllocatorGrpc.AllocatorImplBase {
 
@@ -60,8 +60,10 @@ public final class AllocationGrpcService extends AllocatorGrpc.AllocatorImplBase
       return;
     } catch (RuntimeException e) {
       LOG.error("Allocation API call failed unexpectedly", e);
-      response.onError(Status.INTERNAL.withDescription("InternalError: internal error; the server's log says more")
-          .asRuntimeException());
+      response.onError(
+          Status.INTERNAL
+              .withDescription("InternalError: internal error; the server's log says more")
+              .asRuntimeException());
       return;
     }
     response.onNext(result);
@@ -70,14 +72,15 @@ public final class AllocationGrpcService extends AllocatorGrpc.AllocatorImplBase
 
   /** The gRPC status of a failure. */
   static Status status(AllocationException e, UnallocatedStatus unallocated) {
-    Status.Code code = switch (e.failure()) {
-      case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;
-      case NOT_FOUND -> Status.Code.NOT_FOUND;
-      case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;
-      case UNALLOCATED -> unallocated.grpcCode();
-      case ABORTED -> Status.Code.ABORTED;
-      case INTERNAL -> Status.Code.INTERNAL;
-    };
+    Status.Code code =
+        switch (e.failure()) {
+          case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;
+          case NOT_FOUND -> Status.Code.NOT_FOUND;
+          case FAILED_PRECONDITION -> Status.Code.FAILED_PRECONDITION;
+          case UNALLOCATED -> unallocated.grpcCode();
+          case ABORTED -> Status.Code.ABORTED;
+          case INTERNAL -> Status.Code.INTERNAL;
+        };
     return Status.fromCode(code).withDescription(e.reason() + ": " + e.getMessage());
   }
 }

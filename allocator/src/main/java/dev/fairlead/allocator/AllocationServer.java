@@ -26,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one {@link EndpointAllocator} over gRPC and HTTP/JSON, each on its own address, both protected as its
- * {@link AllocatorSecurity} says: one TLS material (re-read when its files change) and one bearer token serve both
- * ports. Port 0 picks a free port; {@link #grpcPort()} and {@link #httpPort()} say which. Closing stops both
- * servers; the allocator is the caller's.
+ * Serves one {@link EndpointAllocator} over gRPC and HTTP/JSON, each on its own address, both
+ * protected as its {@link AllocatorSecurity} says: one TLS material (re-read when its files change)
+ * and one bearer token serve both ports. Port 0 picks a free port; {@link #grpcPort()} and {@link
+ * #httpPort()} say which. Closing stops both servers; the allocator is the caller's.
  */
 public final class AllocationServer implements AutoCloseable {
 
@@ -40,11 +40,20 @@ public final class AllocationServer implements AutoCloseable {
   private final HttpServer http;
   private final Optional<ServerTls> tls;
   private final Optional<BearerToken> token;
-  /** Set first thing in {@link #close()}: an HTTP request answered after it has nowhere to go, which is no error. */
+
+  /**
+   * Set first thing in {@link #close()}: an HTTP request answered after it has nowhere to go, which
+   * is no error.
+   */
   private final AtomicBoolean closing;
 
-  private AllocationServer(Server grpc, Vertx vertx, HttpServer http, Optional<ServerTls> tls,
-      Optional<BearerToken> token, AtomicBoolean closing) {
+  private AllocationServer(
+      Server grpc,
+      Vertx vertx,
+      HttpServer http,
+      Optional<ServerTls> tls,
+      Optional<BearerToken> token,
+      AtomicBoolean closing) {
     this.grpc = grpc;
     this.vertx = vertx;
     this.http = http;
@@ -56,26 +65,36 @@ public final class AllocationServer implements AutoCloseable {
   /**
    * Starts both servers and returns once both listen.
    *
-   * @throws dev.fairlead.tls.UnusableFileException when a TLS or token file cannot be read or used, naming it
+   * @throws dev.fairlead.tls.UnusableFileException when a TLS or token file cannot be read or used,
+   *     naming it
    */
-  public static AllocationServer start(EndpointAllocator allocator, String host, int grpcPort, int httpPort,
+  public static AllocationServer start(
+      EndpointAllocator allocator,
+      String host,
+      int grpcPort,
+      int httpPort,
       AllocatorSecurity security) {
     Objects.requireNonNull(allocator, "allocator");
     Optional<ServerTls> tls = ServerTls.start("allocator", security.transport());
     Optional<BearerToken> token = Optional.empty();
     try {
-      token = security.tokenFile().map(file -> BearerToken.watch(file, security.tokenReloadInterval()));
+      token =
+          security.tokenFile().map(file -> BearerToken.watch(file, security.tokenReloadInterval()));
       Server grpc = startGrpc(allocator, host, grpcPort, tls, token);
       AtomicBoolean closing = new AtomicBoolean();
       Vertx vertx = Vertx.vertx();
-      // A request answered on a worker thread while the server stops completes on an event loop that is gone.
-      vertx.exceptionHandler(failure -> {
-        if (closing.get() && failure instanceof RejectedExecutionException) {
-          LOG.debug("An allocation request in flight at shutdown went unanswered: {}", failure.toString());
-        } else {
-          LOG.error("Allocation HTTP API: a failure no handler took", failure);
-        }
-      });
+      // A request answered on a worker thread while the server stops completes on an event loop
+      // that is gone.
+      vertx.exceptionHandler(
+          failure -> {
+            if (closing.get() && failure instanceof RejectedExecutionException) {
+              LOG.debug(
+                  "An allocation request in flight at shutdown went unanswered: {}",
+                  failure.toString());
+            } else {
+              LOG.error("Allocation HTTP API: a failure no handler took", failure);
+            }
+          });
       HttpServer http;
       try {
         http = startHttp(vertx, allocator, host, httpPort, tls, token);
@@ -84,11 +103,16 @@ public final class AllocationServer implements AutoCloseable {
         vertx.close();
         throw e;
       }
-      LOG.info("Allocation API on {}: gRPC port {}, HTTP port {}, {}", host, grpc.getPort(), http.actualPort(),
+      LOG.info(
+          "Allocation API on {}: gRPC port {}, HTTP port {}, {}",
+          host,
+          grpc.getPort(),
+          http.actualPort(),
           security);
       if (security.transport().isPlaintext() && token.isPresent()) {
-        LOG.warn("The allocation API requires a bearer token but serves plaintext: the token crosses the network "
-            + "unencrypted");
+        LOG.warn(
+            "The allocation API requires a bearer token but serves plaintext: the token crosses the network "
+                + "unencrypted");
       }
       return new AllocationServer(grpc, vertx, http, tls, token, closing);
     } catch (RuntimeException e) {
@@ -97,45 +121,71 @@ public final class AllocationServer implements AutoCloseable {
     }
   }
 
-  private static Server startGrpc(EndpointAllocator allocator, String host, int port, Optional<ServerTls> tls,
+  private static Server startGrpc(
+      EndpointAllocator allocator,
+      String host,
+      int port,
+      Optional<ServerTls> tls,
       Optional<BearerToken> token) {
-    ServerServiceDefinition service = UndecodableRequests.of(new AllocationGrpcService(allocator).bindService());
-    Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), ServerTls.grpcCredentials(tls))
-        .addService(token.map(t -> ServerInterceptors.intercept(service, t.grpcInterceptor())).orElse(service))
-        .build();
+    ServerServiceDefinition service =
+        UndecodableRequests.of(new AllocationGrpcService(allocator).bindService());
+    Server grpc =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(host, port), ServerTls.grpcCredentials(tls))
+            .addService(
+                token
+                    .map(t -> ServerInterceptors.intercept(service, t.grpcInterceptor()))
+                    .orElse(service))
+            .build();
     try {
       return grpc.start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve the allocation API over gRPC on " + host + ":" + port, e);
+      throw new UncheckedIOException(
+          "cannot serve the allocation API over gRPC on " + host + ":" + port, e);
     }
   }
 
-  private static HttpServer startHttp(Vertx vertx, EndpointAllocator allocator, String host, int port,
-      Optional<ServerTls> tls, Optional<BearerToken> token) {
+  private static HttpServer startHttp(
+      Vertx vertx,
+      EndpointAllocator allocator,
+      String host,
+      int port,
+      Optional<ServerTls> tls,
+      Optional<BearerToken> token) {
     try {
-      return vertx.createHttpServer(httpOptions(tls))
+      return vertx
+          .createHttpServer(httpOptions(tls))
           .requestHandler(new AllocationHttpApi(allocator, token).router(vertx))
           .listen(port, host)
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting the allocation API over HTTP", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot serve the allocation API over HTTP on " + host + ":" + port, e);
+      throw new IllegalStateException(
+          "cannot serve the allocation API over HTTP on " + host + ":" + port, e);
     }
   }
 
   /**
-   * HTTPS when {@code tls} is present, with the same swappable key and trust managers as gRPC: a rotation reaches
-   * the next handshake on both ports.
+   * HTTPS when {@code tls} is present, with the same swappable key and trust managers as gRPC: a
+   * rotation reaches the next handshake on both ports.
    */
   private static HttpServerOptions httpOptions(Optional<ServerTls> tls) {
     HttpServerOptions options = new HttpServerOptions();
-    tls.ifPresent(material -> {
-      options.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(material.keyManager()));
-      material.clientTrust().ifPresent(trust ->
-          options.setTrustOptions(TrustOptions.wrap(trust)).setClientAuth(ClientAuth.REQUIRED));
-    });
+    tls.ifPresent(
+        material -> {
+          options.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(material.keyManager()));
+          material
+              .clientTrust()
+              .ifPresent(
+                  trust ->
+                      options
+                          .setTrustOptions(TrustOptions.wrap(trust))
+                          .setClientAuth(ClientAuth.REQUIRED));
+        });
     return options;
   }
 

@@ -8,14 +8,16 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How the allocation API (gRPC and HTTP alike) is protected: its transport — TLS, with client certificates when
- * a CA is given, or plaintext by explicit choice — and, optionally, a bearer token every request must carry.
+ * How the allocation API (gRPC and HTTP alike) is protected: its transport — TLS, with client
+ * certificates when a CA is given, or plaintext by explicit choice — and, optionally, a bearer
+ * token every request must carry.
  *
- * @param transport           TLS files or plaintext
- * @param tokenFile           a file holding the bearer token requests must carry; empty for none
+ * @param transport TLS files or plaintext
+ * @param tokenFile a file holding the bearer token requests must carry; empty for none
  * @param tokenReloadInterval how often the token file is checked for changes
  */
-public record AllocatorSecurity(ServerTransport transport, Optional<Path> tokenFile, Duration tokenReloadInterval) {
+public record AllocatorSecurity(
+    ServerTransport transport, Optional<Path> tokenFile, Duration tokenReloadInterval) {
 
   public AllocatorSecurity {
     Objects.requireNonNull(transport, "transport");

@@ -16,11 +16,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The bearer token the allocation API requires: read from a file (one line; surrounding white space ignored),
- * re-read when the file changes, and kept only as its SHA-256 digest. A request is accepted when it carries
- * {@code Authorization: Bearer <token>} (gRPC: metadata {@code authorization}); the digests are compared in constant
- * time, and being of one length they leak neither the token nor its length through timing. The token is never
- * logged: log lines name the file only.
+ * The bearer token the allocation API requires: read from a file (one line; surrounding white space
+ * ignored), re-read when the file changes, and kept only as its SHA-256 digest. A request is
+ * accepted when it carries {@code Authorization: Bearer <token>} (gRPC: metadata {@code
+ * authorization}); the digests are compared in constant time, and being of one length they leak
+ * neither the token nor its length through timing. The token is never logged: log lines name the
+ * file only.
  */
 public final class BearerToken implements AutoCloseable {
 
@@ -43,7 +44,8 @@ public final class BearerToken implements AutoCloseable {
    */
   public static BearerToken watch(Path file, Duration interval) {
     BearerToken token = new BearerToken(file);
-    token.watch = WatchedFiles.start("allocator bearer token", List.of(file), interval, token::load);
+    token.watch =
+        WatchedFiles.start("allocator bearer token", List.of(file), interval, token::load);
     return token;
   }
 
@@ -53,13 +55,17 @@ public final class BearerToken implements AutoCloseable {
       throw new UnusableFileException(file + ": no token in it");
     }
     if (token.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
-      throw new UnusableFileException(file + ": a token is one line of visible ASCII characters without spaces");
+      throw new UnusableFileException(
+          file + ": a token is one line of visible ASCII characters without spaces");
     }
     digest = sha256(token);
     return "";
   }
 
-  /** Empty when {@code authorization} (the header's value, null when absent) carries the token; else why not. */
+  /**
+   * Empty when {@code authorization} (the header's value, null when absent) carries the token; else
+   * why not.
+   */
   public Optional<String> refusal(String authorization) {
     if (authorization == null || authorization.isBlank()) {
       return Optional.of("this API requires a bearer token: Authorization: Bearer <token>");
@@ -77,15 +83,14 @@ public final class BearerToken implements AutoCloseable {
   public ServerInterceptor grpcInterceptor() {
     return new ServerInterceptor() {
       @Override
-      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-          ServerCallHandler<Q, R> next) {
+      public <Q, R> ServerCall.Listener<Q> interceptCall(
+          ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         Optional<String> refusal = refusal(headers.get(AUTHORIZATION));
         if (refusal.isEmpty()) {
           return next.startCall(call, headers);
         }
         call.close(Status.UNAUTHENTICATED.withDescription(refusal.get()), new Metadata());
-        return new ServerCall.Listener<>() {
-        };
+        return new ServerCall.Listener<>() {};
       }
     };
   }

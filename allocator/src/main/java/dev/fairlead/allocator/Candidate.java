@@ -5,11 +5,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An endpoint of an Upstream that may be allocated: a ready endpoint, with what is known of what serves behind it.
+ * An endpoint of an Upstream that may be allocated: a ready endpoint, with what is known of what
+ * serves behind it.
  *
- * @param labels labels of the target (e.g. the Pod's), matched by an allocation's selector; empty when unknown
+ * @param labels labels of the target (e.g. the Pod's), matched by an allocation's selector; empty
+ *     when unknown
  */
-public record Candidate(String address, int port, Optional<String> zone, Optional<String> pod, Optional<String> node,
+public record Candidate(
+    String address,
+    int port,
+    Optional<String> zone,
+    Optional<String> pod,
+    Optional<String> node,
     Map<String, String> labels) {
 
   public Candidate {
@@ -25,6 +32,7 @@ public record Candidate(String address, int port, Optional<String> zone, Optiona
 
   /** An endpoint of which nothing but its address is known. */
   public static Candidate of(String address, int port) {
-    return new Candidate(address, port, Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+    return new Candidate(
+        address, port, Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
   }
 }

@@ -1,6 +1,5 @@
 package dev.fairlead.allocator;
 
-import dev.fairlead.api.log.ObjectLog;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Durations;
 import dev.fairlead.allocation.v1.AllocateRequest;
@@ -9,6 +8,7 @@ import dev.fairlead.allocation.v1.ListResponse;
 import dev.fairlead.allocation.v1.State;
 import dev.fairlead.allocation.v1.Target;
 import dev.fairlead.allocator.AllocationException.Failure;
+import dev.fairlead.api.log.ObjectLog;
 import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.AllocationNames;
 import dev.fairlead.api.v1alpha1.AllocationSpec;
@@ -31,26 +31,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The allocation bookkeeping, shared by both front ends: picks a free endpoint, records it as an {@link Allocation},
- * frees allocations, and answers reads.
+ * The allocation bookkeeping, shared by both front ends: picks a free endpoint, records it as an
+ * {@link Allocation}, frees allocations, and answers reads.
  *
- * <p><b>Exclusivity.</b> The Allocation's name is derived from the endpoint ({@link AllocationNames}), so the API
- * server refuses a second holder with 409 AlreadyExists, whichever replica or thread asks. The informer every replica
- * runs on Allocations only <em>narrows</em> the search (endpoints it knows to be held are not tried); it is never
- * what guarantees exclusivity, so its lag costs conflicts, never double allocation. A conflict is expected: it is
- * logged at DEBUG, counted ({@code fairlead_allocator_conflicts_total}) and the next free candidate is tried, in
- * random order so that replicas and threads spread out. When every candidate tried was taken meanwhile, nothing is
- * free (the configured {@link UnallocatedStatus}); when the attempt budget runs out while candidates believed free
- * remain, the call is {@link Failure#ABORTED ABORTED} (HTTP 409) — a contention answer, never a 500.
+ * <p><b>Exclusivity.</b> The Allocation's name is derived from the endpoint ({@link
+ * AllocationNames}), so the API server refuses a second holder with 409 AlreadyExists, whichever
+ * replica or thread asks. The informer every replica runs on Allocations only <em>narrows</em> the
+ * search (endpoints it knows to be held are not tried); it is never what guarantees exclusivity, so
+ * its lag costs conflicts, never double allocation. A conflict is expected: it is logged at DEBUG,
+ * counted ({@code fairlead_allocator_conflicts_total}) and the next free candidate is tried, in
+ * random order so that replicas and threads spread out. When every candidate tried was taken
+ * meanwhile, nothing is free (the configured {@link UnallocatedStatus}); when the attempt budget
+ * runs out while candidates believed free remain, the call is {@link Failure#ABORTED ABORTED} (HTTP
+ * 409) — a contention answer, never a 500.
  *
- * <p>The decisions are values: which candidates a request may take is {@link CandidateChoice}'s, the object that
- * records it {@link DesiredAllocation}'s, and whether an allocation is freed, and why ({@code Released},
- * {@code Expired}, {@code EndpointGone}), {@link FreeDecision}'s. {@link AllocationWriter} carries them out against
- * the API server, with the concurrency rules, Events and metrics of freeing.
+ * <p>The decisions are values: which candidates a request may take is {@link CandidateChoice}'s,
+ * the object that records it {@link DesiredAllocation}'s, and whether an allocation is freed, and
+ * why ({@code Released}, {@code Expired}, {@code EndpointGone}), {@link FreeDecision}'s. {@link
+ * AllocationWriter} carries them out against the API server, with the concurrency rules, Events and
+ * metrics of freeing.
  *
- * <p><b>Tokens.</b> The answer to an allocation carries the allocation's token ({@link AllocationTokens}), which the
- * gateway checks on requests pinned to it; reads and lists never do, so the token reaches only the caller that
- * allocated.
+ * <p><b>Tokens.</b> The answer to an allocation carries the allocation's token ({@link
+ * AllocationTokens}), which the gateway checks on requests pinned to it; reads and lists never do,
+ * so the token reaches only the caller that allocated.
  *
  * <p>Outcomes are counted in {@code fairlead_allocations_total{outcome}}.
  *
@@ -75,12 +78,19 @@ public final class EndpointAllocator implements AutoCloseable {
 
   /**
    * @param maxAttempts creates tried per allocation before answering ABORTED; at least 1
-   * @param maxTtl the longest an allocation is held: a longer {@code ttl} is refused as INVALID_ARGUMENT, and a
-   *     request without one is held this long; whole seconds, positive
+   * @param maxTtl the longest an allocation is held: a longer {@code ttl} is refused as
+   *     INVALID_ARGUMENT, and a request without one is held this long; whole seconds, positive
    * @param tokens the tokens handed out with each allocation: the gateway's ({@link AllocationKey})
    */
-  public EndpointAllocator(KubernetesClient client, CandidateSource candidates, UnallocatedStatus unallocatedStatus,
-      MeterRegistry registry, Clock clock, int maxAttempts, Duration maxTtl, AllocationTokens tokens) {
+  public EndpointAllocator(
+      KubernetesClient client,
+      CandidateSource candidates,
+      UnallocatedStatus unallocatedStatus,
+      MeterRegistry registry,
+      Clock clock,
+      int maxAttempts,
+      Duration maxTtl,
+      AllocationTokens tokens) {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
     }
@@ -93,34 +103,57 @@ public final class EndpointAllocator implements AutoCloseable {
     this.maxAttempts = maxAttempts;
     this.tokens = Objects.requireNonNull(tokens, "tokens");
     this.writer = new AllocationWriter(client, registry, clock);
-    for (String outcome : List.of("allocated", "unallocated", "aborted", "not_found", "unavailable", "invalid",
-        "failed")) {
+    for (String outcome :
+        List.of(
+            "allocated",
+            "unallocated",
+            "aborted",
+            "not_found",
+            "unavailable",
+            "invalid",
+            "failed")) {
       outcome(outcome);
     }
   }
 
   /** Starts the informer on Allocations in every namespace and waits until it has synced. */
   public void start() {
-    SharedIndexInformer<Allocation> started = client.resources(Allocation.class).inAnyNamespace().runnableInformer(0);
-    started.addIndexers(Map.of(ENDPOINT_INDEX, a -> a.getSpec() == null || a.getSpec().endpoint() == null
-        ? List.of()
-        : List.of(endpointKey(a.getMetadata().getNamespace(), a.getSpec().upstream(), a.getSpec().endpoint().address(),
-            Objects.requireNonNullElse(a.getSpec().endpoint().port(), 0)))));
+    SharedIndexInformer<Allocation> started =
+        client.resources(Allocation.class).inAnyNamespace().runnableInformer(0);
+    started.addIndexers(
+        Map.of(
+            ENDPOINT_INDEX,
+            a ->
+                a.getSpec() == null || a.getSpec().endpoint() == null
+                    ? List.of()
+                    : List.of(
+                        endpointKey(
+                            a.getMetadata().getNamespace(),
+                            a.getSpec().upstream(),
+                            a.getSpec().endpoint().address(),
+                            Objects.requireNonNullElse(a.getSpec().endpoint().port(), 0)))));
     started.run();
     informer = started;
   }
 
   /**
-   * {@code maxTtl} when it can bound allocations: whole seconds, positive and within protobuf's Duration range.
+   * {@code maxTtl} when it can bound allocations: whole seconds, positive and within protobuf's
+   * Duration range.
    *
    * @throws IllegalArgumentException naming the bounds otherwise
    */
   public static Duration checkedMaxTtl(Duration maxTtl) {
     Objects.requireNonNull(maxTtl, "maxTtl");
-    if (maxTtl.isNegative() || maxTtl.isZero() || maxTtl.getNano() != 0
+    if (maxTtl.isNegative()
+        || maxTtl.isZero()
+        || maxTtl.getNano() != 0
         || maxTtl.getSeconds() > Durations.MAX_VALUE.getSeconds()) {
-      throw new IllegalArgumentException("the maximum allocation TTL must be whole seconds between 1s and "
-          + Durations.MAX_VALUE.getSeconds() + "s, was " + maxTtl.toSeconds() + "s");
+      throw new IllegalArgumentException(
+          "the maximum allocation TTL must be whole seconds between 1s and "
+              + Durations.MAX_VALUE.getSeconds()
+              + "s, was "
+              + maxTtl.toSeconds()
+              + "s");
     }
     return maxTtl;
   }
@@ -142,43 +175,76 @@ public final class EndpointAllocator implements AutoCloseable {
     String upstream = request.getUpstream();
     List<Candidate> all = pool(namespace, upstream);
     SharedIndexInformer<Allocation> current = started();
-    CandidateChoice choice = new CandidateChoice(request.getSelector(),
-        candidate -> candidates.targetLabels(namespace, candidate),
-        candidate -> held(current, namespace, upstream, candidate));
+    CandidateChoice choice =
+        new CandidateChoice(
+            request.getSelector(),
+            candidate -> candidates.targetLabels(namespace, candidate),
+            candidate -> held(current, namespace, upstream, candidate));
     int attempts = 0;
     for (Iterator<Candidate> free = choice.among(RandomOrder.of(all)); free.hasNext(); ) {
       Candidate candidate = free.next();
       if (attempts == maxAttempts) {
         outcome("aborted").increment();
-        throw new AllocationException(Failure.ABORTED, "Contention",
-            "upstream " + namespace + "/" + upstream + ": every one of " + attempts + " free endpoints tried was "
+        throw new AllocationException(
+            Failure.ABORTED,
+            "Contention",
+            "upstream "
+                + namespace
+                + "/"
+                + upstream
+                + ": every one of "
+                + attempts
+                + " free endpoints tried was "
                 + "taken concurrently; retry");
       }
       attempts++;
       Allocation desired = DesiredAllocation.of(request, candidate, clock.instant(), maxTtl);
-      try (ObjectLog scope = ObjectLog.of(Allocation.KIND, namespace, desired.getMetadata().getName(), "")) {
+      try (ObjectLog scope =
+          ObjectLog.of(Allocation.KIND, namespace, desired.getMetadata().getName(), "")) {
         Optional<Allocation> created = writer.create(desired);
         if (created.isEmpty()) {
-          LOG.debug("Allocation {}/{}: endpoint {}:{} taken concurrently (attempt {}), trying the next one",
-              namespace, desired.getMetadata().getName(), candidate.address(), candidate.port(), attempts);
+          LOG.debug(
+              "Allocation {}/{}: endpoint {}:{} taken concurrently (attempt {}), trying the next one",
+              namespace,
+              desired.getMetadata().getName(),
+              candidate.address(),
+              candidate.port(),
+              attempts);
           continue;
         }
         outcome("allocated").increment();
         try (ObjectLog held = ObjectLog.of(Allocation.KIND, created.get())) {
-          LOG.debug("Allocation {}/{} holds {}:{} of upstream {}", namespace, created.get().getMetadata().getName(),
-              candidate.address(), candidate.port(), upstream);
+          LOG.debug(
+              "Allocation {}/{} holds {}:{} of upstream {}",
+              namespace,
+              created.get().getMetadata().getName(),
+              candidate.address(),
+              candidate.port(),
+              upstream);
         }
         dev.fairlead.allocation.v1.Allocation answer = toApi(created.get(), State.ALLOCATED);
-        return tokens.tokenFor(created.get()).map(token -> answer.toBuilder().setToken(token).build()).orElse(answer);
+        return tokens
+            .tokenFor(created.get())
+            .map(token -> answer.toBuilder().setToken(token).build())
+            .orElse(answer);
       } catch (AllocationException e) {
         outcome(e.failure() == Failure.INVALID_ARGUMENT ? "invalid" : "failed").increment();
         throw e;
       }
     }
     outcome("unallocated").increment();
-    throw new AllocationException(Failure.UNALLOCATED, "NoFreeEndpoint",
-        "upstream " + namespace + "/" + upstream + " has no free endpoint" + (request.hasSelector()
-            ? " matching the selector" : "") + " (" + all.size() + " endpoints)");
+    throw new AllocationException(
+        Failure.UNALLOCATED,
+        "NoFreeEndpoint",
+        "upstream "
+            + namespace
+            + "/"
+            + upstream
+            + " has no free endpoint"
+            + (request.hasSelector() ? " matching the selector" : "")
+            + " ("
+            + all.size()
+            + " endpoints)");
   }
 
   /** Frees an allocation, as its holder asked. */
@@ -208,8 +274,8 @@ public final class EndpointAllocator implements AutoCloseable {
   }
 
   /**
-   * The allocations of one upstream, listed from the API server (not the informer), so that an allocation another
-   * replica made a moment ago is in it.
+   * The allocations of one upstream, listed from the API server (not the informer), so that an
+   * allocation another replica made a moment ago is in it.
    */
   public ListResponse list(String namespace, String upstream) {
     RequestValidation.checkNamespace(namespace);
@@ -224,8 +290,9 @@ public final class EndpointAllocator implements AutoCloseable {
   }
 
   /**
-   * Frees at most {@code limit} allocations, as the informer sees them, that {@link FreeDecision#sweep} says to
-   * free. Safe to run on several replicas at once: a lost race is a 404 or 409, not an error.
+   * Frees at most {@code limit} allocations, as the informer sees them, that {@link
+   * FreeDecision#sweep} says to free. Safe to run on several replicas at once: a lost race is a 404
+   * or 409, not an error.
    *
    * @return how many were freed
    */
@@ -248,8 +315,12 @@ public final class EndpointAllocator implements AutoCloseable {
           freed++;
         }
       } catch (AllocationException e) {
-        LOG.warn("Cannot free allocation {}/{} ({}): {}", allocation.getMetadata().getNamespace(),
-            allocation.getMetadata().getName(), free.why(), e.getMessage());
+        LOG.warn(
+            "Cannot free allocation {}/{} ({}): {}",
+            allocation.getMetadata().getNamespace(),
+            allocation.getMetadata().getName(),
+            free.why(),
+            e.getMessage());
       }
     }
     return freed;
@@ -271,14 +342,26 @@ public final class EndpointAllocator implements AutoCloseable {
     return current;
   }
 
-  /** Whether the informer knows an Allocation holding {@code candidate}: a constant-time index lookup. */
-  private static boolean held(SharedIndexInformer<Allocation> informer, String namespace, String upstream,
+  /**
+   * Whether the informer knows an Allocation holding {@code candidate}: a constant-time index
+   * lookup.
+   */
+  private static boolean held(
+      SharedIndexInformer<Allocation> informer,
+      String namespace,
+      String upstream,
       Candidate candidate) {
-    return !informer.getIndexer().byIndex(ENDPOINT_INDEX,
-        endpointKey(namespace, upstream, candidate.address(), candidate.port())).isEmpty();
+    return !informer
+        .getIndexer()
+        .byIndex(
+            ENDPOINT_INDEX, endpointKey(namespace, upstream, candidate.address(), candidate.port()))
+        .isEmpty();
   }
 
-  /** The candidates of an Upstream one may allocate from; NOT_FOUND or FAILED_PRECONDITION (counted) if none. */
+  /**
+   * The candidates of an Upstream one may allocate from; NOT_FOUND or FAILED_PRECONDITION (counted)
+   * if none.
+   */
   private List<Candidate> pool(String namespace, String upstream) {
     Optional<List<Candidate>> pool = candidates.candidates(namespace, upstream);
     if (pool.isPresent()) {
@@ -287,20 +370,30 @@ public final class EndpointAllocator implements AutoCloseable {
     Optional<String> unavailable = candidates.unavailable(namespace, upstream);
     if (unavailable.isPresent()) {
       outcome("unavailable").increment();
-      throw new AllocationException(Failure.FAILED_PRECONDITION, "UpstreamNotAllocatable",
-          "upstream " + namespace + "/" + upstream + " cannot be allocated from: " + unavailable.get());
+      throw new AllocationException(
+          Failure.FAILED_PRECONDITION,
+          "UpstreamNotAllocatable",
+          "upstream "
+              + namespace
+              + "/"
+              + upstream
+              + " cannot be allocated from: "
+              + unavailable.get());
     }
     outcome("not_found").increment();
-    throw new AllocationException(Failure.NOT_FOUND, "UpstreamNotFound",
+    throw new AllocationException(
+        Failure.NOT_FOUND,
+        "UpstreamNotFound",
         "upstream " + namespace + "/" + upstream + " does not exist");
   }
 
   static dev.fairlead.allocation.v1.Allocation toApi(Allocation allocation, State state) {
     AllocationSpec spec = allocation.getSpec();
-    dev.fairlead.allocation.v1.Allocation.Builder api = dev.fairlead.allocation.v1.Allocation.newBuilder()
-        .setName(allocation.getMetadata().getName())
-        .setNamespace(allocation.getMetadata().getNamespace())
-        .setState(state);
+    dev.fairlead.allocation.v1.Allocation.Builder api =
+        dev.fairlead.allocation.v1.Allocation.newBuilder()
+            .setName(allocation.getMetadata().getName())
+            .setNamespace(allocation.getMetadata().getNamespace())
+            .setState(state);
     if (allocation.getMetadata().getLabels() != null) {
       api.putAllLabels(allocation.getMetadata().getLabels());
     }
@@ -312,33 +405,48 @@ public final class EndpointAllocator implements AutoCloseable {
     }
     api.setUpstream(Objects.requireNonNullElse(spec.upstream(), ""));
     if (spec.endpoint() != null) {
-      api.setEndpoint(Endpoint.newBuilder().setAddress(Objects.requireNonNullElse(spec.endpoint().address(), ""))
-          .setPort(Objects.requireNonNullElse(spec.endpoint().port(), 0)));
+      api.setEndpoint(
+          Endpoint.newBuilder()
+              .setAddress(Objects.requireNonNullElse(spec.endpoint().address(), ""))
+              .setPort(Objects.requireNonNullElse(spec.endpoint().port(), 0)));
     }
     if (spec.target() != null) {
-      api.setTarget(Target.newBuilder().setPod(Objects.requireNonNullElse(spec.target().pod(), ""))
-          .setNode(Objects.requireNonNullElse(spec.target().node(), ""))
-          .setZone(Objects.requireNonNullElse(spec.target().zone(), "")));
+      api.setTarget(
+          Target.newBuilder()
+              .setPod(Objects.requireNonNullElse(spec.target().pod(), ""))
+              .setNode(Objects.requireNonNullElse(spec.target().node(), ""))
+              .setZone(Objects.requireNonNullElse(spec.target().zone(), "")));
     }
     if (spec.expiresAt() != null) {
       try {
         Instant at = Instant.parse(spec.expiresAt());
-        api.setExpiresAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()));
+        api.setExpiresAt(
+            Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()));
       } catch (DateTimeParseException e) {
-        LOG.debug("Allocation {}/{}: expiresAt {} is not RFC 3339", allocation.getMetadata().getNamespace(),
-            allocation.getMetadata().getName(), spec.expiresAt());
+        LOG.debug(
+            "Allocation {}/{}: expiresAt {} is not RFC 3339",
+            allocation.getMetadata().getNamespace(),
+            allocation.getMetadata().getName(),
+            spec.expiresAt());
       }
     }
     return api.build();
   }
 
   private Counter outcome(String outcome) {
-    return outcomes.computeIfAbsent(outcome, o -> Counter.builder("fairlead.allocations")
-        .description("Allocation requests, by how they ended").tag("outcome", o).register(registry));
+    return outcomes.computeIfAbsent(
+        outcome,
+        o ->
+            Counter.builder("fairlead.allocations")
+                .description("Allocation requests, by how they ended")
+                .tag("outcome", o)
+                .register(registry));
   }
 
   private static AllocationException notFound(String namespace, String name) {
-    return new AllocationException(Failure.NOT_FOUND, "AllocationNotFound",
+    return new AllocationException(
+        Failure.NOT_FOUND,
+        "AllocationNotFound",
         "allocation " + namespace + "/" + name + " does not exist");
   }
 

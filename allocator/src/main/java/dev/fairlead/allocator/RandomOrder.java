@@ -6,13 +6,14 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The elements of a list, each once, in an order that differs from call to call, produced lazily: index
- * {@code (start + k * step) mod n} for k = 0…n-1, with a random start and a random step coprime with n. Choosing the
- * first free element costs a few steps rather than a shuffle of the whole list, which matters when an Upstream has
- * thousands of endpoints; and concurrent callers (threads, replicas) start at different places, so they seldom race
- * for the same endpoint.
+ * The elements of a list, each once, in an order that differs from call to call, produced lazily:
+ * index {@code (start + k * step) mod n} for k = 0…n-1, with a random start and a random step
+ * coprime with n. Choosing the first free element costs a few steps rather than a shuffle of the
+ * whole list, which matters when an Upstream has thousands of endpoints; and concurrent callers
+ * (threads, replicas) start at different places, so they seldom race for the same endpoint.
  *
- * <p>Not a uniform permutation (there are only n·φ(n) orders, not n!), which is all spreading needs.
+ * <p>Not a uniform permutation (there are only n·φ(n) orders, not n!), which is all spreading
+ * needs.
  */
 final class RandomOrder<T> implements Iterable<T> {
 
@@ -26,7 +27,10 @@ final class RandomOrder<T> implements Iterable<T> {
     this.step = step;
   }
 
-  /** {@code list} in a random order; the list must support fast random access and must not change meanwhile. */
+  /**
+   * {@code list} in a random order; the list must support fast random access and must not change
+   * meanwhile.
+   */
   static <T> RandomOrder<T> of(List<T> list) {
     int n = list.size();
     if (n <= 1) {

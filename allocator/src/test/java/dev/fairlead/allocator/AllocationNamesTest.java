@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fairlead.api.v1alpha1.AllocationNames;
 import org.junit.jupiter.api.Test;
 
-/** The name is what makes allocation exclusive: a function of the endpoint only, distinct for distinct endpoints. */
+/**
+ * The name is what makes allocation exclusive: a function of the endpoint only, distinct for
+ * distinct endpoints.
+ */
 class AllocationNamesTest {
 
   @Test
@@ -25,10 +28,15 @@ class AllocationNamesTest {
 
   @Test
   void longNamesAreCutToAValidName() {
-    String name = AllocationNames.forEndpoint("x".repeat(200), "fd00:1234:5678:9abc:def0:1234:5678:9abc", 65535);
-    assertThat(name).hasSizeLessThanOrEqualTo(AllocationNames.MAX_LENGTH)
+    String name =
+        AllocationNames.forEndpoint(
+            "x".repeat(200), "fd00:1234:5678:9abc:def0:1234:5678:9abc", 65535);
+    assertThat(name)
+        .hasSizeLessThanOrEqualTo(AllocationNames.MAX_LENGTH)
         .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    assertThat(AllocationNames.forEndpoint("x".repeat(200), "fd00:1234:5678:9abc:def0:1234:5678:9abd", 65535))
+    assertThat(
+            AllocationNames.forEndpoint(
+                "x".repeat(200), "fd00:1234:5678:9abc:def0:1234:5678:9abd", 65535))
         .isNotEqualTo(name);
   }
 }

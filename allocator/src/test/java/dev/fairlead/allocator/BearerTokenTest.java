@@ -17,11 +17,9 @@ class BearerTokenTest {
 
   private static final String TOKEN = "s3cr3t-allocator-token-0123456789";
 
-  @RegisterExtension
-  final CapturedLogs logs = new CapturedLogs();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void acceptsOnlyTheTokenOfTheFileAsABearerToken() throws Exception {
@@ -29,11 +27,14 @@ class BearerTokenTest {
     try (BearerToken token = BearerToken.watch(file, Duration.ofSeconds(10))) {
       assertThat(token.refusal("Bearer " + TOKEN)).isEmpty();
       assertThat(token.refusal("bearer " + TOKEN)).isEmpty();
-      assertThat(token.refusal(null)).hasValueSatisfying(r -> assertThat(r).contains("requires a bearer token"));
+      assertThat(token.refusal(null))
+          .hasValueSatisfying(r -> assertThat(r).contains("requires a bearer token"));
       assertThat(token.refusal("Bearer " + TOKEN + "x")).hasValue("the bearer token is not valid");
-      assertThat(token.refusal("Bearer " + TOKEN.substring(1))).hasValue("the bearer token is not valid");
+      assertThat(token.refusal("Bearer " + TOKEN.substring(1)))
+          .hasValue("the bearer token is not valid");
       assertThat(token.refusal("Bearer ")).hasValue("the bearer token is not valid");
-      assertThat(token.refusal("Basic " + TOKEN)).hasValueSatisfying(r -> assertThat(r).contains("only bearer"));
+      assertThat(token.refusal("Basic " + TOKEN))
+          .hasValueSatisfying(r -> assertThat(r).contains("only bearer"));
       assertThat(token.refusal(TOKEN)).isPresent();
     }
     logs.assertNoLineContains("the token", TOKEN);
@@ -45,12 +46,20 @@ class BearerTokenTest {
     try (BearerToken token = BearerToken.watch(file, Duration.ofMillis(50))) {
       Files.writeString(file, "rotated-" + TOKEN);
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> token.refusal("Bearer rotated-" + TOKEN).isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> token.refusal("Bearer rotated-" + TOKEN).isEmpty());
       assertThat(token.refusal("Bearer " + TOKEN)).isPresent();
 
       Files.writeString(file, "  \n");
-      await().atMost(Duration.ofSeconds(10)).until(() -> logs.lines().stream()
-          .anyMatch(line -> line.startsWith("WARN") && line.contains(file + ": no token in it")));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  logs.lines().stream()
+                      .anyMatch(
+                          line ->
+                              line.startsWith("WARN") && line.contains(file + ": no token in it")));
       assertThat(token.refusal("Bearer rotated-" + TOKEN)).isEmpty();
     }
     logs.assertNoLineContains("the token", TOKEN);

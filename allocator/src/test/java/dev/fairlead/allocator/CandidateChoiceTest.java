@@ -36,11 +36,16 @@ class CandidateChoiceTest {
 
   @Test
   void labelsMustAllMatchThePodsLabels() {
-    CandidateChoice gold = choice(Selector.newBuilder().putLabels("tier", "gold").build(), List.of());
-    CandidateChoice goldOfX = choice(Selector.newBuilder().putLabels("tier", "gold").putLabels("team", "x").build(),
-        List.of());
-    CandidateChoice goldInWest = choice(Selector.newBuilder().setZone("west").putLabels("tier", "gold").build(),
-        List.of(WEST_GOLD));
+    CandidateChoice gold =
+        choice(Selector.newBuilder().putLabels("tier", "gold").build(), List.of());
+    CandidateChoice goldOfX =
+        choice(
+            Selector.newBuilder().putLabels("tier", "gold").putLabels("team", "x").build(),
+            List.of());
+    CandidateChoice goldInWest =
+        choice(
+            Selector.newBuilder().setZone("west").putLabels("tier", "gold").build(),
+            List.of(WEST_GOLD));
 
     assertThat(list(gold.among(ALL))).containsExactly(EAST_GOLD, WEST_GOLD);
     assertThat(list(goldOfX.among(ALL))).containsExactly(WEST_GOLD);
@@ -50,10 +55,14 @@ class CandidateChoiceTest {
   @Test
   void candidatesAreLookedAtOnlyAsTheCallerAsksForThem() {
     List<Candidate> looked = new ArrayList<>();
-    CandidateChoice choice = new CandidateChoice(Selector.getDefaultInstance(), c -> Map.of(), c -> {
-      looked.add(c);
-      return false;
-    });
+    CandidateChoice choice =
+        new CandidateChoice(
+            Selector.getDefaultInstance(),
+            c -> Map.of(),
+            c -> {
+              looked.add(c);
+              return false;
+            });
 
     Iterator<Candidate> free = choice.among(ALL);
     assertThat(free.next()).isEqualTo(EAST_GOLD);
@@ -64,10 +73,14 @@ class CandidateChoiceTest {
   @Test
   void podLabelsAreReadOnlyForASelectorWithLabels() {
     List<Candidate> read = new ArrayList<>();
-    CandidateChoice zoneOnly = new CandidateChoice(Selector.newBuilder().setZone("east").build(), c -> {
-      read.add(c);
-      return Map.of();
-    }, c -> false);
+    CandidateChoice zoneOnly =
+        new CandidateChoice(
+            Selector.newBuilder().setZone("east").build(),
+            c -> {
+              read.add(c);
+              return Map.of();
+            },
+            c -> false);
 
     list(zoneOnly.among(ALL));
 
@@ -75,12 +88,15 @@ class CandidateChoiceTest {
   }
 
   private static CandidateChoice choice(Selector selector, List<Candidate> held) {
-    return new CandidateChoice(selector,
-        c -> c.pod().map(pod -> POD_LABELS.getOrDefault(pod, Map.of())).orElse(Map.of()), held::contains);
+    return new CandidateChoice(
+        selector,
+        c -> c.pod().map(pod -> POD_LABELS.getOrDefault(pod, Map.of())).orElse(Map.of()),
+        held::contains);
   }
 
   private static Candidate candidate(String address, String zone, String pod) {
-    return new Candidate(address, 80, Optional.of(zone), Optional.of(pod), Optional.empty(), Map.of());
+    return new Candidate(
+        address, 80, Optional.of(zone), Optional.of(pod), Optional.empty(), Map.of());
   }
 
   private static List<Candidate> list(Iterator<Candidate> candidates) {

@@ -23,34 +23,59 @@ class DesiredAllocationTest {
 
   @Test
   void aBareRequestHoldsTheEndpointForTheLongestTtl() {
-    AllocateRequest request = AllocateRequest.newBuilder().setNamespace("shop").setUpstream("web").build();
+    AllocateRequest request =
+        AllocateRequest.newBuilder().setNamespace("shop").setUpstream("web").build();
 
-    Allocation allocation = DesiredAllocation.of(request, Candidate.of("10.0.0.1", 8080), NOW, MAX_TTL);
+    Allocation allocation =
+        DesiredAllocation.of(request, Candidate.of("10.0.0.1", 8080), NOW, MAX_TTL);
 
-    assertThat(allocation.getMetadata().getName()).isEqualTo(AllocationNames.forEndpoint("web", "10.0.0.1", 8080));
+    assertThat(allocation.getMetadata().getName())
+        .isEqualTo(AllocationNames.forEndpoint("web", "10.0.0.1", 8080));
     assertThat(allocation.getMetadata().getNamespace()).isEqualTo("shop");
     assertThat(allocation.getMetadata().getLabels()).isNull();
     assertThat(allocation.getMetadata().getAnnotations()).isNull();
-    assertThat(allocation.getSpec()).isEqualTo(new AllocationSpec("web", new AllocationEndpoint("10.0.0.1", 8080),
-        null, null, "2026-01-02T04:04:05Z"));
+    assertThat(allocation.getSpec())
+        .isEqualTo(
+            new AllocationSpec(
+                "web",
+                new AllocationEndpoint("10.0.0.1", 8080),
+                null,
+                null,
+                "2026-01-02T04:04:05Z"));
   }
 
   @Test
   void theRequestsTtlSelectorLabelsAndTheCandidatesTargetAreRecorded() {
-    AllocateRequest request = AllocateRequest.newBuilder().setNamespace("shop").setUpstream("web")
-        .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(30))
-        .setSelector(Selector.newBuilder().setZone("east").putLabels("tier", "gold"))
-        .putLabels("owner", "ci").putAnnotations("note", "run 7")
-        .build();
-    Candidate candidate = new Candidate("10.0.0.1", 8080, Optional.of("east"), Optional.of("web-0"),
-        Optional.empty(), Map.of());
+    AllocateRequest request =
+        AllocateRequest.newBuilder()
+            .setNamespace("shop")
+            .setUpstream("web")
+            .setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(30))
+            .setSelector(Selector.newBuilder().setZone("east").putLabels("tier", "gold"))
+            .putLabels("owner", "ci")
+            .putAnnotations("note", "run 7")
+            .build();
+    Candidate candidate =
+        new Candidate(
+            "10.0.0.1",
+            8080,
+            Optional.of("east"),
+            Optional.of("web-0"),
+            Optional.empty(),
+            Map.of());
 
     Allocation allocation = DesiredAllocation.of(request, candidate, NOW, MAX_TTL);
 
     assertThat(allocation.getMetadata().getLabels()).containsExactly(Map.entry("owner", "ci"));
-    assertThat(allocation.getMetadata().getAnnotations()).containsExactly(Map.entry("note", "run 7"));
-    assertThat(allocation.getSpec()).isEqualTo(new AllocationSpec("web", new AllocationEndpoint("10.0.0.1", 8080),
-        new AllocationTarget("web-0", null, "east"), new AllocationSelector("east", Map.of("tier", "gold")),
-        "2026-01-02T03:04:35Z"));
+    assertThat(allocation.getMetadata().getAnnotations())
+        .containsExactly(Map.entry("note", "run 7"));
+    assertThat(allocation.getSpec())
+        .isEqualTo(
+            new AllocationSpec(
+                "web",
+                new AllocationEndpoint("10.0.0.1", 8080),
+                new AllocationTarget("web-0", null, "east"),
+                new AllocationSelector("east", Map.of("tier", "gold")),
+                "2026-01-02T03:04:35Z"));
   }
 }

@@ -14,29 +14,34 @@ import org.junit.jupiter.api.Test;
 class FreeDecisionTest {
 
   private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
-  private static final CandidateSource HOLDS_IT = (namespace, upstream) ->
-      Optional.of(List.of(Candidate.of("10.0.0.1", 8080), Candidate.of("10.0.0.2", 8080)));
+  private static final CandidateSource HOLDS_IT =
+      (namespace, upstream) ->
+          Optional.of(List.of(Candidate.of("10.0.0.1", 8080), Candidate.of("10.0.0.2", 8080)));
 
   @Test
   void aHolderReleasing() {
-    assertThat(FreeDecision.released()).isEqualTo(new FreeDecision.Free(FreeReason.Released, "released by its holder"));
+    assertThat(FreeDecision.released())
+        .isEqualTo(new FreeDecision.Free(FreeReason.Released, "released by its holder"));
   }
 
   @Test
   void anAllocationWhoseEndpointIsStillACandidateStays() {
-    assertThat(FreeDecision.sweep(allocation("10.0.0.1", 8080, "2026-01-02T03:04:06Z"), NOW, HOLDS_IT))
+    assertThat(
+            FreeDecision.sweep(allocation("10.0.0.1", 8080, "2026-01-02T03:04:06Z"), NOW, HOLDS_IT))
         .isInstanceOf(FreeDecision.Keep.class);
   }
 
   @Test
   void anAllocationExpiresAtItsExpiryInstant() {
-    assertThat(FreeDecision.sweep(allocation("10.0.0.1", 8080, "2026-01-02T03:04:05Z"), NOW, HOLDS_IT))
+    assertThat(
+            FreeDecision.sweep(allocation("10.0.0.1", 8080, "2026-01-02T03:04:05Z"), NOW, HOLDS_IT))
         .isEqualTo(new FreeDecision.Free(FreeReason.Expired, "expired at 2026-01-02T03:04:05Z"));
   }
 
   @Test
   void expiryComesBeforeAGoneEndpoint() {
-    assertThat(FreeDecision.sweep(allocation("10.9.9.9", 8080, "2026-01-01T00:00:00Z"), NOW, HOLDS_IT))
+    assertThat(
+            FreeDecision.sweep(allocation("10.9.9.9", 8080, "2026-01-01T00:00:00Z"), NOW, HOLDS_IT))
         .isEqualTo(new FreeDecision.Free(FreeReason.Expired, "expired at 2026-01-01T00:00:00Z"));
   }
 
@@ -50,27 +55,39 @@ class FreeDecisionTest {
 
   @Test
   void anEndpointNoLongerAmongTheCandidatesIsGone() {
-    assertThat(FreeDecision.sweep(allocation("10.0.0.1", 9090, null), NOW, HOLDS_IT)).isEqualTo(
-        new FreeDecision.Free(FreeReason.EndpointGone,
-            "endpoint 10.0.0.1:9090 is no longer a ready endpoint of upstream web"));
+    assertThat(FreeDecision.sweep(allocation("10.0.0.1", 9090, null), NOW, HOLDS_IT))
+        .isEqualTo(
+            new FreeDecision.Free(
+                FreeReason.EndpointGone,
+                "endpoint 10.0.0.1:9090 is no longer a ready endpoint of upstream web"));
   }
 
   @Test
   void anUpstreamThatNoLongerExistsFreesItsAllocationsOnceTheSourceIsReady() {
-    assertThat(FreeDecision.sweep(allocation("10.0.0.1", 8080, null), NOW, source(true, Optional.empty())))
+    assertThat(
+            FreeDecision.sweep(
+                allocation("10.0.0.1", 8080, null), NOW, source(true, Optional.empty())))
         .isEqualTo(new FreeDecision.Free(FreeReason.EndpointGone, "upstream web no longer exists"));
   }
 
   @Test
   void anUpstreamOutOfAllocationModeSaysWhy() {
-    assertThat(FreeDecision.sweep(allocation("10.0.0.1", 8080, null), NOW,
-        source(true, Optional.of("it is not in allocation mode")))).isEqualTo(new FreeDecision.Free(
-            FreeReason.EndpointGone, "upstream web cannot be allocated from any more: it is not in allocation mode"));
+    assertThat(
+            FreeDecision.sweep(
+                allocation("10.0.0.1", 8080, null),
+                NOW,
+                source(true, Optional.of("it is not in allocation mode"))))
+        .isEqualTo(
+            new FreeDecision.Free(
+                FreeReason.EndpointGone,
+                "upstream web cannot be allocated from any more: it is not in allocation mode"));
   }
 
   @Test
   void aSourceStillWarmingUpFreesNothing() {
-    assertThat(FreeDecision.sweep(allocation("10.0.0.1", 8080, null), NOW, source(false, Optional.empty())))
+    assertThat(
+            FreeDecision.sweep(
+                allocation("10.0.0.1", 8080, null), NOW, source(false, Optional.empty())))
         .isInstanceOf(FreeDecision.Keep.class);
   }
 
@@ -105,7 +122,8 @@ class FreeDecisionTest {
   private static Allocation allocation(String address, int port, String expiresAt) {
     Allocation allocation = new Allocation();
     allocation.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName("web-a").build());
-    allocation.setSpec(new AllocationSpec("web", new AllocationEndpoint(address, port), null, null, expiresAt));
+    allocation.setSpec(
+        new AllocationSpec("web", new AllocationEndpoint(address, port), null, null, expiresAt));
     return allocation;
   }
 }

@@ -15,19 +15,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@link PodLabels} against a real API server: the labels of the Pods of a namespace, none for a Pod that does not
- * exist, and none (never an error) where the client may not list Pods.
+ * {@link PodLabels} against a real API server: the labels of the Pods of a namespace, none for a
+ * Pod that does not exist, and none (never an error) where the client may not list Pods.
  */
 class PodLabelsRealApiServerIT {
 
-  @RegisterExtension
-  static final RealApiServer API_SERVER = new RealApiServer();
+  @RegisterExtension static final RealApiServer API_SERVER = new RealApiServer();
 
   @Test
   void aPodsLabelsAreItsLabelsAndAMissingPodHasNone() {
-    String namespace = API_SERVER.createNamespace("pods-" + UUID.randomUUID().toString().substring(0, 8));
+    String namespace =
+        API_SERVER.createNamespace("pods-" + UUID.randomUUID().toString().substring(0, 8));
     KubernetesClient client = API_SERVER.client();
-    client.pods().inNamespace(namespace).resource(pod("web-0", Map.of("tier", "gold", "app", "web"))).create();
+    client
+        .pods()
+        .inNamespace(namespace)
+        .resource(pod("web-0", Map.of("tier", "gold", "app", "web")))
+        .create();
     client.pods().inNamespace(namespace).resource(pod("web-1", Map.of())).create();
 
     PodLabels labels = new PodLabels(client);
@@ -40,8 +44,14 @@ class PodLabelsRealApiServerIT {
 
   @Test
   void podsThatCannotBeListedHaveNoLabels() throws IOException {
-    String namespace = API_SERVER.createNamespace("pods-" + UUID.randomUUID().toString().substring(0, 8));
-    API_SERVER.client().pods().inNamespace(namespace).resource(pod("web-0", Map.of("tier", "gold"))).create();
+    String namespace =
+        API_SERVER.createNamespace("pods-" + UUID.randomUUID().toString().substring(0, 8));
+    API_SERVER
+        .client()
+        .pods()
+        .inNamespace(namespace)
+        .resource(pod("web-0", Map.of("tier", "gold")))
+        .create();
     Config config = Config.fromKubeconfig(Files.readString(API_SERVER.kubeconfig()));
     config.setImpersonateUsername("fairlead-test-nobody");
 
@@ -51,8 +61,17 @@ class PodLabelsRealApiServerIT {
   }
 
   private static io.fabric8.kubernetes.api.model.Pod pod(String name, Map<String, String> labels) {
-    return new PodBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
-        .withNewSpec().addNewContainer().withName("app").withImage("example.invalid/app:1").endContainer()
-        .endSpec().build();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withImage("example.invalid/app:1")
+        .endContainer()
+        .endSpec()
+        .build();
   }
 }

@@ -12,8 +12,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class UnallocatedStatusTest {
 
   @ParameterizedTest
-  @CsvSource({"429, RESOURCE_EXHAUSTED", "500, INTERNAL", "501, UNIMPLEMENTED", "502, UNAVAILABLE",
-      "503, UNAVAILABLE", "504, DEADLINE_EXCEEDED", "505, INTERNAL", "507, INTERNAL", "599, INTERNAL"})
+  @CsvSource({
+    "429, RESOURCE_EXHAUSTED",
+    "500, INTERNAL",
+    "501, UNIMPLEMENTED",
+    "502, UNAVAILABLE",
+    "503, UNAVAILABLE",
+    "504, DEADLINE_EXCEEDED",
+    "505, INTERNAL",
+    "507, INTERNAL",
+    "599, INTERNAL"
+  })
   void theGrpcCodeFollowsTheHttpStatus(String value, Status.Code code) {
     UnallocatedStatus status = UnallocatedStatus.parse(value);
     assertThat(status.httpCode()).isEqualTo(Integer.parseInt(value));
@@ -32,8 +41,11 @@ class UnallocatedStatusTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"200", "404", "409", "428", "430", "499", "600", "0", "-503", "5o3", "", "  ", "503.0",
-      "99999", "0x1F7"})
+  @ValueSource(
+      strings = {
+        "200", "404", "409", "428", "430", "499", "600", "0", "-503", "5o3", "", "  ", "503.0",
+        "99999", "0x1F7"
+      })
   void anythingElseIsRefusedListingWhatIsAllowed(String value) {
     assertThatThrownBy(() -> UnallocatedStatus.parse(value))
         .isInstanceOf(IllegalArgumentException.class)

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Facts about the CRD file crd-generator-maven-plugin writes, which the generator could change without a compile
- * error: each CEL rule is listed once, where it belongs; the printer columns come in the order people read them;
- * status is a subresource. {@link UpstreamCrdRealApiServerIT} shows what the API server makes of the same file.
+ * Facts about the CRD file crd-generator-maven-plugin writes, which the generator could change
+ * without a compile error: each CEL rule is listed once, where it belongs; the printer columns come
+ * in the order people read them; status is a subresource. {@link UpstreamCrdRealApiServerIT} shows
+ * what the API server makes of the same file.
  */
 class UpstreamCrdTest {
 
@@ -29,8 +30,10 @@ class UpstreamCrdTest {
 
   @BeforeAll
   static void readGeneratedCrd() throws IOException {
-    try (InputStream in = UpstreamCrdTest.class.getClassLoader()
-        .getResourceAsStream(UpstreamCrdRealApiServerIT.GENERATED_CRD)) {
+    try (InputStream in =
+        UpstreamCrdTest.class
+            .getClassLoader()
+            .getResourceAsStream(UpstreamCrdRealApiServerIT.GENERATED_CRD)) {
       assertThat(in).as("generated CRD on the classpath").isNotNull();
       crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
     }
@@ -61,7 +64,9 @@ class UpstreamCrdTest {
   @Test
   void printerColumnsAreAcceptedProgrammedEndpointsAge() {
     assertThat(version.getAdditionalPrinterColumns())
-        .extracting(CustomResourceColumnDefinition::getName, CustomResourceColumnDefinition::getType,
+        .extracting(
+            CustomResourceColumnDefinition::getName,
+            CustomResourceColumnDefinition::getType,
             CustomResourceColumnDefinition::getPriority)
         .containsExactly(
             tuple("Accepted", "string", 0),
@@ -75,27 +80,44 @@ class UpstreamCrdTest {
     Map<String, List<ValidationRule>> rulesByPath = new TreeMap<>();
     collectRules("", version.getSchema().getOpenAPIV3Schema(), rulesByPath);
 
-    assertThat(rulesByPath).hasEntrySatisfying(".spec", rules -> assertThat(rules).singleElement()
-        .satisfies(rule -> assertThat(rule.getMessage()).contains("spec.kube", "spec.static")));
-    assertThat(rulesByPath).hasEntrySatisfying(".spec.healthChecks[*]", rules -> assertThat(rules).singleElement()
-        .satisfies(rule -> assertThat(rule.getFieldPath()).isEqualTo(".timeout")));
-    assertThat(rulesByPath).containsOnlyKeys(
-        ".spec",
-        ".spec.connectTimeout",
-        ".spec.healthChecks[*]",
-        ".spec.healthChecks[*].interval",
-        ".spec.healthChecks[*].timeout",
-        ".spec.outlierDetection.baseEjectionTime",
-        ".spec.outlierDetection.interval");
+    assertThat(rulesByPath)
+        .hasEntrySatisfying(
+            ".spec",
+            rules ->
+                assertThat(rules)
+                    .singleElement()
+                    .satisfies(
+                        rule ->
+                            assertThat(rule.getMessage()).contains("spec.kube", "spec.static")));
+    assertThat(rulesByPath)
+        .hasEntrySatisfying(
+            ".spec.healthChecks[*]",
+            rules ->
+                assertThat(rules)
+                    .singleElement()
+                    .satisfies(rule -> assertThat(rule.getFieldPath()).isEqualTo(".timeout")));
+    assertThat(rulesByPath)
+        .containsOnlyKeys(
+            ".spec",
+            ".spec.connectTimeout",
+            ".spec.healthChecks[*]",
+            ".spec.healthChecks[*].interval",
+            ".spec.healthChecks[*].timeout",
+            ".spec.outlierDetection.baseEjectionTime",
+            ".spec.outlierDetection.interval");
     assertThat(rulesByPath).allSatisfy((path, rules) -> assertThat(rules).as(path).hasSize(1));
   }
 
-  private static void collectRules(String path, JSONSchemaProps schema, Map<String, List<ValidationRule>> rules) {
-    if (schema.getXKubernetesValidations() != null && !schema.getXKubernetesValidations().isEmpty()) {
+  private static void collectRules(
+      String path, JSONSchemaProps schema, Map<String, List<ValidationRule>> rules) {
+    if (schema.getXKubernetesValidations() != null
+        && !schema.getXKubernetesValidations().isEmpty()) {
       rules.put(path, schema.getXKubernetesValidations());
     }
     if (schema.getProperties() != null) {
-      schema.getProperties().forEach((name, property) -> collectRules(path + "." + name, property, rules));
+      schema
+          .getProperties()
+          .forEach((name, property) -> collectRules(path + "." + name, property, rules));
     }
     if (schema.getItems() != null && schema.getItems().getSchema() != null) {
       collectRules(path + "[*]", schema.getItems().getSchema(), rules);

@@ -2,7 +2,9 @@ package dev.fairlead.app;
 
 import java.util.Objects;
 
-/** Where the admin HTTP server (health, readiness, metrics, debug) listens; port 0 picks a free one. */
+/**
+ * Where the admin HTTP server (health, readiness, metrics, debug) listens; port 0 picks a free one.
+ */
 public record AdminOptions(String address, int port) {
 
   public static final int DEFAULT_PORT = 18090;

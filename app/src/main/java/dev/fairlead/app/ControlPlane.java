@@ -14,9 +14,10 @@ import java.time.Clock;
 import java.util.function.Function;
 
 /**
- * What every mode of Fairlead runs, whatever its source: the xDS cache and stream registry, the publisher that
- * translates each {@link ClusterState} into the cache, and the xDS gRPC server. A source (the configuration
- * directory, or the Kubernetes informers) calls {@link #publish} from its own single thread.
+ * What every mode of Fairlead runs, whatever its source: the xDS cache and stream registry, the
+ * publisher that translates each {@link ClusterState} into the cache, and the xDS gRPC server. A
+ * source (the configuration directory, or the Kubernetes informers) calls {@link #publish} from its
+ * own single thread.
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -25,7 +26,8 @@ public final class ControlPlane implements AutoCloseable {
   private final ConfigPublisher publisher;
   private final XdsServer server;
 
-  private ControlPlane(StreamRegistry streams, XdsCache cache, ConfigPublisher publisher, XdsServer server) {
+  private ControlPlane(
+      StreamRegistry streams, XdsCache cache, ConfigPublisher publisher, XdsServer server) {
     this.streams = streams;
     this.cache = cache;
     this.publisher = publisher;
@@ -33,25 +35,36 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * Starts serving xDS on {@code xdsAddress:xdsPort}, over {@code transport}, translating with {@code options};
-   * proxies wait until the first state is published.
+   * Starts serving xDS on {@code xdsAddress:xdsPort}, over {@code transport}, translating with
+   * {@code options}; proxies wait until the first state is published.
    *
    * @param registry where the xDS and translation meters go
    */
-  public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
-      TranslatorOptions options, MeterRegistry registry) {
-    return start(xdsAddress, xdsPort, transport, ProxyAuthorization.Mode.OPTIONAL, options, registry);
+  public static ControlPlane start(
+      String xdsAddress,
+      int xdsPort,
+      ServerTransport transport,
+      TranslatorOptions options,
+      MeterRegistry registry) {
+    return start(
+        xdsAddress, xdsPort, transport, ProxyAuthorization.Mode.OPTIONAL, options, registry);
   }
 
   /**
-   * As {@link #start(String, int, ServerTransport, TranslatorOptions, MeterRegistry)}, binding xDS clients to fleets
-   * as {@code identity} says.
+   * As {@link #start(String, int, ServerTransport, TranslatorOptions, MeterRegistry)}, binding xDS
+   * clients to fleets as {@code identity} says.
    */
-  public static ControlPlane start(String xdsAddress, int xdsPort, ServerTransport transport,
-      ProxyAuthorization.Mode identity, TranslatorOptions options, MeterRegistry registry) {
+  public static ControlPlane start(
+      String xdsAddress,
+      int xdsPort,
+      ServerTransport transport,
+      ProxyAuthorization.Mode identity,
+      TranslatorOptions options,
+      MeterRegistry registry) {
     StreamRegistry streams = new StreamRegistry(registry, Clock.systemUTC());
     XdsCache cache = new XdsCache();
-    ConfigPublisher publisher = new ConfigPublisher(new IncrementalTranslator(options), cache, registry);
+    ConfigPublisher publisher =
+        new ConfigPublisher(new IncrementalTranslator(options), cache, registry);
     XdsServer server = XdsServer.start(xdsAddress, xdsPort, transport, identity, cache, streams);
     return new ControlPlane(streams, cache, publisher, server);
   }
@@ -59,7 +72,8 @@ public final class ControlPlane implements AutoCloseable {
   /**
    * Translates and serves a state; call from one thread.
    *
-   * @param origin where an object was written, by {@code Kind namespace/name}, for log lines; may answer null
+   * @param origin where an object was written, by {@code Kind namespace/name}, for log lines; may
+   *     answer null
    */
   public Translation publish(ClusterState state, Function<String, String> origin) {
     return publisher.publish(state, origin);
@@ -79,7 +93,9 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The translation being served. */
   public Translation lastTranslation() {
-    return publisher.lastTranslation().orElseThrow(() -> new IllegalStateException("nothing published yet"));
+    return publisher
+        .lastTranslation()
+        .orElseThrow(() -> new IllegalStateException("nothing published yet"));
   }
 
   /** How many states have been published. */

@@ -5,21 +5,25 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code fairlead} command. */
-@Command(name = "fairlead", mixinStandardHelpOptions = true, versionProvider = BuildInfo.VersionProvider.class,
+@Command(
+    name = "fairlead",
+    mixinStandardHelpOptions = true,
+    versionProvider = BuildInfo.VersionProvider.class,
     description = "Kubernetes-native discovery and gateway control plane for Envoy fleets.",
     subcommands = {RunCommand.class, ProxyStatusCommand.class})
 public final class Fairlead implements Runnable {
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Fairlead())
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("fairlead: " + e.getMessage());
-          return 1;
-        })
-        .execute(args));
+    System.exit(
+        new CommandLine(new Fairlead())
+            .setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                  cmd.getErr().println("fairlead: " + e.getMessage());
+                  return 1;
+                })
+            .execute(args));
   }
 
   @Override

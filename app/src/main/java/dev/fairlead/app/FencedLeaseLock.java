@@ -6,8 +6,9 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.Lock;
 
 /**
- * fabric8's {@link LeaseLock}, telling the {@link LeaseFence} when each write of the Lease that makes or keeps this
- * replica its holder succeeded (with the time it was sent), and when this replica wrote it for no one (its release).
+ * fabric8's {@link LeaseLock}, telling the {@link LeaseFence} when each write of the Lease that
+ * makes or keeps this replica its holder succeeded (with the time it was sent), and when this
+ * replica wrote it for no one (its release).
  */
 final class FencedLeaseLock implements Lock {
 

@@ -12,16 +12,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes part in electing the replica that writes, with fabric8's leader elector on a Lease: runs
- * {@code onStartLeading} when this replica becomes the leader and {@code onStopLeading} when it stops being one
- * (its renewals failed for the renew deadline, or it is closing). After losing the lease it stands again, so a
- * replica that was cut off from the API server for a while becomes a candidate again once it is back.
+ * {@code onStartLeading} when this replica becomes the leader and {@code onStopLeading} when it
+ * stops being one (its renewals failed for the renew deadline, or it is closing). After losing the
+ * lease it stands again, so a replica that was cut off from the API server for a while becomes a
+ * candidate again once it is back.
  *
- * <p>On {@link #close()} a leader stops leading first and then releases the Lease, so the next replica takes over at
- * once rather than after the lease duration. A leader that dies without closing (killed, its node gone) keeps the
- * Lease until it expires.
+ * <p>On {@link #close()} a leader stops leading first and then releases the Lease, so the next
+ * replica takes over at once rather than after the lease duration. A leader that dies without
+ * closing (killed, its node gone) keeps the Lease until it expires.
  *
- * <p>Writes are fenced on holding the Lease ({@link LeaseFence}): a leader frozen past its lease writes nothing once
- * resumed, even before its elector notices that another replica took over and stops its writers.
+ * <p>Writes are fenced on holding the Lease ({@link LeaseFence}): a leader frozen past its lease
+ * writes nothing once resumed, even before its elector notices that another replica took over and
+ * stops its writers.
  *
  * <p>The callbacks run on the elector's thread, one at a time and in order (start, stop, start, …).
  */
@@ -39,13 +41,22 @@ final class LeaderElection implements AutoCloseable {
   private volatile boolean closed;
   private volatile CompletableFuture<?> running;
 
-  /** @param fence told of every renewal and of leading starting and stopping, before the callbacks run */
-  LeaderElection(KubernetesClient client, LeaderElectionOptions options, LeaseFence fence, Runnable onStartLeading,
+  /**
+   * @param fence told of every renewal and of leading starting and stopping, before the callbacks
+   *     run
+   */
+  LeaderElection(
+      KubernetesClient client,
+      LeaderElectionOptions options,
+      LeaseFence fence,
+      Runnable onStartLeading,
       Runnable onStopLeading) {
     this.client = Objects.requireNonNull(client, "client");
     this.options = Objects.requireNonNull(options, "options");
-    this.namespace = options.namespace() != null ? options.namespace()
-        : Objects.requireNonNullElse(client.getNamespace(), "default");
+    this.namespace =
+        options.namespace() != null
+            ? options.namespace()
+            : Objects.requireNonNullElse(client.getNamespace(), "default");
     this.fence = Objects.requireNonNull(fence, "fence");
     this.onStartLeading = Objects.requireNonNull(onStartLeading, "onStartLeading");
     this.onStopLeading = Objects.requireNonNull(onStopLeading, "onStopLeading");
@@ -53,8 +64,12 @@ final class LeaderElection implements AutoCloseable {
 
   /** Stands for election; returns at once. */
   void start() {
-    LOG.info("Standing for leader as {} on Lease {}/{} (lease {} s)", options.identity(), namespace,
-        options.leaseName(), options.leaseDuration().toSeconds());
+    LOG.info(
+        "Standing for leader as {} on Lease {}/{} (lease {} s)",
+        options.identity(),
+        namespace,
+        options.leaseName(),
+        options.leaseDuration().toSeconds());
     stand();
   }
 
@@ -71,29 +86,41 @@ final class LeaderElection implements AutoCloseable {
     if (closed) {
       return;
     }
-    CompletableFuture<?> election = client.leaderElector()
-        .withConfig(new LeaderElectionConfigBuilder()
-            .withName("fairlead")
-            .withLock(new FencedLeaseLock(new LeaseLock(namespace, options.leaseName(), options.identity()), fence))
-            .withLeaseDuration(options.leaseDuration())
-            .withRenewDeadline(options.renewDeadline())
-            .withRetryPeriod(options.retryPeriod())
-            .withReleaseOnCancel(true)
-            .withLeaderCallbacks(new LeaderCallbacks(this::started, this::stopped, this::newLeader))
-            .build())
-        .build()
-        .start();
+    CompletableFuture<?> election =
+        client
+            .leaderElector()
+            .withConfig(
+                new LeaderElectionConfigBuilder()
+                    .withName("fairlead")
+                    .withLock(
+                        new FencedLeaseLock(
+                            new LeaseLock(namespace, options.leaseName(), options.identity()),
+                            fence))
+                    .withLeaseDuration(options.leaseDuration())
+                    .withRenewDeadline(options.renewDeadline())
+                    .withRetryPeriod(options.retryPeriod())
+                    .withReleaseOnCancel(true)
+                    .withLeaderCallbacks(
+                        new LeaderCallbacks(this::started, this::stopped, this::newLeader))
+                    .build())
+            .build()
+            .start();
     running = election;
-    var unused = election.whenComplete((ignored, failure) -> {
-      if (closed) {
-        return;
-      }
-      if (failure != null) {
-        LOG.warn("Leader election on Lease {}/{} ended: {}; standing again", namespace, options.leaseName(),
-            failure.toString());
-      }
-      stand();
-    });
+    var unused =
+        election.whenComplete(
+            (ignored, failure) -> {
+              if (closed) {
+                return;
+              }
+              if (failure != null) {
+                LOG.warn(
+                    "Leader election on Lease {}/{} ended: {}; standing again",
+                    namespace,
+                    options.leaseName(),
+                    failure.toString());
+              }
+              stand();
+            });
   }
 
   private void started() {
@@ -106,13 +133,17 @@ final class LeaderElection implements AutoCloseable {
   private void stopped() {
     if (leading.compareAndSet(true, false)) {
       fence.leading(false);
-      LOG.info("{} is no longer the leader: stopping discovery and status writes", options.identity());
+      LOG.info(
+          "{} is no longer the leader: stopping discovery and status writes", options.identity());
       onStopLeading.run();
     }
   }
 
   private void newLeader(String identity) {
-    LOG.info("Leader of Lease {}/{}: {}", namespace, options.leaseName(),
+    LOG.info(
+        "Leader of Lease {}/{}: {}",
+        namespace,
+        options.leaseName(),
         identity == null || identity.isEmpty() ? "none (released)" : identity);
   }
 

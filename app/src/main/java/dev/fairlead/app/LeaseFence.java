@@ -10,19 +10,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Whether this replica may still write as the leader, judged on its own monotonic clock before every request that
- * changes something: so a leader frozen past its lease (SIGSTOP, a long pause, a suspended VM) writes nothing once it
- * runs again, though its elector and writers have not noticed yet. Every renewal of the Lease records when it was
- * sent ({@link #renewed}, from {@link FencedLeaseLock}); the fence is open while this replica leads and its last
- * successful renewal was sent less than the renew deadline ago. Another replica takes the Lease only once it was not
- * renewed for the whole lease duration, a third longer, which leaves room for clocks running at slightly different
- * rates and for a request already on its way. {@link System#nanoTime} keeps counting while the process is stopped, so a
- * resumed leader finds the fence closed before it sends anything; it opens again only with a renewal that succeeded,
- * that is once this replica holds the Lease again.
+ * Whether this replica may still write as the leader, judged on its own monotonic clock before
+ * every request that changes something: so a leader frozen past its lease (SIGSTOP, a long pause, a
+ * suspended VM) writes nothing once it runs again, though its elector and writers have not noticed
+ * yet. Every renewal of the Lease records when it was sent ({@link #renewed}, from {@link
+ * FencedLeaseLock}); the fence is open while this replica leads and its last successful renewal was
+ * sent less than the renew deadline ago. Another replica takes the Lease only once it was not
+ * renewed for the whole lease duration, a third longer, which leaves room for clocks running at
+ * slightly different rates and for a request already on its way. {@link System#nanoTime} keeps
+ * counting while the process is stopped, so a resumed leader finds the fence closed before it sends
+ * anything; it opens again only with a renewal that succeeded, that is once this replica holds the
+ * Lease again.
  *
- * <p>As an {@link Interceptor} of the writers' client it refuses every request but reads ({@code GET}, {@code HEAD})
- * while closed, with a {@link KubernetesClientException} (code 0, no request sent) saying why: one seam for the
- * writes of discovery, the provisioner and the status reporter, whichever module they are in.
+ * <p>As an {@link Interceptor} of the writers' client it refuses every request but reads ({@code
+ * GET}, {@code HEAD}) while closed, with a {@link KubernetesClientException} (code 0, no request
+ * sent) saying why: one seam for the writes of discovery, the provisioner and the status reporter,
+ * whichever module they are in.
  *
  * <p>Thread-safe.
  */
@@ -36,13 +39,18 @@ final class LeaseFence implements Interceptor {
   private volatile boolean renewedOnce;
   private volatile boolean leading;
 
-  /** @param valid how long after the last renewal was sent the fence stays open: the renew deadline */
+  /**
+   * @param valid how long after the last renewal was sent the fence stays open: the renew deadline
+   */
   LeaseFence(Duration valid, LongSupplier nanoTime) {
     this.validNanos = valid.toNanos();
     this.nanoTime = nanoTime;
   }
 
-  /** The fence's clock now: what a renewal about to be sent passes to {@link #renewed} once it succeeded. */
+  /**
+   * The fence's clock now: what a renewal about to be sent passes to {@link #renewed} once it
+   * succeeded.
+   */
   long now() {
     return nanoTime.getAsLong();
   }
@@ -71,9 +79,12 @@ final class LeaseFence implements Interceptor {
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
     if (!READS.contains(request.method()) && !holds()) {
-      throw new KubernetesClientException(request.method() + " " + request.uri().getPath()
-          + " not sent: this replica no longer holds the leader Lease (not renewed within the renew deadline), "
-          + "so it writes nothing until it holds it again");
+      throw new KubernetesClientException(
+          request.method()
+              + " "
+              + request.uri().getPath()
+              + " not sent: this replica no longer holds the leader Lease (not renewed within the renew deadline), "
+              + "so it writes nothing until it holds it again");
     }
   }
 }

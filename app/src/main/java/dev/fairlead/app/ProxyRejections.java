@@ -7,14 +7,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which objects a proxy's rejection is about: each rejected Envoy resource is traced back to the objects it was made
- * from ({@link Translation#producersOf}). A state-of-the-world rejection lists every resource
- * of the response, so when Envoy's message names some of them, only those are blamed. Pure.
+ * Which objects a proxy's rejection is about: each rejected Envoy resource is traced back to the
+ * objects it was made from ({@link Translation#producersOf}). A state-of-the-world rejection lists
+ * every resource of the response, so when Envoy's message names some of them, only those are
+ * blamed. Pure.
  */
 final class ProxyRejections {
 
-  private ProxyRejections() {
-  }
+  private ProxyRejections() {}
 
   /** The objects ({@code Kind namespace/name}) one rejection is about, in order. */
   static Set<String> blamedObjects(Translation translation, Nack nack) {
@@ -26,13 +26,19 @@ final class ProxyRejections {
   }
 
   private static List<String> blamed(Nack nack) {
-    List<String> named = nack.resourceNames().stream().filter(name -> names(nack.message(), name)).toList();
+    List<String> named =
+        nack.resourceNames().stream().filter(name -> names(nack.message(), name)).toList();
     return named.isEmpty() ? nack.resourceNames() : named;
   }
 
-  /** Whether {@code message} names {@code resource} as a whole token ({@code http-80} is not in {@code http-8080}). */
+  /**
+   * Whether {@code message} names {@code resource} as a whole token ({@code http-80} is not in
+   * {@code http-8080}).
+   */
   private static boolean names(String message, String resource) {
-    return java.util.regex.Pattern.compile("(?<![\\w./:-])" + java.util.regex.Pattern.quote(resource) + "(?![\\w./-])")
-        .matcher(message).find();
+    return java.util.regex.Pattern.compile(
+            "(?<![\\w./:-])" + java.util.regex.Pattern.quote(resource) + "(?![\\w./-])")
+        .matcher(message)
+        .find();
   }
 }

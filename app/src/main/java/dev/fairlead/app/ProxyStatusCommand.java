@@ -10,27 +10,33 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code fairlead proxy-status}: asks a running Fairlead's admin server which proxies are connected and prints, per
- * xDS type, whether each holds what it was sent ({@link ProxyStatusTable}). Exits 1, saying why, when the admin
- * server cannot be reached or does not answer with the list.
+ * {@code fairlead proxy-status}: asks a running Fairlead's admin server which proxies are connected
+ * and prints, per xDS type, whether each holds what it was sent ({@link ProxyStatusTable}). Exits
+ * 1, saying why, when the admin server cannot be reached or does not answer with the list.
  */
-@Command(name = "proxy-status", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Show every proxy connected to a running Fairlead, and whether each has accepted (SYNCED), not yet "
-        + "acknowledged (STALE) or rejected (NACKED) the configuration last sent to it, per xDS type.")
+@Command(
+    name = "proxy-status",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Show every proxy connected to a running Fairlead, and whether each has accepted (SYNCED), not yet "
+            + "acknowledged (STALE) or rejected (NACKED) the configuration last sent to it, per xDS type.")
 final class ProxyStatusCommand implements Callable<Integer> {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Option(names = "--admin-url", defaultValue = "${env:FAIRLEAD_ADMIN_URL:-http://127.0.0.1:18090}",
-      description = "Base URL of the Fairlead admin server. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_ADMIN_URL.")
+  @Option(
+      names = "--admin-url",
+      defaultValue = "${env:FAIRLEAD_ADMIN_URL:-http://127.0.0.1:18090}",
+      description =
+          "Base URL of the Fairlead admin server. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_ADMIN_URL.")
   String adminUrl;
 
   @Override
@@ -46,17 +52,27 @@ final class ProxyStatusCommand implements Callable<Integer> {
     }
     HttpResponse<String> response;
     try {
-      response = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()
-          .send(HttpRequest.newBuilder(proxies).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+      response =
+          HttpClient.newBuilder()
+              .connectTimeout(TIMEOUT)
+              .build()
+              .send(
+                  HttpRequest.newBuilder(proxies).timeout(TIMEOUT).GET().build(),
+                  HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      return fail("cannot reach the Fairlead admin server at " + adminUrl + ": " + describe(e)
-          + " (is Fairlead running, and is --admin-url its --admin-address and --admin-port?)");
+      return fail(
+          "cannot reach the Fairlead admin server at "
+              + adminUrl
+              + ": "
+              + describe(e)
+              + " (is Fairlead running, and is --admin-url its --admin-address and --admin-port?)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return fail("interrupted while asking " + proxies);
     }
     if (response.statusCode() != 200) {
-      return fail(proxies + " answered HTTP " + response.statusCode() + ": " + response.body().strip());
+      return fail(
+          proxies + " answered HTTP " + response.statusCode() + ": " + response.body().strip());
     }
     JsonNode document;
     try {
@@ -80,6 +96,8 @@ final class ProxyStatusCommand implements Callable<Integer> {
     if (message != null && !message.isBlank()) {
       return message;
     }
-    return e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
+    return e instanceof java.net.ConnectException
+        ? "connection refused"
+        : e.getClass().getSimpleName();
   }
 }

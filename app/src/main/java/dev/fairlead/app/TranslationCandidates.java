@@ -13,13 +13,15 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The allocator's endpoints: for an accepted Upstream in allocation mode, the pool the translation being served
- * has for it (its ready endpoints with zone, Pod and node where the EndpointSlices say), whether or not a route uses
- * it.
+ * The allocator's endpoints: for an accepted Upstream in allocation mode, the pool the translation
+ * being served has for it (its ready endpoints with zone, Pod and node where the EndpointSlices
+ * say), whether or not a route uses it.
  *
- * <p>Target labels, for selectors that ask for them, are the labels of the endpoint's Pod ({@link PodLabels}).
+ * <p>Target labels, for selectors that ask for them, are the labels of the endpoint's Pod ({@link
+ * PodLabels}).
  *
- * <p>Thread-safe: the translation (with its candidates) is swapped atomically and read without locks.
+ * <p>Thread-safe: the translation (with its candidates) is swapped atomically and read without
+ * locks.
  */
 final class TranslationCandidates implements CandidateSource {
 
@@ -27,8 +29,7 @@ final class TranslationCandidates implements CandidateSource {
   private volatile Snapshot snapshot;
 
   /** A translation and the candidates of each of its allocatable Upstreams, built on first use. */
-  private record Snapshot(Translation translation, Map<String, List<Candidate>> pools) {
-  }
+  private record Snapshot(Translation translation, Map<String, List<Candidate>> pools) {}
 
   TranslationCandidates(PodLabels podLabels) {
     this.podLabels = Objects.requireNonNull(podLabels, "podLabels");
@@ -49,8 +50,16 @@ final class TranslationCandidates implements CandidateSource {
     if (current == null) {
       return Optional.empty();
     }
-    return current.translation().pool(namespace, upstream).map(pool -> current.pools().computeIfAbsent(
-        namespace + "/" + upstream, key -> pool.stream().map(TranslationCandidates::candidate).toList()));
+    return current
+        .translation()
+        .pool(namespace, upstream)
+        .map(
+            pool ->
+                current
+                    .pools()
+                    .computeIfAbsent(
+                        namespace + "/" + upstream,
+                        key -> pool.stream().map(TranslationCandidates::candidate).toList()));
   }
 
   @Override
@@ -60,15 +69,20 @@ final class TranslationCandidates implements CandidateSource {
       return Optional.of("the control plane has not translated its first configuration yet");
     }
     Translation current = latest.translation();
-    Optional<Verdict> verdict = current.verdicts().stream()
-        .filter(v -> v.object().kind().equals("Upstream") && v.object().namespace().equals(namespace)
-            && v.object().name().equals(upstream))
-        .findFirst();
+    Optional<Verdict> verdict =
+        current.verdicts().stream()
+            .filter(
+                v ->
+                    v.object().kind().equals("Upstream")
+                        && v.object().namespace().equals(namespace)
+                        && v.object().name().equals(upstream))
+            .findFirst();
     if (verdict.isEmpty()) {
       return Optional.empty();
     }
     if (!verdict.get().accepted().isTrue()) {
-      return Optional.of("it is not accepted (" + verdict.get().accepted().reason() + "), see its status");
+      return Optional.of(
+          "it is not accepted (" + verdict.get().accepted().reason() + "), see its status");
     }
     return Optional.of("it is not in allocation mode (set spec.allocation.enabled: true)");
   }
@@ -82,8 +96,13 @@ final class TranslationCandidates implements CandidateSource {
   }
 
   private static Candidate candidate(PoolEndpoint endpoint) {
-    return new Candidate(endpoint.address(), endpoint.port(), present(endpoint.zone()), present(endpoint.pod()),
-        present(endpoint.node()), Map.of());
+    return new Candidate(
+        endpoint.address(),
+        endpoint.port(),
+        present(endpoint.zone()),
+        present(endpoint.pod()),
+        present(endpoint.node()),
+        Map.of());
   }
 
   private static Optional<String> present(String value) {

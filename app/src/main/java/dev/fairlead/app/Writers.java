@@ -9,10 +9,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 
 /**
- * What only the leader runs: discovery's Upstream writes (when discovery is on), the managed fleets (when the
- * provisioner is on) and the status reporter's writing side. Started when this replica becomes the leader and
- * stopped when it stops being one, as often as that happens; each start builds discovery and the provisioner afresh
- * and lists everything again, so it never acts on what it saw in an earlier term.
+ * What only the leader runs: discovery's Upstream writes (when discovery is on), the managed fleets
+ * (when the provisioner is on) and the status reporter's writing side. Started when this replica
+ * becomes the leader and stopped when it stops being one, as often as that happens; each start
+ * builds discovery and the provisioner afresh and lists everything again, so it never acts on what
+ * it saw in an earlier term.
  *
  * <p>Thread-safe: start and stop are serialized.
  */
@@ -27,7 +28,11 @@ final class Writers implements AutoCloseable {
   private Optional<ProxyReconciler> provisioner = Optional.empty();
   private boolean running;
 
-  Writers(KubernetesClient client, KubernetesOptions options, ReconcilerSettings settings, MeterRegistry registry,
+  Writers(
+      KubernetesClient client,
+      KubernetesOptions options,
+      ReconcilerSettings settings,
+      MeterRegistry registry,
       StatusReporter reporter) {
     this.client = client;
     this.options = options;
@@ -42,16 +47,21 @@ final class Writers implements AutoCloseable {
     }
     running = true;
     if (options.discovery()) {
-      UpstreamReconciler started = new UpstreamReconciler(client, options.scope(), settings, registry);
+      UpstreamReconciler started =
+          new UpstreamReconciler(client, options.scope(), settings, registry);
       reconciler = Optional.of(started);
       started.start();
     }
-    options.provisioner().ifPresent(provisionerOptions -> {
-      ProxyReconciler started = new ProxyReconciler(client, options.watchNamespaces(), provisionerOptions,
-          settings.coalescing());
-      provisioner = Optional.of(started);
-      started.start();
-    });
+    options
+        .provisioner()
+        .ifPresent(
+            provisionerOptions -> {
+              ProxyReconciler started =
+                  new ProxyReconciler(
+                      client, options.watchNamespaces(), provisionerOptions, settings.coalescing());
+              provisioner = Optional.of(started);
+              started.start();
+            });
     reporter.start();
   }
 
@@ -74,8 +84,10 @@ final class Writers implements AutoCloseable {
 
   /** Whether the writers run and their informers have synced. */
   synchronized boolean hasSynced() {
-    return running && reconciler.map(UpstreamReconciler::hasSynced).orElse(true)
-        && provisioner.map(ProxyReconciler::hasSynced).orElse(true) && reporter.hasSynced();
+    return running
+        && reconciler.map(UpstreamReconciler::hasSynced).orElse(true)
+        && provisioner.map(ProxyReconciler::hasSynced).orElse(true)
+        && reporter.hasSynced();
   }
 
   @Override

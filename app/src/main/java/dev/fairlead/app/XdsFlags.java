@@ -13,54 +13,78 @@ import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
- * The flags of the xDS server — where it listens and how it protects its port ({@link TransportFlags}) — in both
- * modes: a picocli mixin of {@code fairlead run}.
+ * The flags of the xDS server — where it listens and how it protects its port ({@link
+ * TransportFlags}) — in both modes: a picocli mixin of {@code fairlead run}.
  */
 final class XdsFlags {
 
   static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]");
 
-  @Option(names = "--xds-address", defaultValue = "${env:FAIRLEAD_XDS_ADDRESS:-127.0.0.1}",
-      description = "Address the xDS gRPC server binds to. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_XDS_ADDRESS.")
+  @Option(
+      names = "--xds-address",
+      defaultValue = "${env:FAIRLEAD_XDS_ADDRESS:-127.0.0.1}",
+      description =
+          "Address the xDS gRPC server binds to. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_XDS_ADDRESS.")
   String xdsAddress;
 
-  @Option(names = "--xds-port", defaultValue = "${env:FAIRLEAD_XDS_PORT:-18000}",
-      description = "Port of the xDS gRPC server. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_XDS_PORT.")
+  @Option(
+      names = "--xds-port",
+      defaultValue = "${env:FAIRLEAD_XDS_PORT:-18000}",
+      description =
+          "Port of the xDS gRPC server. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_XDS_PORT.")
   int xdsPort;
 
-  @Option(names = "--xds-tls-cert", defaultValue = "${env:FAIRLEAD_XDS_TLS_CERT}",
-      description = "PEM certificate chain the xDS server presents; re-read when it changes. "
-          + "Env: FAIRLEAD_XDS_TLS_CERT.")
+  @Option(
+      names = "--xds-tls-cert",
+      defaultValue = "${env:FAIRLEAD_XDS_TLS_CERT}",
+      description =
+          "PEM certificate chain the xDS server presents; re-read when it changes. "
+              + "Env: FAIRLEAD_XDS_TLS_CERT.")
   Path xdsTlsCert;
 
-  @Option(names = "--xds-tls-key", defaultValue = "${env:FAIRLEAD_XDS_TLS_KEY}",
-      description = "PEM (PKCS#8) private key of --xds-tls-cert; re-read when it changes. Env: FAIRLEAD_XDS_TLS_KEY.")
+  @Option(
+      names = "--xds-tls-key",
+      defaultValue = "${env:FAIRLEAD_XDS_TLS_KEY}",
+      description =
+          "PEM (PKCS#8) private key of --xds-tls-cert; re-read when it changes. Env: FAIRLEAD_XDS_TLS_KEY.")
   Path xdsTlsKey;
 
-  @Option(names = "--xds-tls-ca", defaultValue = "${env:FAIRLEAD_XDS_TLS_CA}",
-      description = "PEM CA certificates; when given, xDS clients must present a certificate signed by one of them. "
-          + "Re-read when it changes. Env: FAIRLEAD_XDS_TLS_CA.")
+  @Option(
+      names = "--xds-tls-ca",
+      defaultValue = "${env:FAIRLEAD_XDS_TLS_CA}",
+      description =
+          "PEM CA certificates; when given, xDS clients must present a certificate signed by one of them. "
+              + "Re-read when it changes. Env: FAIRLEAD_XDS_TLS_CA.")
   Path xdsTlsCa;
 
-  @Option(names = "--xds-plaintext", defaultValue = "${env:FAIRLEAD_XDS_PLAINTEXT:-false}",
-      description = "Serve xDS without TLS. Start-up fails unless this or --xds-tls-cert and --xds-tls-key are given. "
-          + "Env: FAIRLEAD_XDS_PLAINTEXT.")
+  @Option(
+      names = "--xds-plaintext",
+      defaultValue = "${env:FAIRLEAD_XDS_PLAINTEXT:-false}",
+      description =
+          "Serve xDS without TLS. Start-up fails unless this or --xds-tls-cert and --xds-tls-key are given. "
+              + "Env: FAIRLEAD_XDS_PLAINTEXT.")
   boolean xdsPlaintext;
 
-  @Option(names = "--xds-ca-secret", defaultValue = "${env:FAIRLEAD_XDS_CA_SECRET:-}",
-      description = "Kubernetes mode: protect xDS with Fairlead's own CA, kept in this Secret of Fairlead's namespace "
-          + "and created at first start. Each replica serves mutual TLS with a certificate of that CA for the host of "
-          + "--proxy-xds-service (and --xds-address unless it is a wildcard), trusting only that CA, and the "
-          + "provisioner gives each managed fleet a client certificate of it carrying its Gateway's identity. Excludes "
-          + "--xds-tls-cert, --xds-tls-key, --xds-tls-ca and --xds-plaintext. Env: FAIRLEAD_XDS_CA_SECRET.")
+  @Option(
+      names = "--xds-ca-secret",
+      defaultValue = "${env:FAIRLEAD_XDS_CA_SECRET:-}",
+      description =
+          "Kubernetes mode: protect xDS with Fairlead's own CA, kept in this Secret of Fairlead's namespace "
+              + "and created at first start. Each replica serves mutual TLS with a certificate of that CA for the host of "
+              + "--proxy-xds-service (and --xds-address unless it is a wildcard), trusting only that CA, and the "
+              + "provisioner gives each managed fleet a client certificate of it carrying its Gateway's identity. Excludes "
+              + "--xds-tls-cert, --xds-tls-key, --xds-tls-ca and --xds-plaintext. Env: FAIRLEAD_XDS_CA_SECRET.")
   String xdsCaSecret;
 
-  @Option(names = "--xds-proxy-identity", defaultValue = "${env:FAIRLEAD_XDS_PROXY_IDENTITY:-}",
-      description = "required: every xDS client must present a client certificate carrying a Fairlead proxy identity "
-          + "(spiffe://fairlead/ns/<namespace>/gateway/<name>) and gets only that Gateway's configuration; optional: "
-          + "a client with an identity is still held to it, one without may ask for any node.cluster (Envoys you run "
-          + "yourself with certificates that carry none). Default: required when --xds-tls-ca is given, else "
-          + "optional. Env: FAIRLEAD_XDS_PROXY_IDENTITY.")
+  @Option(
+      names = "--xds-proxy-identity",
+      defaultValue = "${env:FAIRLEAD_XDS_PROXY_IDENTITY:-}",
+      description =
+          "required: every xDS client must present a client certificate carrying a Fairlead proxy identity "
+              + "(spiffe://fairlead/ns/<namespace>/gateway/<name>) and gets only that Gateway's configuration; optional: "
+              + "a client with an identity is still held to it, one without may ask for any node.cluster (Envoys you run "
+              + "yourself with certificates that carry none). Default: required when --xds-tls-ca is given, else "
+              + "optional. Env: FAIRLEAD_XDS_PROXY_IDENTITY.")
   String xdsProxyIdentity;
 
   String address() {
@@ -74,14 +98,18 @@ final class XdsFlags {
   /**
    * How the xDS server protects its port.
    *
-   * @throws IllegalArgumentException saying what to give when the flags choose neither TLS nor plaintext, or both
+   * @throws IllegalArgumentException saying what to give when the flags choose neither TLS nor
+   *     plaintext, or both
    */
   ServerTransport transport() {
     if (caSecret().isPresent()) {
-      throw new IllegalArgumentException("--xds-ca-secret is for Kubernetes mode: with --config-dir give "
-          + "--xds-tls-cert and --xds-tls-key, or --xds-plaintext");
+      throw new IllegalArgumentException(
+          "--xds-ca-secret is for Kubernetes mode: with --config-dir give "
+              + "--xds-tls-cert and --xds-tls-key, or --xds-plaintext");
     }
-    return new TransportFlags("the xDS server", "xds", xdsTlsCert, xdsTlsKey, xdsTlsCa, xdsPlaintext).transport();
+    return new TransportFlags(
+            "the xDS server", "xds", xdsTlsCert, xdsTlsKey, xdsTlsCa, xdsPlaintext)
+        .transport();
   }
 
   /** {@code --xds-ca-secret}, when given. */
@@ -90,21 +118,26 @@ final class XdsFlags {
   }
 
   /**
-   * Kubernetes mode: the xDS CA of {@code --xds-ca-secret} and the TLS transport it makes, or the transport of the
-   * other flags when it is not given.
+   * Kubernetes mode: the xDS CA of {@code --xds-ca-secret} and the TLS transport it makes, or the
+   * transport of the other flags when it is not given.
    *
-   * @param proxyXdsHost the host of {@code --proxy-xds-service}, which the server's certificate must name
-   * @throws IllegalArgumentException naming the flags when they contradict each other or a name is missing
+   * @param proxyXdsHost the host of {@code --proxy-xds-service}, which the server's certificate
+   *     must name
+   * @throws IllegalArgumentException naming the flags when they contradict each other or a name is
+   *     missing
    */
   Optional<XdsCaOptions> ca(Optional<String> proxyXdsHost) {
     Optional<String> secret = caSecret();
     if (secret.isEmpty()) {
       return Optional.empty();
     }
-    if (xdsPlaintext || TransportFlags.given(xdsTlsCert) != null || TransportFlags.given(xdsTlsKey) != null
+    if (xdsPlaintext
+        || TransportFlags.given(xdsTlsCert) != null
+        || TransportFlags.given(xdsTlsKey) != null
         || TransportFlags.given(xdsTlsCa) != null) {
-      throw new IllegalArgumentException("--xds-ca-secret excludes --xds-tls-cert, --xds-tls-key, --xds-tls-ca and "
-          + "--xds-plaintext: Fairlead makes the xDS server's certificate itself");
+      throw new IllegalArgumentException(
+          "--xds-ca-secret excludes --xds-tls-cert, --xds-tls-key, --xds-tls-ca and "
+              + "--xds-plaintext: Fairlead makes the xDS server's certificate itself");
     }
     List<String> names = new ArrayList<>();
     proxyXdsHost.ifPresent(names::add);
@@ -112,25 +145,36 @@ final class XdsFlags {
       names.add(xdsAddress);
     }
     if (names.isEmpty()) {
-      throw new IllegalArgumentException("--xds-ca-secret needs a name for the xDS server's certificate: give "
-          + "--proxy-xds-service (the host proxies dial) or an --xds-address that is not a wildcard");
+      throw new IllegalArgumentException(
+          "--xds-ca-secret needs a name for the xDS server's certificate: give "
+              + "--proxy-xds-service (the host proxies dial) or an --xds-address that is not a wildcard");
     }
     try {
       Path dir = Files.createTempDirectory("fairlead-xds-tls");
-      return Optional.of(new XdsCaOptions(secret.get(), names, TlsFiles.of(dir.resolve("tls.crt"),
-          dir.resolve("tls.key"), Optional.of(dir.resolve("ca.crt")))));
+      return Optional.of(
+          new XdsCaOptions(
+              secret.get(),
+              names,
+              TlsFiles.of(
+                  dir.resolve("tls.crt"),
+                  dir.resolve("tls.key"),
+                  Optional.of(dir.resolve("ca.crt")))));
     } catch (IOException e) {
-      throw new IllegalArgumentException("--xds-ca-secret: cannot make a directory for the xDS server's certificate "
-          + "under " + System.getProperty("java.io.tmpdir") + ": " + e.getMessage());
+      throw new IllegalArgumentException(
+          "--xds-ca-secret: cannot make a directory for the xDS server's certificate "
+              + "under "
+              + System.getProperty("java.io.tmpdir")
+              + ": "
+              + e.getMessage());
     }
   }
 
   /**
-   * Whether xDS clients must prove a proxy identity: {@code --xds-proxy-identity}, by default required exactly when
-   * client certificates are.
+   * Whether xDS clients must prove a proxy identity: {@code --xds-proxy-identity}, by default
+   * required exactly when client certificates are.
    *
-   * @throws IllegalArgumentException naming the flag when its value is neither required nor optional, or is required
-   *                                  while the transport asks for no client certificates
+   * @throws IllegalArgumentException naming the flag when its value is neither required nor
+   *     optional, or is required while the transport asks for no client certificates
    */
   ProxyAuthorization.Mode proxyIdentity(ServerTransport transport) {
     boolean certificates = transport.tls().map(TlsFiles::clientCertificatesRequired).orElse(false);
@@ -138,15 +182,18 @@ final class XdsFlags {
     if (value.isEmpty()) {
       return certificates ? ProxyAuthorization.Mode.REQUIRED : ProxyAuthorization.Mode.OPTIONAL;
     }
-    ProxyAuthorization.Mode mode = switch (value) {
-      case "required" -> ProxyAuthorization.Mode.REQUIRED;
-      case "optional" -> ProxyAuthorization.Mode.OPTIONAL;
-      default -> throw new IllegalArgumentException("--xds-proxy-identity: '" + value
-          + "' is neither required nor optional");
-    };
+    ProxyAuthorization.Mode mode =
+        switch (value) {
+          case "required" -> ProxyAuthorization.Mode.REQUIRED;
+          case "optional" -> ProxyAuthorization.Mode.OPTIONAL;
+          default ->
+              throw new IllegalArgumentException(
+                  "--xds-proxy-identity: '" + value + "' is neither required nor optional");
+        };
     if (mode == ProxyAuthorization.Mode.REQUIRED && !certificates) {
-      throw new IllegalArgumentException("--xds-proxy-identity=required needs client certificates: give --xds-tls-ca "
-          + "(a proxy proves its identity with a certificate of that CA)");
+      throw new IllegalArgumentException(
+          "--xds-proxy-identity=required needs client certificates: give --xds-tls-ca "
+              + "(a proxy proves its identity with a certificate of that CA)");
     }
     return mode;
   }

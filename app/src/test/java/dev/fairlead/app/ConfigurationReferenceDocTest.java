@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -17,14 +17,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The configuration reference ({@code docs/configuration.md}) is checked against the flags: every option of
- * {@code fairlead run} (declared on the command or on one of its mixins) has a row naming it and its environment
- * variable (the one its default reads), and every row names an option that exists.
+ * The configuration reference ({@code docs/configuration.md}) is checked against the flags: every
+ * option of {@code fairlead run} (declared on the command or on one of its mixins) has a row naming
+ * it and its environment variable (the one its default reads), and every row names an option that
+ * exists.
  */
 class ConfigurationReferenceDocTest {
 
   private static final Path REFERENCE = Path.of("..", "docs", "configuration.md");
-  private static final Pattern ROW = Pattern.compile("^\\| `(--[a-z0-9-]+)` \\| `(FAIRLEAD_[A-Z0-9_]+)` \\|");
+  private static final Pattern ROW =
+      Pattern.compile("^\\| `(--[a-z0-9-]+)` \\| `(FAIRLEAD_[A-Z0-9_]+)` \\|");
   private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:(FAIRLEAD_[A-Z0-9_]+)");
 
   @Test
@@ -40,10 +42,15 @@ class ConfigurationReferenceDocTest {
     addOptions(RunCommand.class, flags);
     assertThat(flags).as("options found on RunCommand and its mixins").hasSizeGreaterThan(10);
 
-    assertThat(documented).as("docs/configuration.md vs the flags of `fairlead run`").isEqualTo(flags);
+    assertThat(documented)
+        .as("docs/configuration.md vs the flags of `fairlead run`")
+        .isEqualTo(flags);
   }
 
-  /** Adds the options declared on {@code type} and, through its {@code @Mixin} fields, on its mixins. */
+  /**
+   * Adds the options declared on {@code type} and, through its {@code @Mixin} fields, on its
+   * mixins.
+   */
   private static void addOptions(Class<?> type, Map<String, String> flags) {
     for (Field field : type.getDeclaredFields()) {
       if (field.isAnnotationPresent(Mixin.class)) {
@@ -53,9 +60,12 @@ class ConfigurationReferenceDocTest {
       if (option == null) {
         continue;
       }
-      String longest = Arrays.stream(option.names()).max(Comparator.comparingInt(String::length)).orElseThrow();
+      String longest =
+          Arrays.stream(option.names()).max(Comparator.comparingInt(String::length)).orElseThrow();
       Matcher env = ENV_DEFAULT.matcher(option.defaultValue());
-      assertThat(env.find()).as("%s takes its default from a FAIRLEAD_* environment variable", longest).isTrue();
+      assertThat(env.find())
+          .as("%s takes its default from a FAIRLEAD_* environment variable", longest)
+          .isTrue();
       assertThat(flags.put(longest, env.group(1))).as("%s declared once", longest).isNull();
     }
   }

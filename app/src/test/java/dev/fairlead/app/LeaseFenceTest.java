@@ -40,7 +40,9 @@ class LeaseFenceTest {
     fence.renewed(fence.now());
     assertThat(fence.holds()).as("holding the Lease again").isTrue();
     fence.renewed(fence.now() - DEADLINE.toNanos());
-    assertThat(fence.holds()).as("an older renewal finishing late does not move the fence back").isTrue();
+    assertThat(fence.holds())
+        .as("an older renewal finishing late does not move the fence back")
+        .isTrue();
   }
 
   @Test
@@ -58,46 +60,50 @@ class LeaseFenceTest {
   @Test
   void theLockTellsTheFenceOfEachSuccessfulWriteForThisReplicaWithTheTimeItWasSent() {
     AtomicLong writes = new AtomicLong();
-    Lock lease = new Lock() {
-      @Override
-      public LeaderElectionRecord get(KubernetesClient client) {
-        return null;
-      }
+    Lock lease =
+        new Lock() {
+          @Override
+          public LeaderElectionRecord get(KubernetesClient client) {
+            return null;
+          }
 
-      @Override
-      public void create(KubernetesClient client, LeaderElectionRecord record) {
-        writes.incrementAndGet();
-        now.addAndGet(DEADLINE.toNanos());
-      }
+          @Override
+          public void create(KubernetesClient client, LeaderElectionRecord record) {
+            writes.incrementAndGet();
+            now.addAndGet(DEADLINE.toNanos());
+          }
 
-      @Override
-      public void update(KubernetesClient client, LeaderElectionRecord record) {
-        if (record.getHolderIdentity().equals("stuck")) {
-          throw new KubernetesClientException("conflict");
-        }
-        writes.incrementAndGet();
-      }
+          @Override
+          public void update(KubernetesClient client, LeaderElectionRecord record) {
+            if (record.getHolderIdentity().equals("stuck")) {
+              throw new KubernetesClientException("conflict");
+            }
+            writes.incrementAndGet();
+          }
 
-      @Override
-      public String identity() {
-        return "fairlead-a";
-      }
+          @Override
+          public String identity() {
+            return "fairlead-a";
+          }
 
-      @Override
-      public String describe() {
-        return "Lease default/fairlead";
-      }
-    };
+          @Override
+          public String describe() {
+            return "Lease default/fairlead";
+          }
+        };
     FencedLeaseLock lock = new FencedLeaseLock(lease, fence);
     fence.leading(true);
 
     lock.create(null, record("fairlead-a"));
-    assertThat(fence.holds()).as("a write that took the whole deadline renews nothing that is still valid").isFalse();
+    assertThat(fence.holds())
+        .as("a write that took the whole deadline renews nothing that is still valid")
+        .isFalse();
     lock.update(null, record("fairlead-a"));
     assertThat(fence.holds()).isTrue();
     lock.update(null, record(""));
     assertThat(fence.holds()).as("released").isFalse();
-    assertThatThrownBy(() -> lock.update(null, record("stuck"))).isInstanceOf(KubernetesClientException.class);
+    assertThatThrownBy(() -> lock.update(null, record("stuck")))
+        .isInstanceOf(KubernetesClientException.class);
     assertThat(writes).hasValue(3);
     assertThat(lock.identity()).isEqualTo("fairlead-a");
   }
@@ -108,22 +114,42 @@ class LeaseFenceTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    Config config = new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + closedPort)
-        .withRequestRetryBackoffLimit(0).withConnectionTimeout(2_000).build();
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
-        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("fence", fence)).build()) {
-      var map = new ConfigMapBuilder().withNewMetadata().withName("m").withNamespace("default").endMetadata().build();
+    Config config =
+        new ConfigBuilder()
+            .withMasterUrl("http://127.0.0.1:" + closedPort)
+            .withRequestRetryBackoffLimit(0)
+            .withConnectionTimeout(2_000)
+            .build();
+    try (KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(config)
+            .withHttpClientBuilderConsumer(
+                builder -> builder.addOrReplaceInterceptor("fence", fence))
+            .build()) {
+      var map =
+          new ConfigMapBuilder()
+              .withNewMetadata()
+              .withName("m")
+              .withNamespace("default")
+              .endMetadata()
+              .build();
 
       assertThatThrownBy(() -> client.configMaps().inNamespace("default").resource(map).create())
           .isInstanceOf(KubernetesClientException.class)
-          .hasMessageContaining("POST /api/v1/namespaces/default/configmaps not sent: this replica no longer holds "
-              + "the leader Lease");
+          .hasMessageContaining(
+              "POST /api/v1/namespaces/default/configmaps not sent: this replica no longer holds "
+                  + "the leader Lease");
       assertThatThrownBy(() -> client.configMaps().inNamespace("default").withName("m").delete())
           .hasMessageContaining("DELETE /api/v1/namespaces/default/configmaps/m not sent");
       assertThatThrownBy(() -> client.configMaps().inNamespace("default").withName("m").get())
-          .as("a read is sent, and finds no server").isInstanceOf(KubernetesClientException.class)
-          .satisfies(e -> assertThat(e).hasStackTraceContaining("onnect").message()
-              .doesNotContain("not sent"));
+          .as("a read is sent, and finds no server")
+          .isInstanceOf(KubernetesClientException.class)
+          .satisfies(
+              e ->
+                  assertThat(e)
+                      .hasStackTraceContaining("onnect")
+                      .message()
+                      .doesNotContain("not sent"));
     }
   }
 

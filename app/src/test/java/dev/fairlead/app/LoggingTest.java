@@ -32,7 +32,9 @@ class LoggingTest {
     }
   }
 
-  /** Puts back what the other tests of this JVM log with: no Fairlead properties, logback-test.xml. */
+  /**
+   * Puts back what the other tests of this JVM log with: no Fairlead properties, logback-test.xml.
+   */
   private static void restoreTestConfiguration() {
     System.clearProperty(Logging.FORMAT);
     System.clearProperty(Logging.LEVEL);
@@ -47,7 +49,11 @@ class LoggingTest {
 
   @Test
   void unknownLevelsAndFormatsAreRefusedNamingTheFlag() {
-    assertThatThrownBy(() -> Logging.level("verbose")).hasMessageContaining("--log-level").hasMessageContaining("verbose");
-    assertThatThrownBy(() -> Logging.format("xml")).hasMessageContaining("--log-format").hasMessageContaining("xml");
+    assertThatThrownBy(() -> Logging.level("verbose"))
+        .hasMessageContaining("--log-level")
+        .hasMessageContaining("verbose");
+    assertThatThrownBy(() -> Logging.format("xml"))
+        .hasMessageContaining("--log-format")
+        .hasMessageContaining("xml");
   }
 }

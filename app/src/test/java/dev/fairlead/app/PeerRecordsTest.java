@@ -15,8 +15,12 @@ class PeerRecordsTest {
   private final PeerRecords peers = new PeerRecords("fairlead-a", Duration.ofSeconds(20), now::get);
 
   private static ReplicaProxies record(String replica, int connected) {
-    return new ReplicaProxies(replica, Map.of("Upstream default/blue", new ProxyTally(connected, connected, 0)),
-        Map.of(), List.of(), 0);
+    return new ReplicaProxies(
+        replica,
+        Map.of("Upstream default/blue", new ProxyTally(connected, connected, 0)),
+        Map.of(),
+        List.of(),
+        0);
   }
 
   @Test
@@ -55,7 +59,8 @@ class PeerRecordsTest {
 
   @Test
   void objectNamesAreValidWhateverTheIdentity() {
-    assertThat(ReplicaRecords.objectName("Fairlead_A.1")).isEqualTo("fairlead-proxies-fairlead-a-1");
+    assertThat(ReplicaRecords.objectName("Fairlead_A.1"))
+        .isEqualTo("fairlead-proxies-fairlead-a-1");
     assertThat(ReplicaRecords.objectName("___")).isEqualTo("fairlead-proxies-replica");
     assertThat(ReplicaRecords.objectName("x".repeat(300))).hasSize(253);
   }

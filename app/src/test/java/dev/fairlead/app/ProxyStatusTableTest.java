@@ -11,7 +11,8 @@ class ProxyStatusTableTest {
 
   @Test
   void eachProxyIsARowSortedByNameWithEveryTypesStateInAlignedColumns() throws Exception {
-    String document = """
+    String document =
+        """
         {"proxies": [
           {"nodeId": "edge-2", "fleet": "default/edge", "stream": 7, "mode": "sotw", "audience": "envoy",
            "types": {
@@ -31,7 +32,9 @@ class ProxyStatusTableTest {
 
     String table = ProxyStatusTable.format(JSON.readTree(document));
 
-    assertThat(table).isEqualTo("""
+    assertThat(table)
+        .isEqualTo(
+            """
         NAME     FLEET            MODE    CDS      EDS      LDS      RDS
         edge-1   team-a/gateway   DELTA   SYNCED   SYNCED   SYNCED   SYNCED
         edge-2   default/edge     SOTW    SYNCED   STALE    NACKED   NOT SENT
@@ -41,14 +44,17 @@ class ProxyStatusTableTest {
   @Test
   void aTypeMissingFromTheDocumentWasNotSentAndNoProxiesLeavesTheHeader() throws Exception {
     assertThat(ProxyStatusTable.state(JSON.readTree("{}"))).isEqualTo("NOT SENT");
-    assertThat(ProxyStatusTable.state(JSON.readTree("{\"acked\": null, \"sent\": \"1-a\"}"))).isEqualTo("STALE");
+    assertThat(ProxyStatusTable.state(JSON.readTree("{\"acked\": null, \"sent\": \"1-a\"}")))
+        .isEqualTo("STALE");
     assertThat(ProxyStatusTable.format(JSON.readTree("{\"proxies\": []}")))
         .isEqualTo("NAME   FLEET   MODE   CDS   EDS   LDS   RDS\n");
   }
 
   @Test
-  void proxiesOfEveryReplicaShowTheReplicaTheyAreConnectedToAndThoseLeftOutAreCounted() throws Exception {
-    String document = """
+  void proxiesOfEveryReplicaShowTheReplicaTheyAreConnectedToAndThoseLeftOutAreCounted()
+      throws Exception {
+    String document =
+        """
         {"proxies": [
           {"nodeId": "edge-2", "fleet": "default/edge", "stream": 1, "mode": "delta", "replica": "fairlead-b",
            "types": {"CDS": {"acked": "1-a", "sent": "1-a"}, "EDS": {"acked": "1-b", "sent": "1-b"},
@@ -59,7 +65,9 @@ class ProxyStatusTableTest {
         ], "omitted": 3}
         """;
 
-    assertThat(ProxyStatusTable.format(JSON.readTree(document))).isEqualTo("""
+    assertThat(ProxyStatusTable.format(JSON.readTree(document)))
+        .isEqualTo(
+            """
         NAME     REPLICA      FLEET          MODE    CDS      EDS      LDS      RDS
         edge-1   fairlead-a   default/edge   SOTW    SYNCED   SYNCED   SYNCED   SYNCED
         edge-2   fairlead-b   default/edge   DELTA   SYNCED   SYNCED   NACKED   SYNCED

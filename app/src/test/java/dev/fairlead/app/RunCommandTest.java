@@ -1,8 +1,8 @@
 package dev.fairlead.app;
 
-import dev.fairlead.tls.ServerTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fairlead.tls.ServerTransport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -13,8 +13,7 @@ import picocli.CommandLine;
 
 class RunCommandTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final StringWriter err = new StringWriter();
 
@@ -24,16 +23,27 @@ class RunCommandTest {
 
   @Test
   void anUnallocatedStatusOutside429And5xxStopsStartUpSayingWhatIsAllowed() {
-    int exit = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
-        "--allocator-unallocated-status-code", "200");
+    int exit =
+        run(
+            "run",
+            "--kubeconfig",
+            "/nonexistent",
+            "--xds-plaintext",
+            "--allocator-plaintext",
+            "--allocator-unallocated-status-code",
+            "200");
 
     assertThat(exit).isNotZero();
-    assertThat(err.toString()).contains("--allocator-unallocated-status-code").contains("429").contains("500-599");
+    assertThat(err.toString())
+        .contains("--allocator-unallocated-status-code")
+        .contains("429")
+        .contains("500-599");
   }
 
   @Test
   void aMaxTtlThatIsNotAPositiveWholeNumberOfUnitsOrTooLongStopsStartUpNamingTheFlag() {
-    assertEachStopsStartUpNamingTheFlag("--allocator-max-ttl", "0h", "24", "1.5h", "1d", "abc", "99999999h");
+    assertEachStopsStartUpNamingTheFlag(
+        "--allocator-max-ttl", "0h", "24", "1.5h", "1d", "abc", "99999999h");
   }
 
   private static void assertEachStopsStartUpNamingTheFlag(String flag, String... values) {
@@ -41,8 +51,15 @@ class RunCommandTest {
       StringWriter err = new StringWriter();
       CommandLine command = new CommandLine(new Fairlead()).setErr(new PrintWriter(err));
 
-      int exit = command.execute("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
-          flag, bad);
+      int exit =
+          command.execute(
+              "run",
+              "--kubeconfig",
+              "/nonexistent",
+              "--xds-plaintext",
+              "--allocator-plaintext",
+              flag,
+              bad);
 
       assertThat(exit).as(bad).isNotZero();
       assertThat(err.toString()).as(bad).contains(flag);
@@ -51,16 +68,33 @@ class RunCommandTest {
 
   @Test
   void theProvisionerWithoutAnXdsServiceForItsEnvoysOrWithAMalformedOneStopsStartUpNamingTheFlag() {
-    int missing = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
-        "--provisioner", "true");
+    int missing =
+        run(
+            "run",
+            "--kubeconfig",
+            "/nonexistent",
+            "--xds-plaintext",
+            "--allocator-plaintext",
+            "--provisioner",
+            "true");
 
     assertThat(missing).isNotZero();
     assertThat(err.toString()).contains("--provisioner needs --proxy-xds-service");
     for (String bad : List.of("fairlead-xds:port", "fairlead-xds:0", ":18000")) {
       StringWriter badErr = new StringWriter();
-      int exit = new CommandLine(new Fairlead()).setErr(new PrintWriter(badErr)).execute("run", "--kubeconfig",
-          "/nonexistent", "--xds-plaintext", "--allocator-plaintext", "--provisioner", "true",
-          "--proxy-xds-service", bad);
+      int exit =
+          new CommandLine(new Fairlead())
+              .setErr(new PrintWriter(badErr))
+              .execute(
+                  "run",
+                  "--kubeconfig",
+                  "/nonexistent",
+                  "--xds-plaintext",
+                  "--allocator-plaintext",
+                  "--provisioner",
+                  "true",
+                  "--proxy-xds-service",
+                  bad);
 
       assertThat(exit).as(bad).isNotZero();
       assertThat(badErr.toString()).as(bad).contains("--proxy-xds-service");
@@ -69,8 +103,15 @@ class RunCommandTest {
 
   @Test
   void aMalformedLabelSelectorStopsStartUpNamingTheFlag() {
-    int exit = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-plaintext",
-        "--watch-labels", "team");
+    int exit =
+        run(
+            "run",
+            "--kubeconfig",
+            "/nonexistent",
+            "--xds-plaintext",
+            "--allocator-plaintext",
+            "--watch-labels",
+            "team");
 
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("--watch-labels").contains("'team' is not key=value");
@@ -83,11 +124,14 @@ class RunCommandTest {
 
   @Test
   void leaderElectionDerivesRenewDeadlineAndRetryPeriodFromTheLeaseDuration() {
-    LeaderElectionOptions options = new LeaderElectionOptions(null, "fairlead", "a", java.time.Duration.ofSeconds(15));
+    LeaderElectionOptions options =
+        new LeaderElectionOptions(null, "fairlead", "a", java.time.Duration.ofSeconds(15));
 
     assertThat(options.renewDeadline()).isEqualTo(java.time.Duration.ofSeconds(10));
     assertThat(options.retryPeriod()).isEqualTo(java.time.Duration.ofSeconds(2));
-    assertThat(LeaderElectionOptions.identity("pod-1")).startsWith("pod-1-").hasSize("pod-1-".length() + 8);
+    assertThat(LeaderElectionOptions.identity("pod-1"))
+        .startsWith("pod-1-")
+        .hasSize("pod-1-".length() + 8);
   }
 
   @Test
@@ -106,7 +150,8 @@ class RunCommandTest {
     int exit = run("run", "--kubeconfig", "/nonexistent", "--log-level", "loud");
 
     assertThat(exit).isNotZero();
-    assertThat(err.toString()).contains("--log-level: expected error, warn, info, debug or trace, was loud");
+    assertThat(err.toString())
+        .contains("--log-level: expected error, warn, info, debug or trace, was loud");
   }
 
   @Test
@@ -116,7 +161,8 @@ class RunCommandTest {
     int exit = new CommandLine(new Fairlead()).setOut(new PrintWriter(out)).execute("--version");
 
     assertThat(exit).isZero();
-    assertThat(out.toString().strip()).matches("fairlead [0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)? \\(Java [^)]+\\)");
+    assertThat(out.toString().strip())
+        .matches("fairlead [0-9]+\\.[0-9]+\\.[0-9]+(-SNAPSHOT)? \\(Java [^)]+\\)");
   }
 
   @Test
@@ -124,36 +170,77 @@ class RunCommandTest {
     int exit = run("run", "--config-dir", dir.toString());
 
     assertThat(exit).isNotZero();
-    assertThat(err.toString()).contains("the xDS server serves TLS or, only when asked to, plaintext: give "
-        + "--xds-tls-cert and --xds-tls-key (and --xds-tls-ca to require client certificates), or --xds-plaintext");
+    assertThat(err.toString())
+        .contains(
+            "the xDS server serves TLS or, only when asked to, plaintext: give "
+                + "--xds-tls-cert and --xds-tls-key (and --xds-tls-ca to require client certificates), or --xds-plaintext");
   }
 
   @Test
   void withoutTlsFilesOrTheExplicitPlaintextFlagTheAllocatorDoesNotStart() {
-    int exit = run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-token-file", "/token");
+    int exit =
+        run(
+            "run",
+            "--kubeconfig",
+            "/nonexistent",
+            "--xds-plaintext",
+            "--allocator-token-file",
+            "/token");
 
     assertThat(exit).isNotZero();
-    assertThat(err.toString()).contains("the allocation API serves TLS or, only when asked to, plaintext")
-        .contains("--allocator-tls-cert").contains("--allocator-plaintext");
+    assertThat(err.toString())
+        .contains("the allocation API serves TLS or, only when asked to, plaintext")
+        .contains("--allocator-tls-cert")
+        .contains("--allocator-plaintext");
   }
 
   @Test
   void plaintextAndTlsFilesExcludeEachOtherAndACertificateNeedsItsKey() {
-    assertThat(run("run", "--config-dir", dir.toString(), "--xds-plaintext", "--xds-tls-cert", "tls.crt"))
+    assertThat(
+            run(
+                "run",
+                "--config-dir",
+                dir.toString(),
+                "--xds-plaintext",
+                "--xds-tls-cert",
+                "tls.crt"))
         .isNotZero();
-    assertThat(run("run", "--config-dir", dir.toString(), "--xds-tls-cert", "tls.crt", "--xds-tls-ca", "ca.crt"))
+    assertThat(
+            run(
+                "run",
+                "--config-dir",
+                dir.toString(),
+                "--xds-tls-cert",
+                "tls.crt",
+                "--xds-tls-ca",
+                "ca.crt"))
         .isNotZero();
 
     assertThat(err.toString())
-        .contains("--xds-plaintext excludes --xds-tls-cert, --xds-tls-key and --xds-tls-ca: choose TLS or plaintext")
+        .contains(
+            "--xds-plaintext excludes --xds-tls-cert, --xds-tls-key and --xds-tls-ca: choose TLS or plaintext")
         .contains("--xds-tls-cert and --xds-tls-key go together: give both");
   }
 
   @Test
   void requiredProxyIdentitiesNeedClientCertificatesAndTheFlagTakesTwoValues() {
-    assertThat(run("run", "--config-dir", dir.toString(), "--xds-plaintext", "--xds-proxy-identity", "required"))
+    assertThat(
+            run(
+                "run",
+                "--config-dir",
+                dir.toString(),
+                "--xds-plaintext",
+                "--xds-proxy-identity",
+                "required"))
         .isNotZero();
-    assertThat(run("run", "--config-dir", dir.toString(), "--xds-plaintext", "--xds-proxy-identity", "always"))
+    assertThat(
+            run(
+                "run",
+                "--config-dir",
+                dir.toString(),
+                "--xds-plaintext",
+                "--xds-proxy-identity",
+                "always"))
         .isNotZero();
 
     assertThat(err.toString())
@@ -163,16 +250,37 @@ class RunCommandTest {
 
   @Test
   void theXdsCaSecretExcludesTheOtherXdsTransportFlagsAndStandaloneMode() {
-    assertThat(run("run", "--kubeconfig", "/nonexistent", "--allocator-plaintext", "--xds-ca-secret", "ca",
-        "--xds-plaintext", "--proxy-xds-service", "fairlead-xds.system.svc")).isNotZero();
+    assertThat(
+            run(
+                "run",
+                "--kubeconfig",
+                "/nonexistent",
+                "--allocator-plaintext",
+                "--xds-ca-secret",
+                "ca",
+                "--xds-plaintext",
+                "--proxy-xds-service",
+                "fairlead-xds.system.svc"))
+        .isNotZero();
     assertThat(run("run", "--config-dir", dir.toString(), "--xds-ca-secret", "ca")).isNotZero();
-    assertThat(run("run", "--kubeconfig", "/nonexistent", "--allocator-plaintext", "--xds-ca-secret", "ca",
-        "--xds-address", "0.0.0.0")).isNotZero();
+    assertThat(
+            run(
+                "run",
+                "--kubeconfig",
+                "/nonexistent",
+                "--allocator-plaintext",
+                "--xds-ca-secret",
+                "ca",
+                "--xds-address",
+                "0.0.0.0"))
+        .isNotZero();
 
     assertThat(err.toString())
-        .contains("--xds-ca-secret excludes --xds-tls-cert, --xds-tls-key, --xds-tls-ca and --xds-plaintext")
+        .contains(
+            "--xds-ca-secret excludes --xds-tls-cert, --xds-tls-key, --xds-tls-ca and --xds-plaintext")
         .contains("--xds-ca-secret is for Kubernetes mode")
-        .contains("--xds-ca-secret needs a name for the xDS server's certificate: give --proxy-xds-service");
+        .contains(
+            "--xds-ca-secret needs a name for the xDS server's certificate: give --proxy-xds-service");
   }
 
   @Test
@@ -192,19 +300,53 @@ class RunCommandTest {
 
   @Test
   void allocatorCredentialsNeedFairleadsCaExcludeTheOtherAllocatorTransportFlagsAndNeedAName() {
-    assertThat(run("run", "--kubeconfig", "/nonexistent", "--xds-plaintext", "--allocator-credentials-secret", "c",
-        "--allocator-service", "fairlead-allocator.system.svc")).isNotZero();
-    assertThat(run("run", "--kubeconfig", "/nonexistent", "--xds-ca-secret", "ca", "--proxy-xds-service", "x.svc",
-        "--allocator-credentials-secret", "c", "--allocator-plaintext")).isNotZero();
-    assertThat(run("run", "--kubeconfig", "/nonexistent", "--xds-ca-secret", "ca", "--proxy-xds-service", "x.svc",
-        "--allocator-credentials-secret", "c", "--allocator-address", "0.0.0.0")).isNotZero();
+    assertThat(
+            run(
+                "run",
+                "--kubeconfig",
+                "/nonexistent",
+                "--xds-plaintext",
+                "--allocator-credentials-secret",
+                "c",
+                "--allocator-service",
+                "fairlead-allocator.system.svc"))
+        .isNotZero();
+    assertThat(
+            run(
+                "run",
+                "--kubeconfig",
+                "/nonexistent",
+                "--xds-ca-secret",
+                "ca",
+                "--proxy-xds-service",
+                "x.svc",
+                "--allocator-credentials-secret",
+                "c",
+                "--allocator-plaintext"))
+        .isNotZero();
+    assertThat(
+            run(
+                "run",
+                "--kubeconfig",
+                "/nonexistent",
+                "--xds-ca-secret",
+                "ca",
+                "--proxy-xds-service",
+                "x.svc",
+                "--allocator-credentials-secret",
+                "c",
+                "--allocator-address",
+                "0.0.0.0"))
+        .isNotZero();
 
     assertThat(err.toString())
         .contains("--allocator-credentials-secret needs --xds-ca-secret")
-        .contains("--allocator-credentials-secret excludes --allocator-tls-cert, --allocator-tls-key, "
-            + "--allocator-tls-ca, --allocator-token-file and --allocator-plaintext")
-        .contains("--allocator-credentials-secret needs a name for the allocation API's certificate: give "
-            + "--allocator-service");
+        .contains(
+            "--allocator-credentials-secret excludes --allocator-tls-cert, --allocator-tls-key, "
+                + "--allocator-tls-ca, --allocator-token-file and --allocator-plaintext")
+        .contains(
+            "--allocator-credentials-secret needs a name for the allocation API's certificate: give "
+                + "--allocator-service");
   }
 
   @Test
@@ -217,24 +359,34 @@ class RunCommandTest {
     AllocatorCredentialsOptions credentials = flags.credentials().orElseThrow();
 
     assertThat(flags.credentials()).containsSame(credentials);
-    assertThat(credentials.serverNames()).containsExactly("fairlead-allocator.system.svc", "10.0.0.7");
+    assertThat(credentials.serverNames())
+        .containsExactly("fairlead-allocator.system.svc", "10.0.0.7");
     assertThat(credentials.security().transport().isPlaintext()).isFalse();
     assertThat(credentials.security().tokenFile()).contains(credentials.dir().resolve("token"));
   }
 
   @Test
   void aTlsFileThatCannotBeReadStopsStartUpNamingIt() {
-    int exit = run("run", "--config-dir", dir.toString(), "--xds-tls-cert", dir.resolve("tls.crt").toString(),
-        "--xds-tls-key", dir.resolve("tls.key").toString());
+    int exit =
+        run(
+            "run",
+            "--config-dir",
+            dir.toString(),
+            "--xds-tls-cert",
+            dir.resolve("tls.crt").toString(),
+            "--xds-tls-key",
+            dir.resolve("tls.key").toString());
 
     assertThat(exit).isNotZero();
-    assertThat(err.toString()).contains("xDS TLS files: " + dir.resolve("tls.crt") + ": no such file");
+    assertThat(err.toString())
+        .contains("xDS TLS files: " + dir.resolve("tls.crt") + ": no such file");
   }
 
   @Test
   void emptyTlsPathsCountAsAbsentSoThePlaintextChoiceStands() {
-    ServerTransport transport = new TransportFlags("the xDS server", "xds", Path.of(""), Path.of(""), Path.of(""),
-        true).transport();
+    ServerTransport transport =
+        new TransportFlags("the xDS server", "xds", Path.of(""), Path.of(""), Path.of(""), true)
+            .transport();
 
     assertThat(transport).isEqualTo(ServerTransport.plaintext());
   }

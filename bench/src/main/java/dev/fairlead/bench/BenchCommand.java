@@ -1,6 +1,5 @@
 package dev.fairlead.bench;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -12,25 +11,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar fairlead-bench.jar <scenario-a|scenario-b|scenario-c|scenario-d|bandwidth|sizes> [--option value]…}:
- * runs a scenario against each server in turn (each in a process of its own, the load generator in this one,
- * warmed up first), prints a Markdown table row per phase, and appends them to {@code --out} (default
- * {@code bench/target/bench-results.md}).
+ * {@code java -jar fairlead-bench.jar <scenario-a|scenario-b|scenario-c|scenario-d|bandwidth|sizes>
+ * [--option value]…}: runs a scenario against each server in turn (each in a process of its own,
+ * the load generator in this one, warmed up first), prints a Markdown table row per phase, and
+ * appends them to {@code --out} (default {@code bench/target/bench-results.md}).
  *
- * <p>Options: {@code --peers fairlead,fairlead-cache,stock,go} · {@code --modes sotw,delta} · {@code --runs 1} ·
- * {@code --clients N} · {@code --upstreams N} · {@code --duration 60} (churn seconds) · {@code --rate 100} (churn
- * changes a second) · {@code --channels 8} · {@code --event-loops 2} · {@code --timeout 120} (seconds a change may
- * take) · {@code --server-jvm "-Xmx2g"} (options of the Java servers' JVMs, space-separated).
+ * <p>Options: {@code --peers fairlead,fairlead-cache,stock,go} · {@code --modes sotw,delta} ·
+ * {@code --runs 1} · {@code --clients N} · {@code --upstreams N} · {@code --duration 60} (churn
+ * seconds) · {@code --rate 100} (churn changes a second) · {@code --channels 8} · {@code
+ * --event-loops 2} · {@code --timeout 120} (seconds a change may take) · {@code --server-jvm
+ * "-Xmx2g"} (options of the Java servers' JVMs, space-separated).
  */
 public final class BenchCommand {
 
-  private BenchCommand() {
-  }
+  private BenchCommand() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: fairlead-bench <scenario-a|scenario-b|scenario-c|scenario-d|bandwidth|sizes> "
-          + "[--option value]…");
+      System.err.println(
+          "usage: fairlead-bench <scenario-a|scenario-b|scenario-c|scenario-d|bandwidth|sizes> "
+              + "[--option value]…");
       System.exit(2);
     }
     Map<String, String> options = new HashMap<>();
@@ -41,8 +41,9 @@ public final class BenchCommand {
       options.put(args[i].substring(2), args[i + 1]);
     }
     if (args[0].equals("bandwidth")) {
-      LoopbackBandwidth.Result result = LoopbackBandwidth.measure(Long.parseLong(options.getOrDefault("bytes",
-          Long.toString(8L << 30))));
+      LoopbackBandwidth.Result result =
+          LoopbackBandwidth.measure(
+              Long.parseLong(options.getOrDefault("bytes", Long.toString(8L << 30))));
       System.out.println(result);
       return;
     }
@@ -52,10 +53,13 @@ public final class BenchCommand {
     }
     Scenario scenario = Scenario.of(args[0]);
     int runs = Integer.parseInt(options.getOrDefault("runs", "1"));
-    List<Peer> peers = Arrays.stream(options.getOrDefault("peers", "fairlead,fairlead-cache,stock,go").split(","))
-        .map(Peer::ofLabel).toList();
+    List<Peer> peers =
+        Arrays.stream(options.getOrDefault("peers", "fairlead,fairlead-cache,stock,go").split(","))
+            .map(Peer::ofLabel)
+            .toList();
     List<String> modes = List.of(options.getOrDefault("modes", scenario.defaultModes()).split(","));
-    List<String> serverJvm = List.of(options.getOrDefault("server-jvm", "-Xms256m -Xmx2g -XX:+UseG1GC").split(" "));
+    List<String> serverJvm =
+        List.of(options.getOrDefault("server-jvm", "-Xms256m -Xmx2g -XX:+UseG1GC").split(" "));
     Path out = Path.of(options.getOrDefault("out", "bench/target/bench-results.md"));
     Files.createDirectories(out.toAbsolutePath().getParent());
     warmUp();
@@ -63,21 +67,34 @@ public final class BenchCommand {
     for (int run = 1; run <= runs; run++) {
       for (String mode : modes) {
         for (Peer peer : peers) {
-          ScenarioRun.Settings settings = new ScenarioRun.Settings(scenario.label(),
-              Integer.parseInt(options.getOrDefault("upstreams", Integer.toString(scenario.upstreams()))),
-              Integer.parseInt(options.getOrDefault("clients", Integer.toString(scenario.clients()))),
-              mode.equals("delta"), 0, Integer.parseInt(options.getOrDefault("channels", "8")),
-              Integer.parseInt(options.getOrDefault("event-loops", "2")),
-              Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout", "120"))));
-          Path log = out.toAbsolutePath().getParent().resolve("logs").resolve(scenario.label() + "-" + peer.label()
-              + "-" + mode + ".log");
+          ScenarioRun.Settings settings =
+              new ScenarioRun.Settings(
+                  scenario.label(),
+                  Integer.parseInt(
+                      options.getOrDefault("upstreams", Integer.toString(scenario.upstreams()))),
+                  Integer.parseInt(
+                      options.getOrDefault("clients", Integer.toString(scenario.clients()))),
+                  mode.equals("delta"),
+                  0,
+                  Integer.parseInt(options.getOrDefault("channels", "8")),
+                  Integer.parseInt(options.getOrDefault("event-loops", "2")),
+                  Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout", "120"))));
+          Path log =
+              out.toAbsolutePath()
+                  .getParent()
+                  .resolve("logs")
+                  .resolve(scenario.label() + "-" + peer.label() + "-" + mode + ".log");
           List<PhaseResult> results = new ArrayList<>();
-          try (ScenarioRun scenarioRun = new ScenarioRun(settings, () -> ChildServer.start(peer, serverJvm, log))) {
+          try (ScenarioRun scenarioRun =
+              new ScenarioRun(settings, () -> ChildServer.start(peer, serverJvm, log))) {
             scenario.run(scenarioRun, options, results::add);
           }
           for (PhaseResult result : results) {
             System.out.println(result.row());
-            Files.writeString(out, result.row() + System.lineSeparator(), StandardOpenOption.CREATE,
+            Files.writeString(
+                out,
+                result.row() + System.lineSeparator(),
+                StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
           }
         }
@@ -87,31 +104,42 @@ public final class BenchCommand {
   }
 
   /**
-   * What one client must be sent of the generated configuration, per type, packed in {@code Any}s: with a measured
-   * loopback bandwidth, the floor under a scenario's convergence.
+   * What one client must be sent of the generated configuration, per type, packed in {@code Any}s:
+   * with a measured loopback bandwidth, the floor under a scenario's convergence.
    */
   private static void printSizes(int upstreams) {
-    ResourceSnapshot snapshot = ResourceSnapshot.of(new BenchConfig().envoyResources(StateSpec.of(upstreams)));
+    ResourceSnapshot snapshot =
+        ResourceSnapshot.of(new BenchConfig().envoyResources(StateSpec.of(upstreams)));
     for (dev.fairlead.xds.cache.ResourceType type : dev.fairlead.xds.cache.ResourceType.values()) {
       ResourceSnapshot alone = new ResourceSnapshot(Map.of(type, snapshot.encoded().get(type)));
-      System.out.printf(java.util.Locale.ROOT, "%d upstreams: %s %d resources, %d bytes%n", upstreams,
-          type.shortName(), snapshot.encoded().get(type).size(), alone.anyBytes());
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "%d upstreams: %s %d resources, %d bytes%n",
+          upstreams,
+          type.shortName(),
+          snapshot.encoded().get(type).size(),
+          alone.anyBytes());
     }
-    System.out.printf(java.util.Locale.ROOT, "%d upstreams: all %d resources, %d bytes%n", upstreams,
-        snapshot.size(), snapshot.anyBytes());
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "%d upstreams: all %d resources, %d bytes%n",
+        upstreams,
+        snapshot.size(),
+        snapshot.anyBytes());
   }
 
   /**
-   * Runs the load generator's own code hot before anything is measured (against an in-process Fairlead, both
-   * modes), so that the first server measured does not pay for compiling the clients.
+   * Runs the load generator's own code hot before anything is measured (against an in-process
+   * Fairlead, both modes), so that the first server measured does not pay for compiling the
+   * clients.
    */
   private static void warmUp() throws InterruptedException {
     // The in-process server logs each publish; the table is what this command prints.
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.fairlead"))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     for (boolean delta : new boolean[] {false, true}) {
-      ScenarioRun.Settings settings = new ScenarioRun.Settings("warm-up", 500, 50, delta, 0, 2, 2,
-          Duration.ofSeconds(30));
+      ScenarioRun.Settings settings =
+          new ScenarioRun.Settings("warm-up", 500, 50, delta, 0, 2, 2, Duration.ofSeconds(30));
       try (ScenarioRun run = new ScenarioRun(settings, () -> new InProcessServer(Peer.FAIRLEAD))) {
         run.connect("connect");
         run.updateAll("full push");

@@ -6,10 +6,11 @@ import dev.fairlead.xds.cache.ResourceType;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The {@link Fingerprint} of a received resource's deterministic Java encoding, whatever encoding the server
- * sent. Go's protobuf writes fields in struct order rather than field-number order, so go-control-plane's bytes
- * differ from Java's for equal content; the first client to receive an encoding decodes and re-encodes it, and
- * every other client finds the answer here, so the cost is once per resource version, not once per client.
+ * The {@link Fingerprint} of a received resource's deterministic Java encoding, whatever encoding
+ * the server sent. Go's protobuf writes fields in struct order rather than field-number order, so
+ * go-control-plane's bytes differ from Java's for equal content; the first client to receive an
+ * encoding decodes and re-encodes it, and every other client finds the answer here, so the cost is
+ * once per resource version, not once per client.
  *
  * <p>Thread-safe (a {@link ConcurrentHashMap}); shared by every client of a fleet.
  */
@@ -24,7 +25,9 @@ final class CanonicalFingerprints {
       return known;
     }
     try {
-      long computed = Fingerprint.of(ResourceSnapshot.deterministic(type, StagedResources.decode(type, received)));
+      long computed =
+          Fingerprint.of(
+              ResourceSnapshot.deterministic(type, StagedResources.decode(type, received)));
       canonical.putIfAbsent(key, computed);
       return computed;
     } catch (InvalidProtocolBufferException e) {
@@ -32,6 +35,5 @@ final class CanonicalFingerprints {
     }
   }
 
-  private record Key(ResourceType type, int id, long fingerprint) {
-  }
+  private record Key(ResourceType type, int id, long fingerprint) {}
 }

@@ -16,13 +16,16 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A server under test in a process of its own (a JVM running {@link ServerMain}, or the Go peer), driven over
- * its standard input and output ({@link ControlFrames}); its log goes to a file. CPU time and peak resident set
- * come from {@code /proc/<pid>}, peak heap from the server itself.
+ * A server under test in a process of its own (a JVM running {@link ServerMain}, or the Go peer),
+ * driven over its standard input and output ({@link ControlFrames}); its log goes to a file. CPU
+ * time and peak resident set come from {@code /proc/<pid>}, peak heap from the server itself.
  */
 final class ChildServer implements ServerHandle {
 
-  /** Linux's clock ticks per second for {@code /proc/<pid>/stat} ({@code getconf CLK_TCK}; 100 on x86-64). */
+  /**
+   * Linux's clock ticks per second for {@code /proc/<pid>/stat} ({@code getconf CLK_TCK}; 100 on
+   * x86-64).
+   */
   private static final long CLOCK_TICKS_PER_SECOND = 100;
 
   private final Peer peer;
@@ -35,15 +38,18 @@ final class ChildServer implements ServerHandle {
   private ChildServer(Peer peer, Process process) throws IOException {
     this.peer = peer;
     this.process = process;
-    this.frames = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 20));
-    this.answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    this.frames =
+        new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 20));
+    this.answers =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     // The JVM itself may print first (e.g. -XX:StartFlightRecording's notice).
     String ready = answer();
     for (int skipped = 0; !ready.startsWith("ready ") && skipped < 20; skipped++) {
       ready = answer();
     }
     if (!ready.startsWith("ready ")) {
-      throw new IllegalStateException(peer.label() + " server said '" + ready + "' instead of 'ready <port>'");
+      throw new IllegalStateException(
+          peer.label() + " server said '" + ready + "' instead of 'ready <port>'");
     }
     this.port = Integer.parseInt(ready.substring("ready ".length()).trim());
   }
@@ -52,7 +58,7 @@ final class ChildServer implements ServerHandle {
    * Starts the server of {@code peer}.
    *
    * @param jvmOptions options of a Java server's JVM (heap size, profiling)
-   * @param log        the file its standard error is appended to
+   * @param log the file its standard error is appended to
    */
   static ChildServer start(Peer peer, List<String> jvmOptions, Path log) {
     List<String> command = new ArrayList<>();
@@ -61,12 +67,19 @@ final class ChildServer implements ServerHandle {
     } else {
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(jvmOptions);
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), peer.label()));
+      command.addAll(
+          List.of(
+              "-cp",
+              System.getProperty("java.class.path"),
+              ServerMain.class.getName(),
+              peer.label()));
     }
     try {
       Files.createDirectories(log.getParent());
-      Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
+      Process process =
+          new ProcessBuilder(command)
+              .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
       return new ChildServer(peer, process);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the " + peer.label() + " server: " + command, e);
@@ -94,7 +107,8 @@ final class ChildServer implements ServerHandle {
     try {
       for (DeltaDiscoveryResponse frame : toSend) {
         ControlFrames.write(frames, frame);
-        if (frame.getTypeUrl().equals(ControlFrames.COMMIT) || frame.getTypeUrl().equals(ControlFrames.STATE)) {
+        if (frame.getTypeUrl().equals(ControlFrames.COMMIT)
+            || frame.getTypeUrl().equals(ControlFrames.STATE)) {
           unanswered++;
         }
       }
@@ -110,7 +124,8 @@ final class ChildServer implements ServerHandle {
       for (; unanswered > 0; unanswered--) {
         String answer = answer();
         if (!answer.equals("ok")) {
-          throw new IllegalStateException(peer.label() + " server answered '" + answer + "' instead of 'ok'");
+          throw new IllegalStateException(
+              peer.label() + " server answered '" + answer + "' instead of 'ok'");
         }
       }
     } catch (IOException e) {
@@ -128,10 +143,14 @@ final class ChildServer implements ServerHandle {
       String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-      long rssKb = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
-          .filter(line -> line.startsWith("VmHWM:")).findFirst()
-          .map(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).orElse(0L);
-      return Optional.of(new ServerStats(ticks * 1_000_000_000L / CLOCK_TICKS_PER_SECOND, rssKb * 1024, heap));
+      long rssKb =
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
+              .filter(line -> line.startsWith("VmHWM:"))
+              .findFirst()
+              .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+              .orElse(0L);
+      return Optional.of(
+          new ServerStats(ticks * 1_000_000_000L / CLOCK_TICKS_PER_SECOND, rssKb * 1024, heap));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the " + peer.label() + " server's statistics", e);
     }
@@ -145,7 +164,8 @@ final class ChildServer implements ServerHandle {
       frames.flush();
       String answer = answerSkippingAcknowledgements();
       if (!answer.equals("reset")) {
-        throw new IllegalStateException(peer.label() + " server answered '" + answer + "' to a reset");
+        throw new IllegalStateException(
+            peer.label() + " server answered '" + answer + "' to a reset");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot reset the " + peer.label() + " server's peaks", e);
@@ -177,7 +197,10 @@ final class ChildServer implements ServerHandle {
     }
   }
 
-  /** The next answer that is not an {@code ok} of a pipelined send (those may come before or after it). */
+  /**
+   * The next answer that is not an {@code ok} of a pipelined send (those may come before or after
+   * it).
+   */
   private String answerSkippingAcknowledgements() throws IOException {
     String answer = answer();
     while (answer.equals("ok") && unanswered > 0) {
@@ -190,8 +213,12 @@ final class ChildServer implements ServerHandle {
   private String answer() throws IOException {
     String line = answers.readLine();
     if (line == null) {
-      throw new IOException("the " + peer.label() + " server exited (code "
-          + (process.isAlive() ? "still running" : process.exitValue()) + "); see its log");
+      throw new IOException(
+          "the "
+              + peer.label()
+              + " server exited (code "
+              + (process.isAlive() ? "still running" : process.exitValue())
+              + "); see its log");
     }
     return line;
   }

@@ -14,15 +14,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
 
 /**
- * When each client came to hold each change. The driver registers a change ({@link #expect}) before handing it to
- * the server: the resources every client must come to hold with a given fingerprint, or drop. Clients report
- * every change of what they hold ({@link #observe}, from their streams' threads); a client has converged on a
- * change once it has gone through all of that change's transitions. A change's convergence time is from its start
- * to the last client converging.
+ * When each client came to hold each change. The driver registers a change ({@link #expect}) before
+ * handing it to the server: the resources every client must come to hold with a given fingerprint,
+ * or drop. Clients report every change of what they hold ({@link #observe}, from their streams'
+ * threads); a client has converged on a change once it has gone through all of that change's
+ * transitions. A change's convergence time is from its start to the last client converging.
  *
- * <p>Thread-safe: changes are found through a {@link ConcurrentHashMap}, and per-client progress is kept in atomic
- * arrays, so any number of stream threads may report at once. A client that NACKs is not waited for on the changes
- * registered before ({@link #rejected}).
+ * <p>Thread-safe: changes are found through a {@link ConcurrentHashMap}, and per-client progress is
+ * kept in atomic arrays, so any number of stream threads may report at once. A client that NACKs is
+ * not waited for on the changes registered before ({@link #rejected}).
  */
 final class Convergence {
 
@@ -36,14 +36,21 @@ final class Convergence {
     this.ids = ids;
   }
 
-  /** Registers a change starting at {@code startNanos} ({@link System#nanoTime()}); call before applying it. */
+  /**
+   * Registers a change starting at {@code startNanos} ({@link System#nanoTime()}); call before
+   * applying it.
+   */
   Change expect(List<ResourceSnapshot.Transition> transitions, long startNanos) {
     Change change = new Change(startNanos, transitions.size(), clients);
     for (ResourceSnapshot.Transition transition : transitions) {
       int id = ids.id(transition.type(), transition.name());
       if (id < 0) {
-        throw new IllegalArgumentException("the change names " + transition.type().shortName() + " "
-            + transition.name() + ", which is not among the scenario's resources");
+        throw new IllegalArgumentException(
+            "the change names "
+                + transition.type().shortName()
+                + " "
+                + transition.name()
+                + ", which is not among the scenario's resources");
       }
       pending.put(new Key(transition.type(), id, transition.fingerprint()), change);
     }
@@ -51,7 +58,10 @@ final class Convergence {
     return change;
   }
 
-  /** A client came to hold resource {@code id} of {@code type} with {@code fingerprint} (or dropped it) at {@code nanos}. */
+  /**
+   * A client came to hold resource {@code id} of {@code type} with {@code fingerprint} (or dropped
+   * it) at {@code nanos}.
+   */
   void observe(int client, ResourceType type, int id, long fingerprint, long nanos) {
     Change change = pending.get(new Key(type, id, fingerprint));
     if (change != null) {
@@ -60,15 +70,14 @@ final class Convergence {
   }
 
   /**
-   * A client rejected a response (a NACK): like Envoy, it keeps what it had, so it is not waited for on the changes
-   * registered so far; it must converge on later ones.
+   * A client rejected a response (a NACK): like Envoy, it keeps what it had, so it is not waited
+   * for on the changes registered so far; it must converge on later ones.
    */
   void rejected(int client) {
     changes.forEach(change -> change.exclude(client));
   }
 
-  private record Key(ResourceType type, int id, long fingerprint) {
-  }
+  private record Key(ResourceType type, int id, long fingerprint) {}
 
   /** One change: per client, the transitions still to go and when the last one came. */
   static final class Change {

@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * N simulated Envoys multiplexed over a bounded number of gRPC channels (HTTP/2 connections) sharing a bounded
- * event-loop group, so that a thousand clients fit on a small machine: responses are handled on the event-loop
- * threads themselves. Connects to 127.0.0.1 only.
+ * N simulated Envoys multiplexed over a bounded number of gRPC channels (HTTP/2 connections)
+ * sharing a bounded event-loop group, so that a thousand clients fit on a small machine: responses
+ * are handled on the event-loop threads themselves. Connects to 127.0.0.1 only.
  *
- * <p>The driver thread connects, reconnects and switches {@link #convergence}; clients read it from their stream
- * threads (it is volatile).
+ * <p>The driver thread connects, reconnects and switches {@link #convergence}; clients read it from
+ * their stream threads (it is volatile).
  */
 final class EnvoyFleet implements AutoCloseable {
 
@@ -29,9 +29,16 @@ final class EnvoyFleet implements AutoCloseable {
   private volatile boolean expectingDisconnects;
 
   /**
-   * @param nackers how many of the clients (the first ones) NACK the first cluster response they get
+   * @param nackers how many of the clients (the first ones) NACK the first cluster response they
+   *     get
    */
-  EnvoyFleet(int clients, boolean delta, int nackers, ResourceIds ids, int channelCount, int eventLoopThreads) {
+  EnvoyFleet(
+      int clients,
+      boolean delta,
+      int nackers,
+      ResourceIds ids,
+      int channelCount,
+      int eventLoopThreads) {
     this.channelCount = channelCount;
     this.eventLoops = new NioEventLoopGroup(eventLoopThreads);
     this.convergence = new Convergence(clients, ids);
@@ -45,9 +52,15 @@ final class EnvoyFleet implements AutoCloseable {
     closeChannels();
     List<ManagedChannel> opened = new ArrayList<>();
     for (int i = 0; i < channelCount; i++) {
-      opened.add(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
-          .eventLoopGroup(eventLoops).channelType(NioSocketChannel.class).directExecutor()
-          .maxInboundMessageSize(Integer.MAX_VALUE).flowControlWindow(16 << 20).build());
+      opened.add(
+          NettyChannelBuilder.forAddress("127.0.0.1", port)
+              .usePlaintext()
+              .eventLoopGroup(eventLoops)
+              .channelType(NioSocketChannel.class)
+              .directExecutor()
+              .maxInboundMessageSize(Integer.MAX_VALUE)
+              .flowControlWindow(16 << 20)
+              .build());
     }
     channels = opened;
     expectingDisconnects = false;
@@ -76,7 +89,10 @@ final class EnvoyFleet implements AutoCloseable {
     convergence = next;
   }
 
-  /** Streams failing from now until the next {@link #connectAll} are expected (the server is being restarted). */
+  /**
+   * Streams failing from now until the next {@link #connectAll} are expected (the server is being
+   * restarted).
+   */
   void expectDisconnects() {
     expectingDisconnects = true;
   }

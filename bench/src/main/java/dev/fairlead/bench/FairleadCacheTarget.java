@@ -8,14 +8,18 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 
-/** Fairlead's cache and server without translation: each commit hands the whole resource set to the cache. */
+/**
+ * Fairlead's cache and server without translation: each commit hands the whole resource set to the
+ * cache.
+ */
 final class FairleadCacheTarget implements ServedTarget {
 
   private final StagedResources resources = new StagedResources();
-  private final StreamRegistry streams = new StreamRegistry(new SimpleMeterRegistry(), Clock.systemUTC());
+  private final StreamRegistry streams =
+      new StreamRegistry(new SimpleMeterRegistry(), Clock.systemUTC());
   private final XdsCache cache = new XdsCache();
-  private final XdsServer server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache,
-      streams);
+  private final XdsServer server =
+      XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams);
 
   @Override
   public int port() {

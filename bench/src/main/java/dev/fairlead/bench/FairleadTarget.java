@@ -1,16 +1,23 @@
 package dev.fairlead.bench;
 
-import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.app.ControlPlane;
+import dev.fairlead.tls.ServerTransport;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-/** Fairlead's real path: each {@link ControlFrames#STATE} frame is generated, translated and published. */
+/**
+ * Fairlead's real path: each {@link ControlFrames#STATE} frame is generated, translated and
+ * published.
+ */
 final class FairleadTarget implements ServedTarget {
 
   private final BenchConfig config = new BenchConfig();
   private final ControlPlane controlPlane =
-      ControlPlane.start("127.0.0.1", 0, ServerTransport.plaintext(), BenchConfig.OPTIONS,
+      ControlPlane.start(
+          "127.0.0.1",
+          0,
+          ServerTransport.plaintext(),
+          BenchConfig.OPTIONS,
           new SimpleMeterRegistry());
 
   @Override
@@ -21,9 +28,11 @@ final class FairleadTarget implements ServedTarget {
   @Override
   public void apply(DeltaDiscoveryResponse frame) {
     if (!frame.getTypeUrl().equals(ControlFrames.STATE)) {
-      throw new IllegalArgumentException("fairlead takes state frames only, not " + frame.getTypeUrl());
+      throw new IllegalArgumentException(
+          "fairlead takes state frames only, not " + frame.getTypeUrl());
     }
-    controlPlane.publish(config.state(StateSpec.parse(frame.getSystemVersionInfo())), object -> null);
+    controlPlane.publish(
+        config.state(StateSpec.parse(frame.getSystemVersionInfo())), object -> null);
   }
 
   @Override

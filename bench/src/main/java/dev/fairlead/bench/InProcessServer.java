@@ -4,7 +4,10 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import java.util.List;
 import java.util.Optional;
 
-/** A Java server under test in the driver's own process: for the smoke test, where only correctness counts. */
+/**
+ * A Java server under test in the driver's own process: for the smoke test, where only correctness
+ * counts.
+ */
 final class InProcessServer implements ServerHandle {
 
   private final Peer peer;
@@ -36,8 +39,7 @@ final class InProcessServer implements ServerHandle {
   }
 
   @Override
-  public void awaitPipelined() {
-  }
+  public void awaitPipelined() {}
 
   @Override
   public Optional<ServerStats> stats() {
@@ -45,8 +47,7 @@ final class InProcessServer implements ServerHandle {
   }
 
   @Override
-  public void resetPeaks() {
-  }
+  public void resetPeaks() {}
 
   @Override
   public void close() {

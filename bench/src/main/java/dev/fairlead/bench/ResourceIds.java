@@ -9,15 +9,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Small numbers for the resource names a scenario can ever serve, per type, so that a thousand clients keep what
- * they hold in arrays instead of maps. Built once from the largest state before any client starts, then only
- * read: safe to share between threads.
+ * Small numbers for the resource names a scenario can ever serve, per type, so that a thousand
+ * clients keep what they hold in arrays instead of maps. Built once from the largest state before
+ * any client starts, then only read: safe to share between threads.
  */
 final class ResourceIds {
 
   private final Map<ResourceType, Map<String, Integer>> ids = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, String[]> names = new EnumMap<>(ResourceType.class);
-  /** The endpoint-assignment id of each cluster id (the ClusterLoadAssignment named like the cluster), or -1. */
+
+  /**
+   * The endpoint-assignment id of each cluster id (the ClusterLoadAssignment named like the
+   * cluster), or -1.
+   */
   private final int[] assignmentOfCluster;
 
   ResourceIds(ResourceSnapshot universe) {
@@ -52,7 +56,10 @@ final class ResourceIds {
     return names.get(type).length;
   }
 
-  /** Endpoints of an EDS cluster are requested by the cluster's name (no {@code service_name} is set). */
+  /**
+   * Endpoints of an EDS cluster are requested by the cluster's name (no {@code service_name} is
+   * set).
+   */
   int assignmentOfCluster(int clusterId) {
     return assignmentOfCluster[clusterId];
   }

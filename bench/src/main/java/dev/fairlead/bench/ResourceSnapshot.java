@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The resources of a state as an Envoy of the fleet should end up holding them: per type, name to deterministic
- * encoding. Two snapshots give the frames that turn a peer's resources from one into the other, and the
- * transitions every client must go through. Immutable.
+ * The resources of a state as an Envoy of the fleet should end up holding them: per type, name to
+ * deterministic encoding. Two snapshots give the frames that turn a peer's resources from one into
+ * the other, and the transitions every client must go through. Immutable.
  */
 record ResourceSnapshot(Map<ResourceType, Map<String, ByteString>> encoded) {
 
@@ -27,18 +27,23 @@ record ResourceSnapshot(Map<ResourceType, Map<String, ByteString>> encoded) {
   ResourceSnapshot {
     Map<ResourceType, Map<String, ByteString>> copy = new EnumMap<>(ResourceType.class);
     for (ResourceType type : ResourceType.values()) {
-      copy.put(type, Collections.unmodifiableMap(new LinkedHashMap<>(encoded.getOrDefault(type, Map.of()))));
+      copy.put(
+          type,
+          Collections.unmodifiableMap(new LinkedHashMap<>(encoded.getOrDefault(type, Map.of()))));
     }
     encoded = Collections.unmodifiableMap(copy);
   }
 
   static ResourceSnapshot of(Map<ResourceType, List<Message>> resources) {
     Map<ResourceType, Map<String, ByteString>> encoded = new EnumMap<>(ResourceType.class);
-    resources.forEach((type, messages) -> {
-      Map<String, ByteString> byName = new LinkedHashMap<>();
-      messages.forEach(message -> byName.put(Resources.getResourceName(message), deterministic(type, message)));
-      encoded.put(type, byName);
-    });
+    resources.forEach(
+        (type, messages) -> {
+          Map<String, ByteString> byName = new LinkedHashMap<>();
+          messages.forEach(
+              message ->
+                  byName.put(Resources.getResourceName(message), deterministic(type, message)));
+          encoded.put(type, byName);
+        });
     return new ResourceSnapshot(encoded);
   }
 
@@ -55,47 +60,68 @@ record ResourceSnapshot(Map<ResourceType, Map<String, ByteString>> encoded) {
     return encoded.values().stream().mapToInt(Map::size).sum();
   }
 
-  /** The serialized size of every resource, packed in an {@code Any}: what one full push carries per client. */
+  /**
+   * The serialized size of every resource, packed in an {@code Any}: what one full push carries per
+   * client.
+   */
   long anyBytes() {
     long bytes = 0;
     for (ResourceType type : ResourceType.values()) {
       for (ByteString value : encoded.get(type).values()) {
-        bytes += Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(value).build().getSerializedSize();
+        bytes +=
+            Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(value).build().getSerializedSize();
       }
     }
     return bytes;
   }
 
-  /** What a client holding {@code before} must receive (new fingerprints) or drop ({@link Fingerprint#ABSENT}). */
+  /**
+   * What a client holding {@code before} must receive (new fingerprints) or drop ({@link
+   * Fingerprint#ABSENT}).
+   */
   List<Transition> transitionsFrom(ResourceSnapshot before) {
     List<Transition> transitions = new ArrayList<>();
     for (ResourceType type : ResourceType.values()) {
       Map<String, ByteString> old = before.encoded.get(type);
       Map<String, ByteString> now = encoded.get(type);
-      now.forEach((name, bytes) -> {
-        if (!bytes.equals(old.get(name))) {
-          transitions.add(new Transition(type, name, Fingerprint.of(bytes)));
-        }
-      });
-      old.keySet().stream().filter(name -> !now.containsKey(name))
+      now.forEach(
+          (name, bytes) -> {
+            if (!bytes.equals(old.get(name))) {
+              transitions.add(new Transition(type, name, Fingerprint.of(bytes)));
+            }
+          });
+      old.keySet().stream()
+          .filter(name -> !now.containsKey(name))
           .forEach(name -> transitions.add(new Transition(type, name, Fingerprint.ABSENT)));
     }
     return transitions;
   }
 
-  /** Resource frames (one per type that changed) that turn {@code before} into this snapshot, then a commit. */
+  /**
+   * Resource frames (one per type that changed) that turn {@code before} into this snapshot, then a
+   * commit.
+   */
   List<DeltaDiscoveryResponse> framesFrom(ResourceSnapshot before) {
     List<DeltaDiscoveryResponse> frames = new ArrayList<>();
     for (ResourceType type : ResourceType.values()) {
       Map<String, ByteString> old = before.encoded.get(type);
-      DeltaDiscoveryResponse.Builder frame = DeltaDiscoveryResponse.newBuilder().setTypeUrl(type.typeUrl());
-      encoded.get(type).forEach((name, bytes) -> {
-        if (!bytes.equals(old.get(name))) {
-          frame.addResources(Resource.newBuilder().setName(name)
-              .setResource(Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(bytes)));
-        }
-      });
-      old.keySet().stream().filter(name -> !encoded.get(type).containsKey(name)).forEach(frame::addRemovedResources);
+      DeltaDiscoveryResponse.Builder frame =
+          DeltaDiscoveryResponse.newBuilder().setTypeUrl(type.typeUrl());
+      encoded
+          .get(type)
+          .forEach(
+              (name, bytes) -> {
+                if (!bytes.equals(old.get(name))) {
+                  frame.addResources(
+                      Resource.newBuilder()
+                          .setName(name)
+                          .setResource(
+                              Any.newBuilder().setTypeUrl(type.typeUrl()).setValue(bytes)));
+                }
+              });
+      old.keySet().stream()
+          .filter(name -> !encoded.get(type).containsKey(name))
+          .forEach(frame::addRemovedResources);
       if (frame.getResourcesCount() > 0 || frame.getRemovedResourcesCount() > 0) {
         frames.add(frame.build());
       }
@@ -105,8 +131,7 @@ record ResourceSnapshot(Map<ResourceType, Map<String, ByteString>> encoded) {
   }
 
   /** One resource a client must come to hold with {@code fingerprint}, or drop. */
-  record Transition(ResourceType type, String name, long fingerprint) {
-  }
+  record Transition(ResourceType type, String name, long fingerprint) {}
 
   /** The deterministic encoding Fairlead's cache sends (map fields in key order). */
   static ByteString deterministic(ResourceType type, Message message) {

@@ -10,16 +10,20 @@ enum Scenario {
   /** 1,000 upstreams × 100 clients: connect, a full push, ten single-endpoint changes. */
   A(1_000, 100, "sotw,delta") {
     @Override
-    void run(ScenarioRun run, Map<String, String> options, Consumer<PhaseResult> results) throws InterruptedException {
+    void run(ScenarioRun run, Map<String, String> options, Consumer<PhaseResult> results)
+        throws InterruptedException {
       results.accept(run.connect("connect"));
       results.accept(run.updateAll("full push"));
       results.accept(run.endpointChanges("1 endpoint ×10", 10));
     }
   },
-  /** 10,000 upstreams × 1,000 clients: connect and a full push (every cluster and endpoint changes). */
+  /**
+   * 10,000 upstreams × 1,000 clients: connect and a full push (every cluster and endpoint changes).
+   */
   B(10_000, 1_000, "sotw,delta") {
     @Override
-    void run(ScenarioRun run, Map<String, String> options, Consumer<PhaseResult> results) throws InterruptedException {
+    void run(ScenarioRun run, Map<String, String> options, Consumer<PhaseResult> results)
+        throws InterruptedException {
       results.accept(run.connect("connect"));
       results.accept(run.updateAll("full push"));
     }
@@ -27,19 +31,25 @@ enum Scenario {
   /** Endpoint churn: 100 changes a second for 60 s, 1,000 upstreams × 1,000 clients. */
   C(1_000, 1_000, "delta,sotw") {
     @Override
-    void run(ScenarioRun run, Map<String, String> options, Consumer<PhaseResult> results) throws InterruptedException {
+    void run(ScenarioRun run, Map<String, String> options, Consumer<PhaseResult> results)
+        throws InterruptedException {
       results.accept(run.connect("connect"));
-      results.accept(run.churn("churn", Integer.parseInt(options.getOrDefault("rate", "100")),
-          Duration.ofSeconds(Long.parseLong(options.getOrDefault("duration", "60")))));
+      results.accept(
+          run.churn(
+              "churn",
+              Integer.parseInt(options.getOrDefault("rate", "100")),
+              Duration.ofSeconds(Long.parseLong(options.getOrDefault("duration", "60")))));
     }
   },
   /**
-   * 1,000 clients connecting at once (1,000 upstreams): cold start; then (delta) the server restarts, a change and a
-   * deletion happen meanwhile, and every client reconnects at once with its initial_resource_versions.
+   * 1,000 clients connecting at once (1,000 upstreams): cold start; then (delta) the server
+   * restarts, a change and a deletion happen meanwhile, and every client reconnects at once with
+   * its initial_resource_versions.
    */
   D(1_000, 1_000, "sotw,delta") {
     @Override
-    void run(ScenarioRun run, Map<String, String> options, Consumer<PhaseResult> results) throws InterruptedException {
+    void run(ScenarioRun run, Map<String, String> options, Consumer<PhaseResult> results)
+        throws InterruptedException {
       results.accept(run.connect("cold start"));
       results.accept(run.restart("restart"));
     }
@@ -75,8 +85,15 @@ enum Scenario {
   }
 
   static Scenario of(String label) {
-    return Arrays.stream(values()).filter(s -> s.label().equals(label)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no scenario '" + label + "'; there are "
-            + Arrays.stream(values()).map(Scenario::label).toList()));
+    return Arrays.stream(values())
+        .filter(s -> s.label().equals(label))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no scenario '"
+                        + label
+                        + "'; there are "
+                        + Arrays.stream(values()).map(Scenario::label).toList()));
   }
 }

@@ -16,20 +16,28 @@ import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
- * One server, one xDS mode, one fleet of simulated Envoys, taken through the phases of a scenario. The server is
- * started holding the scenario's first state; the phases then connect the fleet, change the state, restart the
- * server. Every change is registered with a fresh {@link Convergence} before the server is handed it, and the
- * phase's result covers its changes. Used from one thread.
+ * One server, one xDS mode, one fleet of simulated Envoys, taken through the phases of a scenario.
+ * The server is started holding the scenario's first state; the phases then connect the fleet,
+ * change the state, restart the server. Every change is registered with a fresh {@link Convergence}
+ * before the server is handed it, and the phase's result covers its changes. Used from one thread.
  */
 final class ScenarioRun implements AutoCloseable {
 
   /**
-   * @param nackers  how many clients NACK the first cluster response they get
+   * @param nackers how many clients NACK the first cluster response they get
    * @param channels gRPC channels (HTTP/2 connections) the clients share
-   * @param timeout  how long a change may take to reach every client before it counts as not converged
+   * @param timeout how long a change may take to reach every client before it counts as not
+   *     converged
    */
-  record Settings(String scenario, int upstreams, int clients, boolean delta, int nackers, int channels,
-      int eventLoopThreads, Duration timeout) {
+  record Settings(
+      String scenario,
+      int upstreams,
+      int clients,
+      boolean delta,
+      int nackers,
+      int channels,
+      int eventLoopThreads,
+      Duration timeout) {
 
     String mode() {
       return delta ? "delta" : "sotw";
@@ -54,19 +62,29 @@ final class ScenarioRun implements AutoCloseable {
     this.spec = StateSpec.of(settings.upstreams());
     this.snapshot = ResourceSnapshot.of(config.envoyResources(spec));
     this.ids = new ResourceIds(snapshot);
-    this.fleet = new EnvoyFleet(settings.clients(), settings.delta(), settings.nackers(), ids, settings.channels(),
-        settings.eventLoopThreads());
+    this.fleet =
+        new EnvoyFleet(
+            settings.clients(),
+            settings.delta(),
+            settings.nackers(),
+            ids,
+            settings.channels(),
+            settings.eventLoopThreads());
     this.server = servers.get();
     server.send(framesFor(spec, snapshot));
   }
 
   /** Every client connects at once and is served the whole configuration. */
   PhaseResult connect(String phase) throws InterruptedException {
-    return measure(phase, convergence -> {
-      Convergence.Change change = convergence.expect(snapshot.transitionsFrom(ResourceSnapshot.EMPTY), System.nanoTime());
-      fleet.connectAll(server.port());
-      return List.of(change);
-    });
+    return measure(
+        phase,
+        convergence -> {
+          Convergence.Change change =
+              convergence.expect(
+                  snapshot.transitionsFrom(ResourceSnapshot.EMPTY), System.nanoTime());
+          fleet.connectAll(server.port());
+          return List.of(change);
+        });
   }
 
   /** Every cluster and every endpoint changes at once. */
@@ -76,42 +94,48 @@ final class ScenarioRun implements AutoCloseable {
 
   /** {@code count} changes of one Upstream's endpoints, one after the other, each awaited. */
   PhaseResult endpointChanges(String phase, int count) throws InterruptedException {
-    return measure(phase, convergence -> {
-      List<Convergence.Change> changes = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        Convergence.Change change = changeEndpoints(convergence, i * 7919 % spec.upstreams(), false);
-        change.await(settings.timeout());
-        changes.add(change);
-      }
-      return changes;
-    });
+    return measure(
+        phase,
+        convergence -> {
+          List<Convergence.Change> changes = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            Convergence.Change change =
+                changeEndpoints(convergence, i * 7919 % spec.upstreams(), false);
+            change.await(settings.timeout());
+            changes.add(change);
+          }
+          return changes;
+        });
   }
 
   /**
    * Endpoint churn: {@code perSecond} changes a second, each of another Upstream (round robin), for
-   * {@code duration}, sent at their times whether or not the server keeps up (a server that falls behind works
-   * through its backlog while the phase waits for convergence, and after).
+   * {@code duration}, sent at their times whether or not the server keeps up (a server that falls
+   * behind works through its backlog while the phase waits for convergence, and after).
    */
   PhaseResult churn(String phase, int perSecond, Duration duration) throws InterruptedException {
-    return measure(phase, convergence -> {
-      List<Convergence.Change> changes = new ArrayList<>();
-      long start = System.nanoTime();
-      long total = perSecond * duration.toSeconds();
-      for (long i = 0; i < total; i++) {
-        long due = start + i * 1_000_000_000L / perSecond;
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        }
-        changes.add(changeEndpoints(convergence, (int) (i % spec.upstreams()), true));
-      }
-      return changes;
-    });
+    return measure(
+        phase,
+        convergence -> {
+          List<Convergence.Change> changes = new ArrayList<>();
+          long start = System.nanoTime();
+          long total = perSecond * duration.toSeconds();
+          for (long i = 0; i < total; i++) {
+            long due = start + i * 1_000_000_000L / perSecond;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+              TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            changes.add(changeEndpoints(convergence, (int) (i % spec.upstreams()), true));
+          }
+          return changes;
+        });
   }
 
   /**
-   * The server is killed; while it is down one Upstream's endpoints change and the last Upstream is deleted; a new
-   * server starts with that state, and every client reconnects at once (delta clients with the versions they hold).
+   * The server is killed; while it is down one Upstream's endpoints change and the last Upstream is
+   * deleted; a new server starts with that state, and every client reconnects at once (delta
+   * clients with the versions they hold).
    */
   PhaseResult restart(String phase) throws InterruptedException {
     fleet.expectDisconnects();
@@ -124,11 +148,13 @@ final class ScenarioRun implements AutoCloseable {
     List<ResourceSnapshot.Transition> transitions = nextSnapshot.transitionsFrom(snapshot);
     spec = next;
     snapshot = nextSnapshot;
-    return measure(phase, convergence -> {
-      Convergence.Change change = convergence.expect(transitions, System.nanoTime());
-      fleet.connectAll(server.port());
-      return List.of(change);
-    });
+    return measure(
+        phase,
+        convergence -> {
+          Convergence.Change change = convergence.expect(transitions, System.nanoTime());
+          fleet.connectAll(server.port());
+          return List.of(change);
+        });
   }
 
   /** Every client holds exactly the current state: the check of the smoke test. */
@@ -140,8 +166,16 @@ final class ScenarioRun implements AutoCloseable {
           ByteString expected = snapshot.encoded().get(type).get(ids.name(type, id));
           long want = expected == null ? Fingerprint.ABSENT : Fingerprint.of(expected);
           if (envoy.held(type, id) != want) {
-            problems.add("client " + fleet.envoys().indexOf(envoy) + " " + type.shortName() + " " + ids.name(type, id)
-                + (want == Fingerprint.ABSENT ? " should be gone" : " is not the current version"));
+            problems.add(
+                "client "
+                    + fleet.envoys().indexOf(envoy)
+                    + " "
+                    + type.shortName()
+                    + " "
+                    + ids.name(type, id)
+                    + (want == Fingerprint.ABSENT
+                        ? " should be gone"
+                        : " is not the current version"));
           }
         }
       }
@@ -158,15 +192,17 @@ final class ScenarioRun implements AutoCloseable {
     return measure(phase, convergence -> List.of(publish(convergence, next, nextSnapshot, false)));
   }
 
-  private Convergence.Change changeEndpoints(Convergence convergence, int index, boolean pipelined) {
+  private Convergence.Change changeEndpoints(
+      Convergence convergence, int index, boolean pipelined) {
     int endpointGeneration = ++generation;
     StateSpec next = spec.withEndpoints(index, endpointGeneration);
-    ResourceSnapshot nextSnapshot = snapshot.with(ResourceType.ENDPOINT, config.endpointsOf(index, endpointGeneration));
+    ResourceSnapshot nextSnapshot =
+        snapshot.with(ResourceType.ENDPOINT, config.endpointsOf(index, endpointGeneration));
     return publish(convergence, next, nextSnapshot, pipelined);
   }
 
-  private Convergence.Change publish(Convergence convergence, StateSpec next, ResourceSnapshot nextSnapshot,
-      boolean pipelined) {
+  private Convergence.Change publish(
+      Convergence convergence, StateSpec next, ResourceSnapshot nextSnapshot, boolean pipelined) {
     List<DeltaDiscoveryResponse> frames = framesFor(next, nextSnapshot);
     List<ResourceSnapshot.Transition> transitions = nextSnapshot.transitionsFrom(snapshot);
     spec = next;
@@ -207,8 +243,13 @@ final class ScenarioRun implements AutoCloseable {
     // Responses still in flight (a slow server's backlog) count for the phase until they stop.
     LoadStats.Totals after = settle();
     LoadStats.Totals totals = after.minus(before);
-    Optional<ServerHandle.ServerStats> stats = server.stats().map(s ->
-        new ServerHandle.ServerStats(s.cpuNanos() - cpuBefore, s.peakRssBytes(), s.peakHeapBytes()));
+    Optional<ServerHandle.ServerStats> stats =
+        server
+            .stats()
+            .map(
+                s ->
+                    new ServerHandle.ServerStats(
+                        s.cpuNanos() - cpuBefore, s.peakRssBytes(), s.peakHeapBytes()));
     Histogram fleetMicros = new Histogram(3);
     Histogram clientMicros = new Histogram(3);
     int converged = 0;
@@ -220,14 +261,31 @@ final class ScenarioRun implements AutoCloseable {
       }
       change.recordClients(clientMicros);
     }
-    return new PhaseResult(settings.scenario(), phase, server.peer(), settings.mode(), settings.clients(),
-        spec.upstreams(), changes.size(), converged, percentileMillis(fleetMicros, 50),
-        percentileMillis(fleetMicros, 99), fleetMicros.getTotalCount() == 0 ? Double.NaN
-            : fleetMicros.getMaxValue() / 1000.0, percentileMillis(clientMicros, 99), totals.bytes(),
-        totals.responses(), totals.nacks(), totals.streamErrors(), totals.unexpected(), stats, loadAverage());
+    return new PhaseResult(
+        settings.scenario(),
+        phase,
+        server.peer(),
+        settings.mode(),
+        settings.clients(),
+        spec.upstreams(),
+        changes.size(),
+        converged,
+        percentileMillis(fleetMicros, 50),
+        percentileMillis(fleetMicros, 99),
+        fleetMicros.getTotalCount() == 0 ? Double.NaN : fleetMicros.getMaxValue() / 1000.0,
+        percentileMillis(clientMicros, 99),
+        totals.bytes(),
+        totals.responses(),
+        totals.nacks(),
+        totals.streamErrors(),
+        totals.unexpected(),
+        stats,
+        loadAverage());
   }
 
-  /** Waits until no response has arrived for 200 ms (at most 30 s), and returns the counters then. */
+  /**
+   * Waits until no response has arrived for 200 ms (at most 30 s), and returns the counters then.
+   */
   private LoadStats.Totals settle() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     LoadStats.Totals last = fleet.stats().totals();
@@ -243,7 +301,9 @@ final class ScenarioRun implements AutoCloseable {
   }
 
   private static double percentileMillis(Histogram micros, double percentile) {
-    return micros.getTotalCount() == 0 ? Double.NaN : micros.getValueAtPercentile(percentile) / 1000.0;
+    return micros.getTotalCount() == 0
+        ? Double.NaN
+        : micros.getValueAtPercentile(percentile) / 1000.0;
   }
 
   static double loadAverage() {

@@ -3,8 +3,9 @@ package dev.fairlead.bench;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 
 /**
- * A Java xDS server under test, listening on 127.0.0.1, applying the driver's {@link ControlFrames}. Used from
- * one thread (the one reading frames); the server's own threads serve xDS.
+ * A Java xDS server under test, listening on 127.0.0.1, applying the driver's {@link
+ * ControlFrames}. Used from one thread (the one reading frames); the server's own threads serve
+ * xDS.
  */
 interface ServedTarget extends AutoCloseable {
 
@@ -22,7 +23,8 @@ interface ServedTarget extends AutoCloseable {
       case FAIRLEAD -> new FairleadTarget();
       case FAIRLEAD_CACHE -> new FairleadCacheTarget();
       case STOCK -> new StockTarget();
-      case GO -> throw new IllegalArgumentException("go-control-plane is not a Java server; see GoPeer");
+      case GO ->
+          throw new IllegalArgumentException("go-control-plane is not a Java server; see GoPeer");
     };
   }
 }

@@ -27,21 +27,25 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * One simulated Envoy on one ADS stream, state-of-the-world or delta, doing what Envoy does: subscribes to
- * clusters and listeners (wildcard), then to the endpoints of the clusters it got and the route tables its
- * listeners name; ACKs every response; drops endpoints of clusters that went away; on reconnecting over delta,
- * sends the versions it holds ({@code initial_resource_versions}). Optionally it NACKs the first cluster response
- * it gets, as Envoy does with a config it rejects (keeping what it had).
+ * One simulated Envoy on one ADS stream, state-of-the-world or delta, doing what Envoy does:
+ * subscribes to clusters and listeners (wildcard), then to the endpoints of the clusters it got and
+ * the route tables its listeners name; ACKs every response; drops endpoints of clusters that went
+ * away; on reconnecting over delta, sends the versions it holds ({@code
+ * initial_resource_versions}). Optionally it NACKs the first cluster response it gets, as Envoy
+ * does with a config it rejects (keeping what it had).
  *
- * <p>What it holds is a fingerprint per resource id ({@link CanonicalFingerprints}); each change of that is reported to the
- * current {@link Convergence}. Resource names are read from field 1 of each resource (the name of a Cluster,
- * Listener and RouteConfiguration, the cluster_name of a ClusterLoadAssignment) without decoding the rest.
+ * <p>What it holds is a fingerprint per resource id ({@link CanonicalFingerprints}); each change of
+ * that is reported to the current {@link Convergence}. Resource names are read from field 1 of each
+ * resource (the name of a Cluster, Listener and RouteConfiguration, the cluster_name of a
+ * ClusterLoadAssignment) without decoding the rest.
  *
- * <p>Thread-safe: every method is synchronized on the instance, because requests go out from the driver's thread
- * (connecting) and from gRPC's (answering), and a gRPC request stream takes one caller at a time.
+ * <p>Thread-safe: every method is synchronized on the instance, because requests go out from the
+ * driver's thread (connecting) and from gRPC's (answering), and a gRPC request stream takes one
+ * caller at a time.
  *
- * <p>Per-type state sits in arrays indexed by the type's ordinal: a simulated fleet of thousands of clients updates
- * it on every response, and plain arrays keep that path free of map lookups and boxing.
+ * <p>Per-type state sits in arrays indexed by the type's ordinal: a simulated fleet of thousands of
+ * clients updates it on every response, and plain arrays keep that path free of map lookups and
+ * boxing.
  */
 @SuppressWarnings("EnumOrdinal")
 final class SimulatedEnvoy {
@@ -68,13 +72,22 @@ final class SimulatedEnvoy {
   private StreamObserver<DiscoveryRequest> sotw;
   private StreamObserver<DeltaDiscoveryRequest> deltaStream;
 
-  SimulatedEnvoy(int index, boolean delta, boolean nackFirstClusters, ResourceIds ids, LoadStats stats,
+  SimulatedEnvoy(
+      int index,
+      boolean delta,
+      boolean nackFirstClusters,
+      ResourceIds ids,
+      LoadStats stats,
       EnvoyFleet fleet) {
     this.index = index;
     this.delta = delta;
     this.nackFirstClusters = nackFirstClusters;
-    this.node = Node.newBuilder().setId("bench-envoy-" + index).setCluster(BenchConfig.FLEET)
-        .setUserAgentName("envoy").build();
+    this.node =
+        Node.newBuilder()
+            .setId("bench-envoy-" + index)
+            .setCluster(BenchConfig.FLEET)
+            .setUserAgentName("envoy")
+            .build();
     this.ids = ids;
     this.stats = stats;
     this.fleet = fleet;
@@ -86,16 +99,20 @@ final class SimulatedEnvoy {
     }
   }
 
-  /** Opens a stream on {@code channel} and subscribes, keeping what it holds (a reconnect) if anything. */
+  /**
+   * Opens a stream on {@code channel} and subscribes, keeping what it holds (a reconnect) if
+   * anything.
+   */
   synchronized void connect(Channel channel) {
-    AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
+    AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub =
+        AggregatedDiscoveryServiceGrpc.newStub(channel);
     if (delta) {
       deltaStream = stub.deltaAggregatedResources(new Responses<>(this::onDelta));
       for (ResourceType type : TYPES) {
         BitSet subscribed = subscription(type);
         if (type.wildcard() || !subscribed.isEmpty()) {
-          DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setNode(node)
-              .setTypeUrl(type.typeUrl());
+          DeltaDiscoveryRequest.Builder request =
+              DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type.typeUrl());
           if (!type.wildcard()) {
             request.addAllResourceNamesSubscribe(ids.names(type, subscribed));
           }
@@ -118,15 +135,22 @@ final class SimulatedEnvoy {
     }
   }
 
-  /** The fingerprint held for a resource, {@link Fingerprint#ABSENT} if none: for correctness checks. */
+  /**
+   * The fingerprint held for a resource, {@link Fingerprint#ABSENT} if none: for correctness
+   * checks.
+   */
   synchronized long held(ResourceType type, int id) {
     return held[type.ordinal()][id];
   }
 
   private synchronized void onSotw(DiscoveryResponse response) {
     long now = System.nanoTime();
-    ResourceType type = accepted(response.getTypeUrl(), response.getSerializedSize(), response.getResourcesCount(),
-        rejected -> sendSotwRequest(rejected, response.getNonce()));
+    ResourceType type =
+        accepted(
+            response.getTypeUrl(),
+            response.getSerializedSize(),
+            response.getResourcesCount(),
+            rejected -> sendSotwRequest(rejected, response.getNonce()));
     if (type == null) {
       return;
     }
@@ -165,9 +189,19 @@ final class SimulatedEnvoy {
 
   private synchronized void onDelta(DeltaDiscoveryResponse response) {
     long now = System.nanoTime();
-    ResourceType type = accepted(response.getTypeUrl(), response.getSerializedSize(), response.getResourcesCount(),
-        rejected -> send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(rejected.typeUrl())
-            .setResponseNonce(response.getNonce()).setErrorDetail(rejection()).build()));
+    ResourceType type =
+        accepted(
+            response.getTypeUrl(),
+            response.getSerializedSize(),
+            response.getResourcesCount(),
+            rejected ->
+                send(
+                    DeltaDiscoveryRequest.newBuilder()
+                        .setNode(node)
+                        .setTypeUrl(rejected.typeUrl())
+                        .setResponseNonce(response.getNonce())
+                        .setErrorDetail(rejection())
+                        .build()));
     if (type == null) {
       return;
     }
@@ -192,8 +226,12 @@ final class SimulatedEnvoy {
         listeners.remove(name);
       }
     }
-    send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type.typeUrl())
-        .setResponseNonce(response.getNonce()).build());
+    send(
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(node)
+            .setTypeUrl(type.typeUrl())
+            .setResponseNonce(response.getNonce())
+            .build());
     if (type == ResourceType.CLUSTER) {
       resubscribe(ResourceType.ENDPOINT, endpointsOfClusters(), now);
     } else if (type == ResourceType.LISTENER) {
@@ -202,10 +240,11 @@ final class SimulatedEnvoy {
   }
 
   /**
-   * Counts a response and decides on it: its type if it is to be applied; null for a type no client asked for
-   * (counted as unexpected) or one this client rejects (then {@code nack} is sent).
+   * Counts a response and decides on it: its type if it is to be applied; null for a type no client
+   * asked for (counted as unexpected) or one this client rejects (then {@code nack} is sent).
    */
-  private ResourceType accepted(String typeUrl, int bytes, int resources, Consumer<ResourceType> nack) {
+  private ResourceType accepted(
+      String typeUrl, int bytes, int resources, Consumer<ResourceType> nack) {
     stats.responses.increment();
     stats.bytesReceived.add(bytes);
     ResourceType type = ResourceType.ofTypeUrl(typeUrl).orElse(null);
@@ -232,7 +271,10 @@ final class SimulatedEnvoy {
     }
   }
 
-  /** Subscribes {@code type} (endpoints or routes) to exactly {@code wanted}, dropping what is no longer wanted. */
+  /**
+   * Subscribes {@code type} (endpoints or routes) to exactly {@code wanted}, dropping what is no
+   * longer wanted.
+   */
   private void resubscribe(ResourceType type, BitSet wanted, long now) {
     BitSet current = subscription(type);
     if (current.equals(wanted)) {
@@ -242,22 +284,31 @@ final class SimulatedEnvoy {
     dropped.andNot(wanted);
     BitSet added = (BitSet) wanted.clone();
     added.andNot(current);
-    dropped.stream().forEach(id -> {
-      versions[type.ordinal()][id] = null;
-      hold(type, id, Fingerprint.ABSENT, now);
-    });
+    dropped.stream()
+        .forEach(
+            id -> {
+              versions[type.ordinal()][id] = null;
+              hold(type, id, Fingerprint.ABSENT, now);
+            });
     current.clear();
     current.or(wanted);
     if (delta) {
-      send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type.typeUrl())
-          .addAllResourceNamesSubscribe(ids.names(type, added))
-          .addAllResourceNamesUnsubscribe(ids.names(type, dropped)).build());
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(type.typeUrl())
+              .addAllResourceNamesSubscribe(ids.names(type, added))
+              .addAllResourceNamesUnsubscribe(ids.names(type, dropped))
+              .build());
     } else {
       sendSotwRequest(type, null);
     }
   }
 
-  /** The names subscribed to of a type requested by name; none of SDS: the scenarios serve no secrets. */
+  /**
+   * The names subscribed to of a type requested by name; none of SDS: the scenarios serve no
+   * secrets.
+   */
   private BitSet subscription(ResourceType type) {
     return switch (type) {
       case ENDPOINT -> endpointSubscription;
@@ -285,7 +336,8 @@ final class SimulatedEnvoy {
         for (FilterChain chain : Listener.parseFrom(bytes).getFilterChainsList()) {
           for (Filter filter : chain.getFiltersList()) {
             if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
-              HttpConnectionManager manager = filter.getTypedConfig().unpack(HttpConnectionManager.class);
+              HttpConnectionManager manager =
+                  filter.getTypedConfig().unpack(HttpConnectionManager.class);
               int id = ids.id(ResourceType.ROUTE, manager.getRds().getRouteConfigName());
               if (manager.hasRds() && id >= 0) {
                 wanted.set(id);
@@ -300,11 +352,17 @@ final class SimulatedEnvoy {
     return wanted;
   }
 
-  /** A SotW request for {@code type}: an ACK of what it holds, or with {@code rejectedNonce} a NACK. */
+  /**
+   * A SotW request for {@code type}: an ACK of what it holds, or with {@code rejectedNonce} a NACK.
+   */
   private void sendSotwRequest(ResourceType type, String rejectedNonce) {
     int t = type.ordinal();
-    DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type.typeUrl())
-        .setVersionInfo(sotwVersion[t]).setResponseNonce(rejectedNonce == null ? sotwNonce[t] : rejectedNonce);
+    DiscoveryRequest.Builder request =
+        DiscoveryRequest.newBuilder()
+            .setNode(node)
+            .setTypeUrl(type.typeUrl())
+            .setVersionInfo(sotwVersion[t])
+            .setResponseNonce(rejectedNonce == null ? sotwNonce[t] : rejectedNonce);
     if (!type.wildcard()) {
       request.addAllResourceNames(ids.names(type, subscription(type)));
     }
@@ -321,7 +379,10 @@ final class SimulatedEnvoy {
   }
 
   private static Status rejection() {
-    return Status.newBuilder().setCode(3).setMessage("rejected by the load generator (nackFirstClusters)").build();
+    return Status.newBuilder()
+        .setCode(3)
+        .setMessage("rejected by the load generator (nackFirstClusters)")
+        .build();
   }
 
   private void failed() {
@@ -366,7 +427,8 @@ final class SimulatedEnvoy {
 
     @Override
     public void onCompleted() {
-      // The server ended the stream (it is shutting down); the driver reconnects when its scenario says so.
+      // The server ended the stream (it is shutting down); the driver reconnects when its scenario
+      // says so.
     }
   }
 }

@@ -17,12 +17,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The whole resource set of a target that is sent resources, kept up to date from resource frames: upserts and
- * removals by name, decoded to their messages. Not thread-safe: the frame-reading thread owns it.
+ * The whole resource set of a target that is sent resources, kept up to date from resource frames:
+ * upserts and removals by name, decoded to their messages. Not thread-safe: the frame-reading
+ * thread owns it.
  */
 final class StagedResources {
 
-  private final Map<ResourceType, TreeMap<String, Message>> byType = new EnumMap<>(ResourceType.class);
+  private final Map<ResourceType, TreeMap<String, Message>> byType =
+      new EnumMap<>(ResourceType.class);
 
   StagedResources() {
     for (ResourceType type : ResourceType.values()) {
@@ -32,14 +34,17 @@ final class StagedResources {
 
   /** Stages a resource frame. */
   void stage(DeltaDiscoveryResponse frame) {
-    ResourceType type = ResourceType.ofTypeUrl(frame.getTypeUrl())
-        .orElseThrow(() -> new IllegalArgumentException("not a resource frame: " + frame.getTypeUrl()));
+    ResourceType type =
+        ResourceType.ofTypeUrl(frame.getTypeUrl())
+            .orElseThrow(
+                () -> new IllegalArgumentException("not a resource frame: " + frame.getTypeUrl()));
     TreeMap<String, Message> held = byType.get(type);
     for (Resource resource : frame.getResourcesList()) {
       try {
         held.put(resource.getName(), decode(type, resource.getResource().getValue()));
       } catch (InvalidProtocolBufferException e) {
-        throw new IllegalArgumentException("cannot decode " + type.shortName() + " " + resource.getName(), e);
+        throw new IllegalArgumentException(
+            "cannot decode " + type.shortName() + " " + resource.getName(), e);
       }
     }
     frame.getRemovedResourcesList().forEach(held::remove);

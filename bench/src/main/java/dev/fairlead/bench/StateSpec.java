@@ -6,16 +6,19 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The parameters of a generated configuration ({@link BenchConfig}): how many Upstreams, the generation of every
- * cluster (a full push bumps it), the generation of every Upstream's endpoints, and per-Upstream endpoint
- * generations that override it (endpoint churn bumps one at a time). Equal specs generate byte-identical
- * resources, in any process, which is how the driver and a server under test agree on the configuration without
- * shipping it.
+ * The parameters of a generated configuration ({@link BenchConfig}): how many Upstreams, the
+ * generation of every cluster (a full push bumps it), the generation of every Upstream's endpoints,
+ * and per-Upstream endpoint generations that override it (endpoint churn bumps one at a time).
+ * Equal specs generate byte-identical resources, in any process, which is how the driver and a
+ * server under test agree on the configuration without shipping it.
  *
- * <p>Immutable. Text form ({@link #encode}/{@link #parse}):
- * {@code upstreams=N;clusters=G;endpoints=G;overrides=i:g,i:g}.
+ * <p>Immutable. Text form ({@link #encode}/{@link #parse}): {@code
+ * upstreams=N;clusters=G;endpoints=G;overrides=i:g,i:g}.
  */
-public record StateSpec(int upstreams, int clusterGeneration, int endpointGeneration,
+public record StateSpec(
+    int upstreams,
+    int clusterGeneration,
+    int endpointGeneration,
     SortedMap<Integer, Integer> endpointOverrides) {
 
   public StateSpec {
@@ -42,7 +45,10 @@ public record StateSpec(int upstreams, int clusterGeneration, int endpointGenera
     return new StateSpec(upstreams, clusterGeneration, endpointGeneration, overrides);
   }
 
-  /** This state with every cluster and every Upstream's endpoints at {@code generation}: a full push. */
+  /**
+   * This state with every cluster and every Upstream's endpoints at {@code generation}: a full
+   * push.
+   */
   public StateSpec withEverythingAt(int generation) {
     return new StateSpec(upstreams, generation, generation, new TreeMap<>());
   }
@@ -54,8 +60,15 @@ public record StateSpec(int upstreams, int clusterGeneration, int endpointGenera
   }
 
   public String encode() {
-    StringBuilder text = new StringBuilder().append("upstreams=").append(upstreams).append(";clusters=")
-        .append(clusterGeneration).append(";endpoints=").append(endpointGeneration).append(";overrides=");
+    StringBuilder text =
+        new StringBuilder()
+            .append("upstreams=")
+            .append(upstreams)
+            .append(";clusters=")
+            .append(clusterGeneration)
+            .append(";endpoints=")
+            .append(endpointGeneration)
+            .append(";overrides=");
     String separator = "";
     for (Map.Entry<Integer, Integer> override : endpointOverrides.entrySet()) {
       text.append(separator).append(override.getKey()).append(':').append(override.getValue());
@@ -81,11 +94,16 @@ public record StateSpec(int upstreams, int clusterGeneration, int endpointGenera
       if (!listed.isEmpty()) {
         for (String override : listed.split(",")) {
           int colon = override.indexOf(':');
-          overrides.put(Integer.parseInt(override.substring(0, colon)), Integer.parseInt(override.substring(colon + 1)));
+          overrides.put(
+              Integer.parseInt(override.substring(0, colon)),
+              Integer.parseInt(override.substring(colon + 1)));
         }
       }
-      return new StateSpec(Integer.parseInt(fields.get("upstreams")), Integer.parseInt(fields.get("clusters")),
-          Integer.parseInt(fields.get("endpoints")), overrides);
+      return new StateSpec(
+          Integer.parseInt(fields.get("upstreams")),
+          Integer.parseInt(fields.get("clusters")),
+          Integer.parseInt(fields.get("endpoints")),
+          overrides);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a state spec: '" + text + "': " + e.getMessage(), e);
     }

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * java-control-plane's stock cache as its users run it: a {@code SimpleCache} grouping proxies by
- * {@code node.cluster}, a new {@code Snapshot} (one version for every type) per commit, and
- * {@code V3DiscoveryServer} with its default serializer.
+ * {@code node.cluster}, a new {@code Snapshot} (one version for every type) per commit, and {@code
+ * V3DiscoveryServer} with its default serializer.
  */
 final class StockTarget implements ServedTarget {
 
@@ -32,9 +32,11 @@ final class StockTarget implements ServedTarget {
 
   StockTarget() {
     try {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-          .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
-          .build().start();
+      server =
+          NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+              .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+              .build()
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on 127.0.0.1", e);
     }
@@ -51,12 +53,15 @@ final class StockTarget implements ServedTarget {
       resources.stage(frame);
       return;
     }
-    cache.setSnapshot(BenchConfig.FLEET, Snapshot.create(
-        resources.of(ResourceType.CLUSTER, Cluster.class),
-        resources.of(ResourceType.ENDPOINT, ClusterLoadAssignment.class),
-        resources.of(ResourceType.LISTENER, Listener.class),
-        resources.of(ResourceType.ROUTE, RouteConfiguration.class),
-        List.of(), Long.toString(++version)));
+    cache.setSnapshot(
+        BenchConfig.FLEET,
+        Snapshot.create(
+            resources.of(ResourceType.CLUSTER, Cluster.class),
+            resources.of(ResourceType.ENDPOINT, ClusterLoadAssignment.class),
+            resources.of(ResourceType.LISTENER, Listener.class),
+            resources.of(ResourceType.ROUTE, RouteConfiguration.class),
+            List.of(),
+            Long.toString(++version)));
   }
 
   @Override

@@ -7,10 +7,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The load generator against Fairlead in this JVM, 20 clients × 50 upstreams, both ADS modes: every client
- * converges on every change — connecting, a full push, single endpoint changes, a burst of churn, and (delta) a
- * restart with a deletion — and ends holding exactly the current resources. Two clients NACK their first cluster
- * response. Correctness only: nothing here looks at a time.
+ * The load generator against Fairlead in this JVM, 20 clients × 50 upstreams, both ADS modes: every
+ * client converges on every change — connecting, a full push, single endpoint changes, a burst of
+ * churn, and (delta) a restart with a deletion — and ends holding exactly the current resources.
+ * Two clients NACK their first cluster response. Correctness only: nothing here looks at a time.
  */
 class LoadGeneratorSmokeTest {
 
@@ -21,8 +21,9 @@ class LoadGeneratorSmokeTest {
   @ValueSource(strings = {"sotw", "delta"})
   void everyClientConvergesOnEveryChange(String mode) throws InterruptedException {
     boolean delta = mode.equals("delta");
-    ScenarioRun.Settings settings = new ScenarioRun.Settings("smoke", UPSTREAMS, CLIENTS, delta, 2, 3, 1,
-        Duration.ofSeconds(10));
+    ScenarioRun.Settings settings =
+        new ScenarioRun.Settings(
+            "smoke", UPSTREAMS, CLIENTS, delta, 2, 3, 1, Duration.ofSeconds(10));
     try (ScenarioRun run = new ScenarioRun(settings, () -> new InProcessServer(Peer.FAIRLEAD))) {
       assertConverged(run.connect("connect"), 1);
       assertConverged(run.updateAll("update-all"), 1);
@@ -40,7 +41,9 @@ class LoadGeneratorSmokeTest {
 
   private static void assertConverged(PhaseResult result, int changes) {
     assertThat(result.changes()).as(result.phase()).isEqualTo(changes);
-    assertThat(result.converged()).as("%s: changes every client converged on", result.phase()).isEqualTo(changes);
+    assertThat(result.converged())
+        .as("%s: changes every client converged on", result.phase())
+        .isEqualTo(changes);
     assertThat(result.bytes()).as(result.phase()).isPositive();
   }
 }

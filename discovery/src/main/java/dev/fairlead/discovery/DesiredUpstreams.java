@@ -12,13 +12,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Decides which Upstreams a Service should have: one per TCP port, in the Service's namespace. The decision only;
- * {@link UpstreamReconciler} compares it with what exists and {@link UpstreamWriter} writes. Pure and stateless.
+ * Decides which Upstreams a Service should have: one per TCP port, in the Service's namespace. The
+ * decision only; {@link UpstreamReconciler} compares it with what exists and {@link UpstreamWriter}
+ * writes. Pure and stateless.
  *
- * <p>Names are {@code <service>-<port name>}, or {@code <service>-<port number>} for an unnamed port, lower-cased
- * into a DNS-1123 label. A name longer than 63 characters is cut to 54 and suffixed with {@code -} and the first 8
- * hex digits of the SHA-256 of the full name, so it is stable across restarts and replicas and two long names that
- * share a prefix still differ.
+ * <p>Names are {@code <service>-<port name>}, or {@code <service>-<port number>} for an unnamed
+ * port, lower-cased into a DNS-1123 label. A name longer than 63 characters is cut to 54 and
+ * suffixed with {@code -} and the first 8 hex digits of the SHA-256 of the full name, so it is
+ * stable across restarts and replicas and two long names that share a prefix still differ.
  *
  * <p>UDP and SCTP ports get no Upstream: Envoy proxies HTTP and gRPC over TCP only.
  */
@@ -26,15 +27,16 @@ public final class DesiredUpstreams {
 
   /** Label on every Upstream discovery created; discovery never touches an Upstream without it. */
   public static final String DISCOVERED_BY_LABEL = "fairlead.dev/discovered-by";
+
   public static final String DISCOVERED_BY_VALUE = "discovery";
+
   /** Label naming the Service (in the same namespace) an Upstream was discovered from. */
   public static final String SERVICE_LABEL = "fairlead.dev/service";
 
   static final int MAX_NAME_LENGTH = 63;
   private static final int HASH_LENGTH = 8;
 
-  private DesiredUpstreams() {
-  }
+  private DesiredUpstreams() {}
 
   /** The Upstreams {@code service} should have, in the order of its ports. */
   public static List<DesiredUpstream> forService(Service service) {
@@ -49,10 +51,18 @@ public final class DesiredUpstreams {
       if (port.getPort() == null || !isTcp(port)) {
         continue;
       }
-      String portId = port.getName() == null || port.getName().isEmpty()
-          ? Integer.toString(port.getPort()) : port.getName();
-      desired.add(new DesiredUpstream(namespace, upstreamName(serviceName, portId), serviceName, uid,
-          port.getPort(), protocolOf(port.getAppProtocol())));
+      String portId =
+          port.getName() == null || port.getName().isEmpty()
+              ? Integer.toString(port.getPort())
+              : port.getName();
+      desired.add(
+          new DesiredUpstream(
+              namespace,
+              upstreamName(serviceName, portId),
+              serviceName,
+              uid,
+              port.getPort(),
+              protocolOf(port.getAppProtocol())));
     }
     return desired;
   }
@@ -69,9 +79,9 @@ public final class DesiredUpstreams {
   }
 
   /**
-   * The protocol an {@code appProtocol} asks for: {@code kubernetes.io/h2c} or {@code h2c} is HTTP2, {@code grpc}
-   * GRPC, {@code http} or {@code kubernetes.io/http} HTTP1; null (leave {@code spec.protocol} alone) for anything
-   * else or nothing.
+   * The protocol an {@code appProtocol} asks for: {@code kubernetes.io/h2c} or {@code h2c} is
+   * HTTP2, {@code grpc} GRPC, {@code http} or {@code kubernetes.io/http} HTTP1; null (leave {@code
+   * spec.protocol} alone) for anything else or nothing.
    */
   public static Protocol protocolOf(String appProtocol) {
     if (appProtocol == null) {
@@ -103,7 +113,8 @@ public final class DesiredUpstreams {
 
   private static String hash(String s) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest).substring(0, HASH_LENGTH);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every Java platform provides SHA-256", e);

@@ -6,29 +6,38 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Which Services discovery turns into Upstreams. A pure value; {@link #includes} is a function of its arguments.
+ * Which Services discovery turns into Upstreams. A pure value; {@link #includes} is a function of
+ * its arguments.
  *
  * <p>The rules, in order:
+ *
  * <ol>
- *   <li>The namespace must be watched: listed in {@code namespaces}, or (when {@code namespaceSelector} is set)
- *       carrying every label of it. Nothing outside the watched namespaces is ever discovered.</li>
- *   <li>The annotation {@value #DISCOVER_ANNOTATION}{@code : "false"} opts a Service out, and {@code "true"} opts it
- *       in, whatever its labels; other values are ignored.</li>
- *   <li>Services in {@code kube-system}, and the {@code kubernetes} Service in {@code default}, are not discovered
- *       unless annotated {@code "true"}.</li>
- *   <li>Otherwise the Service must carry every label of {@code serviceSelector} (the "watch labels"); an empty
- *       selector takes every Service.</li>
+ *   <li>The namespace must be watched: listed in {@code namespaces}, or (when {@code
+ *       namespaceSelector} is set) carrying every label of it. Nothing outside the watched
+ *       namespaces is ever discovered.
+ *   <li>The annotation {@value #DISCOVER_ANNOTATION}{@code : "false"} opts a Service out, and
+ *       {@code "true"} opts it in, whatever its labels; other values are ignored.
+ *   <li>Services in {@code kube-system}, and the {@code kubernetes} Service in {@code default}, are
+ *       not discovered unless annotated {@code "true"}.
+ *   <li>Otherwise the Service must carry every label of {@code serviceSelector} (the "watch
+ *       labels"); an empty selector takes every Service.
  * </ol>
+ *
  * Selectors match label values exactly (Kubernetes' {@code matchLabels}).
  *
- * @param namespaces        namespaces to watch; empty for all (or for those the namespace selector picks)
+ * @param namespaces namespaces to watch; empty for all (or for those the namespace selector picks)
  * @param namespaceSelector labels a namespace must carry; empty for no namespace selection by label
- * @param serviceSelector   labels a Service must carry unless annotated; empty for every Service
+ * @param serviceSelector labels a Service must carry unless annotated; empty for every Service
  */
-public record DiscoveryScope(Set<String> namespaces, Map<String, String> namespaceSelector,
+public record DiscoveryScope(
+    Set<String> namespaces,
+    Map<String, String> namespaceSelector,
     Map<String, String> serviceSelector) {
 
-  /** Annotation on a Service: {@code "true"} opts it in, {@code "false"} out, regardless of its labels. */
+  /**
+   * Annotation on a Service: {@code "true"} opts it in, {@code "false"} out, regardless of its
+   * labels.
+   */
   public static final String DISCOVER_ANNOTATION = "fairlead.dev/discover";
 
   private static final String KUBE_SYSTEM = "kube-system";
@@ -38,8 +47,12 @@ public record DiscoveryScope(Set<String> namespaces, Map<String, String> namespa
     namespaceSelector = Map.copyOf(namespaceSelector);
     serviceSelector = Map.copyOf(serviceSelector);
     if (!namespaces.isEmpty() && !namespaceSelector.isEmpty()) {
-      throw new IllegalArgumentException("Choose namespaces by list " + namespaces + " or by label selector "
-          + namespaceSelector + ", not both");
+      throw new IllegalArgumentException(
+          "Choose namespaces by list "
+              + namespaces
+              + " or by label selector "
+              + namespaceSelector
+              + ", not both");
     }
   }
 
@@ -58,7 +71,9 @@ public record DiscoveryScope(Set<String> namespaces, Map<String, String> namespa
     return new DiscoveryScope(Set.of(), selector, Map.of());
   }
 
-  /** This scope, taking only Services that carry every label of {@code selector} (unless annotated). */
+  /**
+   * This scope, taking only Services that carry every label of {@code selector} (unless annotated).
+   */
   public DiscoveryScope withServiceSelector(Map<String, String> selector) {
     return new DiscoveryScope(namespaces, namespaceSelector, selector);
   }
@@ -71,8 +86,9 @@ public record DiscoveryScope(Set<String> namespaces, Map<String, String> namespa
   /**
    * Whether {@code service} is discovered.
    *
-   * @param namespaceLabels the labels of the Service's namespace; only read when namespaces are selected by label,
-   *                        and null when the namespace is unknown (then nothing in it is discovered)
+   * @param namespaceLabels the labels of the Service's namespace; only read when namespaces are
+   *     selected by label, and null when the namespace is unknown (then nothing in it is
+   *     discovered)
    */
   public boolean includes(Service service, Map<String, String> namespaceLabels) {
     Objects.requireNonNull(service, "service");
@@ -105,7 +121,8 @@ public record DiscoveryScope(Set<String> namespaces, Map<String, String> namespa
   }
 
   private static boolean isSystemService(String namespace, String name) {
-    return KUBE_SYSTEM.equals(namespace) || ("default".equals(namespace) && "kubernetes".equals(name));
+    return KUBE_SYSTEM.equals(namespace)
+        || ("default".equals(namespace) && "kubernetes".equals(name));
   }
 
   private static boolean matches(Map<String, String> selector, Map<String, String> labels) {

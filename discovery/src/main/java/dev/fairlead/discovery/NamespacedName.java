@@ -4,10 +4,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Objects;
 
 /**
- * The namespace and name of an object: the key under which work about it is queued and its cache entry found.
+ * The namespace and name of an object: the key under which work about it is queued and its cache
+ * entry found.
  *
  * @param namespace the object's namespace; empty for cluster-scoped objects
- * @param name      the object's name
+ * @param name the object's name
  */
 record NamespacedName(String namespace, String name) {
 

@@ -7,16 +7,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The fields of an object that one field manager owns through server-side apply, read from
- * {@code metadata.managedFields}: the part of an object a manager's next apply would remove if it left them out.
- * Discovery needs this to tell "a field I set earlier and no longer want" (apply, so the server removes it) from
- * "a field somebody else set" (leave it alone), which the object's values alone cannot tell.
+ * The fields of an object that one field manager owns through server-side apply, read from {@code
+ * metadata.managedFields}: the part of an object a manager's next apply would remove if it left
+ * them out. Discovery needs this to tell "a field I set earlier and no longer want" (apply, so the
+ * server removes it) from "a field somebody else set" (leave it alone), which the object's values
+ * alone cannot tell.
  *
  * <p>A pure value.
  *
- * @param labels              label keys owned
- * @param ownerReferenceUids  UIDs of the owner references owned
- * @param spec                owned paths under {@code spec}, dotted ({@code kube}, {@code kube.port}, {@code protocol})
+ * @param labels label keys owned
+ * @param ownerReferenceUids UIDs of the owner references owned
+ * @param spec owned paths under {@code spec}, dotted ({@code kube}, {@code kube.port}, {@code
+ *     protocol})
  */
 record OwnedFields(Set<String> labels, Set<String> ownerReferenceUids, Set<String> spec) {
 
@@ -28,7 +30,10 @@ record OwnedFields(Set<String> labels, Set<String> ownerReferenceUids, Set<Strin
     spec = Set.copyOf(spec);
   }
 
-  /** What {@code manager} owns through its Apply operations on the main resource (not a subresource). */
+  /**
+   * What {@code manager} owns through its Apply operations on the main resource (not a
+   * subresource).
+   */
   static OwnedFields of(ObjectMeta metadata, String manager) {
     if (metadata == null || metadata.getManagedFields() == null) {
       return NONE;
@@ -37,7 +42,8 @@ record OwnedFields(Set<String> labels, Set<String> ownerReferenceUids, Set<Strin
     Set<String> owners = new HashSet<>();
     Set<String> spec = new HashSet<>();
     for (ManagedFieldsEntry entry : metadata.getManagedFields()) {
-      if (!manager.equals(entry.getManager()) || !"Apply".equals(entry.getOperation())
+      if (!manager.equals(entry.getManager())
+          || !"Apply".equals(entry.getOperation())
           || (entry.getSubresource() != null && !entry.getSubresource().isEmpty())
           || entry.getFieldsV1() == null) {
         continue;

@@ -7,10 +7,10 @@ import java.util.Objects;
 /**
  * How {@link UpstreamReconciler} runs.
  *
- * @param coalescing   how events about one Service coalesce into one reconcile
- * @param workers      how many Services are reconciled at once; at least 1
- * @param resyncPeriod how often every Service is reconciled again even without events (a safety net; in steady state
- *                     it writes nothing); zero for never
+ * @param coalescing how events about one Service coalesce into one reconcile
+ * @param workers how many Services are reconciled at once; at least 1
+ * @param resyncPeriod how often every Service is reconciled again even without events (a safety
+ *     net; in steady state it writes nothing); zero for never
  */
 public record ReconcilerSettings(CoalescingDelay coalescing, int workers, Duration resyncPeriod) {
 

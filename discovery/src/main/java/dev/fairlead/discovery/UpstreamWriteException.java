@@ -1,8 +1,9 @@
 package dev.fairlead.discovery;
 
 /**
- * A write of an Upstream that failed for a reason other than a conflict, or kept conflicting after every retry. The
- * message names the Upstream (namespace/name and uid, when it exists) and what was being written.
+ * A write of an Upstream that failed for a reason other than a conflict, or kept conflicting after
+ * every retry. The message names the Upstream (namespace/name and uid, when it exists) and what was
+ * being written.
  */
 public final class UpstreamWriteException extends RuntimeException {
 
@@ -12,8 +13,17 @@ public final class UpstreamWriteException extends RuntimeException {
   private final String name;
   private final String uid;
 
-  UpstreamWriteException(String namespace, String name, String uid, String message, Throwable cause) {
-    super("Upstream " + namespace + "/" + name + (uid == null ? "" : " (uid " + uid + ")") + ": " + message, cause);
+  UpstreamWriteException(
+      String namespace, String name, String uid, String message, Throwable cause) {
+    super(
+        "Upstream "
+            + namespace
+            + "/"
+            + name
+            + (uid == null ? "" : " (uid " + uid + ")")
+            + ": "
+            + message,
+        cause);
     this.namespace = namespace;
     this.name = name;
     this.uid = uid;

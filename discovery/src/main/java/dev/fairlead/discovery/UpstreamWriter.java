@@ -16,21 +16,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The only code that writes Upstreams for discovery, and the place where discovery's concurrency rules live:
+ * The only code that writes Upstreams for discovery, and the place where discovery's concurrency
+ * rules live:
+ *
  * <ul>
- *   <li>an apply is a server-side apply of discovery's fields only, field manager {@value #FIELD_MANAGER}, forcing
- *       ownership (so a user's change to one of those fields is put back), with the resourceVersion the decision was
- *       made on as a precondition;</li>
- *   <li>a delete carries the resourceVersion as a precondition, and an Upstream already gone counts as deleted;</li>
- *   <li>a conflict (409, or a 422 from a failed precondition) is normal: it is logged at DEBUG, counted, and the
- *       write retried after a jittered, growing backoff — from fresh state: the Upstream is read again from the API
- *       server and the decision made again, which may well be that nothing needs writing any more.</li>
+ *   <li>an apply is a server-side apply of discovery's fields only, field manager {@value
+ *       #FIELD_MANAGER}, forcing ownership (so a user's change to one of those fields is put back),
+ *       with the resourceVersion the decision was made on as a precondition;
+ *   <li>a delete carries the resourceVersion as a precondition, and an Upstream already gone counts
+ *       as deleted;
+ *   <li>a conflict (409, or a 422 from a failed precondition) is normal: it is logged at DEBUG,
+ *       counted, and the write retried after a jittered, growing backoff — from fresh state: the
+ *       Upstream is read again from the API server and the decision made again, which may well be
+ *       that nothing needs writing any more.
  * </ul>
  *
- * <p>Metrics: {@code fairlead_discovery_writes_total{operation=apply|delete}} counts writes the API server accepted,
- * {@code fairlead_discovery_conflicts_total} the conflicts.
+ * <p>Metrics: {@code fairlead_discovery_writes_total{operation=apply|delete}} counts writes the API
+ * server accepted, {@code fairlead_discovery_conflicts_total} the conflicts.
  *
- * <p>Thread-safe and stateless between calls; a call blocks its thread for the write and any backoff.
+ * <p>Thread-safe and stateless between calls; a call blocks its thread for the write and any
+ * backoff.
  */
 final class UpstreamWriter {
 
@@ -47,10 +52,12 @@ final class UpstreamWriter {
   private final Counter conflicts;
 
   /**
-   * @param maxAttempts  writes tried per decision before giving up; at least 1
-   * @param firstBackoff backoff before the first retry; each later one doubles (with jitter of ±50%)
+   * @param maxAttempts writes tried per decision before giving up; at least 1
+   * @param firstBackoff backoff before the first retry; each later one doubles (with jitter of
+   *     ±50%)
    */
-  UpstreamWriter(KubernetesClient client, MeterRegistry registry, int maxAttempts, Duration firstBackoff) {
+  UpstreamWriter(
+      KubernetesClient client, MeterRegistry registry, int maxAttempts, Duration firstBackoff) {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
     }
@@ -59,9 +66,11 @@ final class UpstreamWriter {
     this.firstBackoff = Objects.requireNonNull(firstBackoff, "firstBackoff");
     this.applies = writes(registry, "apply");
     this.deletes = writes(registry, "delete");
-    this.conflicts = Counter.builder("fairlead.discovery.conflicts")
-        .description("Upstream writes refused as conflicts (409, or 422 from a failed precondition), then retried")
-        .register(registry);
+    this.conflicts =
+        Counter.builder("fairlead.discovery.conflicts")
+            .description(
+                "Upstream writes refused as conflicts (409, or 422 from a failed precondition), then retried")
+            .register(registry);
   }
 
   private static Counter writes(MeterRegistry registry, String operation) {
@@ -73,11 +82,11 @@ final class UpstreamWriter {
 
   /**
    * Carries out {@code write}; after a conflict, reads the Upstream again and carries out whatever
-   * {@code redecide.apply(fresh)} decides instead ({@code fresh} is null if the Upstream is gone), until a decision
-   * needs no write.
+   * {@code redecide.apply(fresh)} decides instead ({@code fresh} is null if the Upstream is gone),
+   * until a decision needs no write.
    *
-   * @throws UpstreamWriteException if the API server refuses a write for another reason, or it still conflicts
-   *                                after the last attempt
+   * @throws UpstreamWriteException if the API server refuses a write for another reason, or it
+   *     still conflicts after the last attempt
    */
   void write(UpstreamDecision.Write write, Function<Upstream, UpstreamDecision> redecide) {
     try (ObjectLog scope = ObjectLog.of("Upstream", write.namespace(), write.name(), uid(write))) {
@@ -93,7 +102,8 @@ final class UpstreamWriter {
     return uid == null ? "" : uid;
   }
 
-  private void writeWithRetries(UpstreamDecision.Write write, Function<Upstream, UpstreamDecision> redecide) {
+  private void writeWithRetries(
+      UpstreamDecision.Write write, Function<Upstream, UpstreamDecision> redecide) {
     UpstreamDecision.Write current = write;
     for (int attempt = 1; ; attempt++) {
       try {
@@ -107,13 +117,21 @@ final class UpstreamWriter {
         if (attempt >= maxAttempts) {
           throw failure(current, "still conflicting after " + attempt + " attempts", e);
         }
-        LOG.debug("Upstream {}/{}: {} conflicted (attempt {}), retrying from fresh state: {}", current.namespace(),
-            current.name(), current.operation(), attempt,
+        LOG.debug(
+            "Upstream {}/{}: {} conflicted (attempt {}), retrying from fresh state: {}",
+            current.namespace(),
+            current.name(),
+            current.operation(),
+            attempt,
             e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
         backOff(current, attempt);
         UpstreamDecision next = redecide.apply(read(current));
         if (!(next instanceof UpstreamDecision.Write nextWrite)) {
-          LOG.debug("After a conflict, {}/{} needs no write: {}", current.namespace(), current.name(), next);
+          LOG.debug(
+              "After a conflict, {}/{} needs no write: {}",
+              current.namespace(),
+              current.name(),
+              next);
           return;
         }
         current = nextWrite;
@@ -123,18 +141,27 @@ final class UpstreamWriter {
 
   private void writeOnce(UpstreamDecision.Write write) {
     if (write instanceof UpstreamDecision.Apply apply) {
-      client.resource(apply.desired().applyConfiguration(apply.resourceVersion()))
+      client
+          .resource(apply.desired().applyConfiguration(apply.resourceVersion()))
           .fieldManager(FIELD_MANAGER)
           .forceConflicts()
           .serverSideApply();
       applies.increment();
     } else if (write instanceof UpstreamDecision.Delete delete) {
-      boolean deleted = !client.resources(Upstream.class).inNamespace(delete.namespace()).withName(delete.name())
-          .lockResourceVersion(delete.resourceVersion())
-          .delete()
-          .isEmpty();
+      boolean deleted =
+          !client
+              .resources(Upstream.class)
+              .inNamespace(delete.namespace())
+              .withName(delete.name())
+              .lockResourceVersion(delete.resourceVersion())
+              .delete()
+              .isEmpty();
       if (!deleted) {
-        LOG.debug("Upstream {}/{} (uid {}) was already gone", delete.namespace(), delete.name(), delete.uid());
+        LOG.debug(
+            "Upstream {}/{} (uid {}) was already gone",
+            delete.namespace(),
+            delete.name(),
+            delete.uid());
         return;
       }
       deletes.increment();
@@ -144,7 +171,11 @@ final class UpstreamWriter {
 
   private Upstream read(UpstreamDecision.Write write) {
     try {
-      return client.resources(Upstream.class).inNamespace(write.namespace()).withName(write.name()).get();
+      return client
+          .resources(Upstream.class)
+          .inNamespace(write.namespace())
+          .withName(write.name())
+          .get();
     } catch (KubernetesClientException e) {
       throw failure(write, "cannot read it again after a conflict: " + e.getMessage(), e);
     }
@@ -162,10 +193,10 @@ final class UpstreamWriter {
   }
 
   /**
-   * Whether the API server refused a write because the object changed since it was read: 409 Conflict, or a 422
-   * from a failed precondition. A JSON Patch whose {@code test} op fails answers 422 with a generic message, no
-   * causes and no object named; a real validation failure names the object and its invalid fields, and retrying
-   * it would fail the same way.
+   * Whether the API server refused a write because the object changed since it was read: 409
+   * Conflict, or a 422 from a failed precondition. A JSON Patch whose {@code test} op fails answers
+   * 422 with a generic message, no causes and no object named; a real validation failure names the
+   * object and its invalid fields, and retrying it would fail the same way.
    */
   static boolean isConflict(KubernetesClientException e) {
     if (e.getCode() == 409) {
@@ -183,8 +214,13 @@ final class UpstreamWriter {
             && status.getDetails().getName() == null);
   }
 
-  private static UpstreamWriteException failure(UpstreamDecision.Write write, String message, Throwable cause) {
-    return new UpstreamWriteException(write.namespace(), write.name(), write.uid(),
-        write.operation() + " failed: " + message, cause);
+  private static UpstreamWriteException failure(
+      UpstreamDecision.Write write, String message, Throwable cause) {
+    return new UpstreamWriteException(
+        write.namespace(),
+        write.name(),
+        write.uid(),
+        write.operation() + " failed: " + message,
+        cause);
   }
 }

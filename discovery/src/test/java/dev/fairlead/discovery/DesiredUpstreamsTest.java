@@ -20,38 +20,56 @@ class DesiredUpstreamsTest {
 
   @Test
   void onePerTcpPortNamedAfterServiceAndPortNameOrNumber() {
-    Service service = service("shop", "web", port("http", 80, null), port("grpc", 9090, "grpc"),
-        port("dns", 53, null, "UDP"));
+    Service service =
+        service(
+            "shop",
+            "web",
+            port("http", 80, null),
+            port("grpc", 9090, "grpc"),
+            port("dns", 53, null, "UDP"));
 
     List<DesiredUpstream> desired = DesiredUpstreams.forService(service);
 
     assertThat(desired).extracting(DesiredUpstream::name).containsExactly("web-http", "web-grpc");
-    assertThat(desired.get(0)).isEqualTo(new DesiredUpstream("shop", "web-http", "web", "uid-web", 80, null));
-    assertThat(desired.get(1)).isEqualTo(new DesiredUpstream("shop", "web-grpc", "web", "uid-web", 9090,
-        Protocol.GRPC));
+    assertThat(desired.get(0))
+        .isEqualTo(new DesiredUpstream("shop", "web-http", "web", "uid-web", 80, null));
+    assertThat(desired.get(1))
+        .isEqualTo(new DesiredUpstream("shop", "web-grpc", "web", "uid-web", 9090, Protocol.GRPC));
     assertThat(DesiredUpstreams.forService(service("shop", "single", port(null, 8080, null))))
-        .extracting(DesiredUpstream::name).containsExactly("single-8080");
+        .extracting(DesiredUpstream::name)
+        .containsExactly("single-8080");
   }
 
   /** A discovered Upstream never refers across namespaces, so it never needs a ReferenceGrant. */
   @Test
   void discoveredUpstreamsSitInTheirServicesNamespaceAndNameNoOther() {
-    List<DesiredUpstream> desired = DesiredUpstreams.forService(service("payments", "ledger", port("http", 80, null),
-        port("grpc", 9090, "grpc")));
+    List<DesiredUpstream> desired =
+        DesiredUpstreams.forService(
+            service("payments", "ledger", port("http", 80, null), port("grpc", 9090, "grpc")));
 
-    assertThat(desired).hasSize(2).allSatisfy(upstream -> {
-      assertThat(upstream.namespace()).isEqualTo("payments");
-      Upstream applied = upstream.applyConfiguration(null);
-      assertThat(applied.getMetadata().getNamespace()).isEqualTo("payments");
-      assertThat(applied.getSpec().kube().namespace()).as("spec.kube.namespace (defaults to the Upstream's)")
-          .isNull();
-    });
+    assertThat(desired)
+        .hasSize(2)
+        .allSatisfy(
+            upstream -> {
+              assertThat(upstream.namespace()).isEqualTo("payments");
+              Upstream applied = upstream.applyConfiguration(null);
+              assertThat(applied.getMetadata().getNamespace()).isEqualTo("payments");
+              assertThat(applied.getSpec().kube().namespace())
+                  .as("spec.kube.namespace (defaults to the Upstream's)")
+                  .isNull();
+            });
   }
 
   @Test
   void aServiceWithoutPortsWantsNothing() {
-    Service service = new ServiceBuilder().withNewMetadata().withNamespace("a").withName("b").withUid("u")
-        .endMetadata().build();
+    Service service =
+        new ServiceBuilder()
+            .withNewMetadata()
+            .withNamespace("a")
+            .withName("b")
+            .withUid("u")
+            .endMetadata()
+            .build();
     assertThat(DesiredUpstreams.forService(service)).isEmpty();
   }
 
@@ -98,41 +116,70 @@ class DesiredUpstreamsTest {
     // the 54th character is a hyphen
     String service = "x".repeat(53) + "-yyyyyyyy";
     String name = DesiredUpstreams.upstreamName(service, "http");
-    assertThat(name).hasSizeLessThanOrEqualTo(63).doesNotContain("--").startsWith("x".repeat(53) + "-");
+    assertThat(name)
+        .hasSizeLessThanOrEqualTo(63)
+        .doesNotContain("--")
+        .startsWith("x".repeat(53) + "-");
   }
 
   @Test
   void applyConfigurationHoldsOnlyDiscoverysFields() {
-    DesiredUpstream desired = new DesiredUpstream("shop", "web-http", "web", "uid-web", 80, Protocol.HTTP2);
+    DesiredUpstream desired =
+        new DesiredUpstream("shop", "web-http", "web", "uid-web", 80, Protocol.HTTP2);
 
     Map<String, Object> json = asMap(desired.applyConfiguration("42"));
 
     assertThat(json).containsOnlyKeys("apiVersion", "kind", "metadata", "spec");
     assertThat(json.get("apiVersion")).isEqualTo("fairlead.dev/v1alpha1");
     assertThat(json.get("kind")).isEqualTo("Upstream");
-    assertThat(json.get("spec")).isEqualTo(Map.of("kube", Map.of("serviceName", "web", "port", 80),
-        "protocol", "HTTP2"));
-    assertThat(json.get("metadata")).isEqualTo(Map.of(
-        "namespace", "shop",
-        "name", "web-http",
-        "resourceVersion", "42",
-        "labels", Map.of("fairlead.dev/discovered-by", "discovery", "fairlead.dev/service", "web"),
-        "ownerReferences", List.of(Map.of("apiVersion", "v1", "kind", "Service", "name", "web", "uid", "uid-web",
-            "controller", false, "blockOwnerDeletion", false))));
+    assertThat(json.get("spec"))
+        .isEqualTo(Map.of("kube", Map.of("serviceName", "web", "port", 80), "protocol", "HTTP2"));
+    assertThat(json.get("metadata"))
+        .isEqualTo(
+            Map.of(
+                "namespace", "shop",
+                "name", "web-http",
+                "resourceVersion", "42",
+                "labels",
+                    Map.of(
+                        "fairlead.dev/discovered-by", "discovery", "fairlead.dev/service", "web"),
+                "ownerReferences",
+                    List.of(
+                        Map.of(
+                            "apiVersion",
+                            "v1",
+                            "kind",
+                            "Service",
+                            "name",
+                            "web",
+                            "uid",
+                            "uid-web",
+                            "controller",
+                            false,
+                            "blockOwnerDeletion",
+                            false))));
     Map<String, Object> withoutProtocol =
-        asMap(new DesiredUpstream("shop", "web-http", "web", "uid-web", 80, null).applyConfiguration(null));
+        asMap(
+            new DesiredUpstream("shop", "web-http", "web", "uid-web", 80, null)
+                .applyConfiguration(null));
     assertThat(asMap(withoutProtocol.get("spec"))).containsOnlyKeys("kube");
     assertThat(asMap(withoutProtocol.get("metadata"))).doesNotContainKey("resourceVersion");
   }
 
   private static Map<String, Object> asMap(Object object) {
-    return JSON.unmarshal(JSON.asJson(object), new TypeReference<Map<String, Object>>() { });
+    return JSON.unmarshal(JSON.asJson(object), new TypeReference<Map<String, Object>>() {});
   }
 
   static Service service(String namespace, String name, ServicePort... ports) {
     return new ServiceBuilder()
-        .withNewMetadata().withNamespace(namespace).withName(name).withUid("uid-" + name).endMetadata()
-        .withNewSpec().withPorts(ports).endSpec()
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(name)
+        .withUid("uid-" + name)
+        .endMetadata()
+        .withNewSpec()
+        .withPorts(ports)
+        .endSpec()
         .build();
   }
 
@@ -141,7 +188,11 @@ class DesiredUpstreamsTest {
   }
 
   static ServicePort port(String name, int port, String appProtocol, String protocol) {
-    return new ServicePortBuilder().withName(name).withPort(port).withAppProtocol(appProtocol)
-        .withProtocol(protocol).build();
+    return new ServicePortBuilder()
+        .withName(name)
+        .withPort(port)
+        .withAppProtocol(appProtocol)
+        .withProtocol(protocol)
+        .build();
   }
 }

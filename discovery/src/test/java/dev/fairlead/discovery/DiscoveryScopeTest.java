@@ -17,16 +17,22 @@ class DiscoveryScopeTest {
   void watchLabelsSelectServices() {
     DiscoveryScope scope = DiscoveryScope.everything().withServiceSelector(WATCH);
 
-    assertThat(scope.includes(service("shop", "web", Map.of("fairlead.dev/expose", "yes", "app", "web"), null),
-        Map.of())).isTrue();
-    assertThat(scope.includes(service("shop", "web", Map.of("fairlead.dev/expose", "no"), null), Map.of()))
+    assertThat(
+            scope.includes(
+                service("shop", "web", Map.of("fairlead.dev/expose", "yes", "app", "web"), null),
+                Map.of()))
+        .isTrue();
+    assertThat(
+            scope.includes(
+                service("shop", "web", Map.of("fairlead.dev/expose", "no"), null), Map.of()))
         .isFalse();
     assertThat(scope.includes(service("shop", "web", null, null), Map.of())).isFalse();
   }
 
   @Test
   void withoutWatchLabelsEveryServiceIsIn() {
-    assertThat(DiscoveryScope.everything().includes(service("shop", "web", null, null), Map.of())).isTrue();
+    assertThat(DiscoveryScope.everything().includes(service("shop", "web", null, null), Map.of()))
+        .isTrue();
   }
 
   @Test
@@ -49,8 +55,10 @@ class DiscoveryScopeTest {
     assertThat(scope.includes(service("shop", "kubernetes", null, null), Map.of())).isTrue();
     assertThat(scope.includes(service("kube-system", "kube-dns", null, "true"), Map.of())).isTrue();
     assertThat(scope.includes(service("default", "kubernetes", null, "true"), Map.of())).isTrue();
-    assertThat(DiscoveryScope.inNamespaces(Set.of("kube-system"))
-        .includes(service("kube-system", "kube-dns", null, null), Map.of())).isFalse();
+    assertThat(
+            DiscoveryScope.inNamespaces(Set.of("kube-system"))
+                .includes(service("kube-system", "kube-dns", null, null), Map.of()))
+        .isFalse();
   }
 
   @Test
@@ -65,11 +73,15 @@ class DiscoveryScopeTest {
 
   @Test
   void aNamespaceSelectorReadsTheNamespacesLabels() {
-    DiscoveryScope scope = DiscoveryScope.inNamespacesLabelled(Map.of("mesh", "on")).withServiceSelector(WATCH);
+    DiscoveryScope scope =
+        DiscoveryScope.inNamespacesLabelled(Map.of("mesh", "on")).withServiceSelector(WATCH);
 
     assertThat(scope.selectsNamespacesByLabel()).isTrue();
-    assertThat(scope.includes(service("shop", "web", WATCH, null), Map.of("mesh", "on", "team", "a"))).isTrue();
-    assertThat(scope.includes(service("shop", "web", WATCH, null), Map.of("mesh", "off"))).isFalse();
+    assertThat(
+            scope.includes(service("shop", "web", WATCH, null), Map.of("mesh", "on", "team", "a")))
+        .isTrue();
+    assertThat(scope.includes(service("shop", "web", WATCH, null), Map.of("mesh", "off")))
+        .isFalse();
     assertThat(scope.includes(service("shop", "web", WATCH, null), Map.of())).isFalse();
     assertThat(scope.includes(service("shop", "web", WATCH, "true"), null)).isFalse();
     assertThat(scope.includes(service("shop", "web", null, "true"), Map.of("mesh", "on"))).isTrue();
@@ -79,17 +91,20 @@ class DiscoveryScopeTest {
   void namespacesComeFromAListOrASelectorNotBoth() {
     assertThatThrownBy(() -> new DiscoveryScope(Set.of("shop"), Map.of("mesh", "on"), Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("[shop]").hasMessageContaining("mesh=on");
+        .hasMessageContaining("[shop]")
+        .hasMessageContaining("mesh=on");
     assertThat(DiscoveryScope.inNamespaces(Set.of("shop")).selectsNamespacesByLabel()).isFalse();
   }
 
-  private static Service service(String namespace, String name, Map<String, String> labels, String discover) {
+  private static Service service(
+      String namespace, String name, Map<String, String> labels, String discover) {
     return new ServiceBuilder()
         .withNewMetadata()
         .withNamespace(namespace)
         .withName(name)
         .withLabels(labels)
-        .withAnnotations(discover == null ? null : Map.of(DiscoveryScope.DISCOVER_ANNOTATION, discover))
+        .withAnnotations(
+            discover == null ? null : Map.of(DiscoveryScope.DISCOVER_ANNOTATION, discover))
         .endMetadata()
         .build();
   }

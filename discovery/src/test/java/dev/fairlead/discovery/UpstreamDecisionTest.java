@@ -23,7 +23,8 @@ class UpstreamDecisionTest {
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
   private static final String MANAGER = UpstreamReconciler.FIELD_MANAGER;
   private static final NamespacedName WEB = new NamespacedName("shop", "web");
-  private static final DesiredUpstream HTTP = new DesiredUpstream("shop", "web-http", "web", "uid-web", 80, null);
+  private static final DesiredUpstream HTTP =
+      new DesiredUpstream("shop", "web-http", "web", "uid-web", 80, null);
   private static final DesiredUpstream GRPC =
       new DesiredUpstream("shop", "web-http", "web", "uid-web", 80, Protocol.GRPC);
 
@@ -44,8 +45,13 @@ class UpstreamDecisionTest {
   @Test
   void fieldsOthersOwnAreNeverCompared() {
     Upstream tuned = applied(HTTP);
-    tuned.setSpec(UpstreamSpec.builder().kube(new KubeService("web", "shop", 80)).connectTimeout("2s")
-        .circuitBreakers(new CircuitBreakers(10, 10, 10, 1)).protocol(Protocol.HTTP2).build());
+    tuned.setSpec(
+        UpstreamSpec.builder()
+            .kube(new KubeService("web", "shop", 80))
+            .connectTimeout("2s")
+            .circuitBreakers(new CircuitBreakers(10, 10, 10, 1))
+            .protocol(Protocol.HTTP2)
+            .build());
     tuned.getMetadata().getLabels().put("team", "payments");
 
     assertThat(decide(HTTP, tuned)).isEqualTo(new UpstreamDecision.Nothing("in sync"));
@@ -58,39 +64,56 @@ class UpstreamDecisionTest {
 
     UpstreamDecision decision = decide(HTTP, moved);
 
-    assertThat(decision).isInstanceOfSatisfying(UpstreamDecision.Apply.class, apply -> {
-      assertThat(apply.resourceVersion()).isEqualTo("7");
-      assertThat(apply.uid()).isEqualTo("uid-upstream");
-      assertThat(apply.why()).containsExactly("spec.kube.port is 8080, want 80");
-    });
-    assertThat(decide(GRPC, applied(HTTP))).isInstanceOfSatisfying(UpstreamDecision.Apply.class,
-        apply -> assertThat(apply.why()).containsExactly("spec.protocol is null, want GRPC"));
+    assertThat(decision)
+        .isInstanceOfSatisfying(
+            UpstreamDecision.Apply.class,
+            apply -> {
+              assertThat(apply.resourceVersion()).isEqualTo("7");
+              assertThat(apply.uid()).isEqualTo("uid-upstream");
+              assertThat(apply.why()).containsExactly("spec.kube.port is 8080, want 80");
+            });
+    assertThat(decide(GRPC, applied(HTTP)))
+        .isInstanceOfSatisfying(
+            UpstreamDecision.Apply.class,
+            apply -> assertThat(apply.why()).containsExactly("spec.protocol is null, want GRPC"));
   }
 
   @Test
   void aProtocolDiscoveryAppliedIsRemovedWhenTheAppProtocolGoes() {
-    assertThat(decide(HTTP, applied(GRPC))).isInstanceOfSatisfying(UpstreamDecision.Apply.class,
-        apply -> assertThat(apply.why()).containsExactly(
-            "spec fields applied earlier and no longer derived [protocol]"));
+    assertThat(decide(HTTP, applied(GRPC)))
+        .isInstanceOfSatisfying(
+            UpstreamDecision.Apply.class,
+            apply ->
+                assertThat(apply.why())
+                    .containsExactly(
+                        "spec fields applied earlier and no longer derived [protocol]"));
   }
 
   @Test
   void aProtocolSomebodyElseSetStays() {
     Upstream userProtocol = applied(HTTP);
-    userProtocol.setSpec(UpstreamSpec.builder().kube(new KubeService("web", null, 80)).protocol(Protocol.HTTP2)
-        .build());
+    userProtocol.setSpec(
+        UpstreamSpec.builder()
+            .kube(new KubeService("web", null, 80))
+            .protocol(Protocol.HTTP2)
+            .build());
 
     assertThat(decide(HTTP, userProtocol)).isEqualTo(new UpstreamDecision.Nothing("in sync"));
   }
 
   @Test
   void aRecreatedServiceMovesTheOwnerReference() {
-    DesiredUpstream recreated = new DesiredUpstream("shop", "web-http", "web", "uid-web-2", 80, null);
+    DesiredUpstream recreated =
+        new DesiredUpstream("shop", "web-http", "web", "uid-web-2", 80, null);
 
-    assertThat(decide(recreated, applied(HTTP))).isInstanceOfSatisfying(UpstreamDecision.Apply.class,
-        apply -> assertThat(apply.why()).containsExactly(
-            "no owner reference to Service shop/web (uid uid-web-2)",
-            "owner references to earlier Services [uid-web]"));
+    assertThat(decide(recreated, applied(HTTP)))
+        .isInstanceOfSatisfying(
+            UpstreamDecision.Apply.class,
+            apply ->
+                assertThat(apply.why())
+                    .containsExactly(
+                        "no owner reference to Service shop/web (uid uid-web-2)",
+                        "owner references to earlier Services [uid-web]"));
   }
 
   @Test
@@ -106,8 +129,13 @@ class UpstreamDecisionTest {
     Upstream users = applied(HTTP);
     users.getMetadata().getLabels().remove(DesiredUpstreams.DISCOVERED_BY_LABEL);
 
-    assertThat(decide(HTTP, users)).isEqualTo(new UpstreamDecision.NotOurs("shop", "web-http", "uid-upstream",
-        "it exists without the label fairlead.dev/discovered-by=discovery"));
+    assertThat(decide(HTTP, users))
+        .isEqualTo(
+            new UpstreamDecision.NotOurs(
+                "shop",
+                "web-http",
+                "uid-upstream",
+                "it exists without the label fairlead.dev/discovered-by=discovery"));
     assertThat(decide(null, users)).isInstanceOf(UpstreamDecision.Nothing.class);
   }
 
@@ -122,8 +150,8 @@ class UpstreamDecisionTest {
 
   @Test
   void anUpstreamNoLongerWantedIsDeletedOnTheVersionItWasSeenAt() {
-    assertThat(decide(null, applied(HTTP))).isEqualTo(new UpstreamDecision.Delete("shop", "web-http",
-        "uid-upstream", "7", "gone"));
+    assertThat(decide(null, applied(HTTP)))
+        .isEqualTo(new UpstreamDecision.Delete("shop", "web-http", "uid-upstream", "7", "gone"));
   }
 
   @Test
@@ -150,18 +178,39 @@ class UpstreamDecisionTest {
     if (desired.protocol() != null) {
       spec.put("f:protocol", Map.of());
     }
-    Map<String, Object> fields = Map.of(
-        "f:metadata", Map.of(
-            "f:labels", Map.of("f:fairlead.dev/discovered-by", Map.of(), "f:fairlead.dev/service", Map.of()),
-            "f:ownerReferences", Map.of("k:{\"uid\":\"" + desired.serviceUid() + "\"}", Map.of(".", Map.of()))),
-        "f:spec", spec);
+    Map<String, Object> fields =
+        Map.of(
+            "f:metadata",
+            Map.of(
+                "f:labels",
+                    Map.of(
+                        "f:fairlead.dev/discovered-by",
+                        Map.of(),
+                        "f:fairlead.dev/service",
+                        Map.of()),
+                "f:ownerReferences",
+                    Map.of("k:{\"uid\":\"" + desired.serviceUid() + "\"}", Map.of(".", Map.of()))),
+            "f:spec",
+            spec);
     FieldsV1 fieldsV1 = new FieldsV1();
     fields.forEach(fieldsV1::setAdditionalProperty);
     List<ManagedFieldsEntry> managed = new ArrayList<>();
-    managed.add(new ManagedFieldsEntryBuilder().withManager(MANAGER).withOperation("Apply")
-        .withApiVersion("fairlead.dev/v1alpha1").withFieldsType("FieldsV1").withFieldsV1(fieldsV1).build());
-    managed.add(new ManagedFieldsEntryBuilder().withManager("kubectl-edit").withOperation("Update")
-        .withApiVersion("fairlead.dev/v1alpha1").withFieldsType("FieldsV1").withFieldsV1(new FieldsV1()).build());
+    managed.add(
+        new ManagedFieldsEntryBuilder()
+            .withManager(MANAGER)
+            .withOperation("Apply")
+            .withApiVersion("fairlead.dev/v1alpha1")
+            .withFieldsType("FieldsV1")
+            .withFieldsV1(fieldsV1)
+            .build());
+    managed.add(
+        new ManagedFieldsEntryBuilder()
+            .withManager("kubectl-edit")
+            .withOperation("Update")
+            .withApiVersion("fairlead.dev/v1alpha1")
+            .withFieldsType("FieldsV1")
+            .withFieldsV1(new FieldsV1())
+            .build());
     upstream.getMetadata().setManagedFields(managed);
     return upstream;
   }

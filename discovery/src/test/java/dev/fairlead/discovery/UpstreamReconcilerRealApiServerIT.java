@@ -1,6 +1,5 @@
 package dev.fairlead.discovery;
 
-import dev.fairlead.runtime.CoalescingDelay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +8,7 @@ import dev.fairlead.api.v1alpha1.LoadBalancerPolicy;
 import dev.fairlead.api.v1alpha1.Protocol;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.api.v1alpha1.UpstreamSpec;
+import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.testkit.CapturedLogs;
 import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.RealApiServer;
@@ -40,17 +40,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The Service → Upstream reconciler against a real kube-apiserver: which Services are discovered, what the Upstreams
- * look like, that people's fields survive and discovery's come back, and what is never touched. There is no
- * kube-controller-manager, hence no garbage collector: every delete seen here is discovery's own.
+ * The Service → Upstream reconciler against a real kube-apiserver: which Services are discovered,
+ * what the Upstreams look like, that people's fields survive and discovery's come back, and what is
+ * never touched. There is no kube-controller-manager, hence no garbage collector: every delete seen
+ * here is discovery's own.
  */
 class UpstreamReconcilerRealApiServerIT {
 
-  @RegisterExtension
-  static final RealApiServer API_SERVER = new RealApiServer();
+  @RegisterExtension static final RealApiServer API_SERVER = new RealApiServer();
 
-  @RegisterExtension
-  final CapturedLogs logs = new CapturedLogs();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Map<String, String> WATCH = Map.of("fairlead.dev/expose", "true");
@@ -64,8 +63,9 @@ class UpstreamReconcilerRealApiServerIT {
 
   @BeforeAll
   static void installCrds() throws IOException {
-    try (InputStream crd = UpstreamReconcilerRealApiServerIT.class
-        .getResourceAsStream("/META-INF/fabric8/upstreams.fairlead.dev-v1.yml")) {
+    try (InputStream crd =
+        UpstreamReconcilerRealApiServerIT.class.getResourceAsStream(
+            "/META-INF/fabric8/upstreams.fairlead.dev-v1.yml")) {
       Crds.apply(API_SERVER.client(), crd);
     }
   }
@@ -90,23 +90,32 @@ class UpstreamReconcilerRealApiServerIT {
   void watchLabelsAndTheAnnotationDecideWhichServicesAreDiscovered() {
     startDiscovery(DiscoveryScope.inNamespaces(Set.of(ns)).withServiceSelector(WATCH));
     create(service("plain", Map.of(), port(null, 8080, null)));
-    Service watched = create(service("watched", WATCH, port("http", 80, "kubernetes.io/h2c"),
-        port("grpc", 9090, "grpc"), port("metrics", 9100, null)));
+    Service watched =
+        create(
+            service(
+                "watched",
+                WATCH,
+                port("http", 80, "kubernetes.io/h2c"),
+                port("grpc", 9090, "grpc"),
+                port("metrics", 9100, null)));
 
     awaitUpstreams("watched", "watched-grpc", "watched-http", "watched-metrics");
     awaitIdle();
     assertThat(upstreamsOf("plain")).isEmpty();
 
     Upstream http = upstream("watched-http");
-    assertThat(http.getMetadata().getLabels()).containsEntry("fairlead.dev/discovered-by", "discovery")
+    assertThat(http.getMetadata().getLabels())
+        .containsEntry("fairlead.dev/discovered-by", "discovery")
         .containsEntry("fairlead.dev/service", "watched");
-    assertThat(http.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> isOwnerReferenceTo(owner,
-        watched));
+    assertThat(http.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(owner -> isOwnerReferenceTo(owner, watched));
     assertThat(http.getSpec().kube()).isEqualTo(new KubeService("watched", null, 80));
     assertThat(http.getSpec().protocol()).isEqualTo(Protocol.HTTP2);
-    assertThat(upstream("watched-grpc").getSpec()).isEqualTo(spec(new KubeService("watched", null, 9090),
-        Protocol.GRPC));
-    assertThat(upstream("watched-metrics").getSpec()).isEqualTo(spec(new KubeService("watched", null, 9100), null));
+    assertThat(upstream("watched-grpc").getSpec())
+        .isEqualTo(spec(new KubeService("watched", null, 9090), Protocol.GRPC));
+    assertThat(upstream("watched-metrics").getSpec())
+        .isEqualTo(spec(new KubeService("watched", null, 9100), null));
 
     // Adding the watch labels discovers a Service; removing them deletes its Upstreams.
     editService("plain", s -> s.getMetadata().setLabels(WATCH));
@@ -115,10 +124,13 @@ class UpstreamReconcilerRealApiServerIT {
     awaitUpstreams("plain");
 
     // The annotation opts in without the labels, and opts out despite them.
-    editService("plain", s -> s.getMetadata().setAnnotations(Map.of(DiscoveryScope.DISCOVER_ANNOTATION, "true")));
+    editService(
+        "plain",
+        s -> s.getMetadata().setAnnotations(Map.of(DiscoveryScope.DISCOVER_ANNOTATION, "true")));
     awaitUpstreams("plain", "plain-8080");
-    editService("watched", s -> s.getMetadata().setAnnotations(
-        Map.of(DiscoveryScope.DISCOVER_ANNOTATION, "false")));
+    editService(
+        "watched",
+        s -> s.getMetadata().setAnnotations(Map.of(DiscoveryScope.DISCOVER_ANNOTATION, "false")));
     awaitUpstreams("watched");
     assertThat(upstreamsOf("plain")).hasSize(1);
   }
@@ -130,16 +142,29 @@ class UpstreamReconcilerRealApiServerIT {
     awaitUpstreams("api", "api-http");
 
     // What `kubectl edit` or `kubectl patch` does: an update by another field manager.
-    API_SERVER.kubectl().run("-n", ns, "patch", "upstream", "api-http", "--type", "merge", "-p",
-        "{\"spec\":{\"loadBalancer\":{\"policy\":\"LEAST_REQUEST\"},\"circuitBreakers\":{\"maxConnections\":100}}}")
+    API_SERVER
+        .kubectl()
+        .run(
+            "-n",
+            ns,
+            "patch",
+            "upstream",
+            "api-http",
+            "--type",
+            "merge",
+            "-p",
+            "{\"spec\":{\"loadBalancer\":{\"policy\":\"LEAST_REQUEST\"},\"circuitBreakers\":{\"maxConnections\":100}}}")
         .requireSuccess();
 
     editService("api", s -> s.getSpec().setPorts(List.of(port("http", 8081, "grpc"))));
-    await().atMost(WAIT).untilAsserted(() -> {
-      Upstream upstream = upstream("api-http");
-      assertThat(upstream.getSpec().kube().port()).isEqualTo(8081);
-      assertThat(upstream.getSpec().protocol()).isEqualTo(Protocol.GRPC);
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              Upstream upstream = upstream("api-http");
+              assertThat(upstream.getSpec().kube().port()).isEqualTo(8081);
+              assertThat(upstream.getSpec().protocol()).isEqualTo(Protocol.GRPC);
+            });
     assertPeoplesFieldsAreThere(upstream("api-http"));
 
     // appProtocol gone: discovery removes the protocol it set, and only that.
@@ -148,16 +173,21 @@ class UpstreamReconcilerRealApiServerIT {
     assertPeoplesFieldsAreThere(upstream("api-http"));
 
     // A person's change to a field discovery owns is put back.
-    user.resources(Upstream.class).inNamespace(ns).withName("api-http")
+    user.resources(Upstream.class)
+        .inNamespace(ns)
+        .withName("api-http")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"kube\":{\"port\":9999}}}");
     await().atMost(WAIT).until(() -> upstream("api-http").getSpec().kube().port() == 8081);
     assertPeoplesFieldsAreThere(upstream("api-http"));
 
-    // A protocol a person sets while the Service says nothing is theirs, and stays; it costs discovery no write.
+    // A protocol a person sets while the Service says nothing is theirs, and stays; it costs
+    // discovery no write.
     awaitIdle();
     double writes = writes();
     double reconciled = reconciles();
-    user.resources(Upstream.class).inNamespace(ns).withName("api-http")
+    user.resources(Upstream.class)
+        .inNamespace(ns)
+        .withName("api-http")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"protocol\":\"HTTP2\"}}");
     await().atMost(WAIT).until(() -> reconciles() > reconciled);
     awaitIdle();
@@ -174,14 +204,16 @@ class UpstreamReconcilerRealApiServerIT {
   @Test
   void deletingAServiceDeletesItsUpstreamsAndRecreatingItRecreatesThem() {
     startDiscovery(DiscoveryScope.inNamespaces(Set.of(ns)));
-    Service first = create(service("web", Map.of(), port("http", 80, null), port("admin", 81, null)));
+    Service first =
+        create(service("web", Map.of(), port("http", 80, null), port("admin", 81, null)));
     awaitUpstreams("web", "web-admin", "web-http");
     Map<String, String> firstUids = uidsOf("web");
 
     user.services().inNamespace(ns).withName("web").delete();
     awaitUpstreams("web");
 
-    Service second = create(service("web", Map.of(), port("http", 80, null), port("admin", 81, null)));
+    Service second =
+        create(service("web", Map.of(), port("http", 80, null), port("admin", 81, null)));
     awaitUpstreams("web", "web-admin", "web-http");
 
     assertThat(second.getMetadata().getUid()).isNotEqualTo(first.getMetadata().getUid());
@@ -189,13 +221,18 @@ class UpstreamReconcilerRealApiServerIT {
     assertThat(secondUids.get("web-http")).isNotEqualTo(firstUids.get("web-http"));
     assertThat(secondUids.get("web-admin")).isNotEqualTo(firstUids.get("web-admin"));
     assertThat(upstream("web-http").getMetadata().getOwnerReferences())
-        .singleElement().satisfies(owner -> isOwnerReferenceTo(owner, second));
+        .singleElement()
+        .satisfies(owner -> isOwnerReferenceTo(owner, second));
 
     // An Upstream somebody deletes comes back, as a new object.
     String deletedUid = upstream("web-admin").getMetadata().getUid();
     user.resources(Upstream.class).inNamespace(ns).withName("web-admin").delete();
-    await().atMost(WAIT).until(() -> upstreamOrNull("web-admin") != null
-        && !upstreamOrNull("web-admin").getMetadata().getUid().equals(deletedUid));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                upstreamOrNull("web-admin") != null
+                    && !upstreamOrNull("web-admin").getMetadata().getUid().equals(deletedUid));
 
     // A port that goes takes its Upstream with it.
     editService("web", s -> s.getSpec().setPorts(List.of(port("http", 80, null))));
@@ -203,8 +240,8 @@ class UpstreamReconcilerRealApiServerIT {
   }
 
   /**
-   * A replica that loses the lease at once closes discovery before its informers have listed anything: that is
-   * no error, so no ERROR line (the soak's monitor counts them).
+   * A replica that loses the lease at once closes discovery before its informers have listed
+   * anything: that is no error, so no ERROR line (the soak's monitor counts them).
    */
   @Test
   void aReconcilerClosedBeforeItsInformersSyncedLogsNoError() {
@@ -213,14 +250,25 @@ class UpstreamReconcilerRealApiServerIT {
     ch.qos.logback.classic.Level level = logger.getLevel();
     logger.setLevel(ch.qos.logback.classic.Level.DEBUG);
     try {
-      reconciler = new UpstreamReconciler(discoveryClient, DiscoveryScope.inNamespaces(Set.of(ns)),
-          ReconcilerSettings.DEFAULT, registry);
+      reconciler =
+          new UpstreamReconciler(
+              discoveryClient,
+              DiscoveryScope.inNamespaces(Set.of(ns)),
+              ReconcilerSettings.DEFAULT,
+              registry);
       reconciler.start();
       reconciler.close();
 
-      await().atMost(WAIT).until(() -> logs.lines().stream().anyMatch(line ->
-          line.contains("Stopped before the informers synced") || line.contains("Discovery started")
-              || line.contains("did not sync")));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  logs.lines().stream()
+                      .anyMatch(
+                          line ->
+                              line.contains("Stopped before the informers synced")
+                                  || line.contains("Discovery started")
+                                  || line.contains("did not sync")));
       assertThat(logs.lines()).noneMatch(line -> line.startsWith("ERROR"));
     } finally {
       logger.setLevel(level);
@@ -229,8 +277,12 @@ class UpstreamReconcilerRealApiServerIT {
 
   @Test
   void thePeriodicResyncReconcilesEverythingAndWritesNothing() {
-    reconciler = new UpstreamReconciler(discoveryClient, DiscoveryScope.inNamespaces(Set.of(ns)),
-        new ReconcilerSettings(CoalescingDelay.DEFAULT, 2, Duration.ofSeconds(1)), registry);
+    reconciler =
+        new UpstreamReconciler(
+            discoveryClient,
+            DiscoveryScope.inNamespaces(Set.of(ns)),
+            new ReconcilerSettings(CoalescingDelay.DEFAULT, 2, Duration.ofSeconds(1)),
+            registry);
     reconciler.start();
     await().atMost(WAIT).until(reconciler::hasSynced);
     for (String name : List.of("a", "b", "c")) {
@@ -240,15 +292,18 @@ class UpstreamReconcilerRealApiServerIT {
     awaitIdle();
     double reconciled = reconciles();
 
-    // Each resync replays every Service and Upstream; three rounds at least reconcile each Service thrice.
+    // Each resync replays every Service and Upstream; three rounds at least reconcile each Service
+    // thrice.
     await().atMost(WAIT).until(() -> reconciles() >= reconciled + 9);
     assertThat(writes()).isEqualTo(6);
   }
 
   @Test
   void anUpstreamWithoutTheDiscoveryLabelIsNeverTouched() {
-    Upstream inTheWay = user.resource(upstreamByHand("web-http", new KubeService("legacy", null, 7000))).create();
-    Upstream unrelated = user.resource(upstreamByHand("hand-made", new KubeService("web", null, 80))).create();
+    Upstream inTheWay =
+        user.resource(upstreamByHand("web-http", new KubeService("legacy", null, 7000))).create();
+    Upstream unrelated =
+        user.resource(upstreamByHand("hand-made", new KubeService("web", null, 80))).create();
     startDiscovery(DiscoveryScope.inNamespaces(Set.of(ns)));
 
     create(service("web", Map.of(), port("http", 80, "grpc"), port("admin", 81, null)));
@@ -269,7 +324,8 @@ class UpstreamReconcilerRealApiServerIT {
     assertUntouched(inTheWay);
     user.resource(inTheWay).delete();
     awaitUpstreams("web", "web-http");
-    assertThat(upstream("web-http").getSpec()).isEqualTo(spec(new KubeService("web", null, 80), Protocol.GRPC));
+    assertThat(upstream("web-http").getSpec())
+        .isEqualTo(spec(new KubeService("web", null, 80), Protocol.GRPC));
   }
 
   @Test
@@ -280,10 +336,13 @@ class UpstreamReconcilerRealApiServerIT {
     create(service(longName, Map.of(), port("metrics", 9100, null)));
 
     String expected = DesiredUpstreams.upstreamName(longName, "metrics");
-    assertThat(expected).hasSizeLessThanOrEqualTo(63).matches(".*-[0-9a-f]{8}")
+    assertThat(expected)
+        .hasSizeLessThanOrEqualTo(63)
+        .matches(".*-[0-9a-f]{8}")
         .isEqualTo("checkout-payments-authorization-gateway-service-eu-wes-8b4ef13e");
     awaitUpstreams(longName, expected);
-    assertThat(upstream(expected).getSpec().kube()).isEqualTo(new KubeService(longName, null, 9100));
+    assertThat(upstream(expected).getSpec().kube())
+        .isEqualTo(new KubeService(longName, null, 9100));
   }
 
   @Test
@@ -298,16 +357,26 @@ class UpstreamReconcilerRealApiServerIT {
     awaitIdle();
     assertThat(upstreamNames(plain, "web")).isEmpty();
 
-    user.namespaces().withName(plain).edit(n -> {
-      n.getMetadata().setLabels(Map.of("mesh", "on"));
-      return n;
-    });
-    user.namespaces().withName(meshed).edit(n -> {
-      n.getMetadata().setLabels(Map.of("mesh", "off"));
-      return n;
-    });
-    await().atMost(WAIT).until(() -> upstreamNames(plain, "web").equals(Set.of("web-http"))
-        && upstreamNames(meshed, "web").isEmpty());
+    user.namespaces()
+        .withName(plain)
+        .edit(
+            n -> {
+              n.getMetadata().setLabels(Map.of("mesh", "on"));
+              return n;
+            });
+    user.namespaces()
+        .withName(meshed)
+        .edit(
+            n -> {
+              n.getMetadata().setLabels(Map.of("mesh", "off"));
+              return n;
+            });
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                upstreamNames(plain, "web").equals(Set.of("web-http"))
+                    && upstreamNames(meshed, "web").isEmpty());
   }
 
   @Test
@@ -320,13 +389,20 @@ class UpstreamReconcilerRealApiServerIT {
     awaitIdle();
     assertThat(user.services().inNamespace("default").withName("kubernetes").get()).isNotNull();
     assertThat(user.resources(Upstream.class).inNamespace("default").list().getItems()).isEmpty();
-    assertThat(user.resources(Upstream.class).inNamespace("kube-system").list().getItems()).isEmpty();
+    assertThat(user.resources(Upstream.class).inNamespace("kube-system").list().getItems())
+        .isEmpty();
 
-    user.services().inNamespace("kube-system").withName("dns").edit(s -> {
-      s.getMetadata().setAnnotations(Map.of(DiscoveryScope.DISCOVER_ANNOTATION, "true"));
-      return s;
-    });
-    await().atMost(WAIT).until(() -> upstreamNames("kube-system", "dns").equals(Set.of("dns-dns-tcp")));
+    user.services()
+        .inNamespace("kube-system")
+        .withName("dns")
+        .edit(
+            s -> {
+              s.getMetadata().setAnnotations(Map.of(DiscoveryScope.DISCOVER_ANNOTATION, "true"));
+              return s;
+            });
+    await()
+        .atMost(WAIT)
+        .until(() -> upstreamNames("kube-system", "dns").equals(Set.of("dns-dns-tcp")));
     user.services().inNamespace("kube-system").withName("dns").delete();
     await().atMost(WAIT).until(() -> upstreamNames("kube-system", "dns").isEmpty());
   }
@@ -334,45 +410,69 @@ class UpstreamReconcilerRealApiServerIT {
   @Test
   void aConflictIsRetriedFromFreshState() {
     SimpleMeterRegistry writerMetrics = new SimpleMeterRegistry();
-    UpstreamWriter writer = new UpstreamWriter(discoveryClient, writerMetrics, 5, Duration.ofMillis(10));
+    UpstreamWriter writer =
+        new UpstreamWriter(discoveryClient, writerMetrics, 5, Duration.ofMillis(10));
     Service web = create(service("web", Map.of(), port("http", 80, null)));
     DesiredUpstream desired = DesiredUpstreams.forService(web).get(0);
     NamespacedName key = NamespacedName.of(web);
-    writer.write(new UpstreamDecision.Apply(desired, null, null, List.of("absent")),
-        fresh -> UpstreamDecision.decide(key, desired, fresh, "gone", UpstreamReconciler.FIELD_MANAGER));
+    writer.write(
+        new UpstreamDecision.Apply(desired, null, null, List.of("absent")),
+        fresh ->
+            UpstreamDecision.decide(key, desired, fresh, "gone", UpstreamReconciler.FIELD_MANAGER));
     Upstream seen = upstream("web-http");
 
-    // Somebody changes it after discovery read it: discovery's apply, made on the version it saw, conflicts.
-    user.resources(Upstream.class).inNamespace(ns).withName("web-http")
+    // Somebody changes it after discovery read it: discovery's apply, made on the version it saw,
+    // conflicts.
+    user.resources(Upstream.class)
+        .inNamespace(ns)
+        .withName("web-http")
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"kube\":{\"port\":9999}}}");
-    DesiredUpstream moved = new DesiredUpstream(ns, "web-http", "web", web.getMetadata().getUid(), 80,
-        Protocol.HTTP2);
-    writer.write(new UpstreamDecision.Apply(moved, seen.getMetadata().getUid(),
-        seen.getMetadata().getResourceVersion(), List.of("test")), fresh -> UpstreamDecision.decide(key, moved, fresh,
-        "gone", UpstreamReconciler.FIELD_MANAGER));
+    DesiredUpstream moved =
+        new DesiredUpstream(ns, "web-http", "web", web.getMetadata().getUid(), 80, Protocol.HTTP2);
+    writer.write(
+        new UpstreamDecision.Apply(
+            moved,
+            seen.getMetadata().getUid(),
+            seen.getMetadata().getResourceVersion(),
+            List.of("test")),
+        fresh ->
+            UpstreamDecision.decide(key, moved, fresh, "gone", UpstreamReconciler.FIELD_MANAGER));
 
     assertThat(writerMetrics.counter("fairlead.discovery.conflicts").count()).isEqualTo(1);
-    assertThat(upstream("web-http").getSpec()).isEqualTo(spec(new KubeService("web", null, 80), Protocol.HTTP2));
+    assertThat(upstream("web-http").getSpec())
+        .isEqualTo(spec(new KubeService("web", null, 80), Protocol.HTTP2));
 
     // A delete on a stale version conflicts too, and is made again on the fresh one.
-    writer.write(new UpstreamDecision.Delete(ns, "web-http", seen.getMetadata().getUid(),
-        seen.getMetadata().getResourceVersion(), "test"),
-        fresh -> UpstreamDecision.decide(key, null, fresh, "gone", UpstreamReconciler.FIELD_MANAGER));
+    writer.write(
+        new UpstreamDecision.Delete(
+            ns,
+            "web-http",
+            seen.getMetadata().getUid(),
+            seen.getMetadata().getResourceVersion(),
+            "test"),
+        fresh ->
+            UpstreamDecision.decide(key, null, fresh, "gone", UpstreamReconciler.FIELD_MANAGER));
     assertThat(writerMetrics.counter("fairlead.discovery.conflicts").count()).isEqualTo(2);
     assertThat(upstreamOrNull("web-http")).isNull();
-    assertThat(writerMetrics.counter("fairlead.discovery.writes", "operation", "apply").count()).isEqualTo(2);
-    assertThat(writerMetrics.counter("fairlead.discovery.writes", "operation", "delete").count()).isEqualTo(1);
+    assertThat(writerMetrics.counter("fairlead.discovery.writes", "operation", "apply").count())
+        .isEqualTo(2);
+    assertThat(writerMetrics.counter("fairlead.discovery.writes", "operation", "delete").count())
+        .isEqualTo(1);
   }
 
   private void startDiscovery(DiscoveryScope scope) {
-    reconciler = new UpstreamReconciler(discoveryClient, scope, ReconcilerSettings.DEFAULT, registry);
+    reconciler =
+        new UpstreamReconciler(discoveryClient, scope, ReconcilerSettings.DEFAULT, registry);
     reconciler.start();
     await().atMost(WAIT).until(reconciler::hasSynced);
   }
 
   /** Waits until discovery has caught up with every event so far. */
   private void awaitIdle() {
-    await().atMost(WAIT).pollDelay(Duration.ofMillis(300)).until(() -> reconciler.pendingReconciles() == 0);
+    await()
+        .atMost(WAIT)
+        .pollDelay(Duration.ofMillis(300))
+        .until(() -> reconciler.pendingReconciles() == 0);
   }
 
   private double writes() {
@@ -389,14 +489,23 @@ class UpstreamReconcilerRealApiServerIT {
   }
 
   private Set<String> upstreamNames(String namespace, String service) {
-    return user.resources(Upstream.class).inNamespace(namespace)
-        .withLabel(DesiredUpstreams.SERVICE_LABEL, service).list().getItems().stream()
-        .map(u -> u.getMetadata().getName()).collect(Collectors.toSet());
+    return user
+        .resources(Upstream.class)
+        .inNamespace(namespace)
+        .withLabel(DesiredUpstreams.SERVICE_LABEL, service)
+        .list()
+        .getItems()
+        .stream()
+        .map(u -> u.getMetadata().getName())
+        .collect(Collectors.toSet());
   }
 
   private List<Upstream> upstreamsOf(String service) {
-    return user.resources(Upstream.class).inNamespace(ns)
-        .withLabel(DesiredUpstreams.SERVICE_LABEL, service).list().getItems();
+    return user.resources(Upstream.class)
+        .inNamespace(ns)
+        .withLabel(DesiredUpstreams.SERVICE_LABEL, service)
+        .list()
+        .getItems();
   }
 
   private Map<String, String> uidsOf(String service) {
@@ -416,12 +525,14 @@ class UpstreamReconcilerRealApiServerIT {
 
   private void assertUntouched(Upstream before) {
     Upstream now = upstream(before.getMetadata().getName());
-    assertThat(now.getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+    assertThat(now.getMetadata().getResourceVersion())
+        .isEqualTo(before.getMetadata().getResourceVersion());
     assertThat(now.getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());
   }
 
   private static void assertPeoplesFieldsAreThere(Upstream upstream) {
-    assertThat(upstream.getSpec().loadBalancer().policy()).isEqualTo(LoadBalancerPolicy.LEAST_REQUEST);
+    assertThat(upstream.getSpec().loadBalancer().policy())
+        .isEqualTo(LoadBalancerPolicy.LEAST_REQUEST);
     assertThat(upstream.getSpec().circuitBreakers().maxConnections()).isEqualTo(100);
   }
 
@@ -436,8 +547,7 @@ class UpstreamReconcilerRealApiServerIT {
 
   private Upstream upstreamByHand(String name, KubeService kube) {
     Upstream upstream = new Upstream();
-    upstream.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name)
-        .build());
+    upstream.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(name).build());
     upstream.setSpec(spec(kube, null));
     return upstream;
   }
@@ -447,8 +557,15 @@ class UpstreamReconcilerRealApiServerIT {
   }
 
   private String createNamespace(String name, Map<String, String> labels) {
-    user.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels)
-        .endMetadata().build()).create();
+    user.namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .create();
     return name;
   }
 
@@ -462,20 +579,34 @@ class UpstreamReconcilerRealApiServerIT {
   }
 
   private void editService(String name, Consumer<Service> edit) {
-    user.services().inNamespace(ns).withName(name).edit(s -> {
-      edit.accept(s);
-      return s;
-    });
+    user.services()
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            s -> {
+              edit.accept(s);
+              return s;
+            });
   }
 
   private static Service service(String name, Map<String, String> labels, ServicePort... ports) {
     return new ServiceBuilder()
-        .withNewMetadata().withName(name).withLabels(new HashMap<>(labels)).endMetadata()
-        .withNewSpec().withSelector(Map.of("app", name)).withPorts(ports).endSpec()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(new HashMap<>(labels))
+        .endMetadata()
+        .withNewSpec()
+        .withSelector(Map.of("app", name))
+        .withPorts(ports)
+        .endSpec()
         .build();
   }
 
   private static ServicePort port(String name, int port, String appProtocol) {
-    return new ServicePortBuilder().withName(name).withPort(port).withAppProtocol(appProtocol).build();
+    return new ServicePortBuilder()
+        .withName(name)
+        .withPort(port)
+        .withAppProtocol(appProtocol)
+        .build();
   }
 }

@@ -15,10 +15,14 @@ import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine;
 
-/** Talks to a Fairlead's admin server on 127.0.0.1 the way an operator would: HTTP, and {@code fairlead proxy-status}. */
+/**
+ * Talks to a Fairlead's admin server on 127.0.0.1 the way an operator would: HTTP, and {@code
+ * fairlead proxy-status}.
+ */
 final class AdminClient {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String url;
@@ -29,7 +33,8 @@ final class AdminClient {
 
   HttpResponse<String> get(String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build(),
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -47,24 +52,38 @@ final class AdminClient {
     }
   }
 
-  /** The value of one sample of {@code /metrics} whose labels include {@code labels}; NaN if there is none. */
+  /**
+   * The value of one sample of {@code /metrics} whose labels include {@code labels}; NaN if there
+   * is none.
+   */
   double metric(String name, Map<String, String> labels) {
-    return get("/metrics").body().lines()
+    return get("/metrics")
+        .body()
+        .lines()
         .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-        .filter(line -> labels.entrySet().stream().allMatch(l -> line.contains(l.getKey() + "=\"" + l.getValue() + "\"")))
+        .filter(
+            line ->
+                labels.entrySet().stream()
+                    .allMatch(l -> line.contains(l.getKey() + "=\"" + l.getValue() + "\"")))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-        .findFirst().orElse(Double.NaN);
+        .findFirst()
+        .orElse(Double.NaN);
   }
 
-  /** Runs {@code fairlead proxy-status --admin-url ...} in-process; its exit code and what it printed. */
+  /**
+   * Runs {@code fairlead proxy-status --admin-url ...} in-process; its exit code and what it
+   * printed.
+   */
   Run proxyStatus() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exit = new CommandLine(new Fairlead()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-        .execute("proxy-status", "--admin-url", url);
+    int exit =
+        new CommandLine(new Fairlead())
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute("proxy-status", "--admin-url", url);
     return new Run(exit, out.toString(), err.toString());
   }
 
-  record Run(int exit, String out, String err) {
-  }
+  record Run(int exit, String out, String err) {}
 }

@@ -14,15 +14,17 @@ import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * {@link ApiServerFacts} against K3s in a container, for machines with a Docker engine. Where none runs
- * (as on Fairlead's CI machines), Testcontainers skips the class and says Docker is not available.
+ * {@link ApiServerFacts} against K3s in a container, for machines with a Docker engine. Where none
+ * runs (as on Fairlead's CI machines), Testcontainers skips the class and says Docker is not
+ * available.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ApiServerFactsK3sIT extends ApiServerFacts {
 
   /** The K3s build of the Kubernetes release the provisioned kube-apiserver is built from. */
   @Container
-  static final K3sContainer K3S = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.34.4-k3s1"));
+  static final K3sContainer K3S =
+      new K3sContainer(DockerImageName.parse("rancher/k3s:v1.34.4-k3s1"));
 
   private static KubernetesClient client;
   private static Path kubeconfig;

@@ -8,8 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@link ApiServerFacts} against the provisioned kube-apiserver and etcd, on 127.0.0.1. */
 class ApiServerFactsRealApiServerIT extends ApiServerFacts {
 
-  @RegisterExtension
-  static final RealApiServer API_SERVER = new RealApiServer();
+  @RegisterExtension static final RealApiServer API_SERVER = new RealApiServer();
 
   @Override
   protected KubernetesClient client() {

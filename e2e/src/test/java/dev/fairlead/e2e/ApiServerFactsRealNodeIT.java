@@ -6,13 +6,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@link ApiServerFacts} against the real node's cluster (kubelet, controller manager, scheduler and all), the
- * K3s suite's checks on a machine without Docker.
+ * {@link ApiServerFacts} against the real node's cluster (kubelet, controller manager, scheduler
+ * and all), the K3s suite's checks on a machine without Docker.
  */
 class ApiServerFactsRealNodeIT extends ApiServerFacts {
 
-  @RegisterExtension
-  static final RealCluster CLUSTER = new RealCluster();
+  @RegisterExtension static final RealCluster CLUSTER = new RealCluster();
 
   @Override
   protected KubernetesClient client() {

@@ -12,30 +12,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The lists that steer the official Gateway API conformance suite ({@code conformance/} at the repository's root) and
- * what its test binary printed. Pure: text in, values out.
+ * The lists that steer the official Gateway API conformance suite ({@code conformance/} at the
+ * repository's root) and what its test binary printed. Pure: text in, values out.
  *
  * <ul>
- *   <li>{@code supported-features.txt}: one feature name a line, exactly what Fairlead implements; passed as
- *       {@code -supported-features}.
- *   <li>{@code skip-tests.txt}: one test a line, its short name (as the suite names it) then, after white space, why
- *       it fails on Fairlead; passed as {@code -skip-tests}. A test without a reason is refused, so every entry says
- *       what is missing.
+ *   <li>{@code supported-features.txt}: one feature name a line, exactly what Fairlead implements;
+ *       passed as {@code -supported-features}.
+ *   <li>{@code skip-tests.txt}: one test a line, its short name (as the suite names it) then, after
+ *       white space, why it fails on Fairlead; passed as {@code -skip-tests}. A test without a
+ *       reason is refused, so every entry says what is missing.
  * </ul>
  *
  * <p>In both, {@code #} starts a comment and blank lines are ignored.
  */
 final class ConformanceLists {
 
-  /** A {@code go test -v} result line of one conformance test: {@code --- PASS: TestConformance/Name (1.02s)}. */
+  /**
+   * A {@code go test -v} result line of one conformance test: {@code --- PASS: TestConformance/Name
+   * (1.02s)}.
+   */
   private static final Pattern RESULT =
       Pattern.compile("^\\s*--- (PASS|FAIL|SKIP): TestConformance/([A-Za-z0-9_-]+) \\(");
 
-  private ConformanceLists() {
-  }
+  private ConformanceLists() {}
 
   /** The outcome of one conformance test in a run of the binary. */
-  enum Outcome { PASS, FAIL, SKIP }
+  enum Outcome {
+    PASS,
+    FAIL,
+    SKIP
+  }
 
   static List<String> supportedFeatures(Path file) {
     List<String> features = new ArrayList<>();
@@ -43,7 +49,8 @@ final class ConformanceLists {
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (line.contains(" ") || line.contains("\t") || line.contains(",")) {
-        throw new IllegalArgumentException(file + ":" + (i + 1) + ": one feature name a line, got '" + line + "'");
+        throw new IllegalArgumentException(
+            file + ":" + (i + 1) + ": one feature name a line, got '" + line + "'");
       }
       if (!line.isEmpty()) {
         features.add(line);
@@ -63,17 +70,26 @@ final class ConformanceLists {
       }
       String[] parts = line.split("\\s+", 2);
       if (parts.length < 2 || parts[1].isBlank()) {
-        throw new IllegalArgumentException(file + ":" + (i + 1) + ": '" + parts[0]
-            + "' has no reason: write the test's name, then why it fails (the missing feature)");
+        throw new IllegalArgumentException(
+            file
+                + ":"
+                + (i + 1)
+                + ": '"
+                + parts[0]
+                + "' has no reason: write the test's name, then why it fails (the missing feature)");
       }
       if (tests.put(parts[0], parts[1].strip()) != null) {
-        throw new IllegalArgumentException(file + ":" + (i + 1) + ": '" + parts[0] + "' is listed twice");
+        throw new IllegalArgumentException(
+            file + ":" + (i + 1) + ": '" + parts[0] + "' is listed twice");
       }
     }
     return tests;
   }
 
-  /** Every conformance test the output of {@code conformance.test -test.v} reports, with its outcome. */
+  /**
+   * Every conformance test the output of {@code conformance.test -test.v} reports, with its
+   * outcome.
+   */
   static Map<String, Outcome> outcomes(String output) {
     Map<String, Outcome> outcomes = new LinkedHashMap<>();
     for (String line : output.split("\n", -1)) {
@@ -85,13 +101,19 @@ final class ConformanceLists {
     return outcomes;
   }
 
-  /** The file's lines with comments and surrounding white space removed (blank lines kept, as empty strings). */
+  /**
+   * The file's lines with comments and surrounding white space removed (blank lines kept, as empty
+   * strings).
+   */
   private static List<String> lines(Path file) {
     try {
-      return Files.readAllLines(file).stream().map(l -> {
-        int hash = l.indexOf('#');
-        return (hash < 0 ? l : l.substring(0, hash)).strip();
-      }).toList();
+      return Files.readAllLines(file).stream()
+          .map(
+              l -> {
+                int hash = l.indexOf('#');
+                return (hash < 0 ? l : l.substring(0, hash)).strip();
+              })
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file, e);
     }

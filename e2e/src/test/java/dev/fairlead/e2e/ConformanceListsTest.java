@@ -13,13 +13,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ConformanceListsTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theRepositorysListsRead() {
     assertThat(ConformanceLists.supportedFeatures(Path.of("../conformance/supported-features.txt")))
-        .contains("Gateway", "HTTPRoute", "ReferenceGrant").doesNotHaveDuplicates();
+        .contains("Gateway", "HTTPRoute", "ReferenceGrant")
+        .doesNotHaveDuplicates();
     assertThat(ConformanceLists.skipTests(Path.of("../conformance/skip-tests.txt")).values())
         .allSatisfy(reason -> assertThat(reason).isNotBlank());
   }
@@ -36,33 +36,41 @@ class ConformanceListsTest {
     Path file = write("Gateway\nHTTPRoute,ReferenceGrant\n");
 
     assertThatThrownBy(() -> ConformanceLists.supportedFeatures(file))
-        .hasMessageContaining(file + ":2").hasMessageContaining("HTTPRoute,ReferenceGrant");
+        .hasMessageContaining(file + ":2")
+        .hasMessageContaining("HTTPRoute,ReferenceGrant");
   }
 
   @Test
   void skipTestsKeepTheirReasonsInOrder() throws IOException {
-    Path file = write("# test reason\nHTTPRouteQueryParamMatching  query matches are not translated\n"
-        + "GatewayWithAttachedRoutes\tlistener status counts attached routes wrongly # issue 7\n");
+    Path file =
+        write(
+            "# test reason\nHTTPRouteQueryParamMatching  query matches are not translated\n"
+                + "GatewayWithAttachedRoutes\tlistener status counts attached routes wrongly # issue 7\n");
 
-    assertThat(ConformanceLists.skipTests(file)).containsExactly(
-        Map.entry("HTTPRouteQueryParamMatching", "query matches are not translated"),
-        Map.entry("GatewayWithAttachedRoutes", "listener status counts attached routes wrongly"));
+    assertThat(ConformanceLists.skipTests(file))
+        .containsExactly(
+            Map.entry("HTTPRouteQueryParamMatching", "query matches are not translated"),
+            Map.entry(
+                "GatewayWithAttachedRoutes", "listener status counts attached routes wrongly"));
   }
 
   @Test
   void aSkippedTestWithoutAReasonOrTwiceIsRefused() throws IOException {
     Path bare = write("HTTPRouteQueryParamMatching\n");
     assertThatThrownBy(() -> ConformanceLists.skipTests(bare))
-        .hasMessageContaining(bare + ":1").hasMessageContaining("has no reason");
+        .hasMessageContaining(bare + ":1")
+        .hasMessageContaining("has no reason");
 
     Path twice = write("A one reason\nA another\n");
-    assertThatThrownBy(() -> ConformanceLists.skipTests(twice)).hasMessageContaining(twice + ":2")
+    assertThatThrownBy(() -> ConformanceLists.skipTests(twice))
+        .hasMessageContaining(twice + ":2")
         .hasMessageContaining("listed twice");
   }
 
   @Test
   void outcomesAreReadFromTheTopLevelSubtestsOfGoTestVerboseOutput() {
-    String output = """
+    String output =
+        """
         === RUN   TestConformance
         === RUN   TestConformance/HTTPRouteSimpleSameNamespace
             --- PASS: TestConformance/HTTPRouteSimpleSameNamespace/0_request (0.10s)
@@ -73,10 +81,11 @@ class ConformanceListsTest {
         FAIL
         """;
 
-    assertThat(ConformanceLists.outcomes(output)).containsExactly(
-        Map.entry("HTTPRouteSimpleSameNamespace", Outcome.PASS),
-        Map.entry("HTTPRouteQueryParamMatching", Outcome.FAIL),
-        Map.entry("HTTPRouteRequestMirror", Outcome.SKIP));
+    assertThat(ConformanceLists.outcomes(output))
+        .containsExactly(
+            Map.entry("HTTPRouteSimpleSameNamespace", Outcome.PASS),
+            Map.entry("HTTPRouteQueryParamMatching", Outcome.FAIL),
+            Map.entry("HTTPRouteRequestMirror", Outcome.SKIP));
   }
 
   private Path write(String text) throws IOException {

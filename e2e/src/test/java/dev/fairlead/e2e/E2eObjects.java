@@ -16,11 +16,13 @@ final class E2eObjects {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private E2eObjects() {
-  }
+  private E2eObjects() {}
 
-  /** The GatewayClass {@code fairlead} of Fairlead's controller: the class of the suites' Gateways. */
-  static final String GATEWAY_CLASS = """
+  /**
+   * The GatewayClass {@code fairlead} of Fairlead's controller: the class of the suites' Gateways.
+   */
+  static final String GATEWAY_CLASS =
+      """
       apiVersion: gateway.networking.k8s.io/v1
       kind: GatewayClass
       metadata: {name: fairlead}
@@ -28,12 +30,13 @@ final class E2eObjects {
       """;
 
   /**
-   * Installs the build's Upstream, Allocation and GatewayParameters CRDs and the Gateway API CRDs, and creates the GatewayClass
-   * {@code fairlead} ({@link #GATEWAY_CLASS}).
+   * Installs the build's Upstream, Allocation and GatewayParameters CRDs and the Gateway API CRDs,
+   * and creates the GatewayClass {@code fairlead} ({@link #GATEWAY_CLASS}).
    */
   static void installCrds(RealApiServer apiServer) {
     for (String crd : List.of("upstreams", "allocations", "gatewayparameters")) {
-      try (InputStream in = Upstream.class.getResourceAsStream("/META-INF/fabric8/" + crd + ".fairlead.dev-v1.yml")) {
+      try (InputStream in =
+          Upstream.class.getResourceAsStream("/META-INF/fabric8/" + crd + ".fairlead.dev-v1.yml")) {
         Crds.apply(apiServer.client(), in);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -43,7 +46,10 @@ final class E2eObjects {
     apiServer.apply(GATEWAY_CLASS);
   }
 
-  /** The EndpointSlice {@code <service>-1} of {@code service}, port {@code http} 8080, with {@code endpoints} (YAML). */
+  /**
+   * The EndpointSlice {@code <service>-1} of {@code service}, port {@code http} 8080, with {@code
+   * endpoints} (YAML).
+   */
   static String slice(String service, List<String> endpoints) {
     return slice("default", service, endpoints);
   }
@@ -60,7 +66,8 @@ final class E2eObjects {
         addressType: IPv4
         ports: [{name: http, port: 8080, protocol: TCP}]
         endpoints: [%s]
-        """.formatted(service, namespace, service, String.join(", ", endpoints));
+        """
+        .formatted(service, namespace, service, String.join(", ", endpoints));
   }
 
   /** Gateway {@code name} (class fairlead) with one HTTP listener on {@code port}. */
@@ -72,17 +79,21 @@ final class E2eObjects {
         spec:
           gatewayClassName: fairlead
           listeners: [{name: http, port: %d, protocol: HTTP}]
-        """.formatted(name, port);
+        """
+        .formatted(name, port);
   }
 
-  /** HTTPRoute {@code name} on Gateway {@code edge}: path prefix {@code prefix} to Upstream {@code upstream}. */
+  /**
+   * HTTPRoute {@code name} on Gateway {@code edge}: path prefix {@code prefix} to Upstream {@code
+   * upstream}.
+   */
   static String route(String name, String prefix, String upstream) {
     return route(name, List.of(), prefix, upstream);
   }
 
   /**
-   * HTTPRoute {@code name} on Gateway {@code edge} for the host {@code hostname}, all to Upstream {@code upstream}:
-   * what gRPC's xDS client resolves as {@code xds:///<hostname>}.
+   * HTTPRoute {@code name} on Gateway {@code edge} for the host {@code hostname}, all to Upstream
+   * {@code upstream}: what gRPC's xDS client resolves as {@code xds:///<hostname>}.
    */
   static String hostRoute(String name, String hostname, String upstream) {
     return route(name, List.of(hostname), "/", upstream);
@@ -99,7 +110,8 @@ final class E2eObjects {
           rules:
           - matches: [{path: {type: PathPrefix, value: %s}}]
             backendRefs: [{group: fairlead.dev, kind: Upstream, name: %s}]
-        """.formatted(name, String.join(", ", hostnames), prefix, upstream);
+        """
+        .formatted(name, String.join(", ", hostnames), prefix, upstream);
   }
 
   /** Upstream {@code name} of {@code protocol} with one static host, 127.0.0.1:{@code port}. */
@@ -109,10 +121,14 @@ final class E2eObjects {
         kind: Upstream
         metadata: {name: %s, namespace: default}
         spec: {protocol: %s, static: {hosts: [{address: 127.0.0.1, port: %d}]}}
-        """.formatted(name, protocol, port);
+        """
+        .formatted(name, protocol, port);
   }
 
-  /** The endpoint addresses an Envoy {@code /config_dump?include_eds} holds for one cluster, in its order. */
+  /**
+   * The endpoint addresses an Envoy {@code /config_dump?include_eds} holds for one cluster, in its
+   * order.
+   */
   static List<String> envoyEndpoints(String configDump, String cluster) {
     List<String> addresses = new ArrayList<>();
     try {
@@ -122,8 +138,13 @@ final class E2eObjects {
           if (cluster.equals(assignment.path("cluster_name").asText())) {
             for (JsonNode locality : assignment.path("endpoints")) {
               for (JsonNode endpoint : locality.path("lb_endpoints")) {
-                addresses.add(endpoint.path("endpoint").path("address").path("socket_address").path("address")
-                    .asText());
+                addresses.add(
+                    endpoint
+                        .path("endpoint")
+                        .path("address")
+                        .path("socket_address")
+                        .path("address")
+                        .asText());
               }
             }
           }

@@ -51,37 +51,38 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The Envoy harness works: a real Envoy started from an ADS bootstrap (state-of-the-world and delta) gets
- * ready, and a request through it reaches a local backend. The control plane here is java-control-plane's
- * stock cache, used only as scaffolding for these harness checks; Fairlead's own cache is tested elsewhere.
+ * The Envoy harness works: a real Envoy started from an ADS bootstrap (state-of-the-world and
+ * delta) gets ready, and a request through it reaches a local backend. The control plane here is
+ * java-control-plane's stock cache, used only as scaffolding for these harness checks; Fairlead's
+ * own cache is tested elsewhere.
  */
 class EnvoyHarnessEnvoyIT {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final String FLEET = "smoke-fleet";
 
-  @RegisterExtension
-  final Envoys envoys = new Envoys();
+  @RegisterExtension final Envoys envoys = new Envoys();
 
-  @RegisterExtension
-  final Backends backends = new Backends();
+  @RegisterExtension final Backends backends = new Backends();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private SimpleCache<String> cache;
   private Server xds;
 
   @BeforeEach
   void startControlPlane() throws IOException {
     cache = new SimpleCache<>(node -> node.getCluster());
-    xds = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
-        .build()
-        .start();
+    xds =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
   }
 
   @AfterEach
@@ -94,8 +95,10 @@ class EnvoyHarnessEnvoyIT {
   void envoyWithAnAdsBootstrapBecomesReady(AdsMode mode) {
     cache.setSnapshot(FLEET, snapshot("1", LoopbackPorts.free(), backends.http("idle")));
 
-    EnvoyProcess envoy = envoys.start(EnvoyBootstrap.ads(xds.getPort(), mode).withNode("ready-" + mode, FLEET))
-        .awaitReady(READY_TIMEOUT);
+    EnvoyProcess envoy =
+        envoys
+            .start(EnvoyBootstrap.ads(xds.getPort(), mode).withNode("ready-" + mode, FLEET))
+            .awaitReady(READY_TIMEOUT);
 
     assertThat(envoy.admin("/ready").body()).contains("LIVE");
   }
@@ -107,65 +110,95 @@ class EnvoyHarnessEnvoyIT {
     int listenerPort = LoopbackPorts.free();
     cache.setSnapshot(FLEET, snapshot("1", listenerPort, blue));
 
-    envoys.start(EnvoyBootstrap.ads(xds.getPort(), mode).withNode("traffic-" + mode, FLEET))
+    envoys
+        .start(EnvoyBootstrap.ads(xds.getPort(), mode).withNode("traffic-" + mode, FLEET))
         .awaitReady(READY_TIMEOUT);
 
     await("a request through Envoy reaches backend blue")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .ignoreExceptions()
-        .untilAsserted(() -> {
-          HttpResponse<String> response = http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listenerPort + "/hello"))
-                  .timeout(Duration.ofSeconds(5)).build(),
-              HttpResponse.BodyHandlers.ofString());
-          assertThat(response.statusCode()).isEqualTo(200);
-          assertThat(response.headers().firstValue(HttpBackend.IDENTITY_HEADER)).hasValue("blue");
-        });
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> response =
+                  http.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + listenerPort + "/hello"))
+                          .timeout(Duration.ofSeconds(5))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+              assertThat(response.statusCode()).isEqualTo(200);
+              assertThat(response.headers().firstValue(HttpBackend.IDENTITY_HEADER))
+                  .hasValue("blue");
+            });
     assertThat(blue.requests()).isPositive();
   }
 
-  /** One listener on {@code listenerPort} routing everything to one EDS cluster with one endpoint. */
+  /**
+   * One listener on {@code listenerPort} routing everything to one EDS cluster with one endpoint.
+   */
   private static Snapshot snapshot(String version, int listenerPort, HttpBackend backend) {
-    ConfigSource ads = ConfigSource.newBuilder()
-        .setAds(AggregatedConfigSource.getDefaultInstance())
-        .setResourceApiVersion(ApiVersion.V3)
-        .build();
-    Cluster cluster = Cluster.newBuilder()
-        .setName(backend.name())
-        .setType(Cluster.DiscoveryType.EDS)
-        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads))
-        .setConnectTimeout(Durations.fromSeconds(1))
-        .build();
-    ClusterLoadAssignment endpoints = ClusterLoadAssignment.newBuilder()
-        .setClusterName(backend.name())
-        .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder()
-            .setEndpoint(Endpoint.newBuilder().setAddress(address(backend.host(), backend.port())))))
-        .build();
-    RouteConfiguration routes = RouteConfiguration.newBuilder()
-        .setName("smoke-routes")
-        .addVirtualHosts(VirtualHost.newBuilder()
-            .setName("all")
-            .addDomains("*")
-            .addRoutes(Route.newBuilder()
-                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setRoute(RouteAction.newBuilder().setCluster(backend.name()))))
-        .build();
-    HttpConnectionManager manager = HttpConnectionManager.newBuilder()
-        .setStatPrefix("smoke")
-        .setRds(Rds.newBuilder().setConfigSource(ads).setRouteConfigName(routes.getName()))
-        .addHttpFilters(HttpFilter.newBuilder()
-            .setName("envoy.filters.http.router")
-            .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-        .build();
-    Listener listener = Listener.newBuilder()
-        .setName("smoke-http")
-        .setAddress(address("127.0.0.1", listenerPort))
-        .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
-            .setName("envoy.filters.network.http_connection_manager")
-            .setTypedConfig(Any.pack(manager))))
-        .build();
-    return Snapshot.create(List.of(cluster), List.of(endpoints), List.of(listener), List.of(routes), List.of(),
+    ConfigSource ads =
+        ConfigSource.newBuilder()
+            .setAds(AggregatedConfigSource.getDefaultInstance())
+            .setResourceApiVersion(ApiVersion.V3)
+            .build();
+    Cluster cluster =
+        Cluster.newBuilder()
+            .setName(backend.name())
+            .setType(Cluster.DiscoveryType.EDS)
+            .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ads))
+            .setConnectTimeout(Durations.fromSeconds(1))
+            .build();
+    ClusterLoadAssignment endpoints =
+        ClusterLoadAssignment.newBuilder()
+            .setClusterName(backend.name())
+            .addEndpoints(
+                LocalityLbEndpoints.newBuilder()
+                    .addLbEndpoints(
+                        LbEndpoint.newBuilder()
+                            .setEndpoint(
+                                Endpoint.newBuilder()
+                                    .setAddress(address(backend.host(), backend.port())))))
+            .build();
+    RouteConfiguration routes =
+        RouteConfiguration.newBuilder()
+            .setName("smoke-routes")
+            .addVirtualHosts(
+                VirtualHost.newBuilder()
+                    .setName("all")
+                    .addDomains("*")
+                    .addRoutes(
+                        Route.newBuilder()
+                            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                            .setRoute(RouteAction.newBuilder().setCluster(backend.name()))))
+            .build();
+    HttpConnectionManager manager =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix("smoke")
+            .setRds(Rds.newBuilder().setConfigSource(ads).setRouteConfigName(routes.getName()))
+            .addHttpFilters(
+                HttpFilter.newBuilder()
+                    .setName("envoy.filters.http.router")
+                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+            .build();
+    Listener listener =
+        Listener.newBuilder()
+            .setName("smoke-http")
+            .setAddress(address("127.0.0.1", listenerPort))
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setName("envoy.filters.network.http_connection_manager")
+                            .setTypedConfig(Any.pack(manager))))
+            .build();
+    return Snapshot.create(
+        List.of(cluster),
+        List.of(endpoints),
+        List.of(listener),
+        List.of(routes),
+        List.of(),
         version);
   }
 

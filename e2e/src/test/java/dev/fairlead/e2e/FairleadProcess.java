@@ -22,9 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code fairlead run} as a separate process, from the shaded jar the app module builds (or another build's jar,
- * such as {@link PreviousBuild}'s): what a replica in a pod is, down to being killed with SIGKILL. Output goes to
- * {@code target/fairlead-<name>.log}.
+ * {@code fairlead run} as a separate process, from the shaded jar the app module builds (or another
+ * build's jar, such as {@link PreviousBuild}'s): what a replica in a pod is, down to being killed
+ * with SIGKILL. Output goes to {@code target/fairlead-<name>.log}.
  */
 final class FairleadProcess implements AutoCloseable {
 
@@ -48,25 +48,35 @@ final class FairleadProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code fairlead run} of this build with {@code arguments} and {@code environment}; no {@code FAIRLEAD_*}
-   * variable of this process is passed on, so the child sees only the ones given.
+   * Starts {@code fairlead run} of this build with {@code arguments} and {@code environment}; no
+   * {@code FAIRLEAD_*} variable of this process is passed on, so the child sees only the ones
+   * given.
    */
-  static FairleadProcess start(String name, List<String> arguments, Map<String, String> environment) {
+  static FairleadProcess start(
+      String name, List<String> arguments, Map<String, String> environment) {
     return start(name, JAR, arguments, environment);
   }
 
-  /** Starts {@code fairlead run} of the build {@code jar} with {@code arguments} and {@code environment}. */
-  static FairleadProcess start(String name, Path jar, List<String> arguments, Map<String, String> environment) {
+  /**
+   * Starts {@code fairlead run} of the build {@code jar} with {@code arguments} and {@code
+   * environment}.
+   */
+  static FairleadProcess start(
+      String name, Path jar, List<String> arguments, Map<String, String> environment) {
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build the app module first "
-          + "(./mvnw -pl e2e -am verify does)");
+      throw new IllegalStateException(
+          jar.toAbsolutePath()
+              + " is missing: build the app module first "
+              + "(./mvnw -pl e2e -am verify does)");
     }
-    List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-Xmx256m", "-jar", jar.toString(), "run"));
+    List<String> command =
+        new ArrayList<>(List.of(JAVA.toString(), "-Xmx256m", "-jar", jar.toString(), "run"));
     command.addAll(arguments);
     Path log = Path.of("target", "fairlead-" + name + ".log");
     try {
       Files.createDirectories(log.getParent());
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().keySet().removeIf(key -> key.startsWith("FAIRLEAD_"));
       builder.environment().putAll(environment);
       Process process = builder.start();
@@ -77,12 +87,16 @@ final class FairleadProcess implements AutoCloseable {
   }
 
   /**
-   * The long options {@code fairlead run} of the build {@code jar} accepts, read from its {@code --help}: a build
-   * from before a flag was added must not be started with it.
+   * The long options {@code fairlead run} of the build {@code jar} accepts, read from its {@code
+   * --help}: a build from before a flag was added must not be started with it.
    */
   static Set<String> runOptions(Path jar) {
-    String help = CommandResult.run(List.of(JAVA.toString(), "-jar", jar.toString(), "run", "--help"),
-        Duration.ofSeconds(60)).requireSuccess().stdout();
+    String help =
+        CommandResult.run(
+                List.of(JAVA.toString(), "-jar", jar.toString(), "run", "--help"),
+                Duration.ofSeconds(60))
+            .requireSuccess()
+            .stdout();
     Set<String> options = new TreeSet<>();
     Matcher option = OPTION.matcher(help);
     while (option.find()) {
@@ -114,14 +128,17 @@ final class FairleadProcess implements AutoCloseable {
 
   /** Waits until its output contains {@code text}, failing early if it exits. */
   void awaitLog(String text, Duration timeout) {
-    await("Fairlead " + name + " logging \"" + text + "\"").atMost(timeout).pollInterval(Duration.ofMillis(100))
-        .until(() -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("Fairlead " + name + " exited with " + process.exitValue() + ":\n"
-                + log());
-          }
-          return log().contains(text);
-        });
+    await("Fairlead " + name + " logging \"" + text + "\"")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "Fairlead " + name + " exited with " + process.exitValue() + ":\n" + log());
+              }
+              return log().contains(text);
+            });
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is released; the Lease is left to expire. */
@@ -131,49 +148,68 @@ final class FairleadProcess implements AutoCloseable {
   }
 
   /**
-   * SIGSTOP: it stops where it is, holding its connections and whatever it believed, until {@link #resume}: a leader
-   * paused past its lease (a long GC pause, a suspended VM).
+   * SIGSTOP: it stops where it is, holding its connections and whatever it believed, until {@link
+   * #resume}: a leader paused past its lease (a long GC pause, a suspended VM).
    */
   void freeze() {
     signal("STOP");
   }
 
-  /** SIGCONT: it goes on from where {@link #freeze} stopped it; nothing if it runs or has exited. */
+  /**
+   * SIGCONT: it goes on from where {@link #freeze} stopped it; nothing if it runs or has exited.
+   */
   void resume() {
     signal("CONT");
   }
 
   private void signal(String name) {
     if (process.isAlive()) {
-      CommandResult.run(List.of("kill", "-" + name, Long.toString(process.pid())), Duration.ofSeconds(10))
+      CommandResult.run(
+              List.of("kill", "-" + name, Long.toString(process.pid())), Duration.ofSeconds(10))
           .requireSuccess();
     }
   }
 
   /**
-   * The arguments of a replica electing a leader on the Lease {@code fairlead} in {@code default}, with plaintext
-   * servers on fresh loopback ports but {@code xdsPort} and {@code adminPort}, discovering Services labelled
-   * {@code watchLabels}.
+   * The arguments of a replica electing a leader on the Lease {@code fairlead} in {@code default},
+   * with plaintext servers on fresh loopback ports but {@code xdsPort} and {@code adminPort},
+   * discovering Services labelled {@code watchLabels}.
    */
-  static List<String> electedReplica(RealApiServer apiServer, String identity, int xdsPort, int adminPort,
-      String watchLabels, Duration leaseDuration) {
+  static List<String> electedReplica(
+      RealApiServer apiServer,
+      String identity,
+      int xdsPort,
+      int adminPort,
+      String watchLabels,
+      Duration leaseDuration) {
     return List.of(
-        "--xds-plaintext", "--allocator-plaintext",
-        "--admin-port", Integer.toString(adminPort),
-        "--kubeconfig", apiServer.kubeconfig().toString(),
-        "--watch-labels", watchLabels,
-        "--xds-port", Integer.toString(xdsPort),
-        "--allocator-grpc-port", Integer.toString(LoopbackPorts.free()),
-        "--allocator-http-port", Integer.toString(LoopbackPorts.free()),
-        "--leader-election-namespace", "default",
-        "--leader-election-identity", identity,
-        "--leader-election-lease-duration", leaseDuration.toSeconds() + "s");
+        "--xds-plaintext",
+        "--allocator-plaintext",
+        "--admin-port",
+        Integer.toString(adminPort),
+        "--kubeconfig",
+        apiServer.kubeconfig().toString(),
+        "--watch-labels",
+        watchLabels,
+        "--xds-port",
+        Integer.toString(xdsPort),
+        "--allocator-grpc-port",
+        Integer.toString(LoopbackPorts.free()),
+        "--allocator-http-port",
+        Integer.toString(LoopbackPorts.free()),
+        "--leader-election-namespace",
+        "default",
+        "--leader-election-identity",
+        identity,
+        "--leader-election-lease-duration",
+        leaseDuration.toSeconds() + "s");
   }
 
   /** Who holds the Lease {@code fairlead} in {@code default}, if anyone. */
   static Optional<String> leaseHolder(RealApiServer apiServer) {
     Lease lease = apiServer.client().leases().inNamespace("default").withName("fairlead").get();
-    return lease == null || lease.getSpec() == null ? Optional.empty()
+    return lease == null || lease.getSpec() == null
+        ? Optional.empty()
         : Optional.ofNullable(lease.getSpec().getHolderIdentity()).filter(h -> !h.isEmpty());
   }
 

@@ -32,20 +32,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Per-listener Gateway status written by Fairlead in Kubernetes mode to a real API server: each listener's
- * {@code Accepted}, {@code Conflicted}, {@code ResolvedRefs}, {@code Programmed}, {@code supportedKinds} and
- * {@code attachedRoutes}, for an HTTPS listener whose certificate is in another namespace by a ReferenceGrant (and
- * {@code RefNotPermitted} once the grant is deleted), route kinds Fairlead does not support (some or all of a
- * listener's: an empty {@code supportedKinds}, which the schema requires present, is written), an unsupported protocol
- * and a namespace selector.
+ * Per-listener Gateway status written by Fairlead in Kubernetes mode to a real API server: each
+ * listener's {@code Accepted}, {@code Conflicted}, {@code ResolvedRefs}, {@code Programmed}, {@code
+ * supportedKinds} and {@code attachedRoutes}, for an HTTPS listener whose certificate is in another
+ * namespace by a ReferenceGrant (and {@code RefNotPermitted} once the grant is deleted), route
+ * kinds Fairlead does not support (some or all of a listener's: an empty {@code supportedKinds},
+ * which the schema requires present, is written), an unsupported protocol and a namespace selector.
  */
 class GatewayListenerStatusRealApiServerIT {
 
   private static final Duration BOUND = Duration.ofSeconds(30);
   private static final TestCa CA = TestCa.create("listener-status");
 
-  @RegisterExtension
-  static final RealApiServer API_SERVER = new RealApiServer();
+  @RegisterExtension static final RealApiServer API_SERVER = new RealApiServer();
 
   private KubernetesClient client;
   private KubernetesFairlead fairlead;
@@ -64,20 +63,25 @@ class GatewayListenerStatusRealApiServerIT {
   void listenersGetTheirOwnConditionsAndADeletedGrantRevokesTheCertificate() {
     E2eObjects.installCrds(API_SERVER);
     API_SERVER.createNamespace("certs");
-    API_SERVER.apply("""
+    API_SERVER.apply(
+        """
         apiVersion: v1
         kind: Namespace
         metadata: {name: shop, labels: {team: web}}
         """);
-    TestCertificate certificate = CA.issue("CN=secure.example.com", "EC", List.of(), List.of("secure.example.com"));
-    API_SERVER.apply("""
+    TestCertificate certificate =
+        CA.issue("CN=secure.example.com", "EC", List.of(), List.of("secure.example.com"));
+    API_SERVER.apply(
+        """
         apiVersion: v1
         kind: Secret
         type: kubernetes.io/tls
         metadata: {name: secure-cert, namespace: certs}
         data: {tls.crt: %s, tls.key: %s}
-        """.formatted(base64(certificate.certificatePem()), base64(certificate.privateKeyPem())));
-    API_SERVER.apply("""
+        """
+            .formatted(base64(certificate.certificatePem()), base64(certificate.privateKeyPem())));
+    API_SERVER.apply(
+        """
         apiVersion: gateway.networking.k8s.io/v1beta1
         kind: ReferenceGrant
         metadata: {name: gateways, namespace: certs}
@@ -85,7 +89,8 @@ class GatewayListenerStatusRealApiServerIT {
           from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: default}]
           to: [{group: "", kind: Secret}]
         """);
-    API_SERVER.apply("""
+    API_SERVER.apply(
+        """
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: edge, namespace: default}
@@ -116,7 +121,8 @@ class GatewayListenerStatusRealApiServerIT {
             allowedRoutes:
               kinds: [{kind: TLSRoute}]
         """);
-    API_SERVER.apply("""
+    API_SERVER.apply(
+        """
         apiVersion: gateway.networking.k8s.io/v1
         kind: HTTPRoute
         metadata: {name: web, namespace: shop}
@@ -127,46 +133,80 @@ class GatewayListenerStatusRealApiServerIT {
         """);
     startFairlead();
 
-    await("every listener has a status").atMost(BOUND).ignoreExceptions()
-        .until(() -> listeners().size() == 5 && condition("raw", "Accepted").getReason().equals("UnsupportedProtocol")
-            && listener("selected").getAttachedRoutes() == 1);
+    await("every listener has a status")
+        .atMost(BOUND)
+        .ignoreExceptions()
+        .until(
+            () ->
+                listeners().size() == 5
+                    && condition("raw", "Accepted").getReason().equals("UnsupportedProtocol")
+                    && listener("selected").getAttachedRoutes() == 1);
 
-    assertThat(describe("secure")).containsExactly("Accepted=True/Accepted", "Conflicted=False/NoConflicts",
-        "ResolvedRefs=True/ResolvedRefs", "Programmed=True/Programmed");
-    assertThat(describe("mixed")).contains("ResolvedRefs=False/InvalidRouteKinds", "Programmed=True/Programmed");
+    assertThat(describe("secure"))
+        .containsExactly(
+            "Accepted=True/Accepted",
+            "Conflicted=False/NoConflicts",
+            "ResolvedRefs=True/ResolvedRefs",
+            "Programmed=True/Programmed");
+    assertThat(describe("mixed"))
+        .contains("ResolvedRefs=False/InvalidRouteKinds", "Programmed=True/Programmed");
     assertThat(listener("mixed").getSupportedKinds())
         .containsExactly(new RouteGroupKind("gateway.networking.k8s.io", "HTTPRoute"));
-    assertThat(describe("tls-only")).contains("ResolvedRefs=False/InvalidRouteKinds", "Programmed=False/Invalid");
+    assertThat(describe("tls-only"))
+        .contains("ResolvedRefs=False/InvalidRouteKinds", "Programmed=False/Invalid");
     assertThat(listener("tls-only").getSupportedKinds()).isEmpty();
-    assertThat(describe("raw")).contains("Accepted=False/UnsupportedProtocol", "Programmed=False/Invalid");
-    assertThat(condition("raw", "Accepted").getMessage()).startsWith("spec.listeners[3] (raw).protocol:");
+    assertThat(describe("raw"))
+        .contains("Accepted=False/UnsupportedProtocol", "Programmed=False/Invalid");
+    assertThat(condition("raw", "Accepted").getMessage())
+        .startsWith("spec.listeners[3] (raw).protocol:");
     assertThat(describe("selected")).contains("Programmed=True/Programmed");
-    assertThat(gatewayCondition("Accepted")).satisfies(accepted -> {
-      assertThat(accepted.getStatus()).isEqualTo("True");
-      assertThat(accepted.getReason()).isEqualTo("ListenersNotValid");
-    });
+    assertThat(gatewayCondition("Accepted"))
+        .satisfies(
+            accepted -> {
+              assertThat(accepted.getStatus()).isEqualTo("True");
+              assertThat(accepted.getReason()).isEqualTo("ListenersNotValid");
+            });
 
     client.resources(ReferenceGrant.class).inNamespace("certs").withName("gateways").delete();
 
-    await("the deleted grant revokes the certificate").atMost(BOUND).ignoreExceptions()
+    await("the deleted grant revokes the certificate")
+        .atMost(BOUND)
+        .ignoreExceptions()
         .until(() -> condition("secure", "ResolvedRefs").getReason().equals("RefNotPermitted"));
-    assertThat(describe("secure")).contains("ResolvedRefs=False/RefNotPermitted", "Programmed=False/Invalid");
+    assertThat(describe("secure"))
+        .contains("ResolvedRefs=False/RefNotPermitted", "Programmed=False/Invalid");
     assertThat(condition("secure", "ResolvedRefs").getMessage())
-        .startsWith("spec.listeners[0] (secure).tls.certificateRefs[0]: Secret certs/secure-cert is in another "
-            + "namespace, which needs a ReferenceGrant in namespace certs");
+        .startsWith(
+            "spec.listeners[0] (secure).tls.certificateRefs[0]: Secret certs/secure-cert is in another "
+                + "namespace, which needs a ReferenceGrant in namespace certs");
   }
 
   private void startFairlead() {
     client = API_SERVER.newClient();
-    fairlead = KubernetesFairlead.start(new KubernetesOptions("127.0.0.1", 0, ServerTransport.plaintext(),
-        "127.0.0.1", Set.of(), Map.of(), Map.of(), false,
-        new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
-        AllocatorOptions.loopback(AllocatorSecurity.plaintext())), client,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    fairlead =
+        KubernetesFairlead.start(
+            new KubernetesOptions(
+                "127.0.0.1",
+                0,
+                ServerTransport.plaintext(),
+                "127.0.0.1",
+                Set.of(),
+                Map.of(),
+                Map.of(),
+                false,
+                new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
+                AllocatorOptions.loopback(AllocatorSecurity.plaintext())),
+            client,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
   private static Gateway gateway() {
-    return API_SERVER.client().resources(Gateway.class).inNamespace("default").withName("edge").get();
+    return API_SERVER
+        .client()
+        .resources(Gateway.class)
+        .inNamespace("default")
+        .withName("edge")
+        .get();
   }
 
   private static List<ListenerStatus> listeners() {
@@ -178,17 +218,22 @@ class GatewayListenerStatusRealApiServerIT {
   }
 
   private static Condition condition(String listener, String type) {
-    return listener(listener).getConditions().stream().filter(c -> c.getType().equals(type)).findFirst()
+    return listener(listener).getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
         .orElseThrow();
   }
 
   private static List<String> describe(String listener) {
     return listener(listener).getConditions().stream()
-        .map(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason()).toList();
+        .map(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+        .toList();
   }
 
   private static Condition gatewayCondition(String type) {
-    return gateway().getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst()
+    return gateway().getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
         .orElseThrow();
   }
 

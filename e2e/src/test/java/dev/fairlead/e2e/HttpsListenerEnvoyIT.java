@@ -44,27 +44,26 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * HTTPS listeners end to end: Fairlead (standalone, reading Secrets of type {@code kubernetes.io/tls} from its
- * directory) serving a real Envoy two HTTPS Gateway listeners on one port with a certificate each, over SDS, in both
- * ADS modes. A TLS client sending SNI is shown the certificate of the listener its name matches and reaches the
- * backend; a Secret rotated is served to new connections while a connection opened before goes on working, and the
- * Envoy listener is neither modified nor drained.
+ * HTTPS listeners end to end: Fairlead (standalone, reading Secrets of type {@code
+ * kubernetes.io/tls} from its directory) serving a real Envoy two HTTPS Gateway listeners on one
+ * port with a certificate each, over SDS, in both ADS modes. A TLS client sending SNI is shown the
+ * certificate of the listener its name matches and reaches the backend; a Secret rotated is served
+ * to new connections while a connection opened before goes on working, and the Envoy listener is
+ * neither modified nor drained.
  */
 class HttpsListenerEnvoyIT {
 
   private static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(10);
   private static final String FLEET = "default/edge";
   private static final TestCa CA = TestCa.create("https-listener");
-  private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length:\\s*(\\d+)\\s*$");
+  private static final Pattern CONTENT_LENGTH =
+      Pattern.compile("(?im)^content-length:\\s*(\\d+)\\s*$");
 
-  @RegisterExtension
-  final Envoys envoys = new Envoys();
+  @RegisterExtension final Envoys envoys = new Envoys();
 
-  @RegisterExtension
-  final Backends backends = new Backends();
+  @RegisterExtension final Backends backends = new Backends();
 
-  @TempDir
-  Path config;
+  @TempDir Path config;
 
   private final int port = LoopbackPorts.free();
   private StandaloneFairlead fairlead;
@@ -78,19 +77,33 @@ class HttpsListenerEnvoyIT {
 
   @ParameterizedTest
   @EnumSource(AdsMode.class)
-  void eachHostnameIsServedItsCertificateAndARotatedOneReachesNewConnectionsWithoutADrain(AdsMode mode)
-      throws Exception {
+  void eachHostnameIsServedItsCertificateAndARotatedOneReachesNewConnectionsWithoutADrain(
+      AdsMode mode) throws Exception {
     HttpBackend app = backends.http("app");
     TestCertificate a = certificate("a.example.com");
     TestCertificate b = certificate("b.example.com");
-    write("app.yaml", E2eObjects.GATEWAY_CLASS + "---\n" + gateway() + "---\n" + route() + "---\n" + upstream(app));
+    write(
+        "app.yaml",
+        E2eObjects.GATEWAY_CLASS
+            + "---\n"
+            + gateway()
+            + "---\n"
+            + route()
+            + "---\n"
+            + upstream(app));
     write("a.yaml", secret("a-cert", a));
     write("b.yaml", secret("b-cert", b));
-    fairlead = StandaloneFairlead.start(
-        StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1"));
-    EnvoyProcess envoy = envoys.start(EnvoyBootstrap.ads(fairlead.xdsPort(), mode).withNode("edge-" + mode, FLEET))
-        .awaitReady(Duration.ofSeconds(60));
-    await("Envoy serves HTTPS").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+    fairlead =
+        StandaloneFairlead.start(
+            StandaloneOptions.of(config, "127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1"));
+    EnvoyProcess envoy =
+        envoys
+            .start(EnvoyBootstrap.ads(fairlead.xdsPort(), mode).withNode("edge-" + mode, FLEET))
+            .awaitReady(Duration.ofSeconds(60));
+    await("Envoy serves HTTPS")
+        .atMost(CONVERGENCE_BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
         .until(() -> get("a.example.com").status() == 200);
 
     assertThat(served("a.example.com")).isEqualTo(a.serial());
@@ -103,19 +116,27 @@ class HttpsListenerEnvoyIT {
       assertThat(before.request("a.example.com").status()).isEqualTo(200);
       TestCertificate rotated = certificate("a.example.com");
       write("a.yaml", secret("a-cert", rotated));
-      await("the rotated certificate is served").atMost(CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(50))
-          .ignoreExceptions().until(() -> served("a.example.com").equals(rotated.serial()));
+      await("the rotated certificate is served")
+          .atMost(CONVERGENCE_BOUND)
+          .pollInterval(Duration.ofMillis(50))
+          .ignoreExceptions()
+          .until(() -> served("a.example.com").equals(rotated.serial()));
 
-      assertThat(before.peerSerial()).as("the connection opened before keeps its certificate").isEqualTo(a.serial());
+      assertThat(before.peerSerial())
+          .as("the connection opened before keeps its certificate")
+          .isEqualTo(a.serial());
       assertThat(before.request("a.example.com").status()).as("and goes on working").isEqualTo(200);
       assertThat(served("b.example.com")).isEqualTo(b.serial());
-      assertThat(stat(envoy, "listener_manager.listener_modified")).as("the listener was not modified")
+      assertThat(stat(envoy, "listener_manager.listener_modified"))
+          .as("the listener was not modified")
           .isEqualTo(modifiedBefore);
       assertThat(stat(envoy, "listener_manager.total_listeners_draining")).isZero();
     }
   }
 
-  /** The serial number of the certificate a new connection sending SNI {@code hostname} is shown. */
+  /**
+   * The serial number of the certificate a new connection sending SNI {@code hostname} is shown.
+   */
   private BigInteger served(String hostname) {
     try (TlsConnection connection = TlsConnection.open(port, hostname)) {
       return connection.peerSerial();
@@ -149,7 +170,8 @@ class HttpsListenerEnvoyIT {
           listeners:
           - {name: a, port: %1$d, protocol: HTTPS, hostname: a.example.com, tls: {certificateRefs: [{name: a-cert}]}}
           - {name: b, port: %1$d, protocol: HTTPS, hostname: b.example.com, tls: {certificateRefs: [{name: b-cert}]}}
-        """.formatted(port);
+        """
+        .formatted(port);
   }
 
   private static String route() {
@@ -172,7 +194,8 @@ class HttpsListenerEnvoyIT {
         spec:
           static:
             hosts: [{address: 127.0.0.1, port: %d}]
-        """.formatted(backend.port());
+        """
+        .formatted(backend.port());
   }
 
   private static String secret(String name, TestCertificate certificate) {
@@ -184,8 +207,11 @@ class HttpsListenerEnvoyIT {
         stringData:
           tls.crt: |
         %s  tls.key: |
-        %s""".formatted(name, indented(certificate.certificatePem() + CA.certificatePem()),
-        indented(certificate.privateKeyPem()));
+        %s"""
+        .formatted(
+            name,
+            indented(certificate.certificatePem() + CA.certificatePem()),
+            indented(certificate.privateKeyPem()));
   }
 
   private static String indented(String pem) {
@@ -194,19 +220,26 @@ class HttpsListenerEnvoyIT {
     return out.toString();
   }
 
-  /** Writes under a hidden name and renames over {@code file}, so Fairlead never reads it half-written. */
+  /**
+   * Writes under a hidden name and renames over {@code file}, so Fairlead never reads it
+   * half-written.
+   */
   private void write(String file, String content) throws IOException {
     Path temp = config.resolve("." + file + ".tmp");
     Files.writeString(temp, content);
-    Files.move(temp, config.resolve(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        temp,
+        config.resolve(file),
+        StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private record Response(int status, String body) {
-  }
+  private record Response(int status, String body) {}
 
   /**
-   * One HTTP/1.1 connection over TLS to 127.0.0.1, sending {@code hostname} as SNI and trusting only the test's CA:
-   * requests on it reuse the connection, so one opened before a rotation shows what happens to it.
+   * One HTTP/1.1 connection over TLS to 127.0.0.1, sending {@code hostname} as SNI and trusting
+   * only the test's CA: requests on it reuse the connection, so one opened before a rotation shows
+   * what happens to it.
    */
   private static final class TlsConnection implements AutoCloseable {
 
@@ -222,7 +255,8 @@ class HttpsListenerEnvoyIT {
 
     static TlsConnection open(int port, String hostname) {
       try {
-        SSLSocket socket = (SSLSocket) CA.clientContext(Optional.empty()).getSocketFactory().createSocket();
+        SSLSocket socket =
+            (SSLSocket) CA.clientContext(Optional.empty()).getSocketFactory().createSocket();
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
         socket.setSoTimeout(5_000);
         SSLParameters parameters = socket.getSSLParameters();
@@ -232,7 +266,8 @@ class HttpsListenerEnvoyIT {
         socket.startHandshake();
         return new TlsConnection(socket);
       } catch (IOException e) {
-        throw new UncheckedIOException("TLS connection to 127.0.0.1:" + port + " as " + hostname + " failed", e);
+        throw new UncheckedIOException(
+            "TLS connection to 127.0.0.1:" + port + " as " + hostname + " failed", e);
       }
     }
 
@@ -244,16 +279,21 @@ class HttpsListenerEnvoyIT {
       }
     }
 
-    /** {@code GET /} with {@code Host: hostname}, reading the response through its Content-Length. */
+    /**
+     * {@code GET /} with {@code Host: hostname}, reading the response through its Content-Length.
+     */
     Response request(String hostname) {
       try {
-        out.write(("GET / HTTP/1.1\r\nHost: " + hostname + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("GET / HTTP/1.1\r\nHost: " + hostname + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
           int next = in.read();
           if (next < 0) {
-            throw new IOException("connection closed after " + head.toString(StandardCharsets.US_ASCII));
+            throw new IOException(
+                "connection closed after " + head.toString(StandardCharsets.US_ASCII));
           }
           head.write(next);
         }

@@ -3,10 +3,10 @@ package dev.fairlead.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.fairlead.allocator.AllocatorSecurity;
 import dev.fairlead.api.v1alpha1.LoadBalancer;
 import dev.fairlead.api.v1alpha1.LoadBalancerPolicy;
 import dev.fairlead.api.v1alpha1.Upstream;
-import dev.fairlead.allocator.AllocatorSecurity;
 import dev.fairlead.app.KubernetesFairlead;
 import dev.fairlead.app.KubernetesOptions;
 import dev.fairlead.runtime.CoalescingDelay;
@@ -54,9 +54,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Kubernetes mode end to end: Fairlead watching a real API server (discovery writing Upstreams, informers feeding
- * the translator) and serving a real Envoy, which sends traffic to backends on test hosts in a network namespace
- * (the API server refuses loopback endpoint addresses).
+ * Kubernetes mode end to end: Fairlead watching a real API server (discovery writing Upstreams,
+ * informers feeding the translator) and serving a real Envoy, which sends traffic to backends on
+ * test hosts in a network namespace (the API server refuses loopback endpoint addresses).
  */
 class KubernetesModeEnvoyIT {
 
@@ -64,21 +64,18 @@ class KubernetesModeEnvoyIT {
   private static final String NAMESPACE = "default";
   private static final Map<String, String> WATCH_LABELS = Map.of("fairlead.dev/e2e", "yes");
 
-  @RegisterExtension
-  static final RealApiServer API_SERVER = new RealApiServer();
+  @RegisterExtension static final RealApiServer API_SERVER = new RealApiServer();
 
-  @RegisterExtension
-  static final Envoys ENVOYS = new Envoys();
+  @RegisterExtension static final Envoys ENVOYS = new Envoys();
 
-  @RegisterExtension
-  static final TestHosts HOSTS = new TestHosts();
+  @RegisterExtension static final TestHosts HOSTS = new TestHosts();
 
-  @RegisterExtension
-  final CapturedLogs logs = new CapturedLogs();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final int LISTENER_PORT = LoopbackPorts.free();
   private static KubernetesClient client;
   private static KubernetesFairlead fairlead;
@@ -89,12 +86,27 @@ class KubernetesModeEnvoyIT {
     E2eObjects.installCrds(API_SERVER);
     apply(gateway("edge", LISTENER_PORT));
     client = API_SERVER.newClient();
-    fairlead = KubernetesFairlead.start(new KubernetesOptions("127.0.0.1", 0, ServerTransport.plaintext(), "127.0.0.1",
-        Set.of(), Map.of(), WATCH_LABELS, true, new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
-        dev.fairlead.app.AllocatorOptions.loopback(AllocatorSecurity.plaintext())), client,
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    envoy = ENVOYS.start(EnvoyBootstrap.ads(fairlead.controlPlane().xdsPort(), AdsMode.DELTA)
-        .withNode("edge-1", NAMESPACE + "/edge")).awaitReady(Duration.ofSeconds(60));
+    fairlead =
+        KubernetesFairlead.start(
+            new KubernetesOptions(
+                "127.0.0.1",
+                0,
+                ServerTransport.plaintext(),
+                "127.0.0.1",
+                Set.of(),
+                Map.of(),
+                WATCH_LABELS,
+                true,
+                new CoalescingDelay(Duration.ofMillis(50), Duration.ofMillis(500)),
+                dev.fairlead.app.AllocatorOptions.loopback(AllocatorSecurity.plaintext())),
+            client,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    envoy =
+        ENVOYS
+            .start(
+                EnvoyBootstrap.ads(fairlead.controlPlane().xdsPort(), AdsMode.DELTA)
+                    .withNode("edge-1", NAMESPACE + "/edge"))
+            .awaitReady(Duration.ofSeconds(60));
   }
 
   @AfterAll
@@ -111,15 +123,23 @@ class KubernetesModeEnvoyIT {
   void theAdminServerIsReadyOnceTheInformersHaveSyncedAndCountsTheirEvents() {
     AdminClient admin = new AdminClient(fairlead.adminPort());
 
-    await("ready: informers synced, first configuration served").atMost(BOUND)
+    await("ready: informers synced, first configuration served")
+        .atMost(BOUND)
         .untilAsserted(() -> assertThat(admin.get("/readyz").statusCode()).isEqualTo(200));
     assertThat(fairlead.hasSynced()).isTrue();
     assertThat(admin.get("/healthz").statusCode()).isEqualTo(200);
-    assertThat(admin.metric("fairlead_informer_events_total", Map.of("kind", "Gateway", "type", "add")))
+    assertThat(
+            admin.metric(
+                "fairlead_informer_events_total", Map.of("kind", "Gateway", "type", "add")))
         .isGreaterThanOrEqualTo(1);
-    assertThat(admin.metric("fairlead_cluster_state_rebuilds_total", Map.of())).isGreaterThanOrEqualTo(1);
-    await("the Envoy shows in proxy-status").atMost(BOUND).untilAsserted(() ->
-        assertThat(admin.proxyStatus().out()).containsPattern("edge-1\\s+default/edge\\s+DELTA"));
+    assertThat(admin.metric("fairlead_cluster_state_rebuilds_total", Map.of()))
+        .isGreaterThanOrEqualTo(1);
+    await("the Envoy shows in proxy-status")
+        .atMost(BOUND)
+        .untilAsserted(
+            () ->
+                assertThat(admin.proxyStatus().out())
+                    .containsPattern("edge-1\\s+default/edge\\s+DELTA"));
   }
 
   @Test
@@ -128,20 +148,26 @@ class KubernetesModeEnvoyIT {
     apply(selectorlessService("shop", Map.of()));
     apply(slice("shop", List.of(endpoint(shop, true, false))));
     apply(route("shop", "/shop", "shop-http"));
-    await("a Service without the watch labels is not discovered").atMost(BOUND)
+    await("a Service without the watch labels is not discovered")
+        .atMost(BOUND)
         .untilAsserted(() -> assertThat(status("/shop")).isEqualTo(500));
     assertThat(upstream("shop-http")).isNull();
 
     apply(selectorlessService("shop", WATCH_LABELS));
-    await("labelled: discovered and served").atMost(BOUND).pollInterval(Duration.ofMillis(100))
-        .ignoreExceptions().untilAsserted(() -> assertThat(identity("/shop")).isEqualTo("shop"));
+    await("labelled: discovered and served")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(() -> assertThat(identity("/shop")).isEqualTo("shop"));
 
     apply(selectorlessService("shop", Map.of()));
-    await("labels removed: the Upstream is deleted and traffic stops").atMost(BOUND)
-        .untilAsserted(() -> {
-          assertThat(upstream("shop-http")).isNull();
-          assertThat(status("/shop")).isEqualTo(500);
-        });
+    await("labels removed: the Upstream is deleted and traffic stops")
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              assertThat(upstream("shop-http")).isNull();
+              assertThat(status("/shop")).isEqualTo(500);
+            });
   }
 
   @Test
@@ -151,27 +177,40 @@ class KubernetesModeEnvoyIT {
     apply(selectorlessService("colors", WATCH_LABELS));
     apply(slice("colors", List.of(endpoint(blue, true, false), endpoint(green, true, false))));
     apply(route("colors", "/colors", "colors-http"));
-    await("both endpoints serve").atMost(BOUND).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+    await("both endpoints serve")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
         .untilAsserted(() -> assertThat(identities("/colors", 40)).contains("blue", "green"));
 
     long removed = System.nanoTime();
     apply(slice("colors", List.of(endpoint(blue, true, false))));
-    await("green removed from the slice gets no more traffic").atMost(BOUND).pollInterval(Duration.ofMillis(20))
-        .ignoreExceptions().until(() -> !envoyEndpoints("upstream/default/colors-http").contains(green.address()));
+    await("green removed from the slice gets no more traffic")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(20))
+        .ignoreExceptions()
+        .until(() -> !envoyEndpoints("upstream/default/colors-http").contains(green.address()));
     long removalMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - removed);
     long greenBefore = green.requests();
     assertThat(identities("/colors", 20)).containsOnly("blue");
     assertThat(green.requests()).isEqualTo(greenBefore);
 
     apply(slice("colors", List.of(endpoint(blue, false, true), endpoint(green, true, false))));
-    await("blue terminating drains, green takes the traffic").atMost(BOUND).pollInterval(Duration.ofMillis(50))
-        .ignoreExceptions().untilAsserted(() -> {
-          assertThat(healthSent("upstream/default/colors-http", blue.address())).isEqualTo(HealthStatus.DRAINING);
-          assertThat(identities("/colors", 20)).containsOnly("green");
-        });
+    await("blue terminating drains, green takes the traffic")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              assertThat(healthSent("upstream/default/colors-http", blue.address()))
+                  .isEqualTo(HealthStatus.DRAINING);
+              assertThat(identities("/colors", 20)).containsOnly("green");
+            });
     // Envoy folds an EDS DRAINING status into failed EDS health: still listed, no new requests.
     assertThat(envoyEndpoints("upstream/default/colors-http")).contains(blue.address());
-    System.out.println("CONVERGENCE endpoint removed from EndpointSlice to Envoy dropping it (ms): " + removalMillis);
+    System.out.println(
+        "CONVERGENCE endpoint removed from EndpointSlice to Envoy dropping it (ms): "
+            + removalMillis);
   }
 
   @Test
@@ -182,21 +221,36 @@ class KubernetesModeEnvoyIT {
     apply(route("tuned", "/tuned", "tuned-http"));
     await().atMost(BOUND).ignoreExceptions().until(() -> upstream("tuned-http") != null);
 
-    client.resources(Upstream.class).inNamespace(NAMESPACE).withName("tuned-http").edit(u -> {
-      u.setSpec(dev.fairlead.api.v1alpha1.UpstreamSpec.builder().kube(u.getSpec().kube())
-          .loadBalancer(new LoadBalancer(LoadBalancerPolicy.LEAST_REQUEST))
-          .circuitBreakers(u.getSpec().circuitBreakers()).protocol(u.getSpec().protocol()).build());
-      return u;
-    });
-    Service changed = selectorlessService("tuned", Map.of("fairlead.dev/e2e", "yes", "tier", "gold"));
+    client
+        .resources(Upstream.class)
+        .inNamespace(NAMESPACE)
+        .withName("tuned-http")
+        .edit(
+            u -> {
+              u.setSpec(
+                  dev.fairlead.api.v1alpha1.UpstreamSpec.builder()
+                      .kube(u.getSpec().kube())
+                      .loadBalancer(new LoadBalancer(LoadBalancerPolicy.LEAST_REQUEST))
+                      .circuitBreakers(u.getSpec().circuitBreakers())
+                      .protocol(u.getSpec().protocol())
+                      .build());
+              return u;
+            });
+    Service changed =
+        selectorlessService("tuned", Map.of("fairlead.dev/e2e", "yes", "tier", "gold"));
     apply(changed);
 
-    await("the user's policy reaches Envoy and survives the Service change").atMost(BOUND)
-        .pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
-          assertThat(upstream("tuned-http").getSpec().loadBalancer().policy()).isEqualTo(LoadBalancerPolicy.LEAST_REQUEST);
-          assertThat(envoy.configDump()).contains("\"lb_policy\": \"LEAST_REQUEST\"");
-          assertThat(identity("/tuned")).isEqualTo("tuned");
-        });
+    await("the user's policy reaches Envoy and survives the Service change")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              assertThat(upstream("tuned-http").getSpec().loadBalancer().policy())
+                  .isEqualTo(LoadBalancerPolicy.LEAST_REQUEST);
+              assertThat(envoy.configDump()).contains("\"lb_policy\": \"LEAST_REQUEST\"");
+              assertThat(identity("/tuned")).isEqualTo("tuned");
+            });
   }
 
   @Test
@@ -205,23 +259,34 @@ class KubernetesModeEnvoyIT {
     apply(selectorlessService("phoenix", WATCH_LABELS));
     apply(slice("phoenix", List.of(endpoint(phoenix, true, false))));
     apply(route("phoenix", "/phoenix", "phoenix-http"));
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
         .untilAsserted(() -> assertThat(identity("/phoenix")).isEqualTo("phoenix"));
     String firstUid = upstream("phoenix-http").getMetadata().getUid();
 
     API_SERVER.client().services().inNamespace(NAMESPACE).withName("phoenix").delete();
-    await("the Service's Upstream is deleted and Envoy stops routing to it").atMost(BOUND)
-        .pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
-          assertThat(upstream("phoenix-http")).isNull();
-          assertThat(status("/phoenix")).isEqualTo(500);
-        });
+    await("the Service's Upstream is deleted and Envoy stops routing to it")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              assertThat(upstream("phoenix-http")).isNull();
+              assertThat(status("/phoenix")).isEqualTo(500);
+            });
 
     apply(selectorlessService("phoenix", WATCH_LABELS));
-    await("recreated: a new Upstream, served again").atMost(BOUND).pollInterval(Duration.ofMillis(100))
-        .ignoreExceptions().untilAsserted(() -> {
-          assertThat(upstream("phoenix-http").getMetadata().getUid()).isNotEqualTo(firstUid);
-          assertThat(identity("/phoenix")).isEqualTo("phoenix");
-        });
+    await("recreated: a new Upstream, served again")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              assertThat(upstream("phoenix-http").getMetadata().getUid()).isNotEqualTo(firstUid);
+              assertThat(identity("/phoenix")).isEqualTo("phoenix");
+            });
   }
 
   @Test
@@ -232,46 +297,66 @@ class KubernetesModeEnvoyIT {
     apply(slice("counted", List.of(endpoint(one, true, false), endpoint(two, true, false))));
     apply(route("counted", "/counted", "counted-http"));
 
-    await("status written from the translation").atMost(BOUND).pollInterval(Duration.ofMillis(100))
-        .ignoreExceptions().untilAsserted(() -> {
-          Upstream counted = upstream("counted-http");
-          assertThat(condition(counted.getStatus().conditions(), "Accepted")).isEqualTo("True");
-          assertThat(condition(counted.getStatus().conditions(), "ResolvedRefs")).isEqualTo("True");
-          assertThat(condition(counted.getStatus().conditions(), "Programmed")).isEqualTo("True");
-          assertThat(counted.getStatus().readyEndpoints()).isEqualTo(2);
-          assertThat(counted.getStatus().observedGeneration()).isEqualTo(counted.getMetadata().getGeneration());
-        });
-    String columns = API_SERVER.kubectl().run("get", "us", "counted-http", "-n", NAMESPACE).requireSuccess().stdout();
-    assertThat(columns).as("NAME ACCEPTED PROGRAMMED ENDPOINTS").contains("counted-http")
+    await("status written from the translation")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              Upstream counted = upstream("counted-http");
+              assertThat(condition(counted.getStatus().conditions(), "Accepted")).isEqualTo("True");
+              assertThat(condition(counted.getStatus().conditions(), "ResolvedRefs"))
+                  .isEqualTo("True");
+              assertThat(condition(counted.getStatus().conditions(), "Programmed"))
+                  .isEqualTo("True");
+              assertThat(counted.getStatus().readyEndpoints()).isEqualTo(2);
+              assertThat(counted.getStatus().observedGeneration())
+                  .isEqualTo(counted.getMetadata().getGeneration());
+            });
+    String columns =
+        API_SERVER
+            .kubectl()
+            .run("get", "us", "counted-http", "-n", NAMESPACE)
+            .requireSuccess()
+            .stdout();
+    assertThat(columns)
+        .as("NAME ACCEPTED PROGRAMMED ENDPOINTS")
+        .contains("counted-http")
         .containsPattern("True\\s+True\\s+2\\s");
   }
 
   /**
-   * An Upstream (and an HTTPRoute backendRef) naming a Service of another namespace reaches its pods only while a
-   * ReferenceGrant in that namespace permits it: without one, the Upstream reports ResolvedRefs False
-   * (RefNotPermitted), the route reports its backends unresolved and Envoy gets nothing of that Service (500); the
-   * grant turns all of it on, and deleting the grant turns it off again.
+   * An Upstream (and an HTTPRoute backendRef) naming a Service of another namespace reaches its
+   * pods only while a ReferenceGrant in that namespace permits it: without one, the Upstream
+   * reports ResolvedRefs False (RefNotPermitted), the route reports its backends unresolved and
+   * Envoy gets nothing of that Service (500); the grant turns all of it on, and deleting the grant
+   * turns it off again.
    */
   @Test
   void anotherNamespacesServiceIsServedOnlyWhileAReferenceGrantThereAllowsIt() {
     String vaultNamespace = API_SERVER.createNamespace("vault-backends");
     NetnsBackend vault = HOSTS.http("vault");
-    apply("""
+    apply(
+        """
         apiVersion: v1
         kind: Service
         metadata: {name: vault, namespace: %s}
         spec:
           ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]
-        """.formatted(vaultNamespace));
+        """
+            .formatted(vaultNamespace));
     apply(E2eObjects.slice(vaultNamespace, "vault", List.of(endpoint(vault, true, false))));
-    apply("""
+    apply(
+        """
         apiVersion: fairlead.dev/v1alpha1
         kind: Upstream
         metadata: {name: vault, namespace: default}
         spec:
           kube: {serviceName: vault, namespace: %s, port: 80}
-        """.formatted(vaultNamespace));
-    apply("""
+        """
+            .formatted(vaultNamespace));
+    apply(
+        """
         apiVersion: gateway.networking.k8s.io/v1
         kind: HTTPRoute
         metadata: {name: vault, namespace: default}
@@ -282,8 +367,10 @@ class KubernetesModeEnvoyIT {
             backendRefs: [{group: fairlead.dev, kind: Upstream, name: vault}]
           - matches: [{path: {type: PathPrefix, value: /vault-service}}]
             backendRefs: [{kind: Service, name: vault, namespace: %s, port: 80}]
-        """.formatted(vaultNamespace));
-    String grant = """
+        """
+            .formatted(vaultNamespace));
+    String grant =
+        """
         apiVersion: gateway.networking.k8s.io/v1beta1
         kind: ReferenceGrant
         metadata: {name: from-default, namespace: %s}
@@ -293,102 +380,177 @@ class KubernetesModeEnvoyIT {
           - {group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: default}
           to:
           - {group: "", kind: Service, name: vault}
-        """.formatted(vaultNamespace);
+        """
+            .formatted(vaultNamespace);
 
-    awaitVaultRefused("without a ReferenceGrant: refused, reported, and nothing served", vaultNamespace);
+    awaitVaultRefused(
+        "without a ReferenceGrant: refused, reported, and nothing served", vaultNamespace);
 
     apply(grant);
-    await("the grant permits both references: resolved and served").atMost(BOUND)
-        .pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
-          var resolved = upstreamCondition("vault", "ResolvedRefs");
-          assertThat(resolved.getStatus()).as(resolved.getMessage()).isEqualTo("True");
-          var routeResolved = routeCondition("vault", "ResolvedRefs");
-          assertThat(routeResolved.getStatus()).as(routeResolved.getMessage()).isEqualTo("True");
-          assertThat(identity("/vault-upstream")).isEqualTo("vault");
-          assertThat(identity("/vault-service")).isEqualTo("vault");
-        });
+    await("the grant permits both references: resolved and served")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              var resolved = upstreamCondition("vault", "ResolvedRefs");
+              assertThat(resolved.getStatus()).as(resolved.getMessage()).isEqualTo("True");
+              var routeResolved = routeCondition("vault", "ResolvedRefs");
+              assertThat(routeResolved.getStatus())
+                  .as(routeResolved.getMessage())
+                  .isEqualTo("True");
+              assertThat(identity("/vault-upstream")).isEqualTo("vault");
+              assertThat(identity("/vault-service")).isEqualTo("vault");
+            });
 
-    API_SERVER.client().resources(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class)
-        .inNamespace(vaultNamespace).withName("from-default").delete();
+    API_SERVER
+        .client()
+        .resources(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class)
+        .inNamespace(vaultNamespace)
+        .withName("from-default")
+        .delete();
     awaitVaultRefused("the grant deleted: access revoked, and the status says so", vaultNamespace);
   }
 
   private static void awaitVaultRefused(String why, String vaultNamespace) {
-    await(why).atMost(BOUND).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
-      var resolved = upstreamCondition("vault", "ResolvedRefs");
-      assertThat(resolved.getStatus()).isEqualTo("False");
-      assertThat(resolved.getReason()).isEqualTo("RefNotPermitted");
-      assertThat(resolved.getMessage())
-          .contains("spec.kube.namespace", "ReferenceGrant in namespace " + vaultNamespace);
-      var routeResolved = routeCondition("vault", "ResolvedRefs");
-      assertThat(routeResolved.getStatus()).isEqualTo("False");
-      assertThat(routeResolved.getMessage()).contains("Upstream default/vault has no cluster (RefNotPermitted)",
-          "spec.rules[1].backendRefs[0].namespace: Service " + vaultNamespace + "/vault is in another namespace");
-      assertThat(status("/vault-upstream")).isEqualTo(500);
-      assertThat(status("/vault-service")).isEqualTo(500);
-      assertThat(envoyEndpoints("upstream/default/vault")).isEmpty();
-    });
+    await(why)
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              var resolved = upstreamCondition("vault", "ResolvedRefs");
+              assertThat(resolved.getStatus()).isEqualTo("False");
+              assertThat(resolved.getReason()).isEqualTo("RefNotPermitted");
+              assertThat(resolved.getMessage())
+                  .contains("spec.kube.namespace", "ReferenceGrant in namespace " + vaultNamespace);
+              var routeResolved = routeCondition("vault", "ResolvedRefs");
+              assertThat(routeResolved.getStatus()).isEqualTo("False");
+              assertThat(routeResolved.getMessage())
+                  .contains(
+                      "Upstream default/vault has no cluster (RefNotPermitted)",
+                      "spec.rules[1].backendRefs[0].namespace: Service "
+                          + vaultNamespace
+                          + "/vault is in another namespace");
+              assertThat(status("/vault-upstream")).isEqualTo(500);
+              assertThat(status("/vault-service")).isEqualTo(500);
+              assertThat(envoyEndpoints("upstream/default/vault")).isEmpty();
+            });
   }
 
-  private static io.fabric8.kubernetes.api.model.Condition upstreamCondition(String name, String type) {
-    return upstream(name).getStatus().conditions().stream().filter(c -> c.getType().equals(type)).findFirst()
+  private static io.fabric8.kubernetes.api.model.Condition upstreamCondition(
+      String name, String type) {
+    return upstream(name).getStatus().conditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
         .orElseThrow();
   }
 
   /** The condition {@code type} of the one parent entry of HTTPRoute {@code name}. */
-  private static io.fabric8.kubernetes.api.model.Condition routeCondition(String name, String type) {
-    return API_SERVER.client().resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class)
-        .inNamespace(NAMESPACE).withName(name).get().getStatus().getParents().get(0).getConditions().stream()
-        .filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  private static io.fabric8.kubernetes.api.model.Condition routeCondition(
+      String name, String type) {
+    return API_SERVER
+        .client()
+        .resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class)
+        .inNamespace(NAMESPACE)
+        .withName(name)
+        .get()
+        .getStatus()
+        .getParents()
+        .get(0)
+        .getConditions()
+        .stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
-  void aListenerEnvoyRejectsIsReportedAsProgrammedFalseWithEnvoysMessageAndClearsOnceFixed() throws Exception {
+  void aListenerEnvoyRejectsIsReportedAsProgrammedFalseWithEnvoysMessageAndClearsOnceFixed()
+      throws Exception {
     int goodPort = LoopbackPorts.free();
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       apply(gateway("blocked", taken.getLocalPort()));
-      EnvoyProcess blockedEnvoy = ENVOYS.start(EnvoyBootstrap.ads(fairlead.controlPlane().xdsPort(), AdsMode.SOTW)
-          .withNode("blocked-1", NAMESPACE + "/blocked"));
+      EnvoyProcess blockedEnvoy =
+          ENVOYS.start(
+              EnvoyBootstrap.ads(fairlead.controlPlane().xdsPort(), AdsMode.SOTW)
+                  .withNode("blocked-1", NAMESPACE + "/blocked"));
 
-      await("Envoy's rejection shows on the Gateway").atMost(BOUND).pollInterval(Duration.ofMillis(100))
-          .ignoreExceptions().untilAsserted(() -> {
-            var programmed = gatewayCondition("blocked", "Programmed");
-            assertThat(programmed.getStatus()).isEqualTo("False");
-            assertThat(programmed.getMessage()).contains("1 proxy").contains("Address already in use")
-                .contains("http-" + taken.getLocalPort());
-          });
+      await("Envoy's rejection shows on the Gateway")
+          .atMost(BOUND)
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                var programmed = gatewayCondition("blocked", "Programmed");
+                assertThat(programmed.getStatus()).isEqualTo("False");
+                assertThat(programmed.getMessage())
+                    .contains("1 proxy")
+                    .contains("Address already in use")
+                    .contains("http-" + taken.getLocalPort());
+              });
       assertThat(blockedEnvoy.isAlive()).isTrue();
     }
     apply(gateway("blocked", goodPort));
 
-    await("the condition clears once Envoy accepts the fixed listener").atMost(BOUND)
-        .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-        .untilAsserted(() -> assertThat(gatewayCondition("blocked", "Programmed").getStatus()).isEqualTo("True"));
+    await("the condition clears once Envoy accepts the fixed listener")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(gatewayCondition("blocked", "Programmed").getStatus())
+                    .isEqualTo("True"));
   }
 
   @Test
-  void allocatedEndpointsGetOnlyTheirPinnedRequestsWithTheirTokenAndAVanishedOneAnswersTheConfiguredStatus()
-      throws Exception {
+  void
+      allocatedEndpointsGetOnlyTheirPinnedRequestsWithTheirTokenAndAVanishedOneAnswersTheConfiguredStatus()
+          throws Exception {
     NetnsBackend first = HOSTS.http("alloc-1");
     NetnsBackend second = HOSTS.http("alloc-2");
     NetnsBackend third = HOSTS.http("alloc-3");
     apply(selectorlessService("alloc", WATCH_LABELS));
-    apply(slice("alloc", List.of(endpoint(first, true, false), endpoint(second, true, false),
-        endpoint(third, true, false))));
+    apply(
+        slice(
+            "alloc",
+            List.of(
+                endpoint(first, true, false),
+                endpoint(second, true, false),
+                endpoint(third, true, false))));
     apply(route("alloc", "/alloc", "alloc-http"));
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
         .untilAsserted(() -> assertThat(identity("/alloc")).startsWith("alloc-"));
     String request = "{\"upstream\": \"alloc-http\", \"labels\": {\"player\": \"p1\"}}";
     HttpResponse<String> shared = allocate(request);
     assertThat(shared.statusCode()).as(shared.body()).isEqualTo(400);
     assertThat(shared.body()).contains("UpstreamNotAllocatable").contains("not in allocation mode");
 
-    // What a user does with kubectl patch --type merge; discovery owns other fields and leaves this one alone.
-    client.resources(Upstream.class).inNamespace(NAMESPACE).withName("alloc-http")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\": {\"allocation\": {\"enabled\": true}}}");
-    await("the Upstream is in allocation mode with 3 endpoints").atMost(BOUND).pollInterval(Duration.ofMillis(50))
-        .until(() -> fairlead.controlPlane().lastTranslation().pool(NAMESPACE, "alloc-http")
-            .map(List::size).orElse(0) == 3);
+    // What a user does with kubectl patch --type merge; discovery owns other fields and leaves this
+    // one alone.
+    client
+        .resources(Upstream.class)
+        .inNamespace(NAMESPACE)
+        .withName("alloc-http")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\": {\"allocation\": {\"enabled\": true}}}");
+    await("the Upstream is in allocation mode with 3 endpoints")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                fairlead
+                        .controlPlane()
+                        .lastTranslation()
+                        .pool(NAMESPACE, "alloc-http")
+                        .map(List::size)
+                        .orElse(0)
+                    == 3);
 
     Map<String, String> held = new java.util.LinkedHashMap<>();
     Map<String, String> tokens = new java.util.HashMap<>();
@@ -399,49 +561,84 @@ class KubernetesModeEnvoyIT {
       held.put(json.path("name").asText(), json.path("endpoint").path("address").asText());
       tokens.put(json.path("name").asText(), json.path("token").asText());
     }
-    Map<String, NetnsBackend> byAddress = Map.of(first.address(), first, second.address(), second,
-        third.address(), third);
-    NetnsBackend free = byAddress.values().stream().filter(b -> !held.containsValue(b.address())).findFirst()
-        .orElseThrow();
+    Map<String, NetnsBackend> byAddress =
+        Map.of(first.address(), first, second.address(), second, third.address(), third);
+    NetnsBackend free =
+        byAddress.values().stream()
+            .filter(b -> !held.containsValue(b.address()))
+            .findFirst()
+            .orElseThrow();
 
     for (Map.Entry<String, String> allocation : held.entrySet()) {
       String expected = byAddress.get(allocation.getValue()).name();
-      await("requests pinned to " + allocation.getKey() + " reach " + expected).atMost(BOUND)
-          .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
-          .untilAsserted(() -> assertThat(pinnedIdentity("/alloc", allocation.getKey(),
-              tokens.get(allocation.getKey()))).isEqualTo(expected));
+      await("requests pinned to " + allocation.getKey() + " reach " + expected)
+          .atMost(BOUND)
+          .pollInterval(Duration.ofMillis(50))
+          .ignoreExceptions()
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          pinnedIdentity(
+                              "/alloc", allocation.getKey(), tokens.get(allocation.getKey())))
+                      .isEqualTo(expected));
       for (int i = 0; i < 10; i++) {
         assertThat(pinnedIdentity("/alloc", allocation.getKey(), tokens.get(allocation.getKey())))
             .isEqualTo(expected);
       }
-      assertThat(byAddress.get(allocation.getValue()).lastHeaderNames()).as("what the endpoint was sent")
-          .contains("x-fairlead-allocation").doesNotContain("x-fairlead-allocation-token");
-      String other = held.keySet().stream().filter(name -> !name.equals(allocation.getKey())).findFirst()
-          .orElseThrow();
+      assertThat(byAddress.get(allocation.getValue()).lastHeaderNames())
+          .as("what the endpoint was sent")
+          .contains("x-fairlead-allocation")
+          .doesNotContain("x-fairlead-allocation-token");
+      String other =
+          held.keySet().stream()
+              .filter(name -> !name.equals(allocation.getKey()))
+              .findFirst()
+              .orElseThrow();
       assertThat(pinnedStatus("/alloc", allocation.getKey(), null)).as("no token").isEqualTo(403);
-      assertThat(pinnedStatus("/alloc", allocation.getKey(), "")).as("an empty token").isEqualTo(403);
-      assertThat(pinnedStatus("/alloc", allocation.getKey(), tokens.get(other))).as("another allocation's token")
+      assertThat(pinnedStatus("/alloc", allocation.getKey(), ""))
+          .as("an empty token")
           .isEqualTo(403);
-      assertThat(pinnedStatus("/alloc", allocation.getKey(), tokens.get(allocation.getKey()).substring(1) + "A"))
-          .as("a wrong token").isEqualTo(403);
+      assertThat(pinnedStatus("/alloc", allocation.getKey(), tokens.get(other)))
+          .as("another allocation's token")
+          .isEqualTo(403);
+      assertThat(
+              pinnedStatus(
+                  "/alloc",
+                  allocation.getKey(),
+                  tokens.get(allocation.getKey()).substring(1) + "A"))
+          .as("a wrong token")
+          .isEqualTo(403);
     }
-    assertThat(pinnedStatus("/alloc", "alloc-http-no-such-allocation", tokens.values().iterator().next()))
-        .as("an unknown allocation").isEqualTo(403);
-    await("unpinned requests reach only the free endpoint").atMost(BOUND).pollInterval(Duration.ofMillis(50))
-        .ignoreExceptions().untilAsserted(() -> assertThat(identities("/alloc", 10)).containsOnly(free.name()));
+    assertThat(
+            pinnedStatus(
+                "/alloc", "alloc-http-no-such-allocation", tokens.values().iterator().next()))
+        .as("an unknown allocation")
+        .isEqualTo(403);
+    await("unpinned requests reach only the free endpoint")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptions()
+        .untilAsserted(() -> assertThat(identities("/alloc", 10)).containsOnly(free.name()));
     Map<String, Long> heldRequests = new java.util.HashMap<>();
     held.values().forEach(address -> heldRequests.put(address, byAddress.get(address).requests()));
     assertThat(identities("/alloc", 30)).containsOnly(free.name());
-    held.values().forEach(address -> assertThat(byAddress.get(address).requests())
-        .as("allocated endpoint %s gets no unpinned traffic", address).isEqualTo(heldRequests.get(address)));
+    held.values()
+        .forEach(
+            address ->
+                assertThat(byAddress.get(address).requests())
+                    .as("allocated endpoint %s gets no unpinned traffic", address)
+                    .isEqualTo(heldRequests.get(address)));
 
     HttpResponse<String> last = allocate(request);
     assertThat(last.statusCode()).as(last.body()).isEqualTo(201);
     String lastName = JSON.readTree(last.body()).path("name").asText();
     tokens.put(lastName, JSON.readTree(last.body()).path("token").asText());
-    await("with every endpoint held, an unpinned request gets the configured status").atMost(BOUND)
-        .pollInterval(Duration.ofMillis(50)).until(() -> status("/alloc") == 429);
-    await("requests pinned to the last allocation reach " + free.name()).atMost(BOUND)
+    await("with every endpoint held, an unpinned request gets the configured status")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> status("/alloc") == 429);
+    await("requests pinned to the last allocation reach " + free.name())
+        .atMost(BOUND)
         .pollInterval(Duration.ofMillis(50))
         .until(() -> pinnedIdentity("/alloc", lastName, tokens.get(lastName)).equals(free.name()));
     HttpResponse<String> exhausted = allocate(request);
@@ -451,140 +648,279 @@ class KubernetesModeEnvoyIT {
     Map.Entry<String, String> vanishing = held.entrySet().iterator().next();
     String releasedToken = tokens.get(vanishing.getKey());
     assertThat(release(vanishing.getKey()).statusCode()).isEqualTo(200);
-    await("a released allocation's token is refused at once").atMost(Duration.ofSeconds(5))
+    await("a released allocation's token is refused at once")
+        .atMost(Duration.ofSeconds(5))
         .pollInterval(Duration.ofMillis(20))
         .until(() -> pinnedStatus("/alloc", vanishing.getKey(), releasedToken) == 403);
     HttpResponse<String> again = allocate(request);
     assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
     com.fasterxml.jackson.databind.JsonNode reallocated = JSON.readTree(again.body());
-    assertThat(reallocated.path("name").asText()).as("the only free endpoint, under the same name")
+    assertThat(reallocated.path("name").asText())
+        .as("the only free endpoint, under the same name")
         .isEqualTo(vanishing.getKey());
     String newToken = reallocated.path("token").asText();
     assertThat(newToken).isNotEmpty().isNotEqualTo(releasedToken);
     tokens.put(vanishing.getKey(), newToken);
     String reallocatedBackend = byAddress.get(vanishing.getValue()).name();
-    await("the new holder's token reaches the endpoint").atMost(BOUND).pollInterval(Duration.ofMillis(50))
-        .until(() -> pinnedIdentity("/alloc", vanishing.getKey(), newToken).equals(reallocatedBackend));
+    await("the new holder's token reaches the endpoint")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                pinnedIdentity("/alloc", vanishing.getKey(), newToken).equals(reallocatedBackend));
     assertThat(pinnedStatus("/alloc", vanishing.getKey(), releasedToken))
-        .as("the former holder's token does not reach the endpoint allocated again").isEqualTo(403);
+        .as("the former holder's token does not reach the endpoint allocated again")
+        .isEqualTo(403);
     logs.assertNoLineContains("an allocation token", newToken);
     NetnsBackend gone = byAddress.get(vanishing.getValue());
-    apply(slice("alloc", byAddress.values().stream().filter(b -> b != gone).map(b -> endpoint(b, true, false))
-        .toList()));
-    await("a request pinned to a vanished endpoint gets the configured status, not 503").atMost(BOUND)
-        .pollInterval(Duration.ofMillis(50)).until(() -> pinnedStatus("/alloc", vanishing.getKey(), newToken) == 429);
+    apply(
+        slice(
+            "alloc",
+            byAddress.values().stream()
+                .filter(b -> b != gone)
+                .map(b -> endpoint(b, true, false))
+                .toList()));
+    await("a request pinned to a vanished endpoint gets the configured status, not 503")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> pinnedStatus("/alloc", vanishing.getKey(), newToken) == 429);
     HttpResponse<String> reply = pinned("/alloc", vanishing.getKey(), newToken);
     assertThat(reply.body()).contains("no endpoint for this request");
-    await("the sweeper frees the vanished endpoint's allocation").atMost(BOUND).pollInterval(Duration.ofMillis(200))
-        .until(() -> client.resources(dev.fairlead.api.v1alpha1.Allocation.class).inNamespace(NAMESPACE)
-            .withName(vanishing.getKey()).get() == null);
-    assertThat(upstream("alloc-http").getSpec().allocationMode()).as("the user's edit survived discovery").isTrue();
+    await("the sweeper frees the vanished endpoint's allocation")
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () ->
+                client
+                        .resources(dev.fairlead.api.v1alpha1.Allocation.class)
+                        .inNamespace(NAMESPACE)
+                        .withName(vanishing.getKey())
+                        .get()
+                    == null);
+    assertThat(upstream("alloc-http").getSpec().allocationMode())
+        .as("the user's edit survived discovery")
+        .isTrue();
   }
 
   /**
-   * Rule 10, only what is ours: with a second GatewayClass of another controller, its Gateway and a route attached
-   * to both Gateways in the same namespace, Fairlead accepts its own class, serves and reports only its own Gateway,
-   * writes its own route parent entry, and leaves the other controller's class, Gateway and route entry
-   * byte-identical — the same resourceVersion and status as that controller last wrote them.
+   * Rule 10, only what is ours: with a second GatewayClass of another controller, its Gateway and a
+   * route attached to both Gateways in the same namespace, Fairlead accepts its own class, serves
+   * and reports only its own Gateway, writes its own route parent entry, and leaves the other
+   * controller's class, Gateway and route entry byte-identical — the same resourceVersion and
+   * status as that controller last wrote them.
    */
   @Test
   void anotherControllersClassGatewayAndRouteEntryAreLeftByteIdentical() throws Exception {
     KubernetesClient other = API_SERVER.client();
-    apply("""
+    apply(
+        """
         apiVersion: gateway.networking.k8s.io/v1
         kind: GatewayClass
         metadata: {name: other}
         spec: {controllerName: example.com/other}
         """);
-    apply("""
+    apply(
+        """
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: theirs, namespace: default}
         spec:
           gatewayClassName: other
           listeners: [{name: http, port: %d, protocol: HTTP}]
-        """.formatted(LoopbackPorts.free()));
+        """
+            .formatted(LoopbackPorts.free()));
     apply(E2eObjects.staticUpstream("both", "HTTP1", 9));
-    apply(route("both", "/both", "both").replace("parentRefs: [{name: edge}]",
-        "parentRefs: [{name: edge}, {name: theirs}]"));
-    // The other controller writes its status on its class, its Gateway and its entry of the shared route.
-    io.fabric8.kubernetes.api.model.Condition accepted = new io.fabric8.kubernetes.api.model.Condition(
-        "2026-01-01T00:00:00Z", "accepted by the other controller", 1L, "Accepted", "True", "Accepted");
-    // Retried on conflicts as a controller would: without rule 10, Fairlead's own writes would race these.
-    GatewayClass theirClass = await("the other controller's class status written").atMost(BOUND)
-        .ignoreExceptions().until(() -> other.resources(GatewayClass.class).withName("other").editStatus(c ->
-            new GatewayClassBuilder(c).withNewStatus().withConditions(accepted).endStatus().build()), c -> true);
-    Gateway theirGateway = await("the other controller's Gateway status written").atMost(BOUND)
-        .ignoreExceptions().until(() -> other.resources(Gateway.class).inNamespace(NAMESPACE).withName("theirs")
-            .editStatus(g -> new GatewayBuilder(g).withNewStatus().withConditions(accepted).endStatus().build()),
-            g -> true);
-    RouteParentStatus theirEntry = new RouteParentStatus(List.of(accepted), "example.com/other",
-        new ParentReferenceBuilder().withGroup("gateway.networking.k8s.io").withKind("Gateway")
-            .withNamespace(NAMESPACE).withName("theirs").build());
-    await("the other controller's route entry written").atMost(BOUND).ignoreExceptions().until(() -> {
-      HTTPRoute route = other.resources(HTTPRoute.class).inNamespace(NAMESPACE).withName("both").get();
-      List<RouteParentStatus> parents = new ArrayList<>(route.getStatus() == null ? List.of()
-          : route.getStatus().getParents());
-      if (!parents.contains(theirEntry)) {
-        parents.add(0, theirEntry);
-        route.setStatus(new HTTPRouteStatus(parents));
-        other.resources(HTTPRoute.class).inNamespace(NAMESPACE).resource(route).updateStatus();
-      }
-      return true;
-    });
+    apply(
+        route("both", "/both", "both")
+            .replace("parentRefs: [{name: edge}]", "parentRefs: [{name: edge}, {name: theirs}]"));
+    // The other controller writes its status on its class, its Gateway and its entry of the shared
+    // route.
+    io.fabric8.kubernetes.api.model.Condition accepted =
+        new io.fabric8.kubernetes.api.model.Condition(
+            "2026-01-01T00:00:00Z",
+            "accepted by the other controller",
+            1L,
+            "Accepted",
+            "True",
+            "Accepted");
+    // Retried on conflicts as a controller would: without rule 10, Fairlead's own writes would race
+    // these.
+    GatewayClass theirClass =
+        await("the other controller's class status written")
+            .atMost(BOUND)
+            .ignoreExceptions()
+            .until(
+                () ->
+                    other
+                        .resources(GatewayClass.class)
+                        .withName("other")
+                        .editStatus(
+                            c ->
+                                new GatewayClassBuilder(c)
+                                    .withNewStatus()
+                                    .withConditions(accepted)
+                                    .endStatus()
+                                    .build()),
+                c -> true);
+    Gateway theirGateway =
+        await("the other controller's Gateway status written")
+            .atMost(BOUND)
+            .ignoreExceptions()
+            .until(
+                () ->
+                    other
+                        .resources(Gateway.class)
+                        .inNamespace(NAMESPACE)
+                        .withName("theirs")
+                        .editStatus(
+                            g ->
+                                new GatewayBuilder(g)
+                                    .withNewStatus()
+                                    .withConditions(accepted)
+                                    .endStatus()
+                                    .build()),
+                g -> true);
+    RouteParentStatus theirEntry =
+        new RouteParentStatus(
+            List.of(accepted),
+            "example.com/other",
+            new ParentReferenceBuilder()
+                .withGroup("gateway.networking.k8s.io")
+                .withKind("Gateway")
+                .withNamespace(NAMESPACE)
+                .withName("theirs")
+                .build());
+    await("the other controller's route entry written")
+        .atMost(BOUND)
+        .ignoreExceptions()
+        .until(
+            () -> {
+              HTTPRoute route =
+                  other.resources(HTTPRoute.class).inNamespace(NAMESPACE).withName("both").get();
+              List<RouteParentStatus> parents =
+                  new ArrayList<>(
+                      route.getStatus() == null ? List.of() : route.getStatus().getParents());
+              if (!parents.contains(theirEntry)) {
+                parents.add(0, theirEntry);
+                route.setStatus(new HTTPRouteStatus(parents));
+                other
+                    .resources(HTTPRoute.class)
+                    .inNamespace(NAMESPACE)
+                    .resource(route)
+                    .updateStatus();
+              }
+              return true;
+            });
 
-    await("Fairlead's class accepted").atMost(BOUND).untilAsserted(() -> assertThat(
-        other.resources(GatewayClass.class).withName("fairlead").get().getStatus().getConditions())
-        .extracting(c -> c.getType() + "=" + c.getStatus())
-        .containsExactly("Accepted=True", "SupportedVersion=True"));
-    await("Fairlead's entry written next to the other controller's").atMost(BOUND).untilAsserted(() -> {
-      List<RouteParentStatus> parents = other.resources(HTTPRoute.class).inNamespace(NAMESPACE).withName("both")
-          .get().getStatus().getParents();
-      assertThat(parents).contains(theirEntry);
-      assertThat(parents).filteredOn(p -> p.getControllerName().equals("fairlead.dev/gateway-controller"))
-          .singleElement().satisfies(p -> assertThat(p.getParentRef().getName()).isEqualTo("edge"));
-    });
-    assertThat(fairlead.controlPlane().lastTranslation().fleets()).doesNotContainKey(NAMESPACE + "/theirs");
-    await("the other controller's objects stay as it wrote them").atMost(BOUND).during(Duration.ofSeconds(3))
-        .untilAsserted(() -> {
-          GatewayClass classNow = other.resources(GatewayClass.class).withName("other").get();
-          assertThat(classNow.getMetadata().getResourceVersion())
-              .isEqualTo(theirClass.getMetadata().getResourceVersion());
-          assertThat(classNow.getStatus()).isEqualTo(theirClass.getStatus());
-          Gateway gatewayNow = other.resources(Gateway.class).inNamespace(NAMESPACE).withName("theirs").get();
-          assertThat(gatewayNow.getMetadata().getResourceVersion())
-              .isEqualTo(theirGateway.getMetadata().getResourceVersion());
-          assertThat(gatewayNow.getStatus()).isEqualTo(theirGateway.getStatus());
-          assertThat(other.resources(HTTPRoute.class).inNamespace(NAMESPACE).withName("both").get().getStatus()
-              .getParents().get(0)).isEqualTo(theirEntry);
-        });
+    await("Fairlead's class accepted")
+        .atMost(BOUND)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        other
+                            .resources(GatewayClass.class)
+                            .withName("fairlead")
+                            .get()
+                            .getStatus()
+                            .getConditions())
+                    .extracting(c -> c.getType() + "=" + c.getStatus())
+                    .containsExactly("Accepted=True", "SupportedVersion=True"));
+    await("Fairlead's entry written next to the other controller's")
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              List<RouteParentStatus> parents =
+                  other
+                      .resources(HTTPRoute.class)
+                      .inNamespace(NAMESPACE)
+                      .withName("both")
+                      .get()
+                      .getStatus()
+                      .getParents();
+              assertThat(parents).contains(theirEntry);
+              assertThat(parents)
+                  .filteredOn(p -> p.getControllerName().equals("fairlead.dev/gateway-controller"))
+                  .singleElement()
+                  .satisfies(p -> assertThat(p.getParentRef().getName()).isEqualTo("edge"));
+            });
+    assertThat(fairlead.controlPlane().lastTranslation().fleets())
+        .doesNotContainKey(NAMESPACE + "/theirs");
+    await("the other controller's objects stay as it wrote them")
+        .atMost(BOUND)
+        .during(Duration.ofSeconds(3))
+        .untilAsserted(
+            () -> {
+              GatewayClass classNow = other.resources(GatewayClass.class).withName("other").get();
+              assertThat(classNow.getMetadata().getResourceVersion())
+                  .isEqualTo(theirClass.getMetadata().getResourceVersion());
+              assertThat(classNow.getStatus()).isEqualTo(theirClass.getStatus());
+              Gateway gatewayNow =
+                  other.resources(Gateway.class).inNamespace(NAMESPACE).withName("theirs").get();
+              assertThat(gatewayNow.getMetadata().getResourceVersion())
+                  .isEqualTo(theirGateway.getMetadata().getResourceVersion());
+              assertThat(gatewayNow.getStatus()).isEqualTo(theirGateway.getStatus());
+              assertThat(
+                      other
+                          .resources(HTTPRoute.class)
+                          .inNamespace(NAMESPACE)
+                          .withName("both")
+                          .get()
+                          .getStatus()
+                          .getParents()
+                          .get(0))
+                  .isEqualTo(theirEntry);
+            });
   }
 
   private static HttpResponse<String> allocate(String body) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fairlead.allocationHttpPort()
-            + "/v1/namespaces/default/allocations"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + fairlead.allocationHttpPort()
+                        + "/v1/namespaces/default/allocations"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> release(String name) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fairlead.allocationHttpPort()
-            + "/v1/namespaces/default/allocations/" + name)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + fairlead.allocationHttpPort()
+                        + "/v1/namespaces/default/allocations/"
+                        + name))
+            .DELETE()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
-  /** A request pinned to {@code allocation}, with {@code token} in the token header (none when null). */
-  private static HttpResponse<String> pinned(String path, String allocation, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LISTENER_PORT + path))
-        .header("x-fairlead-allocation", allocation).timeout(Duration.ofSeconds(5));
+  /**
+   * A request pinned to {@code allocation}, with {@code token} in the token header (none when
+   * null).
+   */
+  private static HttpResponse<String> pinned(String path, String allocation, String token)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LISTENER_PORT + path))
+            .header("x-fairlead-allocation", allocation)
+            .timeout(Duration.ofSeconds(5));
     if (token != null) {
       request.header("x-fairlead-allocation-token", token);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static String pinnedIdentity(String path, String allocation, String token) throws Exception {
+  private static String pinnedIdentity(String path, String allocation, String token)
+      throws Exception {
     HttpResponse<String> response = pinned(path, allocation, token);
-    return response.headers().firstValue(HttpBackend.IDENTITY_HEADER).orElse("status " + response.statusCode());
+    return response
+        .headers()
+        .firstValue(HttpBackend.IDENTITY_HEADER)
+        .orElse("status " + response.statusCode());
   }
 
   private static int pinnedStatus(String path, String allocation, String token) throws Exception {
@@ -600,26 +936,47 @@ class KubernetesModeEnvoyIT {
     return E2eObjects.gateway(name, port);
   }
 
-  private static io.fabric8.kubernetes.api.model.Condition gatewayCondition(String gateway, String type) {
-    return API_SERVER.client().resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class)
-        .inNamespace(NAMESPACE).withName(gateway).get().getStatus().getConditions().stream()
-        .filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+  private static io.fabric8.kubernetes.api.model.Condition gatewayCondition(
+      String gateway, String type) {
+    return API_SERVER
+        .client()
+        .resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class)
+        .inNamespace(NAMESPACE)
+        .withName(gateway)
+        .get()
+        .getStatus()
+        .getConditions()
+        .stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow();
   }
 
-  private static String condition(List<io.fabric8.kubernetes.api.model.Condition> conditions, String type) {
-    return conditions.stream().filter(c -> c.getType().equals(type)).map(c -> c.getStatus()).findFirst()
+  private static String condition(
+      List<io.fabric8.kubernetes.api.model.Condition> conditions, String type) {
+    return conditions.stream()
+        .filter(c -> c.getType().equals(type))
+        .map(c -> c.getStatus())
+        .findFirst()
         .orElse("missing");
   }
 
   /** The health status Fairlead is serving for one endpoint of one cluster. */
   private static HealthStatus healthSent(String cluster, String address) {
-    return fairlead.controlPlane().lastTranslation().fleets().get(NAMESPACE + "/edge").endpoints().stream()
+    return fairlead
+        .controlPlane()
+        .lastTranslation()
+        .fleets()
+        .get(NAMESPACE + "/edge")
+        .endpoints()
+        .stream()
         .filter(cla -> cla.getClusterName().equals(cluster))
         .flatMap(cla -> cla.getEndpointsList().stream())
         .flatMap(locality -> locality.getLbEndpointsList().stream())
         .filter(lb -> lb.getEndpoint().getAddress().getSocketAddress().getAddress().equals(address))
         .map(lb -> lb.getHealthStatus())
-        .findFirst().orElseThrow();
+        .findFirst()
+        .orElseThrow();
   }
 
   private static Upstream upstream(String name) {
@@ -635,7 +992,8 @@ class KubernetesModeEnvoyIT {
   }
 
   private static Service selectorlessService(String name, Map<String, String> labels) {
-    String yaml = """
+    String yaml =
+        """
         apiVersion: v1
         kind: Service
         metadata:
@@ -644,8 +1002,10 @@ class KubernetesModeEnvoyIT {
           labels: {}
         spec:
           ports: [{name: http, port: 80, targetPort: 8080, protocol: TCP}]
-        """.formatted(name);
-    Service service = API_SERVER.client().getKubernetesSerialization().unmarshal(yaml, Service.class);
+        """
+            .formatted(name);
+    Service service =
+        API_SERVER.client().getKubernetesSerialization().unmarshal(yaml, Service.class);
     service.getMetadata().setLabels(new java.util.HashMap<>(labels));
     return service;
   }
@@ -673,7 +1033,10 @@ class KubernetesModeEnvoyIT {
 
   private static String identity(String path) throws Exception {
     HttpResponse<String> response = send(path);
-    return response.headers().firstValue(HttpBackend.IDENTITY_HEADER).orElse("status " + response.statusCode());
+    return response
+        .headers()
+        .firstValue(HttpBackend.IDENTITY_HEADER)
+        .orElse("status " + response.statusCode());
   }
 
   private static int status(String path) throws Exception {
@@ -681,7 +1044,10 @@ class KubernetesModeEnvoyIT {
   }
 
   private static HttpResponse<String> send(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LISTENER_PORT + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LISTENER_PORT + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -19,15 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code scripts/oci-image.py}, which writes Fairlead's image and the real node's test images: the same files give
- * the same archive byte for byte whatever their time stamps, and symbolic links and file modes survive.
+ * {@code scripts/oci-image.py}, which writes Fairlead's image and the real node's test images: the
+ * same files give the same archive byte for byte whatever their time stamps, and symbolic links and
+ * file modes survive.
  */
 class OciImageTest {
 
   private static final Path SCRIPT = Path.of("../scripts/oci-image.py");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void theSameFilesGiveTheSameArchiveWhateverTheirTimeStamps() throws Exception {
@@ -36,7 +36,8 @@ class OciImageTest {
     Path second = dir.resolve("second.tar");
 
     String firstLine = write(first, layer);
-    for (Path path : List.of(layer.resolve("bin/tool"), layer.resolve("etc/config"), layer.resolve("etc"))) {
+    for (Path path :
+        List.of(layer.resolve("bin/tool"), layer.resolve("etc/config"), layer.resolve("etc"))) {
       Files.setLastModifiedTime(path, FileTime.from(Instant.now().plusSeconds(3600)));
     }
     String secondLine = write(second, layer);
@@ -67,26 +68,42 @@ class OciImageTest {
 
     String listing = run(List.of("tar", "-tvf", unpacked.resolve(layerBlob).toString())).stdout();
 
-    assertThat(listing).containsPattern("-rwxr-x--- 0/0 +\\d+ 1970-01-01 00:00 bin/tool")
+    assertThat(listing)
+        .containsPattern("-rwxr-x--- 0/0 +\\d+ 1970-01-01 00:00 bin/tool")
         .containsPattern("lrwxrwxrwx 0/0 +0 1970-01-01 00:00 bin/alias -> tool")
         .containsPattern("-rw-r--r-- 0/0 +\\d+ 1970-01-01 00:00 etc/config");
-    assertThat(Files.readString(unpacked.resolve("index.json"))).contains("\"io.containerd.image.name\":\"test.dev/image:1\"");
+    assertThat(Files.readString(unpacked.resolve("index.json")))
+        .contains("\"io.containerd.image.name\":\"test.dev/image:1\"");
   }
 
   private static Path layer(Path root) throws IOException {
     Files.createDirectories(root.resolve("bin"));
     Files.createDirectories(root.resolve("etc"));
     Files.writeString(root.resolve("bin/tool"), "#!/bin/sh\necho tool\n");
-    Files.setPosixFilePermissions(root.resolve("bin/tool"), PosixFilePermissions.fromString("rwxr-x---"));
+    Files.setPosixFilePermissions(
+        root.resolve("bin/tool"), PosixFilePermissions.fromString("rwxr-x---"));
     Files.createSymbolicLink(root.resolve("bin/alias"), Path.of("tool"));
     Files.writeString(root.resolve("etc/config"), "key=value\n");
-    Files.setPosixFilePermissions(root.resolve("etc/config"), PosixFilePermissions.fromString("rw-r--r--"));
+    Files.setPosixFilePermissions(
+        root.resolve("etc/config"), PosixFilePermissions.fromString("rw-r--r--"));
     return root;
   }
 
   private static String write(Path out, Path layer) {
-    List<String> command = new ArrayList<>(List.of("python3", SCRIPT.toString(), "--name", "test.dev/image:1",
-        "--out", out.toString(), "--layer", layer.toString(), "--user", "65532:65532", "--entrypoint=/bin/tool"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "python3",
+                SCRIPT.toString(),
+                "--name",
+                "test.dev/image:1",
+                "--out",
+                out.toString(),
+                "--layer",
+                layer.toString(),
+                "--user",
+                "65532:65532",
+                "--entrypoint=/bin/tool"));
     return run(command).stdout().strip();
   }
 
@@ -100,6 +117,7 @@ class OciImageTest {
   }
 
   private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 }

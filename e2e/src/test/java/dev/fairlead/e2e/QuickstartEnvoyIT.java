@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The quickstart as a user runs it (docs/quickstart.md): {@code examples/quickstart/run.sh --check} builds what is
- * missing, starts two backends, Fairlead in standalone mode and a real Envoy, all on loopback, and shows traffic
- * through Envoy, then stops everything. Its output is kept in {@code target/quickstart.log}.
+ * The quickstart as a user runs it (docs/quickstart.md): {@code examples/quickstart/run.sh --check}
+ * builds what is missing, starts two backends, Fairlead in standalone mode and a real Envoy, all on
+ * loopback, and shows traffic through Envoy, then stops everything. Its output is kept in {@code
+ * target/quickstart.log}.
  */
 class QuickstartEnvoyIT {
 
@@ -21,10 +22,11 @@ class QuickstartEnvoyIT {
 
   @Test
   void theQuickstartScriptShowsBothBackendsThroughEnvoy() throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder("bash", "examples/quickstart/run.sh", "--check")
-        .directory(REPOSITORY.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(LOG.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", "examples/quickstart/run.sh", "--check")
+            .directory(REPOSITORY.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(LOG.toFile());
     builder.environment().put("ENVOY", Tools.get().envoyBinary().toString());
     Process quickstart = builder.start();
     boolean finished = quickstart.waitFor(5, TimeUnit.MINUTES);

@@ -17,10 +17,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** What suites on the real node rely on from {@link RealCluster} itself. */
 class RealClusterRealNodeIT {
 
-  @RegisterExtension
-  static final RealCluster CLUSTER = new RealCluster();
+  @RegisterExtension static final RealCluster CLUSTER = new RealCluster();
 
-  /** The node outlives this suite: its pods stop here, so they load nothing while later suites run. */
+  /**
+   * The node outlives this suite: its pods stop here, so they load nothing while later suites run.
+   */
   @AfterAll
   static void deleteNamespaces() {
     if (RealCluster.unavailableReason().isEmpty()) {
@@ -35,7 +36,10 @@ class RealClusterRealNodeIT {
     String namespace = CLUSTER.createNamespace("never-ready");
     createBackendPod(namespace, "stuck", "/missing");
 
-    assertThatThrownBy(() -> CLUSTER.awaitReadyPods(namespace, Map.of("app", "stuck"), 1, Duration.ofSeconds(30)))
+    assertThatThrownBy(
+            () ->
+                CLUSTER.awaitReadyPods(
+                    namespace, Map.of("app", "stuck"), 1, Duration.ofSeconds(30)))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("pod stuck: phase Running")
         .hasMessageContaining("Ready=False")
@@ -47,20 +51,33 @@ class RealClusterRealNodeIT {
     CLUSTER.importTestImage("backend");
     String namespace = CLUSTER.createNamespace("backend-check");
     createBackendPod(namespace, "echo", "/index.html");
-    String address = CLUSTER.awaitReadyPods(namespace, Map.of("app", "echo"), 1, Duration.ofMinutes(2)).get(0)
-        .getStatus().getPodIP();
+    String address =
+        CLUSTER
+            .awaitReadyPods(namespace, Map.of("app", "echo"), 1, Duration.ofMinutes(2))
+            .get(0)
+            .getStatus()
+            .getPodIP();
 
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://" + address + ":8080/cgi-bin/pod")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://" + address + ":8080/cgi-bin/pod"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body().strip()).isEqualTo("echo");
   }
 
-  /** A pod {@code name} (label {@code app: name}) of the backend image, ready when {@code readinessPath} answers. */
+  /**
+   * A pod {@code name} (label {@code app: name}) of the backend image, ready when {@code
+   * readinessPath} answers.
+   */
   private static void createBackendPod(String namespace, String name, String readinessPath) {
-    CLUSTER.client().resource("""
+    CLUSTER
+        .client()
+        .resource(
+            """
         apiVersion: v1
         kind: Pod
         metadata: {name: %s, namespace: %s, labels: {app: %s}}
@@ -72,6 +89,8 @@ class RealClusterRealNodeIT {
             readinessProbe:
               httpGet: {path: %s, port: 8080}
               periodSeconds: 1
-        """.formatted(name, namespace, name, readinessPath)).create();
+        """
+                .formatted(name, namespace, name, readinessPath))
+        .create();
   }
 }

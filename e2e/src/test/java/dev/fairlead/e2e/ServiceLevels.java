@@ -22,15 +22,16 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * What the soak's producer and monitor record, from many threads at once: every field is a concurrent structure
- * (adders, concurrent queues and maps, HdrHistogram recorders) — never a plain collection written from several
- * threads. The judgements on what was recorded ({@link #heapGrowth}) are pure functions, tested on their own.
+ * What the soak's producer and monitor record, from many threads at once: every field is a
+ * concurrent structure (adders, concurrent queues and maps, HdrHistogram recorders) — never a plain
+ * collection written from several threads. The judgements on what was recorded ({@link
+ * #heapGrowth}) are pure functions, tested on their own.
  */
 final class ServiceLevels {
 
   /**
-   * A period in which a fault was announced, so failures of the traffic it {@code affects} inside it do not count
-   * against the target; other traffic must not notice it.
+   * A period in which a fault was announced, so failures of the traffic it {@code affects} inside
+   * it do not count against the target; other traffic must not notice it.
    */
   record Disruption(String what, Instant start, Instant end, Set<String> affects) {
 
@@ -42,18 +43,20 @@ final class ServiceLevels {
       return covers(kind, at, at);
     }
 
-    /** Whether a request of {@code kind} in flight from {@code sent} to {@code ended} overlaps this disruption. */
+    /**
+     * Whether a request of {@code kind} in flight from {@code sent} to {@code ended} overlaps this
+     * disruption.
+     */
     boolean covers(String kind, Instant sent, Instant ended) {
       return affects.contains(kind) && !ended.isBefore(start) && !sent.isAfter(end);
     }
   }
 
   /**
-   * An ERROR line a fault explains: one logged by the class {@code loggerClass} (simple name) starting with
-   * {@code message}, while a disruption named {@code what} was under way.
+   * An ERROR line a fault explains: one logged by the class {@code loggerClass} (simple name)
+   * starting with {@code message}, while a disruption named {@code what} was under way.
    */
-  record Explanation(String what, String loggerClass, String message) {
-  }
+  record Explanation(String what, String loggerClass, String message) {}
 
   /** One check's outcome for the summary table; a skipped check passes, and says so. */
   record Row(String check, String target, String measured, boolean passed, boolean skipped) {
@@ -71,8 +74,16 @@ final class ServiceLevels {
     }
   }
 
-  /** What one kind of traffic did: requests sent, those failed outside announced disruptions, latencies (µs). */
-  record Traffic(long requests, long failedOutsideDisruptions, long p50Micros, long p99Micros, long maxMicros) {
+  /**
+   * What one kind of traffic did: requests sent, those failed outside announced disruptions,
+   * latencies (µs).
+   */
+  record Traffic(
+      long requests,
+      long failedOutsideDisruptions,
+      long p50Micros,
+      long p99Micros,
+      long maxMicros) {
 
     double successPercent() {
       return requests == 0 ? 0 : 100.0 * (requests - failedOutsideDisruptions) / requests;
@@ -80,11 +91,13 @@ final class ServiceLevels {
   }
 
   /** A failed request: in flight from {@code sent} until it failed at {@code ended}. */
-  private record Failure(Instant sent, Instant ended) {
-  }
+  private record Failure(Instant sent, Instant ended) {}
 
-  /** Requests of one kind of traffic, failed ones by when they were in flight, and their latencies. */
-  private record TrafficLog(LongAdder requests, ConcurrentLinkedQueue<Failure> failed, Recorder latencies) {
+  /**
+   * Requests of one kind of traffic, failed ones by when they were in flight, and their latencies.
+   */
+  private record TrafficLog(
+      LongAdder requests, ConcurrentLinkedQueue<Failure> failed, Recorder latencies) {
 
     TrafficLog() {
       this(new LongAdder(), new ConcurrentLinkedQueue<>(), new Recorder(3));
@@ -104,9 +117,9 @@ final class ServiceLevels {
   }
 
   /**
-   * One request of the traffic {@code kind}, sent at {@code at}, and how long it took to succeed or fail. A failed
-   * request counts against the target unless a disruption affecting {@code kind} overlaps its time in flight: one
-   * sent just before a fault and failed by it is the fault's.
+   * One request of the traffic {@code kind}, sent at {@code at}, and how long it took to succeed or
+   * fail. A failed request counts against the target unless a disruption affecting {@code kind}
+   * overlaps its time in flight: one sent just before a fault and failed by it is the fault's.
    */
   void request(String kind, Instant at, Duration took, boolean succeeded) {
     TrafficLog stream = traffic.computeIfAbsent(kind, k -> new TrafficLog());
@@ -117,7 +130,10 @@ final class ServiceLevels {
     }
   }
 
-  /** The used heap of the replica process {@code process} right after a full collection, one sample a window. */
+  /**
+   * The used heap of the replica process {@code process} right after a full collection, one sample
+   * a window.
+   */
   void heapAfterGc(String process, long bytes) {
     heapAfterGc.computeIfAbsent(process, p -> new ConcurrentLinkedQueue<>()).add(bytes);
   }
@@ -146,7 +162,9 @@ final class ServiceLevels {
   }
 
   void max(String name, long value) {
-    maxima.computeIfAbsent(name, n -> new AtomicLong(Long.MIN_VALUE)).accumulateAndGet(value, Math::max);
+    maxima
+        .computeIfAbsent(name, n -> new AtomicLong(Long.MIN_VALUE))
+        .accumulateAndGet(value, Math::max);
   }
 
   long counter(String name) {
@@ -170,29 +188,38 @@ final class ServiceLevels {
   }
 
   /**
-   * What the traffic {@code kind} did so far: failures inside an announced disruption do not count. Reads the
-   * latencies recorded since the last call, so call it once, at the end.
+   * What the traffic {@code kind} did so far: failures inside an announced disruption do not count.
+   * Reads the latencies recorded since the last call, so call it once, at the end.
    */
   Traffic traffic(String kind) {
     TrafficLog stream = traffic.computeIfAbsent(kind, k -> new TrafficLog());
     List<Disruption> windows = new ArrayList<>(disruptions);
-    long failed = stream.failed().stream().filter(f -> windows.stream().noneMatch(w -> w.covers(kind, f.sent(), f.ended()))).count();
+    long failed =
+        stream.failed().stream()
+            .filter(f -> windows.stream().noneMatch(w -> w.covers(kind, f.sent(), f.ended())))
+            .count();
     Histogram latencies = stream.latencies().getIntervalHistogram();
-    return new Traffic(stream.requests().sum(), failed, latencies.getValueAtPercentile(50),
-        latencies.getValueAtPercentile(99), latencies.getMaxValue());
+    return new Traffic(
+        stream.requests().sum(),
+        failed,
+        latencies.getValueAtPercentile(50),
+        latencies.getValueAtPercentile(99),
+        latencies.getMaxValue());
   }
 
   /**
-   * The ERROR lines among {@code lines} (a replica's log, text or JSON lines) that no announced fault explains, given
-   * {@code explanations}. A text line reads {@code <instant> ERROR <logger> - <message>}; a JSON line has
-   * {@code timestamp} (epoch ms), {@code level}, {@code loggerName} and {@code formattedMessage}.
+   * The ERROR lines among {@code lines} (a replica's log, text or JSON lines) that no announced
+   * fault explains, given {@code explanations}. A text line reads {@code <instant> ERROR <logger> -
+   * <message>}; a JSON line has {@code timestamp} (epoch ms), {@code level}, {@code loggerName} and
+   * {@code formattedMessage}.
    */
   List<String> unexplainedErrors(List<String> lines, List<Explanation> explanations) {
     List<Disruption> windows = new ArrayList<>(disruptions);
     List<String> unexplained = new ArrayList<>();
     for (String line : lines) {
       Optional<LogLine> error = LogLine.error(line);
-      if (error.isPresent() && explanations.stream().noneMatch(e -> error.get().explainedBy(e, windows))) {
+      if (error.isPresent()
+          && explanations.stream().noneMatch(e -> error.get().explainedBy(e, windows))) {
         unexplained.add(line);
       }
     }
@@ -212,8 +239,11 @@ final class ServiceLevels {
           if (!json.path("level").asText().equals("ERROR")) {
             return Optional.empty();
           }
-          return Optional.of(new LogLine(Instant.ofEpochMilli(json.path("timestamp").asLong()),
-              json.path("loggerName").asText(), json.path("formattedMessage").asText()));
+          return Optional.of(
+              new LogLine(
+                  Instant.ofEpochMilli(json.path("timestamp").asLong()),
+                  json.path("loggerName").asText(),
+                  json.path("formattedMessage").asText()));
         } catch (IOException e) {
           return Optional.empty();
         }
@@ -230,20 +260,26 @@ final class ServiceLevels {
     }
 
     boolean explainedBy(Explanation explanation, List<Disruption> windows) {
-      return logger.endsWith("." + explanation.loggerClass()) && message.startsWith(explanation.message())
-          && windows.stream().anyMatch(w -> w.what().equals(explanation.what())
-              && !at.isBefore(w.start()) && !at.isAfter(w.end()));
+      return logger.endsWith("." + explanation.loggerClass())
+          && message.startsWith(explanation.message())
+          && windows.stream()
+              .anyMatch(
+                  w ->
+                      w.what().equals(explanation.what())
+                          && !at.isBefore(w.start())
+                          && !at.isAfter(w.end()));
     }
   }
 
   /**
-   * How a replica's heap after GC grows without bound, if it does: its samples after the first {@code warmUp} ones
-   * (class loading, JIT, informer caches and the first translations fill a new replica's heap for its first minute,
-   * measured at about 6 MiB) whose last {@code windows} values each rose over the one before, by more than
-   * {@code toleranceBytes} in all. Empty when it does not, or when there are too few samples to say
-   * ({@link #judgeable}).
+   * How a replica's heap after GC grows without bound, if it does: its samples after the first
+   * {@code warmUp} ones (class loading, JIT, informer caches and the first translations fill a new
+   * replica's heap for its first minute, measured at about 6 MiB) whose last {@code windows} values
+   * each rose over the one before, by more than {@code toleranceBytes} in all. Empty when it does
+   * not, or when there are too few samples to say ({@link #judgeable}).
    */
-  static Optional<String> heapGrowth(List<Long> samples, int warmUp, int windows, long toleranceBytes) {
+  static Optional<String> heapGrowth(
+      List<Long> samples, int warmUp, int windows, long toleranceBytes) {
     if (!judgeable(samples, warmUp, windows)) {
       return Optional.empty();
     }
@@ -257,11 +293,19 @@ final class ServiceLevels {
     if (rise <= toleranceBytes) {
       return Optional.empty();
     }
-    return Optional.of("rose in each of its last " + windows + " windows, by " + mebibytes(rise) + " in all: "
-        + last.stream().map(ServiceLevels::mebibytes).toList());
+    return Optional.of(
+        "rose in each of its last "
+            + windows
+            + " windows, by "
+            + mebibytes(rise)
+            + " in all: "
+            + last.stream().map(ServiceLevels::mebibytes).toList());
   }
 
-  /** Whether there are enough samples for {@link #heapGrowth}: the {@code warmUp} ones and {@code windows} more. */
+  /**
+   * Whether there are enough samples for {@link #heapGrowth}: the {@code warmUp} ones and {@code
+   * windows} more.
+   */
   static boolean judgeable(List<Long> samples, int warmUp, int windows) {
     if (windows < 2) {
       throw new IllegalArgumentException("a trend needs at least 2 windows, was " + windows);
@@ -281,11 +325,18 @@ final class ServiceLevels {
     int check = rows.stream().mapToInt(r -> r.check().length()).max().orElse(5);
     int target = rows.stream().mapToInt(r -> r.target().length()).max().orElse(6);
     int measured = rows.stream().mapToInt(r -> r.measured().length()).max().orElse(8);
-    String format = "%-" + Math.max(check, 5) + "s  %-" + Math.max(target, 6) + "s  %-" + Math.max(measured, 8)
-        + "s  %s%n";
-    StringBuilder table = new StringBuilder(String.format(format, "CHECK", "TARGET", "MEASURED", "RESULT"));
-    rows.forEach(r -> table.append(String.format(format, r.check(), r.target(), r.measured(),
-        r.result())));
+    String format =
+        "%-"
+            + Math.max(check, 5)
+            + "s  %-"
+            + Math.max(target, 6)
+            + "s  %-"
+            + Math.max(measured, 8)
+            + "s  %s%n";
+    StringBuilder table =
+        new StringBuilder(String.format(format, "CHECK", "TARGET", "MEASURED", "RESULT"));
+    rows.forEach(
+        r -> table.append(String.format(format, r.check(), r.target(), r.measured(), r.result())));
     return table.toString();
   }
 

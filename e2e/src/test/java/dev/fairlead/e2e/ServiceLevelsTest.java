@@ -40,7 +40,8 @@ class ServiceLevelsTest {
   @Test
   void aFailedRequestInFlightWhenTheFaultBeganIsTheFaults() {
     ServiceLevels levels = new ServiceLevels();
-    levels.disruption("API server restart", T0.plusSeconds(10), T0.plusSeconds(20), Set.of("writes"));
+    levels.disruption(
+        "API server restart", T0.plusSeconds(10), T0.plusSeconds(20), Set.of("writes"));
     // Sent a second before the restart, failed by it: overlaps the disruption.
     levels.request("writes", T0.plusSeconds(9), Duration.ofSeconds(3), false);
     // Sent and failed before the restart began: the fault cannot explain it.
@@ -55,13 +56,15 @@ class ServiceLevelsTest {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     for (int t = 0; t < 8; t++) {
       int thread = t;
-      var unused = pool.submit(() -> {
-        for (int i = 0; i < 10_000; i++) {
-          levels.count("requests");
-          levels.max("lag", thread * 10_000L + i);
-          levels.request("http", T0, Duration.ofMillis(i % 100), i % 1000 != 0);
-        }
-      });
+      var unused =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 10_000; i++) {
+                  levels.count("requests");
+                  levels.max("lag", thread * 10_000L + i);
+                  levels.request("http", T0, Duration.ofMillis(i % 100), i % 1000 != 0);
+                }
+              });
     }
     pool.shutdown();
     assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
@@ -78,29 +81,40 @@ class ServiceLevelsTest {
   void heapThatRisesInEveryOneOfTheLastWindowsBeyondTheToleranceGrowsWithoutBound() {
     List<Long> leaking = List.of(10 * MIB, 40 * MIB, 42 * MIB, 45 * MIB, 49 * MIB);
 
-    assertThat(ServiceLevels.heapGrowth(leaking, 1, 4, 4 * MIB)).hasValueSatisfying(
-        finding -> assertThat(finding).contains("last 4 windows").contains("9.0 MiB"));
+    assertThat(ServiceLevels.heapGrowth(leaking, 1, 4, 4 * MIB))
+        .hasValueSatisfying(
+            finding -> assertThat(finding).contains("last 4 windows").contains("9.0 MiB"));
   }
 
   @Test
   void theWarmUpSamplesAndOnePlateauAreNotGrowth() {
     // The first windows are warm-up: caches and informers fill them.
-    assertThat(ServiceLevels.heapGrowth(List.of(10 * MIB, 40 * MIB, 41 * MIB, 41 * MIB + 1, 41 * MIB + 2), 1, 4,
-        4 * MIB)).isEmpty();
+    assertThat(
+            ServiceLevels.heapGrowth(
+                List.of(10 * MIB, 40 * MIB, 41 * MIB, 41 * MIB + 1, 41 * MIB + 2), 1, 4, 4 * MIB))
+        .isEmpty();
     // A replica still warming up rises in every window; past its warm-up it holds a plateau.
-    List<Long> warming = List.of(29 * MIB, 30 * MIB, 32 * MIB, 33 * MIB, 35 * MIB, 35 * MIB, 34 * MIB, 35 * MIB,
-        35 * MIB);
+    List<Long> warming =
+        List.of(
+            29 * MIB, 30 * MIB, 32 * MIB, 33 * MIB, 35 * MIB, 35 * MIB, 34 * MIB, 35 * MIB,
+            35 * MIB);
     assertThat(ServiceLevels.heapGrowth(warming.subList(0, 5), 1, 4, 4 * MIB)).isPresent();
     assertThat(ServiceLevels.judgeable(warming.subList(0, 5), 5, 4)).isFalse();
     assertThat(ServiceLevels.heapGrowth(warming, 5, 4, 4 * MIB)).isEmpty();
     // A leak keeps rising past the warm-up.
-    List<Long> leaking = List.of(29 * MIB, 30 * MIB, 32 * MIB, 33 * MIB, 35 * MIB, 37 * MIB, 39 * MIB, 41 * MIB,
-        43 * MIB);
+    List<Long> leaking =
+        List.of(
+            29 * MIB, 30 * MIB, 32 * MIB, 33 * MIB, 35 * MIB, 37 * MIB, 39 * MIB, 41 * MIB,
+            43 * MIB);
     assertThat(ServiceLevels.heapGrowth(leaking, 5, 4, 4 * MIB)).isPresent();
     // One window that does not rise breaks the trend, wherever it is.
-    assertThat(ServiceLevels.heapGrowth(List.of(1L, 40 * MIB, 45 * MIB, 44 * MIB, 50 * MIB, 55 * MIB), 1, 4, 4 * MIB))
+    assertThat(
+            ServiceLevels.heapGrowth(
+                List.of(1L, 40 * MIB, 45 * MIB, 44 * MIB, 50 * MIB, 55 * MIB), 1, 4, 4 * MIB))
         .isEmpty();
-    assertThat(ServiceLevels.heapGrowth(List.of(1L, 40 * MIB, 45 * MIB, 50 * MIB, 55 * MIB, 55 * MIB), 1, 4, 4 * MIB))
+    assertThat(
+            ServiceLevels.heapGrowth(
+                List.of(1L, 40 * MIB, 45 * MIB, 50 * MIB, 55 * MIB, 55 * MIB), 1, 4, 4 * MIB))
         .isEmpty();
   }
 
@@ -120,38 +134,62 @@ class ServiceLevelsTest {
     assertThat(ServiceLevels.heapGrowth(young, 1, 4, 4 * MIB)).isEmpty();
     assertThat(ServiceLevels.judgeable(young, 1, 3)).isTrue();
     assertThat(ServiceLevels.heapGrowth(young, 1, 3, 4 * MIB)).isPresent();
-    assertThatThrownBy(() -> ServiceLevels.judgeable(young, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ServiceLevels.judgeable(young, 1, 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void anErrorLineIsExplainedOnlyByItsFaultWhileTheFaultLasts() {
     ServiceLevels levels = new ServiceLevels();
-    levels.disruption("API server restart", T0.plusSeconds(10), T0.plusSeconds(20), Set.of("API writes"));
-    List<ServiceLevels.Explanation> explanations = List.of(
-        new ServiceLevels.Explanation("API server restart", "ConnectionBase", "Connection reset"));
-    String inside = "2026-11-21T10:00:12.469Z ERROR i.vertx.core.net.impl.ConnectionBase - Connection reset";
-    String after = "2026-11-21T10:00:25.000Z ERROR i.vertx.core.net.impl.ConnectionBase - Connection reset";
-    String otherMessage = "2026-11-21T10:00:12.469Z ERROR i.vertx.core.net.impl.ConnectionBase - Broken pipe";
-    String otherLogger = "2026-11-21T10:00:12.469Z ERROR d.fairlead.app.ConfigPublisher - Connection reset";
-    String json = "{\"timestamp\":" + T0.plusSeconds(15).toEpochMilli() + ",\"level\":\"ERROR\",\"loggerName\":"
-        + "\"io.vertx.core.net.impl.ConnectionBase\",\"formattedMessage\":\"Connection reset\"}";
-    String jsonInfo = "{\"timestamp\":" + T0.plusSeconds(30).toEpochMilli() + ",\"level\":\"INFO\",\"loggerName\":"
-        + "\"x.Y\",\"formattedMessage\":\"fine\"}";
-    String info = "2026-11-21T10:00:12.469Z INFO  d.fairlead.app.ConfigPublisher - Serving fleet default/edge";
+    levels.disruption(
+        "API server restart", T0.plusSeconds(10), T0.plusSeconds(20), Set.of("API writes"));
+    List<ServiceLevels.Explanation> explanations =
+        List.of(
+            new ServiceLevels.Explanation(
+                "API server restart", "ConnectionBase", "Connection reset"));
+    String inside =
+        "2026-11-21T10:00:12.469Z ERROR i.vertx.core.net.impl.ConnectionBase - Connection reset";
+    String after =
+        "2026-11-21T10:00:25.000Z ERROR i.vertx.core.net.impl.ConnectionBase - Connection reset";
+    String otherMessage =
+        "2026-11-21T10:00:12.469Z ERROR i.vertx.core.net.impl.ConnectionBase - Broken pipe";
+    String otherLogger =
+        "2026-11-21T10:00:12.469Z ERROR d.fairlead.app.ConfigPublisher - Connection reset";
+    String json =
+        "{\"timestamp\":"
+            + T0.plusSeconds(15).toEpochMilli()
+            + ",\"level\":\"ERROR\",\"loggerName\":"
+            + "\"io.vertx.core.net.impl.ConnectionBase\",\"formattedMessage\":\"Connection reset\"}";
+    String jsonInfo =
+        "{\"timestamp\":"
+            + T0.plusSeconds(30).toEpochMilli()
+            + ",\"level\":\"INFO\",\"loggerName\":"
+            + "\"x.Y\",\"formattedMessage\":\"fine\"}";
+    String info =
+        "2026-11-21T10:00:12.469Z INFO  d.fairlead.app.ConfigPublisher - Serving fleet default/edge";
 
-    assertThat(levels.unexplainedErrors(List.of(inside, after, otherMessage, otherLogger, json, jsonInfo, info),
-        explanations)).containsExactly(after, otherMessage, otherLogger);
+    assertThat(
+            levels.unexplainedErrors(
+                List.of(inside, after, otherMessage, otherLogger, json, jsonInfo, info),
+                explanations))
+        .containsExactly(after, otherMessage, otherLogger);
   }
 
   @Test
   void theTableSaysPassOrFailPerCheck() {
-    String table = ServiceLevels.table(List.of(new ServiceLevels.Row("traffic", ">= 99.9 %", "100 %", true),
-        new ServiceLevels.Row("ERROR log lines", "0", "2", false),
-        ServiceLevels.Row.skipped("upgrade", "both ways", "no previous commit")));
+    String table =
+        ServiceLevels.table(
+            List.of(
+                new ServiceLevels.Row("traffic", ">= 99.9 %", "100 %", true),
+                new ServiceLevels.Row("ERROR log lines", "0", "2", false),
+                ServiceLevels.Row.skipped("upgrade", "both ways", "no previous commit")));
 
     assertThat(table.lines()).hasSize(4);
     assertThat(table.lines().toList().get(1)).startsWith("traffic").endsWith("PASS");
     assertThat(table.lines().toList().get(2)).startsWith("ERROR log lines").endsWith("FAIL");
-    assertThat(table.lines().toList().get(3)).startsWith("upgrade").contains("no previous commit").endsWith("SKIP");
+    assertThat(table.lines().toList().get(3))
+        .startsWith("upgrade")
+        .contains("no previous commit")
+        .endsWith("SKIP");
   }
 }

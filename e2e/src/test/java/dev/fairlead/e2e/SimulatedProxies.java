@@ -20,27 +20,32 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
- * A fleet of simulated proxies on state-of-the-world ADS streams, spread over the soak's replicas: each asks for
- * clusters and listeners (wildcard) and for the endpoints of one cluster, as an Envoy of the soak's Gateway does
- * ({@code node.cluster} {@code default/edge}), and answers every response. Every {@code nackEvery}-th proxy rejects
- * every cluster response (with an error detail, as Envoy does), and acknowledges the rest. A stream that ends (a
- * replica killed, restarted or rolled) is opened again a second later, on the next replica in turn.
+ * A fleet of simulated proxies on state-of-the-world ADS streams, spread over the soak's replicas:
+ * each asks for clusters and listeners (wildcard) and for the endpoints of one cluster, as an Envoy
+ * of the soak's Gateway does ({@code node.cluster} {@code default/edge}), and answers every
+ * response. Every {@code nackEvery}-th proxy rejects every cluster response (with an error detail,
+ * as Envoy does), and acknowledges the rest. A stream that ends (a replica killed, restarted or
+ * rolled) is opened again a second later, on the next replica in turn.
  *
- * <p>What it is for: the soak's replicas serve a thousand streams besides the real Envoy and gRPC client while faults
- * hit them, and at the end every acknowledging proxy must hold the endpoints the cluster says ({@link #holding}).
+ * <p>What it is for: the soak's replicas serve a thousand streams besides the real Envoy and gRPC
+ * client while faults hit them, and at the end every acknowledging proxy must hold the endpoints
+ * the cluster says ({@link #holding}).
  *
- * <p>Thread-safe: each proxy's state is confined to its stream's callbacks, which gRPC runs one at a time per stream;
- * the endpoints it holds are published through a volatile field.
+ * <p>Thread-safe: each proxy's state is confined to its stream's callbacks, which gRPC runs one at
+ * a time per stream; the endpoints it holds are published through a volatile field.
  */
 final class SimulatedProxies implements AutoCloseable {
 
   private static final String CLUSTERS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   private static final String LISTENERS = "type.googleapis.com/envoy.config.listener.v3.Listener";
-  private static final String ENDPOINTS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  private static final String ENDPOINTS =
+      "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
 
   private final List<ManagedChannel> channels = new ArrayList<>();
+
   /** The replica port of each channel, by the channel's index. */
   private final List<Integer> ports;
+
   private final List<Proxy> proxies = new ArrayList<>();
   private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor();
   private final String endpointsOf;
@@ -50,8 +55,8 @@ final class SimulatedProxies implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * Opens {@code count} streams, spread over one channel per replica port, proxy {@code i} starting on port
-   * {@code i % ports}.
+   * Opens {@code count} streams, spread over one channel per replica port, proxy {@code i} starting
+   * on port {@code i % ports}.
    */
   SimulatedProxies(int count, int nackEvery, List<Integer> xdsPorts, String endpointsOf) {
     this.endpointsOf = endpointsOf;
@@ -71,23 +76,29 @@ final class SimulatedProxies implements AutoCloseable {
     return proxies.stream().filter(p -> !p.nacking).count();
   }
 
-  /** How many acknowledging proxies hold exactly {@code addresses} (IP addresses) as the cluster's endpoints. */
+  /**
+   * How many acknowledging proxies hold exactly {@code addresses} (IP addresses) as the cluster's
+   * endpoints.
+   */
   long holding(Set<String> addresses) {
     return proxies.stream().filter(p -> !p.nacking && addresses.equals(p.endpoints)).count();
   }
 
-  /** How many acknowledging proxies have their stream to the replica serving xDS on {@code port}. */
+  /**
+   * How many acknowledging proxies have their stream to the replica serving xDS on {@code port}.
+   */
   long acknowledgingOn(int port) {
     return proxies.stream().filter(p -> !p.nacking && ports.get(p.channel) == port).count();
   }
 
   /**
-   * How many acknowledging proxies with their stream to the replica on {@code port} hold exactly {@code addresses}
-   * as the cluster's endpoints.
+   * How many acknowledging proxies with their stream to the replica on {@code port} hold exactly
+   * {@code addresses} as the cluster's endpoints.
    */
   long holdingOn(int port, Set<String> addresses) {
     return proxies.stream()
-        .filter(p -> !p.nacking && ports.get(p.channel) == port && addresses.equals(p.endpoints)).count();
+        .filter(p -> !p.nacking && ports.get(p.channel) == port && addresses.equals(p.endpoints))
+        .count();
   }
 
   /** How many proxies of either kind got clusters on their current stream. */
@@ -128,13 +139,18 @@ final class SimulatedProxies implements AutoCloseable {
     private String acceptedClusters = "";
     private volatile Set<String> endpoints = Set.of();
     private volatile boolean served;
+
     /** The index of the channel its current stream is on. */
     private volatile int channel;
 
     Proxy(int index, boolean nacking) {
       this.nacking = nacking;
-      this.node = Node.newBuilder().setId("soak-simulated-" + index).setCluster(SoakSystem.NAMESPACE + "/edge")
-          .setUserAgentName("envoy").build();
+      this.node =
+          Node.newBuilder()
+              .setId("soak-simulated-" + index)
+              .setCluster(SoakSystem.NAMESPACE + "/edge")
+              .setUserAgentName("envoy")
+              .build();
       int[] turn = {index};
       this.nextChannel = () -> turn[0]++ % channels.size();
     }
@@ -148,7 +164,8 @@ final class SimulatedProxies implements AutoCloseable {
       acceptedClusters = "";
       channel = nextChannel.getAsInt();
       StreamObserver<DiscoveryRequest> stream =
-          AggregatedDiscoveryServiceGrpc.newStub(channels.get(channel)).streamAggregatedResources(this);
+          AggregatedDiscoveryServiceGrpc.newStub(channels.get(channel))
+              .streamAggregatedResources(this);
       synchronized (this) {
         requests = stream;
         stream.onNext(request(CLUSTERS, "", "").build());
@@ -158,20 +175,30 @@ final class SimulatedProxies implements AutoCloseable {
     }
 
     private DiscoveryRequest.Builder request(String type, String version, String nonce) {
-      return DiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type).setVersionInfo(version)
+      return DiscoveryRequest.newBuilder()
+          .setNode(node)
+          .setTypeUrl(type)
+          .setVersionInfo(version)
           .setResponseNonce(nonce);
     }
 
     @Override
     public synchronized void onNext(DiscoveryResponse response) {
       String type = response.getTypeUrl();
-      DiscoveryRequest.Builder answer = request(type, response.getVersionInfo(), response.getNonce());
+      DiscoveryRequest.Builder answer =
+          request(type, response.getVersionInfo(), response.getNonce());
       if (type.equals(CLUSTERS)) {
         served = true;
         if (nacking) {
           nacksSent.incrementAndGet();
-          answer.setVersionInfo(acceptedClusters).setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3)
-              .setMessage("soak-simulated rejection of clusters version " + response.getVersionInfo()));
+          answer
+              .setVersionInfo(acceptedClusters)
+              .setErrorDetail(
+                  com.google.rpc.Status.newBuilder()
+                      .setCode(3)
+                      .setMessage(
+                          "soak-simulated rejection of clusters version "
+                              + response.getVersionInfo()));
         } else {
           acceptedClusters = response.getVersionInfo();
         }
@@ -188,9 +215,20 @@ final class SimulatedProxies implements AutoCloseable {
         try {
           ClusterLoadAssignment assignment = resource.unpack(ClusterLoadAssignment.class);
           if (assignment.getClusterName().equals(endpointsOf)) {
-            assignment.getEndpointsList().forEach(locality -> locality.getLbEndpointsList().forEach(lb -> {
-              addresses.add(lb.getEndpoint().getAddress().getSocketAddress().getAddress());
-            }));
+            assignment
+                .getEndpointsList()
+                .forEach(
+                    locality ->
+                        locality
+                            .getLbEndpointsList()
+                            .forEach(
+                                lb -> {
+                                  addresses.add(
+                                      lb.getEndpoint()
+                                          .getAddress()
+                                          .getSocketAddress()
+                                          .getAddress());
+                                }));
           }
         } catch (InvalidProtocolBufferException e) {
           return Set.of();

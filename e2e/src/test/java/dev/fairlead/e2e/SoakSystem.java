@@ -27,44 +27,69 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The parts a soak runs against: two Fairlead replicas as processes from a shaded jar — this build's, or another
- * such as {@link PreviousBuild}'s — each in a fixed slot with its own xDS, allocator and admin ports on 127.0.0.1,
- * so a restarted replica comes back where it was, and one Envoy whose ADS cluster lists both replicas, as a Service
- * in front of them would. Each slot reaches the API server through a link of its own ({@link FaultyLinks}), so a
- * fault on it hits that replica alone. A replica gets only the flags its build knows (read from its
- * {@code run --help}). Every process it starts is stopped by {@link #close()}.
+ * The parts a soak runs against: two Fairlead replicas as processes from a shaded jar — this
+ * build's, or another such as {@link PreviousBuild}'s — each in a fixed slot with its own xDS,
+ * allocator and admin ports on 127.0.0.1, so a restarted replica comes back where it was, and one
+ * Envoy whose ADS cluster lists both replicas, as a Service in front of them would. Each slot
+ * reaches the API server through a link of its own ({@link FaultyLinks}), so a fault on it hits
+ * that replica alone. A replica gets only the flags its build knows (read from its {@code run
+ * --help}). Every process it starts is stopped by {@link #close()}.
  */
 final class SoakSystem implements AutoCloseable {
 
   static final String NAMESPACE = "default";
   static final String LEASE = "fairlead";
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
   /** Flags without which the soak cannot run a replica: a build lacking one cannot take part. */
-  private static final Set<String> REQUIRED = Set.of("--kubeconfig", "--watch-labels", "--xds-port",
-      "--allocator-grpc-port", "--allocator-http-port", "--admin-port", "--leader-election-namespace",
-      "--leader-election-identity");
+  private static final Set<String> REQUIRED =
+      Set.of(
+          "--kubeconfig",
+          "--watch-labels",
+          "--xds-port",
+          "--allocator-grpc-port",
+          "--allocator-http-port",
+          "--admin-port",
+          "--leader-election-namespace",
+          "--leader-election-identity");
 
   /** A replica's place: its name (Lease identity) and ports, which survive restarts. */
-  record Slot(String name, int xdsPort, int allocatorGrpcPort, int allocatorHttpPort, int adminPort) {
+  record Slot(
+      String name, int xdsPort, int allocatorGrpcPort, int allocatorHttpPort, int adminPort) {
 
     static Slot named(String name) {
-      return new Slot(name, LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free());
+      return new Slot(
+          name,
+          LoopbackPorts.free(),
+          LoopbackPorts.free(),
+          LoopbackPorts.free(),
+          LoopbackPorts.free());
     }
   }
 
   private final RealApiServer apiServer;
   private final Envoys envoys;
-  /** Each slot's link to the API server, and the kubeconfig that points its replica at it, by slot name. */
+
+  /**
+   * Each slot's link to the API server, and the kubeconfig that points its replica at it, by slot
+   * name.
+   */
   private final Map<String, FaultyLinks.Link> links = new ConcurrentHashMap<>();
+
   private final Map<String, Path> kubeconfigs = new ConcurrentHashMap<>();
   private final String watchLabel;
   private final List<Slot> slots = List.of(Slot.named("fairlead-a"), Slot.named("fairlead-b"));
   private final Map<String, FairleadProcess> running = new ConcurrentHashMap<>();
+
   /** The jar each slot runs: this build's until {@link #start(Slot, List, Path)} says otherwise. */
   private final Map<String, Path> builds = new ConcurrentHashMap<>();
+
   private final Map<Path, Set<String>> options = new ConcurrentHashMap<>();
+
   /** Flags left out because the build started did not know them, as "flag (jar)". */
   private final Set<String> dropped = ConcurrentHashMap.newKeySet();
+
   private final Map<String, Integer> starts = new ConcurrentHashMap<>();
   private final List<FairleadProcess> started = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile EnvoyProcess envoy;
@@ -117,28 +142,34 @@ final class SoakSystem implements AutoCloseable {
   }
 
   /**
-   * Starts the replica of {@code slot} from the build it ran last with {@code flags} ({@code --name=value} or a bare
-   * {@code --name}) added to the usual ones, and waits until it is ready.
+   * Starts the replica of {@code slot} from the build it ran last with {@code flags} ({@code
+   * --name=value} or a bare {@code --name}) added to the usual ones, and waits until it is ready.
    */
   void start(Slot slot, List<String> flags) {
     start(slot, flags, build(slot));
   }
 
-  /** Like {@link #start(Slot, List)}, from the build {@code jar}, which the slot runs from now on. */
+  /**
+   * Like {@link #start(Slot, List)}, from the build {@code jar}, which the slot runs from now on.
+   */
   void start(Slot slot, List<String> flags, Path jar) {
     builds.put(slot.name(), jar);
     int start = starts.merge(slot.name(), 1, Integer::sum);
-    List<String> wanted = new ArrayList<>(List.of(
-        "--kubeconfig=" + kubeconfigs.get(slot.name()),
-        "--watch-labels=" + watchLabel,
-        // A build from before TLS serves plaintext without being asked, and does not know these flags.
-        "--xds-plaintext", "--allocator-plaintext",
-        "--xds-port=" + slot.xdsPort(),
-        "--allocator-grpc-port=" + slot.allocatorGrpcPort(),
-        "--allocator-http-port=" + slot.allocatorHttpPort(),
-        "--admin-port=" + slot.adminPort(),
-        "--leader-election-namespace=" + NAMESPACE,
-        "--leader-election-identity=" + slot.name()));
+    List<String> wanted =
+        new ArrayList<>(
+            List.of(
+                "--kubeconfig=" + kubeconfigs.get(slot.name()),
+                "--watch-labels=" + watchLabel,
+                // A build from before TLS serves plaintext without being asked, and does not know
+                // these flags.
+                "--xds-plaintext",
+                "--allocator-plaintext",
+                "--xds-port=" + slot.xdsPort(),
+                "--allocator-grpc-port=" + slot.allocatorGrpcPort(),
+                "--allocator-http-port=" + slot.allocatorHttpPort(),
+                "--admin-port=" + slot.adminPort(),
+                "--leader-election-namespace=" + NAMESPACE,
+                "--leader-election-identity=" + slot.name()));
     wanted.addAll(flags);
     Set<String> known = options.computeIfAbsent(jar, FairleadProcess::runOptions);
     List<String> arguments = new ArrayList<>();
@@ -147,21 +178,27 @@ final class SoakSystem implements AutoCloseable {
       if (known.contains(name)) {
         arguments.add(flag);
       } else if (REQUIRED.contains(name)) {
-        throw new IllegalStateException("the build " + jar + " does not know " + name + ", which the soak needs");
+        throw new IllegalStateException(
+            "the build " + jar + " does not know " + name + ", which the soak needs");
       } else {
         dropped.add(name + " (" + jar + ")");
       }
     }
-    FairleadProcess process = FairleadProcess.start(slot.name() + "-" + start, jar, arguments, Map.of());
+    FairleadProcess process =
+        FairleadProcess.start(slot.name() + "-" + start, jar, arguments, Map.of());
     running.put(slot.name(), process);
     started.add(process);
-    await(slot.name() + " ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-        .ignoreExceptions().until(() -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException(slot.name() + " exited:\n" + process.log());
-          }
-          return get(slot, "/readyz").statusCode() == 200;
-        });
+    await(slot.name() + " ready")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(slot.name() + " exited:\n" + process.log());
+              }
+              return get(slot, "/readyz").statusCode() == 200;
+            });
   }
 
   /** The build {@code slot} runs, or ran last. */
@@ -198,26 +235,37 @@ final class SoakSystem implements AutoCloseable {
   /** The replica holding the Lease, if any. */
   Optional<Slot> leader() {
     Lease lease = apiServer.client().leases().inNamespace(NAMESPACE).withName(LEASE).get();
-    String holder = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+    String holder =
+        lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
     return slots.stream().filter(s -> s.name().equals(holder) && isRunning(s)).findFirst();
   }
 
   HttpResponse<String> get(Slot slot, String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + slot.adminPort() + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + slot.adminPort() + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
-  /** (Re)starts Envoy in {@code mode}, its ADS cluster listing every slot, and waits until it is ready. */
+  /**
+   * (Re)starts Envoy in {@code mode}, its ADS cluster listing every slot, and waits until it is
+   * ready.
+   */
   EnvoyProcess startEnvoy(AdsMode mode) {
     EnvoyProcess previous = envoy;
     if (previous != null) {
       previous.close();
     }
     envoyMode = mode;
-    envoy = envoys.start(EnvoyBootstrap.ads(slots.get(0).xdsPort(), mode)
-        .withStandbyXdsPorts(slots.subList(1, slots.size()).stream().map(Slot::xdsPort).toList())
-        .withNode("soak-edge", NAMESPACE + "/edge"))
-        .awaitReady(Duration.ofSeconds(90));
+    envoy =
+        envoys
+            .start(
+                EnvoyBootstrap.ads(slots.get(0).xdsPort(), mode)
+                    .withStandbyXdsPorts(
+                        slots.subList(1, slots.size()).stream().map(Slot::xdsPort).toList())
+                    .withNode("soak-edge", NAMESPACE + "/edge"))
+            .awaitReady(Duration.ofSeconds(90));
     return envoy;
   }
 

@@ -6,8 +6,8 @@ import dev.fairlead.api.params.ParametersRefs;
 import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.testkit.GoldenFiles;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -27,18 +27,26 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Golden-file tests of the managed fleet's objects: each {@code src/test/resources/provisioner/in/<case>.yaml} (one
- * Gateway, its GatewayClass and any GatewayParameters) must give exactly {@code out/<case>.yaml}, the objects the
- * provisioner applies, as {@link ProxyDecision} decides them (before the reconciler adds the client certificate's
- * Secret, which is random). {@code -Dfairlead.golden.update=true} re-records them.
+ * Golden-file tests of the managed fleet's objects: each {@code
+ * src/test/resources/provisioner/in/<case>.yaml} (one Gateway, its GatewayClass and any
+ * GatewayParameters) must give exactly {@code out/<case>.yaml}, the objects the provisioner
+ * applies, as {@link ProxyDecision} decides them (before the reconciler adds the client
+ * certificate's Secret, which is random). {@code -Dfairlead.golden.update=true} re-records them.
  */
 class ManagedProxyGoldenTest {
 
   static final Path CASES = Path.of("src/test/resources/provisioner");
-  static final ProvisionerOptions OPTIONS = new ProvisionerOptions(ProvisionerOptions.DEFAULT_IMAGE,
-      "fairlead.fairlead-system.svc", 18000);
-  /** The options of cases named {@code mutual-tls…}: fleets reach xDS with client certificates of Fairlead's CA. */
-  static final ProvisionerOptions MUTUAL_TLS = OPTIONS.withCa(ProxyCertificateAuthority.create(Instant.now()));
+  static final ProvisionerOptions OPTIONS =
+      new ProvisionerOptions(
+          ProvisionerOptions.DEFAULT_IMAGE, "fairlead.fairlead-system.svc", 18000);
+
+  /**
+   * The options of cases named {@code mutual-tls…}: fleets reach xDS with client certificates of
+   * Fairlead's CA.
+   */
+  static final ProvisionerOptions MUTUAL_TLS =
+      OPTIONS.withCa(ProxyCertificateAuthority.create(Instant.now()));
+
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   static {
@@ -47,8 +55,13 @@ class ManagedProxyGoldenTest {
 
   static Stream<String> cases() throws IOException {
     try (Stream<Path> files = Files.list(CASES.resolve("in"))) {
-      return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
-          .map(n -> n.substring(0, n.length() - ".yaml".length())).sorted().toList().stream();
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml"))
+          .map(n -> n.substring(0, n.length() - ".yaml".length()))
+          .sorted()
+          .toList()
+          .stream();
     }
   }
 
@@ -60,13 +73,23 @@ class ManagedProxyGoldenTest {
     assertThat(gateways).as("in/%s.yaml holds one Gateway", name).hasSize(1);
     Optional<GatewayClass> gatewayClass = of(objects, GatewayClass.class).stream().findFirst();
 
-    ProxyDecision decision = ProxyDecision.decide(Optional.of(gateways.get(0)), gatewayClass,
-        new ParametersRefs(of(objects, GatewayParameters.class)), name.startsWith("mutual-tls") ? MUTUAL_TLS : OPTIONS);
+    ProxyDecision decision =
+        ProxyDecision.decide(
+            Optional.of(gateways.get(0)),
+            gatewayClass,
+            new ParametersRefs(of(objects, GatewayParameters.class)),
+            name.startsWith("mutual-tls") ? MUTUAL_TLS : OPTIONS);
 
-    String actual = decision instanceof ProxyDecision.Apply apply
-        ? apply.proxy().objects().stream().map(SERIALIZATION::asYaml).collect(Collectors.joining())
-        : "# " + decision + "\n";
-    GoldenFiles.check(CASES.resolve("out").resolve(name + ".yaml"), actual, "managed fleet of in/" + name + ".yaml");
+    String actual =
+        decision instanceof ProxyDecision.Apply apply
+            ? apply.proxy().objects().stream()
+                .map(SERIALIZATION::asYaml)
+                .collect(Collectors.joining())
+            : "# " + decision + "\n";
+    GoldenFiles.check(
+        CASES.resolve("out").resolve(name + ".yaml"),
+        actual,
+        "managed fleet of in/" + name + ".yaml");
   }
 
   private static List<HasMetadata> read(Path file) throws IOException {

@@ -27,48 +27,56 @@ class ProxyCertificateAuthorityTest {
     X509Certificate certificate = ca.issueClient(identity, NOW).certificate();
 
     assertThat(ca.signed(certificate)).isTrue();
-    assertThat(certificate.getSubjectAlternativeNames()).containsExactly(List.of(URI, identity.uri()));
+    assertThat(certificate.getSubjectAlternativeNames())
+        .containsExactly(List.of(URI, identity.uri()));
     assertThat(certificate.getExtendedKeyUsage()).containsExactly(CLIENT_AUTH);
     assertThat(certificate.getBasicConstraints()).as("not a CA").isEqualTo(-1);
-    assertThat(certificate.getNotAfter().toInstant()).isEqualTo(NOW.plus(ProxyCertificateAuthority.LEAF_VALIDITY));
+    assertThat(certificate.getNotAfter().toInstant())
+        .isEqualTo(NOW.plus(ProxyCertificateAuthority.LEAF_VALIDITY));
     assertThat(certificate.getNotBefore().toInstant()).isBefore(NOW);
   }
 
   @Test
   void aServerCertificateNamesHostsAndAddressesAndOnlyServerAuth() throws Exception {
-    X509Certificate certificate = ca.issueServer(List.of("fairlead-xds.system.svc", "127.0.0.1"), NOW)
-        .certificate();
+    X509Certificate certificate =
+        ca.issueServer(List.of("fairlead-xds.system.svc", "127.0.0.1"), NOW).certificate();
 
     assertThat(ca.signed(certificate)).isTrue();
     assertThat(certificate.getSubjectAlternativeNames())
         .containsExactly(List.of(DNS, "fairlead-xds.system.svc"), List.of(IP, "127.0.0.1"));
     assertThat(certificate.getExtendedKeyUsage()).containsExactly(SERVER_AUTH);
-    assertThatThrownBy(() -> ca.issueServer(List.of(), NOW)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ca.issueServer(List.of(), NOW))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void whatItIssuesNeverOutlivesTheCa() {
-    Instant late = NOW.plus(ProxyCertificateAuthority.CA_VALIDITY).minus(ProxyCertificateAuthority.LEAF_VALIDITY
-        .dividedBy(2));
+    Instant late =
+        NOW.plus(ProxyCertificateAuthority.CA_VALIDITY)
+            .minus(ProxyCertificateAuthority.LEAF_VALIDITY.dividedBy(2));
 
-    X509Certificate certificate = ca.issueClient(new ProxyIdentity("shop", "edge"), late).certificate();
+    X509Certificate certificate =
+        ca.issueClient(new ProxyIdentity("shop", "edge"), late).certificate();
 
     assertThat(certificate.getNotAfter()).isEqualTo(ca.ca().certificate().getNotAfter());
   }
 
   @Test
   void theCaReadsBackFromItsPemAndIssuesTheSame() {
-    ProxyCertificateAuthority read = ProxyCertificateAuthority.of(ca.ca().certificatePem(), ca.ca().keyPem());
+    ProxyCertificateAuthority read =
+        ProxyCertificateAuthority.of(ca.ca().certificatePem(), ca.ca().keyPem());
 
     assertThat(read.ca().certificate()).isEqualTo(ca.ca().certificate());
-    assertThat(ca.signed(read.issueClient(new ProxyIdentity("shop", "edge"), NOW).certificate())).isTrue();
+    assertThat(ca.signed(read.issueClient(new ProxyIdentity("shop", "edge"), NOW).certificate()))
+        .isTrue();
   }
 
   @Test
   void anotherCasCertificateIsNotSigned() {
     ProxyCertificateAuthority other = ProxyCertificateAuthority.create(NOW);
 
-    assertThat(ca.signed(other.issueClient(new ProxyIdentity("shop", "edge"), NOW).certificate())).isFalse();
+    assertThat(ca.signed(other.issueClient(new ProxyIdentity("shop", "edge"), NOW).certificate()))
+        .isFalse();
   }
 
   @Test
@@ -80,17 +88,24 @@ class ProxyCertificateAuthorityTest {
         .hasMessage("the CA certificate is not a PEM X.509 certificate");
     assertThatThrownBy(() -> ProxyCertificateAuthority.of(leaf, ca.ca().keyPem()))
         .hasMessage("the CA certificate is not a CA (basicConstraints CA:false)");
-    assertThatThrownBy(() -> ProxyCertificateAuthority.of(ca.ca().certificatePem(), "-----BEGIN PRIVATE KEY-----"))
+    assertThatThrownBy(
+            () ->
+                ProxyCertificateAuthority.of(
+                    ca.ca().certificatePem(), "-----BEGIN PRIVATE KEY-----"))
         .hasMessage("the CA key is not a PKCS#8 PEM EC private key");
-    assertThatThrownBy(() -> ProxyCertificateAuthority.of(ca.ca().certificatePem(), other.ca().keyPem()))
+    assertThatThrownBy(
+            () -> ProxyCertificateAuthority.of(ca.ca().certificatePem(), other.ca().keyPem()))
         .hasMessage("the CA key does not match the CA certificate");
   }
 
   @Test
   void logLinesShowNoKeyMaterial() {
-    ProxyCertificateAuthority.Issued issued = ca.issueClient(new ProxyIdentity("shop", "edge"), NOW);
+    ProxyCertificateAuthority.Issued issued =
+        ca.issueClient(new ProxyIdentity("shop", "edge"), NOW);
 
-    assertThat(issued.toString()).contains("serial " + issued.serial()).doesNotContain("PRIVATE")
+    assertThat(issued.toString())
+        .contains("serial " + issued.serial())
+        .doesNotContain("PRIVATE")
         .doesNotContain(issued.keyPem().lines().skip(1).findFirst().orElseThrow());
   }
 }

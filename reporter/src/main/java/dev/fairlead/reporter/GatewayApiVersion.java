@@ -11,17 +11,18 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Whether the Gateway API CRDs installed are a version Fairlead supports: the {@code SupportedVersion} condition of
- * Fairlead's GatewayClasses. The Gateway API defines a CRD's version as its {@value #BUNDLE_VERSION} annotation, and
- * has this condition False when a CRD lacks it or carries a version the implementation does not know.
+ * Whether the Gateway API CRDs installed are a version Fairlead supports: the {@code
+ * SupportedVersion} condition of Fairlead's GatewayClasses. The Gateway API defines a CRD's version
+ * as its {@value #BUNDLE_VERSION} annotation, and has this condition False when a CRD lacks it or
+ * carries a version the implementation does not know.
  *
- * <p>Fairlead supports bundle versions v1.0 to v1.3 (the standard channel's {@code v1} kinds it reads: GatewayClass,
- * Gateway, HTTPRoute; its tests run against v1.3). A version outside that range still gets Fairlead's best effort —
- * its GatewayClasses stay accepted, as the Gateway API allows — with {@code SupportedVersion} False saying which CRD
- * is at which version.
+ * <p>Fairlead supports bundle versions v1.0 to v1.3 (the standard channel's {@code v1} kinds it
+ * reads: GatewayClass, Gateway, HTTPRoute; its tests run against v1.3). A version outside that
+ * range still gets Fairlead's best effort — its GatewayClasses stay accepted, as the Gateway API
+ * allows — with {@code SupportedVersion} False saying which CRD is at which version.
  *
  * @param supported whether every CRD read is at a supported version
- * @param message   what was found, for the condition's message
+ * @param message what was found, for the condition's message
  */
 record GatewayApiVersion(boolean supported, String message) {
 
@@ -29,8 +30,11 @@ record GatewayApiVersion(boolean supported, String message) {
   static final String BUNDLE_VERSION = "gateway.networking.k8s.io/bundle-version";
 
   /** The CRDs of the kinds Fairlead reads. */
-  static final List<String> CRDS = List.of("gatewayclasses.gateway.networking.k8s.io",
-      "gateways.gateway.networking.k8s.io", "httproutes.gateway.networking.k8s.io");
+  static final List<String> CRDS =
+      List.of(
+          "gatewayclasses.gateway.networking.k8s.io",
+          "gateways.gateway.networking.k8s.io",
+          "httproutes.gateway.networking.k8s.io");
 
   private static final Pattern SUPPORTED = Pattern.compile("v1\\.[0-3]\\.\\d+");
 
@@ -39,8 +43,8 @@ record GatewayApiVersion(boolean supported, String message) {
   }
 
   /**
-   * The version of the CRDs installed, read from the API server (one GET per CRD). A CRD that cannot be read counts
-   * as not supported, with the reason in the message.
+   * The version of the CRDs installed, read from the API server (one GET per CRD). A CRD that
+   * cannot be read counts as not supported, with the reason in the message.
    */
   static GatewayApiVersion read(KubernetesClient client) {
     Map<String, String> versions = new LinkedHashMap<>();
@@ -48,9 +52,13 @@ record GatewayApiVersion(boolean supported, String message) {
       try {
         CustomResourceDefinition definition =
             client.apiextensions().v1().customResourceDefinitions().withName(crd).get();
-        versions.put(crd, definition == null ? "not installed"
-            : definition.getMetadata().getAnnotations() == null ? null
-            : definition.getMetadata().getAnnotations().get(BUNDLE_VERSION));
+        versions.put(
+            crd,
+            definition == null
+                ? "not installed"
+                : definition.getMetadata().getAnnotations() == null
+                    ? null
+                    : definition.getMetadata().getAnnotations().get(BUNDLE_VERSION));
       } catch (KubernetesClientException e) {
         versions.put(crd, "cannot be read (" + e.getCode() + ")");
       }
@@ -59,23 +67,29 @@ record GatewayApiVersion(boolean supported, String message) {
   }
 
   /**
-   * Judges {@code versions}: by CRD name, the bundle version it carries, null when it has no annotation, or a
-   * phrase saying why there is none (not a version, so not supported).
+   * Judges {@code versions}: by CRD name, the bundle version it carries, null when it has no
+   * annotation, or a phrase saying why there is none (not a version, so not supported).
    */
   static GatewayApiVersion of(Map<String, String> versions) {
     List<String> unsupported = new ArrayList<>();
-    versions.forEach((crd, version) -> {
-      if (version == null) {
-        unsupported.add(crd + " has no " + BUNDLE_VERSION + " annotation");
-      } else if (!SUPPORTED.matcher(version).matches()) {
-        unsupported.add(crd + (version.startsWith("v") ? " is at " + version : " " + version));
-      }
-    });
+    versions.forEach(
+        (crd, version) -> {
+          if (version == null) {
+            unsupported.add(crd + " has no " + BUNDLE_VERSION + " annotation");
+          } else if (!SUPPORTED.matcher(version).matches()) {
+            unsupported.add(crd + (version.startsWith("v") ? " is at " + version : " " + version));
+          }
+        });
     if (unsupported.isEmpty()) {
-      return new GatewayApiVersion(true, "Gateway API CRDs at " + String.join(", ",
-          versions.values().stream().distinct().toList()) + ", supported (v1.0 to v1.3)");
+      return new GatewayApiVersion(
+          true,
+          "Gateway API CRDs at "
+              + String.join(", ", versions.values().stream().distinct().toList())
+              + ", supported (v1.0 to v1.3)");
     }
-    return new GatewayApiVersion(false, String.join("; ", unsupported)
-        + "; Fairlead supports Gateway API v1.0 to v1.3 and serves its classes on a best-effort basis");
+    return new GatewayApiVersion(
+        false,
+        String.join("; ", unsupported)
+            + "; Fairlead supports Gateway API v1.0 to v1.3 and serves its classes on a best-effort basis");
   }
 }

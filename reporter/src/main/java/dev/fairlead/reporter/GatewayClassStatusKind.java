@@ -13,26 +13,31 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A GatewayClass's status as the Gateway API defines it, for the classes naming Fairlead's controller: conditions
- * {@code Accepted} (the verdict's: {@code Accepted}, or {@code InvalidParameters}) and {@code SupportedVersion}
- * (from the {@link GatewayApiVersion} of the CRDs installed), both with the class's {@code observedGeneration}.
- * {@code status.supportedFeatures} is kept as it is.
+ * A GatewayClass's status as the Gateway API defines it, for the classes naming Fairlead's
+ * controller: conditions {@code Accepted} (the verdict's: {@code Accepted}, or {@code
+ * InvalidParameters}) and {@code SupportedVersion} (from the {@link GatewayApiVersion} of the CRDs
+ * installed), both with the class's {@code observedGeneration}. {@code status.supportedFeatures} is
+ * kept as it is.
  *
- * <p>A class naming another controller is never written, whatever the report says: its status is that controller's.
+ * <p>A class naming another controller is never written, whatever the report says: its status is
+ * that controller's.
  *
- * <p>Thread-safe; the version of the CRDs is read once, then {@link #desired} is pure given its arguments.
+ * <p>Thread-safe; the version of the CRDs is read once, then {@link #desired} is pure given its
+ * arguments.
  */
 final class GatewayClassStatusKind implements StatusKind<GatewayClass, GatewayClassStatus> {
 
   static final String SUPPORTED_VERSION = "SupportedVersion";
 
   private final Supplier<GatewayApiVersion> read;
+
   /** The version read, once; null until the first class of Fairlead's is reconciled. */
   private volatile GatewayApiVersion version;
 
   /**
-   * @param read reads the version of the CRDs installed; called once, on the first reconcile of a class of Fairlead's
-   *             (a worker thread: never the thread that starts the writing side, which elections must not wait on)
+   * @param read reads the version of the CRDs installed; called once, on the first reconcile of a
+   *     class of Fairlead's (a worker thread: never the thread that starts the writing side, which
+   *     elections must not wait on)
    */
   GatewayClassStatusKind(Supplier<GatewayApiVersion> read) {
     this.read = Objects.requireNonNull(read, "read");
@@ -62,22 +67,32 @@ final class GatewayClassStatusKind implements StatusKind<GatewayClass, GatewayCl
   }
 
   @Override
-  public Optional<GatewayClassStatus> desired(ObjectReport report, GatewayClass current, Instant now) {
+  public Optional<GatewayClassStatus> desired(
+      ObjectReport report, GatewayClass current, Instant now) {
     List<Verdict> verdicts = report.verdictsFor(current.getMetadata().getUid());
     if (verdicts.isEmpty() || !GatewayController.owns(current)) {
       return Optional.empty();
     }
     Verdict verdict = verdicts.get(0);
     long generation = verdict.object().generation();
-    GatewayClassStatus existing = current.getStatus() == null ? new GatewayClassStatus() : current.getStatus();
+    GatewayClassStatus existing =
+        current.getStatus() == null ? new GatewayClassStatus() : current.getStatus();
     List<Condition> before = Conditions.orEmpty(existing.getConditions());
     GatewayApiVersion version = version();
-    return Optional.of(new GatewayClassStatus(List.of(
-        Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation, before, now),
-        Conditions.condition(SUPPORTED_VERSION, version.supported(),
-            version.supported() ? "SupportedVersion" : "UnsupportedVersion", version.message(), generation, before,
-            now)),
-        existing.getSupportedFeatures()));
+    return Optional.of(
+        new GatewayClassStatus(
+            List.of(
+                Conditions.fromVerdict(
+                    Conditions.ACCEPTED, verdict.accepted(), generation, before, now),
+                Conditions.condition(
+                    SUPPORTED_VERSION,
+                    version.supported(),
+                    version.supported() ? "SupportedVersion" : "UnsupportedVersion",
+                    version.message(),
+                    generation,
+                    before,
+                    now)),
+            existing.getSupportedFeatures()));
   }
 
   @Override
@@ -87,8 +102,10 @@ final class GatewayClassStatusKind implements StatusKind<GatewayClass, GatewayCl
 
   @Override
   public GatewayClassStatus comparable(GatewayClassStatus status) {
-    return status == null ? null
-        : new GatewayClassStatus(Conditions.withoutTransitionTimes(status.getConditions()),
+    return status == null
+        ? null
+        : new GatewayClassStatus(
+            Conditions.withoutTransitionTimes(status.getConditions()),
             status.getSupportedFeatures());
   }
 

@@ -1,7 +1,7 @@
 package dev.fairlead.reporter;
 
-import dev.fairlead.api.verdict.ListenerVerdict;
 import dev.fairlead.api.params.FleetStatus;
+import dev.fairlead.api.verdict.ListenerVerdict;
 import dev.fairlead.api.verdict.Verdict;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -17,28 +17,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A Gateway's status as the Gateway API defines it: conditions {@code Accepted} (the verdict's) and
- * {@code Programmed}; one entry per listener of the spec the translator judged (each with a name of its own), with
- * its {@code attachedRoutes}, the conditions of its {@link ListenerVerdict} — {@code Accepted}, {@code Conflicted},
- * {@code ResolvedRefs} — and {@code Programmed}, and its {@code supportedKinds} (the route kinds it asks for that
- * Fairlead supports). {@code status.addresses} come from the fleet's infrastructure when the report has it
- * ({@link FleetStatus}: the managed Service's addresses, or those an unmanaged fleet declares), and are kept as they
- * are otherwise; the infrastructure's reason for not being ready yet makes {@code Programmed} False (the Gateway's
+ * {@code Programmed}; one entry per listener of the spec the translator judged (each with a name of
+ * its own), with its {@code attachedRoutes}, the conditions of its {@link ListenerVerdict} — {@code
+ * Accepted}, {@code Conflicted}, {@code ResolvedRefs} — and {@code Programmed}, and its {@code
+ * supportedKinds} (the route kinds it asks for that Fairlead supports). {@code status.addresses}
+ * come from the fleet's infrastructure when the report has it ({@link FleetStatus}: the managed
+ * Service's addresses, or those an unmanaged fleet declares), and are kept as they are otherwise;
+ * the infrastructure's reason for not being ready yet makes {@code Programmed} False (the Gateway's
  * and its listeners') once nothing else does.
  *
- * <p>{@code attachedRoutes} of a listener counts the distinct routes (HTTPRoutes and GRPCRoutes) with an accepted
- * verdict for a parentRef to this Gateway that names this listener ({@code sectionName}) or no listener at all. As
- * the Gateway API counts attachment by parentRefs and allowedRoutes alone, a listener not programmed only because
- * its references do not resolve counts its routes too; one not accepted, conflicted or without a supported route
- * kind has none.
+ * <p>{@code attachedRoutes} of a listener counts the distinct routes (HTTPRoutes and GRPCRoutes)
+ * with an accepted verdict for a parentRef to this Gateway that names this listener ({@code
+ * sectionName}) or no listener at all. As the Gateway API counts attachment by parentRefs and
+ * allowedRoutes alone, a listener not programmed only because its references do not resolve counts
+ * its routes too; one not accepted, conflicted or without a supported route kind has none.
  *
- * <p>A listener is {@code Programmed} when the translator programs it and no proxy rejects the Gateway's
- * configuration; otherwise false, with reason {@code Rejected} (the proxies' words) or {@code Invalid} (its own
- * Accepted, Conflicted or ResolvedRefs says why). The Gateway's message, with reason {@code ListenersNotValid},
- * names every listener left out.
+ * <p>A listener is {@code Programmed} when the translator programs it and no proxy rejects the
+ * Gateway's configuration; otherwise false, with reason {@code Rejected} (the proxies' words) or
+ * {@code Invalid} (its own Accepted, Conflicted or ResolvedRefs says why). The Gateway's message,
+ * with reason {@code ListenersNotValid}, names every listener left out.
  */
 final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
 
@@ -64,36 +64,67 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     }
     Verdict verdict = verdicts.get(0);
     long generation = verdict.object().generation();
-    GatewayStatus existing = current.getStatus() == null ? new GatewayStatus() : current.getStatus();
-    Programmed programmed = Programmed.of(verdict.accepted(), report.rejection(), report.proxies(), "Gateway",
-        "no listener of it is programmed").unlessNotReady(report.fleet());
-    List<Condition> conditions = List.of(
-        Conditions.fromVerdict(Conditions.ACCEPTED, verdict.accepted(), generation,
-            Conditions.orEmpty(existing.getConditions()), now),
-        programmed.condition(generation, Conditions.orEmpty(existing.getConditions()), now));
+    GatewayStatus existing =
+        current.getStatus() == null ? new GatewayStatus() : current.getStatus();
+    Programmed programmed =
+        Programmed.of(
+                verdict.accepted(),
+                report.rejection(),
+                report.proxies(),
+                "Gateway",
+                "no listener of it is programmed")
+            .unlessNotReady(report.fleet());
+    List<Condition> conditions =
+        List.of(
+            Conditions.fromVerdict(
+                Conditions.ACCEPTED,
+                verdict.accepted(),
+                generation,
+                Conditions.orEmpty(existing.getConditions()),
+                now),
+            programmed.condition(generation, Conditions.orEmpty(existing.getConditions()), now));
 
     List<ListenerStatus> listeners = new ArrayList<>();
     for (ListenerVerdict listener : verdict.listeners()) {
       List<Condition> before = existingListener(existing, listener.name());
-      Programmed listenerProgrammed = listener.programmed()
-          ? programmed
-          : new Programmed(false, "Invalid", "not programmed: " + whyNot(listener));
-      listeners.add(new ListenerStatus(attachable(listener) ? attachedRoutes(report, listener.name()) : 0, List.of(
-          Conditions.fromVerdict(Conditions.ACCEPTED, listener.accepted(), generation, before, now),
-          Conditions.fromVerdict(CONFLICTED, listener.conflicted(), generation, before, now),
-          Conditions.fromVerdict(Conditions.RESOLVED_REFS, listener.resolvedRefs(), generation, before, now),
-          listenerProgrammed.condition(generation, before, now)),
-          listener.name(), listener.supportedKinds().stream().map(GatewayStatusKind::routeGroupKind).toList()));
+      Programmed listenerProgrammed =
+          listener.programmed()
+              ? programmed
+              : new Programmed(false, "Invalid", "not programmed: " + whyNot(listener));
+      listeners.add(
+          new ListenerStatus(
+              attachable(listener) ? attachedRoutes(report, listener.name()) : 0,
+              List.of(
+                  Conditions.fromVerdict(
+                      Conditions.ACCEPTED, listener.accepted(), generation, before, now),
+                  Conditions.fromVerdict(
+                      CONFLICTED, listener.conflicted(), generation, before, now),
+                  Conditions.fromVerdict(
+                      Conditions.RESOLVED_REFS, listener.resolvedRefs(), generation, before, now),
+                  listenerProgrammed.condition(generation, before, now)),
+              listener.name(),
+              listener.supportedKinds().stream().map(GatewayStatusKind::routeGroupKind).toList()));
     }
-    List<GatewayStatusAddress> addresses = report.fleet()
-        .map(fleet -> fleet.addresses().stream().map(a -> new GatewayStatusAddress(a.type(), a.value())).toList())
-        .orElse(existing.getAddresses());
+    List<GatewayStatusAddress> addresses =
+        report
+            .fleet()
+            .map(
+                fleet ->
+                    fleet.addresses().stream()
+                        .map(a -> new GatewayStatusAddress(a.type(), a.value()))
+                        .toList())
+            .orElse(existing.getAddresses());
     return Optional.of(new GatewayStatus(addresses, conditions, listeners));
   }
 
-  /** Whether routes attach to {@code listener}: accepted, not conflicted, with a route kind Fairlead supports. */
+  /**
+   * Whether routes attach to {@code listener}: accepted, not conflicted, with a route kind Fairlead
+   * supports.
+   */
   private static boolean attachable(ListenerVerdict listener) {
-    return listener.accepted().isTrue() && !listener.conflicted().isTrue() && !listener.supportedKinds().isEmpty();
+    return listener.accepted().isTrue()
+        && !listener.conflicted().isTrue()
+        && !listener.supportedKinds().isEmpty();
   }
 
   /** The condition that keeps a listener from being programmed. */
@@ -131,21 +162,26 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
   }
 
   /**
-   * Every listener entry keeps {@code supportedKinds}, which the Gateway API's schema requires even when empty (a
-   * listener that asks only for route kinds Fairlead does not support) and the model's serialization drops when it
-   * is.
+   * Every listener entry keeps {@code supportedKinds}, which the Gateway API's schema requires even
+   * when empty (a listener that asks only for route kinds Fairlead does not support) and the
+   * model's serialization drops when it is.
    */
   @Override
   public Map<String, Object> patchValue(Map<String, Object> json) {
     if (json.get("listeners") instanceof List<?> listeners) {
-      json.put("listeners", listeners.stream().map(listener -> {
-        if (!(listener instanceof Map<?, ?> entry)) {
-          return listener;
-        }
-        Map<String, Object> fields = StatusKind.stringKeyed(entry);
-        fields.putIfAbsent("supportedKinds", List.of());
-        return fields;
-      }).toList());
+      json.put(
+          "listeners",
+          listeners.stream()
+              .map(
+                  listener -> {
+                    if (!(listener instanceof Map<?, ?> entry)) {
+                      return listener;
+                    }
+                    Map<String, Object> fields = StatusKind.stringKeyed(entry);
+                    fields.putIfAbsent("supportedKinds", List.of());
+                    return fields;
+                  })
+              .toList());
     }
     return json;
   }
@@ -160,11 +196,21 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
     if (status == null) {
       return null;
     }
-    List<ListenerStatus> listeners = status.getListeners() == null ? null : status.getListeners().stream()
-        .map(l -> new ListenerStatus(l.getAttachedRoutes(), Conditions.withoutTransitionTimes(l.getConditions()),
-            l.getName(), l.getSupportedKinds()))
-        .toList();
-    return new GatewayStatus(status.getAddresses(), Conditions.withoutTransitionTimes(status.getConditions()),
+    List<ListenerStatus> listeners =
+        status.getListeners() == null
+            ? null
+            : status.getListeners().stream()
+                .map(
+                    l ->
+                        new ListenerStatus(
+                            l.getAttachedRoutes(),
+                            Conditions.withoutTransitionTimes(l.getConditions()),
+                            l.getName(),
+                            l.getSupportedKinds()))
+                .toList();
+    return new GatewayStatus(
+        status.getAddresses(),
+        Conditions.withoutTransitionTimes(status.getConditions()),
         listeners);
   }
 

@@ -9,22 +9,27 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What one {@link StatusReport} says about one object: everything its desired status is computed from, besides the
- * object itself. Two reports that say the same about an object give equal {@code ObjectReport}s, which is how a new
- * report wakes only the objects it changes.
+ * What one {@link StatusReport} says about one object: everything its desired status is computed
+ * from, besides the object itself. Two reports that say the same about an object give equal {@code
+ * ObjectReport}s, which is how a new report wakes only the objects it changes.
  *
- * @param verdicts              the verdicts naming this object (usually one; one per parent for an HTTPRoute; a
- *                              recreated object's predecessor may still appear), in {@link Verdict#ORDER}
- * @param readyEndpoints        for an Upstream, its ready endpoints, if reported
- * @param rejection             what proxies rejected of this object's configuration, if anything
- * @param attachedRoutes        for a Gateway, the accepted HTTPRoutes ({@code namespace/name}) attached to it, by the
- *                              listener their parentRef names, {@code ""} for parentRefs naming no listener
+ * @param verdicts the verdicts naming this object (usually one; one per parent for an HTTPRoute; a
+ *     recreated object's predecessor may still appear), in {@link Verdict#ORDER}
+ * @param readyEndpoints for an Upstream, its ready endpoints, if reported
+ * @param rejection what proxies rejected of this object's configuration, if anything
+ * @param attachedRoutes for a Gateway, the accepted HTTPRoutes ({@code namespace/name}) attached to
+ *     it, by the listener their parentRef names, {@code ""} for parentRefs naming no listener
  * @param gatewayControllerName the controller name HTTPRoute parent statuses are written under
- * @param fleet                 for a Gateway, what its fleet's infrastructure says, if reported
- * @param proxies               how the proxies of every replica hold its configuration, if reported
+ * @param fleet for a Gateway, what its fleet's infrastructure says, if reported
+ * @param proxies how the proxies of every replica hold its configuration, if reported
  */
-record ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Optional<Rejection> rejection,
-    Map<String, Set<String>> attachedRoutes, String gatewayControllerName, Optional<FleetStatus> fleet,
+record ObjectReport(
+    List<Verdict> verdicts,
+    Optional<Integer> readyEndpoints,
+    Optional<Rejection> rejection,
+    Map<String, Set<String>> attachedRoutes,
+    String gatewayControllerName,
+    Optional<FleetStatus> fleet,
     Optional<ProxyTally> proxies) {
 
   ObjectReport {
@@ -38,23 +43,49 @@ record ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Op
   }
 
   /** A report that counts no proxies. */
-  ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Optional<Rejection> rejection,
-      Map<String, Set<String>> attachedRoutes, String gatewayControllerName, Optional<FleetStatus> fleet) {
-    this(verdicts, readyEndpoints, rejection, attachedRoutes, gatewayControllerName, fleet, Optional.empty());
+  ObjectReport(
+      List<Verdict> verdicts,
+      Optional<Integer> readyEndpoints,
+      Optional<Rejection> rejection,
+      Map<String, Set<String>> attachedRoutes,
+      String gatewayControllerName,
+      Optional<FleetStatus> fleet) {
+    this(
+        verdicts,
+        readyEndpoints,
+        rejection,
+        attachedRoutes,
+        gatewayControllerName,
+        fleet,
+        Optional.empty());
   }
 
   /** A report that says nothing about a fleet. */
-  ObjectReport(List<Verdict> verdicts, Optional<Integer> readyEndpoints, Optional<Rejection> rejection,
-      Map<String, Set<String>> attachedRoutes, String gatewayControllerName) {
-    this(verdicts, readyEndpoints, rejection, attachedRoutes, gatewayControllerName, Optional.empty());
+  ObjectReport(
+      List<Verdict> verdicts,
+      Optional<Integer> readyEndpoints,
+      Optional<Rejection> rejection,
+      Map<String, Set<String>> attachedRoutes,
+      String gatewayControllerName) {
+    this(
+        verdicts,
+        readyEndpoints,
+        rejection,
+        attachedRoutes,
+        gatewayControllerName,
+        Optional.empty());
   }
 
   /** A report that says nothing about the object. */
   static ObjectReport empty(String gatewayControllerName) {
-    return new ObjectReport(List.of(), Optional.empty(), Optional.empty(), Map.of(), gatewayControllerName);
+    return new ObjectReport(
+        List.of(), Optional.empty(), Optional.empty(), Map.of(), gatewayControllerName);
   }
 
-  /** The verdicts about the object with this UID: those about an earlier object of the same name do not apply. */
+  /**
+   * The verdicts about the object with this UID: those about an earlier object of the same name do
+   * not apply.
+   */
   List<Verdict> verdictsFor(String uid) {
     return verdicts.stream().filter(v -> v.object().uid().equals(uid)).toList();
   }

@@ -6,14 +6,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Which Gateway API bundle versions Fairlead supports, and what the condition says when one is not. */
+/**
+ * Which Gateway API bundle versions Fairlead supports, and what the condition says when one is not.
+ */
 class GatewayApiVersionTest {
 
   @Test
   void versionsFromOneZeroToOneThreeAreSupported() {
-    assertThat(GatewayApiVersion.of(Map.of("gateways.gateway.networking.k8s.io", "v1.0.0")).supported()).isTrue();
-    GatewayApiVersion current = GatewayApiVersion.of(Map.of("gatewayclasses.gateway.networking.k8s.io", "v1.3.0",
-        "gateways.gateway.networking.k8s.io", "v1.3.0"));
+    assertThat(
+            GatewayApiVersion.of(Map.of("gateways.gateway.networking.k8s.io", "v1.0.0"))
+                .supported())
+        .isTrue();
+    GatewayApiVersion current =
+        GatewayApiVersion.of(
+            Map.of(
+                "gatewayclasses.gateway.networking.k8s.io",
+                "v1.3.0",
+                "gateways.gateway.networking.k8s.io",
+                "v1.3.0"));
     assertThat(current.supported()).isTrue();
     assertThat(current.message()).isEqualTo("Gateway API CRDs at v1.3.0, supported (v1.0 to v1.3)");
   }
@@ -28,9 +38,11 @@ class GatewayApiVersionTest {
     GatewayApiVersion version = GatewayApiVersion.of(versions);
 
     assertThat(version.supported()).isFalse();
-    assertThat(version.message()).isEqualTo("gatewayclasses.gateway.networking.k8s.io is at v1.4.0; "
-        + "gateways.gateway.networking.k8s.io has no gateway.networking.k8s.io/bundle-version annotation; "
-        + "httproutes.gateway.networking.k8s.io cannot be read (403); "
-        + "Fairlead supports Gateway API v1.0 to v1.3 and serves its classes on a best-effort basis");
+    assertThat(version.message())
+        .isEqualTo(
+            "gatewayclasses.gateway.networking.k8s.io is at v1.4.0; "
+                + "gateways.gateway.networking.k8s.io has no gateway.networking.k8s.io/bundle-version annotation; "
+                + "httproutes.gateway.networking.k8s.io cannot be read (403); "
+                + "Fairlead supports Gateway API v1.0 to v1.3 and serves its classes on a best-effort basis");
   }
 }

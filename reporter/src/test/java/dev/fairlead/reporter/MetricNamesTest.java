@@ -18,7 +18,7 @@ class MetricNamesTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Config nowhere = new ConfigBuilder(Config.empty()).withMasterUrl("https://127.0.0.1:9").build();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(nowhere).build();
-         StatusReporter reporter = new StatusReporter(client, ReporterSettings.DEFAULT, registry)) {
+        StatusReporter reporter = new StatusReporter(client, ReporterSettings.DEFAULT, registry)) {
 
       assertThat(reporter.isWriting()).isFalse();
       assertThat(reporter.pendingWork()).isZero();
@@ -26,10 +26,12 @@ class MetricNamesTest {
 
       for (String kind : new String[] {"Upstream", "GatewayClass", "Gateway", "HTTPRoute"}) {
         for (String counter : new String[] {"writes", "skips", "conflicts", "failures"}) {
-          assertThat(scrape).contains("fairlead_status_" + counter + "_total{kind=\"" + kind + "\"}");
+          assertThat(scrape)
+              .contains("fairlead_status_" + counter + "_total{kind=\"" + kind + "\"}");
         }
       }
-      assertThat(scrape).contains("cache_gets_total{cache=\"fairlead_status\",result=\"hit\"}")
+      assertThat(scrape)
+          .contains("cache_gets_total{cache=\"fairlead_status\",result=\"hit\"}")
           .contains("cache_gets_total{cache=\"fairlead_status\",result=\"miss\"}")
           .contains("cache_size{cache=\"fairlead_status\"}")
           .contains("cache_evictions_total{cache=\"fairlead_status\"}");

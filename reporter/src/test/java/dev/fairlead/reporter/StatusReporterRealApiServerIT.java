@@ -28,15 +28,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The reporter against a real kube-apiserver, for Upstreams: status is keyed by UID (a recreated object gets its
- * status again, fifty times in a row), follows the generation, reflects proxies' rejections, is put back when someone
- * else changes it, is written only while the writing side runs, and costs no write at steady state. There is no
- * kube-controller-manager, hence no garbage collector and no finalizers: a delete is immediate.
+ * The reporter against a real kube-apiserver, for Upstreams: status is keyed by UID (a recreated
+ * object gets its status again, fifty times in a row), follows the generation, reflects proxies'
+ * rejections, is put back when someone else changes it, is written only while the writing side
+ * runs, and costs no write at steady state. There is no kube-controller-manager, hence no garbage
+ * collector and no finalizers: a delete is immediate.
  */
 class StatusReporterRealApiServerIT {
 
-  @RegisterExtension
-  static final RealApiServer API_SERVER = new RealApiServer();
+  @RegisterExtension static final RealApiServer API_SERVER = new RealApiServer();
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Duration ROUND_LIMIT = Duration.ofSeconds(2);
@@ -61,7 +61,9 @@ class StatusReporterRealApiServerIT {
     reporterClient = API_SERVER.newClient();
     registry = new SimpleMeterRegistry();
     ns = API_SERVER.createNamespace("reporter-" + NAMESPACES.incrementAndGet());
-    reporter = new StatusReporter(reporterClient, ReporterSettings.DEFAULT.withNamespaces(Set.of(ns)), registry);
+    reporter =
+        new StatusReporter(
+            reporterClient, ReporterSettings.DEFAULT.withNamespaces(Set.of(ns)), registry);
   }
 
   @AfterEach
@@ -83,24 +85,32 @@ class StatusReporterRealApiServerIT {
       // The same verdict as last round, but for the new UID: a cache keyed by name would skip it.
       reporter.report(StatusReport.of(List.of(Verdicts.accepted("Upstream", created))));
 
-      await("round " + round).atMost(ROUND_LIMIT).pollInterval(Duration.ofMillis(5))
-          .until(() -> {
-            Upstream now = get("recreated");
-            return now != null && uid.equals(now.getMetadata().getUid()) && has(now, "Accepted", "True");
-          });
+      await("round " + round)
+          .atMost(ROUND_LIMIT)
+          .pollInterval(Duration.ofMillis(5))
+          .until(
+              () -> {
+                Upstream now = get("recreated");
+                return now != null
+                    && uid.equals(now.getMetadata().getUid())
+                    && has(now, "Accepted", "True");
+              });
       roundMillis.add((System.nanoTime() - start) / 1_000_000);
 
       user.resources(Upstream.class).inNamespace(ns).withName("recreated").delete();
       previousUid = uid;
     }
     long max = roundMillis.stream().mapToLong(Long::longValue).max().orElseThrow();
-    System.out.println("RECREATE rounds=" + ROUNDS + " max_ms=" + max + " per_round_ms=" + roundMillis);
+    System.out.println(
+        "RECREATE rounds=" + ROUNDS + " max_ms=" + max + " per_round_ms=" + roundMillis);
     assertThat(max).isLessThanOrEqualTo(ROUND_LIMIT.toMillis());
-    // The last status can be visible in the API server a moment before its writer counts it: wait for the reporter
+    // The last status can be visible in the API server a moment before its writer counts it: wait
+    // for the reporter
     // to be idle before counting.
     awaitIdle();
     assertThat(count("fairlead.status.writes")).isGreaterThanOrEqualTo(ROUNDS);
-    // Each delete event dropped its UID's entry. (One written in the very instant of its object's delete event may
+    // Each delete event dropped its UID's entry. (One written in the very instant of its object's
+    // delete event may
     // outlive it until evicted; without invalidation there would be one per round.)
     assertThat(registry.get("cache.size").tag("cache", "fairlead_status").gauge().value())
         .isLessThan(ROUNDS / 10.0);
@@ -113,15 +123,21 @@ class StatusReporterRealApiServerIT {
     reporter.report(StatusReport.of(List.of(Verdicts.accepted("Upstream", first))));
     await().atMost(WAIT).until(() -> observedGeneration(get("tuned")) == 1L);
 
-    Upstream second = user.resources(Upstream.class).inNamespace(ns).withName("tuned")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"connectTimeout\":\"2s\"}}");
+    Upstream second =
+        user.resources(Upstream.class)
+            .inNamespace(ns)
+            .withName("tuned")
+            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"connectTimeout\":\"2s\"}}");
     assertThat(second.getMetadata().getGeneration()).isEqualTo(2L);
     reporter.report(StatusReport.of(List.of(Verdicts.accepted("Upstream", second))));
 
     await().atMost(WAIT).until(() -> observedGeneration(get("tuned")) == 2L);
     Upstream now = get("tuned");
-    assertThat(now.getStatus().conditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(2L));
-    assertThat(now.getMetadata().getGeneration()).as("status writes never bump the generation").isEqualTo(2L);
+    assertThat(now.getStatus().conditions())
+        .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(2L));
+    assertThat(now.getMetadata().getGeneration())
+        .as("status writes never bump the generation")
+        .isEqualTo(2L);
   }
 
   @Test
@@ -129,36 +145,58 @@ class StatusReporterRealApiServerIT {
     reporter.start();
     Upstream cart = create(Upstreams.upstream(ns, "cart", "1s"));
     List<Verdict> verdicts = List.of(Verdicts.accepted("Upstream", cart));
-    reporter.report(new StatusReport(verdicts, Map.of(ns + "/cart", 3), Map.of(),
-        StatusReport.GATEWAY_CONTROLLER_NAME));
+    reporter.report(
+        new StatusReport(
+            verdicts, Map.of(ns + "/cart", 3), Map.of(), StatusReport.GATEWAY_CONTROLLER_NAME));
     await().atMost(WAIT).until(() -> has(get("cart"), "Programmed", "True"));
     assertThat(get("cart").getStatus().readyEndpoints()).isEqualTo(3);
 
-    reporter.report(new StatusReport(verdicts, Map.of(ns + "/cart", 3),
-        Map.of(StatusReport.objectKey("Upstream", ns, "cart"),
-            new Rejection("cluster upstream/" + ns + "/cart: outlier_detection.base_ejection_time: invalid", 2)),
-        StatusReport.GATEWAY_CONTROLLER_NAME));
+    reporter.report(
+        new StatusReport(
+            verdicts,
+            Map.of(ns + "/cart", 3),
+            Map.of(
+                StatusReport.objectKey("Upstream", ns, "cart"),
+                new Rejection(
+                    "cluster upstream/"
+                        + ns
+                        + "/cart: outlier_detection.base_ejection_time: invalid",
+                    2)),
+            StatusReport.GATEWAY_CONTROLLER_NAME));
     await().atMost(WAIT).until(() -> has(get("cart"), "Programmed", "False"));
-    io.fabric8.kubernetes.api.model.Condition programmed = condition(get("cart"), "Programmed").orElseThrow();
+    io.fabric8.kubernetes.api.model.Condition programmed =
+        condition(get("cart"), "Programmed").orElseThrow();
     assertThat(programmed.getReason()).isEqualTo("Rejected");
-    assertThat(programmed.getMessage()).isEqualTo("2 proxies rejected it: cluster upstream/" + ns
-        + "/cart: outlier_detection.base_ejection_time: invalid");
+    assertThat(programmed.getMessage())
+        .isEqualTo(
+            "2 proxies rejected it: cluster upstream/"
+                + ns
+                + "/cart: outlier_detection.base_ejection_time: invalid");
     assertThat(has(get("cart"), "Accepted", "True")).isTrue();
-    assertThat(printedColumns("cart")).as("NAME ACCEPTED PROGRAMMED ENDPOINTS")
+    assertThat(printedColumns("cart"))
+        .as("NAME ACCEPTED PROGRAMMED ENDPOINTS")
         .startsWith("cart", "True", "False", "3");
 
-    reporter.report(new StatusReport(verdicts, Map.of(ns + "/cart", 3), Map.of(),
-        StatusReport.GATEWAY_CONTROLLER_NAME));
+    reporter.report(
+        new StatusReport(
+            verdicts, Map.of(ns + "/cart", 3), Map.of(), StatusReport.GATEWAY_CONTROLLER_NAME));
     await().atMost(WAIT).until(() -> has(get("cart"), "Programmed", "True"));
-    assertThat(condition(get("cart"), "Programmed").orElseThrow().getReason()).isEqualTo("Programmed");
-    assertThat(printedColumns("cart")).as("NAME ACCEPTED PROGRAMMED ENDPOINTS")
+    assertThat(condition(get("cart"), "Programmed").orElseThrow().getReason())
+        .isEqualTo("Programmed");
+    assertThat(printedColumns("cart"))
+        .as("NAME ACCEPTED PROGRAMMED ENDPOINTS")
         .startsWith("cart", "True", "True", "3");
   }
 
   /** The cells of {@code kubectl get upstreams NAME}'s row. */
   private String[] printedColumns(String name) {
-    return API_SERVER.kubectl().run("-n", ns, "get", "upstreams", name, "--no-headers").requireSuccess().stdout()
-        .trim().split("\\s+");
+    return API_SERVER
+        .kubectl()
+        .run("-n", ns, "get", "upstreams", name, "--no-headers")
+        .requireSuccess()
+        .stdout()
+        .trim()
+        .split("\\s+");
   }
 
   @Test
@@ -171,8 +209,18 @@ class StatusReporterRealApiServerIT {
     double writes = count("fairlead.status.writes");
 
     Upstream tampered = get("cart");
-    tampered.setStatus(new UpstreamStatus(List.of(new io.fabric8.kubernetes.api.model.Condition(
-        "2020-01-01T00:00:00Z", "not by Fairlead", 1L, "Tampered", "False", "Accepted")), 1L, 7));
+    tampered.setStatus(
+        new UpstreamStatus(
+            List.of(
+                new io.fabric8.kubernetes.api.model.Condition(
+                    "2020-01-01T00:00:00Z",
+                    "not by Fairlead",
+                    1L,
+                    "Tampered",
+                    "False",
+                    "Accepted")),
+            1L,
+            7));
     user.resources(Upstream.class).inNamespace(ns).resource(tampered).updateStatus();
 
     await().atMost(WAIT).until(() -> has(get("cart"), "Accepted", "True"));
@@ -193,10 +241,17 @@ class StatusReporterRealApiServerIT {
     await().atMost(WAIT).until(() -> has(get("cart"), "Accepted", "True"));
 
     reporter.stop();
-    Verdict refused = Verdicts.of("Upstream", cart, new Condition.False("Invalid", "spec.connectTimeout: too long"),
-        Verdicts.RESOLVED);
+    Verdict refused =
+        Verdicts.of(
+            "Upstream",
+            cart,
+            new Condition.False("Invalid", "spec.connectTimeout: too long"),
+            Verdicts.RESOLVED);
     reporter.report(StatusReport.of(List.of(refused)));
-    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> has(get("cart"), "Accepted", "True"));
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(WAIT)
+        .until(() -> has(get("cart"), "Accepted", "True"));
 
     reporter.start();
     await().atMost(WAIT).until(() -> has(get("cart"), "Accepted", "False"));
@@ -207,24 +262,38 @@ class StatusReporterRealApiServerIT {
   @Test
   void atSteadyStateTheSameReportAgainAndAResyncWriteNothing() {
     reporter.start();
-    List<Verdict> verdicts = IntStream.range(0, 20)
-        .mapToObj(i -> Verdicts.accepted("Upstream", create(Upstreams.upstream(ns, "steady-" + i, "1s"))))
-        .toList();
+    List<Verdict> verdicts =
+        IntStream.range(0, 20)
+            .mapToObj(
+                i ->
+                    Verdicts.accepted(
+                        "Upstream", create(Upstreams.upstream(ns, "steady-" + i, "1s"))))
+            .toList();
     reporter.report(StatusReport.of(verdicts));
-    await().atMost(WAIT).until(() -> user.resources(Upstream.class).inNamespace(ns).list().getItems().stream()
-        .filter(u -> has(u, "Accepted", "True")).count() == 20);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                user.resources(Upstream.class).inNamespace(ns).list().getItems().stream()
+                        .filter(u -> has(u, "Accepted", "True"))
+                        .count()
+                    == 20);
     awaitIdle();
     double writes = count("fairlead.status.writes");
     double skips = count("fairlead.status.skips");
 
     reporter.report(StatusReport.of(new ArrayList<>(verdicts)));
     awaitIdle();
-    assertThat(count("fairlead.status.writes")).as("writes after the same report again").isEqualTo(writes);
+    assertThat(count("fairlead.status.writes"))
+        .as("writes after the same report again")
+        .isEqualTo(writes);
 
     reporter.resyncAll();
     awaitIdle();
     assertThat(count("fairlead.status.writes")).as("writes after a resync").isEqualTo(writes);
-    assertThat(count("fairlead.status.skips")).as("each object was looked at").isGreaterThanOrEqualTo(skips + 20);
+    assertThat(count("fairlead.status.skips"))
+        .as("each object was looked at")
+        .isGreaterThanOrEqualTo(skips + 20);
     assertThat(count("fairlead.status.writes")).isEqualTo(20);
   }
 
@@ -245,7 +314,10 @@ class StatusReporterRealApiServerIT {
   }
 
   private static long observedGeneration(Upstream upstream) {
-    return upstream == null || upstream.getStatus() == null || upstream.getStatus().observedGeneration() == null
-        ? 0 : upstream.getStatus().observedGeneration();
+    return upstream == null
+            || upstream.getStatus() == null
+            || upstream.getStatus().observedGeneration() == null
+        ? 0
+        : upstream.getStatus().observedGeneration();
   }
 }

@@ -38,15 +38,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer's answers to what a real kube-apiserver says: a stale copy of an Upstream (whose status Fairlead alone
- * writes) is written without conflict; an object deleted, or deleted and recreated, under a stale copy is left alone
- * without an error; a status the API
- * server refuses for good fails with the object named, and the reporter logs that at ERROR once, not once per retry.
+ * The writer's answers to what a real kube-apiserver says: a stale copy of an Upstream (whose
+ * status Fairlead alone writes) is written without conflict; an object deleted, or deleted and
+ * recreated, under a stale copy is left alone without an error; a status the API server refuses for
+ * good fails with the object named, and the reporter logs that at ERROR once, not once per retry.
  */
 class StatusWriterRealApiServerIT {
 
-  @RegisterExtension
-  static final RealApiServer API_SERVER = new RealApiServer();
+  @RegisterExtension static final RealApiServer API_SERVER = new RealApiServer();
 
   private static final Instant NOW = Instant.parse("2030-01-01T10:00:00Z");
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -74,8 +73,15 @@ class StatusWriterRealApiServerIT {
     user = API_SERVER.client();
     registry = new SimpleMeterRegistry();
     cache = new LastWrittenStatuses(100, registry);
-    writer = new StatusWriter(user, cache, registry, List.of("Upstream", "Gateway", "HTTPRoute"), 5,
-        Duration.ofMillis(10), Duration.ofMillis(100));
+    writer =
+        new StatusWriter(
+            user,
+            cache,
+            registry,
+            List.of("Upstream", "Gateway", "HTTPRoute"),
+            5,
+            Duration.ofMillis(10),
+            Duration.ofMillis(100));
     ns = API_SERVER.createNamespace("writer-" + NAMESPACES.incrementAndGet());
   }
 
@@ -87,10 +93,15 @@ class StatusWriterRealApiServerIT {
   @Test
   void aStaleCopyOfAnUpstreamIsWrittenWithoutConflictAndLeavesTheNewerLabelsAlone() {
     Upstream stale = create("cart");
-    user.resources(Upstream.class).inNamespace(ns).withName("cart")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"team\":\"shop\"}}}");
+    user.resources(Upstream.class)
+        .inNamespace(ns)
+        .withName("cart")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"labels\":{\"team\":\"shop\"}}}");
 
-    // Fairlead alone writes an Upstream's status: it is patched without a resourceVersion precondition, so the
+    // Fairlead alone writes an Upstream's status: it is patched without a resourceVersion
+    // precondition, so the
     // label change since the read does not make it conflict.
     StatusWriter.Outcome outcome = writer.reconcile(kind, stale, acceptedFor(stale));
 
@@ -121,7 +132,8 @@ class StatusWriterRealApiServerIT {
     user.resources(Upstream.class).inNamespace(ns).withName("cart").delete();
     Upstream recreated = create("cart");
 
-    // The patch tests the old UID: the API server refuses it (422), and the object of that name, read again, is
+    // The patch tests the old UID: the API server refuses it (422), and the object of that name,
+    // read again, is
     // another one. The old object is gone; the new one reaches the reporter through the informer.
     StatusWriter.Outcome outcome = writer.reconcile(kind, stale, acceptedFor(stale));
 
@@ -134,20 +146,42 @@ class StatusWriterRealApiServerIT {
 
   @Test
   void aStatusTheApiServerRefusesFailsNamingTheObjectAndIsLoggedOnce() {
-    Gateway gateway = user.resources(Gateway.class).inNamespace(ns).resource(new GatewayBuilder()
-        .withNewMetadata().withName("public").endMetadata()
-        .withNewSpec().withGatewayClassName("fairlead")
-        .addNewListener().withName("web").withProtocol("HTTP").withPort(80).endListener()
-        .endSpec().build()).create();
-    // A reason the Gateway API's CRD does not allow: the API server answers 422 with the field named.
+    Gateway gateway =
+        user.resources(Gateway.class)
+            .inNamespace(ns)
+            .resource(
+                new GatewayBuilder()
+                    .withNewMetadata()
+                    .withName("public")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withGatewayClassName("fairlead")
+                    .addNewListener()
+                    .withName("web")
+                    .withProtocol("HTTP")
+                    .withPort(80)
+                    .endListener()
+                    .endSpec()
+                    .build())
+            .create();
+    // A reason the Gateway API's CRD does not allow: the API server answers 422 with the field
+    // named.
     Condition badReason = new Condition.True("not a valid reason!", "accepted");
     GatewayStatusKind gateways = new GatewayStatusKind();
-    StatusReport report = StatusReport.of(List.of(Verdicts.of("Gateway", gateway, badReason, Verdicts.RESOLVED)));
+    StatusReport report =
+        StatusReport.of(List.of(Verdicts.of("Gateway", gateway, badReason, Verdicts.RESOLVED)));
 
-    assertThatThrownBy(() -> writer.reconcile(gateways, gateway,
-        g -> gateways.desired(ReportIndex.of(report).about(ObjectKey.of("Gateway", g)), g, NOW)))
+    assertThatThrownBy(
+            () ->
+                writer.reconcile(
+                    gateways,
+                    gateway,
+                    g ->
+                        gateways.desired(
+                            ReportIndex.of(report).about(ObjectKey.of("Gateway", g)), g, NOW)))
         .isInstanceOf(StatusWriteException.class)
-        .hasMessageContaining("Gateway " + ns + "/public (uid " + gateway.getMetadata().getUid() + ")")
+        .hasMessageContaining(
+            "Gateway " + ns + "/public (uid " + gateway.getMetadata().getUid() + ")")
         .hasMessageContaining("422")
         .matches(e -> !((StatusWriteException) e).unanswered(), "a refusal is an answer");
     assertThat(Upstreams.count(registry, "fairlead.status.failures", "Gateway")).isEqualTo(1);
@@ -155,33 +189,54 @@ class StatusWriterRealApiServerIT {
 
     // Through the reporter: retried with a growing backoff, logged at ERROR once.
     try (KubernetesClient reporterClient = API_SERVER.newClient();
-         StatusReporter reporter = new StatusReporter(reporterClient,
-             ReporterSettings.DEFAULT.withNamespaces(Set.of(ns)), registry)) {
+        StatusReporter reporter =
+            new StatusReporter(
+                reporterClient, ReporterSettings.DEFAULT.withNamespaces(Set.of(ns)), registry)) {
       reporter.start();
       reporter.report(report);
-      await().atMost(WAIT).until(() -> Upstreams.count(registry, "fairlead.status.failures", "Gateway") >= 3);
+      await()
+          .atMost(WAIT)
+          .until(() -> Upstreams.count(registry, "fairlead.status.failures", "Gateway") >= 3);
     }
-    assertThat(logs.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+    assertThat(logs.list)
+        .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
         .extracting(ILoggingEvent::getFormattedMessage)
-        .singleElement().asString()
+        .singleElement()
+        .asString()
         .contains("Gateway " + ns + "/public (uid " + gateway.getMetadata().getUid() + ")");
   }
 
   @Test
   void aWriteTheApiServerNeverAnswersFailsAsUnansweredNotRefused() throws Exception {
     Upstream upstream = create("cart");
-    // A listener that accepts connections and never says a word: a TLS handshake to it times out, as one to an API
+    // A listener that accepts connections and never says a word: a TLS handshake to it times out,
+    // as one to an API
     // server behind a dead link does.
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-         KubernetesClient cutOff = new KubernetesClientBuilder().withConfig(new ConfigBuilder(user.getConfiguration())
-             .withMasterUrl("https://127.0.0.1:" + silent.getLocalPort()).withConnectionTimeout(1000)
-             .withRequestTimeout(1000).withRequestRetryBackoffLimit(0).build()).build()) {
-      StatusWriter unreachable = new StatusWriter(cutOff, cache, registry, List.of("Upstream"), 5,
-          Duration.ofMillis(10), Duration.ofMillis(100));
+        KubernetesClient cutOff =
+            new KubernetesClientBuilder()
+                .withConfig(
+                    new ConfigBuilder(user.getConfiguration())
+                        .withMasterUrl("https://127.0.0.1:" + silent.getLocalPort())
+                        .withConnectionTimeout(1000)
+                        .withRequestTimeout(1000)
+                        .withRequestRetryBackoffLimit(0)
+                        .build())
+                .build()) {
+      StatusWriter unreachable =
+          new StatusWriter(
+              cutOff,
+              cache,
+              registry,
+              List.of("Upstream"),
+              5,
+              Duration.ofMillis(10),
+              Duration.ofMillis(100));
 
       assertThatThrownBy(() -> unreachable.reconcile(kind, upstream, acceptedFor(upstream)))
           .isInstanceOf(StatusWriteException.class)
-          .hasMessageContaining("Upstream " + ns + "/cart (uid " + upstream.getMetadata().getUid() + ")")
+          .hasMessageContaining(
+              "Upstream " + ns + "/cart (uid " + upstream.getMetadata().getUid() + ")")
           .hasMessageContaining("the API server did not answer")
           .matches(e -> ((StatusWriteException) e).unanswered(), "unanswered");
     }
@@ -189,13 +244,17 @@ class StatusWriterRealApiServerIT {
   }
 
   private Function<Upstream, Optional<UpstreamStatus>> acceptedFor(Upstream object) {
-    ObjectReport report = ReportIndex.of(StatusReport.of(List.of(Verdicts.accepted("Upstream", object))))
-        .about(ObjectKey.of("Upstream", object));
+    ObjectReport report =
+        ReportIndex.of(StatusReport.of(List.of(Verdicts.accepted("Upstream", object))))
+            .about(ObjectKey.of("Upstream", object));
     return current -> kind.desired(report, current, NOW);
   }
 
   private Upstream create(String name) {
-    return user.resources(Upstream.class).inNamespace(ns).resource(Upstreams.upstream(ns, name, "1s")).create();
+    return user.resources(Upstream.class)
+        .inNamespace(ns)
+        .resource(Upstreams.upstream(ns, name, "1s"))
+        .create();
   }
 
   private Upstream get(String name) {

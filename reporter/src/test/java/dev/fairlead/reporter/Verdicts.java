@@ -13,25 +13,36 @@ import java.util.Optional;
 /** Verdicts as the translator makes them, for tests. */
 final class Verdicts {
 
-  static final Condition ACCEPTED = new Condition.True("Accepted", "translated to cluster upstream/shop/cart");
+  static final Condition ACCEPTED =
+      new Condition.True("Accepted", "translated to cluster upstream/shop/cart");
   static final Condition RESOLVED = new Condition.True("ResolvedRefs", "all references resolved");
 
-  private Verdicts() {
-  }
+  private Verdicts() {}
 
-  /** An accepted verdict; for a Gateway, with every named listener of its spec accepted and programmed. */
+  /**
+   * An accepted verdict; for a Gateway, with every named listener of its spec accepted and
+   * programmed.
+   */
   static Verdict accepted(String kind, HasMetadata object) {
-    List<ListenerVerdict> listeners = object instanceof Gateway gateway && gateway.getSpec() != null
-        && gateway.getSpec().getListeners() != null
-        ? gateway.getSpec().getListeners().stream().map(listener -> listener(listener.getName(), true)).toList()
-        : List.of();
+    List<ListenerVerdict> listeners =
+        object instanceof Gateway gateway
+                && gateway.getSpec() != null
+                && gateway.getSpec().getListeners() != null
+            ? gateway.getSpec().getListeners().stream()
+                .map(listener -> listener(listener.getName(), true))
+                .toList()
+            : List.of();
     return new Verdict(ObjectRef.of(kind, object), Optional.empty(), ACCEPTED, RESOLVED, listeners);
   }
 
   /** A listener that is valid and without conflict, programmed or not. */
   static ListenerVerdict listener(String name, boolean programmed) {
-    return new ListenerVerdict(name, new Condition.True("Accepted", "the listener is valid"),
-        new Condition.False("NoConflicts", "no conflict with another listener"), RESOLVED, programmed,
+    return new ListenerVerdict(
+        name,
+        new Condition.True("Accepted", "the listener is valid"),
+        new Condition.False("NoConflicts", "no conflict with another listener"),
+        RESOLVED,
+        programmed,
         List.of("gateway.networking.k8s.io/HTTPRoute", "gateway.networking.k8s.io/GRPCRoute"));
   }
 
@@ -41,12 +52,23 @@ final class Verdicts {
 
   /** A verdict on a GatewayClass: cluster-scoped, so with an empty namespace. */
   static Verdict gatewayClass(HasMetadata gatewayClass, Condition accepted) {
-    return new Verdict(ObjectRef.clusterScoped("GatewayClass", gatewayClass), Optional.empty(), accepted, RESOLVED);
+    return new Verdict(
+        ObjectRef.clusterScoped("GatewayClass", gatewayClass),
+        Optional.empty(),
+        accepted,
+        RESOLVED);
   }
 
-  static Verdict route(HasMetadata route, String gatewayNamespace, String gateway, String sectionName,
+  static Verdict route(
+      HasMetadata route,
+      String gatewayNamespace,
+      String gateway,
+      String sectionName,
       Condition accepted) {
-    return new Verdict(ObjectRef.of("HTTPRoute", route),
-        Optional.of(new ParentRef(gatewayNamespace, gateway, Optional.ofNullable(sectionName))), accepted, RESOLVED);
+    return new Verdict(
+        ObjectRef.of("HTTPRoute", route),
+        Optional.of(new ParentRef(gatewayNamespace, gateway, Optional.ofNullable(sectionName))),
+        accepted,
+        RESOLVED);
   }
 }

@@ -23,7 +23,8 @@ class WriteDecisionTest {
   void aStatusAlreadyInPlaceIsNotWrittenWhateverTheCacheSays() {
     UpstreamStatus accepted = acceptedStatusOf(UpstreamStatusKindTest.upstream("uid-1", 1));
 
-    assertThat(WriteDecision.decide(accepted, accepted, Optional.empty(), false)).isEqualTo(WriteDecision.IN_PLACE);
+    assertThat(WriteDecision.decide(accepted, accepted, Optional.empty(), false))
+        .isEqualTo(WriteDecision.IN_PLACE);
     assertThat(WriteDecision.decide(accepted, accepted, Optional.of(accepted), false))
         .isEqualTo(WriteDecision.IN_PLACE);
   }
@@ -35,9 +36,14 @@ class WriteDecisionTest {
     cache.put("uid-1", desired);
     Upstream recreated = UpstreamStatusKindTest.upstream("uid-2", 1);
 
-    // Same name, same desired status: a cache by name would call this done. By UID, nothing is known of uid-2.
-    WriteDecision decision = WriteDecision.decide(desired, kind.comparable(recreated.getStatus()),
-        cache.get(recreated.getMetadata().getUid()), false);
+    // Same name, same desired status: a cache by name would call this done. By UID, nothing is
+    // known of uid-2.
+    WriteDecision decision =
+        WriteDecision.decide(
+            desired,
+            kind.comparable(recreated.getStatus()),
+            cache.get(recreated.getMetadata().getUid()),
+            false);
 
     assertThat(desired).isEqualTo(acceptedStatusOf(recreated));
     assertThat(decision).isEqualTo(WriteDecision.WRITE);
@@ -48,7 +54,8 @@ class WriteDecisionTest {
     UpstreamStatus desired = acceptedStatusOf(UpstreamStatusKindTest.upstream("uid-1", 1));
     cache.put("uid-1", desired);
 
-    assertThat(WriteDecision.decide(desired, null, cache.get("uid-1"), false)).isEqualTo(WriteDecision.READ_AGAIN);
+    assertThat(WriteDecision.decide(desired, null, cache.get("uid-1"), false))
+        .isEqualTo(WriteDecision.READ_AGAIN);
   }
 
   @Test
@@ -59,7 +66,8 @@ class WriteDecisionTest {
 
     assertThat(WriteDecision.decide(desired, overwritten, cache.get("uid-1"), false))
         .isEqualTo(WriteDecision.READ_AGAIN);
-    assertThat(WriteDecision.decide(desired, overwritten, cache.get("uid-1"), true)).isEqualTo(WriteDecision.WRITE);
+    assertThat(WriteDecision.decide(desired, overwritten, cache.get("uid-1"), true))
+        .isEqualTo(WriteDecision.WRITE);
   }
 
   @Test
@@ -70,7 +78,8 @@ class WriteDecisionTest {
     upstream.getMetadata().setGeneration(2L);
     UpstreamStatus after = acceptedStatusOf(upstream);
 
-    assertThat(WriteDecision.decide(after, before, cache.get("uid-1"), false)).isEqualTo(WriteDecision.WRITE);
+    assertThat(WriteDecision.decide(after, before, cache.get("uid-1"), false))
+        .isEqualTo(WriteDecision.WRITE);
   }
 
   @Test
@@ -100,8 +109,13 @@ class WriteDecisionTest {
   }
 
   private UpstreamStatus acceptedStatusOf(Upstream upstream) {
-    ObjectReport report = new ObjectReport(List.of(Verdicts.accepted("Upstream", upstream)), Optional.empty(),
-        Optional.empty(), Map.of(), StatusReport.GATEWAY_CONTROLLER_NAME);
+    ObjectReport report =
+        new ObjectReport(
+            List.of(Verdicts.accepted("Upstream", upstream)),
+            Optional.empty(),
+            Optional.empty(),
+            Map.of(),
+            StatusReport.GATEWAY_CONTROLLER_NAME);
     return kind.comparable(kind.desired(report, upstream, NOW).orElseThrow());
   }
 }

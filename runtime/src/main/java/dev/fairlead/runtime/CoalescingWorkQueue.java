@@ -17,17 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keys to work on, coalesced per key, and the worker threads that work on them. Adding a key that is already waiting
- * only pushes its start back (by {@link CoalescingDelay#quiet()}, never past {@link CoalescingDelay#max()} after the
- * first add of the burst), so a burst of events about one object costs one piece of work. Because the work reads
- * current state rather than the event, nothing is lost by dropping the intermediate adds: that is what makes the
- * callers level-triggered.
+ * Keys to work on, coalesced per key, and the worker threads that work on them. Adding a key that
+ * is already waiting only pushes its start back (by {@link CoalescingDelay#quiet()}, never past
+ * {@link CoalescingDelay#max()} after the first add of the burst), so a burst of events about one
+ * object costs one piece of work. Because the work reads current state rather than the event,
+ * nothing is lost by dropping the intermediate adds: that is what makes the callers
+ * level-triggered.
  *
- * <p>Concurrency contract: {@link #add} and {@link #addAfter} may be called from any thread (informer callbacks, the
- * workers themselves). No two workers ever work on the same key at once; a key added while it is being worked on is
- * worked on again afterwards, after its own delay. Keys must be immutable values with {@code equals}/{@code hashCode}.
- * All state is guarded by one lock, held only for bookkeeping, never while work runs. The work function must not
- * throw; if it does, the failure is logged and the worker carries on.
+ * <p>Concurrency contract: {@link #add} and {@link #addAfter} may be called from any thread
+ * (informer callbacks, the workers themselves). No two workers ever work on the same key at once; a
+ * key added while it is being worked on is worked on again afterwards, after its own delay. Keys
+ * must be immutable values with {@code equals}/{@code hashCode}. All state is guarded by one lock,
+ * held only for bookkeeping, never while work runs. The work function must not throw; if it does,
+ * the failure is logged and the worker carries on.
  *
  * @param <K> the key type, e.g. a namespace/name pair
  */
@@ -44,10 +46,16 @@ public final class CoalescingWorkQueue<K> implements AutoCloseable {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  /** Keys waiting to run; a key is either here with exactly one timer, or here and blocked, or not here. */
+
+  /**
+   * Keys waiting to run; a key is either here with exactly one timer, or here and blocked, or not
+   * here.
+   */
   private final Map<K, Waiting> waiting = new HashMap<>();
+
   private final Set<K> running = new HashSet<>();
-  private final PriorityQueue<Timer<K>> timers = new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
+  private final PriorityQueue<Timer<K>> timers =
+      new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
   private final List<Thread> threads = new ArrayList<>();
   private boolean started;
   private boolean closed;
@@ -56,6 +64,7 @@ public final class CoalescingWorkQueue<K> implements AutoCloseable {
   private static final class Waiting {
     private final long first;
     private long due;
+
     /** Due, but the key was running: it gets a timer again when that run is done. */
     private boolean blocked;
 
@@ -65,14 +74,13 @@ public final class CoalescingWorkQueue<K> implements AutoCloseable {
     }
   }
 
-  private record Timer<K>(K key, long due) {
-  }
+  private record Timer<K>(K key, long due) {}
 
   /**
-   * @param name    names the worker threads and log lines
-   * @param delay   how adds of one key coalesce
+   * @param name names the worker threads and log lines
+   * @param delay how adds of one key coalesce
    * @param workers how many keys may be worked on at once
-   * @param work    what to do for a key; must not throw
+   * @param work what to do for a key; must not throw
    */
   public CoalescingWorkQueue(String name, CoalescingDelay delay, int workers, Consumer<K> work) {
     if (workers < 1) {
@@ -104,7 +112,10 @@ public final class CoalescingWorkQueue<K> implements AutoCloseable {
     }
   }
 
-  /** Asks for work on {@code key}: after the quiet delay, or later if more adds follow (up to the maximum). */
+  /**
+   * Asks for work on {@code key}: after the quiet delay, or later if more adds follow (up to the
+   * maximum).
+   */
   public void add(K key) {
     Objects.requireNonNull(key, "key");
     lock.lock();
@@ -124,7 +135,10 @@ public final class CoalescingWorkQueue<K> implements AutoCloseable {
     }
   }
 
-  /** Asks for work on {@code key} no sooner than {@code delay} from now; used to back off after a failure. */
+  /**
+   * Asks for work on {@code key} no sooner than {@code delay} from now; used to back off after a
+   * failure.
+   */
   public void addAfter(K key, Duration delay) {
     Objects.requireNonNull(key, "key");
     lock.lock();
@@ -156,8 +170,8 @@ public final class CoalescingWorkQueue<K> implements AutoCloseable {
   }
 
   /**
-   * Drops waiting keys, lets running work finish (interrupting it after ten seconds) and stops the workers.
-   * Idempotent.
+   * Drops waiting keys, lets running work finish (interrupting it after ten seconds) and stops the
+   * workers. Idempotent.
    */
   @Override
   public void close() {

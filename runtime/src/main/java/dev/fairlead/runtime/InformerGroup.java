@@ -17,16 +17,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fabric8 informers that watch one kind: one informer across all namespaces, or one per namespace when the watch
- * is limited to a list (which then needs only namespaced read permissions). Callers read the union of their caches as
- * if it were one.
+ * The fabric8 informers that watch one kind: one informer across all namespaces, or one per
+ * namespace when the watch is limited to a list (which then needs only namespaced read
+ * permissions). Callers read the union of their caches as if it were one.
  *
- * <p>Informers keep retrying (with fabric8's growing backoff) after a failed list or watch, say while a CRD is not
- * installed yet or an object cannot be read into its model class, logging each failure with the kind.
+ * <p>Informers keep retrying (with fabric8's growing backoff) after a failed list or watch, say
+ * while a CRD is not installed yet or an object cannot be read into its model class, logging each
+ * failure with the kind.
  *
- * <p>Concurrency contract: configure ({@link #addEventHandler}, {@link #addIndexer}) before {@link #start()}, from
- * one thread. After that every read method may be called from any thread; they read fabric8's thread-safe caches.
- * Objects returned are the cached instances themselves and must not be mutated.
+ * <p>Concurrency contract: configure ({@link #addEventHandler}, {@link #addIndexer}) before {@link
+ * #start()}, from one thread. After that every read method may be called from any thread; they read
+ * fabric8's thread-safe caches. Objects returned are the cached instances themselves and must not
+ * be mutated.
  *
  * @param <T> the model class of the kind
  */
@@ -36,17 +38,22 @@ public final class InformerGroup<T extends HasMetadata> implements AutoCloseable
 
   private final String kind;
   private final boolean namespaced;
+
   /** By namespace; the single informer of an all-namespaces or cluster-scoped watch is under "". */
   private final Map<String, SharedIndexInformer<T>> informers = new LinkedHashMap<>();
 
   /**
-   * @param kind         names the kind in logs and metrics
-   * @param namespaced   whether the kind is namespaced
-   * @param namespaces   the namespaces to watch; empty for all (ignored for cluster-scoped kinds)
-   * @param source       the informable for one namespace, or for all when given null
+   * @param kind names the kind in logs and metrics
+   * @param namespaced whether the kind is namespaced
+   * @param namespaces the namespaces to watch; empty for all (ignored for cluster-scoped kinds)
+   * @param source the informable for one namespace, or for all when given null
    * @param resyncMillis how often the informer replays its cache as updates; 0 for never
    */
-  public InformerGroup(String kind, boolean namespaced, Set<String> namespaces, Function<String, Informable<T>> source,
+  public InformerGroup(
+      String kind,
+      boolean namespaced,
+      Set<String> namespaces,
+      Function<String, Informable<T>> source,
       long resyncMillis) {
     this.kind = kind;
     this.namespaced = namespaced;
@@ -65,10 +72,19 @@ public final class InformerGroup<T extends HasMetadata> implements AutoCloseable
 
   private boolean retryAfter(boolean started, Throwable failure) {
     if (ExceptionHandler.isDeserializationException(failure)) {
-      // One object that cannot be read must not stop the watch for good: keep retrying, so it recovers once fixed.
-      LOG.error("{} informer: the API server sent a {} that cannot be read, retrying", kind, kind, failure);
+      // One object that cannot be read must not stop the watch for good: keep retrying, so it
+      // recovers once fixed.
+      LOG.error(
+          "{} informer: the API server sent a {} that cannot be read, retrying",
+          kind,
+          kind,
+          failure);
     } else {
-      LOG.warn("{} informer: {} failed, retrying: {}", kind, started ? "watch" : "initial list", failure.toString());
+      LOG.warn(
+          "{} informer: {} failed, retrying: {}",
+          kind,
+          started ? "watch" : "initial list",
+          failure.toString());
     }
     return true;
   }
@@ -88,9 +104,10 @@ public final class InformerGroup<T extends HasMetadata> implements AutoCloseable
 
   /** Starts every informer; the result completes once all of them have synced. */
   public CompletableFuture<Void> start() {
-    return CompletableFuture.allOf(informers.values().stream()
-        .map(i -> i.start().toCompletableFuture())
-        .toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(
+        informers.values().stream()
+            .map(i -> i.start().toCompletableFuture())
+            .toArray(CompletableFuture[]::new));
   }
 
   public boolean hasSynced() {
@@ -129,7 +146,9 @@ public final class InformerGroup<T extends HasMetadata> implements AutoCloseable
   }
 
   private SharedIndexInformer<T> informerFor(String namespace) {
-    return informers.size() == 1 && informers.containsKey("") ? informers.get("") : informers.get(namespace);
+    return informers.size() == 1 && informers.containsKey("")
+        ? informers.get("")
+        : informers.get(namespace);
   }
 
   @Override

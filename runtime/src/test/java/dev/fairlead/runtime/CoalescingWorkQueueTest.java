@@ -24,14 +24,21 @@ class CoalescingWorkQueueTest {
   @Test
   void aBurstOfAddsIsWorkedOnOnce() {
     LongAdder runs = new LongAdder();
-    try (CoalescingWorkQueue<String> queue = new CoalescingWorkQueue<>("test", new CoalescingDelay(
-        Duration.ofMillis(200), Duration.ofSeconds(5)), 2, key -> runs.increment())) {
+    try (CoalescingWorkQueue<String> queue =
+        new CoalescingWorkQueue<>(
+            "test",
+            new CoalescingDelay(Duration.ofMillis(200), Duration.ofSeconds(5)),
+            2,
+            key -> runs.increment())) {
       queue.start();
       for (int i = 0; i < 1000; i++) {
         queue.add("k");
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> runs.sum() == 1 && queue.size() == 0);
-      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> runs.sum() == 1);
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> runs.sum() == 1);
     }
   }
 
@@ -39,8 +46,12 @@ class CoalescingWorkQueueTest {
   void aSteadyTrickleStillGetsWorkDoneWithinTheMaximum() throws Exception {
     AtomicInteger runs = new AtomicInteger();
     ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
-    try (CoalescingWorkQueue<String> queue = new CoalescingWorkQueue<>("test", new CoalescingDelay(
-        Duration.ofMillis(100), Duration.ofMillis(300)), 1, key -> runs.incrementAndGet())) {
+    try (CoalescingWorkQueue<String> queue =
+        new CoalescingWorkQueue<>(
+            "test",
+            new CoalescingDelay(Duration.ofMillis(100), Duration.ofMillis(300)),
+            1,
+            key -> runs.incrementAndGet())) {
       queue.start();
       // An add every 10 ms never leaves 100 ms of quiet: only the 300 ms maximum lets work through.
       var unused = trickle.scheduleAtFixedRate(() -> queue.add("k"), 0, 10, TimeUnit.MILLISECONDS);
@@ -56,20 +67,27 @@ class CoalescingWorkQueueTest {
     CountDownLatch firstRunStarted = new CountDownLatch(1);
     CountDownLatch releaseFirstRun = new CountDownLatch(1);
     AtomicInteger runs = new AtomicInteger();
-    try (CoalescingWorkQueue<String> queue = new CoalescingWorkQueue<>("test", new CoalescingDelay(
-        Duration.ZERO, Duration.ZERO), 4, key -> {
-          if (runs.incrementAndGet() == 1) {
-            firstRunStarted.countDown();
-            awaitQuietly(releaseFirstRun);
-          }
-        })) {
+    try (CoalescingWorkQueue<String> queue =
+        new CoalescingWorkQueue<>(
+            "test",
+            new CoalescingDelay(Duration.ZERO, Duration.ZERO),
+            4,
+            key -> {
+              if (runs.incrementAndGet() == 1) {
+                firstRunStarted.countDown();
+                awaitQuietly(releaseFirstRun);
+              }
+            })) {
       queue.start();
       queue.add("k");
       assertThat(firstRunStarted.await(10, TimeUnit.SECONDS)).isTrue();
       queue.add("k");
       queue.add("k");
       // Three idle workers, but none may take "k" while it runs.
-      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> runs.get() == 1);
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> runs.get() == 1);
       releaseFirstRun.countDown();
       await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() == 2 && queue.size() == 0);
     }
@@ -89,29 +107,35 @@ class CoalescingWorkQueueTest {
       lastRunStart.put(k, new AtomicLong());
     }
     ExecutorService adders = Executors.newFixedThreadPool(8);
-    try (CoalescingWorkQueue<Integer> queue = new CoalescingWorkQueue<>("test", new CoalescingDelay(
-        Duration.ZERO, Duration.ofMillis(1)), 8, key -> {
-          runs.increment();
-          lastRunStart.get(key).set(System.nanoTime());
-          if (inFlight.get(key).incrementAndGet() > 1) {
-            overlap.set(true);
-          }
-          long until = System.nanoTime() + ThreadLocalRandom.current().nextLong(50_000);
-          while (System.nanoTime() < until) {
-            Thread.onSpinWait();
-          }
-          inFlight.get(key).decrementAndGet();
-        })) {
+    try (CoalescingWorkQueue<Integer> queue =
+        new CoalescingWorkQueue<>(
+            "test",
+            new CoalescingDelay(Duration.ZERO, Duration.ofMillis(1)),
+            8,
+            key -> {
+              runs.increment();
+              lastRunStart.get(key).set(System.nanoTime());
+              if (inFlight.get(key).incrementAndGet() > 1) {
+                overlap.set(true);
+              }
+              long until = System.nanoTime() + ThreadLocalRandom.current().nextLong(50_000);
+              while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+              }
+              inFlight.get(key).decrementAndGet();
+            })) {
       queue.start();
       List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
       for (int t = 0; t < 8; t++) {
-        futures.add(adders.submit(() -> {
-          for (int i = 0; i < 20_000; i++) {
-            int key = ThreadLocalRandom.current().nextInt(keys);
-            lastAdd.get(key).accumulateAndGet(System.nanoTime(), Math::max);
-            queue.add(key);
-          }
-        }));
+        futures.add(
+            adders.submit(
+                () -> {
+                  for (int i = 0; i < 20_000; i++) {
+                    int key = ThreadLocalRandom.current().nextInt(keys);
+                    lastAdd.get(key).accumulateAndGet(System.nanoTime(), Math::max);
+                    queue.add(key);
+                  }
+                }));
       }
       for (java.util.concurrent.Future<?> f : futures) {
         f.get(60, TimeUnit.SECONDS);
@@ -120,7 +144,8 @@ class CoalescingWorkQueueTest {
 
       assertThat(overlap).isFalse();
       for (int k = 0; k < keys; k++) {
-        assertThat(lastRunStart.get(k).get()).as("key %d ran after its last add", k)
+        assertThat(lastRunStart.get(k).get())
+            .as("key %d ran after its last add", k)
             .isGreaterThan(lastAdd.get(k).get());
       }
       assertThat(runs.sum()).isLessThan(8 * 20_000);
@@ -132,28 +157,37 @@ class CoalescingWorkQueueTest {
   @Test
   void addAfterWaitsAtLeastTheDelay() {
     AtomicLong ranAt = new AtomicLong();
-    try (CoalescingWorkQueue<String> queue = new CoalescingWorkQueue<>("test", CoalescingDelay.DEFAULT, 1,
-        key -> ranAt.set(System.nanoTime()))) {
+    try (CoalescingWorkQueue<String> queue =
+        new CoalescingWorkQueue<>(
+            "test", CoalescingDelay.DEFAULT, 1, key -> ranAt.set(System.nanoTime()))) {
       queue.start();
       long added = System.nanoTime();
       queue.addAfter("k", Duration.ofMillis(400));
       await().atMost(Duration.ofSeconds(10)).until(() -> ranAt.get() != 0);
-      assertThat(Duration.ofNanos(ranAt.get() - added)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+      assertThat(Duration.ofNanos(ranAt.get() - added))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(400));
     }
   }
 
   @Test
   void closeStopsTheWorkersAndDropsWaitingKeys() {
     LongAdder runs = new LongAdder();
-    CoalescingWorkQueue<String> queue = new CoalescingWorkQueue<>("test", new CoalescingDelay(
-        Duration.ofSeconds(1), Duration.ofSeconds(1)), 2, key -> runs.increment());
+    CoalescingWorkQueue<String> queue =
+        new CoalescingWorkQueue<>(
+            "test",
+            new CoalescingDelay(Duration.ofSeconds(1), Duration.ofSeconds(1)),
+            2,
+            key -> runs.increment());
     queue.start();
     queue.add("k");
     queue.close();
     queue.add("later");
 
     assertThat(queue.size()).isZero();
-    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> runs.sum() == 0);
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> runs.sum() == 0);
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

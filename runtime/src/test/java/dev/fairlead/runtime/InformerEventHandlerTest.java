@@ -11,10 +11,11 @@ class InformerEventHandlerTest {
   @Test
   void eachKindOfEventReachesItsOwnAction() {
     List<String> seen = new ArrayList<>();
-    InformerEventHandler<String> handler = InformerEventHandler.of(
-        added -> seen.add("add " + added),
-        (before, after) -> seen.add("update " + before + " -> " + after),
-        deleted -> seen.add("delete " + deleted));
+    InformerEventHandler<String> handler =
+        InformerEventHandler.of(
+            added -> seen.add("add " + added),
+            (before, after) -> seen.add("update " + before + " -> " + after),
+            deleted -> seen.add("delete " + deleted));
 
     handler.onAdd("a");
     handler.onUpdate("a", "b");

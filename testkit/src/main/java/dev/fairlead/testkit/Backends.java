@@ -1,8 +1,8 @@
 package dev.fairlead.testkit;
 
 /**
- * Starts local HTTP and gRPC backends on 127.0.0.1 for a test, each answering with its own name, and
- * stops them at the end of the scope they were started in (test method or class).
+ * Starts local HTTP and gRPC backends on 127.0.0.1 for a test, each answering with its own name,
+ * and stops them at the end of the scope they were started in (test method or class).
  *
  * <pre>{@code
  * @RegisterExtension

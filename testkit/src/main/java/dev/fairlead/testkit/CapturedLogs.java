@@ -18,36 +18,42 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every log line written while a test (or, registered on a static field, a test class) runs: SLF4J's (Logback) and
- * java.util.logging's (which gRPC uses), each with its stack trace, for assertions such as "no key material or
- * token was ever logged". Lines are captured at the levels the logging configuration lets through.
+ * Every log line written while a test (or, registered on a static field, a test class) runs:
+ * SLF4J's (Logback) and java.util.logging's (which gRPC uses), each with its stack trace, for
+ * assertions such as "no key material or token was ever logged". Lines are captured at the levels
+ * the logging configuration lets through.
  */
-public final class CapturedLogs implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class CapturedLogs
+    implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
   private final ListAppender<ILoggingEvent> logback = new ListAppender<>();
   private final List<String> julLines = Collections.synchronizedList(new ArrayList<>());
-  private final Handler jul = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      StringBuilder line = new StringBuilder(record.getLevel() + " " + record.getLoggerName() + " - "
-          + new java.util.logging.SimpleFormatter().formatMessage(record));
-      for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
-        line.append('\n').append(t);
-        for (StackTraceElement element : t.getStackTrace()) {
-          line.append("\n\tat ").append(element);
+  private final Handler jul =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          StringBuilder line =
+              new StringBuilder(
+                  record.getLevel()
+                      + " "
+                      + record.getLoggerName()
+                      + " - "
+                      + new java.util.logging.SimpleFormatter().formatMessage(record));
+          for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
+            line.append('\n').append(t);
+            for (StackTraceElement element : t.getStackTrace()) {
+              line.append("\n\tat ").append(element);
+            }
+          }
+          julLines.add(line.toString());
         }
-      }
-      julLines.add(line.toString());
-    }
 
-    @Override
-    public void flush() {
-    }
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {
-    }
-  };
+        @Override
+        public void close() {}
+      };
   private boolean classScoped;
 
   @Override
@@ -97,7 +103,8 @@ public final class CapturedLogs implements BeforeAllCallback, AfterAllCallback, 
     List<String> lines = new ArrayList<>();
     synchronized (logback) { // AppenderBase.doAppend holds the appender's lock
       for (ILoggingEvent event : logback.list) {
-        String line = event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage();
+        String line =
+            event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage();
         if (event.getThrowableProxy() != null) {
           line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
         }

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 public record CommandResult(List<String> command, int exitCode, String stdout, String stderr) {
 
   /**
-   * Runs a command to completion, bounded by {@code timeout}; a command still running then is killed
-   * and reported as failed.
+   * Runs a command to completion, bounded by {@code timeout}; a command still running then is
+   * killed and reported as failed.
    */
   public static CommandResult run(List<String> command, Duration timeout) {
     return run(command, Path.of("").toAbsolutePath(), timeout);
@@ -25,23 +25,29 @@ public record CommandResult(List<String> command, int exitCode, String stdout, S
       Path out = Files.createTempFile("fairlead-cmd", ".out");
       Path err = Files.createTempFile("fairlead-cmd", ".err");
       try {
-        Process process = new ProcessBuilder(command)
-            .directory(directory.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
+        Process process =
+            new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           process.destroyForcibly().waitFor();
-          throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
+          throw new IllegalStateException(
+              String.join(" ", command) + " did not finish within " + timeout);
         }
-        return new CommandResult(List.copyOf(command), process.exitValue(),
-            Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new CommandResult(
+            List.copyOf(command),
+            process.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
       } finally {
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
       }
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while running " + String.join(" ", command), e);
@@ -51,8 +57,8 @@ public record CommandResult(List<String> command, int exitCode, String stdout, S
   /** This result, or an exception with the command, its exit code and its error output. */
   public CommandResult requireSuccess() {
     if (exitCode != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " exited with " + exitCode
-          + ": " + stderr.strip());
+      throw new IllegalStateException(
+          String.join(" ", command) + " exited with " + exitCode + ": " + stderr.strip());
     }
     return this;
   }

@@ -6,12 +6,14 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * What {@code scripts/provision-conformance.sh} provisioned for the Gateway API conformance suite: the official test
- * binary ({@code go test -c} of {@code sigs.k8s.io/gateway-api/conformance} at the pinned Gateway API version) and
- * the images its base manifests use, as archives under the names those manifests give them; or why they are not
- * here. Read from {@code tools.properties} once per JVM. Immutable.
+ * What {@code scripts/provision-conformance.sh} provisioned for the Gateway API conformance suite:
+ * the official test binary ({@code go test -c} of {@code sigs.k8s.io/gateway-api/conformance} at
+ * the pinned Gateway API version) and the images its base manifests use, as archives under the
+ * names those manifests give them; or why they are not here. Read from {@code tools.properties}
+ * once per JVM. Immutable.
  *
- * @param unavailable why the suite cannot run here (the real node cannot, or provisioning predates the suite)
+ * @param unavailable why the suite cannot run here (the real node cannot, or provisioning predates
+ *     the suite)
  */
 public record ConformanceTools(Optional<String> unavailable, Path binary, Path images) {
 
@@ -32,8 +34,13 @@ public record ConformanceTools(Optional<String> unavailable, Path binary, Path i
     String binary = p.getProperty("conformance.binary", "").trim();
     String images = p.getProperty("conformance.images", "").trim();
     if (binary.isEmpty() || images.isEmpty() || !Files.isExecutable(Path.of(binary))) {
-      return new ConformanceTools(Optional.of(file + " names no conformance binary and images: run "
-          + "scripts/provision.sh again"), Path.of(""), Path.of(""));
+      return new ConformanceTools(
+          Optional.of(
+              file
+                  + " names no conformance binary and images: run "
+                  + "scripts/provision.sh again"),
+          Path.of(""),
+          Path.of(""));
     }
     return new ConformanceTools(Optional.empty(), Path.of(binary), Path.of(images));
   }

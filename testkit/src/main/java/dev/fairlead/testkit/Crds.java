@@ -13,26 +13,40 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Installs CustomResourceDefinitions into any cluster and waits until the API server serves them. */
+/**
+ * Installs CustomResourceDefinitions into any cluster and waits until the API server serves them.
+ */
 public final class Crds {
 
   private static final Duration ESTABLISHED_TIMEOUT = Duration.ofSeconds(60);
 
-  private Crds() {
-  }
+  private Crds() {}
 
   /** Applies every CRD in a YAML stream (server-side) and waits until each is established. */
   public static void apply(KubernetesClient client, InputStream yaml) {
     List<HasMetadata> items = client.load(yaml).items();
     for (HasMetadata item : items) {
       if (!(item instanceof CustomResourceDefinition crd)) {
-        throw new IllegalArgumentException("Not a CustomResourceDefinition: " + item.getKind()
-            + " " + item.getMetadata().getName());
+        throw new IllegalArgumentException(
+            "Not a CustomResourceDefinition: "
+                + item.getKind()
+                + " "
+                + item.getMetadata().getName());
       }
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).forceConflicts().serverSideApply();
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(crd)
+          .forceConflicts()
+          .serverSideApply();
     }
     for (HasMetadata item : items) {
-      client.apiextensions().v1().customResourceDefinitions().withName(item.getMetadata().getName())
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(item.getMetadata().getName())
           .waitUntilCondition(Crds::established, ESTABLISHED_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
   }
@@ -58,7 +72,9 @@ public final class Crds {
   }
 
   private static boolean established(CustomResourceDefinition crd) {
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+    return crd != null
+        && crd.getStatus() != null
+        && crd.getStatus().getConditions() != null
         && crd.getStatus().getConditions().stream()
             .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }

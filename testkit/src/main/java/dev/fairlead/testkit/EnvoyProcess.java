@@ -16,21 +16,24 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One real Envoy process (the provisioned binary) running a {@link EnvoyBootstrap}. Its output goes to
- * {@link #logFile()}; its admin interface is on an ephemeral 127.0.0.1 port that Envoy reports through
- * {@code --admin-address-path}.
+ * One real Envoy process (the provisioned binary) running a {@link EnvoyBootstrap}. Its output goes
+ * to {@link #logFile()}; its admin interface is on an ephemeral 127.0.0.1 port that Envoy reports
+ * through {@code --admin-address-path}.
  *
- * <p>The log level is {@code info}; {@code -Dfairlead.envoy.logLevel=debug} raises it for a whole test run.
+ * <p>The log level is {@code info}; {@code -Dfairlead.envoy.logLevel=debug} raises it for a whole
+ * test run.
  *
- * <p>Closing stops the process (SIGTERM, then SIGKILL after five seconds); idempotent and thread-safe.
+ * <p>Closing stops the process (SIGTERM, then SIGKILL after five seconds); idempotent and
+ * thread-safe.
  */
 public final class EnvoyProcess implements AutoCloseable {
 
   private static final Duration ADMIN_STARTUP_TIMEOUT = Duration.ofSeconds(60);
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5))
-      .version(HttpClient.Version.HTTP_1_1)
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   private final String name;
   private final EnvoyBootstrap bootstrap;
@@ -38,7 +41,8 @@ public final class EnvoyProcess implements AutoCloseable {
   private final Process process;
   private final int adminPort;
 
-  private EnvoyProcess(String name, EnvoyBootstrap bootstrap, Path workDir, Process process, int adminPort) {
+  private EnvoyProcess(
+      String name, EnvoyBootstrap bootstrap, Path workDir, Process process, int adminPort) {
     this.name = name;
     this.bootstrap = bootstrap;
     this.workDir = workDir;
@@ -58,26 +62,41 @@ public final class EnvoyProcess implements AutoCloseable {
       Files.writeString(config, bootstrap.toYaml());
       Path adminAddress = workDir.resolve("admin-address");
       Path log = workDir.resolve("envoy.log");
-      Process process = new ProcessBuilder(List.of(
-          tools.envoyBinary().toString(),
-          "--config-path", config.toString(),
-          "--admin-address-path", adminAddress.toString(),
-          "--disable-hot-restart",
-          "--concurrency", "1",
-          "--drain-time-s", "1",
-          "--log-level", System.getProperty("fairlead.envoy.logLevel", "info")))
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      Process process =
+          new ProcessBuilder(
+                  List.of(
+                      tools.envoyBinary().toString(),
+                      "--config-path",
+                      config.toString(),
+                      "--admin-address-path",
+                      adminAddress.toString(),
+                      "--disable-hot-restart",
+                      "--concurrency",
+                      "1",
+                      "--drain-time-s",
+                      "1",
+                      "--log-level",
+                      System.getProperty("fairlead.envoy.logLevel", "info")))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       EnvoyProcess envoy;
       try {
         await("admin address of Envoy " + name)
             .atMost(ADMIN_STARTUP_TIMEOUT)
             .pollInterval(Duration.ofMillis(50))
-            .until(() -> !process.isAlive() || (Files.exists(adminAddress) && Files.size(adminAddress) > 0));
+            .until(
+                () ->
+                    !process.isAlive()
+                        || (Files.exists(adminAddress) && Files.size(adminAddress) > 0));
         if (!process.isAlive()) {
-          throw new IllegalStateException("Envoy " + name + " exited with " + process.exitValue()
-              + " at start-up; its log:\n" + Files.readString(log));
+          throw new IllegalStateException(
+              "Envoy "
+                  + name
+                  + " exited with "
+                  + process.exitValue()
+                  + " at start-up; its log:\n"
+                  + Files.readString(log));
         }
         String address = Files.readString(adminAddress).strip();
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
@@ -123,10 +142,11 @@ public final class EnvoyProcess implements AutoCloseable {
 
   /** GET on the admin interface. */
   public HttpResponse<String> admin(String pathAndQuery) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + pathAndQuery))
-        .timeout(Duration.ofSeconds(10))
-        .GET()
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + pathAndQuery))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build();
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -151,12 +171,14 @@ public final class EnvoyProcess implements AutoCloseable {
     await("Envoy " + name + " /ready")
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("Envoy " + name + " exited with " + process.exitValue());
-          }
-          return isReady();
-        });
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "Envoy " + name + " exited with " + process.exitValue());
+              }
+              return isReady();
+            });
     return this;
   }
 
@@ -192,7 +214,18 @@ public final class EnvoyProcess implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Envoy " + name + " (node " + bootstrap.nodeId() + ", fleet " + bootstrap.cluster()
-        + ", " + bootstrap.mode() + " ADS to 127.0.0.1:" + bootstrap.xdsPort() + ", admin 127.0.0.1:" + adminPort + ")";
+    return "Envoy "
+        + name
+        + " (node "
+        + bootstrap.nodeId()
+        + ", fleet "
+        + bootstrap.cluster()
+        + ", "
+        + bootstrap.mode()
+        + " ADS to 127.0.0.1:"
+        + bootstrap.xdsPort()
+        + ", admin 127.0.0.1:"
+        + adminPort
+        + ")";
   }
 }

@@ -9,26 +9,40 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Structure-aware mutation for fuzz targets: edits a JSON tree (a Kubernetes object as its YAML or JSON reads)
- * where the fuzzer's bytes say — a value replaced by a string, number, boolean or null, a field removed, a list
- * element duplicated or a container emptied — so that inputs stay close to real objects and reach the code
- * behind parsing, instead of dying in it as random bytes would.
+ * Structure-aware mutation for fuzz targets: edits a JSON tree (a Kubernetes object as its YAML or
+ * JSON reads) where the fuzzer's bytes say — a value replaced by a string, number, boolean or null,
+ * a field removed, a list element duplicated or a container emptied — so that inputs stay close to
+ * real objects and reach the code behind parsing, instead of dying in it as random bytes would.
  *
- * <p>Every choice is drawn from the {@link FuzzedDataProvider}, so the same bytes make the same edits: a crash the
- * fuzzer finds replays as a regression input. Strings come from a dictionary the target passes (field values its
- * code branches on) or from the bytes themselves.
+ * <p>Every choice is drawn from the {@link FuzzedDataProvider}, so the same bytes make the same
+ * edits: a crash the fuzzer finds replays as a regression input. Strings come from a dictionary the
+ * target passes (field values its code branches on) or from the bytes themselves.
  */
 public final class FuzzedTrees {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final int[] INTERESTING_NUMBERS = {0, 1, -1, 2, 80, 443, 1000, 1001, 65535, 65536, 1000000,
-      1000001, Integer.MAX_VALUE, Integer.MIN_VALUE};
+  private static final int[] INTERESTING_NUMBERS = {
+    0,
+    1,
+    -1,
+    2,
+    80,
+    443,
+    1000,
+    1001,
+    65535,
+    65536,
+    1000000,
+    1000001,
+    Integer.MAX_VALUE,
+    Integer.MIN_VALUE
+  };
 
-  private FuzzedTrees() {
-  }
+  private FuzzedTrees() {}
 
   /** Applies up to {@code maxEdits} edits to {@code root} in place. */
-  public static void mutate(JsonNode root, FuzzedDataProvider data, List<String> dictionary, int maxEdits) {
+  public static void mutate(
+      JsonNode root, FuzzedDataProvider data, List<String> dictionary, int maxEdits) {
     int edits = data.consumeInt(0, maxEdits);
     for (int i = 0; i < edits && data.remainingBytes() > 0; i++) {
       List<Slot> slots = new ArrayList<>();
@@ -82,10 +96,18 @@ public final class FuzzedTrees {
 
   private static void edit(Slot slot, FuzzedDataProvider data, List<String> dictionary) {
     switch (data.consumeInt(0, 7)) {
-      case 0 -> slot.set(NODES.textNode(dictionary.isEmpty() || data.consumeBoolean()
-          ? data.consumeString(64) : dictionary.get(data.consumeInt(0, dictionary.size() - 1))));
-      case 1 -> slot.set(NODES.numberNode(data.consumeBoolean()
-          ? INTERESTING_NUMBERS[data.consumeInt(0, INTERESTING_NUMBERS.length - 1)] : data.consumeInt()));
+      case 0 ->
+          slot.set(
+              NODES.textNode(
+                  dictionary.isEmpty() || data.consumeBoolean()
+                      ? data.consumeString(64)
+                      : dictionary.get(data.consumeInt(0, dictionary.size() - 1))));
+      case 1 ->
+          slot.set(
+              NODES.numberNode(
+                  data.consumeBoolean()
+                      ? INTERESTING_NUMBERS[data.consumeInt(0, INTERESTING_NUMBERS.length - 1)]
+                      : data.consumeInt()));
       case 2 -> slot.set(NODES.booleanNode(data.consumeBoolean()));
       case 3 -> slot.set(NODES.nullNode());
       case 4 -> slot.remove();

@@ -7,15 +7,15 @@ import java.util.List;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * Golden files: output a test compares with a recorded file. After a deliberate change, run the test with
- * {@code -Dfairlead.golden.update=true} to re-record the files instead of comparing, then review the diff.
+ * Golden files: output a test compares with a recorded file. After a deliberate change, run the
+ * test with {@code -Dfairlead.golden.update=true} to re-record the files instead of comparing, then
+ * review the diff.
  */
 public final class GoldenFiles {
 
   public static final String UPDATE_PROPERTY = "fairlead.golden.update";
 
-  private GoldenFiles() {
-  }
+  private GoldenFiles() {}
 
   /** Whether this run re-records golden files instead of comparing with them. */
   public static boolean updating() {
@@ -23,7 +23,8 @@ public final class GoldenFiles {
   }
 
   /**
-   * Fails unless {@code actual} is exactly the content of {@code recorded}; when re-recording, writes it there instead.
+   * Fails unless {@code actual} is exactly the content of {@code recorded}; when re-recording,
+   * writes it there instead.
    *
    * @param what what the output is, for the failure message
    */
@@ -34,13 +35,21 @@ public final class GoldenFiles {
       return;
     }
     if (!Files.isRegularFile(recorded)) {
-      throw new AssertionFailedError(recorded + " is not recorded yet: run with -D" + UPDATE_PROPERTY
-          + "=true to create it");
+      throw new AssertionFailedError(
+          recorded + " is not recorded yet: run with -D" + UPDATE_PROPERTY + "=true to create it");
     }
     String expected = Files.readString(recorded);
     if (!expected.equals(actual)) {
-      throw new AssertionFailedError(what + " differs from " + recorded + firstDifference(expected, actual)
-          + " (run with -D" + UPDATE_PROPERTY + "=true to re-record, then review the diff)", expected, actual);
+      throw new AssertionFailedError(
+          what
+              + " differs from "
+              + recorded
+              + firstDifference(expected, actual)
+              + " (run with -D"
+              + UPDATE_PROPERTY
+              + "=true to re-record, then review the diff)",
+          expected,
+          actual);
     }
   }
 

@@ -21,22 +21,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A local gRPC server on 127.0.0.1 whose one method, {@code fairlead.testkit.Identity/WhoAmI}, answers with
- * the server's name, so a test can tell which backend a call through Envoy or an xDS-resolved channel
- * reached. It also serves the standard gRPC health service (SERVING).
+ * A local gRPC server on 127.0.0.1 whose one method, {@code fairlead.testkit.Identity/WhoAmI},
+ * answers with the server's name, so a test can tell which backend a call through Envoy or an
+ * xDS-resolved channel reached. It also serves the standard gRPC health service (SERVING).
  *
- * <p>The method uses a plain UTF-8 string marshaller, so clients need no generated code:
- * {@link #whoAmI(Channel)}. Thread-safe; closing stops the server.
+ * <p>The method uses a plain UTF-8 string marshaller, so clients need no generated code: {@link
+ * #whoAmI(Channel)}. Thread-safe; closing stops the server.
  */
 public final class GrpcBackend implements AutoCloseable {
 
   /** The identity method, for clients. */
-  public static final MethodDescriptor<String, String> WHO_AM_I = MethodDescriptor.<String, String>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName("fairlead.testkit.Identity", "WhoAmI"))
-      .setRequestMarshaller(Utf8Marshaller.INSTANCE)
-      .setResponseMarshaller(Utf8Marshaller.INSTANCE)
-      .build();
+  public static final MethodDescriptor<String, String> WHO_AM_I =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(
+              MethodDescriptor.generateFullMethodName("fairlead.testkit.Identity", "WhoAmI"))
+          .setRequestMarshaller(Utf8Marshaller.INSTANCE)
+          .setResponseMarshaller(Utf8Marshaller.INSTANCE)
+          .build();
 
   private final String name;
   private final Server server;
@@ -52,29 +54,36 @@ public final class GrpcBackend implements AutoCloseable {
     LongAdder calls = new LongAdder();
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.SERVING);
-    ServerServiceDefinition identity = ServerServiceDefinition.builder("fairlead.testkit.Identity")
-        .addMethod(WHO_AM_I, ServerCalls.asyncUnaryCall((request, response) -> {
-          calls.increment();
-          response.onNext(name);
-          response.onCompleted();
-        }))
-        .build();
+    ServerServiceDefinition identity =
+        ServerServiceDefinition.builder("fairlead.testkit.Identity")
+            .addMethod(
+                WHO_AM_I,
+                ServerCalls.asyncUnaryCall(
+                    (request, response) -> {
+                      calls.increment();
+                      response.onNext(name);
+                      response.onCompleted();
+                    }))
+            .build();
     try {
-      Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-          .addService(identity)
-          .addService(health.getHealthService())
-          .build()
-          .start();
+      Server server =
+          NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+              .addService(identity)
+              .addService(health.getHealthService())
+              .build()
+              .start();
       return new GrpcBackend(name, server, calls);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start gRPC backend " + name, e);
     }
   }
 
-  /** Calls {@code WhoAmI} over {@code channel} and returns the name of the backend that answered. */
+  /**
+   * Calls {@code WhoAmI} over {@code channel} and returns the name of the backend that answered.
+   */
   public static String whoAmI(Channel channel) {
-    return ClientCalls.blockingUnaryCall(channel, WHO_AM_I,
-        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "");
+    return ClientCalls.blockingUnaryCall(
+        channel, WHO_AM_I, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "");
   }
 
   public String name() {

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The provisioned helm, pointed at one cluster by a kubeconfig file, or at none for commands that need no cluster
- * ({@code lint}, {@code template}). Immutable.
+ * The provisioned helm, pointed at one cluster by a kubeconfig file, or at none for commands that
+ * need no cluster ({@code lint}, {@code template}). Immutable.
  */
 public record Helm(Path kubeconfig) {
 

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A local HTTP/1.1 server on 127.0.0.1 that answers every request with its own name (body and the
- * {@code x-backend} header), so a test can tell which backend a request through Envoy reached.
- * It counts requests, keeps the last one (its target and headers, to see what Envoy forwarded), and can be told
- * to answer with another status (e.g. to fail health checks).
+ * {@code x-backend} header), so a test can tell which backend a request through Envoy reached. It
+ * counts requests, keeps the last one (its target and headers, to see what Envoy forwarded), and
+ * can be told to answer with another status (e.g. to fail health checks).
  *
  * <p>Thread-safe; closing stops the server.
  */
@@ -41,7 +41,7 @@ public final class HttpBackend implements AutoCloseable {
   /**
    * A request as the backend received it.
    *
-   * @param target  the request target: path and query
+   * @param target the request target: path and query
    * @param headers the header values by lower-case name
    */
   public record Request(String target, Map<String, List<String>> headers) {
@@ -60,12 +60,16 @@ public final class HttpBackend implements AutoCloseable {
 
   public static HttpBackend start(String name) {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-      ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "http-backend-" + name);
-        t.setDaemon(true);
-        return t;
-      });
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+      ExecutorService executor =
+          Executors.newFixedThreadPool(
+              4,
+              r -> {
+                Thread t = new Thread(r, "http-backend-" + name);
+                t.setDaemon(true);
+                return t;
+              });
       HttpBackend backend = new HttpBackend(name, server, executor);
       server.createContext("/", backend::handle);
       server.setExecutor(executor);
@@ -82,8 +86,10 @@ public final class HttpBackend implements AutoCloseable {
         body.transferTo(OutputStream.nullOutputStream());
       }
       Map<String, List<String>> headers = new TreeMap<>();
-      exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT),
-          List.copyOf(values)));
+      exchange
+          .getRequestHeaders()
+          .forEach(
+              (name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
       last = new Request(exchange.getRequestURI().toString(), Map.copyOf(headers));
       requests.increment();
       byte[] answer = (name + "\n").getBytes(StandardCharsets.UTF_8);

@@ -6,11 +6,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
-/** Free TCP ports on 127.0.0.1, for listeners a test configures in another process (e.g. Envoy's). */
+/**
+ * Free TCP ports on 127.0.0.1, for listeners a test configures in another process (e.g. Envoy's).
+ */
 public final class LoopbackPorts {
 
-  private LoopbackPorts() {
-  }
+  private LoopbackPorts() {}
 
   /** A port that was free on 127.0.0.1 a moment ago. */
   public static int free() {

@@ -24,36 +24,40 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * An HTTP backend running inside a {@link TestHosts} network namespace, on an address of its own (never
- * loopback) and port {@value #PORT}, so EndpointSlices can list it. It keeps {@link HttpBackend}'s identity
- * contract: every request, whatever its method and path, is answered with status 200 (or the one set by
- * {@link #respondWith}), the body {@code <name>\n} and the header {@value HttpBackend#IDENTITY_HEADER}:
- * {@code <name>}.
+ * An HTTP backend running inside a {@link TestHosts} network namespace, on an address of its own
+ * (never loopback) and port {@value #PORT}, so EndpointSlices can list it. It keeps {@link
+ * HttpBackend}'s identity contract: every request, whatever its method and path, is answered with
+ * status 200 (or the one set by {@link #respondWith}), the body {@code <name>\n} and the header
+ * {@value HttpBackend#IDENTITY_HEADER}: {@code <name>}.
  *
- * <p>The server is a small Python 3 script ({@code netns_http_backend.py}, a resource of this package) run
- * with {@code ip netns exec}. A second port on the same address, {@value #CONTROL_PORT}, serves the test
- * itself: {@link #requests()} and {@link #respondWith} go there, so they are never counted as traffic. The
- * script's output goes to {@link #logFile()}, which {@link TestHosts} attaches to the report of a failed test.
+ * <p>The server is a small Python 3 script ({@code netns_http_backend.py}, a resource of this
+ * package) run with {@code ip netns exec}. A second port on the same address, {@value
+ * #CONTROL_PORT}, serves the test itself: {@link #requests()} and {@link #respondWith} go there, so
+ * they are never counted as traffic. The script's output goes to {@link #logFile()}, which {@link
+ * TestHosts} attaches to the report of a failed test.
  *
- * <p>Thread-safe. Closing stops the process (SIGTERM, then SIGKILL after five seconds); idempotent. The script
- * also exits when its standard input closes, so it cannot outlive the JVM that started it. The address stays
- * assigned until the namespace goes, so requests to a closed backend are refused at once.
+ * <p>Thread-safe. Closing stops the process (SIGTERM, then SIGKILL after five seconds); idempotent.
+ * The script also exits when its standard input closes, so it cannot outlive the JVM that started
+ * it. The address stays assigned until the namespace goes, so requests to a closed backend are
+ * refused at once.
  */
 public final class NetnsBackend implements AutoCloseable {
 
   /** The port every namespace backend serves traffic on. */
   public static final int PORT = 8080;
+
   /** The port, on the same address, of the backend's control interface. */
   public static final int CONTROL_PORT = 18080;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(5);
-  private static final HttpClient CONTROL = HttpClient.newBuilder()
-      .proxy(HttpClient.Builder.NO_PROXY)
-      .connectTimeout(Duration.ofSeconds(2))
-      .version(HttpClient.Version.HTTP_1_1)
-      .build();
+  private static final HttpClient CONTROL =
+      HttpClient.newBuilder()
+          .proxy(HttpClient.Builder.NO_PROXY)
+          .connectTimeout(Duration.ofSeconds(2))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   private final String name;
   private final String namespace;
@@ -62,7 +66,8 @@ public final class NetnsBackend implements AutoCloseable {
   private final Path logFile;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private NetnsBackend(String name, String namespace, String address, Process process, Path logFile) {
+  private NetnsBackend(
+      String name, String namespace, String address, Process process, Path logFile) {
     this.name = name;
     this.namespace = namespace;
     this.address = address;
@@ -71,13 +76,17 @@ public final class NetnsBackend implements AutoCloseable {
   }
 
   /**
-   * Starts the backend on a fresh address of {@code namespace} and returns once its control port answers
-   * from the root namespace.
+   * Starts the backend on a fresh address of {@code namespace} and returns once its control port
+   * answers from the root namespace.
    */
   static NetnsBackend start(TestHostNamespace namespace, String name) {
     if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("Backend name '" + name + "' must match " + NAME.pattern()
-          + ": it becomes a response header and a file name");
+      throw new IllegalArgumentException(
+          "Backend name '"
+              + name
+              + "' must match "
+              + NAME.pattern()
+              + ": it becomes a response header and a file name");
     }
     String address = namespace.nextAddress();
     Process process;
@@ -85,31 +94,58 @@ public final class NetnsBackend implements AutoCloseable {
     try {
       Path workDir = Files.createTempDirectory("fairlead-netns-backend-" + name + "-");
       logFile = workDir.resolve(name + ".log");
-      process = new ProcessBuilder(List.of(
-          "ip", "netns", "exec", namespace.name(),
-          Script.PYTHON, "-u", Script.PATH.toString(),
-          "--name", name,
-          "--address", address,
-          "--port", Integer.toString(PORT),
-          "--control-port", Integer.toString(CONTROL_PORT)))
-          .redirectErrorStream(true)
-          .redirectOutput(logFile.toFile())
-          .start();
+      process =
+          new ProcessBuilder(
+                  List.of(
+                      "ip",
+                      "netns",
+                      "exec",
+                      namespace.name(),
+                      Script.PYTHON,
+                      "-u",
+                      Script.PATH.toString(),
+                      "--name",
+                      name,
+                      "--address",
+                      address,
+                      "--port",
+                      Integer.toString(PORT),
+                      "--control-port",
+                      Integer.toString(CONTROL_PORT)))
+              .redirectErrorStream(true)
+              .redirectOutput(logFile.toFile())
+              .start();
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start backend " + name + " in " + namespace, e);
     }
     NetnsBackend backend = new NetnsBackend(name, namespace.name(), address, process, logFile);
     try {
-      await("backend " + name + " answering on " + address + ":" + CONTROL_PORT + " in " + namespace.name())
+      await(
+              "backend "
+                  + name
+                  + " answering on "
+                  + address
+                  + ":"
+                  + CONTROL_PORT
+                  + " in "
+                  + namespace.name())
           .atMost(STARTUP_TIMEOUT)
           .pollInterval(Duration.ofMillis(50))
-          .until(() -> {
-            if (!process.isAlive()) {
-              throw new IllegalStateException("Backend " + name + " in " + namespace.name() + " exited with "
-                  + process.exitValue() + " at start-up; its log:\n" + backend.log());
-            }
-            return backend.controlAnswers();
-          });
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new IllegalStateException(
+                      "Backend "
+                          + name
+                          + " in "
+                          + namespace.name()
+                          + " exited with "
+                          + process.exitValue()
+                          + " at start-up; its log:\n"
+                          + backend.log());
+                }
+                return backend.controlAnswers();
+              });
     } catch (RuntimeException e) {
       backend.close();
       throw e;
@@ -146,19 +182,28 @@ public final class NetnsBackend implements AutoCloseable {
     return Long.parseLong(body.strip());
   }
 
-  /** The lower-case names of the headers of the last request answered on {@link #port()}; empty before any. */
+  /**
+   * The lower-case names of the headers of the last request answered on {@link #port()}; empty
+   * before any.
+   */
   public Set<String> lastHeaderNames() {
-    String body = control(HttpRequest.newBuilder(controlUri("/last-headers")).GET(), "GET /last-headers");
-    return body.lines().map(String::strip).filter(line -> !line.isEmpty())
+    String body =
+        control(HttpRequest.newBuilder(controlUri("/last-headers")).GET(), "GET /last-headers");
+    return body.lines()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty())
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** Answers every later request with this status (100..599). */
   public void respondWith(int status) {
     if (status < 100 || status > 599) {
-      throw new IllegalArgumentException("Backend " + name + ": status must be within 100..599, got " + status);
+      throw new IllegalArgumentException(
+          "Backend " + name + ": status must be within 100..599, got " + status);
     }
-    control(HttpRequest.newBuilder(controlUri("/status/" + status)).PUT(HttpRequest.BodyPublishers.noBody()),
+    control(
+        HttpRequest.newBuilder(controlUri("/status/" + status))
+            .PUT(HttpRequest.BodyPublishers.noBody()),
         "PUT /status/" + status);
   }
 
@@ -188,9 +233,13 @@ public final class NetnsBackend implements AutoCloseable {
 
   private boolean controlAnswers() {
     try {
-      HttpResponse<Void> response = CONTROL.send(
-          HttpRequest.newBuilder(controlUri("/requests")).timeout(Duration.ofSeconds(2)).GET().build(),
-          HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> response =
+          CONTROL.send(
+              HttpRequest.newBuilder(controlUri("/requests"))
+                  .timeout(Duration.ofSeconds(2))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
       return response.statusCode() == 200;
     } catch (IOException e) {
       return false;
@@ -202,16 +251,28 @@ public final class NetnsBackend implements AutoCloseable {
 
   private String control(HttpRequest.Builder request, String what) {
     try {
-      HttpResponse<String> response = CONTROL.send(request.timeout(CONTROL_TIMEOUT).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          CONTROL.send(
+              request.timeout(CONTROL_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        throw new IllegalStateException(this + ": control " + what + " answered " + response.statusCode()
-            + ": " + response.body().strip());
+        throw new IllegalStateException(
+            this
+                + ": control "
+                + what
+                + " answered "
+                + response.statusCode()
+                + ": "
+                + response.body().strip());
       }
       return response.body();
     } catch (IOException e) {
-      throw new UncheckedIOException(this + ": control " + what + " failed"
-          + (process.isAlive() ? "" : " (the process exited with " + process.exitValue() + ")"), e);
+      throw new UncheckedIOException(
+          this
+              + ": control "
+              + what
+              + " failed"
+              + (process.isAlive() ? "" : " (the process exited with " + process.exitValue() + ")"),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -234,7 +295,8 @@ public final class NetnsBackend implements AutoCloseable {
   /** What stops namespace backends from running here (no usable python3), if anything. */
   static Optional<String> probe() {
     try {
-      return Files.isReadable(Script.PATH) ? Optional.empty()
+      return Files.isReadable(Script.PATH)
+          ? Optional.empty()
           : Optional.of("Namespace backends cannot read their script at " + Script.PATH);
     } catch (ExceptionInInitializerError e) {
       return Optional.of(e.getCause().getMessage());
@@ -247,30 +309,35 @@ public final class NetnsBackend implements AutoCloseable {
   }
 
   /**
-   * What {@code ip netns exec} runs: the resolved {@code python3} (3.7+ for ThreadingHTTPServer; resolved
-   * once, so no shell shim stands between the process and the signals it gets) and the script, copied once
-   * per JVM out of the class path.
+   * What {@code ip netns exec} runs: the resolved {@code python3} (3.7+ for ThreadingHTTPServer;
+   * resolved once, so no shell shim stands between the process and the signals it gets) and the
+   * script, copied once per JVM out of the class path.
    */
   static final class Script {
 
     static final String PYTHON = resolvePython();
     static final Path PATH = extract();
 
-    private Script() {
-    }
+    private Script() {}
 
     private static String resolvePython() {
       CommandResult result;
       try {
-        result = CommandResult.run(List.of("python3", "-c",
-            "import sys; assert sys.version_info >= (3, 7), sys.version; print(sys.executable)"), Duration.ofSeconds(30));
+        result =
+            CommandResult.run(
+                List.of(
+                    "python3",
+                    "-c",
+                    "import sys; assert sys.version_info >= (3, 7), sys.version; print(sys.executable)"),
+                Duration.ofSeconds(30));
       } catch (IllegalStateException e) {
-        throw new IllegalStateException("Namespace backends need python3 (3.7 or later) on the PATH: "
-            + e.getMessage(), e);
+        throw new IllegalStateException(
+            "Namespace backends need python3 (3.7 or later) on the PATH: " + e.getMessage(), e);
       }
       if (result.exitCode() != 0 || result.stdout().isBlank()) {
-        throw new IllegalStateException("Namespace backends need python3 3.7 or later on the PATH; python3 said: "
-            + (result.stderr() + result.stdout()).strip());
+        throw new IllegalStateException(
+            "Namespace backends need python3 3.7 or later on the PATH; python3 said: "
+                + (result.stderr() + result.stdout()).strip());
       }
       return result.stdout().strip();
     }
@@ -278,7 +345,8 @@ public final class NetnsBackend implements AutoCloseable {
     private static Path extract() {
       try (InputStream in = NetnsBackend.class.getResourceAsStream("netns_http_backend.py")) {
         if (in == null) {
-          throw new IllegalStateException("netns_http_backend.py is missing from the fairlead-testkit class path");
+          throw new IllegalStateException(
+              "netns_http_backend.py is missing from the fairlead-testkit class path");
         }
         Path dir = Files.createTempDirectory("fairlead-netns-backend-script-");
         dir.toFile().deleteOnExit();

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real kube-apiserver (with its own etcd) for one test class, started from the binaries
- * {@code scripts/provision.sh} built, through fabric8 kube-api-test. Every listener is on 127.0.0.1.
+ * A real kube-apiserver (with its own etcd) for one test class, started from the binaries {@code
+ * scripts/provision.sh} built, through fabric8 kube-api-test. Every listener is on 127.0.0.1.
  *
  * <p>Register it as a static field so it lives for the whole class:
  *
@@ -39,13 +39,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * static final RealApiServer apiServer = new RealApiServer();
  * }</pre>
  *
- * <p>Offers a fabric8 client, a kubeconfig file for other processes (kubectl, helm, a Fairlead instance), and
- * the provisioned kubectl and helm pointed at it. The server never touches the user's
- * {@code ~/.kube/config}. Methods may be called from any thread once the class has started.
+ * <p>Offers a fabric8 client, a kubeconfig file for other processes (kubectl, helm, a Fairlead
+ * instance), and the provisioned kubectl and helm pointed at it. The server never touches the
+ * user's {@code ~/.kube/config}. Methods may be called from any thread once the class has started.
  *
- * <p>{@link #restartApiServer()} restarts the kube-apiserver process alone, on the same port with the same etcd:
- * what clients see in a control-plane upgrade. {@link #compactEtcd()} compacts etcd's history up to its current
- * revision, as the API server itself does every few minutes: reads and watches from an older revision are gone.
+ * <p>{@link #restartApiServer()} restarts the kube-apiserver process alone, on the same port with
+ * the same etcd: what clients see in a control-plane upgrade. {@link #compactEtcd()} compacts
+ * etcd's history up to its current revision, as the API server itself does every few minutes: reads
+ * and watches from an older revision are gone.
  */
 public final class RealApiServer implements BeforeAllCallback, AfterAllCallback {
 
@@ -56,8 +57,13 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
   private volatile KubeAPIServer server;
   private volatile KubernetesClient client;
   private volatile Path kubeconfig;
-  /** The kube-apiserver process {@link #restartApiServer()} started last, which kube-api-test does not know. */
+
+  /**
+   * The kube-apiserver process {@link #restartApiServer()} started last, which kube-api-test does
+   * not know.
+   */
   private volatile Process restarted;
+
   private volatile int restarts;
 
   public RealApiServer() {
@@ -79,7 +85,10 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
     stop();
   }
 
-  /** Starts the server; {@link #beforeAll} calls it, tests that manage lifecycles themselves may too. */
+  /**
+   * Starts the server; {@link #beforeAll} calls it, tests that manage lifecycles themselves may
+   * too.
+   */
   public synchronized void start() {
     if (server != null) {
       return;
@@ -91,14 +100,16 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
     flags.add("--advertise-address=127.0.0.1");
     flags.add("--endpoint-reconciler-type=none");
     flags.addAll(extraFlags);
-    KubeAPIServer started = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withTestDir(tools.kubeApiTestDir().toString())
-        .withApiServerVersion(tools.kubernetesVersion())
-        .withOfflineMode(true)
-        .withUpdateKubeConfig(false)
-        .withStartupTimeout((int) STARTUP_TIMEOUT.toMillis())
-        .withApiServerFlags(flags)
-        .build());
+    KubeAPIServer started =
+        new KubeAPIServer(
+            KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withTestDir(tools.kubeApiTestDir().toString())
+                .withApiServerVersion(tools.kubernetesVersion())
+                .withOfflineMode(true)
+                .withUpdateKubeConfig(false)
+                .withStartupTimeout((int) STARTUP_TIMEOUT.toMillis())
+                .withApiServerFlags(flags)
+                .build());
     started.start();
     server = started;
     try {
@@ -138,10 +149,10 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
   }
 
   /**
-   * Restarts the kube-apiserver process and leaves etcd running: stops it with SIGTERM (SIGKILL if it has not exited
-   * within 30 s), starts the same command again — same port, certificates, flags and etcd data — and waits until
-   * {@code /readyz} says ok. Clients and kubeconfig files stay valid. Its output goes to
-   * {@code target/kube-apiserver-restart-<n>.log}.
+   * Restarts the kube-apiserver process and leaves etcd running: stops it with SIGTERM (SIGKILL if
+   * it has not exited within 30 s), starts the same command again — same port, certificates, flags
+   * and etcd data — and waits until {@code /readyz} says ok. Clients and kubeconfig files stay
+   * valid. Its output goes to {@code target/kube-apiserver-restart-<n>.log}.
    *
    * @return how long the API server was away, from the stop until ready again
    */
@@ -155,28 +166,43 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
     Path log = Path.of("target", "kube-apiserver-restart-" + restart + ".log");
     try {
       Files.createDirectories(log.getParent());
-      restarted = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      restarted =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start kube-apiserver again: " + String.join(" ", command), e);
+      throw new UncheckedIOException(
+          "cannot start kube-apiserver again: " + String.join(" ", command), e);
     }
     Process process = restarted;
     await("kube-apiserver ready again after restart " + restart)
-        .atMost(STARTUP_TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-        .until(() -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("kube-apiserver exited with " + process.exitValue() + " after restart "
-                + restart + "; its log: " + log.toAbsolutePath());
-          }
-          return "ok".equals(client.raw(client.getMasterUrl().toURI().resolve("/readyz").toString()));
-        });
+        .atMost(STARTUP_TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "kube-apiserver exited with "
+                        + process.exitValue()
+                        + " after restart "
+                        + restart
+                        + "; its log: "
+                        + log.toAbsolutePath());
+              }
+              return "ok"
+                  .equals(client.raw(client.getMasterUrl().toURI().resolve("/readyz").toString()));
+            });
     return Duration.ofNanos(System.nanoTime() - start);
   }
 
   /**
-   * Compacts etcd's key-value history up to its current revision (physically: it returns when the compaction is
-   * done), through etcd's HTTP gateway at the {@code --etcd-servers} address the running kube-apiserver uses. A
-   * watch or read from a resource version below the returned revision is then answered {@code 410 Gone} wherever the
-   * API server's watch cache does not hold it.
+   * Compacts etcd's key-value history up to its current revision (physically: it returns when the
+   * compaction is done), through etcd's HTTP gateway at the {@code --etcd-servers} address the
+   * running kube-apiserver uses. A watch or read from a resource version below the returned
+   * revision is then answered {@code 410 Gone} wherever the API server's watch cache does not hold
+   * it.
    *
    * @return the revision compacted to
    */
@@ -200,36 +226,50 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
     }
   }
 
-  /** The first etcd server of a kube-apiserver command line, given as {@code --etcd-servers=URL,...} or in two args. */
+  /**
+   * The first etcd server of a kube-apiserver command line, given as {@code --etcd-servers=URL,...}
+   * or in two args.
+   */
   static String etcdServer(List<String> command) {
     for (int i = 0; i < command.size(); i++) {
       String arg = command.get(i);
-      String urls = arg.startsWith("--etcd-servers=") ? arg.substring("--etcd-servers=".length())
-          : arg.equals("--etcd-servers") && i + 1 < command.size() ? command.get(i + 1) : null;
+      String urls =
+          arg.startsWith("--etcd-servers=")
+              ? arg.substring("--etcd-servers=".length())
+              : arg.equals("--etcd-servers") && i + 1 < command.size() ? command.get(i + 1) : null;
       if (urls != null) {
         return urls.split(",")[0];
       }
     }
-    throw new IllegalStateException("kube-apiserver runs without --etcd-servers: " + String.join(" ", command));
+    throw new IllegalStateException(
+        "kube-apiserver runs without --etcd-servers: " + String.join(" ", command));
   }
 
-  /** One call to etcd's HTTP/JSON gateway; its JSON answer, or a failure naming the call and etcd's answer. */
+  /**
+   * One call to etcd's HTTP/JSON gateway; its JSON answer, or a failure naming the call and etcd's
+   * answer.
+   */
   private static JsonNode etcdPost(String etcd, String path, String body)
       throws IOException, InterruptedException {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(etcd + path)).timeout(Duration.ofSeconds(30))
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(etcd + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IOException("etcd " + path + " answered " + response.statusCode() + ": " + response.body());
+      throw new IOException(
+          "etcd " + path + " answered " + response.statusCode() + ": " + response.body());
     }
     return new ObjectMapper().readTree(response.body());
   }
 
   /**
-   * The kube-apiserver process kube-api-test started, marked stopped in kube-api-test so that its exit is not taken
-   * for a crash (which would stop etcd and delete its data). kube-api-test 7.6.1 offers no restart; this reaches
-   * into its fields.
+   * The kube-apiserver process kube-api-test started, marked stopped in kube-api-test so that its
+   * exit is not taken for a crash (which would stop etcd and delete its data). kube-api-test 7.6.1
+   * offers no restart; this reaches into its fields.
    */
   private Process kubeApiTestProcess() {
     try {
@@ -243,8 +283,11 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
       process.setAccessible(true);
       return (Process) process.get(apiServerProcess);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("cannot reach kube-api-test's kube-apiserver process (its internals differ "
-          + "from 7.6.1's): " + e, e);
+      throw new IllegalStateException(
+          "cannot reach kube-api-test's kube-apiserver process (its internals differ "
+              + "from 7.6.1's): "
+              + e,
+          e);
     }
   }
 
@@ -259,7 +302,8 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
       }
       return command;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the command line of kube-apiserver (pid " + pid + ")", e);
+      throw new UncheckedIOException(
+          "cannot read the command line of kube-apiserver (pid " + pid + ")", e);
     }
   }
 
@@ -312,17 +356,20 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
 
   /** Creates a namespace and returns its name. */
   public String createNamespace(String name) {
-    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+    client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
     return name;
   }
 
   /**
-   * Server-side applies the one object {@code yaml} describes, as a user with kubectl would (taking over fields
-   * another manager owns); returns it as the API server stored it.
+   * Server-side applies the one object {@code yaml} describes, as a user with kubectl would (taking
+   * over fields another manager owns); returns it as the API server stored it.
    */
   public io.fabric8.kubernetes.api.model.HasMetadata apply(String yaml) {
-    io.fabric8.kubernetes.api.model.HasMetadata object = client().getKubernetesSerialization().unmarshal(yaml);
+    io.fabric8.kubernetes.api.model.HasMetadata object =
+        client().getKubernetesSerialization().unmarshal(yaml);
     return client().resource(object).forceConflicts().serverSideApply();
   }
 
@@ -333,8 +380,9 @@ public final class RealApiServer implements BeforeAllCallback, AfterAllCallback 
 
   private void requireStarted() {
     if (server == null) {
-      throw new IllegalStateException("The API server is not running: register RealApiServer as a static "
-          + "@RegisterExtension field, or call start().");
+      throw new IllegalStateException(
+          "The API server is not running: register RealApiServer as a static "
+              + "@RegisterExtension field, or call start().");
     }
   }
 }

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,38 +25,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real one-node Kubernetes cluster ({@link RealNode}: kubelet, containerd, runc, kube-proxy, CoreDNS) for the
- * suites that run pods. The node comes up once per test run, when the first suite needing it starts, is shared by
- * every suite of the run, and goes down when the run ends. Register it as a static field:
+ * A real one-node Kubernetes cluster ({@link RealNode}: kubelet, containerd, runc, kube-proxy,
+ * CoreDNS) for the suites that run pods. The node comes up once per test run, when the first suite
+ * needing it starts, is shared by every suite of the run, and goes down when the run ends. Register
+ * it as a static field:
  *
  * <pre>{@code
  * @RegisterExtension
  * static final RealCluster cluster = new RealCluster();
  * }</pre>
  *
- * <p>Where the node cannot run (not root, no overlay filesystem, no network namespaces, nothing provisioned)
- * the suite is skipped with that exact reason. When the node fails to come up, every suite using it fails with
- * the reason and the ends of the components' logs. When a test fails, its failure report
- * ({@code target/failure-reports/<class>/<test>/}) gets the kubelet's, containerd's and the other components'
- * logs, the pods' list and {@code kubectl describe} of every pod that is not ready, and the logs of every container
- * the kubelet still keeps (of deleted pods too, until it cleans them up).
+ * <p>Where the node cannot run (not root, no overlay filesystem, no network namespaces, nothing
+ * provisioned) the suite is skipped with that exact reason. When the node fails to come up, every
+ * suite using it fails with the reason and the ends of the components' logs. When a test fails, its
+ * failure report ({@code target/failure-reports/<class>/<test>/}) gets the kubelet's, containerd's
+ * and the other components' logs, the pods' list and {@code kubectl describe} of every pod that is
+ * not ready, and the logs of every container the kubelet still keeps (of deleted pods too, until it
+ * cleans them up).
  *
- * <p>Images come only from archives ({@link #importImage}); pods name them exactly, with
- * {@code imagePullPolicy: IfNotPresent}. Thread-safe once the suite has started.
+ * <p>Images come only from archives ({@link #importImage}); pods name them exactly, with {@code
+ * imagePullPolicy: IfNotPresent}. Thread-safe once the suite has started.
  */
 public final class RealCluster implements BeforeAllCallback, AfterTestExecutionCallback {
 
   private static final Logger LOG = LoggerFactory.getLogger(RealCluster.class);
-  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(RealCluster.class);
+  private static final ExtensionContext.Namespace STORE =
+      ExtensionContext.Namespace.create(RealCluster.class);
 
   private volatile RealNode node;
 
   @Override
   public void beforeAll(ExtensionContext context) {
     Optional<String> unavailable = unavailableReason();
-    assumeTrue(unavailable.isEmpty(), () -> "The real node cannot run on this machine: " + unavailable.orElseThrow());
-    Shared shared = context.getRoot().getStore(STORE).getOrComputeIfAbsent(Shared.class, key -> Shared.start(),
-        Shared.class);
+    assumeTrue(
+        unavailable.isEmpty(),
+        () -> "The real node cannot run on this machine: " + unavailable.orElseThrow());
+    Shared shared =
+        context
+            .getRoot()
+            .getStore(STORE)
+            .getOrComputeIfAbsent(Shared.class, key -> Shared.start(), Shared.class);
     node = shared.node();
   }
 
@@ -91,15 +98,17 @@ public final class RealCluster implements BeforeAllCallback, AfterTestExecutionC
     return new Helm(kubeconfig());
   }
 
-  /** Imports an image archive (OCI layout or {@code docker save} format) into the node's containerd. */
+  /**
+   * Imports an image archive (OCI layout or {@code docker save} format) into the node's containerd.
+   */
   public void importImage(Path archive) {
     node().importImage(archive);
   }
 
   /**
-   * Imports one of the provisioned test images: {@code envoy} ({@code fairlead.dev/envoy:<version>}) or
-   * {@code backend} ({@code fairlead.dev/backend:busybox}, an HTTP server answering {@code GET /cgi-bin/pod} with
-   * its pod's name on port 8080).
+   * Imports one of the provisioned test images: {@code envoy} ({@code
+   * fairlead.dev/envoy:<version>}) or {@code backend} ({@code fairlead.dev/backend:busybox}, an
+   * HTTP server answering {@code GET /cgi-bin/pod} with its pod's name on port 8080).
    */
   public void importTestImage(String name) {
     importImage(NodeTools.get().image(name));
@@ -107,26 +116,43 @@ public final class RealCluster implements BeforeAllCallback, AfterTestExecutionC
 
   /** Creates a namespace and returns its name. */
   public String createNamespace(String name) {
-    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+    client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
     return name;
   }
 
   /**
-   * Waits until exactly {@code count} pods matching {@code labels} in {@code namespace} are Ready; otherwise fails
-   * with every matching pod's phase, conditions, container states and events, never with a bare timeout.
+   * Waits until exactly {@code count} pods matching {@code labels} in {@code namespace} are Ready;
+   * otherwise fails with every matching pod's phase, conditions, container states and events, never
+   * with a bare timeout.
    */
-  public List<Pod> awaitReadyPods(String namespace, Map<String, String> labels, int count, Duration timeout) {
+  public List<Pod> awaitReadyPods(
+      String namespace, Map<String, String> labels, int count, Duration timeout) {
     try {
-      await("%d ready pods %s in %s".formatted(count, labels, namespace)).atMost(timeout)
-          .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-          .until(() -> {
-            List<Pod> pods = pods(namespace, labels);
-            return pods.size() == count && pods.stream().allMatch(RealCluster::isReady);
-          });
+      await("%d ready pods %s in %s".formatted(count, labels, namespace))
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                List<Pod> pods = pods(namespace, labels);
+                return pods.size() == count && pods.stream().allMatch(RealCluster::isReady);
+              });
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("Pods " + labels + " in " + namespace + " did not become ready (" + count
-          + " wanted) within " + timeout + ":\n" + explain(namespace, labels), e);
+      throw new AssertionError(
+          "Pods "
+              + labels
+              + " in "
+              + namespace
+              + " did not become ready ("
+              + count
+              + " wanted) within "
+              + timeout
+              + ":\n"
+              + explain(namespace, labels),
+          e);
     }
     return pods(namespace, labels);
   }
@@ -139,15 +165,32 @@ public final class RealCluster implements BeforeAllCallback, AfterTestExecutionC
     }
     StringBuilder out = new StringBuilder();
     for (Pod pod : pods) {
-      out.append("  pod ").append(pod.getMetadata().getName()).append(": phase ")
-          .append(pod.getStatus().getPhase()).append('\n');
+      out.append("  pod ")
+          .append(pod.getMetadata().getName())
+          .append(": phase ")
+          .append(pod.getStatus().getPhase())
+          .append('\n');
       for (PodCondition c : pod.getStatus().getConditions()) {
-        out.append("    ").append(c.getType()).append('=').append(c.getStatus())
-            .append(c.getMessage() == null ? "" : " (" + c.getMessage() + ")").append('\n');
+        out.append("    ")
+            .append(c.getType())
+            .append('=')
+            .append(c.getStatus())
+            .append(c.getMessage() == null ? "" : " (" + c.getMessage() + ")")
+            .append('\n');
       }
-      pod.getStatus().getContainerStatuses().forEach(s -> out.append("    container ").append(s.getName())
-          .append(": ready=").append(s.getReady()).append(" restarts=").append(s.getRestartCount()).append(' ')
-          .append(s.getState()).append('\n'));
+      pod.getStatus()
+          .getContainerStatuses()
+          .forEach(
+              s ->
+                  out.append("    container ")
+                      .append(s.getName())
+                      .append(": ready=")
+                      .append(s.getReady())
+                      .append(" restarts=")
+                      .append(s.getRestartCount())
+                      .append(' ')
+                      .append(s.getState())
+                      .append('\n'));
       out.append(events(namespace, pod.getMetadata().getName()));
     }
     return out.toString();
@@ -161,8 +204,19 @@ public final class RealCluster implements BeforeAllCallback, AfterTestExecutionC
   }
 
   private static String event(Event e) {
-    return "    event " + e.getType() + " " + e.getReason() + " (" + e.getInvolvedObject().getKind() + " "
-        + e.getInvolvedObject().getName() + ", x" + e.getCount() + "): " + e.getMessage() + "\n";
+    return "    event "
+        + e.getType()
+        + " "
+        + e.getReason()
+        + " ("
+        + e.getInvolvedObject().getKind()
+        + " "
+        + e.getInvolvedObject().getName()
+        + ", x"
+        + e.getCount()
+        + "): "
+        + e.getMessage()
+        + "\n";
   }
 
   private List<Pod> pods(String namespace, Map<String, String> labels) {
@@ -172,8 +226,9 @@ public final class RealCluster implements BeforeAllCallback, AfterTestExecutionC
   }
 
   static boolean isReady(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions().stream()
-        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   @Override
@@ -188,13 +243,24 @@ public final class RealCluster implements BeforeAllCallback, AfterTestExecutionC
         Files.copy(log, report.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
       }
       Kubectl kubectl = kubectl();
-      Files.writeString(report.resolve("pods.txt"), kubectl.run("get", "pods", "-A", "-o", "wide").stdout()
-          + kubectl.run("get", "events", "-A", "--sort-by=.lastTimestamp").stdout());
+      Files.writeString(
+          report.resolve("pods.txt"),
+          kubectl.run("get", "pods", "-A", "-o", "wide").stdout()
+              + kubectl.run("get", "events", "-A", "--sort-by=.lastTimestamp").stdout());
       StringBuilder describe = new StringBuilder();
       for (Pod pod : client().pods().inAnyNamespace().list().getItems()) {
         if (!isReady(pod)) {
-          describe.append(kubectl.run("describe", "pod", "-n", pod.getMetadata().getNamespace(),
-              pod.getMetadata().getName()).stdout()).append('\n');
+          describe
+              .append(
+                  kubectl
+                      .run(
+                          "describe",
+                          "pod",
+                          "-n",
+                          pod.getMetadata().getNamespace(),
+                          pod.getMetadata().getName())
+                      .stdout())
+              .append('\n');
         }
       }
       Files.writeString(report.resolve("describe-not-ready-pods.txt"), describe);
@@ -208,15 +274,16 @@ public final class RealCluster implements BeforeAllCallback, AfterTestExecutionC
   private RealNode node() {
     RealNode started = node;
     if (started == null) {
-      throw new IllegalStateException("The real node is not up: register RealCluster as a static "
-          + "@RegisterExtension field");
+      throw new IllegalStateException(
+          "The real node is not up: register RealCluster as a static "
+              + "@RegisterExtension field");
     }
     return started;
   }
 
   /**
-   * The run's one node, or why it did not come up (so that every suite fails with the reason at once instead of
-   * trying again); closed by JUnit when the run ends.
+   * The run's one node, or why it did not come up (so that every suite fails with the reason at
+   * once instead of trying again); closed by JUnit when the run ends.
    */
   private record Shared(RealNode started, RuntimeException failure) implements AutoCloseable {
 

@@ -23,24 +23,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A one-node Kubernetes cluster run by this JVM: etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
- * containerd with runc, kubelet, kube-proxy (iptables mode) and CoreDNS, all from what {@code scripts/provision.sh}
- * built or installed, with every image imported from an archive (no registry is ever asked).
+ * A one-node Kubernetes cluster run by this JVM: etcd, kube-apiserver, kube-controller-manager,
+ * kube-scheduler, containerd with runc, kubelet, kube-proxy (iptables mode) and CoreDNS, all from
+ * what {@code scripts/provision.sh} built or installed, with every image imported from an archive
+ * (no registry is ever asked).
  *
- * <p>Everything runs inside a network namespace of its own ({@link TestHostNamespace}), entered with
- * {@code nsenter --net} only, so the kubelet's volume mounts stay visible to runc: kube-proxy's iptables rules and
- * IP forwarding stay out of the root namespace. The namespace's veth address is the node's; two more /24s, routed
- * to it from the root namespace, hold the pods' addresses and the Services' cluster IPs, so this JVM (tests,
- * kubectl, helm) reaches the API server, pods and cluster IPs directly. State (certificates, etcd's data,
- * containerd's root, the kubelet's directory, logs) lives in one directory that {@link #close()} deletes.
+ * <p>Everything runs inside a network namespace of its own ({@link TestHostNamespace}), entered
+ * with {@code nsenter --net} only, so the kubelet's volume mounts stay visible to runc:
+ * kube-proxy's iptables rules and IP forwarding stay out of the root namespace. The namespace's
+ * veth address is the node's; two more /24s, routed to it from the root namespace, hold the pods'
+ * addresses and the Services' cluster IPs, so this JVM (tests, kubectl, helm) reaches the API
+ * server, pods and cluster IPs directly. State (certificates, etcd's data, containerd's root, the
+ * kubelet's directory, logs) lives in one directory that {@link #close()} deletes.
  *
- * <p>What this VM kind needs and the defaults miss: containerd's CRI {@code restrict_oom_score_adj} (no
- * CAP_SYS_RESOURCE), a default route in host-local IPAM (or pods have none), the cgroupfs driver (cgroup v1),
- * and kube-proxy's masquerade-all (no br_netfilter: a pod reaching a Service backed by a pod on the same bridge
- * must see the reply come back through the node).
+ * <p>What this VM kind needs and the defaults miss: containerd's CRI {@code restrict_oom_score_adj}
+ * (no CAP_SYS_RESOURCE), a default route in host-local IPAM (or pods have none), the cgroupfs
+ * driver (cgroup v1), and kube-proxy's masquerade-all (no br_netfilter: a pod reaching a Service
+ * backed by a pod on the same bridge must see the reply come back through the node).
  *
- * <p>Thread-safe once started; {@link #close()} is idempotent and stops the API server before etcd (with etcd gone
- * first the API server ignores SIGTERM).
+ * <p>Thread-safe once started; {@link #close()} is idempotent and stops the API server before etcd
+ * (with etcd gone first the API server ignores SIGTERM).
  */
 final class RealNode implements AutoCloseable {
 
@@ -85,10 +87,14 @@ final class RealNode implements AutoCloseable {
     } catch (RuntimeException | Error e) {
       String logTails = realNode.logTails();
       realNode.close();
-      throw new IllegalStateException("The real node did not come up: " + e.getMessage() + "\n" + logTails, e);
+      throw new IllegalStateException(
+          "The real node did not come up: " + e.getMessage() + "\n" + logTails, e);
     }
-    LOG.info("Real node up in {} s: API server https://{}:6443, pods {}0/24, services {}0/24",
-        Duration.ofNanos(System.nanoTime() - begin).toSeconds(), realNode.nodeAddress, realNode.podPrefix,
+    LOG.info(
+        "Real node up in {} s: API server https://{}:6443, pods {}0/24, services {}0/24",
+        Duration.ofNanos(System.nanoTime() - begin).toSeconds(),
+        realNode.nodeAddress,
+        realNode.podPrefix,
         realNode.servicePrefix);
     return realNode;
   }
@@ -102,40 +108,69 @@ final class RealNode implements AutoCloseable {
     inNamespace("sysctl", "-w", "net.ipv4.ip_forward=1").requireSuccess();
 
     Pki pki = Pki.write(dir.resolve("pki"), nodeAddress, servicePrefix + "1");
-    kubeconfig = pki.kubeconfig(dir.resolve("admin.kubeconfig"), "https://" + nodeAddress + ":6443");
+    kubeconfig =
+        pki.kubeconfig(dir.resolve("admin.kubeconfig"), "https://" + nodeAddress + ":6443");
 
     Path bin = tools.kubernetesBinDir();
-    start("etcd", bin.resolve("etcd.bin").toString(), "--name=node", "--data-dir=" + dir.resolve("etcd"),
-        "--listen-client-urls=http://127.0.0.1:2379", "--advertise-client-urls=http://127.0.0.1:2379",
-        "--listen-peer-urls=http://127.0.0.1:2380", "--initial-advertise-peer-urls=http://127.0.0.1:2380",
-        "--initial-cluster=node=http://127.0.0.1:2380", "--log-level=warn");
-    start("kube-apiserver", bin.resolve("kube-apiserver.bin").toString(),
-        "--etcd-servers=http://127.0.0.1:2379", "--bind-address=" + nodeAddress,
-        "--advertise-address=" + nodeAddress, "--secure-port=6443",
+    start(
+        "etcd",
+        bin.resolve("etcd.bin").toString(),
+        "--name=node",
+        "--data-dir=" + dir.resolve("etcd"),
+        "--listen-client-urls=http://127.0.0.1:2379",
+        "--advertise-client-urls=http://127.0.0.1:2379",
+        "--listen-peer-urls=http://127.0.0.1:2380",
+        "--initial-advertise-peer-urls=http://127.0.0.1:2380",
+        "--initial-cluster=node=http://127.0.0.1:2380",
+        "--log-level=warn");
+    start(
+        "kube-apiserver",
+        bin.resolve("kube-apiserver.bin").toString(),
+        "--etcd-servers=http://127.0.0.1:2379",
+        "--bind-address=" + nodeAddress,
+        "--advertise-address=" + nodeAddress,
+        "--secure-port=6443",
         "--service-cluster-ip-range=" + servicePrefix + "0/24",
-        "--tls-cert-file=" + pki.dir().resolve("apiserver.crt"), "--tls-private-key-file=" + pki.dir().resolve("apiserver.key"),
+        "--tls-cert-file=" + pki.dir().resolve("apiserver.crt"),
+        "--tls-private-key-file=" + pki.dir().resolve("apiserver.key"),
         "--client-ca-file=" + pki.dir().resolve("ca.crt"),
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         "--service-account-key-file=" + pki.dir().resolve("sa.crt"),
         "--service-account-signing-key-file=" + pki.dir().resolve("sa.key"),
         "--kubelet-client-certificate=" + pki.dir().resolve("admin.crt"),
         "--kubelet-client-key=" + pki.dir().resolve("admin.key"),
-        "--kubelet-preferred-address-types=InternalIP", "--authorization-mode=RBAC", "--allow-privileged=true",
+        "--kubelet-preferred-address-types=InternalIP",
+        "--authorization-mode=RBAC",
+        "--allow-privileged=true",
         "--profiling=false");
     client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
     started.push(client);
-    await("the real node's API server ready").atMost(UP_TIMEOUT).pollInterval(Duration.ofMillis(500))
+    await("the real node's API server ready")
+        .atMost(UP_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
-        .until(() -> {
-          requireRunning();
-          return "ok".equals(client.raw("https://" + nodeAddress + ":6443/readyz"));
-        });
-    start("kube-controller-manager", bin.resolve("kube-controller-manager").toString(),
-        "--kubeconfig=" + kubeconfig, "--service-account-private-key-file=" + pki.dir().resolve("sa.key"),
-        "--root-ca-file=" + pki.dir().resolve("ca.crt"), "--leader-elect=false", "--bind-address=127.0.0.1",
-        "--cluster-cidr=" + podPrefix + "0/24", "--profiling=false");
-    start("kube-scheduler", bin.resolve("kube-scheduler").toString(), "--kubeconfig=" + kubeconfig,
-        "--leader-elect=false", "--bind-address=127.0.0.1", "--profiling=false");
+        .until(
+            () -> {
+              requireRunning();
+              return "ok".equals(client.raw("https://" + nodeAddress + ":6443/readyz"));
+            });
+    start(
+        "kube-controller-manager",
+        bin.resolve("kube-controller-manager").toString(),
+        "--kubeconfig=" + kubeconfig,
+        "--service-account-private-key-file=" + pki.dir().resolve("sa.key"),
+        "--root-ca-file=" + pki.dir().resolve("ca.crt"),
+        "--leader-elect=false",
+        "--bind-address=127.0.0.1",
+        "--cluster-cidr=" + podPrefix + "0/24",
+        "--profiling=false");
+    start(
+        "kube-scheduler",
+        bin.resolve("kube-scheduler").toString(),
+        "--kubeconfig=" + kubeconfig,
+        "--leader-elect=false",
+        "--bind-address=127.0.0.1",
+        "--profiling=false");
 
     Path containerdSocket = startContainerd();
     importImage(node.image("pause"));
@@ -143,24 +178,40 @@ final class RealNode implements AutoCloseable {
     startKubelet(containerdSocket);
     startKubeProxy();
 
-    await("node " + NODE_NAME + " Ready").atMost(UP_TIMEOUT).pollInterval(Duration.ofMillis(500))
+    await("node " + NODE_NAME + " Ready")
+        .atMost(UP_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
-        .until(() -> {
-          requireRunning();
-          return client.nodes().withName(NODE_NAME).get().getStatus().getConditions().stream()
-              .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-        });
-    client.resourceList(resource("real-node-coredns.yaml")
-            .replace("CLUSTER_DNS_IP", servicePrefix + "10")
-            .replace("COREDNS_IMAGE", "fairlead.dev/coredns:" + node.corednsVersion()))
+        .until(
+            () -> {
+              requireRunning();
+              return client.nodes().withName(NODE_NAME).get().getStatus().getConditions().stream()
+                  .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            });
+    client
+        .resourceList(
+            resource("real-node-coredns.yaml")
+                .replace("CLUSTER_DNS_IP", servicePrefix + "10")
+                .replace("COREDNS_IMAGE", "fairlead.dev/coredns:" + node.corednsVersion()))
         .create();
-    await("CoreDNS ready").atMost(UP_TIMEOUT).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-        .until(() -> {
-          requireRunning();
-          Integer ready = client.apps().deployments().inNamespace("kube-system").withName("coredns").get()
-              .getStatus().getReadyReplicas();
-          return ready != null && ready == 1;
-        });
+    await("CoreDNS ready")
+        .atMost(UP_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              requireRunning();
+              Integer ready =
+                  client
+                      .apps()
+                      .deployments()
+                      .inNamespace("kube-system")
+                      .withName("coredns")
+                      .get()
+                      .getStatus()
+                      .getReadyReplicas();
+              return ready != null && ready == 1;
+            });
   }
 
   private static String resource(String name) {
@@ -178,7 +229,9 @@ final class RealNode implements AutoCloseable {
     Path root = dir.resolve("containerd");
     Path socket = root.resolve("containerd.sock");
     Path cniConf = dir.resolve("cni");
-    write(cniConf.resolve("10-fairlead.conflist"), """
+    write(
+        cniConf.resolve("10-fairlead.conflist"),
+        """
         {
           "cniVersion": "0.4.0",
           "name": "fairlead-node",
@@ -199,8 +252,12 @@ final class RealNode implements AutoCloseable {
             {"type": "portmap", "capabilities": {"portMappings": true}}
           ]
         }
-        """.formatted(dir.resolve("cni-ipam"), podPrefix));
-    Path config = write(root.resolve("config.toml"), """
+        """
+            .formatted(dir.resolve("cni-ipam"), podPrefix));
+    Path config =
+        write(
+            root.resolve("config.toml"),
+            """
         version = 2
         root = "%1$s/root"
         state = "%1$s/state"
@@ -223,19 +280,26 @@ final class RealNode implements AutoCloseable {
           [plugins."io.containerd.grpc.v1.cri".cni]
             bin_dir = "%4$s"
             conf_dir = "%5$s"
-        """.formatted(root, socket, PAUSE_IMAGE, node.cniBin(), cniConf));
+        """
+                .formatted(root, socket, PAUSE_IMAGE, node.cniBin(), cniConf));
     start("containerd", "containerd", "--config=" + config);
-    await("containerd serving on " + socket).atMost(UP_TIMEOUT).pollInterval(Duration.ofMillis(200))
-        .until(() -> {
-          requireRunning();
-          return ctr("version").exitCode() == 0;
-        });
+    await("containerd serving on " + socket)
+        .atMost(UP_TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              requireRunning();
+              return ctr("version").exitCode() == 0;
+            });
     return socket;
   }
 
   private void startKubelet(Path containerdSocket) {
     Path kubeletDir = dir.resolve("kubelet");
-    Path config = write(dir.resolve("kubelet.yaml"), """
+    Path config =
+        write(
+            dir.resolve("kubelet.yaml"),
+            """
         apiVersion: kubelet.config.k8s.io/v1beta1
         kind: KubeletConfiguration
         cgroupDriver: cgroupfs
@@ -264,15 +328,29 @@ final class RealNode implements AutoCloseable {
           nodefs.inodesFree: "1%%"
           imagefs.available: "1%%"
         serializeImagePulls: false
-        """.formatted(containerdSocket, nodeAddress, servicePrefix, write(dir.resolve("resolv.conf"), ""),
-        dir.resolve("pod-logs")));
-    start("kubelet", tools.kubernetesBinDir().resolve("kubelet").toString(), "--config=" + config,
-        "--kubeconfig=" + kubeconfig, "--root-dir=" + kubeletDir, "--cert-dir=" + kubeletDir.resolve("pki"),
-        "--hostname-override=" + NODE_NAME, "--node-ip=" + nodeAddress);
+        """
+                .formatted(
+                    containerdSocket,
+                    nodeAddress,
+                    servicePrefix,
+                    write(dir.resolve("resolv.conf"), ""),
+                    dir.resolve("pod-logs")));
+    start(
+        "kubelet",
+        tools.kubernetesBinDir().resolve("kubelet").toString(),
+        "--config=" + config,
+        "--kubeconfig=" + kubeconfig,
+        "--root-dir=" + kubeletDir,
+        "--cert-dir=" + kubeletDir.resolve("pki"),
+        "--hostname-override=" + NODE_NAME,
+        "--node-ip=" + nodeAddress);
   }
 
   private void startKubeProxy() {
-    Path config = write(dir.resolve("kube-proxy.yaml"), """
+    Path config =
+        write(
+            dir.resolve("kube-proxy.yaml"),
+            """
         apiVersion: kubeproxy.config.k8s.io/v1alpha1
         kind: KubeProxyConfiguration
         clientConnection:
@@ -289,25 +367,42 @@ final class RealNode implements AutoCloseable {
           min: 0
           tcpEstablishedTimeout: 0s
           tcpCloseWaitTimeout: 0s
-        """.formatted(kubeconfig, podPrefix, NODE_NAME));
-    start("kube-proxy", tools.kubernetesBinDir().resolve("kube-proxy").toString(), "--config=" + config);
+        """
+                .formatted(kubeconfig, podPrefix, NODE_NAME));
+    start(
+        "kube-proxy",
+        tools.kubernetesBinDir().resolve("kube-proxy").toString(),
+        "--config=" + config);
   }
 
-  /** Imports an image archive into the node's containerd, where pods with {@code IfNotPresent} find it. */
+  /**
+   * Imports an image archive into the node's containerd, where pods with {@code IfNotPresent} find
+   * it.
+   */
   void importImage(Path archive) {
     if (!Files.isRegularFile(archive)) {
-      throw new IllegalStateException("Image archive " + archive + " does not exist (run scripts/provision.sh, "
-          + "or build the image module)");
+      throw new IllegalStateException(
+          "Image archive "
+              + archive
+              + " does not exist (run scripts/provision.sh, "
+              + "or build the image module)");
     }
     CommandResult result = ctr("images", "import", archive.toString());
     if (result.exitCode() != 0) {
-      throw new IllegalStateException("ctr images import " + archive + " failed: " + result.stderr().strip());
+      throw new IllegalStateException(
+          "ctr images import " + archive + " failed: " + result.stderr().strip());
     }
   }
 
   private CommandResult ctr(String... args) {
-    List<String> command = new ArrayList<>(List.of("ctr", "--address", dir.resolve("containerd/containerd.sock")
-        .toString(), "--namespace", "k8s.io"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "ctr",
+                "--address",
+                dir.resolve("containerd/containerd.sock").toString(),
+                "--namespace",
+                "k8s.io"));
     command.addAll(List.of(args));
     return inNamespace(command.toArray(String[]::new));
   }
@@ -338,7 +433,10 @@ final class RealNode implements AutoCloseable {
     return List.copyOf(logs);
   }
 
-  /** Copies the kubelet's container logs ({@code <namespace>_<pod>_<uid>/<container>/<n>.log}) into {@code target}. */
+  /**
+   * Copies the kubelet's container logs ({@code <namespace>_<pod>_<uid>/<container>/<n>.log}) into
+   * {@code target}.
+   */
   void copyPodLogs(Path target) throws IOException {
     Path source = dir.resolve("pod-logs");
     if (!Files.isDirectory(source)) {
@@ -357,19 +455,25 @@ final class RealNode implements AutoCloseable {
   void requireRunning() {
     for (AutoCloseable part : started) {
       if (part instanceof NodeProcess p && !p.process().isAlive()) {
-        throw new IllegalStateException(p.name() + " exited with " + p.process().exitValue() + "; its log ends:\n"
-            + tail(p.log(), 20));
+        throw new IllegalStateException(
+            p.name()
+                + " exited with "
+                + p.process().exitValue()
+                + "; its log ends:\n"
+                + tail(p.log(), 20));
       }
     }
   }
 
   private void start(String name, String... command) {
     Path log = dir.resolve("logs").resolve(name + ".log");
-    List<String> line = new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + namespace.name()));
+    List<String> line =
+        new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + namespace.name()));
     line.addAll(List.of(command));
     try {
       Files.createDirectories(log.getParent());
-      Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      Process process =
+          new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       logs.add(log);
       started.push(new NodeProcess(name, process, log));
     } catch (IOException e) {
@@ -378,7 +482,8 @@ final class RealNode implements AutoCloseable {
   }
 
   private CommandResult inNamespace(String... command) {
-    List<String> line = new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + namespace.name()));
+    List<String> line =
+        new ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + namespace.name()));
     line.addAll(List.of(command));
     return CommandResult.run(line, Duration.ofMinutes(2));
   }
@@ -401,8 +506,9 @@ final class RealNode implements AutoCloseable {
   }
 
   /**
-   * Stops the node: pods first (deleted from the API so the kubelet stops them and releases their network
-   * namespaces and mounts), then every process in reverse order of start, then the namespace and the directory.
+   * Stops the node: pods first (deleted from the API so the kubelet stops them and releases their
+   * network namespaces and mounts), then every process in reverse order of start, then the
+   * namespace and the directory.
    */
   @Override
   public synchronized void close() {
@@ -436,7 +542,9 @@ final class RealNode implements AutoCloseable {
         }
       }
       client.pods().inAnyNamespace().withGracePeriod(0).delete();
-      await("the kubelet stopped every pod").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+      await("the kubelet stopped every pod")
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(500))
           .ignoreExceptions()
           .until(() -> ctr("tasks", "list", "--quiet").stdout().isBlank());
     } catch (RuntimeException e) {
@@ -463,7 +571,10 @@ final class RealNode implements AutoCloseable {
     }
   }
 
-  /** The kubelet links every container's log from {@code /var/log/containers}, a path it does not let us choose. */
+  /**
+   * The kubelet links every container's log from {@code /var/log/containers}, a path it does not
+   * let us choose.
+   */
   private static void removeContainerLogLinks(Path root) {
     Path links = Path.of("/var/log/containers");
     if (!Files.isDirectory(links)) {
@@ -482,13 +593,16 @@ final class RealNode implements AutoCloseable {
 
   private static void deleteRecursively(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          LOG.debug("cannot delete {}: {}", path, e.toString());
-        }
-      });
+      paths
+          .sorted((a, b) -> b.getNameCount() - a.getNameCount())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException e) {
+                  LOG.debug("cannot delete {}: {}", path, e.toString());
+                }
+              });
     } catch (IOException e) {
       LOG.warn("Cannot delete the real node's directory {}: {}", root, e.toString());
     }
@@ -504,7 +618,10 @@ final class RealNode implements AutoCloseable {
     }
   }
 
-  /** One process of the node; closing sends SIGTERM, then SIGKILL after 30 s, to it and its children. */
+  /**
+   * One process of the node; closing sends SIGTERM, then SIGKILL after 30 s, to it and its
+   * children.
+   */
   private record NodeProcess(String name, Process process, Path log) implements AutoCloseable {
 
     @Override
@@ -524,20 +641,32 @@ final class RealNode implements AutoCloseable {
     }
   }
 
-  /** The node's certificates and keys: one CA, the API server's serving certificate, an admin identity. */
+  /**
+   * The node's certificates and keys: one CA, the API server's serving certificate, an admin
+   * identity.
+   */
   private record Pki(Path dir, TestCa ca, TestCertificate admin) {
 
     static Pki write(Path dir, String nodeAddress, String apiServiceAddress) {
       TestCa ca = TestCa.create("fairlead-real-node");
       ca.writeCertificate(dir.resolve("ca.crt"));
-      TestCertificate apiServer = ca.issue("CN=kube-apiserver", "EC",
-          List.of(nodeAddress, apiServiceAddress, "127.0.0.1"),
-          List.of("kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
-              "localhost"));
+      TestCertificate apiServer =
+          ca.issue(
+              "CN=kube-apiserver",
+              "EC",
+              List.of(nodeAddress, apiServiceAddress, "127.0.0.1"),
+              List.of(
+                  "kubernetes",
+                  "kubernetes.default",
+                  "kubernetes.default.svc",
+                  "kubernetes.default.svc.cluster.local",
+                  "localhost"));
       apiServer.write(dir.resolve("apiserver.crt"), dir.resolve("apiserver.key"));
-      // system:masters: the controller manager, the scheduler, the kubelet, kube-proxy and the tests share it.
+      // system:masters: the controller manager, the scheduler, the kubelet, kube-proxy and the
+      // tests share it.
       // RSA: fabric8 reads a kubeconfig's PKCS#8 client key as RSA unless told otherwise.
-      TestCertificate admin = ca.issue("CN=fairlead-test-admin,O=system:masters", "RSA", List.of(), List.of());
+      TestCertificate admin =
+          ca.issue("CN=fairlead-test-admin,O=system:masters", "RSA", List.of(), List.of());
       admin.write(dir.resolve("admin.crt"), dir.resolve("admin.key"));
       TestCertificate serviceAccounts = ca.issue("CN=service-accounts", "EC", List.of(), List.of());
       serviceAccounts.write(dir.resolve("sa.crt"), dir.resolve("sa.key"));
@@ -546,7 +675,9 @@ final class RealNode implements AutoCloseable {
 
     Path kubeconfig(Path file, String server) {
       Base64.Encoder base64 = Base64.getEncoder();
-      return RealNode.write(file, """
+      return RealNode.write(
+          file,
+          """
           apiVersion: v1
           kind: Config
           clusters:
@@ -565,9 +696,12 @@ final class RealNode implements AutoCloseable {
               cluster: real-node
               user: admin
           current-context: real-node
-          """.formatted(server, base64.encodeToString(ca.certificatePem().getBytes(StandardCharsets.UTF_8)),
-          base64.encodeToString(admin.certificatePem().getBytes(StandardCharsets.UTF_8)),
-          base64.encodeToString(admin.privateKeyPem().getBytes(StandardCharsets.UTF_8))));
+          """
+              .formatted(
+                  server,
+                  base64.encodeToString(ca.certificatePem().getBytes(StandardCharsets.UTF_8)),
+                  base64.encodeToString(admin.certificatePem().getBytes(StandardCharsets.UTF_8)),
+                  base64.encodeToString(admin.privateKeyPem().getBytes(StandardCharsets.UTF_8))));
     }
   }
 }

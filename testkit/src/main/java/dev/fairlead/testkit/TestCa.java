@@ -42,9 +42,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A certificate authority of the test's own, made in memory: it issues certificates for {@code 127.0.0.1} and
- * {@code localhost} that serve as server and as client certificates alike, and builds client-side TLS contexts
- * that trust only it. Nothing outside the test is read or trusted.
+ * A certificate authority of the test's own, made in memory: it issues certificates for {@code
+ * 127.0.0.1} and {@code localhost} that serve as server and as client certificates alike, and
+ * builds client-side TLS contexts that trust only it. Nothing outside the test is read or trusted.
  */
 public final class TestCa {
 
@@ -66,7 +66,8 @@ public final class TestCa {
     try {
       X509v3CertificateBuilder builder = builder(subject, subject, keys.getPublic());
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      builder.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       return new TestCa(keys, sign(builder, keys));
     } catch (CertIOException e) {
       throw new IllegalStateException(e);
@@ -78,28 +79,37 @@ public final class TestCa {
     return issue(commonName, "EC");
   }
 
-  /** A certificate for {@code CN=commonName}, 127.0.0.1 and localhost, with a key of {@code algorithm} (EC, RSA). */
+  /**
+   * A certificate for {@code CN=commonName}, 127.0.0.1 and localhost, with a key of {@code
+   * algorithm} (EC, RSA).
+   */
   public TestCertificate issue(String commonName, String algorithm) {
     return issue("CN=" + commonName, algorithm, List.of("127.0.0.1"), List.of("localhost"));
   }
 
   /**
-   * A certificate for the distinguished name {@code subject} (e.g. {@code CN=admin,O=system:masters}, which
-   * Kubernetes reads as user and group) and the given IP addresses and DNS names, with a key of {@code algorithm}.
+   * A certificate for the distinguished name {@code subject} (e.g. {@code
+   * CN=admin,O=system:masters}, which Kubernetes reads as user and group) and the given IP
+   * addresses and DNS names, with a key of {@code algorithm}.
    */
-  public TestCertificate issue(String subject, String algorithm, List<String> ipAddresses, List<String> dnsNames) {
+  public TestCertificate issue(
+      String subject, String algorithm, List<String> ipAddresses, List<String> dnsNames) {
     return issue(subject, algorithm, ipAddresses, dnsNames, List.of());
   }
 
   /**
-   * A certificate for {@code CN=commonName}, 127.0.0.1 and localhost that also carries {@code uris} as URI subject
-   * alternative names (e.g. a SPIFFE identity), with an EC P-256 key.
+   * A certificate for {@code CN=commonName}, 127.0.0.1 and localhost that also carries {@code uris}
+   * as URI subject alternative names (e.g. a SPIFFE identity), with an EC P-256 key.
    */
   public TestCertificate issueWithUris(String commonName, List<String> uris) {
     return issue("CN=" + commonName, "EC", List.of("127.0.0.1"), List.of("localhost"), uris);
   }
 
-  private TestCertificate issue(String subject, String algorithm, List<String> ipAddresses, List<String> dnsNames,
+  private TestCertificate issue(
+      String subject,
+      String algorithm,
+      List<String> ipAddresses,
+      List<String> dnsNames,
       List<String> uris) {
     KeyPair leaf = keyPair(algorithm);
     List<GeneralName> names = new ArrayList<>();
@@ -111,15 +121,26 @@ public final class TestCa {
       X509v3CertificateBuilder builder = builder(issuer, new X500Name(subject), leaf.getPublic());
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      builder.addExtension(Extension.keyUsage, true,
+      builder.addExtension(
+          Extension.keyUsage,
+          true,
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-      builder.addExtension(Extension.extendedKeyUsage, false,
-          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      builder.addExtension(Extension.subjectAlternativeName, false,
+      builder.addExtension(
+          Extension.extendedKeyUsage,
+          false,
+          new ExtendedKeyUsage(
+              new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      builder.addExtension(
+          Extension.subjectAlternativeName,
+          false,
           new GeneralNames(names.toArray(GeneralName[]::new)));
-      builder.addExtension(Extension.authorityKeyIdentifier, false,
+      builder.addExtension(
+          Extension.authorityKeyIdentifier,
+          false,
           extensions.createAuthorityKeyIdentifier(certificate));
-      builder.addExtension(Extension.subjectKeyIdentifier, false,
+      builder.addExtension(
+          Extension.subjectKeyIdentifier,
+          false,
           extensions.createSubjectKeyIdentifier(leaf.getPublic()));
       return new TestCertificate(sign(builder, keys), leaf.getPrivate());
     } catch (CertIOException | GeneralSecurityException e) {
@@ -148,7 +169,8 @@ public final class TestCa {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setCertificateEntry("ca", certificate);
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
       return (X509TrustManager) factory.getTrustManagers()[0];
     } catch (GeneralSecurityException | IOException e) {
@@ -160,8 +182,10 @@ public final class TestCa {
   public SSLContext clientContext(Optional<TestCertificate> identity) {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(identity.map(id -> new javax.net.ssl.KeyManager[] {id.keyManager()}).orElse(null),
-          new javax.net.ssl.TrustManager[] {trustManager()}, RANDOM);
+      context.init(
+          identity.map(id -> new javax.net.ssl.KeyManager[] {id.keyManager()}).orElse(null),
+          new javax.net.ssl.TrustManager[] {trustManager()},
+          RANDOM);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
@@ -169,9 +193,9 @@ public final class TestCa {
   }
 
   /**
-   * The certificate a TLS server on {@code 127.0.0.1:port} presents to a new connection (offering ALPN h2 and
-   * http/1.1), which must chain to this CA; {@code identity} is presented when the server asks for a client
-   * certificate.
+   * The certificate a TLS server on {@code 127.0.0.1:port} presents to a new connection (offering
+   * ALPN h2 and http/1.1), which must chain to this CA; {@code identity} is presented when the
+   * server asks for a client certificate.
    */
   public X509Certificate serverCertificateAt(int port, Optional<TestCertificate> identity) {
     try (SSLSocket socket = (SSLSocket) clientContext(identity).getSocketFactory().createSocket()) {
@@ -183,20 +207,29 @@ public final class TestCa {
       socket.startHandshake();
       return (X509Certificate) socket.getSession().getPeerCertificates()[0];
     } catch (IOException e) {
-      throw new UncheckedIOException("TLS handshake with 127.0.0.1:" + port + " failed: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "TLS handshake with 127.0.0.1:" + port + " failed: " + e.getMessage(), e);
     }
   }
 
-  private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, PublicKey key) {
+  private static X509v3CertificateBuilder builder(
+      X500Name issuer, X500Name subject, PublicKey key) {
     Instant now = Instant.now();
-    return new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, RANDOM).add(BigInteger.ONE),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)), subject, key);
+    return new JcaX509v3CertificateBuilder(
+        issuer,
+        new BigInteger(64, RANDOM).add(BigInteger.ONE),
+        Date.from(now.minus(Duration.ofHours(1))),
+        Date.from(now.plus(VALIDITY)),
+        subject,
+        key);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuer) {
     try {
-      return new JcaX509CertificateConverter().getCertificate(
-          builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
+      return new JcaX509CertificateConverter()
+          .getCertificate(
+              builder.build(
+                  new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
     } catch (OperatorCreationException | GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -17,8 +17,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.X509KeyManager;
 
 /**
- * A certificate issued by a {@link TestCa} and its private key; written as PEM files (the key in PKCS#8) the way
- * Fairlead's flags take them.
+ * A certificate issued by a {@link TestCa} and its private key; written as PEM files (the key in
+ * PKCS#8) the way Fairlead's flags take them.
  */
 public record TestCertificate(X509Certificate certificate, PrivateKey privateKey) {
 
@@ -41,8 +41,9 @@ public record TestCertificate(X509Certificate certificate, PrivateKey privateKey
   }
 
   /**
-   * Writes the certificate and the key, each atomically (a reader sees the old file or the new one, never half of
-   * one); the key first, so a reader never sees a new certificate next to an old key for long.
+   * Writes the certificate and the key, each atomically (a reader sees the old file or the new one,
+   * never half of one); the key first, so a reader never sees a new certificate next to an old key
+   * for long.
    */
   public void write(Path certFile, Path keyFile) {
     writeAtomically(keyFile, privateKeyPem());
@@ -56,7 +57,8 @@ public record TestCertificate(X509Certificate certificate, PrivateKey privateKey
       store.load(null, null);
       char[] password = "test".toCharArray();
       store.setKeyEntry("identity", privateKey, password, new X509Certificate[] {certificate});
-      KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory factory =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       factory.init(store, password);
       return (X509KeyManager) factory.getKeyManagers()[0];
     } catch (GeneralSecurityException | IOException e) {
@@ -73,9 +75,13 @@ public record TestCertificate(X509Certificate certificate, PrivateKey privateKey
   }
 
   static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   static void writeAtomically(Path file, String content) {
@@ -84,7 +90,8 @@ public record TestCertificate(X509Certificate certificate, PrivateKey privateKey
       Files.createDirectories(absolute.getParent());
       Path temporary = Files.createTempFile(absolute.getParent(), ".writing-", ".tmp");
       Files.writeString(temporary, content);
-      Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

@@ -7,31 +7,34 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Chooses the /24 of {@code 10.213.0.0/16} that a test network namespace uses: one that no address and no
- * specific route on the machine touches, so the subnet reaches nothing but the namespace's veth.
+ * Chooses the /24 of {@code 10.213.0.0/16} that a test network namespace uses: one that no address
+ * and no specific route on the machine touches, so the subnet reaches nothing but the namespace's
+ * veth.
  *
- * <p>A /24 is in use when an address lies in it, or a route or address prefix longer than /16 overlaps it.
- * Prefixes of /16 or shorter (a default route, a VPN's {@code 10.0.0.0/8}) do not count: the namespace's
- * connected /24 is more specific than they are, so its traffic still goes only to the veth.
+ * <p>A /24 is in use when an address lies in it, or a route or address prefix longer than /16
+ * overlaps it. Prefixes of /16 or shorter (a default route, a VPN's {@code 10.0.0.0/8}) do not
+ * count: the namespace's connected /24 is more specific than they are, so its traffic still goes
+ * only to the veth.
  *
- * <p>Pure and stateless: it reads the text of {@code ip -4 -o addr} and {@code ip -4 route show table all}.
+ * <p>Pure and stateless: it reads the text of {@code ip -4 -o addr} and {@code ip -4 route show
+ * table all}.
  */
 final class TestHostSubnets {
 
   /** The first three octets' common part; a subnet is {@code 10.213.<k>.0/24}. */
   static final String BASE = "10.213.";
 
-  private static final Pattern ADDRESS = Pattern.compile("\\binet (\\d+\\.\\d+\\.\\d+\\.\\d+)(?:/(\\d+))?");
-  private static final Pattern ROUTE = Pattern.compile(
-      "^(?:[a-z]+ )?(\\d+\\.\\d+\\.\\d+\\.\\d+)(?:/(\\d+))?(?:\\s|$)");
+  private static final Pattern ADDRESS =
+      Pattern.compile("\\binet (\\d+\\.\\d+\\.\\d+\\.\\d+)(?:/(\\d+))?");
+  private static final Pattern ROUTE =
+      Pattern.compile("^(?:[a-z]+ )?(\\d+\\.\\d+\\.\\d+\\.\\d+)(?:/(\\d+))?(?:\\s|$)");
   private static final long BASE_BITS = toBits("10.213.0.0");
 
-  private TestHostSubnets() {
-  }
+  private TestHostSubnets() {}
 
   /**
-   * The first free {@code k} (0..255), trying {@code start}, {@code start + 1}, … and wrapping around; empty
-   * when every /24 is in use.
+   * The first free {@code k} (0..255), trying {@code start}, {@code start + 1}, … and wrapping
+   * around; empty when every /24 is in use.
    */
   static OptionalInt firstFree(String ipAddrOutput, String ipRouteOutput, int start) {
     List<Prefix> inUse = new ArrayList<>();

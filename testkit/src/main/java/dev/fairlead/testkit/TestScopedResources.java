@@ -12,9 +12,10 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Closes what a test started, at the end of the scope it was started in: resources started inside a test
- * method are closed after that method, those started in {@code @BeforeAll} after the class. A JVM shutdown
- * hook closes whatever is still open if the run ends abruptly, so no process outlives the test JVM.
+ * Closes what a test started, at the end of the scope it was started in: resources started inside a
+ * test method are closed after that method, those started in {@code @BeforeAll} after the class. A
+ * JVM shutdown hook closes whatever is still open if the run ends abruptly, so no process outlives
+ * the test JVM.
  *
  * <p>Thread-safe: resources may be started from any thread.
  */
@@ -24,8 +25,10 @@ abstract class TestScopedResources<T extends AutoCloseable>
   private static final Set<AutoCloseable> OPEN = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(TestScopedResources::closeQuietly),
-        "fairlead-testkit-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> OPEN.forEach(TestScopedResources::closeQuietly), "fairlead-testkit-cleanup"));
   }
 
   private final Deque<T> classScoped = new ConcurrentLinkedDeque<>();

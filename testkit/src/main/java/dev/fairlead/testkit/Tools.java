@@ -7,12 +7,13 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * Where the real parts provisioned by {@code scripts/provision.sh} live: kube-apiserver, etcd and kubectl
- * in the layout fabric8 kube-api-test expects, the Envoy binary, the Gateway API CRDs and helm.
+ * Where the real parts provisioned by {@code scripts/provision.sh} live: kube-apiserver, etcd and
+ * kubectl in the layout fabric8 kube-api-test expects, the Envoy binary, the Gateway API CRDs and
+ * helm.
  *
- * <p>The provisioning script writes {@code tools.properties} into its cache directory
- * ({@code $FAIRLEAD_CACHE_DIR}, default {@code ~/.cache/fairlead}); this record is read from it once per JVM.
- * Immutable and safe to share.
+ * <p>The provisioning script writes {@code tools.properties} into its cache directory ({@code
+ * $FAIRLEAD_CACHE_DIR}, default {@code ~/.cache/fairlead}); this record is read from it once per
+ * JVM. Immutable and safe to share.
  */
 public record Tools(
     Path kubeApiTestDir,
@@ -33,7 +34,10 @@ public record Tools(
     return Holder.INSTANCE;
   }
 
-  /** Where provisioning caches what it builds: {@code $FAIRLEAD_CACHE_DIR}, default {@code ~/.cache/fairlead}. */
+  /**
+   * Where provisioning caches what it builds: {@code $FAIRLEAD_CACHE_DIR}, default {@code
+   * ~/.cache/fairlead}.
+   */
   public static Path cacheDir() {
     String dir = System.getenv("FAIRLEAD_CACHE_DIR");
     if (dir != null && !dir.isBlank()) {
@@ -45,18 +49,19 @@ public record Tools(
   static Tools load(Path cacheDir) {
     Path file = cacheDir.resolve("tools.properties");
     Properties p = properties(file);
-    Tools tools = new Tools(
-        Path.of(required(p, file, "kubeapitest.dir")),
-        required(p, file, "kubernetes.version"),
-        Path.of(required(p, file, "envoy.path")),
-        required(p, file, "envoy.version"),
-        Path.of(required(p, file, "gatewayapi.crds")),
-        required(p, file, "gatewayapi.version"),
-        Path.of(required(p, file, "helm.path")),
-        required(p, file, "helm.version"));
+    Tools tools =
+        new Tools(
+            Path.of(required(p, file, "kubeapitest.dir")),
+            required(p, file, "kubernetes.version"),
+            Path.of(required(p, file, "envoy.path")),
+            required(p, file, "envoy.version"),
+            Path.of(required(p, file, "gatewayapi.crds")),
+            required(p, file, "gatewayapi.version"),
+            Path.of(required(p, file, "helm.path")),
+            required(p, file, "helm.version"));
     if (!Files.isExecutable(tools.kubectl())) {
-      throw new IllegalStateException("kubectl is missing at " + tools.kubectl()
-          + ": run scripts/provision.sh again.");
+      throw new IllegalStateException(
+          "kubectl is missing at " + tools.kubectl() + ": run scripts/provision.sh again.");
     }
     return tools;
   }
@@ -64,8 +69,11 @@ public record Tools(
   /** What {@code scripts/provision.sh} wrote; fails with instructions when it has not run. */
   static Properties properties(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException("Test tools are not provisioned: " + file + " does not exist. "
-          + "Run scripts/provision.sh (./mvnw verify runs it for you).");
+      throw new IllegalStateException(
+          "Test tools are not provisioned: "
+              + file
+              + " does not exist. "
+              + "Run scripts/provision.sh (./mvnw verify runs it for you).");
     }
     Properties p = new Properties();
     try (Reader in = Files.newBufferedReader(file)) {
@@ -79,7 +87,8 @@ public record Tools(
   private static String required(Properties p, Path file, String key) {
     String value = p.getProperty(key);
     if (value == null || value.isBlank()) {
-      throw new IllegalStateException(file + " has no '" + key + "': run scripts/provision.sh again.");
+      throw new IllegalStateException(
+          file + " has no '" + key + "': run scripts/provision.sh again.");
     }
     return value.trim();
   }

@@ -14,21 +14,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class BackendsTest {
 
-  @RegisterExtension
-  final Backends backends = new Backends();
+  @RegisterExtension final Backends backends = new Backends();
 
   @Test
   void httpBackendAnswersWithItsNameAndCountsRequests() throws Exception {
     HttpBackend green = backends.http("green");
     HttpClient client = HttpClient.newHttpClient();
 
-    HttpResponse<String> response = client.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + green.port() + "/any/path")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + green.port() + "/any/path"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     green.respondWith(503);
-    HttpResponse<String> failing = client.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + green.port() + "/")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> failing =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + green.port() + "/")).build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("green\n");
@@ -40,7 +42,8 @@ class BackendsTest {
   @Test
   void grpcBackendAnswersWhoAmIWithItsName() throws Exception {
     GrpcBackend violet = backends.grpc("violet");
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", violet.port()).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", violet.port()).usePlaintext().build();
     try {
       assertThat(GrpcBackend.whoAmI(channel)).isEqualTo("violet");
       assertThat(violet.calls()).isEqualTo(1);

@@ -25,8 +25,11 @@ class EnvoyBootstrapTest {
 
   @Test
   void xdsOverMutualTlsTrustsTheCaChecksTheControlPlaneIpAndPresentsTheCertificate() {
-    String yaml = EnvoyBootstrap.ads(18000, AdsMode.DELTA)
-        .withXdsTls(Path.of("/tls/ca.crt"), Path.of("/tls/envoy.crt"), Path.of("/tls/envoy.key")).toYaml();
+    String yaml =
+        EnvoyBootstrap.ads(18000, AdsMode.DELTA)
+            .withXdsTls(
+                Path.of("/tls/ca.crt"), Path.of("/tls/envoy.crt"), Path.of("/tls/envoy.key"))
+            .toYaml();
 
     assertThat(yaml)
         .contains("name: envoy.transport_sockets.tls", "alpn_protocols: [h2]")
@@ -34,36 +37,70 @@ class EnvoyBootstrapTest {
         .contains("certificate_chain: { filename: \"/tls/envoy.crt\" }")
         .contains("private_key: { filename: \"/tls/envoy.key\" }");
     assertThat(EnvoyBootstrap.ads(18000, AdsMode.DELTA).withXdsTls(Path.of("/tls/ca.crt")).toYaml())
-        .contains("trusted_ca").doesNotContain("certificate_chain");
-    assertThat(EnvoyBootstrap.ads(18000, AdsMode.DELTA).toYaml()).doesNotContain("transport_socket");
+        .contains("trusted_ca")
+        .doesNotContain("certificate_chain");
+    assertThat(EnvoyBootstrap.ads(18000, AdsMode.DELTA).toYaml())
+        .doesNotContain("transport_socket");
   }
 
   @Test
   void standbyPortsAreMoreEndpointsOfTheAdsCluster() throws Exception {
-    String yaml = EnvoyBootstrap.ads(18000, AdsMode.DELTA).withStandbyXdsPorts(java.util.List.of(18001, 18002))
-        .withNode("edge-1", "edge").toYaml();
+    String yaml =
+        EnvoyBootstrap.ads(18000, AdsMode.DELTA)
+            .withStandbyXdsPorts(java.util.List.of(18001, 18002))
+            .withNode("edge-1", "edge")
+            .toYaml();
 
-    com.fasterxml.jackson.databind.JsonNode endpoints = new com.fasterxml.jackson.databind.ObjectMapper(
-        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml)
-        .path("static_resources").path("clusters").get(0).path("load_assignment").path("endpoints").get(0)
-        .path("lb_endpoints");
+    com.fasterxml.jackson.databind.JsonNode endpoints =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(yaml)
+            .path("static_resources")
+            .path("clusters")
+            .get(0)
+            .path("load_assignment")
+            .path("endpoints")
+            .get(0)
+            .path("lb_endpoints");
     assertThat(endpoints).hasSize(3);
-    assertThat(endpoints.get(2).path("endpoint").path("address").path("socket_address").path("port_value").asInt())
+    assertThat(
+            endpoints
+                .get(2)
+                .path("endpoint")
+                .path("address")
+                .path("socket_address")
+                .path("port_value")
+                .asInt())
         .isEqualTo(18002);
   }
 
   @Test
-  void aPodsBootstrapResolvesTheControlPlaneServiceByDnsAndServesAdminOnEveryAddress() throws Exception {
-    String yaml = EnvoyBootstrap.ads(18000, AdsMode.DELTA).withNode("edge-1", "shop/edge")
-        .toPodYaml("fairlead-xds.fairlead-system.svc.cluster.local", 9901);
+  void aPodsBootstrapResolvesTheControlPlaneServiceByDnsAndServesAdminOnEveryAddress()
+      throws Exception {
+    String yaml =
+        EnvoyBootstrap.ads(18000, AdsMode.DELTA)
+            .withNode("edge-1", "shop/edge")
+            .toPodYaml("fairlead-xds.fairlead-system.svc.cluster.local", 9901);
 
-    com.fasterxml.jackson.databind.JsonNode bootstrap = new com.fasterxml.jackson.databind.ObjectMapper(
-        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml);
-    com.fasterxml.jackson.databind.JsonNode ads = bootstrap.path("static_resources").path("clusters").get(0);
+    com.fasterxml.jackson.databind.JsonNode bootstrap =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(yaml);
+    com.fasterxml.jackson.databind.JsonNode ads =
+        bootstrap.path("static_resources").path("clusters").get(0);
     assertThat(ads.path("type").asText()).isEqualTo("STRICT_DNS");
-    assertThat(ads.path("load_assignment").path("endpoints").get(0).path("lb_endpoints").get(0).path("endpoint")
-        .path("address").path("socket_address").toString())
-        .isEqualTo("{\"address\":\"fairlead-xds.fairlead-system.svc.cluster.local\",\"port_value\":18000}");
+    assertThat(
+            ads.path("load_assignment")
+                .path("endpoints")
+                .get(0)
+                .path("lb_endpoints")
+                .get(0)
+                .path("endpoint")
+                .path("address")
+                .path("socket_address")
+                .toString())
+        .isEqualTo(
+            "{\"address\":\"fairlead-xds.fairlead-system.svc.cluster.local\",\"port_value\":18000}");
     assertThat(bootstrap.path("admin").path("address").path("socket_address").toString())
         .isEqualTo("{\"address\":\"0.0.0.0\",\"port_value\":9901}");
     assertThat(bootstrap.path("node").path("cluster").asText()).isEqualTo("shop/edge");
@@ -71,10 +108,20 @@ class EnvoyBootstrapTest {
 
   @Test
   void aPodsBootstrapHasNeitherStandbyPortsNorTls() {
-    assertThatThrownBy(() -> EnvoyBootstrap.ads(18000, AdsMode.DELTA).withStandbyXdsPorts(java.util.List.of(18001))
-        .toPodYaml("fairlead-xds", 9901)).isInstanceOf(IllegalStateException.class).hasMessageContaining("one Service");
-    assertThatThrownBy(() -> EnvoyBootstrap.ads(18000, AdsMode.DELTA).withXdsTls(Path.of("/tls/ca.crt"))
-        .toPodYaml("fairlead-xds", 9901)).isInstanceOf(IllegalStateException.class).hasMessageContaining("no TLS");
+    assertThatThrownBy(
+            () ->
+                EnvoyBootstrap.ads(18000, AdsMode.DELTA)
+                    .withStandbyXdsPorts(java.util.List.of(18001))
+                    .toPodYaml("fairlead-xds", 9901))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("one Service");
+    assertThatThrownBy(
+            () ->
+                EnvoyBootstrap.ads(18000, AdsMode.DELTA)
+                    .withXdsTls(Path.of("/tls/ca.crt"))
+                    .toPodYaml("fairlead-xds", 9901))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no TLS");
   }
 
   @Test

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A real toxiproxy between a test and a loopback echo server: what each fault does to the connections through it. */
+/**
+ * A real toxiproxy between a test and a loopback echo server: what each fault does to the
+ * connections through it.
+ */
 class FaultyLinksIT {
 
   private static ServerSocket echo;
@@ -28,22 +31,25 @@ class FaultyLinksIT {
   @BeforeAll
   static void start() throws IOException {
     echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    ECHOES.execute(() -> {
-      while (!echo.isClosed()) {
-        try {
-          Socket socket = echo.accept();
-          ECHOES.execute(() -> echo(socket));
-        } catch (IOException closed) {
-          return;
-        }
-      }
-    });
+    ECHOES.execute(
+        () -> {
+          while (!echo.isClosed()) {
+            try {
+              Socket socket = echo.accept();
+              ECHOES.execute(() -> echo(socket));
+            } catch (IOException closed) {
+              return;
+            }
+          }
+        });
     links = FaultyLinks.start();
   }
 
   /** Sends back what arrives until the peer closes. */
   private static void echo(Socket socket) {
-    try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+    try (socket;
+        InputStream in = socket.getInputStream();
+        OutputStream out = socket.getOutputStream()) {
       in.transferTo(out);
     } catch (IOException gone) {
       // the test closed its end, or the link dropped it: nothing to echo any more
@@ -66,7 +72,8 @@ class FaultyLinksIT {
       link.cut();
       assertThatThrownBy(() -> roundTrip(before, "two")).isInstanceOf(SocketTimeoutException.class);
       try (Socket during = connect(link)) {
-        assertThatThrownBy(() -> roundTrip(during, "three")).isInstanceOf(SocketTimeoutException.class);
+        assertThatThrownBy(() -> roundTrip(during, "three"))
+            .isInstanceOf(SocketTimeoutException.class);
       }
 
       link.heal();
@@ -83,7 +90,8 @@ class FaultyLinksIT {
       link.slow(Duration.ofMillis(300), Duration.ZERO);
       long start = System.nanoTime();
       assertThat(roundTrip(socket, "slow")).isEqualTo("slow");
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(600));
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(600));
 
       link.heal();
       assertThat(roundTrip(socket, "fast")).isEqualTo("fast");

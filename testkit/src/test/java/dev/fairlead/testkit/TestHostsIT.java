@@ -33,19 +33,20 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
- * {@link TestHosts} against the real kernel: network namespaces, veth pairs and the Python backend. Needs
- * root (or CAP_SYS_ADMIN and CAP_NET_ADMIN) and iproute2; fails, naming what is missing, without them.
+ * {@link TestHosts} against the real kernel: network namespaces, veth pairs and the Python backend.
+ * Needs root (or CAP_SYS_ADMIN and CAP_NET_ADMIN) and iproute2; fails, naming what is missing,
+ * without them.
  */
 class TestHostsIT {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .proxy(HttpClient.Builder.NO_PROXY)
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5))
-      .build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .proxy(HttpClient.Builder.NO_PROXY)
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
-  @RegisterExtension
-  final TestHosts hosts = new TestHosts();
+  @RegisterExtension final TestHosts hosts = new TestHosts();
 
   @Test
   void backendsAnswerFromTheRootNamespaceWithTheirIdentityOnDistinctAddresses() throws Exception {
@@ -53,15 +54,20 @@ class TestHostsIT {
     NetnsBackend green = hosts.http("green");
 
     HttpResponse<String> fromBlue = get(blue, "/any/path?x=1");
-    HttpResponse<String> postToGreen = CLIENT.send(
-        HttpRequest.newBuilder(uri(green, "/orders")).timeout(Duration.ofSeconds(5))
-            .POST(HttpRequest.BodyPublishers.ofString("a body the backend must read past")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> postToGreen =
+        CLIENT.send(
+            HttpRequest.newBuilder(uri(green, "/orders"))
+                .timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString("a body the backend must read past"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> fromGreenAgain = get(green, "/");
 
     assertThat(blue.address()).startsWith("10.213.").isNotEqualTo(green.address());
     assertThat(blue.port()).isEqualTo(green.port()).isEqualTo(8080);
-    assertThat(blue.namespace()).isEqualTo(green.namespace()).startsWith("fl-" + ProcessHandle.current().pid() + "-");
+    assertThat(blue.namespace())
+        .isEqualTo(green.namespace())
+        .startsWith("fl-" + ProcessHandle.current().pid() + "-");
     assertIdentity(fromBlue, 200, "blue");
     assertIdentity(postToGreen, 200, "green");
     assertIdentity(fromGreenAgain, 200, "green");
@@ -89,13 +95,15 @@ class TestHostsIT {
     try {
       List<Future<Integer>> answered = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        answered.add(pool.submit(() -> {
-          int ok = 0;
-          for (int i = 0; i < perThread; i++) {
-            ok += get(teal, "/n/" + i).statusCode() == 200 ? 1 : 0;
-          }
-          return ok;
-        }));
+        answered.add(
+            pool.submit(
+                () -> {
+                  int ok = 0;
+                  for (int i = 0; i < perThread; i++) {
+                    ok += get(teal, "/n/" + i).statusCode() == 200 ? 1 : 0;
+                  }
+                  return ok;
+                }));
       }
       int total = 0;
       for (Future<Integer> f : answered) {
@@ -116,16 +124,22 @@ class TestHostsIT {
     NetnsBackend plum = hosts.http("plum");
     String subnet = plum.address().substring(0, plum.address().lastIndexOf('.')) + ".0/24";
 
-    List<String> routes = ip("-n", plum.namespace(), "-4", "route", "show", "table", "all").lines()
-        .filter(line -> !line.startsWith("local ") && !line.startsWith("broadcast "))
-        .toList();
-    List<String> links = ip("-n", plum.namespace(), "-o", "link", "show").lines()
-        .map(line -> line.split(":")[1].strip().split("@")[0])
-        .toList();
+    List<String> routes =
+        ip("-n", plum.namespace(), "-4", "route", "show", "table", "all")
+            .lines()
+            .filter(line -> !line.startsWith("local ") && !line.startsWith("broadcast "))
+            .toList();
+    List<String> links =
+        ip("-n", plum.namespace(), "-o", "link", "show")
+            .lines()
+            .map(line -> line.split(":")[1].strip().split("@")[0])
+            .toList();
 
     assertThat(routes).singleElement().asString().startsWith(subnet + " dev veth0 ");
     assertThat(links).containsExactlyInAnyOrder("lo", "veth0");
-    assertThat(ip("-4", "route", "show", subnet)).startsWith(subnet + " dev flh").doesNotContain("via");
+    assertThat(ip("-4", "route", "show", subnet))
+        .startsWith(subnet + " dev flh")
+        .doesNotContain("via");
   }
 
   @Test
@@ -156,7 +170,8 @@ class TestHostsIT {
         .forEach(entry -> entries.putAll(entry.getKeyValuePairs()));
     String namespace = FailingWithABackend.started.get().namespace();
     assertThat(entries).containsKeys("backend-coral.log", namespace + ".txt");
-    assertThat(Files.readString(Path.of(entries.get("backend-coral.log")))).contains("\"GET /seen-in-the-log HTTP/1.1\" 200");
+    assertThat(Files.readString(Path.of(entries.get("backend-coral.log"))))
+        .contains("\"GET /seen-in-the-log HTTP/1.1\" 200");
     assertThat(Files.readString(Path.of(entries.get(namespace + ".txt"))))
         .contains(FailingWithABackend.started.get().address() + "/24");
     assertGone(FailingWithABackend.started.get());
@@ -177,10 +192,15 @@ class TestHostsIT {
     try {
       TestHostNamespace.removeStale();
 
-      assertThat(leftOver.waitFor(10, TimeUnit.SECONDS)).as("process left in " + stale + " was killed").isTrue();
+      assertThat(leftOver.waitFor(10, TimeUnit.SECONDS))
+          .as("process left in " + stale + " was killed")
+          .isTrue();
       assertThat(namespaces()).contains(live).doesNotContain(stale);
-      assertThat(CommandResult.run(List.of("ip", "link", "show", staleVeth), Duration.ofSeconds(10)).exitCode())
-          .as("stale veth " + staleVeth + " deleted").isNotZero();
+      assertThat(
+              CommandResult.run(List.of("ip", "link", "show", staleVeth), Duration.ofSeconds(10))
+                  .exitCode())
+          .as("stale veth " + staleVeth + " deleted")
+          .isNotZero();
     } finally {
       leftOver.destroyForcibly();
       CommandResult.run(List.of("ip", "netns", "delete", live), Duration.ofSeconds(10));
@@ -206,7 +226,8 @@ class TestHostsIT {
     String namespace = backend.namespace();
     assertThat(backend.isAlive()).as(backend + " stopped").isFalse();
     assertThat(namespaces()).as("namespaces after the scope ended").doesNotContain(namespace);
-    assertThat(ip("-o", "link", "show")).as("root-side veth of " + namespace)
+    assertThat(ip("-o", "link", "show"))
+        .as("root-side veth of " + namespace)
         .doesNotContain(namespace.replaceFirst("^fl-", "flh") + "@");
   }
 
@@ -221,7 +242,8 @@ class TestHostsIT {
   }
 
   private static HttpResponse<String> get(NetnsBackend backend, String path) throws Exception {
-    return CLIENT.send(HttpRequest.newBuilder(uri(backend, path)).timeout(Duration.ofSeconds(5)).GET().build(),
+    return CLIENT.send(
+        HttpRequest.newBuilder(uri(backend, path)).timeout(Duration.ofSeconds(5)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -243,15 +265,13 @@ class TestHostsIT {
   static final class Inner {
     static volatile boolean launched;
 
-    private Inner() {
-    }
+    private Inner() {}
   }
 
   static class MethodScoped {
     static final AtomicReference<NetnsBackend> started = new AtomicReference<>();
 
-    @RegisterExtension
-    final TestHosts hosts = new TestHosts();
+    @RegisterExtension final TestHosts hosts = new TestHosts();
 
     @BeforeEach
     void onlyFromTestHostsIT() {
@@ -272,8 +292,7 @@ class TestHostsIT {
     static final AtomicReference<NetnsBackend> beforeAll = new AtomicReference<>();
     static final AtomicReference<NetnsBackend> inFirstMethod = new AtomicReference<>();
 
-    @RegisterExtension
-    static final TestHosts HOSTS = new TestHosts();
+    @RegisterExtension static final TestHosts HOSTS = new TestHosts();
 
     @BeforeAll
     static void startClassBackend() {
@@ -306,8 +325,7 @@ class TestHostsIT {
   static class FailingWithABackend {
     static final AtomicReference<NetnsBackend> started = new AtomicReference<>();
 
-    @RegisterExtension
-    final TestHosts hosts = new TestHosts();
+    @RegisterExtension final TestHosts hosts = new TestHosts();
 
     @BeforeEach
     void onlyFromTestHostsIT() {

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ToolsTest {
 
-  @TempDir
-  Path cache;
+  @TempDir Path cache;
 
   @Test
   void missingProvisioningSaysWhatToRun() {
@@ -24,7 +23,9 @@ class ToolsTest {
   void readsThePathsTheProvisioningScriptWrote() throws Exception {
     Path bin = Files.createDirectories(cache.resolve("kubeapitest/k8s/1.34.4-linux-amd64"));
     Files.createFile(bin.resolve("kubectl")).toFile().setExecutable(true);
-    Files.writeString(cache.resolve("tools.properties"), """
+    Files.writeString(
+        cache.resolve("tools.properties"),
+        """
         kubeapitest.dir=%s
         kubernetes.version=1.34.4
         envoy.path=/opt/envoy
@@ -33,7 +34,8 @@ class ToolsTest {
         gatewayapi.version=1.3.0
         helm.path=/opt/helm
         helm.version=3.22.0
-        """.formatted(cache.resolve("kubeapitest")));
+        """
+            .formatted(cache.resolve("kubeapitest")));
 
     Tools tools = Tools.load(cache);
 

@@ -22,12 +22,12 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The TLS material of one server, kept current from its {@link TlsFiles}: a key manager presenting the
- * certificate and key, and — when a CA file is given — a trust manager that accepts only client certificates
- * chaining to it. Both are gRPC's swappable managers, so a reload takes effect for the next handshake on every
- * port that uses them (gRPC and Vert.x alike); connections already open keep the certificate they started with.
- * A rotation is only applied when the certificate, key and CA all parse and the key matches the certificate.
- * Closing stops watching the files.
+ * The TLS material of one server, kept current from its {@link TlsFiles}: a key manager presenting
+ * the certificate and key, and — when a CA file is given — a trust manager that accepts only client
+ * certificates chaining to it. Both are gRPC's swappable managers, so a reload takes effect for the
+ * next handshake on every port that uses them (gRPC and Vert.x alike); connections already open
+ * keep the certificate they started with. A rotation is only applied when the certificate, key and
+ * CA all parse and the key matches the certificate. Closing stops watching the files.
  */
 public final class ServerTls implements AutoCloseable {
 
@@ -44,7 +44,8 @@ public final class ServerTls implements AutoCloseable {
   }
 
   /**
-   * Loads the files (failing with {@link UnusableFileException} naming the file and the problem) and watches them.
+   * Loads the files (failing with {@link UnusableFileException} naming the file and the problem)
+   * and watches them.
    *
    * @param server which server, for log lines and errors ("xDS")
    */
@@ -52,9 +53,12 @@ public final class ServerTls implements AutoCloseable {
     Optional<AdvancedTlsX509TrustManager> trust = Optional.empty();
     if (files.clientCertificatesRequired()) {
       try {
-        trust = Optional.of(AdvancedTlsX509TrustManager.newBuilder()
-            .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
-            .build());
+        trust =
+            Optional.of(
+                AdvancedTlsX509TrustManager.newBuilder()
+                    .setVerification(
+                        AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+                    .build());
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("cannot create a trust manager: " + e.getMessage(), e);
       }
@@ -76,11 +80,16 @@ public final class ServerTls implements AutoCloseable {
     return tls.map(ServerTls::grpcCredentials).orElseGet(InsecureServerCredentials::create);
   }
 
-  /** gRPC server credentials using this material; client certificates are required when a CA is configured. */
+  /**
+   * gRPC server credentials using this material; client certificates are required when a CA is
+   * configured.
+   */
   public ServerCredentials grpcCredentials() {
-    TlsServerCredentials.Builder credentials = TlsServerCredentials.newBuilder().keyManager(keyManager);
-    trustManager.ifPresent(trust -> credentials.trustManager(trust)
-        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE));
+    TlsServerCredentials.Builder credentials =
+        TlsServerCredentials.newBuilder().keyManager(keyManager);
+    trustManager.ifPresent(
+        trust ->
+            credentials.trustManager(trust).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE));
     return credentials.build();
   }
 
@@ -89,7 +98,10 @@ public final class ServerTls implements AutoCloseable {
     return keyManager;
   }
 
-  /** Accepts client certificates chaining to the current CA bundle; empty when client certificates are not required. */
+  /**
+   * Accepts client certificates chaining to the current CA bundle; empty when client certificates
+   * are not required.
+   */
   public Optional<X509ExtendedTrustManager> clientTrust() {
     return trustManager.map(trust -> trust);
   }
@@ -107,26 +119,42 @@ public final class ServerTls implements AutoCloseable {
       try {
         trustManager.orElseThrow().updateTrustCredentials(cas.get());
       } catch (IOException | GeneralSecurityException e) {
-        throw new UnusableFileException(files.caFile().orElseThrow() + ": cannot be used as CA certificates ("
-            + e.getClass().getSimpleName() + ")");
+        throw new UnusableFileException(
+            files.caFile().orElseThrow()
+                + ": cannot be used as CA certificates ("
+                + e.getClass().getSimpleName()
+                + ")");
       }
     }
     keyManager.updateIdentityCredentials(chain, key);
     X509Certificate leaf = chain[0];
-    return "certificate " + leaf.getSubjectX500Principal().getName() + " serial " + leaf.getSerialNumber().toString(16)
-        + " valid until " + leaf.getNotAfter().toInstant()
-        + cas.map(c -> ", " + c.length + " CA certificate" + (c.length == 1 ? "" : "s") + " for clients").orElse("");
+    return "certificate "
+        + leaf.getSubjectX500Principal().getName()
+        + " serial "
+        + leaf.getSerialNumber().toString(16)
+        + " valid until "
+        + leaf.getNotAfter().toInstant()
+        + cas.map(
+                c ->
+                    ", "
+                        + c.length
+                        + " CA certificate"
+                        + (c.length == 1 ? "" : "s")
+                        + " for clients")
+            .orElse("");
   }
 
   private static X509Certificate[] certificates(Path file, byte[] pem) {
     if (!new String(pem, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
-      throw new UnusableFileException(file + ": no PEM certificate (a BEGIN CERTIFICATE block) in it");
+      throw new UnusableFileException(
+          file + ": no PEM certificate (a BEGIN CERTIFICATE block) in it");
     }
     X509Certificate[] certificates;
     try {
       certificates = CertificateUtils.getX509Certificates(new ByteArrayInputStream(pem));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new UnusableFileException(file + ": not a valid PEM certificate (" + e.getClass().getSimpleName() + ")");
+      throw new UnusableFileException(
+          file + ": not a valid PEM certificate (" + e.getClass().getSimpleName() + ")");
     }
     if (certificates.length == 0) {
       throw new UnusableFileException(file + ": no certificate in it");
@@ -137,30 +165,40 @@ public final class ServerTls implements AutoCloseable {
   private static PrivateKey privateKey(Path file, byte[] pem) {
     String text = new String(pem, StandardCharsets.US_ASCII);
     if (!text.contains("-----BEGIN PRIVATE KEY-----")) {
-      if (text.contains("-----BEGIN RSA PRIVATE KEY-----") || text.contains("-----BEGIN EC PRIVATE KEY-----")) {
-        throw new UnusableFileException(file + ": the key must be PKCS#8 (a BEGIN PRIVATE KEY block); convert it "
-            + "with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8");
+      if (text.contains("-----BEGIN RSA PRIVATE KEY-----")
+          || text.contains("-----BEGIN EC PRIVATE KEY-----")) {
+        throw new UnusableFileException(
+            file
+                + ": the key must be PKCS#8 (a BEGIN PRIVATE KEY block); convert it "
+                + "with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8");
       }
       if (text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
         throw new UnusableFileException(file + ": encrypted private keys are not supported");
       }
-      throw new UnusableFileException(file + ": no PKCS#8 PEM private key (a BEGIN PRIVATE KEY block) in it");
+      throw new UnusableFileException(
+          file + ": no PKCS#8 PEM private key (a BEGIN PRIVATE KEY block) in it");
     }
     try {
       return CertificateUtils.getPrivateKey(new ByteArrayInputStream(pem));
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new UnusableFileException(file + ": not a valid PKCS#8 RSA or EC private key ("
-          + e.getClass().getSimpleName() + ")");
+      throw new UnusableFileException(
+          file
+              + ": not a valid PKCS#8 RSA or EC private key ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
   }
 
   /** Signs a random challenge with the key and verifies it with the certificate's public key. */
   private void requireMatch(X509Certificate leaf, PrivateKey key) {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      default -> throw new UnusableFileException(files.keyFile() + ": unsupported key algorithm " + key.getAlgorithm());
-    };
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          default ->
+              throw new UnusableFileException(
+                  files.keyFile() + ": unsupported key algorithm " + key.getAlgorithm());
+        };
     boolean matches;
     try {
       byte[] challenge = new byte[32];
@@ -177,8 +215,8 @@ public final class ServerTls implements AutoCloseable {
       matches = false;
     }
     if (!matches) {
-      throw new UnusableFileException(files.keyFile() + ": the key does not match the certificate in "
-          + files.certFile());
+      throw new UnusableFileException(
+          files.keyFile() + ": the key does not match the certificate in " + files.certFile());
     }
   }
 

@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How a server protects its port: TLS from {@link TlsFiles}, or plaintext — which Fairlead only does when asked
- * for explicitly, so this type has no default.
+ * How a server protects its port: TLS from {@link TlsFiles}, or plaintext — which Fairlead only
+ * does when asked for explicitly, so this type has no default.
  */
 public record ServerTransport(Optional<TlsFiles> tls) {
 

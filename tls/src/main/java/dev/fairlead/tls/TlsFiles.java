@@ -6,17 +6,19 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where a server's TLS material is: its certificate chain and private key (PEM; the key in PKCS#8, {@code BEGIN
- * PRIVATE KEY}) and, when clients must present certificates, the CA bundle that signs them. The files are checked
- * for changes every {@code reloadInterval} and re-read when they change.
+ * Where a server's TLS material is: its certificate chain and private key (PEM; the key in PKCS#8,
+ * {@code BEGIN PRIVATE KEY}) and, when clients must present certificates, the CA bundle that signs
+ * them. The files are checked for changes every {@code reloadInterval} and re-read when they
+ * change.
  *
- * @param certFile       the server's certificate chain, leaf first
- * @param keyFile        the private key of the leaf certificate
- * @param caFile         CA certificates clients' certificates must chain to; present means client certificates are
- *                       required
+ * @param certFile the server's certificate chain, leaf first
+ * @param keyFile the private key of the leaf certificate
+ * @param caFile CA certificates clients' certificates must chain to; present means client
+ *     certificates are required
  * @param reloadInterval how often the files are checked for changes
  */
-public record TlsFiles(Path certFile, Path keyFile, Optional<Path> caFile, Duration reloadInterval) {
+public record TlsFiles(
+    Path certFile, Path keyFile, Optional<Path> caFile, Duration reloadInterval) {
 
   public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(10);
 
@@ -47,7 +49,10 @@ public record TlsFiles(Path certFile, Path keyFile, Optional<Path> caFile, Durat
   /** Paths only, never contents: safe for logs. */
   @Override
   public String toString() {
-    return "certificate " + certFile + ", key " + keyFile
+    return "certificate "
+        + certFile
+        + ", key "
+        + keyFile
         + caFile.map(ca -> ", client certificates required (CA " + ca + ")").orElse("");
   }
 }

@@ -20,17 +20,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A few small files (certificates, keys, a token) used together: read once at start, then read again every
- * interval and handed to a loader whenever their contents changed. Comparing contents, not modification times,
- * catches every rotation — a Kubernetes Secret volume swapping a symlink, a file rewritten within the same
- * second — and a half-done rotation (a new certificate next to the old key) is simply retried when the next file
- * lands. Contents go to the loader only: log lines name the paths and what the loader says it loaded.
+ * A few small files (certificates, keys, a token) used together: read once at start, then read
+ * again every interval and handed to a loader whenever their contents changed. Comparing contents,
+ * not modification times, catches every rotation — a Kubernetes Secret volume swapping a symlink, a
+ * file rewritten within the same second — and a half-done rotation (a new certificate next to the
+ * old key) is simply retried when the next file lands. Contents go to the loader only: log lines
+ * name the paths and what the loader says it loaded.
  */
 public final class WatchedFiles implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WatchedFiles.class);
 
-  /** Puts the files' contents (in the order of the paths) to use; may answer a few words about them for the log. */
+  /**
+   * Puts the files' contents (in the order of the paths) to use; may answer a few words about them
+   * for the log.
+   */
   @FunctionalInterface
   public interface Loader {
     String load(List<byte[]> contents);
@@ -47,20 +51,24 @@ public final class WatchedFiles implements AutoCloseable {
     this.what = what;
     this.paths = paths;
     this.loader = loader;
-    this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "fairlead-watch-" + what.replace(' ', '-'));
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "fairlead-watch-" + what.replace(' ', '-'));
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   /**
    * Reads and loads the files now, then checks them every {@code interval}.
    *
    * @param what what the files are, for log lines and errors ("xDS TLS files")
-   * @throws UnusableFileException when they cannot be read or loaded now, naming the file and the problem
+   * @throws UnusableFileException when they cannot be read or loaded now, naming the file and the
+   *     problem
    */
-  public static WatchedFiles start(String what, List<Path> paths, Duration interval, Loader loader) {
+  public static WatchedFiles start(
+      String what, List<Path> paths, Duration interval, Loader loader) {
     Objects.requireNonNull(what, "what");
     Objects.requireNonNull(loader, "loader");
     WatchedFiles files = new WatchedFiles(what, List.copyOf(paths), loader);
@@ -77,11 +85,15 @@ public final class WatchedFiles implements AutoCloseable {
       throw new UnusableFileException(what + ": cannot be used (" + e.getClass().getName() + ")");
     }
     long millis = interval.toMillis();
-    var unused = files.executor.scheduleWithFixedDelay(files::check, millis, millis, TimeUnit.MILLISECONDS);
+    var unused =
+        files.executor.scheduleWithFixedDelay(files::check, millis, millis, TimeUnit.MILLISECONDS);
     return files;
   }
 
-  /** One check: reloads when the contents changed; a failure keeps what was loaded before and is logged once. */
+  /**
+   * One check: reloads when the contents changed; a failure keeps what was loaded before and is
+   * logged once.
+   */
   void check() {
     try {
       List<byte[]> contents = read();
@@ -124,7 +136,8 @@ public final class WatchedFiles implements AutoCloseable {
       } catch (AccessDeniedException e) {
         throw new UnusableFileException(path + ": permission denied");
       } catch (IOException e) {
-        throw new UnusableFileException(path + ": cannot read (" + e.getClass().getSimpleName() + ")");
+        throw new UnusableFileException(
+            path + ": cannot read (" + e.getClass().getSimpleName() + ")");
       }
     }
     return contents;

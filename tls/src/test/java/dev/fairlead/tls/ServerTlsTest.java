@@ -8,9 +8,9 @@ import dev.fairlead.testkit.CapturedLogs;
 import dev.fairlead.testkit.TestCa;
 import dev.fairlead.testkit.TestCertificate;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.SocketException;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,19 +29,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS material from files: loaded at start with errors that name the file, rotated without restart once the new
- * files are complete and consistent, and never logged.
+ * TLS material from files: loaded at start with errors that name the file, rotated without restart
+ * once the new files are complete and consistent, and never logged.
  */
 class ServerTlsTest {
 
   private static final Duration RELOAD = Duration.ofMillis(50);
   private static final Duration BOUND = Duration.ofSeconds(10);
 
-  @RegisterExtension
-  final CapturedLogs logs = new CapturedLogs();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final TestCa ca = TestCa.create("test-ca");
   private ServerTls tls;
@@ -56,8 +54,11 @@ class ServerTlsTest {
   private TlsFiles files(TestCertificate certificate, Optional<TestCa> clientCa) {
     certificate.write(dir.resolve("tls.crt"), dir.resolve("tls.key"));
     clientCa.ifPresent(c -> c.writeCertificate(dir.resolve("ca.crt")));
-    return new TlsFiles(dir.resolve("tls.crt"), dir.resolve("tls.key"),
-        clientCa.map(c -> dir.resolve("ca.crt")), RELOAD);
+    return new TlsFiles(
+        dir.resolve("tls.crt"),
+        dir.resolve("tls.key"),
+        clientCa.map(c -> dir.resolve("ca.crt")),
+        RELOAD);
   }
 
   private BigInteger presentedSerial() {
@@ -81,7 +82,9 @@ class ServerTlsTest {
 
     rotated.write(dir.resolve("tls.crt"), dir.resolve("tls.key"));
 
-    await().atMost(BOUND).untilAsserted(() -> assertThat(presentedSerial()).isEqualTo(rotated.serial()));
+    await()
+        .atMost(BOUND)
+        .untilAsserted(() -> assertThat(presentedSerial()).isEqualTo(rotated.serial()));
   }
 
   @Test
@@ -90,7 +93,8 @@ class ServerTlsTest {
     tls = ServerTls.start("test", files(server, Optional.empty()));
 
     String alias = tls.keyManager().chooseEngineServerAlias("RSA", null, null);
-    assertThat(tls.keyManager().getCertificateChain(alias)[0].getSerialNumber()).isEqualTo(server.serial());
+    assertThat(tls.keyManager().getCertificateChain(alias)[0].getSerialNumber())
+        .isEqualTo(server.serial());
   }
 
   @Test
@@ -103,14 +107,29 @@ class ServerTlsTest {
     // A half-done rotation: the new certificate next to a key of another certificate.
     Files.writeString(dir.resolve("tls.key"), other.privateKeyPem());
     Files.writeString(dir.resolve("tls.crt"), rotated.certificatePem());
-    await().atMost(BOUND).until(() -> logs.lines().stream().anyMatch(line -> line.startsWith("WARN")
-        && line.contains(dir.resolve("tls.key") + ": the key does not match the certificate")));
+    await()
+        .atMost(BOUND)
+        .until(
+            () ->
+                logs.lines().stream()
+                    .anyMatch(
+                        line ->
+                            line.startsWith("WARN")
+                                && line.contains(
+                                    dir.resolve("tls.key")
+                                        + ": the key does not match the certificate")));
     assertThat(presentedSerial()).isEqualTo(first.serial());
 
     Files.writeString(dir.resolve("tls.key"), rotated.privateKeyPem());
-    await().atMost(BOUND).untilAsserted(() -> assertThat(presentedSerial()).isEqualTo(rotated.serial()));
-    assertThat(logs.lines()).anyMatch(line -> line.startsWith("INFO") && line.contains("Reloaded test TLS files")
-        && line.contains(rotated.serial().toString(16)));
+    await()
+        .atMost(BOUND)
+        .untilAsserted(() -> assertThat(presentedSerial()).isEqualTo(rotated.serial()));
+    assertThat(logs.lines())
+        .anyMatch(
+            line ->
+                line.startsWith("INFO")
+                    && line.contains("Reloaded test TLS files")
+                    && line.contains(rotated.serial().toString(16)));
     for (TestCertificate certificate : new TestCertificate[] {first, other, rotated}) {
       logs.assertNoLineContains("a private key", certificate.privateKeyBase64().substring(0, 40));
     }
@@ -135,27 +154,38 @@ class ServerTlsTest {
   }
 
   /**
-   * Whether a TLS server using {@link #tls} (as the JDK engine under Vert.x does) accepts a client presenting
-   * {@code identity}: the server writes one byte after its handshake; a refused client fails to read it.
+   * Whether a TLS server using {@link #tls} (as the JDK engine under Vert.x does) accepts a client
+   * presenting {@code identity}: the server writes one byte after its handshake; a refused client
+   * fails to read it.
    */
   private boolean accepted(Optional<TestCertificate> identity) throws Exception {
     SSLContext server = SSLContext.getInstance("TLS");
-    server.init(new KeyManager[] {tls.keyManager()},
-        tls.clientTrust().map(trust -> new TrustManager[] {trust}).orElse(null), null);
-    try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory()
-        .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    server.init(
+        new KeyManager[] {tls.keyManager()},
+        tls.clientTrust().map(trust -> new TrustManager[] {trust}).orElse(null),
+        null);
+    try (SSLServerSocket listener =
+        (SSLServerSocket)
+            server
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       listener.setNeedClientAuth(tls.clientTrust().isPresent());
-      CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
-        try (SSLSocket socket = (SSLSocket) listener.accept()) {
-          socket.getOutputStream().write(1);
-          socket.getOutputStream().flush();
-        } catch (IOException e) {
-          // refused: the client sees it
-        }
-      });
+      CompletableFuture<Void> served =
+          CompletableFuture.runAsync(
+              () -> {
+                try (SSLSocket socket = (SSLSocket) listener.accept()) {
+                  socket.getOutputStream().write(1);
+                  socket.getOutputStream().flush();
+                } catch (IOException e) {
+                  // refused: the client sees it
+                }
+              });
       // Also checks the server certificate chains to the CA: the client trusts only it.
-      try (SSLSocket client = (SSLSocket) ca.clientContext(identity).getSocketFactory()
-          .createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+      try (SSLSocket client =
+          (SSLSocket)
+              ca.clientContext(identity)
+                  .getSocketFactory()
+                  .createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
         client.setSoTimeout(5_000);
         return client.getInputStream().read() == 1;
       } catch (SSLException | SocketException e) {
@@ -169,7 +199,8 @@ class ServerTlsTest {
   @Test
   void startFailsNamingTheFileAndTheProblem() throws IOException {
     TlsFiles files = files(ca.issue("server"), Optional.empty());
-    Files.writeString(files.keyFile(), "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
+    Files.writeString(
+        files.keyFile(), "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
     assertThatThrownBy(() -> ServerTls.start("xDS", files))
         .isInstanceOf(UnusableFileException.class)
         .hasMessageContaining("xDS TLS files: " + files.keyFile() + ": the key must be PKCS#8")
@@ -183,7 +214,8 @@ class ServerTlsTest {
     assertThatThrownBy(() -> ServerTls.start("xDS", files))
         .hasMessage("xDS TLS files: " + files.certFile() + ": no such file");
 
-    Files.writeString(files.certFile(), "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+    Files.writeString(
+        files.certFile(), "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
     assertThatThrownBy(() -> ServerTls.start("xDS", files))
         .hasMessageContaining(files.certFile() + ": not a valid PEM certificate");
   }

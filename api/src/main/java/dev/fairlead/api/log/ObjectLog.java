@@ -6,11 +6,11 @@ import java.util.Objects;
 import org.slf4j.MDC;
 
 /**
- * Puts the Kubernetes object a log line is about into the logging context (SLF4J's MDC) for the lines logged
- * within it: {@code kind}, {@code namespace}, {@code name}, {@code uid}, and {@code object} ({@code Kind
- * namespace/name uid}) for text formats. The text log shows {@code [object]} after the logger; the JSON log carries
- * the keys in its {@code mdc} field, so every line about an object can be found by its UID, whichever component
- * wrote it.
+ * Puts the Kubernetes object a log line is about into the logging context (SLF4J's MDC) for the
+ * lines logged within it: {@code kind}, {@code namespace}, {@code name}, {@code uid}, and {@code
+ * object} ({@code Kind namespace/name uid}) for text formats. The text log shows {@code [object]}
+ * after the logger; the JSON log carries the keys in its {@code mdc} field, so every line about an
+ * object can be found by its UID, whichever component wrote it.
  *
  * <pre>{@code
  * try (ObjectLog ignored = ObjectLog.of(ref)) {
@@ -27,8 +27,13 @@ public final class ObjectLog implements AutoCloseable {
   private final String[] previous = new String[KEYS.length];
 
   private ObjectLog(String kind, String namespace, String name, String uid) {
-    String[] values = {kind, namespace, name, uid,
-        kind + " " + namespace + "/" + name + (uid.isEmpty() ? "" : " " + uid)};
+    String[] values = {
+      kind,
+      namespace,
+      name,
+      uid,
+      kind + " " + namespace + "/" + name + (uid.isEmpty() ? "" : " " + uid)
+    };
     for (int i = 0; i < KEYS.length; i++) {
       previous[i] = MDC.get(KEYS[i]);
       MDC.put(KEYS[i], values[i]);
@@ -41,18 +46,24 @@ public final class ObjectLog implements AutoCloseable {
   }
 
   /**
-   * A scope for {@code object} as the API server holds it, of kind {@code kind} (fabric8 objects do not always carry
-   * their kind): one without a namespace is cluster-scoped (a GatewayClass), and its namespace stays empty.
+   * A scope for {@code object} as the API server holds it, of kind {@code kind} (fabric8 objects do
+   * not always carry their kind): one without a namespace is cluster-scoped (a GatewayClass), and
+   * its namespace stays empty.
    */
   public static ObjectLog of(String kind, HasMetadata object) {
-    return of(object.getMetadata().getNamespace() == null ? ObjectRef.clusterScoped(kind, object)
-        : ObjectRef.of(kind, object));
+    return of(
+        object.getMetadata().getNamespace() == null
+            ? ObjectRef.clusterScoped(kind, object)
+            : ObjectRef.of(kind, object));
   }
 
   /** A scope for an object known by name only (its UID unknown, e.g. not created yet). */
   public static ObjectLog of(String kind, String namespace, String name, String uid) {
-    return new ObjectLog(Objects.requireNonNull(kind, "kind"), Objects.requireNonNull(namespace, "namespace"),
-        Objects.requireNonNull(name, "name"), uid == null ? "" : uid);
+    return new ObjectLog(
+        Objects.requireNonNull(kind, "kind"),
+        Objects.requireNonNull(namespace, "namespace"),
+        Objects.requireNonNull(name, "name"),
+        uid == null ? "" : uid);
   }
 
   @Override

@@ -14,14 +14,14 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The settings a Gateway's fleet runs with: its class's {@code GatewayParameters}, overridden field by field by the
- * Gateway's own, and the defaults for what neither sets. A map or list field is one field: the Gateway's
- * {@code podAnnotations} replace the class's rather than merge with them, so that a Gateway can drop an annotation
- * its class sets.
+ * The settings a Gateway's fleet runs with: its class's {@code GatewayParameters}, overridden field
+ * by field by the Gateway's own, and the defaults for what neither sets. A map or list field is one
+ * field: the Gateway's {@code podAnnotations} replace the class's rather than merge with them, so
+ * that a Gateway can drop an annotation its class sets.
  *
- * @param image          empty: Fairlead's {@code --proxy-image}
- * @param resources      empty: no requests or limits
- * @param addresses      the addresses an unmanaged fleet declares; empty for a managed one
+ * @param image empty: Fairlead's {@code --proxy-image}
+ * @param resources empty: no requests or limits
+ * @param addresses the addresses an unmanaged fleet declares; empty for a managed one
  */
 public record EffectiveParameters(
     ProxyMode mode,
@@ -53,10 +53,11 @@ public record EffectiveParameters(
   /**
    * The class's parameters overridden by the Gateway's.
    *
-   * @param ofClass   the spec the GatewayClass refers to, or null
+   * @param ofClass the spec the GatewayClass refers to, or null
    * @param ofGateway the spec the Gateway refers to, or null
    */
-  public static EffectiveParameters of(GatewayParametersSpec ofClass, GatewayParametersSpec ofGateway) {
+  public static EffectiveParameters of(
+      GatewayParametersSpec ofClass, GatewayParametersSpec ofGateway) {
     Merge<GatewayParametersSpec> spec = new Merge<>(ofClass, ofGateway);
     Merge<ProxyDeployment> deployment = spec.then(GatewayParametersSpec::deployment);
     Merge<ProxyService> service = spec.then(GatewayParametersSpec::service);
@@ -64,7 +65,9 @@ public record EffectiveParameters(
         spec.get(GatewayParametersSpec::mode).orElse(ProxyMode.Managed),
         deployment.get(ProxyDeployment::replicas).orElse(1),
         deployment.get(ProxyDeployment::image),
-        deployment.get(ProxyDeployment::imagePullPolicy).orElse(ProxyDeployment.PullPolicy.IfNotPresent),
+        deployment
+            .get(ProxyDeployment::imagePullPolicy)
+            .orElse(ProxyDeployment.PullPolicy.IfNotPresent),
         deployment.get(ProxyDeployment::resources),
         deployment.get(ProxyDeployment::podAnnotations).orElse(Map.of()),
         deployment.get(ProxyDeployment::logLevel).orElse(ProxyLogLevel.INFO),
@@ -82,12 +85,14 @@ public record EffectiveParameters(
   private record Merge<T>(T ofClass, T ofGateway) {
 
     <F> Optional<F> get(Function<T, F> field) {
-      return Optional.ofNullable(ofGateway).map(field)
+      return Optional.ofNullable(ofGateway)
+          .map(field)
           .or(() -> Optional.ofNullable(ofClass).map(field));
     }
 
     <S> Merge<S> then(Function<T, S> part) {
-      return new Merge<>(ofClass == null ? null : part.apply(ofClass),
+      return new Merge<>(
+          ofClass == null ? null : part.apply(ofClass),
           ofGateway == null ? null : part.apply(ofGateway));
     }
   }

@@ -5,11 +5,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the infrastructure of a Gateway's fleet adds to the Gateway's status: the addresses it is reached at, and,
- * when its Envoys cannot be serving it yet, why {@code Programmed} is False.
+ * What the infrastructure of a Gateway's fleet adds to the Gateway's status: the addresses it is
+ * reached at, and, when its Envoys cannot be serving it yet, why {@code Programmed} is False.
  *
- * @param addresses     for {@code status.addresses}, in order
- * @param notProgrammed the reason and message of {@code Programmed=False}; empty when the infrastructure is ready
+ * @param addresses for {@code status.addresses}, in order
+ * @param notProgrammed the reason and message of {@code Programmed=False}; empty when the
+ *     infrastructure is ready
  */
 public record FleetStatus(List<Address> addresses, Optional<NotProgrammed> notProgrammed) {
 
@@ -21,7 +22,10 @@ public record FleetStatus(List<Address> addresses, Optional<NotProgrammed> notPr
     }
   }
 
-  /** Why a fleet's Envoys cannot be serving the Gateway yet, as the reason and message of {@code Programmed}. */
+  /**
+   * Why a fleet's Envoys cannot be serving the Gateway yet, as the reason and message of {@code
+   * Programmed}.
+   */
   public record NotProgrammed(String reason, String message) {
     public NotProgrammed {
       Objects.requireNonNull(reason, "reason");

@@ -4,24 +4,36 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The identity of one Gateway's proxies, as a SPIFFE-style URI {@code spiffe://fairlead/ns/<namespace>/gateway/<name>}
- * in the subject alternative names of the client certificate Fairlead issues to that Gateway's managed fleet. The
- * xDS server binds it to {@code node.cluster}: a client with this identity gets only the fleet {@link #fleet()}.
+ * The identity of one Gateway's proxies, as a SPIFFE-style URI {@code
+ * spiffe://fairlead/ns/<namespace>/gateway/<name>} in the subject alternative names of the client
+ * certificate Fairlead issues to that Gateway's managed fleet. The xDS server binds it to {@code
+ * node.cluster}: a client with this identity gets only the fleet {@link #fleet()}.
  *
- * <p>Namespace and Gateway names are DNS labels and subdomains (no {@code /}), so the URI reads back unambiguously.
+ * <p>Namespace and Gateway names are DNS labels and subdomains (no {@code /}), so the URI reads
+ * back unambiguously.
  */
 public record ProxyIdentity(String namespace, String gateway) {
 
-  /** Every identity URI starts with this; a URI of another trust domain or form is not a Fairlead identity. */
+  /**
+   * Every identity URI starts with this; a URI of another trust domain or form is not a Fairlead
+   * identity.
+   */
   public static final String URI_PREFIX = "spiffe://fairlead/ns/";
+
   private static final String GATEWAY_SEGMENT = "/gateway/";
 
   public ProxyIdentity {
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(gateway, "gateway");
-    if (namespace.isEmpty() || gateway.isEmpty() || namespace.contains("/") || gateway.contains("/")) {
-      throw new IllegalArgumentException("a proxy identity needs a namespace and a Gateway name without '/', was "
-          + namespace + "/" + gateway);
+    if (namespace.isEmpty()
+        || gateway.isEmpty()
+        || namespace.contains("/")
+        || gateway.contains("/")) {
+      throw new IllegalArgumentException(
+          "a proxy identity needs a namespace and a Gateway name without '/', was "
+              + namespace
+              + "/"
+              + gateway);
     }
   }
 

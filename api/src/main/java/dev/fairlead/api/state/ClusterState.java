@@ -21,23 +21,24 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Everything a translation starts from: the objects a source (the Kubernetes informers, or the files of
- * standalone mode) holds at one moment. Each list is sorted by namespace and name, so two sources holding the
- * same objects build equal states and the translator's output does not depend on arrival order. GatewayClasses are
- * cluster-scoped: they sort by name, and so do Namespaces.
+ * Everything a translation starts from: the objects a source (the Kubernetes informers, or the
+ * files of standalone mode) holds at one moment. Each list is sorted by namespace and name, so two
+ * sources holding the same objects build equal states and the translator's output does not depend
+ * on arrival order. GatewayClasses are cluster-scoped: they sort by name, and so do Namespaces.
  *
- * <p>{@code secrets} are Secrets of type {@value #TLS_SECRET_TYPE} only (certificates Gateway listeners may name):
- * the Kubernetes source never caches another type, and the translator refuses a reference to one it does not find
- * here. {@code namespaces} carry the labels {@code allowedRoutes.namespaces.from: Selector} matches against.
- * {@code proxyDeployments} are the Envoy Deployments of managed fleets (only while the provisioner runs; the
- * translator does not read them, the Gateways' status does).
+ * <p>{@code secrets} are Secrets of type {@value #TLS_SECRET_TYPE} only (certificates Gateway
+ * listeners may name): the Kubernetes source never caches another type, and the translator refuses
+ * a reference to one it does not find here. {@code namespaces} carry the labels {@code
+ * allowedRoutes.namespaces.from: Selector} matches against. {@code proxyDeployments} are the Envoy
+ * Deployments of managed fleets (only while the provisioner runs; the translator does not read
+ * them, the Gateways' status does).
  *
- * <p>Every object has {@code metadata.name} and no empty ({@code null}) list item: the API server refuses both, and
- * so does the file source of standalone mode.
+ * <p>Every object has {@code metadata.name} and no empty ({@code null}) list item: the API server
+ * refuses both, and so does the file source of standalone mode.
  *
- * <p>Immutable by contract: the lists cannot be modified, and whoever builds a state hands over the objects in
- * it and never mutates them afterwards (fabric8's model classes are mutable, so this is a promise, not a check).
- * Safe to share between threads.
+ * <p>Immutable by contract: the lists cannot be modified, and whoever builds a state hands over the
+ * objects in it and never mutates them afterwards (fabric8's model classes are mutable, so this is
+ * a promise, not a check). Safe to share between threads.
  */
 public record ClusterState(
     List<Upstream> upstreams,
@@ -55,16 +56,20 @@ public record ClusterState(
     List<GatewayParameters> gatewayParameters,
     List<Deployment> proxyDeployments) {
 
-  /** The {@code type} of the Secrets a state holds: a certificate and its private key, PEM-encoded. */
+  /**
+   * The {@code type} of the Secrets a state holds: a certificate and its private key, PEM-encoded.
+   */
   public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
   /** Orders objects by namespace, then name. */
-  public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME = Comparator
-      .comparing((HasMetadata o) -> nullToEmpty(o.getMetadata().getNamespace()))
-      .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
+  public static final Comparator<HasMetadata> BY_NAMESPACE_AND_NAME =
+      Comparator.comparing((HasMetadata o) -> nullToEmpty(o.getMetadata().getNamespace()))
+          .thenComparing(o -> nullToEmpty(o.getMetadata().getName()));
 
-  public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of(),
-      List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+  public static final ClusterState EMPTY =
+      new ClusterState(
+          List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+          List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
   public ClusterState {
     upstreams = sorted(upstreams);
@@ -86,8 +91,8 @@ public record ClusterState(
   /**
    * A state holding {@code objects}, each placed by its kind.
    *
-   * @throws IllegalArgumentException for an object of a kind a state has no place for (a Secret of another type than
-   *                                  {@value #TLS_SECRET_TYPE} among them), naming it
+   * @throws IllegalArgumentException for an object of a kind a state has no place for (a Secret of
+   *     another type than {@value #TLS_SECRET_TYPE} among them), naming it
    */
   public static ClusterState of(Collection<? extends HasMetadata> objects) {
     List<Upstream> upstreams = new ArrayList<>();
@@ -134,13 +139,35 @@ public record ClusterState(
       } else if (object instanceof Deployment deployment) {
         proxyDeployments.add(deployment);
       } else {
-        throw new IllegalArgumentException("A ClusterState has no place for " + object.getApiVersion() + " "
-            + object.getKind() + " " + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName()
-            + (object instanceof Secret ? " (only Secrets of type " + TLS_SECRET_TYPE + ")" : ""));
+        throw new IllegalArgumentException(
+            "A ClusterState has no place for "
+                + object.getApiVersion()
+                + " "
+                + object.getKind()
+                + " "
+                + object.getMetadata().getNamespace()
+                + "/"
+                + object.getMetadata().getName()
+                + (object instanceof Secret
+                    ? " (only Secrets of type " + TLS_SECRET_TYPE + ")"
+                    : ""));
       }
     }
-    return new ClusterState(upstreams, gateways, routes, services, slices, configMaps, allocations,
-        referenceGrants, gatewayClasses, secrets, namespaces, grpcRoutes, gatewayParameters, proxyDeployments);
+    return new ClusterState(
+        upstreams,
+        gateways,
+        routes,
+        services,
+        slices,
+        configMaps,
+        allocations,
+        referenceGrants,
+        gatewayClasses,
+        secrets,
+        namespaces,
+        grpcRoutes,
+        gatewayParameters,
+        proxyDeployments);
   }
 
   private static <T extends HasMetadata> List<T> sorted(List<T> objects) {

@@ -13,12 +13,7 @@ import io.fabric8.generator.annotation.Size;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AllocationEndpoint(
     @JsonPropertyDescription("IP address (or host name) of the endpoint.")
-    @Required
-    @Size(min = 1, max = 253)
-    String address,
-    @JsonPropertyDescription("Port of the endpoint.")
-    @Required
-    @Min(1)
-    @Max(65535)
-    Integer port) {
-}
+        @Required
+        @Size(min = 1, max = 253)
+        String address,
+    @JsonPropertyDescription("Port of the endpoint.") @Required @Min(1) @Max(65535) Integer port) {}

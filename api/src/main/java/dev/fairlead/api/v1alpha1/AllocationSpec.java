@@ -11,16 +11,13 @@ import io.fabric8.generator.annotation.Size;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AllocationSpec(
     @JsonPropertyDescription("Name of the Upstream (same namespace) the endpoint belongs to.")
-    @Required
-    @Size(min = 1, max = 253)
-    String upstream,
-    @JsonPropertyDescription("The endpoint held.")
-    @Required
-    AllocationEndpoint endpoint,
+        @Required
+        @Size(min = 1, max = 253)
+        String upstream,
+    @JsonPropertyDescription("The endpoint held.") @Required AllocationEndpoint endpoint,
     @JsonPropertyDescription("What serves behind the endpoint, where known.")
-    AllocationTarget target,
+        AllocationTarget target,
     @JsonPropertyDescription("The selector the endpoint was chosen with, as asked.")
-    AllocationSelector selector,
+        AllocationSelector selector,
     @JsonPropertyDescription("When the allocation expires (RFC 3339); absent: held until released.")
-    String expiresAt) {
-}
+        String expiresAt) {}

@@ -8,10 +8,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AllocationTarget(
-    @JsonPropertyDescription("Name of the Pod behind the endpoint.")
-    String pod,
-    @JsonPropertyDescription("Node the endpoint runs on.")
-    String node,
-    @JsonPropertyDescription("Zone of the endpoint.")
-    String zone) {
-}
+    @JsonPropertyDescription("Name of the Pod behind the endpoint.") String pod,
+    @JsonPropertyDescription("Node the endpoint runs on.") String node,
+    @JsonPropertyDescription("Zone of the endpoint.") String zone) {}

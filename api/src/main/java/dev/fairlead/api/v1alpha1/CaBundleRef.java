@@ -10,11 +10,8 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CaBundleRef(
-    @Required
+    @Required @Size(min = 1, max = 253) @JsonPropertyDescription("Name of the ConfigMap.")
+        String configMapName,
     @Size(min = 1, max = 253)
-    @JsonPropertyDescription("Name of the ConfigMap.")
-    String configMapName,
-    @Size(min = 1, max = 253)
-    @JsonPropertyDescription("Key holding the PEM bundle; default ca.crt.")
-    String key) {
-}
+        @JsonPropertyDescription("Key holding the PEM bundle; default ca.crt.")
+        String key) {}

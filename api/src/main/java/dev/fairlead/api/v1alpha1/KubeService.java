@@ -12,16 +12,13 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record KubeService(
-    @Required
+    @Required @Size(min = 1, max = 63) @JsonPropertyDescription("Name of the Service.")
+        String serviceName,
     @Size(min = 1, max = 63)
-    @JsonPropertyDescription("Name of the Service.")
-    String serviceName,
-    @Size(min = 1, max = 63)
-    @JsonPropertyDescription("Namespace of the Service; defaults to the Upstream's namespace.")
-    String namespace,
+        @JsonPropertyDescription("Namespace of the Service; defaults to the Upstream's namespace.")
+        String namespace,
     @Required
-    @Min(1)
-    @Max(65535)
-    @JsonPropertyDescription("The Service port (spec.ports[].port), 1-65535.")
-    Integer port) {
-}
+        @Min(1)
+        @Max(65535)
+        @JsonPropertyDescription("The Service port (spec.ports[].port), 1-65535.")
+        Integer port) {}

@@ -9,5 +9,4 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record LoadBalancer(
     @JsonPropertyDescription("ROUND_ROBIN (default), LEAST_REQUEST, RANDOM, RING_HASH or MAGLEV.")
-    LoadBalancerPolicy policy) {
-}
+        LoadBalancerPolicy policy) {}

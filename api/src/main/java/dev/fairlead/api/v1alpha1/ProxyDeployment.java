@@ -13,21 +13,17 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ProxyDeployment(
-    @JsonPropertyDescription("Number of Envoy pods. Default 1.")
-    @Min(0)
-    @Max(100)
-    Integer replicas,
+    @JsonPropertyDescription("Number of Envoy pods. Default 1.") @Min(0) @Max(100) Integer replicas,
     @JsonPropertyDescription("Envoy image. Default: Fairlead's --proxy-image.")
-    @Size(min = 1, max = 512)
-    String image,
-    @JsonPropertyDescription("Always, IfNotPresent (default) or Never.")
-    PullPolicy imagePullPolicy,
+        @Size(min = 1, max = 512)
+        String image,
+    @JsonPropertyDescription("Always, IfNotPresent (default) or Never.") PullPolicy imagePullPolicy,
     @JsonPropertyDescription("Requests and limits of the Envoy container.")
-    ResourceRequirements resources,
-    @JsonPropertyDescription("Annotations of the Envoy pods.")
-    Map<String, String> podAnnotations,
-    @JsonPropertyDescription("Envoy's log level: trace, debug, info (default), warning, error, critical or off.")
-    ProxyLogLevel logLevel) {
+        ResourceRequirements resources,
+    @JsonPropertyDescription("Annotations of the Envoy pods.") Map<String, String> podAnnotations,
+    @JsonPropertyDescription(
+            "Envoy's log level: trace, debug, info (default), warning, error, critical or off.")
+        ProxyLogLevel logLevel) {
 
   public ProxyDeployment {
     podAnnotations = podAnnotations == null ? null : Map.copyOf(podAnnotations);

@@ -9,10 +9,9 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ProxyService(
-    @JsonPropertyDescription("ClusterIP, NodePort or LoadBalancer (default).")
-    Type type,
+    @JsonPropertyDescription("ClusterIP, NodePort or LoadBalancer (default).") Type type,
     @JsonPropertyDescription("Annotations of the Service, e.g. for a cloud load balancer.")
-    Map<String, String> annotations) {
+        Map<String, String> annotations) {
 
   public ProxyService {
     annotations = annotations == null ? null : Map.copyOf(annotations);

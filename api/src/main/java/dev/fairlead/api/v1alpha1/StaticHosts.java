@@ -11,10 +11,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record StaticHosts(
-    @Required
-    @Size(min = 1, max = 1000)
-    @JsonPropertyDescription("The hosts, at least one.")
-    List<StaticHost> hosts) {
+    @Required @Size(min = 1, max = 1000) @JsonPropertyDescription("The hosts, at least one.")
+        List<StaticHost> hosts) {
 
   public StaticHosts {
     hosts = hosts == null ? null : List.copyOf(hosts);

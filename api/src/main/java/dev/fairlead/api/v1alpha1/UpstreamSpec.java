@@ -10,54 +10,60 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /**
- * What an Upstream points at and how Envoy talks to it. Exactly one of {@code kube} and {@code static} is set; the
- * API server enforces that, and every other constraint declared here, before an object is stored.
+ * What an Upstream points at and how Envoy talks to it. Exactly one of {@code kube} and {@code
+ * static} is set; the API server enforces that, and every other constraint declared here, before an
+ * object is stored.
  *
- * <p>{@code healthChecks} holds at most one check: Envoy accepts several only when each has a name ("all health
- * checks must have a name when multiple health checks are configured"), and the Envoy API that Fairlead builds
- * clusters with (java-control-plane 1.0.49) has no {@code name} field on a health check. A second one is therefore
- * rejected here, where its author sees it, rather than NACKed later.
+ * <p>{@code healthChecks} holds at most one check: Envoy accepts several only when each has a name
+ * ("all health checks must have a name when multiple health checks are configured"), and the Envoy
+ * API that Fairlead builds clusters with (java-control-plane 1.0.49) has no {@code name} field on a
+ * health check. A second one is therefore rejected here, where its author sees it, rather than
+ * NACKed later.
  *
- * <p>Build one with {@link #builder()}: ten positional components, most of them null in any given spec, are
- * unreadable at a call site. The builder is written by hand, not generated (RecordBuilder, Immutables): ten setters
- * do not justify an annotation processor in the build of the module whose classes the CRD is generated from.
+ * <p>Build one with {@link #builder()}: ten positional components, most of them null in any given
+ * spec, are unreadable at a call site. The builder is written by hand, not generated
+ * (RecordBuilder, Immutables): ten setters do not justify an annotation processor in the build of
+ * the module whose classes the CRD is generated from.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "has(self.kube) != has(self.static)",
+@ValidationRule(
+    value = "has(self.kube) != has(self.static)",
     message = "exactly one of spec.kube and spec.static must be set")
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UpstreamSpec(
-    @JsonPropertyDescription("A Kubernetes Service port whose EndpointSlices provide the endpoints.")
-    KubeService kube,
-    @JsonProperty("static")
-    @JsonPropertyDescription("A fixed list of hosts.")
-    StaticHosts staticHosts,
-    @JsonPropertyDescription("Time allowed to open a connection, as a duration (e.g. 250ms, 5s). Default 5s.")
-    @Pattern(Durations.PATTERN)
-    @Size(max = Durations.MAX_LENGTH)
-    String connectTimeout,
-    @JsonPropertyDescription("How requests are spread over endpoints.")
-    LoadBalancer loadBalancer,
+    @JsonPropertyDescription(
+            "A Kubernetes Service port whose EndpointSlices provide the endpoints.")
+        KubeService kube,
+    @JsonProperty("static") @JsonPropertyDescription("A fixed list of hosts.")
+        StaticHosts staticHosts,
+    @JsonPropertyDescription(
+            "Time allowed to open a connection, as a duration (e.g. 250ms, 5s). Default 5s.")
+        @Pattern(Durations.PATTERN)
+        @Size(max = Durations.MAX_LENGTH)
+        String connectTimeout,
+    @JsonPropertyDescription("How requests are spread over endpoints.") LoadBalancer loadBalancer,
     @JsonPropertyDescription("Limits Envoy applies to this upstream as a whole.")
-    CircuitBreakers circuitBreakers,
+        CircuitBreakers circuitBreakers,
     @JsonPropertyDescription("Ejection of endpoints that keep failing.")
-    OutlierDetection outlierDetection,
-    @JsonPropertyDescription("Active health checks; at most one.")
-    @Size(max = 1)
-    List<HealthCheck> healthChecks,
+        OutlierDetection outlierDetection,
+    @JsonPropertyDescription("Active health checks; at most one.") @Size(max = 1)
+        List<HealthCheck> healthChecks,
     @JsonPropertyDescription("Protocol spoken to the endpoints: HTTP1 (default), HTTP2 or GRPC.")
-    Protocol protocol,
-    @JsonPropertyDescription("TLS to the endpoints.")
-    UpstreamTls tls,
-    @JsonPropertyDescription("Allocation mode: endpoints are held by one allocation at a time and reached through "
-        + "the gateway with the header x-fairlead-allocation.")
-    UpstreamAllocation allocation) {
+        Protocol protocol,
+    @JsonPropertyDescription("TLS to the endpoints.") UpstreamTls tls,
+    @JsonPropertyDescription(
+            "Allocation mode: endpoints are held by one allocation at a time and reached through "
+                + "the gateway with the header x-fairlead-allocation.")
+        UpstreamAllocation allocation) {
 
   public UpstreamSpec {
     healthChecks = healthChecks == null ? null : List.copyOf(healthChecks);
   }
 
-  /** An empty builder; {@link Builder#build()} without any setter gives a spec with every component null. */
+  /**
+   * An empty builder; {@link Builder#build()} without any setter gives a spec with every component
+   * null.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -67,17 +73,20 @@ public record UpstreamSpec(
     return allocation != null && Boolean.TRUE.equals(allocation.enabled());
   }
 
-  // The CEL rule sits on the accessor, not the component: there it would reach the field as well, and the CRD
+  // The CEL rule sits on the accessor, not the component: there it would reach the field as well,
+  // and the CRD
   // generator, which reads both, would list it twice.
-  @ValidationRule(value = Durations.POSITIVE_AT_MOST_HOUR, message = Durations.POSITIVE_AT_MOST_HOUR_MESSAGE)
+  @ValidationRule(
+      value = Durations.POSITIVE_AT_MOST_HOUR,
+      message = Durations.POSITIVE_AT_MOST_HOUR_MESSAGE)
   @Override
   public String connectTimeout() {
     return connectTimeout;
   }
 
   /**
-   * Sets components by name, then {@link #build()}s an {@link UpstreamSpec}; a component never set is null.
-   * Not thread-safe; a builder is meant for one call site.
+   * Sets components by name, then {@link #build()}s an {@link UpstreamSpec}; a component never set
+   * is null. Not thread-safe; a builder is meant for one call site.
    */
   public static final class Builder {
     private KubeService kube;
@@ -91,8 +100,7 @@ public record UpstreamSpec(
     private UpstreamTls tls;
     private UpstreamAllocation allocation;
 
-    private Builder() {
-    }
+    private Builder() {}
 
     public Builder kube(KubeService kube) {
       this.kube = kube;
@@ -145,8 +153,17 @@ public record UpstreamSpec(
     }
 
     public UpstreamSpec build() {
-      return new UpstreamSpec(kube, staticHosts, connectTimeout, loadBalancer, circuitBreakers, outlierDetection,
-          healthChecks, protocol, tls, allocation);
+      return new UpstreamSpec(
+          kube,
+          staticHosts,
+          connectTimeout,
+          loadBalancer,
+          circuitBreakers,
+          outlierDetection,
+          healthChecks,
+          protocol,
+          tls,
+          allocation);
     }
   }
 }

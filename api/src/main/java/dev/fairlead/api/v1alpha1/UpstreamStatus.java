@@ -8,21 +8,21 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
 /**
- * What Fairlead observed of an Upstream: its conditions, for which generation, its ready endpoints, and how the
- * proxies of every replica hold its configuration.
+ * What Fairlead observed of an Upstream: its conditions, for which generation, its ready endpoints,
+ * and how the proxies of every replica hold its configuration.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UpstreamStatus(
-    @JsonPropertyDescription("Accepted, ResolvedRefs and Programmed.")
-    List<Condition> conditions,
+    @JsonPropertyDescription("Accepted, ResolvedRefs and Programmed.") List<Condition> conditions,
     @JsonPropertyDescription("The metadata.generation this status describes.")
-    Long observedGeneration,
+        Long observedGeneration,
     @JsonPropertyDescription("Endpoints currently ready to receive traffic.")
-    Integer readyEndpoints,
-    @JsonPropertyDescription("How many proxies, across every Fairlead replica, are sent this Upstream's "
-        + "configuration, hold its current configuration and reject it.")
-    UpstreamProxies proxies) {
+        Integer readyEndpoints,
+    @JsonPropertyDescription(
+            "How many proxies, across every Fairlead replica, are sent this Upstream's "
+                + "configuration, hold its current configuration and reject it.")
+        UpstreamProxies proxies) {
 
   @JsonCreator
   public UpstreamStatus {
@@ -30,7 +30,8 @@ public record UpstreamStatus(
   }
 
   /** A status that says nothing about proxies. */
-  public UpstreamStatus(List<Condition> conditions, Long observedGeneration, Integer readyEndpoints) {
+  public UpstreamStatus(
+      List<Condition> conditions, Long observedGeneration, Integer readyEndpoints) {
     this(conditions, observedGeneration, readyEndpoints, null);
   }
 }

@@ -10,8 +10,9 @@ import io.fabric8.generator.annotation.Size;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UpstreamTls(
     @Size(min = 1, max = 253)
-    @JsonPropertyDescription("Server name sent in the TLS handshake (SNI) and checked against the certificate.")
-    String sni,
-    @JsonPropertyDescription("CA bundle to verify the endpoints' certificates; without it they are not verified.")
-    CaBundleRef caBundleRef) {
-}
+        @JsonPropertyDescription(
+            "Server name sent in the TLS handshake (SNI) and checked against the certificate.")
+        String sni,
+    @JsonPropertyDescription(
+            "CA bundle to verify the endpoints' certificates; without it they are not verified.")
+        CaBundleRef caBundleRef) {}

@@ -3,10 +3,11 @@ package dev.fairlead.api.verdict;
 import java.util.Objects;
 
 /**
- * One status condition of a {@link Verdict}: true or false, with a machine-readable reason (Gateway API
- * vocabulary where it applies: {@code Accepted}, {@code Invalid}, {@code NoMatchingParent},
- * {@code NotAllowedByListeners}, {@code ResolvedRefs}, {@code BackendNotFound}, {@code InvalidKind},
- * {@code RefNotPermitted}, {@code UnsupportedValue} …) and a message that names the field and the problem.
+ * One status condition of a {@link Verdict}: true or false, with a machine-readable reason (Gateway
+ * API vocabulary where it applies: {@code Accepted}, {@code Invalid}, {@code NoMatchingParent},
+ * {@code NotAllowedByListeners}, {@code ResolvedRefs}, {@code BackendNotFound}, {@code
+ * InvalidKind}, {@code RefNotPermitted}, {@code UnsupportedValue} …) and a message that names the
+ * field and the problem.
  */
 public sealed interface Condition {
 

@@ -5,14 +5,14 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.Objects;
 
 /**
- * The object a {@link Verdict} is about, identified the way the status writer needs it: by UID (status is keyed
- * by UID, so a recreated object with the same name is a different object) and by the generation the verdict
- * describes ({@code observedGeneration}).
+ * The object a {@link Verdict} is about, identified the way the status writer needs it: by UID
+ * (status is keyed by UID, so a recreated object with the same name is a different object) and by
+ * the generation the verdict describes ({@code observedGeneration}).
  *
- * @param kind       {@code Upstream}, {@code Gateway}, {@code HTTPRoute} or {@code GatewayClass}
- * @param namespace  empty for a cluster-scoped kind (GatewayClass), otherwise never empty: a namespaced object
- *                   without one is read as being in {@code default}, as kubectl does
- * @param uid        empty when the object has none (objects read from files in standalone mode)
+ * @param kind {@code Upstream}, {@code Gateway}, {@code HTTPRoute} or {@code GatewayClass}
+ * @param namespace empty for a cluster-scoped kind (GatewayClass), otherwise never empty: a
+ *     namespaced object without one is read as being in {@code default}, as kubectl does
+ * @param uid empty when the object has none (objects read from files in standalone mode)
  * @param generation 0 when the object has none
  */
 public record ObjectRef(String kind, String namespace, String name, String uid, long generation) {
@@ -36,7 +36,11 @@ public record ObjectRef(String kind, String namespace, String name, String uid, 
   }
 
   private static ObjectRef of(String kind, String namespace, ObjectMeta meta) {
-    return new ObjectRef(kind, namespace, meta.getName(), meta.getUid() == null ? "" : meta.getUid(),
+    return new ObjectRef(
+        kind,
+        namespace,
+        meta.getName(),
+        meta.getUid() == null ? "" : meta.getUid(),
         meta.getGeneration() == null ? 0 : meta.getGeneration());
   }
 

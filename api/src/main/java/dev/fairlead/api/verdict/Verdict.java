@@ -6,29 +6,36 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the translator concluded about one object (or, for a route, about one of its parentRefs): whether
- * it was accepted, and whether everything it refers to could be resolved. The reporter turns verdicts into
- * status conditions.
+ * What the translator concluded about one object (or, for a route, about one of its parentRefs):
+ * whether it was accepted, and whether everything it refers to could be resolved. The reporter
+ * turns verdicts into status conditions.
  *
- * @param parent           the Gateway this verdict is about, for routes; empty for Upstreams and Gateways
- * @param listeners        for a Gateway, the verdict on each of its listeners with a name, in spec order; empty
- *                         otherwise
- * @param partiallyInvalid for a route that is accepted with some of its rules dropped, the Gateway API's
- *                         {@code PartiallyInvalid} condition (true, its message naming the dropped rules); empty
- *                         otherwise
+ * @param parent the Gateway this verdict is about, for routes; empty for Upstreams and Gateways
+ * @param listeners for a Gateway, the verdict on each of its listeners with a name, in spec order;
+ *     empty otherwise
+ * @param partiallyInvalid for a route that is accepted with some of its rules dropped, the Gateway
+ *     API's {@code PartiallyInvalid} condition (true, its message naming the dropped rules); empty
+ *     otherwise
  */
-public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs,
-    List<ListenerVerdict> listeners, Optional<Condition> partiallyInvalid) {
+public record Verdict(
+    ObjectRef object,
+    Optional<ParentRef> parent,
+    Condition accepted,
+    Condition resolvedRefs,
+    List<ListenerVerdict> listeners,
+    Optional<Condition> partiallyInvalid) {
 
-  /** Kind, namespace, name, then UID and parent: the order {@link Translation#verdicts()} promises. */
-  public static final Comparator<Verdict> ORDER = Comparator
-      .comparing((Verdict v) -> v.object().kind())
-      .thenComparing(v -> v.object().namespace())
-      .thenComparing(v -> v.object().name())
-      .thenComparing(v -> v.object().uid())
-      .thenComparing(v -> v.parent().map(ParentRef::namespace).orElse(""))
-      .thenComparing(v -> v.parent().map(ParentRef::name).orElse(""))
-      .thenComparing(v -> v.parent().flatMap(ParentRef::sectionName).orElse(""));
+  /**
+   * Kind, namespace, name, then UID and parent: the order {@link Translation#verdicts()} promises.
+   */
+  public static final Comparator<Verdict> ORDER =
+      Comparator.comparing((Verdict v) -> v.object().kind())
+          .thenComparing(v -> v.object().namespace())
+          .thenComparing(v -> v.object().name())
+          .thenComparing(v -> v.object().uid())
+          .thenComparing(v -> v.parent().map(ParentRef::namespace).orElse(""))
+          .thenComparing(v -> v.parent().map(ParentRef::name).orElse(""))
+          .thenComparing(v -> v.parent().flatMap(ParentRef::sectionName).orElse(""));
 
   public Verdict {
     Objects.requireNonNull(object, "object");
@@ -40,18 +47,27 @@ public record Verdict(ObjectRef object, Optional<ParentRef> parent, Condition ac
   }
 
   /** A verdict on an object without listeners or a {@code PartiallyInvalid} condition. */
-  public Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
+  public Verdict(
+      ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
     this(object, parent, accepted, resolvedRefs, List.of(), Optional.empty());
   }
 
   /** A verdict on a Gateway, with its listeners'. */
-  public Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs,
+  public Verdict(
+      ObjectRef object,
+      Optional<ParentRef> parent,
+      Condition accepted,
+      Condition resolvedRefs,
       List<ListenerVerdict> listeners) {
     this(object, parent, accepted, resolvedRefs, listeners, Optional.empty());
   }
 
   /** A verdict on a route, with or without a {@code PartiallyInvalid} condition. */
-  public Verdict(ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs,
+  public Verdict(
+      ObjectRef object,
+      Optional<ParentRef> parent,
+      Condition accepted,
+      Condition resolvedRefs,
       Optional<Condition> partiallyInvalid) {
     this(object, parent, accepted, resolvedRefs, List.of(), partiallyInvalid);
   }

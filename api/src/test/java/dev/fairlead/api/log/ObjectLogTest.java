@@ -29,8 +29,13 @@ class ObjectLogTest {
 
   @Test
   void aClusterScopedObjectKeepsAnEmptyNamespace() {
-    GatewayClass gatewayClass = new GatewayClassBuilder()
-        .withNewMetadata().withName("fairlead").withUid("uid-c").endMetadata().build();
+    GatewayClass gatewayClass =
+        new GatewayClassBuilder()
+            .withNewMetadata()
+            .withName("fairlead")
+            .withUid("uid-c")
+            .endMetadata()
+            .build();
     try (ObjectLog scope = ObjectLog.of("GatewayClass", gatewayClass)) {
       assertThat(MDC.get("namespace")).isEmpty();
       assertThat(MDC.get("object")).isEqualTo("GatewayClass /fairlead uid-c");

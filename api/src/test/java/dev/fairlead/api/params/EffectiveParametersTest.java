@@ -35,14 +35,26 @@ class EffectiveParametersTest {
 
   @Test
   void theGatewaysFieldsOverrideTheClassesFieldByField() {
-    GatewayParametersSpec ofClass = new GatewayParametersSpec(null,
-        new ProxyDeployment(3, "envoy:class", ProxyDeployment.PullPolicy.Always,
-            new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("100m")).build(),
-            Map.of("class", "yes"), ProxyLogLevel.DEBUG),
-        new ProxyService(ProxyService.Type.NodePort, Map.of("lb", "class")), null);
-    GatewayParametersSpec ofGateway = new GatewayParametersSpec(null,
-        new ProxyDeployment(5, null, null, null, Map.of("gateway", "yes"), null),
-        new ProxyService(null, Map.of()), null);
+    GatewayParametersSpec ofClass =
+        new GatewayParametersSpec(
+            null,
+            new ProxyDeployment(
+                3,
+                "envoy:class",
+                ProxyDeployment.PullPolicy.Always,
+                new ResourceRequirementsBuilder()
+                    .addToRequests("cpu", new Quantity("100m"))
+                    .build(),
+                Map.of("class", "yes"),
+                ProxyLogLevel.DEBUG),
+            new ProxyService(ProxyService.Type.NodePort, Map.of("lb", "class")),
+            null);
+    GatewayParametersSpec ofGateway =
+        new GatewayParametersSpec(
+            null,
+            new ProxyDeployment(5, null, null, null, Map.of("gateway", "yes"), null),
+            new ProxyService(null, Map.of()),
+            null);
 
     EffectiveParameters effective = EffectiveParameters.of(ofClass, ofGateway);
 
@@ -50,34 +62,49 @@ class EffectiveParametersTest {
     assertThat(effective.image()).contains("envoy:class");
     assertThat(effective.imagePullPolicy()).isEqualTo(ProxyDeployment.PullPolicy.Always);
     assertThat(effective.resources()).contains(ofClass.deployment().resources());
-    assertThat(effective.podAnnotations()).as("a map is one field: the Gateway's replaces the class's")
+    assertThat(effective.podAnnotations())
+        .as("a map is one field: the Gateway's replaces the class's")
         .isEqualTo(Map.of("gateway", "yes"));
     assertThat(effective.logLevel()).isEqualTo(ProxyLogLevel.DEBUG);
     assertThat(effective.serviceType()).isEqualTo(ProxyService.Type.NodePort);
-    assertThat(effective.serviceAnnotations()).as("an empty map set on the Gateway clears the class's").isEmpty();
+    assertThat(effective.serviceAnnotations())
+        .as("an empty map set on the Gateway clears the class's")
+        .isEmpty();
   }
 
   @Test
   void aGatewayWithoutParametersTakesItsClasses() {
-    GatewayParametersSpec ofClass = new GatewayParametersSpec(ProxyMode.Unmanaged, null, null,
-        List.of(new DeclaredAddress(DeclaredAddress.Type.IPAddress, "10.0.0.7")));
+    GatewayParametersSpec ofClass =
+        new GatewayParametersSpec(
+            ProxyMode.Unmanaged,
+            null,
+            null,
+            List.of(new DeclaredAddress(DeclaredAddress.Type.IPAddress, "10.0.0.7")));
 
     EffectiveParameters effective = EffectiveParameters.of(ofClass, null);
 
     assertThat(effective.managed()).isFalse();
-    assertThat(effective.addresses()).containsExactly(new DeclaredAddress(DeclaredAddress.Type.IPAddress, "10.0.0.7"));
+    assertThat(effective.addresses())
+        .containsExactly(new DeclaredAddress(DeclaredAddress.Type.IPAddress, "10.0.0.7"));
   }
 
   @Test
   void aGatewayCanTurnItsFleetUnmanagedWhileTheClassIsManaged() {
-    GatewayParametersSpec ofClass = new GatewayParametersSpec(ProxyMode.Managed,
-        new ProxyDeployment(2, null, null, null, null, null), null, null);
-    GatewayParametersSpec ofGateway = new GatewayParametersSpec(ProxyMode.Unmanaged, null, null,
-        List.of(new DeclaredAddress(DeclaredAddress.Type.Hostname, "edge.example.com")));
+    GatewayParametersSpec ofClass =
+        new GatewayParametersSpec(
+            ProxyMode.Managed, new ProxyDeployment(2, null, null, null, null, null), null, null);
+    GatewayParametersSpec ofGateway =
+        new GatewayParametersSpec(
+            ProxyMode.Unmanaged,
+            null,
+            null,
+            List.of(new DeclaredAddress(DeclaredAddress.Type.Hostname, "edge.example.com")));
 
     EffectiveParameters effective = EffectiveParameters.of(ofClass, ofGateway);
 
     assertThat(effective.mode()).isEqualTo(ProxyMode.Unmanaged);
-    assertThat(effective.addresses()).extracting(DeclaredAddress::value).containsExactly("edge.example.com");
+    assertThat(effective.addresses())
+        .extracting(DeclaredAddress::value)
+        .containsExactly("edge.example.com");
   }
 }

@@ -19,9 +19,17 @@ class ProxyIdentityTest {
 
   @Test
   void urisOfAnotherFormAreNoIdentity() {
-    for (String uri : new String[] {"spiffe://cluster.local/ns/shop/sa/edge", "spiffe://fairlead/ns/shop/sa/edge",
-        "spiffe://fairlead/ns//gateway/edge", "spiffe://fairlead/ns/shop/gateway/", "spiffe://fairlead/ns/shop/gateway/a/b",
-        "spiffe://fairlead/ns/a/b/gateway/edge", "SPIFFE://fairlead/ns/shop/gateway/edge", ""}) {
+    for (String uri :
+        new String[] {
+          "spiffe://cluster.local/ns/shop/sa/edge",
+          "spiffe://fairlead/ns/shop/sa/edge",
+          "spiffe://fairlead/ns//gateway/edge",
+          "spiffe://fairlead/ns/shop/gateway/",
+          "spiffe://fairlead/ns/shop/gateway/a/b",
+          "spiffe://fairlead/ns/a/b/gateway/edge",
+          "SPIFFE://fairlead/ns/shop/gateway/edge",
+          ""
+        }) {
       assertThat(ProxyIdentity.parse(uri)).as(uri).isEqualTo(Optional.empty());
     }
     assertThat(ProxyIdentity.parse(null)).isEmpty();
@@ -29,7 +37,9 @@ class ProxyIdentityTest {
 
   @Test
   void namesWithASlashAreRefused() {
-    assertThatThrownBy(() -> new ProxyIdentity("a/b", "edge")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ProxyIdentity("shop", "")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ProxyIdentity("a/b", "edge"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ProxyIdentity("shop", ""))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -17,7 +17,10 @@ class ProxyNamesTest {
   void aNameWithDotsBecomesADnsLabel() {
     String name = ProxyNames.of("edge.example.com");
 
-    assertThat(name).matches(DNS_LABEL).startsWith("fairlead-edge-example-com-").hasSizeLessThanOrEqualTo(63);
+    assertThat(name)
+        .matches(DNS_LABEL)
+        .startsWith("fairlead-edge-example-com-")
+        .hasSizeLessThanOrEqualTo(63);
   }
 
   @Test

@@ -17,7 +17,8 @@ class AllocationTokensTest {
     // Expected values computed independently, with Python's hmac module.
     assertThat(AllocationTokens.of(KEY).tokenFor(allocation(UID)))
         .contains("B3nwKMcc1AFXdiEOSew-Zyyg6NWeQa5Y36U2dxlkH6U");
-    assertThat(AllocationTokens.of(KEY).tokenFor(allocation("6f1c2d3e-0000-4000-8000-000000000002")))
+    assertThat(
+            AllocationTokens.of(KEY).tokenFor(allocation("6f1c2d3e-0000-4000-8000-000000000002")))
         .contains("SvdLFo1BTE8vgnwrgQpx81oNCbQ-atw0QhKXjk_TXQs");
   }
 
@@ -32,7 +33,8 @@ class AllocationTokensTest {
     Allocation first = allocation(UID);
     Allocation again = allocation("6f1c2d3e-0000-4000-8000-000000000002");
     again.getMetadata().setName(first.getMetadata().getName());
-    assertThat(AllocationTokens.of(KEY).tokenFor(again)).isNotEqualTo(AllocationTokens.of(KEY).tokenFor(first));
+    assertThat(AllocationTokens.of(KEY).tokenFor(again))
+        .isNotEqualTo(AllocationTokens.of(KEY).tokenFor(first));
   }
 
   @Test
@@ -51,7 +53,8 @@ class AllocationTokensTest {
   @Test
   void aShortKeyIsRefused() {
     assertThatThrownBy(() -> AllocationTokens.of(new byte[31]))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 32 bytes, was 31");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 32 bytes, was 31");
   }
 
   @Test
@@ -59,9 +62,13 @@ class AllocationTokensTest {
     byte[] key = key(0);
     AllocationTokens tokens = AllocationTokens.of(key);
     key[0] = 42;
-    assertThat(tokens).isEqualTo(AllocationTokens.of(key(0))).isNotEqualTo(AllocationTokens.of(key(1)))
+    assertThat(tokens)
+        .isEqualTo(AllocationTokens.of(key(0)))
+        .isNotEqualTo(AllocationTokens.of(key(1)))
         .isNotEqualTo(AllocationTokens.none());
-    assertThat(tokens.toString()).isEqualTo("AllocationTokens[key of 32 bytes]").doesNotContain(Arrays.toString(KEY));
+    assertThat(tokens.toString())
+        .isEqualTo("AllocationTokens[key of 32 bytes]")
+        .doesNotContain(Arrays.toString(KEY));
   }
 
   private static byte[] key(int offset) {
@@ -74,8 +81,12 @@ class AllocationTokensTest {
 
   private static Allocation allocation(String uid) {
     Allocation allocation = new Allocation();
-    allocation.setMetadata(new ObjectMetaBuilder().withName("game-10-0-2-1-7000-0a2871a3").withNamespace("default")
-        .withUid(uid).build());
+    allocation.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("game-10-0-2-1-7000-0a2871a3")
+            .withNamespace("default")
+            .withUid(uid)
+            .build());
     return allocation;
   }
 }

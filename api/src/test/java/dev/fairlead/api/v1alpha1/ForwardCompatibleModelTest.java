@@ -15,27 +15,41 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fairlead's custom resources stay readable by an older Fairlead: during a rolling upgrade the new leader writes fields
- * (a status field, a spec field a user sets) that replicas of the previous build do not know, and a replica that
- * cannot read an object cannot serve it. Every record of the model therefore ignores fields it does not know.
+ * Fairlead's custom resources stay readable by an older Fairlead: during a rolling upgrade the new
+ * leader writes fields (a status field, a spec field a user sets) that replicas of the previous
+ * build do not know, and a replica that cannot read an object cannot serve it. Every record of the
+ * model therefore ignores fields it does not know.
  */
 class ForwardCompatibleModelTest {
 
   @Test
   void everyRecordOfEveryCustomResourceIgnoresFieldsItDoesNotKnow() {
-    Set<Class<?>> records = records(List.of(UpstreamSpec.class, UpstreamStatus.class, AllocationSpec.class,
-        GatewayParametersSpec.class));
+    Set<Class<?>> records =
+        records(
+            List.of(
+                UpstreamSpec.class,
+                UpstreamStatus.class,
+                AllocationSpec.class,
+                GatewayParametersSpec.class));
 
-    assertThat(records).contains(UpstreamSpec.class, UpstreamStatus.class, UpstreamProxies.class, HealthCheck.class);
-    assertThat(records).allSatisfy(type -> assertThat(type.getAnnotation(JsonIgnoreProperties.class))
-        .as(type.getSimpleName() + " is annotated @JsonIgnoreProperties(ignoreUnknown = true)")
-        .isNotNull()
-        .satisfies(annotation -> assertThat(annotation.ignoreUnknown()).isTrue()));
+    assertThat(records)
+        .contains(
+            UpstreamSpec.class, UpstreamStatus.class, UpstreamProxies.class, HealthCheck.class);
+    assertThat(records)
+        .allSatisfy(
+            type ->
+                assertThat(type.getAnnotation(JsonIgnoreProperties.class))
+                    .as(
+                        type.getSimpleName()
+                            + " is annotated @JsonIgnoreProperties(ignoreUnknown = true)")
+                    .isNotNull()
+                    .satisfies(annotation -> assertThat(annotation.ignoreUnknown()).isTrue()));
   }
 
   @Test
   void anUpstreamWithFieldsOfANewerFairleadIsReadWithWhatThisOneKnows() {
-    String json = """
+    String json =
+        """
         {"apiVersion": "fairlead.dev/v1alpha1", "kind": "Upstream",
          "metadata": {"name": "web", "namespace": "shop"},
          "spec": {"kube": {"serviceName": "web", "port": 8080, "zone": "a"}, "connectTimeout": "2s",
@@ -49,12 +63,18 @@ class ForwardCompatibleModelTest {
 
     assertThat(read.getSpec().connectTimeout()).isEqualTo("2s");
     assertThat(read.getSpec().kube().port()).isEqualTo(8080);
-    assertThat(read.getSpec().healthChecks()).singleElement().extracting(HealthCheck::path).isEqualTo("/healthz");
+    assertThat(read.getSpec().healthChecks())
+        .singleElement()
+        .extracting(HealthCheck::path)
+        .isEqualTo("/healthz");
     assertThat(read.getStatus().observedGeneration()).isEqualTo(3L);
     assertThat(read.getStatus().proxies().connected()).isEqualTo(4);
   }
 
-  /** The records reachable from {@code roots} through record components, lists and maps, in this package. */
+  /**
+   * The records reachable from {@code roots} through record components, lists and maps, in this
+   * package.
+   */
   private static Set<Class<?>> records(List<Class<?>> roots) {
     Set<Class<?>> found = new LinkedHashSet<>();
     Deque<Type> pending = new ArrayDeque<>(roots);
@@ -62,8 +82,10 @@ class ForwardCompatibleModelTest {
       Type type = pending.pop();
       if (type instanceof ParameterizedType parameterized) {
         pending.addAll(List.of(parameterized.getActualTypeArguments()));
-      } else if (type instanceof Class<?> cls && cls.isRecord()
-          && cls.getPackageName().equals(Upstream.class.getPackageName()) && found.add(cls)) {
+      } else if (type instanceof Class<?> cls
+          && cls.isRecord()
+          && cls.getPackageName().equals(Upstream.class.getPackageName())
+          && found.add(cls)) {
         for (RecordComponent component : cls.getRecordComponents()) {
           pending.add(component.getGenericType());
         }

@@ -15,12 +15,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The message types behind the {@code Any} fields of Envoy resources (an HTTP connection manager inside a listener,
- * the router filter inside it, protocol options inside a cluster...), found by walking the messages, so that
- * {@link JsonFormat} can print them. A type URL names a protobuf message; its Java class follows from the proto
- * package ({@code envoy.*} in {@code io.envoyproxy.envoy.*}, {@code xds.*} and {@code udpa.*} under
- * {@code com.github}, {@code google.*} in {@code com.google.*}) and is loaded from the classpath. Types that cannot
- * be found are left out; printing a message that holds one then fails, and the caller says so.
+ * The message types behind the {@code Any} fields of Envoy resources (an HTTP connection manager
+ * inside a listener, the router filter inside it, protocol options inside a cluster...), found by
+ * walking the messages, so that {@link JsonFormat} can print them. A type URL names a protobuf
+ * message; its Java class follows from the proto package ({@code envoy.*} in {@code
+ * io.envoyproxy.envoy.*}, {@code xds.*} and {@code udpa.*} under {@code com.github}, {@code
+ * google.*} in {@code com.google.*}) and is loaded from the classpath. Types that cannot be found
+ * are left out; printing a message that holds one then fails, and the caller says so.
  *
  * <p>Thread-safe; what was resolved is remembered.
  */
@@ -45,7 +46,9 @@ final class AnyTypes {
     }
     JsonFormat.TypeRegistry.Builder registry = JsonFormat.TypeRegistry.newBuilder();
     found.values().forEach(registry::add);
-    return JsonFormat.printer().usingTypeRegistry(registry.build()).omittingInsignificantWhitespace();
+    return JsonFormat.printer()
+        .usingTypeRegistry(registry.build())
+        .omittingInsignificantWhitespace();
   }
 
   private void collect(Message message, Map<String, Descriptor> found) {
@@ -92,7 +95,8 @@ final class AnyTypes {
       if (!fullName.startsWith(mapping.getKey())) {
         continue;
       }
-      // Nested messages are nested classes: try Outer.Inner as Outer$Inner, from the innermost dot outwards.
+      // Nested messages are nested classes: try Outer.Inner as Outer$Inner, from the innermost dot
+      // outwards.
       String className = mapping.getValue() + fullName.substring(mapping.getKey().length());
       while (true) {
         Optional<Descriptor> descriptor = descriptorOf(className);

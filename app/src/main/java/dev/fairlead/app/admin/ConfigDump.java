@@ -18,9 +18,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * {@code /debug/config_dump?node=ID}: what the xDS cache holds for a proxy's fleet, as that proxy's audience (Envoy,
- * or a gRPC xDS client) is sent it — per type the version of the whole set and every resource with its own version,
- * in protobuf's JSON form:
+ * {@code /debug/config_dump?node=ID}: what the xDS cache holds for a proxy's fleet, as that proxy's
+ * audience (Envoy, or a gRPC xDS client) is sent it — per type the version of the whole set and
+ * every resource with its own version, in protobuf's JSON form:
  *
  * <pre>
  * {"nodeId": "edge-1", "fleet": "default/edge", "audience": "envoy",
@@ -28,11 +28,12 @@ import java.util.Optional;
  *  "endpoints": {...}, "secrets": {...}, "listeners": {...}, "routes": {...}}
  * </pre>
  *
- * A secret's private key is shown as {@value #REDACTED}, as Envoy's own config dump shows it: the document is for
- * diagnosis, and whoever reads it need not hold the key.
+ * A secret's private key is shown as {@value #REDACTED}, as Envoy's own config dump shows it: the
+ * document is for diagnosis, and whoever reads it need not hold the key.
  *
- * A fleet with no configuration has {@code null} for each type. A resource that cannot be printed (it packs a type
- * not on the classpath) carries {@code "error"} instead of {@code "resource"}.
+ * <p>A fleet with no configuration has {@code null} for each type. A resource that cannot be
+ * printed (it packs a type not on the classpath) carries {@code "error"} instead of {@code
+ * "resource"}.
  */
 final class ConfigDump {
 
@@ -54,8 +55,11 @@ final class ConfigDump {
     dump.put("fleet", proxy.fleet());
     dump.put("audience", ProxiesDocument.audience(proxy.audience()));
     for (ResourceType type : ResourceType.values()) {
-      String key = type.name().toLowerCase(Locale.ROOT) + "s"; // clusters, endpoints, secrets, listeners, routes
-      Optional<XdsCache.TypeSnapshot> snapshot = cache.snapshot(proxy.fleet(), type, proxy.audience());
+      String key =
+          type.name().toLowerCase(Locale.ROOT)
+              + "s"; // clusters, endpoints, secrets, listeners, routes
+      Optional<XdsCache.TypeSnapshot> snapshot =
+          cache.snapshot(proxy.fleet(), type, proxy.audience());
       if (snapshot.isEmpty()) {
         dump.putNull(key);
         continue;
@@ -64,7 +68,8 @@ final class ConfigDump {
       section.put("version", snapshot.get().version());
       ArrayNode resources = section.putArray("resources");
       List<EncodedResource> held = snapshot.get().resources();
-      JsonFormat.Printer printer = types.printerFor(held.stream().map(EncodedResource::source).toList());
+      JsonFormat.Printer printer =
+          types.printerFor(held.stream().map(EncodedResource::source).toList());
       for (EncodedResource resource : held) {
         ObjectNode entry = resources.addObject();
         entry.put("name", resource.name());
@@ -84,8 +89,11 @@ final class ConfigDump {
     if (!(message instanceof Secret secret) || !secret.hasTlsCertificate()) {
       return message;
     }
-    return secret.toBuilder().setTlsCertificate(secret.getTlsCertificate().toBuilder()
-        .setPrivateKey(DataSource.newBuilder().setInlineString(REDACTED))).build();
+    return secret.toBuilder()
+        .setTlsCertificate(
+            secret.getTlsCertificate().toBuilder()
+                .setPrivateKey(DataSource.newBuilder().setInlineString(REDACTED)))
+        .build();
   }
 
   private static String describe(Message message) {

@@ -11,9 +11,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 
 /**
- * The process's own meters: JVM memory, GC, threads, class loading and version; processor (CPU use and load);
- * open file descriptors; uptime; and which build of Fairlead runs ({@link BuildInfo}). Closing stops listening for GC
- * events.
+ * The process's own meters: JVM memory, GC, threads, class loading and version; processor (CPU use
+ * and load); open file descriptors; uptime; and which build of Fairlead runs ({@link BuildInfo}).
+ * Closing stops listening for GC events.
  */
 public final class JvmMeters implements AutoCloseable {
 

@@ -11,10 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code /debug/proxies}: every connected proxy (one entry per xDS stream) with, per type, the version it
- * acknowledged, the version last sent to it, whether it currently rejects what it was sent, and its last rejection;
- * with leader election, also the replica it is connected to, and the proxies of every other live replica (as they
- * published them, without the names of the resources a last rejection carried):
+ * {@code /debug/proxies}: every connected proxy (one entry per xDS stream) with, per type, the
+ * version it acknowledged, the version last sent to it, whether it currently rejects what it was
+ * sent, and its last rejection; with leader election, also the replica it is connected to, and the
+ * proxies of every other live replica (as they published them, without the names of the resources a
+ * last rejection carried):
  *
  * <pre>
  * {"proxies": [{"nodeId": "edge-1", "fleet": "default/edge", "stream": 3, "mode": "delta", "audience": "envoy",
@@ -25,14 +26,13 @@ import java.util.List;
  *  "omitted": 0}
  * </pre>
  *
- * Absent versions are {@code null}; {@code lastNack} is {@code null} for a type never rejected; {@code replica} is
- * absent with one replica (standalone, or no leader election); {@code omitted} counts the proxies of other replicas
- * too many to list. Pure.
+ * Absent versions are {@code null}; {@code lastNack} is {@code null} for a type never rejected;
+ * {@code replica} is absent with one replica (standalone, or no leader election); {@code omitted}
+ * counts the proxies of other replicas too many to list. Pure.
  */
 public final class ProxiesDocument {
 
-  private ProxiesDocument() {
-  }
+  private ProxiesDocument() {}
 
   static ObjectNode of(List<ProxyStatus> proxies) {
     return of(rows(proxies, null, true), 0);
@@ -47,10 +47,11 @@ public final class ProxiesDocument {
   }
 
   /**
-   * One row per proxy; with {@code replica} naming the replica they are connected to unless it is null, and the
-   * names of the resources of each last rejection if {@code withResources}.
+   * One row per proxy; with {@code replica} naming the replica they are connected to unless it is
+   * null, and the names of the resources of each last rejection if {@code withResources}.
    */
-  public static List<JsonNode> rows(List<ProxyStatus> proxies, String replica, boolean withResources) {
+  public static List<JsonNode> rows(
+      List<ProxyStatus> proxies, String replica, boolean withResources) {
     JsonNodeFactory json = JsonNodeFactory.instance;
     List<JsonNode> list = new ArrayList<>();
     for (ProxyStatus proxy : proxies) {

@@ -7,19 +7,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 /**
- * Whether this Fairlead is ready to serve, for {@code /readyz}: while it is starting, not ready; once every part
- * has started ({@link #started}), ready exactly when every condition holds — the sources have synced, the first
- * configuration is in the xDS cache. Conditions are evaluated on each {@link #status} call, so the answer is current.
+ * Whether this Fairlead is ready to serve, for {@code /readyz}: while it is starting, not ready;
+ * once every part has started ({@link #started}), ready exactly when every condition holds — the
+ * sources have synced, the first configuration is in the xDS cache. Conditions are evaluated on
+ * each {@link #status} call, so the answer is current.
  *
- * <p>Thread-safe: conditions are added by the starting thread and read by the admin server's threads.
+ * <p>Thread-safe: conditions are added by the starting thread and read by the admin server's
+ * threads.
  */
 public final class Readiness {
 
   /** Why this Fairlead is not ready while it is still starting. */
   public static final String STARTING = "starting: not every part has started yet";
 
-  private record Condition(String name, String waiting, BooleanSupplier met) {
-  }
+  private record Condition(String name, String waiting, BooleanSupplier met) {}
 
   /** What {@link #status} answers: ready, or the reasons it is not, each {@code name: why}. */
   public record Status(boolean ready, List<String> waitingFor) {
@@ -34,13 +35,17 @@ public final class Readiness {
   /**
    * Adds a condition.
    *
-   * @param name    what it is about, e.g. {@code informers}
-   * @param waiting what is awaited while it does not hold, e.g. {@code not every informer has synced yet}
-   * @param met     whether it holds; called from admin threads, must be cheap and thread-safe
+   * @param name what it is about, e.g. {@code informers}
+   * @param waiting what is awaited while it does not hold, e.g. {@code not every informer has
+   *     synced yet}
+   * @param met whether it holds; called from admin threads, must be cheap and thread-safe
    */
   public Readiness require(String name, String waiting, BooleanSupplier met) {
-    conditions.add(new Condition(Objects.requireNonNull(name), Objects.requireNonNull(waiting),
-        Objects.requireNonNull(met)));
+    conditions.add(
+        new Condition(
+            Objects.requireNonNull(name),
+            Objects.requireNonNull(waiting),
+            Objects.requireNonNull(met)));
     return this;
   }
 

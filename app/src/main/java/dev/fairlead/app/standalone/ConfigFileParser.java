@@ -1,7 +1,5 @@
 package dev.fairlead.app.standalone;
 
-import dev.fairlead.api.state.ClusterState;
-
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -44,32 +42,35 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Reads one YAML file of Kubernetes objects — the kinds standalone mode understands — into typed fabric8
- * objects, or says precisely what is wrong: the file, the line the offending document starts on, the object, and
- * the field. Stateless and thread-safe.
+ * Reads one YAML file of Kubernetes objects — the kinds standalone mode understands — into typed
+ * fabric8 objects, or says precisely what is wrong: the file, the line the offending document
+ * starts on, the object, and the field. Stateless and thread-safe.
  *
- * <p>Two kinds of file are broken before any YAML is read. A file that is not UTF-8 (a Latin-1 byte in a comment
- * is enough): a decoder that replaced the byte would change names and values without a word. And a file that is
- * empty or holds only whitespace: that is also what an editor or a copy leaves for a moment while it writes the
- * file, so it is not taken to mean "nothing" — a file meant to declare nothing says so with a comment or
- * {@code ---}, which parses to no objects.
+ * <p>Two kinds of file are broken before any YAML is read. A file that is not UTF-8 (a Latin-1 byte
+ * in a comment is enough): a decoder that replaced the byte would change names and values without a
+ * word. And a file that is empty or holds only whitespace: that is also what an editor or a copy
+ * leaves for a moment while it writes the file, so it is not taken to mean "nothing" — a file meant
+ * to declare nothing says so with a comment or {@code ---}, which parses to no objects.
  */
 public final class ConfigFileParser {
 
   /** The kinds a configuration directory may hold, by {@code apiVersion/kind}. */
-  static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
-      Map.entry(Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class),
-      Map.entry(Upstream.GROUP + "/" + Upstream.VERSION + "/" + GatewayParameters.KIND, GatewayParameters.class),
-      Map.entry("gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class),
-      Map.entry("gateway.networking.k8s.io/v1/Gateway", Gateway.class),
-      Map.entry("gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class),
-      Map.entry("gateway.networking.k8s.io/v1/GRPCRoute", GRPCRoute.class),
-      Map.entry("gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant.class),
-      Map.entry("v1/Service", Service.class),
-      Map.entry("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class),
-      Map.entry("v1/ConfigMap", ConfigMap.class),
-      Map.entry("v1/Secret", Secret.class),
-      Map.entry("v1/Namespace", Namespace.class));
+  static final Map<String, Class<? extends HasMetadata>> KINDS =
+      Map.ofEntries(
+          Map.entry(Upstream.GROUP + "/" + Upstream.VERSION + "/" + Upstream.KIND, Upstream.class),
+          Map.entry(
+              Upstream.GROUP + "/" + Upstream.VERSION + "/" + GatewayParameters.KIND,
+              GatewayParameters.class),
+          Map.entry("gateway.networking.k8s.io/v1/GatewayClass", GatewayClass.class),
+          Map.entry("gateway.networking.k8s.io/v1/Gateway", Gateway.class),
+          Map.entry("gateway.networking.k8s.io/v1/HTTPRoute", HTTPRoute.class),
+          Map.entry("gateway.networking.k8s.io/v1/GRPCRoute", GRPCRoute.class),
+          Map.entry("gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant.class),
+          Map.entry("v1/Service", Service.class),
+          Map.entry("discovery.k8s.io/v1/EndpointSlice", EndpointSlice.class),
+          Map.entry("v1/ConfigMap", ConfigMap.class),
+          Map.entry("v1/Secret", Secret.class),
+          Map.entry("v1/Namespace", Namespace.class));
 
   private static final String DEFAULT_NAMESPACE = "default";
   private static final java.util.regex.Pattern YAML_EVENT =
@@ -80,9 +81,11 @@ public final class ConfigFileParser {
 
   /** Decodes {@code content} as UTF-8, refusing any byte that is not, and parses it. */
   public ParsedFile parse(Path file, byte[] content) {
-    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder utf8 =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(content);
     CharBuffer out = CharBuffer.allocate(content.length); // UTF-8 never makes more chars than bytes
     CoderResult result = utf8.decode(in, out, true);
@@ -95,17 +98,25 @@ public final class ConfigFileParser {
       for (int i = 0; i < offset; i++) {
         line += content[i] == '\n' ? 1 : 0;
       }
-      return new ParsedFile.Broken(file, line, String.format(java.util.Locale.ROOT,
-          "not UTF-8: byte 0x%02X at offset %d cannot be decoded; save the file as UTF-8", content[offset] & 0xff,
-          offset));
+      return new ParsedFile.Broken(
+          file,
+          line,
+          String.format(
+              java.util.Locale.ROOT,
+              "not UTF-8: byte 0x%02X at offset %d cannot be decoded; save the file as UTF-8",
+              content[offset] & 0xff,
+              offset));
     }
     return parse(file, out.flip().toString());
   }
 
   public ParsedFile parse(Path file, String content) {
     if (content.isBlank()) {
-      return new ParsedFile.Broken(file, 0, "the file is empty; a file that declares nothing on purpose says so in"
-          + " a comment (# nothing)");
+      return new ParsedFile.Broken(
+          file,
+          0,
+          "the file is empty; a file that declares nothing on purpose says so in"
+              + " a comment (# nothing)");
     }
     List<ParsedFile.Located> objects = new ArrayList<>();
     try (JsonParser parser = yaml.getFactory().createParser(content)) {
@@ -116,8 +127,11 @@ public final class ConfigFileParser {
           continue;
         }
         if (!document.isObject()) {
-          return new ParsedFile.Broken(file, line, "expected a Kubernetes object (a mapping), found "
-              + document.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+          return new ParsedFile.Broken(
+              file,
+              line,
+              "expected a Kubernetes object (a mapping), found "
+                  + document.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         ParsedFile problem = convert(file, line, document, objects);
         if (problem != null) {
@@ -126,7 +140,9 @@ public final class ConfigFileParser {
       }
     } catch (JsonProcessingException e) {
       JsonLocation where = e.getLocation();
-      return new ParsedFile.Broken(file, where == null ? 0 : where.getLineNr(),
+      return new ParsedFile.Broken(
+          file,
+          where == null ? 0 : where.getLineNr(),
           "invalid YAML: " + oneLine(e.getOriginalMessage()));
     } catch (IOException e) {
       return new ParsedFile.Broken(file, 0, "cannot read: " + e.getMessage());
@@ -134,14 +150,21 @@ public final class ConfigFileParser {
     return new ParsedFile.Good(file, objects);
   }
 
-  private ParsedFile convert(Path file, int line, JsonNode document, List<ParsedFile.Located> into) {
+  private ParsedFile convert(
+      Path file, int line, JsonNode document, List<ParsedFile.Located> into) {
     String apiVersion = document.path("apiVersion").asText("");
     String kind = document.path("kind").asText("");
     Class<? extends HasMetadata> type = KINDS.get(apiVersion + "/" + kind);
     if (type == null) {
-      return new ParsedFile.Broken(file, line, "apiVersion '" + apiVersion + "' kind '" + kind
-          + "' is not a kind Fairlead reads; expected one of " + KINDS.keySet().stream().sorted()
-          .collect(Collectors.joining(", ")));
+      return new ParsedFile.Broken(
+          file,
+          line,
+          "apiVersion '"
+              + apiVersion
+              + "' kind '"
+              + kind
+              + "' is not a kind Fairlead reads; expected one of "
+              + KINDS.keySet().stream().sorted().collect(Collectors.joining(", ")));
     }
     String name = document.path("metadata").path("name").asText("");
     if (name.isBlank()) {
@@ -149,24 +172,43 @@ public final class ConfigFileParser {
     }
     String emptyItem = firstNullListItem(document, "");
     if (emptyItem != null) {
-      return new ParsedFile.Broken(file, line, kind + " " + name + ": " + emptyItem + ": a list item is empty (null);"
-          + " remove it or give it a value");
+      return new ParsedFile.Broken(
+          file,
+          line,
+          kind
+              + " "
+              + name
+              + ": "
+              + emptyItem
+              + ": a list item is empty (null);"
+              + " remove it or give it a value");
     }
     HasMetadata object;
     try {
       object = serialization.convertValue(document, type);
     } catch (IllegalArgumentException e) {
       String field = e.getCause() instanceof JsonMappingException mapping ? path(mapping) : "";
-      String reason = e.getCause() instanceof JsonMappingException mapping ? problem(mapping) : "is not valid";
-      return new ParsedFile.Broken(file, line, kind + " " + name + ": " + (field.isEmpty() ? "" : field + ": ")
-          + reason);
+      String reason =
+          e.getCause() instanceof JsonMappingException mapping ? problem(mapping) : "is not valid";
+      return new ParsedFile.Broken(
+          file, line, kind + " " + name + ": " + (field.isEmpty() ? "" : field + ": ") + reason);
     }
     if (object instanceof Secret secret && !ClusterState.TLS_SECRET_TYPE.equals(secret.getType())) {
-      return new ParsedFile.Broken(file, line, kind + " " + name + ": type: must be " + ClusterState.TLS_SECRET_TYPE
-          + " (the only Secrets Fairlead reads: certificates of HTTPS listeners), was " + secret.getType());
+      return new ParsedFile.Broken(
+          file,
+          line,
+          kind
+              + " "
+              + name
+              + ": type: must be "
+              + ClusterState.TLS_SECRET_TYPE
+              + " (the only Secrets Fairlead reads: certificates of HTTPS listeners), was "
+              + secret.getType());
     }
-    if (!(object instanceof GatewayClass) && !(object instanceof Namespace)
-        && (object.getMetadata().getNamespace() == null || object.getMetadata().getNamespace().isBlank())) {
+    if (!(object instanceof GatewayClass)
+        && !(object instanceof Namespace)
+        && (object.getMetadata().getNamespace() == null
+            || object.getMetadata().getNamespace().isBlank())) {
       object.getMetadata().setNamespace(DEFAULT_NAMESPACE);
     }
     into.add(new ParsedFile.Located(object, file, line));
@@ -174,36 +216,48 @@ public final class ConfigFileParser {
   }
 
   /**
-   * SnakeYAML's message as one line for a log: its sentences start in the first column, while the location,
-   * source excerpt and caret lines under them are indented (the line number is reported separately). Where the YAML
-   * reader quotes a parser event ({@code <org.yaml.snakeyaml.events.MappingStartEvent(…)>}, as for a mapping used as
-   * a key), the message says what was written instead.
+   * SnakeYAML's message as one line for a log: its sentences start in the first column, while the
+   * location, source excerpt and caret lines under them are indented (the line number is reported
+   * separately). Where the YAML reader quotes a parser event ({@code
+   * <org.yaml.snakeyaml.events.MappingStartEvent(…)>}, as for a mapping used as a key), the message
+   * says what was written instead.
    */
   static String oneLine(String message) {
-    String words = java.util.Arrays.stream(message.split("\\R"))
-        .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
-        .collect(java.util.stream.Collectors.joining("; "));
-    return YAML_EVENT.matcher(words).replaceAll(event -> switch (event.group(1)) {
-      case "MappingStart" -> "a mapping";
-      case "SequenceStart" -> "a list";
-      case "Alias" -> "an alias";
-      case "Scalar" -> "a value";
-      default -> "the end of a mapping, list or document";
-    });
+    String words =
+        java.util.Arrays.stream(message.split("\\R"))
+            .filter(line -> !line.isBlank() && !Character.isWhitespace(line.charAt(0)))
+            .collect(java.util.stream.Collectors.joining("; "));
+    return YAML_EVENT
+        .matcher(words)
+        .replaceAll(
+            event ->
+                switch (event.group(1)) {
+                  case "MappingStart" -> "a mapping";
+                  case "SequenceStart" -> "a list";
+                  case "Alias" -> "an alias";
+                  case "Scalar" -> "a value";
+                  default -> "the end of a mapping, list or document";
+                });
   }
 
   /**
-   * What is wrong with a value, in the words of the file: Jackson's own messages name the model classes behind a
-   * field ("Cannot coerce empty String to `io.fabric8…GatewaySpec`"), which mean nothing to whoever wrote the file.
+   * What is wrong with a value, in the words of the file: Jackson's own messages name the model
+   * classes behind a field ("Cannot coerce empty String to `io.fabric8…GatewaySpec`"), which mean
+   * nothing to whoever wrote the file.
    */
   private String problem(JsonMappingException e) {
     if (e instanceof UnrecognizedPropertyException unknown) {
-      return "unknown field; expected one of " + unknown.getKnownPropertyIds().stream().map(String::valueOf)
-          .sorted().collect(Collectors.joining(", "));
+      return "unknown field; expected one of "
+          + unknown.getKnownPropertyIds().stream()
+              .map(String::valueOf)
+              .sorted()
+              .collect(Collectors.joining(", "));
     }
     if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-      return expected(mismatch.getTargetType()) + (e instanceof InvalidFormatException invalid
-          ? ", was " + serialization.asJson(invalid.getValue()) : "");
+      return expected(mismatch.getTargetType())
+          + (e instanceof InvalidFormatException invalid
+              ? ", was " + serialization.asJson(invalid.getValue())
+              : "");
     }
     return "is not a valid value for this field";
   }
@@ -211,8 +265,10 @@ public final class ConfigFileParser {
   /** The form a value of {@code type} takes in YAML. */
   private String expected(Class<?> type) {
     if (type.isEnum()) {
-      return "must be one of " + Arrays.stream(type.getEnumConstants()).map(serialization::asJson)
-          .collect(Collectors.joining(", "));
+      return "must be one of "
+          + Arrays.stream(type.getEnumConstants())
+              .map(serialization::asJson)
+              .collect(Collectors.joining(", "));
     }
     Class<?> boxed = MethodType.methodType(type).wrap().returnType();
     if (Number.class.isAssignableFrom(boxed)) {
@@ -231,9 +287,9 @@ public final class ConfigFileParser {
   }
 
   /**
-   * The path of the first null element of a list in {@code node}, or null if there is none. The API server admits
-   * no such element (a typed list's items are objects or values, never absent), and the code reading the objects
-   * relies on that, so a file does not get one past it either.
+   * The path of the first null element of a list in {@code node}, or null if there is none. The API
+   * server admits no such element (a typed list's items are objects or values, never absent), and
+   * the code reading the objects relies on that, so a file does not get one past it either.
    */
   private static String firstNullListItem(JsonNode node, String path) {
     if (node.isArray()) {
@@ -272,5 +328,4 @@ public final class ConfigFileParser {
     }
     return path.toString();
   }
-
 }

@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The outcome of reading one configuration file: its objects, or the first problem found, with its line. */
+/**
+ * The outcome of reading one configuration file: its objects, or the first problem found, with its
+ * line.
+ */
 public sealed interface ParsedFile permits ParsedFile.Good, ParsedFile.Broken {
 
   Path file();
@@ -25,6 +28,5 @@ public sealed interface ParsedFile permits ParsedFile.Good, ParsedFile.Broken {
   }
 
   /** An object and where it was written. */
-  record Located(HasMetadata object, Path file, int line) {
-  }
+  record Located(HasMetadata object, Path file, int line) {}
 }

@@ -14,10 +14,11 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * Encoding the resources of {@code upstreams} Upstreams: Fairlead's once-per-version encoding (deterministic bytes
- * and SHA-256 version), the plain {@code Any.pack} java-control-plane's default serializer does per response and
- * client, and {@code XdsCache.setFleet} after one endpoint change (what it costs to find the one resource that
- * changed among all of them, with no stream open).
+ * Encoding the resources of {@code upstreams} Upstreams: Fairlead's once-per-version encoding
+ * (deterministic bytes and SHA-256 version), the plain {@code Any.pack} java-control-plane's
+ * default serializer does per response and client, and {@code XdsCache.setFleet} after one endpoint
+ * change (what it costs to find the one resource that changed among all of them, with no stream
+ * open).
  */
 public class EncodingBenchmark extends BenchmarkDefaults {
 
@@ -37,15 +38,19 @@ public class EncodingBenchmark extends BenchmarkDefaults {
     endpoints = resources.get(ResourceType.ENDPOINT);
     cache = new XdsCache();
     cache.setFleet(BenchConfig.FLEET, resources);
-    oneChanged = new Map[] {config.envoyResources(spec.withEndpoints(upstreams / 2, 1)),
-        config.envoyResources(spec.withEndpoints(upstreams / 2, 2))};
+    oneChanged =
+        new Map[] {
+          config.envoyResources(spec.withEndpoints(upstreams / 2, 1)),
+          config.envoyResources(spec.withEndpoints(upstreams / 2, 2))
+        };
   }
 
   @Benchmark
   public List<EncodedResource> encodeOnceAll() {
     List<EncodedResource> encoded = new ArrayList<>(clusters.size() + endpoints.size());
     clusters.forEach(cluster -> encoded.add(EncodedResource.encode(ResourceType.CLUSTER, cluster)));
-    endpoints.forEach(assignment -> encoded.add(EncodedResource.encode(ResourceType.ENDPOINT, assignment)));
+    endpoints.forEach(
+        assignment -> encoded.add(EncodedResource.encode(ResourceType.ENDPOINT, assignment)));
     return encoded;
   }
 

@@ -11,10 +11,11 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * The translator on the benchmark's generated configuration: a full translation of {@code upstreams} Upstreams
- * (one HTTPRoute each, one Gateway), and the translation Fairlead does after one Upstream's endpoints changed — the
- * {@link IncrementalTranslator} the publisher uses, given states that alternate between two which differ in one
- * Upstream, so each translation follows one that differs from it in one object.
+ * The translator on the benchmark's generated configuration: a full translation of {@code
+ * upstreams} Upstreams (one HTTPRoute each, one Gateway), and the translation Fairlead does after
+ * one Upstream's endpoints changed — the {@link IncrementalTranslator} the publisher uses, given
+ * states that alternate between two which differ in one Upstream, so each translation follows one
+ * that differs from it in one object.
  */
 public class TranslatorBenchmark extends BenchmarkDefaults {
 
@@ -31,8 +32,11 @@ public class TranslatorBenchmark extends BenchmarkDefaults {
     BenchConfig config = new BenchConfig();
     StateSpec spec = StateSpec.of(upstreams);
     state = config.state(spec);
-    oneChanged = new ClusterState[] {config.state(spec.withEndpoints(upstreams / 2, 1)),
-        config.state(spec.withEndpoints(upstreams / 2, 2))};
+    oneChanged =
+        new ClusterState[] {
+          config.state(spec.withEndpoints(upstreams / 2, 1)),
+          config.state(spec.withEndpoints(upstreams / 2, 2))
+        };
     incremental.translate(oneChanged[next]);
   }
 

@@ -25,28 +25,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fairlead's xDS cache: it holds, per fleet (a proxy's {@code node.cluster}), the Envoy resources of each type, each
- * encoded once ({@link EncodedResource}) and shared by every stream, and answers the server's watches. The server
- * owns each stream's state and passes what the cache needs of it as a parameter ({@link SotwSubscription},
- * {@link DeltaSubscription}); the cache says what it found as {@link Answer}s and never reaches back into the
- * server. It answers so that:
+ * Fairlead's xDS cache: it holds, per fleet (a proxy's {@code node.cluster}), the Envoy resources
+ * of each type, each encoded once ({@link EncodedResource}) and shared by every stream, and answers
+ * the server's watches. The server owns each stream's state and passes what the cache needs of it
+ * as a parameter ({@link SotwSubscription}, {@link DeltaSubscription}); the cache says what it
+ * found as {@link Answer}s and never reaches back into the server. It answers so that:
  *
  * <ul>
- *   <li>versions are content hashes: replicas and restarts agree, and a delta client that reconnects with
- *       {@code initial_resource_versions} gets only what changed plus the names of what is gone;</li>
- *   <li>a rejected version is never sent again to the proxy that rejected it — the next response waits for
- *       different content (no NACK loop); going back to the version it last accepted is sent again, since the
- *       proxy may have applied part of what it rejected;</li>
- *   <li>a request naming resources that do not exist yet is answered with those that do; the others follow
- *       when they appear;</li>
- *   <li>an update touches only the changed types' open watches, and the set version of a type is maintained
- *       in O(1) per changed resource.</li>
+ *   <li>versions are content hashes: replicas and restarts agree, and a delta client that
+ *       reconnects with {@code initial_resource_versions} gets only what changed plus the names of
+ *       what is gone;
+ *   <li>a rejected version is never sent again to the proxy that rejected it — the next response
+ *       waits for different content (no NACK loop); going back to the version it last accepted is
+ *       sent again, since the proxy may have applied part of what it rejected;
+ *   <li>a request naming resources that do not exist yet is answered with those that do; the others
+ *       follow when they appear;
+ *   <li>an update touches only the changed types' open watches, and the set version of a type is
+ *       maintained in O(1) per changed resource.
  * </ul>
  *
- * <p>Thread-safe. Each fleet has a lock guarding its resources, its open watches and what each watch has found so
- * far. Answers are computed under it and handed to the watches' consumers after it is released: the cache never
- * calls out while holding a lock, so a consumer may take its own locks and may cancel watches. Producers may call
- * {@link #setFleet} from any thread.
+ * <p>Thread-safe. Each fleet has a lock guarding its resources, its open watches and what each
+ * watch has found so far. Answers are computed under it and handed to the watches' consumers after
+ * it is released: the cache never calls out while holding a lock, so a consumer may take its own
+ * locks and may cancel watches. Producers may call {@link #setFleet} from any thread.
  */
 public final class XdsCache {
 
@@ -56,18 +57,21 @@ public final class XdsCache {
   private final Set<String> warnedFleets = ConcurrentHashMap.newKeySet();
 
   /**
-   * Makes {@code resources} the whole configuration of {@code fleet}: resources not listed are removed, changed
-   * ones replaced. Watches of the types that changed are answered.
+   * Makes {@code resources} the whole configuration of {@code fleet}: resources not listed are
+   * removed, changed ones replaced. Watches of the types that changed are answered.
    */
-  public void setFleet(String fleet, Map<ResourceType, ? extends Collection<? extends Message>> resources) {
+  public void setFleet(
+      String fleet, Map<ResourceType, ? extends Collection<? extends Message>> resources) {
     setFleet(fleet, resources, System.nanoTime());
   }
 
   /**
-   * As {@link #setFleet(String, Map)}, for a change first observed at {@code observedNanos} ({@link System#nanoTime()}):
-   * proxies' convergence times are measured from then.
+   * As {@link #setFleet(String, Map)}, for a change first observed at {@code observedNanos} ({@link
+   * System#nanoTime()}): proxies' convergence times are measured from then.
    */
-  public void setFleet(String fleet, Map<ResourceType, ? extends Collection<? extends Message>> resources,
+  public void setFleet(
+      String fleet,
+      Map<ResourceType, ? extends Collection<? extends Message>> resources,
       long observedNanos) {
     Fleet target = fleet(fleet);
     Map<ResourceType, Map<String, EncodedResource>> previous = new EnumMap<>(ResourceType.class);
@@ -79,15 +83,20 @@ public final class XdsCache {
     } finally {
       target.lock.unlock();
     }
-    // Encoding happens outside the lock; a message equal to the one already held keeps its encoding.
+    // Encoding happens outside the lock; a message equal to the one already held keeps its
+    // encoding.
     Map<ResourceType, List<EncodedResource>> encoded = new EnumMap<>(ResourceType.class);
     for (ResourceType type : ResourceType.values()) {
-      Collection<? extends Message> messages = resources.containsKey(type) ? resources.get(type) : List.of();
+      Collection<? extends Message> messages =
+          resources.containsKey(type) ? resources.get(type) : List.of();
       Map<String, EncodedResource> held = previous.get(type);
       List<EncodedResource> list = new ArrayList<>(messages.size());
       for (Message message : messages) {
         EncodedResource before = held.get(type.name(message));
-        list.add(before == null ? EncodedResource.encode(type, message) : before.reuseOrEncode(type, message));
+        list.add(
+            before == null
+                ? EncodedResource.encode(type, message)
+                : before.reuseOrEncode(type, message));
       }
       encoded.put(type, list);
     }
@@ -131,28 +140,33 @@ public final class XdsCache {
 
   /** The version of a fleet's resources of one type, if the fleet has been set. */
   public Optional<String> version(String fleet, ResourceType type) {
-    return read(fleet, f -> f.known ? Optional.of(f.resources.get(type).version()) : Optional.empty());
+    return read(
+        fleet, f -> f.known ? Optional.of(f.resources.get(type).version()) : Optional.empty());
   }
 
   /**
-   * The number of the latest change of a fleet's resources of one type, if the fleet has been set: a stream whose
-   * watch of the type was told it holds everything as of this change ({@link Answer.Holds#change}) holds the
-   * current configuration of what it asks for. Numbers are this cache's own, not comparable across replicas.
+   * The number of the latest change of a fleet's resources of one type, if the fleet has been set:
+   * a stream whose watch of the type was told it holds everything as of this change ({@link
+   * Answer.Holds#change}) holds the current configuration of what it asks for. Numbers are this
+   * cache's own, not comparable across replicas.
    */
   public Optional<Long> latestChange(String fleet, ResourceType type) {
     return read(fleet, f -> f.known ? Optional.of(f.changes.get(type).latest()) : Optional.empty());
   }
 
   /**
-   * What a fleet holds of one type, as {@code audience} is sent it: the version of the whole set and the resources,
-   * sorted by name; empty if the fleet has no configuration.
+   * What a fleet holds of one type, as {@code audience} is sent it: the version of the whole set
+   * and the resources, sorted by name; empty if the fleet has no configuration.
    */
   public Optional<TypeSnapshot> snapshot(String fleet, ResourceType type, Audience audience) {
-    return read(fleet, f -> {
-      TypeResources resources = f.resources.get(type);
-      return f.known ? Optional.of(new TypeSnapshot(resources.version(audience), resources.all(audience)))
-          : Optional.empty();
-    });
+    return read(
+        fleet,
+        f -> {
+          TypeResources resources = f.resources.get(type);
+          return f.known
+              ? Optional.of(new TypeSnapshot(resources.version(audience), resources.all(audience)))
+              : Optional.empty();
+        });
   }
 
   /** The resources of one type a fleet holds for one audience, and their version. */
@@ -182,9 +196,10 @@ public final class XdsCache {
   }
 
   /**
-   * Watches a state-of-the-world stream's request of one type: {@code answers} is told what the stream should be
-   * sent, at once or when the fleet's resources change, and notes about what it holds meanwhile ({@link Answer}).
-   * Consumers run on the caller's thread or a producer's, with no lock of the cache held; keep them short.
+   * Watches a state-of-the-world stream's request of one type: {@code answers} is told what the
+   * stream should be sent, at once or when the fleet's resources change, and notes about what it
+   * holds meanwhile ({@link Answer}). Consumers run on the caller's thread or a producer's, with no
+   * lock of the cache held; keep them short.
    */
   public Watch watchSotw(SotwSubscription subscription, Consumer<Answer> answers) {
     return register(new SotwPending(subscription, answers));
@@ -199,7 +214,9 @@ public final class XdsCache {
     Proxy proxy = pending.proxy();
     if (proxy.fleet().isEmpty()) {
       if (warnedFleets.add("")) {
-        LOG.warn("Proxy {} sent no node.cluster: it names no fleet and cannot be served", proxy.nodeId());
+        LOG.warn(
+            "Proxy {} sent no node.cluster: it names no fleet and cannot be served",
+            proxy.nodeId());
       }
       return new Watch(-1); // never answered
     }
@@ -208,8 +225,10 @@ public final class XdsCache {
     fleet.lock.lock();
     try {
       if (!fleet.known && warnedFleets.add(proxy.fleet())) {
-        LOG.info("Proxy {} asks for fleet {}, which has no configuration yet; it waits until one exists",
-            proxy.nodeId(), proxy.fleet());
+        LOG.info(
+            "Proxy {} asks for fleet {}, which has no configuration yet; it waits until one exists",
+            proxy.nodeId(),
+            proxy.fleet());
       }
       long latest = fleet.changes.get(pending.type).latest();
       pending.watch = new Watch(latest);
@@ -220,14 +239,15 @@ public final class XdsCache {
       if (!answered(answers)) {
         Set<Pending> open = fleet.watches.get(pending.type);
         open.add(pending);
-        pending.watch.onCancel(() -> {
-          fleet.lock.lock();
-          try {
-            open.remove(pending);
-          } finally {
-            fleet.lock.unlock();
-          }
-        });
+        pending.watch.onCancel(
+            () -> {
+              fleet.lock.lock();
+              try {
+                open.remove(pending);
+              } finally {
+                fleet.lock.unlock();
+              }
+            });
       }
     } finally {
       fleet.lock.unlock();
@@ -259,7 +279,10 @@ public final class XdsCache {
     }
   }
 
-  /** Under the fleet's lock: what to tell the watch now, ending with the response if there is one to send. */
+  /**
+   * Under the fleet's lock: what to tell the watch now, ending with the response if there is one to
+   * send.
+   */
   private List<Answer> answer(Fleet fleet, Pending pending) {
     if (!fleet.known) {
       return List.of();
@@ -267,49 +290,61 @@ public final class XdsCache {
     TypeResources resources = fleet.resources.get(pending.type);
     ChangeLog changes = fleet.changes.get(pending.type);
     if (pending instanceof SotwPending sotw) {
-      return sotw.subscription.wildcard() ? answerWildcard(resources, changes, sotw)
+      return sotw.subscription.wildcard()
+          ? answerWildcard(resources, changes, sotw)
           : answerNamed(resources, changes, sotw);
     }
     return answerDelta(resources, changes, (DeltaPending) pending);
   }
 
   /** State of the world, everything of the type the stream's audience is sent. */
-  private List<Answer> answerWildcard(TypeResources resources, ChangeLog changes, SotwPending pending) {
+  private List<Answer> answerWildcard(
+      TypeResources resources, ChangeLog changes, SotwPending pending) {
     SotwSubscription subscription = pending.subscription;
     Audience audience = subscription.proxy().audience();
     String version = resources.version(audience);
-    // After a NACK the proxy's version_info names the last version it accepted, but Envoy may have applied part of
-    // the rejected response (a state-of-the-world LDS update removes the listeners it does not list even when
-    // adding another fails): going back to that version must be sent again, not taken as already held.
+    // After a NACK the proxy's version_info names the last version it accepted, but Envoy may have
+    // applied part of
+    // the rejected response (a state-of-the-world LDS update removes the listeners it does not list
+    // even when
+    // adding another fails): going back to that version must be sent again, not taken as already
+    // held.
     if (version.equals(subscription.requestVersion()) && subscription.rejectedVersion().isEmpty()) {
       pending.upToDate(changes.latest());
-      return List.of(new Holds(pending.type, changes.latest(), Standing.CURRENT_VERSION, -1, List.of()));
+      return List.of(
+          new Holds(pending.type, changes.latest(), Standing.CURRENT_VERSION, -1, List.of()));
     }
     if (subscription.rejectedVersion().filter(version::equals).isPresent()) {
       return List.of();
     }
-    return List.of(pending.response(changes, version, resources.all(audience), List.of(), -1, List.of()));
+    return List.of(
+        pending.response(changes, version, resources.all(audience), List.of(), -1, List.of()));
   }
 
   /**
-   * State of the world for a named type (EDS, RDS): like delta, only what changed. The protocol lets a response
-   * for these types carry a subset — a resource not in it is not removed — so a stream that holds everything it
-   * asks for as of sequence number {@code n} is sent only the resources it asks for that changed since, and those
-   * it did not ask for before. Everything it asks for is sent when it first asks on this stream, when clusters
-   * changed (Envoy's warming clusters wait for their endpoints again), and when it is further behind than the
-   * resources remember. A rejected response counts as held: its resources are sent again when they change, and
-   * the rejection stands until the proxy accepts them, stops asking for them or they are deleted.
-   * {@code version_info} is the version of the fleet's whole set of the type, so every proxy holding the current
-   * configuration reports the same version.
+   * State of the world for a named type (EDS, RDS): like delta, only what changed. The protocol
+   * lets a response for these types carry a subset — a resource not in it is not removed — so a
+   * stream that holds everything it asks for as of sequence number {@code n} is sent only the
+   * resources it asks for that changed since, and those it did not ask for before. Everything it
+   * asks for is sent when it first asks on this stream, when clusters changed (Envoy's warming
+   * clusters wait for their endpoints again), and when it is further behind than the resources
+   * remember. A rejected response counts as held: its resources are sent again when they change,
+   * and the rejection stands until the proxy accepts them, stops asking for them or they are
+   * deleted. {@code version_info} is the version of the fleet's whole set of the type, so every
+   * proxy holding the current configuration reports the same version.
    */
-  private List<Answer> answerNamed(TypeResources resources, ChangeLog changes, SotwPending pending) {
+  private List<Answer> answerNamed(
+      TypeResources resources, ChangeLog changes, SotwPending pending) {
     SotwSubscription subscription = pending.subscription;
     Set<String> names = subscription.names();
     long sequence = resources.sequence();
     String version = resources.version();
     long held = pending.heldAsOf;
-    boolean everything = subscription.firstOfType() || subscription.resendEndpoints() || held < 0
-        || held < resources.floor();
+    boolean everything =
+        subscription.firstOfType()
+            || subscription.resendEndpoints()
+            || held < 0
+            || held < resources.floor();
     List<EncodedResource> send;
     if (everything) {
       send = resources.subset(names); // shared by every stream asking for the same names
@@ -328,16 +363,20 @@ public final class XdsCache {
     List<Answer> answers = new ArrayList<>(2);
     Optional<List<String>> rejection = pending.rejection;
     if (rejection.isPresent()
-        && rejection.get().stream().noneMatch(name -> names.contains(name) && resources.get(name).isPresent())) {
+        && rejection.get().stream()
+            .noneMatch(name -> names.contains(name) && resources.get(name).isPresent())) {
       answers.add(new RejectedGone(pending.type, rejection.get()));
       pending.rejection = Optional.empty();
     }
     if (send.isEmpty()) {
-      // Up to date, and no more: the request's version_info may name the current version of the whole set while a
-      // resource it rejected is part of that set (its ACK of a later response that did not carry it).
+      // Up to date, and no more: the request's version_info may name the current version of the
+      // whole set while a
+      // resource it rejected is part of that set (its ACK of a later response that did not carry
+      // it).
       pending.holdsAsOf(sequence);
       pending.upToDate(changes.latest());
-      answers.add(new Holds(pending.type, changes.latest(), Standing.UP_TO_DATE, sequence, List.of()));
+      answers.add(
+          new Holds(pending.type, changes.latest(), Standing.UP_TO_DATE, sequence, List.of()));
       return answers;
     }
     answers.add(pending.response(changes, version, send, List.of(), sequence, List.of()));
@@ -345,12 +384,13 @@ public final class XdsCache {
   }
 
   /**
-   * Delta: the resources the client should hold and does not, and the names of those it holds that are gone. Only
-   * the resources changed since the stream last looked ({@link TypeResources#changedSince}) and names it
-   * (re-)subscribed to since are looked at; everything on its first answer, or when it is further behind than the
-   * resources remember.
+   * Delta: the resources the client should hold and does not, and the names of those it holds that
+   * are gone. Only the resources changed since the stream last looked ({@link
+   * TypeResources#changedSince}) and names it (re-)subscribed to since are looked at; everything on
+   * its first answer, or when it is further behind than the resources remember.
    */
-  private List<Answer> answerDelta(TypeResources resources, ChangeLog changes, DeltaPending pending) {
+  private List<Answer> answerDelta(
+      TypeResources resources, ChangeLog changes, DeltaPending pending) {
     DeltaSubscription subscription = pending.subscription;
     Audience audience = subscription.proxy().audience();
     boolean wildcard = pending.type.wildcard();
@@ -360,7 +400,8 @@ public final class XdsCache {
     List<String> removed = new ArrayList<>();
     List<String> gone = new ArrayList<>();
     boolean withheld = false;
-    // Before the first answer, what a reconnecting client said it holds; after it, a resource changed since the
+    // Before the first answer, what a reconnecting client said it holds; after it, a resource
+    // changed since the
     // stream last looked is one the client does not hold.
     Map<String, String> initial = pending.initialVersions;
     Set<String> held = subscription.held();
@@ -374,8 +415,10 @@ public final class XdsCache {
     boolean everything = pending.synced < 0 || pending.synced < resources.floor();
     Collection<String> candidates;
     if (everything && wildcard) {
-      // Everything, in name order (the sorted list is kept per change), then whatever it holds that is gone.
-      List<String> all = new ArrayList<>(resources.all(audience).stream().map(EncodedResource::name).toList());
+      // Everything, in name order (the sorted list is kept per change), then whatever it holds that
+      // is gone.
+      List<String> all =
+          new ArrayList<>(resources.all(audience).stream().map(EncodedResource::name).toList());
       for (String name : held) {
         if (resources.get(name).filter(r -> TypeResources.visibleTo(r, audience)).isEmpty()) {
           all.add(name);
@@ -399,8 +442,8 @@ public final class XdsCache {
       if (!wanted) {
         continue;
       }
-      Optional<EncodedResource> resource = resources.get(name)
-          .filter(r -> !wildcard || TypeResources.visibleTo(r, audience));
+      Optional<EncodedResource> resource =
+          resources.get(name).filter(r -> !wildcard || TypeResources.visibleTo(r, audience));
       if (resource.isPresent()) {
         String version = resource.get().version();
         boolean wasRejected = version.equals(rejected.get(name));
@@ -422,8 +465,13 @@ public final class XdsCache {
       if (!withheld) {
         pending.upToDate(changes.latest());
       }
-      answers.add(new Holds(pending.type, changes.latest(), withheld ? Standing.WITHHELD : Standing.UP_TO_DATE,
-          sequence, rechecked));
+      answers.add(
+          new Holds(
+              pending.type,
+              changes.latest(),
+              withheld ? Standing.WITHHELD : Standing.UP_TO_DATE,
+              sequence,
+              rechecked));
       return answers;
     }
     removed.sort(null);
@@ -435,14 +483,15 @@ public final class XdsCache {
   }
 
   /**
-   * One open watch and what the cache has found for it so far, starting from what the server passed: the cache's
-   * own working copy, so that notes it sent while the watch waits count on its next look. Guarded by the fleet's
-   * lock; {@link #tell} runs outside it.
+   * One open watch and what the cache has found for it so far, starting from what the server
+   * passed: the cache's own working copy, so that notes it sent while the watch waits count on its
+   * next look. Guarded by the fleet's lock; {@link #tell} runs outside it.
    */
   private abstract static class Pending {
     final ResourceType type;
     final Consumer<Answer> answers;
     Watch watch;
+
     /** The change the stream is known to hold ({@link ChangeLog}). */
     long heldChange;
 
@@ -460,13 +509,28 @@ public final class XdsCache {
     }
 
     /** The response bringing the stream up to the latest change of {@code changes}. */
-    Response response(ChangeLog changes, String version, List<EncodedResource> resources, List<String> removed,
-        long sequence, List<String> rechecked) {
-      return new Response(type, version, resources, removed, changes.latest(), changes.observedAfter(heldChange),
-          sequence, rechecked);
+    Response response(
+        ChangeLog changes,
+        String version,
+        List<EncodedResource> resources,
+        List<String> removed,
+        long sequence,
+        List<String> rechecked) {
+      return new Response(
+          type,
+          version,
+          resources,
+          removed,
+          changes.latest(),
+          changes.observedAfter(heldChange),
+          sequence,
+          rechecked);
     }
 
-    /** Outside the fleet's lock: hands {@code found} to the consumer, unless the watch was cancelled meanwhile. */
+    /**
+     * Outside the fleet's lock: hands {@code found} to the consumer, unless the watch was cancelled
+     * meanwhile.
+     */
     void tell(List<Answer> found) {
       for (Answer answer : found) {
         if (watch.cancelled()) {
@@ -513,8 +577,10 @@ public final class XdsCache {
       super(subscription.type(), answers, subscription.heldChange());
       this.subscription = subscription;
       this.initialVersions = subscription.initialVersions();
-      this.rejected = subscription.rejected().isEmpty() ? Map.of() : new HashMap<>(subscription.rejected());
-      this.recheck = subscription.recheck().isEmpty() ? Set.of() : new HashSet<>(subscription.recheck());
+      this.rejected =
+          subscription.rejected().isEmpty() ? Map.of() : new HashMap<>(subscription.rejected());
+      this.recheck =
+          subscription.recheck().isEmpty() ? Set.of() : new HashSet<>(subscription.recheck());
       this.synced = subscription.synced();
     }
 

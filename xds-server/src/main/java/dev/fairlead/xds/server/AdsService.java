@@ -1,6 +1,7 @@
 package dev.fairlead.xds.server;
 
 import com.google.protobuf.MessageLite;
+import dev.fairlead.tls.UndecodableRequests;
 import dev.fairlead.xds.cache.Answer;
 import dev.fairlead.xds.cache.Answer.Response;
 import dev.fairlead.xds.cache.EncodedResource;
@@ -8,7 +9,6 @@ import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.cache.Watch;
 import dev.fairlead.xds.cache.XdsCache;
 import dev.fairlead.xds.server.StreamState.DeltaRequest;
-import dev.fairlead.tls.UndecodableRequests;
 import dev.fairlead.xds.server.StreamState.SotwRequest;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -31,33 +31,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fairlead's aggregated discovery service, state-of-the-world and delta, over its {@link XdsCache}: the xDS protocol
- * (nonces, ACK and NACK, one open watch per type, ordering of cluster and endpoint responses), with what it takes at
- * scale:
+ * Fairlead's aggregated discovery service, state-of-the-world and delta, over its {@link XdsCache}:
+ * the xDS protocol (nonces, ACK and NACK, one open watch per type, ordering of cluster and endpoint
+ * responses), with what it takes at scale:
  *
  * <ul>
- *   <li>responses go out when the stream can take them ({@link Outbound}) within a server-wide budget of bytes in
- *       flight ({@link SendBudget}), not serialized for every stream at once;</li>
- *   <li>a response is built from the cache's shared encodings — the same {@code Any} and, over delta, the same
- *       {@code Resource} message for every stream — so a stream costs a list of references, not copies;</li>
- *   <li>no per-stream map of every resource's version: what a delta client holds is kept ({@link DeltaState}) as the
- *       change it has been brought up to and sets of names shared across streams.</li>
+ *   <li>responses go out when the stream can take them ({@link Outbound}) within a server-wide
+ *       budget of bytes in flight ({@link SendBudget}), not serialized for every stream at once;
+ *   <li>a response is built from the cache's shared encodings — the same {@code Any} and, over
+ *       delta, the same {@code Resource} message for every stream — so a stream costs a list of
+ *       references, not copies;
+ *   <li>no per-stream map of every resource's version: what a delta client holds is kept ({@link
+ *       DeltaState}) as the change it has been brought up to and sets of names shared across
+ *       streams.
  * </ul>
  *
- * <p>Each request goes to the {@link StreamRegistry} first, which updates the stream's state; the stream's
- * subscription is then handed to the cache as a parameter of a new watch, whose {@link Answer}s come back to the
- * stream. A state-of-the-world request is answered only if it carries the nonce of the type's latest response (or
- * none yet), and a delta type gets a new watch only when none of its responses awaits an answer.
+ * <p>Each request goes to the {@link StreamRegistry} first, which updates the stream's state; the
+ * stream's subscription is then handed to the cache as a parameter of a new watch, whose {@link
+ * Answer}s come back to the stream. A state-of-the-world request is answered only if it carries the
+ * nonce of the type's latest response (or none yet), and a delta type gets a new watch only when
+ * none of its responses awaits an answer.
  *
- * <p><b>Bad requests end their stream only.</b> A request that cannot be decoded ({@link UndecodableRequests}) or names no type
- * gets INVALID_ARGUMENT on its stream; a fault of the server while handling one gets INTERNAL. Either way the
- * description says what was wrong in words of the protocol, never an exception's text (which goes to the log), and
- * every other stream goes on.
+ * <p><b>Bad requests end their stream only.</b> A request that cannot be decoded ({@link
+ * UndecodableRequests}) or names no type gets INVALID_ARGUMENT on its stream; a fault of the server
+ * while handling one gets INTERNAL. Either way the description says what was wrong in words of the
+ * protocol, never an exception's text (which goes to the log), and every other stream goes on.
  *
- * <p><b>A stream gets only its own fleet.</b> Its first request is judged by {@link ProxyAuthorization#decide}: a
- * client whose certificate carries a proxy identity asking for another fleet's {@code node.cluster} gets
- * PERMISSION_DENIED, one without an identity where the server requires one UNAUTHENTICATED, each with a WARN line
- * naming the client, its identity and what it asked for; other streams go on.
+ * <p><b>A stream gets only its own fleet.</b> Its first request is judged by {@link
+ * ProxyAuthorization#decide}: a client whose certificate carries a proxy identity asking for
+ * another fleet's {@code node.cluster} gets PERMISSION_DENIED, one without an identity where the
+ * server requires one UNAUTHENTICATED, each with a WARN line naming the client, its identity and
+ * what it asked for; other streams go on.
  */
 final class AdsService {
 
@@ -69,7 +73,8 @@ final class AdsService {
   private final ProxyAuthorization.Mode identity;
   private final AtomicLong nextStreamId = new AtomicLong();
 
-  AdsService(XdsCache cache, StreamRegistry streams, SendBudget budget, ProxyAuthorization.Mode identity) {
+  AdsService(
+      XdsCache cache, StreamRegistry streams, SendBudget budget, ProxyAuthorization.Mode identity) {
     this.cache = cache;
     this.streams = streams;
     this.budget = budget;
@@ -77,26 +82,36 @@ final class AdsService {
   }
 
   /**
-   * The ADS service as gRPC serves it: the methods of {@code envoy.service.discovery.v3.AggregatedDiscoveryService}
-   * under their names and schema (which reflection reads), a request that does not decode ending its own stream
-   * with INVALID_ARGUMENT ({@link UndecodableRequests}).
+   * The ADS service as gRPC serves it: the methods of {@code
+   * envoy.service.discovery.v3.AggregatedDiscoveryService} under their names and schema (which
+   * reflection reads), a request that does not decode ending its own stream with INVALID_ARGUMENT
+   * ({@link UndecodableRequests}).
    */
   ServerServiceDefinition definition() {
-    ServerServiceDefinition ads = ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.getServiceDescriptor())
-        .addMethod(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
-            ServerCalls.asyncBidiStreamingCall(responses -> new SotwStream(
-                nextStreamId.getAndIncrement(), (ServerCallStreamObserver<DiscoveryResponse>) responses)))
-        .addMethod(AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(),
-            ServerCalls.asyncBidiStreamingCall(responses -> new DeltaStream(
-                nextStreamId.getAndIncrement(), (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses)))
-        .build();
+    ServerServiceDefinition ads =
+        ServerServiceDefinition.builder(AggregatedDiscoveryServiceGrpc.getServiceDescriptor())
+            .addMethod(
+                AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+                ServerCalls.asyncBidiStreamingCall(
+                    responses ->
+                        new SotwStream(
+                            nextStreamId.getAndIncrement(),
+                            (ServerCallStreamObserver<DiscoveryResponse>) responses)))
+            .addMethod(
+                AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(),
+                ServerCalls.asyncBidiStreamingCall(
+                    responses ->
+                        new DeltaStream(
+                            nextStreamId.getAndIncrement(),
+                            (ServerCallStreamObserver<DeltaDiscoveryResponse>) responses)))
+            .build();
     return UndecodableRequests.of(ads);
   }
 
   /**
-   * What both kinds of stream share: its id, its state in the registry, its way out, its open watches (one per type)
-   * and the end of it. Guarded by its own monitor; responses are queued on {@link #out} under it, so nonces go out
-   * in order.
+   * What both kinds of stream share: its id, its state in the registry, its way out, its open
+   * watches (one per type) and the end of it. Guarded by its own monitor; responses are queued on
+   * {@link #out} under it, so nonces go out in order.
    */
   private abstract class Stream<Q, R extends MessageLite> implements StreamObserver<Q> {
     final long id;
@@ -105,24 +120,42 @@ final class AdsService {
     private final boolean delta;
     private final Function<Q, String> typeUrl;
     private final Function<Q, String> cluster;
-    /** What the TLS handshake proved about the client; read from the call's context when the stream opens. */
+
+    /**
+     * What the TLS handshake proved about the client; read from the call's context when the stream
+     * opens.
+     */
     private final ProxyAuthorization.Peer peer;
-    /** Whether the first request passed {@link ProxyAuthorization#decide}; gRPC delivers requests one at a time. */
+
+    /**
+     * Whether the first request passed {@link ProxyAuthorization#decide}; gRPC delivers requests
+     * one at a time.
+     */
     private boolean authorized;
+
     private final Map<ResourceType, Watch> watches = new EnumMap<>(ResourceType.class);
     private long nextNonce;
     private boolean ended;
-    /** A cluster response went out since the last endpoint response: Envoy's warming clusters wait for endpoints. */
+
+    /**
+     * A cluster response went out since the last endpoint response: Envoy's warming clusters wait
+     * for endpoints.
+     */
     private boolean clusterChanged;
 
-    Stream(long id, ServerCallStreamObserver<R> call, boolean delta, Function<Q, String> typeUrl,
+    Stream(
+        long id,
+        ServerCallStreamObserver<R> call,
+        boolean delta,
+        Function<Q, String> typeUrl,
         Function<Q, String> cluster) {
       this.id = id;
       this.delta = delta;
       this.typeUrl = typeUrl;
       this.cluster = cluster;
       ProxyAuthorization.Peer inContext = ProxyAuthorization.PEER.get();
-      this.peer = inContext == null ? ProxyAuthorization.Peer.anonymous("an unknown address") : inContext;
+      this.peer =
+          inContext == null ? ProxyAuthorization.Peer.anonymous("an unknown address") : inContext;
       this.out = new Outbound<>(call, budget);
       this.state = streams.open(id);
     }
@@ -144,10 +177,19 @@ final class AdsService {
       }
       if (!authorized) {
         String claimed = cluster.apply(request);
-        if (ProxyAuthorization.decide(identity, peer, claimed) instanceof ProxyAuthorization.Verdict.Refused refused) {
-          LOG.warn("[{}] xDS stream of {} asking for node.cluster '{}' refused: {} {}", id, peer, claimed,
-              refused.status().getCode(), refused.status().getDescription());
-          fail(refused.status().withDescription("[" + id + "] " + refused.status().getDescription()));
+        if (ProxyAuthorization.decide(identity, peer, claimed)
+            instanceof ProxyAuthorization.Verdict.Refused refused) {
+          LOG.warn(
+              "[{}] xDS stream of {} asking for node.cluster '{}' refused: {} {}",
+              id,
+              peer,
+              claimed,
+              refused.status().getCode(),
+              refused.status().getDescription());
+          fail(
+              refused
+                  .status()
+                  .withDescription("[" + id + "] " + refused.status().getDescription()));
           return;
         }
         authorized = true;
@@ -156,8 +198,13 @@ final class AdsService {
         handle(request);
       } catch (RuntimeException e) {
         LOG.error("[{}] xDS request for {} failed", id, typeUrl, e);
-        fail(Status.INTERNAL.withDescription("[" + id + "] internal error handling a request for " + typeUrl
-            + "; the server's log says more"));
+        fail(
+            Status.INTERNAL.withDescription(
+                "["
+                    + id
+                    + "] internal error handling a request for "
+                    + typeUrl
+                    + "; the server's log says more"));
       }
     }
 
@@ -194,8 +241,8 @@ final class AdsService {
     }
 
     /**
-     * Cancels the type's open watch and returns whether a cluster response is still unanswered by endpoints; false
-     * when the stream has ended.
+     * Cancels the type's open watch and returns whether a cluster response is still unanswered by
+     * endpoints; false when the stream has ended.
      */
     synchronized boolean rewatch(ResourceType type) {
       Watch previous = watches.remove(type);
@@ -221,7 +268,10 @@ final class AdsService {
       }
     }
 
-    /** What the cache tells a watch of this stream: a response to send, or a note for the stream's state. */
+    /**
+     * What the cache tells a watch of this stream: a response to send, or a note for the stream's
+     * state.
+     */
     void answer(Answer answer) {
       if (answer instanceof Response response) {
         send(response);
@@ -244,7 +294,10 @@ final class AdsService {
       }
     }
 
-    /** Under the monitor: the next response's nonce, and note of what a cluster or endpoint response means. */
+    /**
+     * Under the monitor: the next response's nonce, and note of what a cluster or endpoint response
+     * means.
+     */
     private String nonceFor(ResourceType type) {
       if (type == ResourceType.CLUSTER) {
         clusterChanged = true;
@@ -261,7 +314,8 @@ final class AdsService {
     private final Map<ResourceType, String> latestNonce = new EnumMap<>(ResourceType.class);
 
     SotwStream(long id, ServerCallStreamObserver<DiscoveryResponse> call) {
-      super(id, call, false, DiscoveryRequest::getTypeUrl, request -> request.getNode().getCluster());
+      super(
+          id, call, false, DiscoveryRequest::getTypeUrl, request -> request.getNode().getCluster());
     }
 
     @Override
@@ -274,18 +328,21 @@ final class AdsService {
       synchronized (this) {
         String latest = latestNonce.get(type);
         if (ended() || (latest != null && !latest.equals(request.getResponseNonce()))) {
-          return; // answers a response older than the latest, which is on its way: its answer decides
+          return; // answers a response older than the latest, which is on its way: its answer
+          // decides
         }
       }
       boolean clusterChanged = rewatch(type);
-      watching(type, cache.watchSotw(state.subscription(taken.get(), clusterChanged), this::answer));
+      watching(
+          type, cache.watchSotw(state.subscription(taken.get(), clusterChanged), this::answer));
     }
 
     @Override
     Function<String, DiscoveryResponse> prepare(Response response) {
-      DiscoveryResponse.Builder message = DiscoveryResponse.newBuilder()
-          .setVersionInfo(response.version())
-          .setTypeUrl(response.type().typeUrl());
+      DiscoveryResponse.Builder message =
+          DiscoveryResponse.newBuilder()
+              .setVersionInfo(response.version())
+              .setTypeUrl(response.type().typeUrl());
       for (EncodedResource resource : response.resources()) {
         message.addResources(resource.any());
       }
@@ -304,7 +361,12 @@ final class AdsService {
     private final Map<ResourceType, Set<String>> unanswered = new EnumMap<>(ResourceType.class);
 
     DeltaStream(long id, ServerCallStreamObserver<DeltaDiscoveryResponse> call) {
-      super(id, call, true, DeltaDiscoveryRequest::getTypeUrl, request -> request.getNode().getCluster());
+      super(
+          id,
+          call,
+          true,
+          DeltaDiscoveryRequest::getTypeUrl,
+          request -> request.getNode().getCluster());
     }
 
     @Override
@@ -317,7 +379,8 @@ final class AdsService {
       synchronized (this) {
         Set<String> waiting = unanswered.computeIfAbsent(type, t -> new HashSet<>());
         waiting.remove(request.getResponseNonce());
-        // The stream's state took any subscription change; the watch made after the last answer looks at it.
+        // The stream's state took any subscription change; the watch made after the last answer
+        // looks at it.
         if (ended() || !waiting.isEmpty()) {
           return;
         }
@@ -328,10 +391,11 @@ final class AdsService {
 
     @Override
     Function<String, DeltaDiscoveryResponse> prepare(Response response) {
-      DeltaDiscoveryResponse.Builder message = DeltaDiscoveryResponse.newBuilder()
-          .setSystemVersionInfo(response.version())
-          .setTypeUrl(response.type().typeUrl())
-          .addAllRemovedResources(response.removed());
+      DeltaDiscoveryResponse.Builder message =
+          DeltaDiscoveryResponse.newBuilder()
+              .setSystemVersionInfo(response.version())
+              .setTypeUrl(response.type().typeUrl())
+              .addAllRemovedResources(response.removed());
       for (EncodedResource resource : response.resources()) {
         message.addResources(resource.deltaResource());
       }

@@ -9,13 +9,15 @@ import java.util.Deque;
 import java.util.function.Consumer;
 
 /**
- * One stream's responses on their way out, in order: each is written when the stream is ready for it
- * ({@link ServerCallStreamObserver#isReady()}) and the server-wide {@link SendBudget} has room, so a response waits
- * as a message sharing the cache's encodings instead of as serialized bytes in Netty's buffers. At most one response
- * per resource type is outstanding at a time, so the queue stays short.
+ * One stream's responses on their way out, in order: each is written when the stream is ready for
+ * it ({@link ServerCallStreamObserver#isReady()}) and the server-wide {@link SendBudget} has room,
+ * so a response waits as a message sharing the cache's encodings instead of as serialized bytes in
+ * Netty's buffers. At most one response per resource type is outstanding at a time, so the queue
+ * stays short.
  *
- * <p>Thread-safe: every call on the gRPC observer is made under this object's lock (gRPC's observers are not
- * thread-safe, and responses come from the cache's thread as well as the stream's own).
+ * <p>Thread-safe: every call on the gRPC observer is made under this object's lock (gRPC's
+ * observers are not thread-safe, and responses come from the cache's thread as well as the stream's
+ * own).
  */
 final class Outbound<T extends MessageLite> implements SendBudget.Sender {
 
@@ -62,7 +64,8 @@ final class Outbound<T extends MessageLite> implements SendBudget.Sender {
           queue.clear();
         }
       }
-      // Still ready after writing (small responses): nothing of this stream's is waiting in Netty's buffers.
+      // Still ready after writing (small responses): nothing of this stream's is waiting in Netty's
+      // buffers.
       released = closed || call.isReady();
     }
     if (released) {
@@ -70,14 +73,15 @@ final class Outbound<T extends MessageLite> implements SendBudget.Sender {
     }
   }
 
-
   /** gRPC: the stream's buffered bytes drained; its share of the budget comes back. */
   private void onReady() {
     budget.release(this);
     drain();
   }
 
-  /** Ends the stream with {@code ending} (completing or failing the call), unless it ended already. */
+  /**
+   * Ends the stream with {@code ending} (completing or failing the call), unless it ended already.
+   */
   void close(Consumer<ServerCallStreamObserver<T>> ending) {
     synchronized (this) {
       if (closed) {

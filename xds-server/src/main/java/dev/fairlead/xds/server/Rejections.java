@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream's NACK state: per type the rejection that stands, logged once per distinct one and cleared when the
- * proxy accepts or holds a later version, and its last rejection with when it came, kept after it clears.
+ * One stream's NACK state: per type the rejection that stands, logged once per distinct one and
+ * cleared when the proxy accepts or holds a later version, and its last rejection with when it
+ * came, kept after it clears.
  *
  * <p>Not thread-safe: guarded by the monitor of the {@link StreamState} that owns it.
  */
@@ -25,32 +26,52 @@ final class Rejections {
   private final Map<ResourceType, Nack> standing = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, ProxyStatus.LastNack> last = new EnumMap<>(ResourceType.class);
 
-  /** @param clock stamps rejections ({@link ProxyStatus#lastNacks()}) */
+  /**
+   * @param clock stamps rejections ({@link ProxyStatus#lastNacks()})
+   */
   Rejections(Clock clock) {
     this.clock = clock;
   }
 
   /**
-   * Records that {@code proxy} rejected {@code version} of {@code type}, a response carrying {@code names}; logs it
-   * unless the same rejection stands. Returns whether the standing rejections changed.
+   * Records that {@code proxy} rejected {@code version} of {@code type}, a response carrying {@code
+   * names}; logs it unless the same rejection stands. Returns whether the standing rejections
+   * changed.
    */
-  boolean reject(Proxy proxy, ResourceType type, String version, Collection<String> names, String message) {
+  boolean reject(
+      Proxy proxy, ResourceType type, String version, Collection<String> names, String message) {
     Nack nack = new Nack(proxy.nodeId(), proxy.fleet(), type, version, List.copyOf(names), message);
     Nack before = standing.put(type, nack);
     last.put(type, new ProxyStatus.LastNack(nack, clock.instant()));
-    if (before == null || !before.rejectedVersion().equals(version) || !before.message().equals(message)) {
-      LOG.warn("Proxy {} (fleet {}) rejected {} version {} ({}): {}", proxy.nodeId(), proxy.fleet(),
-          type.shortName(), version, String.join(", ", names), message);
+    if (before == null
+        || !before.rejectedVersion().equals(version)
+        || !before.message().equals(message)) {
+      LOG.warn(
+          "Proxy {} (fleet {}) rejected {} version {} ({}): {}",
+          proxy.nodeId(),
+          proxy.fleet(),
+          type.shortName(),
+          version,
+          String.join(", ", names),
+          message);
     }
     return !nack.equals(before);
   }
 
-  /** Drops the standing rejection of {@code type}, if any, logging {@code why}; returns whether there was one. */
+  /**
+   * Drops the standing rejection of {@code type}, if any, logging {@code why}; returns whether
+   * there was one.
+   */
   boolean clear(Proxy proxy, ResourceType type, String why) {
     Nack cleared = standing.remove(type);
     if (cleared != null) {
-      LOG.info("Proxy {} (fleet {}) {} of {}; its rejection of version {} is cleared", proxy.nodeId(), proxy.fleet(),
-          why, type.shortName(), cleared.rejectedVersion());
+      LOG.info(
+          "Proxy {} (fleet {}) {} of {}; its rejection of version {} is cleared",
+          proxy.nodeId(),
+          proxy.fleet(),
+          why,
+          type.shortName(),
+          cleared.rejectedVersion());
     }
     return cleared != null;
   }

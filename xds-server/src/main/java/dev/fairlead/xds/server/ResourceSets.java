@@ -9,10 +9,10 @@ import java.util.Collection;
 import java.util.Set;
 
 /**
- * Immutable sets of resource names, one instance per distinct set however many streams hold it: proxies of one
- * fleet subscribe to and hold the same names, so a thousand delta streams share one set of 10,000 names instead
- * of keeping a thousand. A set changes by replacing it ({@link #with}, {@link #without}); the old one is
- * collected once no stream holds it. Names are interned too.
+ * Immutable sets of resource names, one instance per distinct set however many streams hold it:
+ * proxies of one fleet subscribe to and hold the same names, so a thousand delta streams share one
+ * set of 10,000 names instead of keeping a thousand. A set changes by replacing it ({@link #with},
+ * {@link #without}); the old one is collected once no stream holds it. Names are interned too.
  *
  * <p>Thread-safe (Guava's weak interners).
  */
@@ -20,9 +20,10 @@ final class ResourceSets {
 
   private final Interner<String> names;
   private final Interner<Set<String>> sets = Interners.newWeakInterner();
+
   /**
-   * The last set {@link #of} made or found per {@link #key}, so that it is found again without building a copy;
-   * held weakly, so an entry goes once no stream holds its set.
+   * The last set {@link #of} made or found per {@link #key}, so that it is found again without
+   * building a copy; held weakly, so an entry goes once no stream holds its set.
    */
   private final Cache<Long, Set<String>> byContent = CacheBuilder.newBuilder().weakValues().build();
 
@@ -36,8 +37,8 @@ final class ResourceSets {
   }
 
   /**
-   * The one instance of the set of {@code names}. A set that exists already is found without building another: the
-   * common case, as every proxy of a fleet asks for the same names.
+   * The one instance of the set of {@code names}. A set that exists already is found without
+   * building another: the common case, as every proxy of a fleet asks for the same names.
    */
   Set<String> of(Collection<String> names) {
     long key = key(names);
@@ -50,7 +51,10 @@ final class ResourceSets {
     return set;
   }
 
-  /** The size and the sum of the names' hash codes: equal for equal sets of distinct names, whatever the order. */
+  /**
+   * The size and the sum of the names' hash codes: equal for equal sets of distinct names, whatever
+   * the order.
+   */
   private static long key(Collection<String> names) {
     int sum = 0;
     for (String name : names) {
@@ -64,7 +68,8 @@ final class ResourceSets {
     if (set.containsAll(added)) {
       return set;
     }
-    ImmutableSet.Builder<String> builder = ImmutableSet.builderWithExpectedSize(set.size() + added.size());
+    ImmutableSet.Builder<String> builder =
+        ImmutableSet.builderWithExpectedSize(set.size() + added.size());
     builder.addAll(set);
     added.forEach(name -> builder.add(names.intern(name)));
     return sets.intern(builder.build());

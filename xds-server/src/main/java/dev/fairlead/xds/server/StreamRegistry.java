@@ -19,16 +19,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Every open xDS stream's state ({@link StreamState}), what the rest of Fairlead reads of it ({@link #proxies()},
- * {@link #currentNacks()}, {@link #onRejectionsChanged}), and the xDS meters ({@link XdsMetrics}). The ADS service
- * hands it each request before asking the cache, and each response and note the cache answers with.
+ * Every open xDS stream's state ({@link StreamState}), what the rest of Fairlead reads of it
+ * ({@link #proxies()}, {@link #currentNacks()}, {@link #onRejectionsChanged}), and the xDS meters
+ * ({@link XdsMetrics}). The ADS service hands it each request before asking the cache, and each
+ * response and note the cache answers with.
  *
- * <p>Resource names as requested are kept one String per distinct name and one set per distinct set of names
- * across all streams ({@link ResourceSets}): 1,000 proxies asking for the same 10,000 endpoint assignments would
- * otherwise keep 10 million copies of their names.
+ * <p>Resource names as requested are kept one String per distinct name and one set per distinct set
+ * of names across all streams ({@link ResourceSets}): 1,000 proxies asking for the same 10,000
+ * endpoint assignments would otherwise keep 10 million copies of their names.
  *
- * <p>Thread-safe: the registry is a concurrent map, each stream's state is guarded by its own monitor, and rejection
- * listeners run with no lock held.
+ * <p>Thread-safe: the registry is a concurrent map, each stream's state is guarded by its own
+ * monitor, and rejection listeners run with no lock held.
  */
 public final class StreamRegistry {
 
@@ -40,7 +41,7 @@ public final class StreamRegistry {
 
   /**
    * @param registry where the xDS meters go ({@link XdsMetrics})
-   * @param clock    stamps rejections ({@link ProxyStatus#lastNacks()})
+   * @param clock stamps rejections ({@link ProxyStatus#lastNacks()})
    */
   public StreamRegistry(MeterRegistry registry, Clock clock) {
     this.metrics = new XdsMetrics(registry, this::openStreams);
@@ -58,7 +59,10 @@ public final class StreamRegistry {
     return count;
   }
 
-  /** Runs {@code listener} (on an xDS thread; keep it short) whenever the set of current rejections changes. */
+  /**
+   * Runs {@code listener} (on an xDS thread; keep it short) whenever the set of current rejections
+   * changes.
+   */
   public void onRejectionsChanged(Runnable listener) {
     rejectionListeners.add(listener);
   }
@@ -84,21 +88,31 @@ public final class StreamRegistry {
     }
   }
 
-  /** Takes a state-of-the-world request ({@link StreamState#request(DiscoveryRequest, ResourceSets, long)}). */
+  /**
+   * Takes a state-of-the-world request ({@link StreamState#request(DiscoveryRequest, ResourceSets,
+   * long)}).
+   */
   Optional<SotwRequest> request(StreamState stream, DiscoveryRequest request) {
     Optional<SotwRequest> taken = stream.request(request, resourceSets, System.nanoTime());
-    taken.ifPresent(t -> counted(t.type(), request.hasErrorDetail(), t.convergedNanos(), t.rejectionsChanged()));
+    taken.ifPresent(
+        t ->
+            counted(t.type(), request.hasErrorDetail(), t.convergedNanos(), t.rejectionsChanged()));
     return taken;
   }
 
-  /** Takes a delta request ({@link StreamState#request(DeltaDiscoveryRequest, ResourceSets, long)}). */
+  /**
+   * Takes a delta request ({@link StreamState#request(DeltaDiscoveryRequest, ResourceSets, long)}).
+   */
   Optional<DeltaRequest> request(StreamState stream, DeltaDiscoveryRequest request) {
     Optional<DeltaRequest> taken = stream.request(request, resourceSets, System.nanoTime());
-    taken.ifPresent(t -> counted(t.type(), request.hasErrorDetail(), t.convergedNanos(), t.rejectionsChanged()));
+    taken.ifPresent(
+        t ->
+            counted(t.type(), request.hasErrorDetail(), t.convergedNanos(), t.rejectionsChanged()));
     return taken;
   }
 
-  private void counted(ResourceType type, boolean nack, long convergedNanos, boolean rejectionsChanged) {
+  private void counted(
+      ResourceType type, boolean nack, long convergedNanos, boolean rejectionsChanged) {
     if (nack) {
       metrics.nacked(type);
     }
@@ -106,7 +120,9 @@ public final class StreamRegistry {
     rejectionsChanged(rejectionsChanged);
   }
 
-  /** The cache's {@code response} went out on {@code stream} with {@code nonce}, over delta or not. */
+  /**
+   * The cache's {@code response} went out on {@code stream} with {@code nonce}, over delta or not.
+   */
   void sent(StreamState stream, String nonce, Response response, boolean delta) {
     stream.sent(nonce, response);
     metrics.pushed(response.type(), delta);

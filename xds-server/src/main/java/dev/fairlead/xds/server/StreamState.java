@@ -26,24 +26,25 @@ import java.util.Set;
  * What the server knows about one open xDS stream:
  *
  * <ul>
- *   <li>the node, remembered from the first request, so proxies that send it only once
- *       ({@code set_node_on_first_message_only}) still belong to their fleet;</li>
- *   <li>the response behind each nonce sent, so an ACK tells which version a proxy holds and a NACK which version it
- *       rejected — the cache is then told never to send a rejected version again;</li>
- *   <li>of a named type over state of the world, the names its last request listed and the sequence number of the
- *       fleet's resources as of which it holds all of them;</li>
- *   <li>of each type over delta, what the client holds and subscribes to ({@link DeltaState});</li>
- *   <li>its rejections ({@link Rejections});</li>
- *   <li>per type, the version it acknowledged, the version last sent, and the last change of the fleet's resources it
- *       is known to hold, for the convergence time ({@link XdsMetrics}), and the change as of which it holds
- *       everything it asks for ({@link ProxyStatus#upToDateAsOf}).</li>
+ *   <li>the node, remembered from the first request, so proxies that send it only once ({@code
+ *       set_node_on_first_message_only}) still belong to their fleet;
+ *   <li>the response behind each nonce sent, so an ACK tells which version a proxy holds and a NACK
+ *       which version it rejected — the cache is then told never to send a rejected version again;
+ *   <li>of a named type over state of the world, the names its last request listed and the sequence
+ *       number of the fleet's resources as of which it holds all of them;
+ *   <li>of each type over delta, what the client holds and subscribes to ({@link DeltaState});
+ *   <li>its rejections ({@link Rejections});
+ *   <li>per type, the version it acknowledged, the version last sent, and the last change of the
+ *       fleet's resources it is known to hold, for the convergence time ({@link XdsMetrics}), and
+ *       the change as of which it holds everything it asks for ({@link ProxyStatus#upToDateAsOf}).
  * </ul>
  *
- * <p>What the cache needs of it goes out as a {@link SotwSubscription} or {@link DeltaSubscription}; what the cache
- * finds comes back as {@link Answer}s, applied here ({@link #sent}, {@link #noted}).
+ * <p>What the cache needs of it goes out as a {@link SotwSubscription} or {@link
+ * DeltaSubscription}; what the cache finds comes back as {@link Answer}s, applied here ({@link
+ * #sent}, {@link #noted}).
  *
- * <p>Thread-safe: every method holds this object's monitor, which also guards the {@link DeltaState}s and
- * {@link Rejections} it owns. No method calls out while holding it.
+ * <p>Thread-safe: every method holds this object's monitor, which also guards the {@link
+ * DeltaState}s and {@link Rejections} it owns. No method calls out while holding it.
  */
 final class StreamState {
 
@@ -51,53 +52,69 @@ final class StreamState {
   private Node node;
   private boolean delta;
   private final Set<ResourceType> requested = EnumSet.noneOf(ResourceType.class);
+
   /** Per type, the latest state-of-the-world response sent. */
   private final Map<ResourceType, Sent> sotwSent = new EnumMap<>(ResourceType.class);
+
   /** Per named type, what the stream's state-of-the-world requests ask for and hold. */
   private final Map<ResourceType, NamedSubscription> named = new EnumMap<>(ResourceType.class);
+
   private final Map<ResourceType, DeltaState> deltaStates = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, String> acked = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, String> lastSent = new EnumMap<>(ResourceType.class);
+
   /** Per type, the last change of the fleet's resources this stream is known to hold. */
   private final Map<ResourceType, Long> heldChange = new EnumMap<>(ResourceType.class);
+
   /**
-   * Per type, the change of the fleet's resources as of which the cache found the stream holding everything it asks
-   * for, with no response outstanding; absent from when a response goes out until a watch made after its answer
-   * finds that again.
+   * Per type, the change of the fleet's resources as of which the cache found the stream holding
+   * everything it asks for, with no response outstanding; absent from when a response goes out
+   * until a watch made after its answer finds that again.
    */
   private final Map<ResourceType, Long> upToDateAsOf = new EnumMap<>(ResourceType.class);
+
   private final Rejections rejections;
 
-  /** @param clock stamps rejections */
+  /**
+   * @param clock stamps rejections
+   */
   StreamState(long id, Clock clock) {
     this.id = id;
     this.rejections = new Rejections(clock);
   }
 
   /**
-   * A state-of-the-world request of a type Fairlead serves, as the stream took it. {@code names}: those it lists (for
-   * a named type, the set shared with every stream asking for the same); {@code addedNames}: of a named type, those
-   * its previous request of the type did not list; {@code firstOfType}: there was none; {@code rejectedVersion}: the
-   * version it rejects if it is a NACK of the latest response; {@code rejectionsChanged}: the stream's standing
-   * rejections changed; {@code convergedNanos}: the convergence time its ACK gave, -1 if none.
+   * A state-of-the-world request of a type Fairlead serves, as the stream took it. {@code names}:
+   * those it lists (for a named type, the set shared with every stream asking for the same); {@code
+   * addedNames}: of a named type, those its previous request of the type did not list; {@code
+   * firstOfType}: there was none; {@code rejectedVersion}: the version it rejects if it is a NACK
+   * of the latest response; {@code rejectionsChanged}: the stream's standing rejections changed;
+   * {@code convergedNanos}: the convergence time its ACK gave, -1 if none.
    */
-  record SotwRequest(ResourceType type, Set<String> names, Set<String> addedNames, boolean firstOfType,
-      String version, Optional<String> rejectedVersion, boolean rejectionsChanged, long convergedNanos) {
-  }
+  record SotwRequest(
+      ResourceType type,
+      Set<String> names,
+      Set<String> addedNames,
+      boolean firstOfType,
+      String version,
+      Optional<String> rejectedVersion,
+      boolean rejectionsChanged,
+      long convergedNanos) {}
 
   /**
-   * A delta request of a type Fairlead serves, as the stream took it: whether the stream's standing rejections
-   * changed, and the convergence time its ACK gave (-1 if none).
+   * A delta request of a type Fairlead serves, as the stream took it: whether the stream's standing
+   * rejections changed, and the convergence time its ACK gave (-1 if none).
    */
-  record DeltaRequest(ResourceType type, boolean rejectionsChanged, long convergedNanos) {
-  }
+  record DeltaRequest(ResourceType type, boolean rejectionsChanged, long convergedNanos) {}
 
   /**
-   * Takes a state-of-the-world request: its node, its names, and the ACK or NACK it carries. Empty for a type
-   * Fairlead does not serve.
+   * Takes a state-of-the-world request: its node, its names, and the ACK or NACK it carries. Empty
+   * for a type Fairlead does not serve.
    */
-  synchronized Optional<SotwRequest> request(DiscoveryRequest request, ResourceSets sets, long nowNanos) {
-    Optional<ResourceType> known = asked(request.hasNode() ? request.getNode() : null, request.getTypeUrl());
+  synchronized Optional<SotwRequest> request(
+      DiscoveryRequest request, ResourceSets sets, long nowNanos) {
+    Optional<ResourceType> known =
+        asked(request.hasNode() ? request.getNode() : null, request.getTypeUrl());
     if (known.isEmpty()) {
       return Optional.empty();
     }
@@ -109,7 +126,8 @@ final class StreamState {
     if (type.wildcard()) {
       names = Set.copyOf(listed);
     } else {
-      // Envoy names the same resources in every request (each ACK): build a set only when they differ, and keep
+      // Envoy names the same resources in every request (each ACK): build a set only when they
+      // differ, and keep
       // it shared with every stream asking for the same.
       NamedSubscription subscription = named.get(type);
       firstOfType = subscription == null;
@@ -133,75 +151,109 @@ final class StreamState {
       Response response = sent.response();
       if (request.hasErrorDetail()) {
         rejectedVersion = Optional.of(response.version());
-        changed = rejections.reject(proxy(), type, response.version(), sent.names(),
-            request.getErrorDetail().getMessage());
+        changed =
+            rejections.reject(
+                proxy(),
+                type,
+                response.version(),
+                sent.names(),
+                request.getErrorDetail().getMessage());
       } else {
         acked.put(type, response.version());
         converged = acknowledged(type, response, nowNanos);
-        // A named type's response carries only what changed: accepting one clears a rejection only if it carried
+        // A named type's response carries only what changed: accepting one clears a rejection only
+        // if it carried
         // every resource rejected.
         Optional<Nack> standing = rejections.standing(type);
-        if (type.wildcard() || standing.isEmpty() || sent.names().containsAll(standing.get().resourceNames())) {
+        if (type.wildcard()
+            || standing.isEmpty()
+            || sent.names().containsAll(standing.get().resourceNames())) {
           changed = rejections.clear(proxy(), type, "accepted version " + response.version());
         }
       }
     }
-    return Optional.of(new SotwRequest(type, names, added, firstOfType, request.getVersionInfo(), rejectedVersion,
-        changed, converged));
+    return Optional.of(
+        new SotwRequest(
+            type,
+            names,
+            added,
+            firstOfType,
+            request.getVersionInfo(),
+            rejectedVersion,
+            changed,
+            converged));
   }
 
   /**
-   * Takes a delta request: its node, its subscription changes, and the ACK or NACK it carries. Empty for a type
-   * Fairlead does not serve.
+   * Takes a delta request: its node, its subscription changes, and the ACK or NACK it carries.
+   * Empty for a type Fairlead does not serve.
    */
-  synchronized Optional<DeltaRequest> request(DeltaDiscoveryRequest request, ResourceSets sets, long nowNanos) {
+  synchronized Optional<DeltaRequest> request(
+      DeltaDiscoveryRequest request, ResourceSets sets, long nowNanos) {
     delta = true;
-    Optional<ResourceType> known = asked(request.hasNode() ? request.getNode() : null, request.getTypeUrl());
+    Optional<ResourceType> known =
+        asked(request.hasNode() ? request.getNode() : null, request.getTypeUrl());
     if (known.isEmpty()) {
       return Optional.empty();
     }
     ResourceType type = known.get();
     DeltaState state = deltaState(type);
-    boolean changed = state.subscriptionChanged(type, request, sets)
-        && rejections.clear(proxy(), type, "unsubscribed from the resources it rejected");
+    boolean changed =
+        state.subscriptionChanged(type, request, sets)
+            && rejections.clear(proxy(), type, "unsubscribed from the resources it rejected");
     long converged = -1;
     Optional<Response> answered = state.answered(request.getResponseNonce());
     if (answered.isPresent()) {
       Response response = answered.get();
       if (request.hasErrorDetail()) {
         List<String> names = state.rejected(response);
-        changed |= rejections.reject(proxy(), type, response.version(), names, request.getErrorDetail().getMessage());
+        changed |=
+            rejections.reject(
+                proxy(), type, response.version(), names, request.getErrorDetail().getMessage());
       } else {
         boolean acceptedAll = state.accepted(response, sets);
         acked.put(type, response.version());
         converged = acknowledged(type, response, nowNanos);
-        changed |= acceptedAll && rejections.clear(proxy(), type, "accepted every resource it rejected");
+        changed |=
+            acceptedAll && rejections.clear(proxy(), type, "accepted every resource it rejected");
       }
     }
     return Optional.of(new DeltaRequest(type, changed, converged));
   }
 
   /**
-   * What the cache needs to answer {@code request}, as the stream stands now. {@code clusterChanged}: a cluster
-   * response went out since the last endpoint response.
+   * What the cache needs to answer {@code request}, as the stream stands now. {@code
+   * clusterChanged}: a cluster response went out since the last endpoint response.
    */
   synchronized SotwSubscription subscription(SotwRequest request, boolean clusterChanged) {
     ResourceType type = request.type();
     NamedSubscription subscription = named.get(type);
-    return new SotwSubscription(proxy(), type, request.names(), request.addedNames(), request.firstOfType(),
-        request.version(), request.rejectedVersion(), rejections.standing(type).map(Nack::resourceNames),
-        clusterChanged && type == ResourceType.ENDPOINT, subscription == null ? -1 : subscription.heldAsOf,
+    return new SotwSubscription(
+        proxy(),
+        type,
+        request.names(),
+        request.addedNames(),
+        request.firstOfType(),
+        request.version(),
+        request.rejectedVersion(),
+        rejections.standing(type).map(Nack::resourceNames),
+        clusterChanged && type == ResourceType.ENDPOINT,
+        subscription == null ? -1 : subscription.heldAsOf,
         heldChange.getOrDefault(type, -1L));
   }
 
-  /** What the cache needs to answer the delta stream's subscription to {@code type}, as it stands now. */
+  /**
+   * What the cache needs to answer the delta stream's subscription to {@code type}, as it stands
+   * now.
+   */
   synchronized DeltaSubscription subscription(ResourceType type) {
     return deltaState(type).subscription(proxy(), type, heldChange.getOrDefault(type, -1L));
   }
 
   /**
-   * The cache watches the type for this stream from change {@code firstChange} of the fleet's resources: the stream's
-   * progress on the type is followed from there, if it was not already (-1: not followed).
+   * The cache watches the type for this stream from change {@code firstChange} of the fleet's
+   * resources: the stream's progress on the type is followed from there, if it was not already (-1:
+   * not followed).
    */
   synchronized void watching(ResourceType type, long firstChange) {
     if (firstChange >= 0) {
@@ -222,7 +274,10 @@ final class StreamState {
     upToDateAsOf.remove(type);
   }
 
-  /** Applies what the cache noted while a watch waits; returns whether the standing rejections changed. */
+  /**
+   * Applies what the cache noted while a watch waits; returns whether the standing rejections
+   * changed.
+   */
   synchronized boolean noted(Answer note) {
     ResourceType type = note.type();
     if (note instanceof Holds holds) {
@@ -231,10 +286,12 @@ final class StreamState {
       } else {
         holdsNamedAsOf(type, holds.sequence());
       }
-      boolean changed = switch (holds.standing()) {
-        case CURRENT_VERSION -> rejections.clear(proxy(), type, "holds the current version again");
-        case UP_TO_DATE, WITHHELD -> false;
-      };
+      boolean changed =
+          switch (holds.standing()) {
+            case CURRENT_VERSION ->
+                rejections.clear(proxy(), type, "holds the current version again");
+            case UP_TO_DATE, WITHHELD -> false;
+          };
       if (holds.standing() != Answer.Standing.WITHHELD) {
         upToDate(type, holds.change());
         upToDateAsOf.merge(type, holds.change(), Math::max);
@@ -247,13 +304,17 @@ final class StreamState {
         return deltaState(type).forget(gone.names()) && rejections.clear(proxy(), type, why);
       }
       Optional<Nack> standing = rejections.standing(type);
-      return standing.isPresent() && gone.names().containsAll(standing.get().resourceNames())
+      return standing.isPresent()
+          && gone.names().containsAll(standing.get().resourceNames())
           && rejections.clear(proxy(), type, why);
     }
     throw new IllegalArgumentException("Not a note: " + note);
   }
 
-  /** Whether this stream speaks {@code delta} (or state of the world) and has asked for {@code type}. */
+  /**
+   * Whether this stream speaks {@code delta} (or state of the world) and has asked for {@code
+   * type}.
+   */
   synchronized boolean asks(ResourceType type, boolean delta) {
     return this.delta == delta && requested.contains(type);
   }
@@ -268,11 +329,24 @@ final class StreamState {
     if (node == null) {
       return Optional.empty();
     }
-    return Optional.of(new ProxyStatus(id, nodeId(), fleet(), delta, Audience.of(node), acked, lastSent,
-        rejections.standing(), rejections.last(), upToDateAsOf));
+    return Optional.of(
+        new ProxyStatus(
+            id,
+            nodeId(),
+            fleet(),
+            delta,
+            Audience.of(node),
+            acked,
+            lastSent,
+            rejections.standing(),
+            rejections.last(),
+            upToDateAsOf));
   }
 
-  /** Holds everything of a type as of {@code change}: no convergence is pending, nothing sent is outstanding. */
+  /**
+   * Holds everything of a type as of {@code change}: no convergence is pending, nothing sent is
+   * outstanding.
+   */
   private void upToDate(ResourceType type, long change) {
     heldChange.merge(type, change, Math::max);
     String version = acked.get(type);
@@ -282,8 +356,8 @@ final class StreamState {
   }
 
   /**
-   * The proxy accepted {@code response}: returns how long since the first change it carried was observed, or -1 if
-   * it carried none new.
+   * The proxy accepted {@code response}: returns how long since the first change it carried was
+   * observed, or -1 if it carried none new.
    */
   private long acknowledged(ResourceType type, Response response, long nowNanos) {
     Long before = heldChange.get(type);
@@ -291,12 +365,14 @@ final class StreamState {
       return -1;
     }
     heldChange.put(type, response.change());
-    return response.firstObservedNanos() < 0 ? -1 : Math.max(0, nowNanos - response.firstObservedNanos());
+    return response.firstObservedNanos() < 0
+        ? -1
+        : Math.max(0, nowNanos - response.firstObservedNanos());
   }
 
   /**
-   * Holds, of a named type over state of the world, every resource it asks for as of sequence number
-   * {@code sequence} of the fleet's resources.
+   * Holds, of a named type over state of the world, every resource it asks for as of sequence
+   * number {@code sequence} of the fleet's resources.
    */
   private void holdsNamedAsOf(ResourceType type, long sequence) {
     NamedSubscription subscription = named.get(type);
@@ -305,7 +381,9 @@ final class StreamState {
     }
   }
 
-  /** Remembers the first node a request carries; returns the type asked for, if Fairlead serves it. */
+  /**
+   * Remembers the first node a request carries; returns the type asked for, if Fairlead serves it.
+   */
   private Optional<ResourceType> asked(Node fromRequest, String typeUrl) {
     if (node == null && fromRequest != null) {
       node = fromRequest;
@@ -340,9 +418,9 @@ final class StreamState {
   }
 
   /**
-   * A named type (EDS, RDS) on a state-of-the-world stream: the names its last request listed (a set shared with
-   * every stream asking for the same, {@link ResourceSets}) and the sequence number of the fleet's resources as of
-   * which it holds all of them.
+   * A named type (EDS, RDS) on a state-of-the-world stream: the names its last request listed (a
+   * set shared with every stream asking for the same, {@link ResourceSets}) and the sequence number
+   * of the fleet's resources as of which it holds all of them.
    */
   private static final class NamedSubscription {
     private Set<String> names = Set.of();

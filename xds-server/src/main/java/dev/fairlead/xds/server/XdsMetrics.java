@@ -12,15 +12,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToIntBiFunction;
 
 /**
- * The xDS server's meters, tagged by {@code type} (CDS, EDS, LDS, RDS) and, where the protocol matters,
- * {@code mode} ({@code sotw} or {@code delta}):
+ * The xDS server's meters, tagged by {@code type} (CDS, EDS, LDS, RDS) and, where the protocol
+ * matters, {@code mode} ({@code sotw} or {@code delta}):
  *
  * <ul>
- *   <li>{@code fairlead.xds.streams}: open streams that have asked for the type (gauge);</li>
- *   <li>{@code fairlead.xds.pushes}: responses sent;</li>
- *   <li>{@code fairlead.xds.nacks}: responses proxies rejected;</li>
- *   <li>{@code fairlead.xds.convergence}: from a change being observed (the configuration published) to a proxy's
- *       ACK of the first version that carries it, one sample per proxy and response (histogram).</li>
+ *   <li>{@code fairlead.xds.streams}: open streams that have asked for the type (gauge);
+ *   <li>{@code fairlead.xds.pushes}: responses sent;
+ *   <li>{@code fairlead.xds.nacks}: responses proxies rejected;
+ *   <li>{@code fairlead.xds.convergence}: from a change being observed (the configuration
+ *       published) to a proxy's ACK of the first version that carries it, one sample per proxy and
+ *       response (histogram).
  * </ul>
  *
  * Thread-safe.
@@ -31,39 +32,52 @@ final class XdsMetrics {
   static final String DELTA = "delta";
 
   private static final Duration[] CONVERGENCE_BUCKETS = {
-      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
-      Duration.ofSeconds(60)};
+    Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+    Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+    Duration.ofSeconds(60)
+  };
 
   private final Map<ResourceType, Counter> sotwPushes = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, Counter> deltaPushes = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, Counter> nacks = new EnumMap<>(ResourceType.class);
   private final Map<ResourceType, Timer> convergence = new EnumMap<>(ResourceType.class);
 
-  /** @param streams how many open streams of a mode ({@code true}: delta) have asked for a type */
+  /**
+   * @param streams how many open streams of a mode ({@code true}: delta) have asked for a type
+   */
   XdsMetrics(MeterRegistry registry, ToIntBiFunction<ResourceType, Boolean> streams) {
     for (ResourceType type : ResourceType.values()) {
       String tag = type.shortName();
       for (boolean delta : new boolean[] {false, true}) {
         Gauge.builder("fairlead.xds.streams", () -> streams.applyAsInt(type, delta))
             .description("Open xDS streams that have asked for the type")
-            .tag("type", tag).tag("mode", mode(delta))
+            .tag("type", tag)
+            .tag("mode", mode(delta))
             .register(registry);
-        (delta ? deltaPushes : sotwPushes).put(type, Counter.builder("fairlead.xds.pushes")
-            .description("xDS responses sent")
-            .tag("type", tag).tag("mode", mode(delta))
-            .register(registry));
+        (delta ? deltaPushes : sotwPushes)
+            .put(
+                type,
+                Counter.builder("fairlead.xds.pushes")
+                    .description("xDS responses sent")
+                    .tag("type", tag)
+                    .tag("mode", mode(delta))
+                    .register(registry));
       }
-      nacks.put(type, Counter.builder("fairlead.xds.nacks")
-          .description("xDS responses proxies rejected (NACKs received)")
-          .tag("type", tag)
-          .register(registry));
-      convergence.put(type, Timer.builder("fairlead.xds.convergence")
-          .description("From a configuration change being published to a proxy's ACK of the first version carrying it")
-          .tag("type", tag)
-          .serviceLevelObjectives(CONVERGENCE_BUCKETS)
-          .register(registry));
+      nacks.put(
+          type,
+          Counter.builder("fairlead.xds.nacks")
+              .description("xDS responses proxies rejected (NACKs received)")
+              .tag("type", tag)
+              .register(registry));
+      convergence.put(
+          type,
+          Timer.builder("fairlead.xds.convergence")
+              .description(
+                  "From a configuration change being published to a proxy's ACK of the first version carrying it")
+              .tag("type", tag)
+              .serviceLevelObjectives(CONVERGENCE_BUCKETS)
+              .register(registry));
     }
   }
 

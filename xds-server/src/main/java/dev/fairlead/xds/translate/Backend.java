@@ -9,16 +9,19 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * A cluster a route can send traffic to, with its endpoints: what a fleet must carry for each backend its routes
- * name.
+ * A cluster a route can send traffic to, with its endpoints: what a fleet must carry for each
+ * backend its routes name.
  *
- * @param endpoints    the cluster's ClusterLoadAssignment when it is an EDS cluster; empty when the cluster carries
- *                     its endpoints inline
+ * @param endpoints the cluster's ClusterLoadAssignment when it is an EDS cluster; empty when the
+ *     cluster carries its endpoints inline
  * @param byAllocation whether routes reach it by allocation ({@link AllocationRouting})
- * @param tokens       for a backend reached by allocation, the token of each allocation of its endpoints, by
- *                     allocation name (sorted): the requests pinned to it that may pass
+ * @param tokens for a backend reached by allocation, the token of each allocation of its endpoints,
+ *     by allocation name (sorted): the requests pinned to it that may pass
  */
-record Backend(Cluster cluster, Optional<ClusterLoadAssignment> endpoints, boolean byAllocation,
+record Backend(
+    Cluster cluster,
+    Optional<ClusterLoadAssignment> endpoints,
+    boolean byAllocation,
     SortedMap<String, String> tokens) {
 
   Backend {

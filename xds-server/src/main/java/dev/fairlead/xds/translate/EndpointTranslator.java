@@ -1,8 +1,8 @@
 package dev.fairlead.xds.translate;
 
-import dev.fairlead.api.verdict.ObjectRef;
 import com.google.protobuf.UInt32Value;
 import dev.fairlead.api.v1alpha1.StaticHost;
+import dev.fairlead.api.verdict.ObjectRef;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.Locality;
@@ -26,15 +26,16 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Builds ClusterLoadAssignments: from the hosts of a static Upstream, or from the EndpointSlices of a Service
- * port.
+ * Builds ClusterLoadAssignments: from the hosts of a static Upstream, or from the EndpointSlices of
+ * a Service port.
  *
- * <p>For a Service port, the slices labelled {@code kubernetes.io/service-name=<service>} in the Service's
- * namespace are merged. Each slice lists its own port numbers under the Service port's name, which is how a
- * named target port resolves to different numbers on different pods. Ready endpoints (a missing {@code ready}
- * counts as ready) are HEALTHY; serving and terminating ones are DRAINING, so Envoy finishes what it has but
- * sends nothing new; the rest are left out. Endpoints are grouped into one locality per zone, each of weight 1
- * (gRPC needs a weight of at least 1), sorted by zone, then address, then port.
+ * <p>For a Service port, the slices labelled {@code kubernetes.io/service-name=<service>} in the
+ * Service's namespace are merged. Each slice lists its own port numbers under the Service port's
+ * name, which is how a named target port resolves to different numbers on different pods. Ready
+ * endpoints (a missing {@code ready} counts as ready) are HEALTHY; serving and terminating ones are
+ * DRAINING, so Envoy finishes what it has but sends nothing new; the rest are left out. Endpoints
+ * are grouped into one locality per zone, each of weight 1 (gRPC needs a weight of at least 1),
+ * sorted by zone, then address, then port.
  *
  * <p>Built once per translation from the state's Services and EndpointSlices; immutable afterwards.
  */
@@ -48,7 +49,8 @@ final class EndpointTranslator {
   EndpointTranslator(List<Service> services, List<EndpointSlice> slices) {
     for (Service service : services) {
       if (service.getMetadata() != null && service.getMetadata().getName() != null) {
-        this.services.putIfAbsent(ObjectRef.namespaceOf(service) + "/" + service.getMetadata().getName(), service);
+        this.services.putIfAbsent(
+            ObjectRef.namespaceOf(service) + "/" + service.getMetadata().getName(), service);
       }
     }
     for (EndpointSlice slice : slices) {
@@ -57,7 +59,8 @@ final class EndpointTranslator {
       }
       String service = slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL);
       if (service != null) {
-        slicesByService.computeIfAbsent(ObjectRef.namespaceOf(slice) + "/" + service, k -> new ArrayList<>())
+        slicesByService
+            .computeIfAbsent(ObjectRef.namespaceOf(slice) + "/" + service, k -> new ArrayList<>())
             .add(slice);
       }
     }
@@ -71,13 +74,12 @@ final class EndpointTranslator {
      *
      * @param targets what serves behind each endpoint of the assignment, keyed {@code address:port}
      */
-    record Found(ServicePort port, ClusterLoadAssignment assignment, Map<String, PoolEndpoint> targets)
-        implements ServiceEndpoints {
-    }
+    record Found(
+        ServicePort port, ClusterLoadAssignment assignment, Map<String, PoolEndpoint> targets)
+        implements ServiceEndpoints {}
 
     /** The Service or its port does not exist; {@code problem} says which. */
-    record Missing(String problem) implements ServiceEndpoints {
-    }
+    record Missing(String problem) implements ServiceEndpoints {}
   }
 
   /** A load assignment with no endpoints, for a cluster whose endpoints are not known yet. */
@@ -85,15 +87,26 @@ final class EndpointTranslator {
     return ClusterLoadAssignment.newBuilder().setClusterName(clusterName).build();
   }
 
-  /** The endpoints of a static Upstream's validated hosts, in one locality, weight 1 where none is given. */
+  /**
+   * The endpoints of a static Upstream's validated hosts, in one locality, weight 1 where none is
+   * given.
+   */
   ClusterLoadAssignment staticHosts(String clusterName, List<StaticHost> hosts) {
-    LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder().setLoadBalancingWeight(UInt32Value.of(1));
+    LocalityLbEndpoints.Builder locality =
+        LocalityLbEndpoints.newBuilder().setLoadBalancingWeight(UInt32Value.of(1));
     hosts.stream()
         .sorted(Comparator.comparing(StaticHost::address).thenComparing(StaticHost::port))
-        .forEach(host -> locality.addLbEndpoints(LbEndpoint.newBuilder()
-            .setEndpoint(endpoint(host.address(), host.port()))
-            .setLoadBalancingWeight(UInt32Value.of(host.weight() == null ? 1 : host.weight()))));
-    return ClusterLoadAssignment.newBuilder().setClusterName(clusterName).addEndpoints(locality).build();
+        .forEach(
+            host ->
+                locality.addLbEndpoints(
+                    LbEndpoint.newBuilder()
+                        .setEndpoint(endpoint(host.address(), host.port()))
+                        .setLoadBalancingWeight(
+                            UInt32Value.of(host.weight() == null ? 1 : host.weight()))));
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName(clusterName)
+        .addEndpoints(locality)
+        .build();
   }
 
   /** The Service {@code namespace/name}, or null. */
@@ -107,22 +120,25 @@ final class EndpointTranslator {
   }
 
   /**
-   * The endpoints behind port {@code port} ({@code spec.ports[].port}) of Service {@code namespace/name}, recording
-   * in {@code reads} the Service and the slices they came from.
+   * The endpoints behind port {@code port} ({@code spec.ports[].port}) of Service {@code
+   * namespace/name}, recording in {@code reads} the Service and the slices they came from.
    */
-  ServiceEndpoints service(String clusterName, String namespace, String name, int port, Reads reads) {
+  ServiceEndpoints service(
+      String clusterName, String namespace, String name, int port, Reads reads) {
     String key = namespace + "/" + name;
     Service service = reads.read(Reads.Source.SERVICE, key, serviceNamed(key));
     if (service == null) {
       return new ServiceEndpoints.Missing("Service " + namespace + "/" + name + " not found");
     }
-    Optional<ServicePort> servicePort = service.getSpec() == null || service.getSpec().getPorts() == null
-        ? Optional.empty()
-        : service.getSpec().getPorts().stream()
-            .filter(p -> p.getPort() != null && p.getPort() == port && isTcp(p.getProtocol()))
-            .findFirst();
+    Optional<ServicePort> servicePort =
+        service.getSpec() == null || service.getSpec().getPorts() == null
+            ? Optional.empty()
+            : service.getSpec().getPorts().stream()
+                .filter(p -> p.getPort() != null && p.getPort() == port && isTcp(p.getProtocol()))
+                .findFirst();
     if (servicePort.isEmpty()) {
-      return new ServiceEndpoints.Missing("Service " + namespace + "/" + name + " has no TCP port " + port);
+      return new ServiceEndpoints.Missing(
+          "Service " + namespace + "/" + name + " has no TCP port " + port);
     }
     String portName = Objects.requireNonNullElse(servicePort.get().getName(), "");
     Map<String, Host> hosts = new HashMap<>();
@@ -130,8 +146,14 @@ final class EndpointTranslator {
       slicePort(slice, portName).ifPresent(slicePort -> addHosts(slice, slicePort, hosts));
     }
     Map<String, PoolEndpoint> targets = new TreeMap<>();
-    hosts.values().forEach(host -> targets.put(host.address() + ":" + host.port(), new PoolEndpoint(host.address(),
-        host.port(), host.zone(), host.pod(), host.node())));
+    hosts
+        .values()
+        .forEach(
+            host ->
+                targets.put(
+                    host.address() + ":" + host.port(),
+                    new PoolEndpoint(
+                        host.address(), host.port(), host.zone(), host.pod(), host.node())));
     return new ServiceEndpoints.Found(servicePort.get(), assignment(clusterName, hosts), targets);
   }
 
@@ -140,7 +162,10 @@ final class EndpointTranslator {
       return Optional.empty();
     }
     return slice.getPorts().stream()
-        .filter(p -> portName.equals(Objects.requireNonNullElse(p.getName(), "")) && isTcp(p.getProtocol()))
+        .filter(
+            p ->
+                portName.equals(Objects.requireNonNullElse(p.getName(), ""))
+                    && isTcp(p.getProtocol()))
         .map(EndpointPort::getPort)
         .filter(p -> p != null && p >= 1 && p <= 65535)
         .findFirst();
@@ -160,12 +185,24 @@ final class EndpointTranslator {
       if (address == null || !UpstreamValidator.isIpAddress(address) || health.isEmpty()) {
         continue;
       }
-      String pod = endpoint.getTargetRef() != null && "Pod".equals(endpoint.getTargetRef().getKind())
-          ? Objects.requireNonNullElse(endpoint.getTargetRef().getName(), "") : "";
-      Host host = new Host(Objects.requireNonNullElse(endpoint.getZone(), ""), address, port, health.get(), pod,
-          Objects.requireNonNullElse(endpoint.getNodeName(), ""));
-      // The same endpoint can sit in two slices while the controller moves it; the healthier entry wins.
-      hosts.merge(address + " " + port, host, (a, b) -> Host.ORDER_FOR_DUPLICATES.compare(a, b) <= 0 ? a : b);
+      String pod =
+          endpoint.getTargetRef() != null && "Pod".equals(endpoint.getTargetRef().getKind())
+              ? Objects.requireNonNullElse(endpoint.getTargetRef().getName(), "")
+              : "";
+      Host host =
+          new Host(
+              Objects.requireNonNullElse(endpoint.getZone(), ""),
+              address,
+              port,
+              health.get(),
+              pod,
+              Objects.requireNonNullElse(endpoint.getNodeName(), ""));
+      // The same endpoint can sit in two slices while the controller moves it; the healthier entry
+      // wins.
+      hosts.merge(
+          address + " " + port,
+          host,
+          (a, b) -> Host.ORDER_FOR_DUPLICATES.compare(a, b) <= 0 ? a : b);
     }
   }
 
@@ -173,7 +210,8 @@ final class EndpointTranslator {
     if (conditions == null || conditions.getReady() == null || conditions.getReady()) {
       return Optional.of(HealthStatus.HEALTHY);
     }
-    if (Boolean.TRUE.equals(conditions.getServing()) && Boolean.TRUE.equals(conditions.getTerminating())) {
+    if (Boolean.TRUE.equals(conditions.getServing())
+        && Boolean.TRUE.equals(conditions.getTerminating())) {
       return Optional.of(HealthStatus.DRAINING);
     }
     return Optional.empty();
@@ -181,28 +219,37 @@ final class EndpointTranslator {
 
   private static ClusterLoadAssignment assignment(String clusterName, Map<String, Host> hosts) {
     Map<String, List<Host>> byZone = new TreeMap<>();
-    hosts.values().forEach(host -> byZone.computeIfAbsent(host.zone(), z -> new ArrayList<>()).add(host));
-    ClusterLoadAssignment.Builder assignment = ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
-    byZone.forEach((zone, zoneHosts) -> {
-      LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder()
-          .setLoadBalancingWeight(UInt32Value.of(1));
-      if (!zone.isEmpty()) {
-        locality.setLocality(Locality.newBuilder().setZone(zone));
-      }
-      zoneHosts.stream()
-          .sorted(Comparator.comparing(Host::address).thenComparing(Host::port))
-          .forEach(host -> locality.addLbEndpoints(LbEndpoint.newBuilder()
-              .setEndpoint(endpoint(host.address(), host.port()))
-              .setHealthStatus(host.health())));
-      assignment.addEndpoints(locality);
-    });
+    hosts
+        .values()
+        .forEach(host -> byZone.computeIfAbsent(host.zone(), z -> new ArrayList<>()).add(host));
+    ClusterLoadAssignment.Builder assignment =
+        ClusterLoadAssignment.newBuilder().setClusterName(clusterName);
+    byZone.forEach(
+        (zone, zoneHosts) -> {
+          LocalityLbEndpoints.Builder locality =
+              LocalityLbEndpoints.newBuilder().setLoadBalancingWeight(UInt32Value.of(1));
+          if (!zone.isEmpty()) {
+            locality.setLocality(Locality.newBuilder().setZone(zone));
+          }
+          zoneHosts.stream()
+              .sorted(Comparator.comparing(Host::address).thenComparing(Host::port))
+              .forEach(
+                  host ->
+                      locality.addLbEndpoints(
+                          LbEndpoint.newBuilder()
+                              .setEndpoint(endpoint(host.address(), host.port()))
+                              .setHealthStatus(host.health())));
+          assignment.addEndpoints(locality);
+        });
     return assignment.build();
   }
 
   private static Endpoint endpoint(String address, int port) {
     return Endpoint.newBuilder()
-        .setAddress(Address.newBuilder().setSocketAddress(
-            SocketAddress.newBuilder().setAddress(address).setPortValue(port)))
+        .setAddress(
+            Address.newBuilder()
+                .setSocketAddress(
+                    SocketAddress.newBuilder().setAddress(address).setPortValue(port)))
         .build();
   }
 
@@ -210,11 +257,12 @@ final class EndpointTranslator {
     return protocol == null || "TCP".equals(protocol);
   }
 
-  private record Host(String zone, String address, int port, HealthStatus health, String pod, String node) {
+  private record Host(
+      String zone, String address, int port, HealthStatus health, String pod, String node) {
 
     /** HEALTHY before DRAINING, then by zone: which of two entries for one endpoint to keep. */
-    static final Comparator<Host> ORDER_FOR_DUPLICATES = Comparator
-        .comparing((Host h) -> h.health() == HealthStatus.HEALTHY ? 0 : 1)
-        .thenComparing(Host::zone);
+    static final Comparator<Host> ORDER_FOR_DUPLICATES =
+        Comparator.comparing((Host h) -> h.health() == HealthStatus.HEALTHY ? 0 : 1)
+            .thenComparing(Host::zone);
   }
 }

@@ -7,9 +7,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A duration written the way the Upstream API takes it: Go syntax restricted to number+unit pairs with units
- * {@code ms}, {@code s}, {@code m} and {@code h} ({@code 250ms}, {@code 5s}, {@code 1m30s}, {@code 1.5h}), the
- * same pattern the CRD schema enforces. Exact to the nanosecond; fractions of a nanosecond are dropped.
+ * A duration written the way the Upstream API takes it: Go syntax restricted to number+unit pairs
+ * with units {@code ms}, {@code s}, {@code m} and {@code h} ({@code 250ms}, {@code 5s}, {@code
+ * 1m30s}, {@code 1.5h}), the same pattern the CRD schema enforces. Exact to the nanosecond;
+ * fractions of a nanosecond are dropped.
  *
  * @param nanos the length; {@link Long#MAX_VALUE} stands for anything longer
  */
@@ -32,7 +33,8 @@ record GoDuration(long nanos) {
       total = total.add(new BigDecimal(pair.group(1)).multiply(nanosPer(pair.group(2))));
     }
     BigInteger whole = total.toBigInteger();
-    return Optional.of(new GoDuration(whole.compareTo(MAX) > 0 ? Long.MAX_VALUE : whole.longValueExact()));
+    return Optional.of(
+        new GoDuration(whole.compareTo(MAX) > 0 ? Long.MAX_VALUE : whole.longValueExact()));
   }
 
   private static BigDecimal nanosPer(String unit) {

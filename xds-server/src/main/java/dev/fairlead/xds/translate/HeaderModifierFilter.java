@@ -8,10 +8,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import java.util.List;
 
 /**
- * The Gateway API's {@code RequestHeaderModifier} and {@code ResponseHeaderModifier} filters, on a rule or a
- * backendRef: the route's (or the weighted cluster's) request or response headers to add and to remove, as
- * {@link HeaderModifier} reads the filter. The two differ only in which headers they touch, so one class serves
- * both: {@link #REQUEST} and {@link #RESPONSE}.
+ * The Gateway API's {@code RequestHeaderModifier} and {@code ResponseHeaderModifier} filters, on a
+ * rule or a backendRef: the route's (or the weighted cluster's) request or response headers to add
+ * and to remove, as {@link HeaderModifier} reads the filter. The two differ only in which headers
+ * they touch, so one class serves both: {@link #REQUEST} and {@link #RESPONSE}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -47,7 +47,8 @@ final class HeaderModifierFilter implements RouteFilter {
   }
 
   @Override
-  public void validate(HTTPRouteRule rule, HTTPRouteFilter filter, String field, List<String> problems) {
+  public void validate(
+      HTTPRouteRule rule, HTTPRouteFilter filter, String field, List<String> problems) {
     HeaderModifier.validate(config(filter), field + "." + configField(), problems);
   }
 
@@ -55,19 +56,28 @@ final class HeaderModifierFilter implements RouteFilter {
   public void patchRoute(HTTPRouteFilter filter, Route.Builder route) {
     HeaderModifier modifier = HeaderModifier.of(config(filter));
     if (request) {
-      route.addAllRequestHeadersToAdd(modifier.toAdd()).addAllRequestHeadersToRemove(modifier.toRemove());
+      route
+          .addAllRequestHeadersToAdd(modifier.toAdd())
+          .addAllRequestHeadersToRemove(modifier.toRemove());
     } else {
-      route.addAllResponseHeadersToAdd(modifier.toAdd()).addAllResponseHeadersToRemove(modifier.toRemove());
+      route
+          .addAllResponseHeadersToAdd(modifier.toAdd())
+          .addAllResponseHeadersToRemove(modifier.toRemove());
     }
   }
 
   @Override
-  public void patchBackendRef(HTTPRouteFilter filter, WeightedCluster.ClusterWeight.Builder cluster) {
+  public void patchBackendRef(
+      HTTPRouteFilter filter, WeightedCluster.ClusterWeight.Builder cluster) {
     HeaderModifier modifier = HeaderModifier.of(config(filter));
     if (request) {
-      cluster.addAllRequestHeadersToAdd(modifier.toAdd()).addAllRequestHeadersToRemove(modifier.toRemove());
+      cluster
+          .addAllRequestHeadersToAdd(modifier.toAdd())
+          .addAllRequestHeadersToRemove(modifier.toRemove());
     } else {
-      cluster.addAllResponseHeadersToAdd(modifier.toAdd()).addAllResponseHeadersToRemove(modifier.toRemove());
+      cluster
+          .addAllResponseHeadersToAdd(modifier.toAdd())
+          .addAllResponseHeadersToRemove(modifier.toRemove());
     }
   }
 }

@@ -5,11 +5,11 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A Gateway API hostname: a lower-case DNS name ({@code foo.example.com}) or a wildcard one
- * ({@code *.example.com}, which stands for one or more labels in front of {@code .example.com}).
+ * A Gateway API hostname: a lower-case DNS name ({@code foo.example.com}) or a wildcard one ({@code
+ * *.example.com}, which stands for one or more labels in front of {@code .example.com}).
  *
- * <p>Implements the Gateway API rule for which requests a route attached to a listener serves: the intersection
- * of the listener's hostname and the route's.
+ * <p>Implements the Gateway API rule for which requests a route attached to a listener serves: the
+ * intersection of the listener's hostname and the route's.
  */
 record Hostname(String value) {
 
@@ -29,7 +29,8 @@ record Hostname(String value) {
       return Optional.of("must be a DNS name, not an IP address, was " + value);
     }
     if (!SYNTAX.matcher(value).matches()) {
-      return Optional.of("must be a lower-case DNS name, optionally starting with *., was \"" + value + "\"");
+      return Optional.of(
+          "must be a lower-case DNS name, optionally starting with *., was \"" + value + "\"");
     }
     return Optional.empty();
   }
@@ -39,8 +40,8 @@ record Hostname(String value) {
   }
 
   /**
-   * The hostnames both this and {@code other} match, as one hostname: the more specific of the two when one
-   * covers the other, none when they are disjoint.
+   * The hostnames both this and {@code other} match, as one hostname: the more specific of the two
+   * when one covers the other, none when they are disjoint.
    */
   Optional<Hostname> intersect(Hostname other) {
     if (covers(other)) {

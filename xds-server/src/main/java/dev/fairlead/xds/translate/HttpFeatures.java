@@ -15,12 +15,14 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The ordered list of {@link HttpFeature}s the translator applies: adding a feature is one class and one entry
- * here. The order is the order of the hooks, and so of the HTTP filters in a connection manager.
+ * The ordered list of {@link HttpFeature}s the translator applies: adding a feature is one class
+ * and one entry here. The order is the order of the hooks, and so of the HTTP filters in a
+ * connection manager.
  *
- * <p>It also checks a rule's filter lists as a whole, before each {@link RouteFilter} checks its own filter: a
- * filter type without a feature here is refused as not supported (ExtensionRef, CORS, ExternalAuth …), so is a
- * type given twice in one list (but for a {@linkplain RouteFilter#repeatable() repeatable} one), a configuration missing or belonging to another type,
+ * <p>It also checks a rule's filter lists as a whole, before each {@link RouteFilter} checks its
+ * own filter: a filter type without a feature here is refused as not supported (ExtensionRef, CORS,
+ * ExternalAuth …), so is a type given twice in one list (but for a {@linkplain
+ * RouteFilter#repeatable() repeatable} one), a configuration missing or belonging to another type,
  * RequestRedirect together with URLRewrite, and on a backendRef a type that is not allowed there.
  *
  * <p>Immutable and thread-safe.
@@ -41,15 +43,16 @@ final class HttpFeatures {
 
   /** Every feature Fairlead has, in order. */
   static HttpFeatures all(TranslatorOptions options) {
-    return new HttpFeatures(List.of(
-        new WebSocketUpgrades(),
-        new AllocationRoutingFilter(options.unallocatedStatus()),
-        HeaderModifierFilter.REQUEST,
-        HeaderModifierFilter.RESPONSE,
-        new URLRewriteFilter(),
-        new RequestRedirectFilter(),
-        new RequestMirrorFilter(),
-        new RuleTimeouts()));
+    return new HttpFeatures(
+        List.of(
+            new WebSocketUpgrades(),
+            new AllocationRoutingFilter(options.unallocatedStatus()),
+            HeaderModifierFilter.REQUEST,
+            HeaderModifierFilter.RESPONSE,
+            new URLRewriteFilter(),
+            new RequestRedirectFilter(),
+            new RequestMirrorFilter(),
+            new RuleTimeouts()));
   }
 
   void validate(HTTPRouteRule rule, String field, List<String> problems) {
@@ -57,13 +60,22 @@ final class HttpFeatures {
     List<HTTPBackendRef> refs = Objects.requireNonNullElse(rule.getBackendRefs(), List.of());
     for (int k = 0; k < refs.size(); k++) {
       if (refs.get(k) != null) {
-        filterProblems(rule, refs.get(k).getFilters(), field + ".backendRefs[" + k + "].filters", true, problems);
+        filterProblems(
+            rule,
+            refs.get(k).getFilters(),
+            field + ".backendRefs[" + k + "].filters",
+            true,
+            problems);
       }
     }
     features.forEach(feature -> feature.validate(rule, field, problems));
   }
 
-  private void filterProblems(HTTPRouteRule rule, List<HTTPRouteFilter> list, String field, boolean onBackendRef,
+  private void filterProblems(
+      HTTPRouteRule rule,
+      List<HTTPRouteFilter> list,
+      String field,
+      boolean onBackendRef,
       List<String> problems) {
     Set<String> types = new HashSet<>();
     List<HTTPRouteFilter> filterList = Objects.requireNonNullElse(list, List.of());
@@ -76,16 +88,22 @@ final class HttpFeatures {
       }
       RouteFilter feature = filters.get(filter.getType());
       if (feature == null) {
-        problems.add(at + ".type: " + filter.getType() + " is not supported, only " + String.join(", ",
-            filters.keySet()));
+        problems.add(
+            at
+                + ".type: "
+                + filter.getType()
+                + " is not supported, only "
+                + String.join(", ", filters.keySet()));
       } else if (onBackendRef && !feature.onBackendRefs()) {
-        problems.add(at + ".type: " + filter.getType() + " is not supported on backendRefs, only on rules");
+        problems.add(
+            at + ".type: " + filter.getType() + " is not supported on backendRefs, only on rules");
       } else if (!types.add(filter.getType()) && !feature.repeatable()) {
         problems.add(at + ".type: " + filter.getType() + " given twice; each type may appear once");
       } else if (feature.config(filter) == null) {
         problems.add(at + "." + feature.configField() + ": required for type " + filter.getType());
       } else if (configurations(filter) > 1) {
-        problems.add(at + ": only " + feature.configField() + " may be set for type " + filter.getType());
+        problems.add(
+            at + ": only " + feature.configField() + " may be set for type " + filter.getType());
       } else {
         feature.validate(rule, filter, at, problems);
       }
@@ -96,9 +114,15 @@ final class HttpFeatures {
   }
 
   private static long configurations(HTTPRouteFilter filter) {
-    return Stream.of(filter.getRequestHeaderModifier(), filter.getResponseHeaderModifier(),
-            filter.getRequestRedirect(), filter.getUrlRewrite(), filter.getRequestMirror(), filter.getExtensionRef(),
-            filter.getCors(), filter.getExternalAuth())
+    return Stream.of(
+            filter.getRequestHeaderModifier(),
+            filter.getResponseHeaderModifier(),
+            filter.getRequestRedirect(),
+            filter.getUrlRewrite(),
+            filter.getRequestMirror(),
+            filter.getExtensionRef(),
+            filter.getCors(),
+            filter.getExternalAuth())
         .filter(Objects::nonNull)
         .count();
   }
@@ -108,10 +132,13 @@ final class HttpFeatures {
     return route;
   }
 
-  /** Patches the weighted cluster of {@code ref} for its filters, which passed {@link #validate}. */
-  WeightedCluster.ClusterWeight.Builder patchBackendRef(HTTPBackendRef ref,
-      WeightedCluster.ClusterWeight.Builder cluster) {
-    for (HTTPRouteFilter filter : Objects.requireNonNullElse(ref.getFilters(), List.<HTTPRouteFilter>of())) {
+  /**
+   * Patches the weighted cluster of {@code ref} for its filters, which passed {@link #validate}.
+   */
+  WeightedCluster.ClusterWeight.Builder patchBackendRef(
+      HTTPBackendRef ref, WeightedCluster.ClusterWeight.Builder cluster) {
+    for (HTTPRouteFilter filter :
+        Objects.requireNonNullElse(ref.getFilters(), List.<HTTPRouteFilter>of())) {
       filters.get(filter.getType()).patchBackendRef(filter, cluster);
     }
     return cluster;
@@ -125,7 +152,8 @@ final class HttpFeatures {
     return patched;
   }
 
-  HttpConnectionManager.Builder patchConnectionManager(List<Route> routes, HttpConnectionManager.Builder manager) {
+  HttpConnectionManager.Builder patchConnectionManager(
+      List<Route> routes, HttpConnectionManager.Builder manager) {
     features.forEach(feature -> feature.patchConnectionManager(routes, manager));
     return manager;
   }

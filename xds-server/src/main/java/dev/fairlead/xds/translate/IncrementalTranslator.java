@@ -28,20 +28,22 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * The {@link Translator}'s translation, made again for each new state from what changed since the last one: what
- * an Upstream, a Service port's backend, a Gateway, an HTTPRoute or a GRPCRoute became is reused while the object (the parts the
- * translation reads: name, namespace, UID, generation, creation time and spec) and everything its translation looked
- * up elsewhere in the state ({@link Reads}) are the same, and so is a fleet's route table while the routes in it
- * are. A reused output is the same instance as last time, which is what lets the xDS cache tell it is unchanged
- * without comparing it; a remade output equal to the last is replaced by the last, too.
+ * The {@link Translator}'s translation, made again for each new state from what changed since the
+ * last one: what an Upstream, a Service port's backend, a Gateway, an HTTPRoute or a GRPCRoute
+ * became is reused while the object (the parts the translation reads: name, namespace, UID,
+ * generation, creation time and spec) and everything its translation looked up elsewhere in the
+ * state ({@link Reads}) are the same, and so is a fleet's route table while the routes in it are. A
+ * reused output is the same instance as last time, which is what lets the xDS cache tell it is
+ * unchanged without comparing it; a remade output equal to the last is replaced by the last, too.
  *
- * <p>Every translation equals the {@link Translator}'s of the same state, whatever states came before. Objects are
- * compared by identity, then by equality of the parts read, so equal objects built anew (standalone mode re-reads
- * its files) are reused as well as the unchanged instances an informer hands out. That relies on the contract of
- * {@link ClusterState}: an object in a state is never mutated afterwards.
+ * <p>Every translation equals the {@link Translator}'s of the same state, whatever states came
+ * before. Objects are compared by identity, then by equality of the parts read, so equal objects
+ * built anew (standalone mode re-reads its files) are reused as well as the unchanged instances an
+ * informer hands out. That relies on the contract of {@link ClusterState}: an object in a state is
+ * never mutated afterwards.
  *
- * <p>What it keeps is bounded by the objects of the last state: results for objects no longer there are dropped.
- * Not thread-safe: one thread translates (the publisher's).
+ * <p>What it keeps is bounded by the objects of the last state: results for objects no longer there
+ * are dropped. Not thread-safe: one thread translates (the publisher's).
  */
 public final class IncrementalTranslator {
 
@@ -68,15 +70,14 @@ public final class IncrementalTranslator {
   }
 
   /**
-   * What an Upstream became, how many of its endpoints are ready, and the producer its cluster names
-   * ({@code Upstream namespace/name}).
+   * What an Upstream became, how many of its endpoints are ready, and the producer its cluster
+   * names ({@code Upstream namespace/name}).
    */
-  private record TranslatedUpstream(UpstreamTranslator.Result result, int ready, String producer) {
-  }
+  private record TranslatedUpstream(UpstreamTranslator.Result result, int ready, String producer) {}
 
   /**
-   * The state under translation, as the lookups of {@link Reads} see it: what the translators index, and what the
-   * Upstreams and Gateways became once they are translated.
+   * The state under translation, as the lookups of {@link Reads} see it: what the translators
+   * index, and what the Upstreams and Gateways became once they are translated.
    */
   private final class State implements Reads.Lookup {
 
@@ -89,8 +90,13 @@ public final class IncrementalTranslator {
     private final Map<String, UpstreamTranslator.Result> upstreams;
     private final Map<String, GatewayTranslator.GatewayListeners> gateways = new HashMap<>();
 
-    State(EndpointTranslator endpoints, ClusterTranslator clusters, UpstreamTranslator upstreamTranslator,
-        ReferenceGrants grants, ClusterState state, int upstreamCount) {
+    State(
+        EndpointTranslator endpoints,
+        ClusterTranslator clusters,
+        UpstreamTranslator upstreamTranslator,
+        ReferenceGrants grants,
+        ClusterState state,
+        int upstreamCount) {
       this.endpoints = endpoints;
       this.clusters = clusters;
       this.upstreamTranslator = upstreamTranslator;
@@ -98,15 +104,19 @@ public final class IncrementalTranslator {
       this.secrets = unique(state.secrets());
       this.namespaceLabels = new HashMap<>(capacity(state.namespaces().size()));
       for (Namespace namespace : state.namespaces()) {
-        namespaceLabels.putIfAbsent(namespace.getMetadata().getName(),
+        namespaceLabels.putIfAbsent(
+            namespace.getMetadata().getName(),
             Objects.requireNonNullElse(namespace.getMetadata().getLabels(), Map.of()));
       }
       this.upstreams = new HashMap<>(capacity(upstreamCount));
     }
 
     BackendResolver.ServiceBackend serviceBackend(BackendResolver.ServiceKey key) {
-      return serviceBackends.get(key, null, this, reads -> BackendResolver.serviceBackend(key, endpoints, clusters,
-          reads));
+      return serviceBackends.get(
+          key,
+          null,
+          this,
+          reads -> BackendResolver.serviceBackend(key, endpoints, clusters, reads));
     }
 
     @Override
@@ -132,26 +142,44 @@ public final class IncrementalTranslator {
     EndpointTranslator endpoints = new EndpointTranslator(state.services(), state.endpointSlices());
     ClusterTranslator clusters = new ClusterTranslator();
     ReferenceGrants grants = new ReferenceGrants(state.referenceGrants());
-    UpstreamTranslator upstreamTranslator = new UpstreamTranslator(new UpstreamValidator(), clusters, endpoints,
-        new AllocationRouting(state.allocations(), allocationTokens), grants, state.configMaps());
+    UpstreamTranslator upstreamTranslator =
+        new UpstreamTranslator(
+            new UpstreamValidator(),
+            clusters,
+            endpoints,
+            new AllocationRouting(state.allocations(), allocationTokens),
+            grants,
+            state.configMaps());
     Map<String, Upstream> stateUpstreams = unique(state.upstreams());
-    State current = new State(endpoints, clusters, upstreamTranslator, grants, state, stateUpstreams.size());
+    State current =
+        new State(endpoints, clusters, upstreamTranslator, grants, state, stateUpstreams.size());
     Map<String, String> clusterOwners = new HashMap<>(capacity(stateUpstreams.size()));
     Map<String, Integer> readyEndpoints = new HashMap<>(capacity(stateUpstreams.size()));
     Map<String, List<PoolEndpoint>> pools = new HashMap<>();
-    stateUpstreams.forEach((key, upstream) -> {
-      TranslatedUpstream translated = upstreams.get(key, upstream, current, reads -> {
-        UpstreamTranslator.Result result = upstreamTranslator.translate(upstream, reads);
-        return new TranslatedUpstream(result, result.backend().map(IncrementalTranslator::ready).orElse(0),
-            UpstreamTranslator.KIND + " " + key);
-      });
-      UpstreamTranslator.Result result = translated.result();
-      current.upstreams.put(key, result);
-      verdicts.add(result.verdict());
-      readyEndpoints.put(key, translated.ready());
-      result.pool().ifPresent(pool -> pools.put(key, pool));
-      result.backend().ifPresent(backend -> clusterOwners.put(backend.name(), translated.producer()));
-    });
+    stateUpstreams.forEach(
+        (key, upstream) -> {
+          TranslatedUpstream translated =
+              upstreams.get(
+                  key,
+                  upstream,
+                  current,
+                  reads -> {
+                    UpstreamTranslator.Result result =
+                        upstreamTranslator.translate(upstream, reads);
+                    return new TranslatedUpstream(
+                        result,
+                        result.backend().map(IncrementalTranslator::ready).orElse(0),
+                        UpstreamTranslator.KIND + " " + key);
+                  });
+          UpstreamTranslator.Result result = translated.result();
+          current.upstreams.put(key, result);
+          verdicts.add(result.verdict());
+          readyEndpoints.put(key, translated.ready());
+          result.pool().ifPresent(pool -> pools.put(key, pool));
+          result
+              .backend()
+              .ifPresent(backend -> clusterOwners.put(backend.name(), translated.producer()));
+        });
     // Hash maps and sets: the Translation sorts them once.
     Map<String, Map<String, Set<String>>> producers = new HashMap<>();
 
@@ -176,43 +204,69 @@ public final class IncrementalTranslator {
           gateways.get(key, gateway, current, reads -> gatewayTranslator.translate(gateway, reads));
       current.gateways.put(translated.fleet(), translated);
       verdicts.add(translated.verdict());
-      FleetBuilder fleet = new FleetBuilder(listeners, features, fleets.getOrDefault(translated.fleet(),
-          FleetBuilder.Reusable.NONE));
+      FleetBuilder fleet =
+          new FleetBuilder(
+              listeners,
+              features,
+              fleets.getOrDefault(translated.fleet(), FleetBuilder.Reusable.NONE));
       String gatewayKey = "Gateway " + translated.fleet();
-      translated.listeners().forEach(listener -> {
-        fleet.addListener(listener);
-        produced(producers(producers, translated.fleet()), ListenerTranslator.portName(listener.port()), gatewayKey);
-      });
-      translated.secrets().forEach(secret -> {
-        fleet.addSecret(secret);
-        produced(producers(producers, translated.fleet()), secret.getName(), gatewayKey);
-      });
+      translated
+          .listeners()
+          .forEach(
+              listener -> {
+                fleet.addListener(listener);
+                produced(
+                    producers(producers, translated.fleet()),
+                    ListenerTranslator.portName(listener.port()),
+                    gatewayKey);
+              });
+      translated
+          .secrets()
+          .forEach(
+              secret -> {
+                fleet.addSecret(secret);
+                produced(producers(producers, translated.fleet()), secret.getName(), gatewayKey);
+              });
       fleetBuilders.put(translated.fleet(), fleet);
     }
 
-    HTTPRouteTranslator routeTranslator = new HTTPRouteTranslator(current.gateways,
-        new BackendResolver(current.upstreams, current::serviceBackend, grants), features,
-        current.namespaceLabels::get);
+    HTTPRouteTranslator routeTranslator =
+        new HTTPRouteTranslator(
+            current.gateways,
+            new BackendResolver(current.upstreams, current::serviceBackend, grants),
+            features,
+            current.namespaceLabels::get);
     for (Map.Entry<String, HTTPRoute> named : unique(state.httpRoutes()).entrySet()) {
       HTTPRoute route = named.getValue();
-      add(HTTPRouteTranslator.KIND + " " + named.getKey(),
-          routes.get(named.getKey(), route, current, reads -> routeTranslator.translate(route, reads)),
-          verdicts, fleetBuilders, producers, clusterOwners);
+      add(
+          HTTPRouteTranslator.KIND + " " + named.getKey(),
+          routes.get(
+              named.getKey(), route, current, reads -> routeTranslator.translate(route, reads)),
+          verdicts,
+          fleetBuilders,
+          producers,
+          clusterOwners);
     }
     GRPCRouteTranslator grpcRouteTranslator = new GRPCRouteTranslator(routeTranslator);
     for (Map.Entry<String, GRPCRoute> named : unique(state.grpcRoutes()).entrySet()) {
       GRPCRoute route = named.getValue();
-      add(GRPCRouteTranslator.KIND + " " + named.getKey(),
-          grpcRoutes.get(named.getKey(), route, current, reads -> grpcRouteTranslator.translate(route, reads)),
-          verdicts, fleetBuilders, producers, clusterOwners);
+      add(
+          GRPCRouteTranslator.KIND + " " + named.getKey(),
+          grpcRoutes.get(
+              named.getKey(), route, current, reads -> grpcRouteTranslator.translate(route, reads)),
+          verdicts,
+          fleetBuilders,
+          producers,
+          clusterOwners);
     }
 
     Map<String, FleetConfig> built = new TreeMap<>();
     Map<String, FleetBuilder.Reusable> reusable = new HashMap<>();
-    fleetBuilders.forEach((name, fleet) -> {
-      built.put(name, fleet.build());
-      reusable.put(name, fleet.reusable());
-    });
+    fleetBuilders.forEach(
+        (name, fleet) -> {
+          built.put(name, fleet.build());
+          reusable.put(name, fleet.reusable());
+        });
     upstreams.translated();
     serviceBackends.translated();
     gateways.translated();
@@ -223,72 +277,112 @@ public final class IncrementalTranslator {
   }
 
   /**
-   * Adds what the route {@code routeKey} ({@code <kind> <namespace>/<name>}) became to its verdicts, to the fleets
-   * it is attached to, and to their resources' producers.
+   * Adds what the route {@code routeKey} ({@code <kind> <namespace>/<name>}) became to its
+   * verdicts, to the fleets it is attached to, and to their resources' producers.
    */
-  private static void add(String routeKey, HTTPRouteTranslator.RouteTranslation translated, List<Verdict> verdicts,
-      Map<String, FleetBuilder> fleetBuilders, Map<String, Map<String, Set<String>>> producers,
+  private static void add(
+      String routeKey,
+      HTTPRouteTranslator.RouteTranslation translated,
+      List<Verdict> verdicts,
+      Map<String, FleetBuilder> fleetBuilders,
+      Map<String, Map<String, Set<String>>> producers,
       Map<String, String> clusterOwners) {
     verdicts.addAll(translated.verdicts());
     for (HTTPRouteTranslator.Attachment attachment : translated.attachments()) {
       FleetBuilder fleet = fleetBuilders.get(attachment.fleet());
       Map<String, Set<String>> fleetProducers = producers(producers, attachment.fleet());
       produced(fleetProducers, ListenerTranslator.portName(attachment.port()), routeKey);
-      attachment.hostnames().forEach(hostname -> {
-        fleet.addRoutes(attachment.port(), hostname, translated.entries());
-        produced(fleetProducers, hostname, routeKey);
-      });
-      translated.backends().forEach(backend -> {
-        fleet.addBackend(backend);
-        produced(fleetProducers, backend.name(), clusterOwners.getOrDefault(backend.name(), routeKey));
-      });
+      attachment
+          .hostnames()
+          .forEach(
+              hostname -> {
+                fleet.addRoutes(attachment.port(), hostname, translated.entries());
+                produced(fleetProducers, hostname, routeKey);
+              });
+      translated
+          .backends()
+          .forEach(
+              backend -> {
+                fleet.addBackend(backend);
+                produced(
+                    fleetProducers,
+                    backend.name(),
+                    clusterOwners.getOrDefault(backend.name(), routeKey));
+              });
     }
   }
 
   /**
-   * The verdict of a Gateway whose {@code spec.infrastructure.parametersRef} does not hold: not accepted
-   * ({@code InvalidParameters}, as the Gateway API asks) and not served, so no fleet runs with settings its author did
-   * not mean. Checked on every translation, outside the memo of Gateways, because it reads other objects.
+   * The verdict of a Gateway whose {@code spec.infrastructure.parametersRef} does not hold: not
+   * accepted ({@code InvalidParameters}, as the Gateway API asks) and not served, so no fleet runs
+   * with settings its author did not mean. Checked on every translation, outside the memo of
+   * Gateways, because it reads other objects.
    */
   private static Optional<Verdict> invalidParameters(Gateway gateway, ParametersRefs parameters) {
-    return parameters.ofGateway(gateway).problem().map(problem -> {
-      Condition invalid = new Condition.False("InvalidParameters", problem);
-      return new Verdict(ObjectRef.of(GatewayTranslator.KIND, gateway), Optional.empty(), invalid, invalid);
-    });
+    return parameters
+        .ofGateway(gateway)
+        .problem()
+        .map(
+            problem -> {
+              Condition invalid = new Condition.False("InvalidParameters", problem);
+              return new Verdict(
+                  ObjectRef.of(GatewayTranslator.KIND, gateway),
+                  Optional.empty(),
+                  invalid,
+                  invalid);
+            });
   }
 
   /** The producers of the resources of {@code fleet}, by resource name. */
-  private static Map<String, Set<String>> producers(Map<String, Map<String, Set<String>>> producers, String fleet) {
+  private static Map<String, Set<String>> producers(
+      Map<String, Map<String, Set<String>>> producers, String fleet) {
     return producers.computeIfAbsent(fleet, f -> new HashMap<>());
   }
 
-  private static void produced(Map<String, Set<String>> fleetProducers, String resource, String objectKey) {
+  private static void produced(
+      Map<String, Set<String>> fleetProducers, String resource, String objectKey) {
     fleetProducers.computeIfAbsent(resource, r -> new HashSet<>()).add(objectKey);
   }
 
-  /** Endpoints of a backend that take traffic: HEALTHY ones, in its ClusterLoadAssignment or inline hosts. */
+  /**
+   * Endpoints of a backend that take traffic: HEALTHY ones, in its ClusterLoadAssignment or inline
+   * hosts.
+   */
   private static int ready(Backend backend) {
-    ClusterLoadAssignment assignment = backend.endpoints().orElse(backend.cluster().getLoadAssignment());
-    return (int) assignment.getEndpointsList().stream()
-        .flatMap(locality -> locality.getLbEndpointsList().stream())
-        .filter(endpoint -> endpoint.getHealthStatus() == HealthStatus.HEALTHY
-            || endpoint.getHealthStatus() == HealthStatus.UNKNOWN)
-        .count();
+    ClusterLoadAssignment assignment =
+        backend.endpoints().orElse(backend.cluster().getLoadAssignment());
+    return (int)
+        assignment.getEndpointsList().stream()
+            .flatMap(locality -> locality.getLbEndpointsList().stream())
+            .filter(
+                endpoint ->
+                    endpoint.getHealthStatus() == HealthStatus.HEALTHY
+                        || endpoint.getHealthStatus() == HealthStatus.UNKNOWN)
+            .count();
   }
 
-  /** The Gateway's {@code spec.gatewayClassName}; empty (which no class is named) when it has none. */
+  /**
+   * The Gateway's {@code spec.gatewayClassName}; empty (which no class is named) when it has none.
+   */
   private static String gatewayClassName(Gateway gateway) {
-    return gateway.getSpec() == null || gateway.getSpec().getGatewayClassName() == null ? ""
+    return gateway.getSpec() == null || gateway.getSpec().getGatewayClassName() == null
+        ? ""
         : gateway.getSpec().getGatewayClassName();
   }
 
-  /** The named objects of {@code objects}, the first of each namespace and name, by {@code namespace/name}. */
+  /**
+   * The named objects of {@code objects}, the first of each namespace and name, by {@code
+   * namespace/name}.
+   */
   private static <T extends HasMetadata> Map<String, T> unique(List<T> objects) {
     Map<String, T> byKey = new LinkedHashMap<>(capacity(objects.size()));
     for (T object : objects) {
-      if (object != null && object.getMetadata() != null && object.getMetadata().getName() != null
+      if (object != null
+          && object.getMetadata() != null
+          && object.getMetadata().getName() != null
           && !object.getMetadata().getName().isEmpty()) {
-        byKey.putIfAbsent(ObjectRef.namespaceOf(object) + "/" + object.getMetadata().getName(), object);
+        byKey.putIfAbsent(
+            ObjectRef.namespaceOf(object) + "/" + object.getMetadata().getName(), object);
       }
     }
     return byKey;
@@ -299,10 +393,15 @@ public final class IncrementalTranslator {
     return Math.max(16, (int) (size / 0.75f) + 1);
   }
 
-  /** Whether two objects read the same to a translation that reads their metadata as an ObjectRef, and their spec. */
-  private static <T extends HasMetadata> boolean sameObject(T a, T b, String kind, Function<T, Object> spec) {
+  /**
+   * Whether two objects read the same to a translation that reads their metadata as an ObjectRef,
+   * and their spec.
+   */
+  private static <T extends HasMetadata> boolean sameObject(
+      T a, T b, String kind, Function<T, Object> spec) {
     return ObjectRef.of(kind, a).equals(ObjectRef.of(kind, b))
-        && Objects.equals(a.getMetadata().getCreationTimestamp(), b.getMetadata().getCreationTimestamp())
+        && Objects.equals(
+            a.getMetadata().getCreationTimestamp(), b.getMetadata().getCreationTimestamp())
         && Objects.equals(spec.apply(a), spec.apply(b));
   }
 
@@ -322,40 +421,64 @@ public final class IncrementalTranslator {
     return sameObject((GRPCRoute) a, (GRPCRoute) b, GRPCRouteTranslator.KIND, GRPCRoute::getSpec);
   }
 
-  private static TranslatedUpstream canonical(TranslatedUpstream earlier, TranslatedUpstream fresh) {
-    UpstreamTranslator.Result result = new UpstreamTranslator.Result(fresh.result().verdict(),
-        canonical(earlier.result().backend(), fresh.result().backend()), fresh.result().pool());
+  private static TranslatedUpstream canonical(
+      TranslatedUpstream earlier, TranslatedUpstream fresh) {
+    UpstreamTranslator.Result result =
+        new UpstreamTranslator.Result(
+            fresh.result().verdict(),
+            canonical(earlier.result().backend(), fresh.result().backend()),
+            fresh.result().pool());
     return result.equals(earlier.result()) && fresh.ready() == earlier.ready()
-        ? earlier : new TranslatedUpstream(result, fresh.ready(), fresh.producer());
+        ? earlier
+        : new TranslatedUpstream(result, fresh.ready(), fresh.producer());
   }
 
-  private static BackendResolver.ServiceBackend canonical(BackendResolver.ServiceBackend earlier,
-      BackendResolver.ServiceBackend fresh) {
+  private static BackendResolver.ServiceBackend canonical(
+      BackendResolver.ServiceBackend earlier, BackendResolver.ServiceBackend fresh) {
     BackendResolver.ServiceBackend backend =
-        new BackendResolver.ServiceBackend(canonical(earlier.backend(), fresh.backend()), fresh.problem());
+        new BackendResolver.ServiceBackend(
+            canonical(earlier.backend(), fresh.backend()), fresh.problem());
     return backend.equals(earlier) ? earlier : backend;
   }
 
-  /** {@code fresh}, with the SDS secrets of {@code earlier} where they are equal, or {@code earlier} if all is. */
-  private static GatewayTranslator.GatewayListeners canonical(GatewayTranslator.GatewayListeners earlier,
-      GatewayTranslator.GatewayListeners fresh) {
+  /**
+   * {@code fresh}, with the SDS secrets of {@code earlier} where they are equal, or {@code earlier}
+   * if all is.
+   */
+  private static GatewayTranslator.GatewayListeners canonical(
+      GatewayTranslator.GatewayListeners earlier, GatewayTranslator.GatewayListeners fresh) {
     if (fresh.equals(earlier)) {
       return earlier;
     }
-    Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> before = new HashMap<>();
+    Map<String, io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret> before =
+        new HashMap<>();
     earlier.secrets().forEach(secret -> before.put(secret.getName(), secret));
-    return new GatewayTranslator.GatewayListeners(fresh.fleet(), fresh.namespace(), fresh.listeners(),
-        fresh.unserved(), fresh.secrets().stream().map(secret -> secret.equals(before.get(secret.getName()))
-            ? before.get(secret.getName()) : secret).toList(), fresh.verdict());
+    return new GatewayTranslator.GatewayListeners(
+        fresh.fleet(),
+        fresh.namespace(),
+        fresh.listeners(),
+        fresh.unserved(),
+        fresh.secrets().stream()
+            .map(
+                secret ->
+                    secret.equals(before.get(secret.getName()))
+                        ? before.get(secret.getName())
+                        : secret)
+            .toList(),
+        fresh.verdict());
   }
 
-  /** {@code fresh}, with the route entries of {@code earlier} if they are equal, or {@code earlier} if all is. */
-  private static HTTPRouteTranslator.RouteTranslation canonical(HTTPRouteTranslator.RouteTranslation earlier,
-      HTTPRouteTranslator.RouteTranslation fresh) {
-    HTTPRouteTranslator.RouteTranslation translation = fresh.entries().equals(earlier.entries())
-        ? new HTTPRouteTranslator.RouteTranslation(fresh.verdicts(), fresh.attachments(), earlier.entries(),
-            fresh.backends())
-        : fresh;
+  /**
+   * {@code fresh}, with the route entries of {@code earlier} if they are equal, or {@code earlier}
+   * if all is.
+   */
+  private static HTTPRouteTranslator.RouteTranslation canonical(
+      HTTPRouteTranslator.RouteTranslation earlier, HTTPRouteTranslator.RouteTranslation fresh) {
+    HTTPRouteTranslator.RouteTranslation translation =
+        fresh.entries().equals(earlier.entries())
+            ? new HTTPRouteTranslator.RouteTranslation(
+                fresh.verdicts(), fresh.attachments(), earlier.entries(), fresh.backends())
+            : fresh;
     return translation.equals(earlier) ? earlier : translation;
   }
 
@@ -366,8 +489,12 @@ public final class IncrementalTranslator {
     }
     Backend was = earlier.get();
     Backend is = fresh.get();
-    Backend backend = new Backend(is.cluster().equals(was.cluster()) ? was.cluster() : is.cluster(),
-        is.endpoints().equals(was.endpoints()) ? was.endpoints() : is.endpoints(), is.byAllocation(), is.tokens());
+    Backend backend =
+        new Backend(
+            is.cluster().equals(was.cluster()) ? was.cluster() : is.cluster(),
+            is.endpoints().equals(was.endpoints()) ? was.endpoints() : is.endpoints(),
+            is.byAllocation(),
+            is.tokens());
     return Optional.of(backend.equals(was) ? was : backend);
   }
 }

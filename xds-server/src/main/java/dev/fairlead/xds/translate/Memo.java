@@ -7,14 +7,15 @@ import java.util.function.BinaryOperator;
 import java.util.function.Function;
 
 /**
- * The results of one kind of translation kept from one {@link IncrementalTranslator} translation to the next, each
- * with what it was made from: the source (the part of the translated object that was read) and the {@link Reads}
- * of the rest of the state. A result is reused while its source is the same and every read finds the same;
- * otherwise it is made again, and an earlier result equal to the new one is kept instead, so an unchanged output
- * stays the same instance.
+ * The results of one kind of translation kept from one {@link IncrementalTranslator} translation to
+ * the next, each with what it was made from: the source (the part of the translated object that was
+ * read) and the {@link Reads} of the rest of the state. A result is reused while its source is the
+ * same and every read finds the same; otherwise it is made again, and an earlier result equal to
+ * the new one is kept instead, so an unchanged output stays the same instance.
  *
- * <p>Holds one result per key asked for in the last translation (and the one under way), no more: a key not asked
- * for during a translation is dropped at its end. Not thread-safe; used by the one thread translating.
+ * <p>Holds one result per key asked for in the last translation (and the one under way), no more: a
+ * key not asked for during a translation is dropped at its end. Not thread-safe; used by the one
+ * thread translating.
  *
  * @param <K> what identifies the translated object
  * @param <V> its result
@@ -45,8 +46,8 @@ final class Memo<K, V> {
 
   /**
    * @param sameSource whether two sources translate alike (both never null)
-   * @param canonical  given the earlier result and a newly made one, the result to keep: the earlier one, or parts of
-   *                   it, where they are equal
+   * @param canonical given the earlier result and a newly made one, the result to keep: the earlier
+   *     one, or parts of it, where they are equal
    */
   Memo(BiPredicate<Object, Object> sameSource, BinaryOperator<V> canonical) {
     this.sameSource = sameSource;
@@ -54,8 +55,9 @@ final class Memo<K, V> {
   }
 
   /**
-   * The result for {@code key} in the translation under way: the one already given for it in this translation, the
-   * earlier one if it still holds in {@code state}, or else {@code translate}'s, which records its reads.
+   * The result for {@code key} in the translation under way: the one already given for it in this
+   * translation, the earlier one if it still holds in {@code state}, or else {@code translate}'s,
+   * which records its reads.
    *
    * @param source the part of the object the result is made from; null when {@code key} says it all
    */
@@ -83,7 +85,9 @@ final class Memo<K, V> {
     return entry.value;
   }
 
-  /** Ends a translation: what it asked for becomes what the next may reuse, and the rest is dropped. */
+  /**
+   * Ends a translation: what it asked for becomes what the next may reuse, and the rest is dropped.
+   */
   void translated() {
     if (asked != entries.size()) {
       entries.values().removeIf(entry -> entry.asked != translation);

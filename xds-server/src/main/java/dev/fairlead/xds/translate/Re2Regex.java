@@ -7,24 +7,26 @@ import java.lang.reflect.Method;
 import java.util.Optional;
 
 /**
- * Checks a {@code RegularExpression} value of a route match before Envoy sees it: Envoy compiles every
- * {@code safe_regex} with Google's RE2 and rejects the whole route table (keeping the last one it accepted) when one
- * pattern does not compile or its RE2 program is larger than the runtime limit {@code re2.max_program_size.error_level}
- * (default {@value #ENVOY_MAX_PROGRAM_SIZE}). gRPC's xDS client, which shares the route tables, compiles the same
- * patterns with re2j.
+ * Checks a {@code RegularExpression} value of a route match before Envoy sees it: Envoy compiles
+ * every {@code safe_regex} with Google's RE2 and rejects the whole route table (keeping the last
+ * one it accepted) when one pattern does not compile or its RE2 program is larger than the runtime
+ * limit {@code re2.max_program_size.error_level} (default {@value #ENVOY_MAX_PROGRAM_SIZE}). gRPC's
+ * xDS client, which shares the route tables, compiles the same patterns with re2j.
  *
- * <p>The syntax is checked by re2j, the RE2 implementation for Java (the same engine gRPC uses; its syntax is RE2's,
- * so Perl-only constructs such as back-references and look-arounds are refused). Envoy's RE2 reads a pattern as
- * Latin-1 (Envoy 1.40 refuses {@code \x{263a}} as an invalid escape, and sizes {@code .} and {@code \p{L}} as
- * Latin-1 classes), so a {@code \x{…}} escape beyond {@code FF} is refused here too.
+ * <p>The syntax is checked by re2j, the RE2 implementation for Java (the same engine gRPC uses; its
+ * syntax is RE2's, so Perl-only constructs such as back-references and look-arounds are refused).
+ * Envoy's RE2 reads a pattern as Latin-1 (Envoy 1.40 refuses {@code \x{263a}} as an invalid escape,
+ * and sizes {@code .} and {@code \p{L}} as Latin-1 classes), so a {@code \x{…}} escape beyond
+ * {@code FF} is refused here too.
  *
- * <p>re2j offers no public measure of a program's size, so {@link #programSize} reads its compiled program
- * (package-private in re2j, read reflectively; {@code Re2RegexTest} pins the numbers, so a re2j release that changes
- * them fails the build rather than going unnoticed) and weighs its instructions as C++ RE2 compiles them in Latin-1:
- * one per byte range a character class keeps below {@code 0x100}, two for {@code .}, one for anything else, plus
- * RE2's two of overhead. Measured against Envoy 1.40 (its warning names each program's size), that is exact for
- * patterns of ASCII literals and classes, counted repetitions included, and errs upwards for case-folded classes;
- * Re2RegexTest holds the measured pairs.
+ * <p>re2j offers no public measure of a program's size, so {@link #programSize} reads its compiled
+ * program (package-private in re2j, read reflectively; {@code Re2RegexTest} pins the numbers, so a
+ * re2j release that changes them fails the build rather than going unnoticed) and weighs its
+ * instructions as C++ RE2 compiles them in Latin-1: one per byte range a character class keeps
+ * below {@code 0x100}, two for {@code .}, one for anything else, plus RE2's two of overhead.
+ * Measured against Envoy 1.40 (its warning names each program's size), that is exact for patterns
+ * of ASCII literals and classes, counted repetitions included, and errs upwards for case-folded
+ * classes; Re2RegexTest holds the measured pairs.
  *
  * <p>Stateless and thread-safe.
  */
@@ -33,14 +35,20 @@ final class Re2Regex {
   /** Envoy's default {@code re2.max_program_size.error_level}. */
   static final int ENVOY_MAX_PROGRAM_SIZE = 100;
 
-  /** The longest pattern accepted at all, before compiling it; the Gateway API CRDs allow 1024 characters. */
+  /**
+   * The longest pattern accepted at all, before compiling it; the Gateway API CRDs allow 1024
+   * characters.
+   */
   static final int MAX_LENGTH = 1024;
 
   /** The instructions C++ RE2's program has beyond re2j's: its unanchored-search loop. */
   private static final int RE2_OVERHEAD = 2;
+
   /** The byte ranges of any character but newline, in Latin-1. */
   private static final int ANY_BUT_NEWLINE_WEIGHT = 2;
+
   private static final int LATIN1_MAX = 0xff;
+
   /** A {@code \x{…}} escape, not itself escaped (preceded by an even number of backslashes). */
   private static final java.util.regex.Pattern HEX_ESCAPE =
       java.util.regex.Pattern.compile("(?<!\\\\)(?:\\\\\\\\)*\\\\x\\{([0-9A-Fa-f]+)\\}");
@@ -68,12 +76,12 @@ final class Re2Regex {
       RUNE = accessible(inst.getField("RUNE")).getInt(null);
       RUNE_ANY_NOT_NL = accessible(inst.getField("RUNE_ANY_NOT_NL")).getInt(null);
     } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError("re2j's compiled program is not where this class reads it: " + e);
+      throw new ExceptionInInitializerError(
+          "re2j's compiled program is not where this class reads it: " + e);
     }
   }
 
-  private Re2Regex() {
-  }
+  private Re2Regex() {}
 
   /** What is wrong with {@code regex} as an Envoy {@code safe_regex}, if anything. */
   static Optional<String> problem(String regex) {
@@ -87,26 +95,37 @@ final class Re2Regex {
     try {
       pattern = Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      return Optional.of("not a valid RE2 regular expression: " + e.getDescription() + " in \"" + regex + "\"");
+      return Optional.of(
+          "not a valid RE2 regular expression: " + e.getDescription() + " in \"" + regex + "\"");
     }
     java.util.regex.Matcher escape = HEX_ESCAPE.matcher(regex);
     while (escape.find()) {
       String hex = escape.group(1).replaceFirst("^0+(?=.)", "");
       if (hex.length() > 2) {
-        return Optional.of("\\x{" + escape.group(1) + "} is beyond Latin-1, which Envoy's RE2 reads patterns as; "
-            + "write the character itself");
+        return Optional.of(
+            "\\x{"
+                + escape.group(1)
+                + "} is beyond Latin-1, which Envoy's RE2 reads patterns as; "
+                + "write the character itself");
       }
     }
     int size = programSize(pattern);
     if (size > ENVOY_MAX_PROGRAM_SIZE) {
-      return Optional.of("the regular expression is too complex for Envoy: its RE2 program size is about " + size
-          + ", the limit is " + ENVOY_MAX_PROGRAM_SIZE + " (simplify it, e.g. fewer counted repetitions or "
-          + "character classes beyond ASCII)");
+      return Optional.of(
+          "the regular expression is too complex for Envoy: its RE2 program size is about "
+              + size
+              + ", the limit is "
+              + ENVOY_MAX_PROGRAM_SIZE
+              + " (simplify it, e.g. fewer counted repetitions or "
+              + "character classes beyond ASCII)");
     }
     return Optional.empty();
   }
 
-  /** The estimated size of the C++ RE2 program for {@code pattern}, compiled by re2j (see the class comment). */
+  /**
+   * The estimated size of the C++ RE2 program for {@code pattern}, compiled by re2j (see the class
+   * comment).
+   */
   static int programSize(Pattern pattern) {
     try {
       Object prog = RE2_PROG.get(PATTERN_RE2.get(pattern));

@@ -5,15 +5,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What translating one object looked up in the rest of the state, and what each lookup found: the answers that
- * must still be the same for an earlier translation of that object to hold for a later state
- * ({@link IncrementalTranslator}).
+ * What translating one object looked up in the rest of the state, and what each lookup found: the
+ * answers that must still be the same for an earlier translation of that object to hold for a later
+ * state ({@link IncrementalTranslator}).
  *
- * <p>Every lookup a per-object translation makes outside the object itself goes through {@link #read}, and the
- * {@link Lookup} that checks a record answers each {@link Source} with the very accessor the translation used, so
- * what was recorded and what is checked cannot drift apart. Answers compare by identity first (objects from
- * informers, and outputs reused from an earlier translation, are the same instances while unchanged), then by
- * {@code equals}.
+ * <p>Every lookup a per-object translation makes outside the object itself goes through {@link
+ * #read}, and the {@link Lookup} that checks a record answers each {@link Source} with the very
+ * accessor the translation used, so what was recorded and what is checked cannot drift apart.
+ * Answers compare by identity first (objects from informers, and outputs reused from an earlier
+ * translation, are the same instances while unchanged), then by {@code equals}.
  *
  * <p>Mutable while its object is translated, then only read; used by one thread.
  */
@@ -35,7 +35,9 @@ final class Reads {
     GATEWAY,
     /** a {@link BackendResolver.ServiceKey} → the Service port's backend, or why it has none. */
     SERVICE_BACKEND,
-    /** a {@link ReferenceGrants.Reference} across namespaces → whether a ReferenceGrant permits it. */
+    /**
+     * a {@link ReferenceGrants.Reference} across namespaces → whether a ReferenceGrant permits it.
+     */
     REFERENCE_GRANT,
     /** {@code namespace/name} → the Secret of type {@code kubernetes.io/tls}, or null. */
     SECRET,
@@ -50,12 +52,14 @@ final class Reads {
     Object find(Source source, Object key);
   }
 
-  private record Read(Source source, Object key, Object found) {
-  }
+  private record Read(Source source, Object key, Object found) {}
 
   private final List<Read> reads = new ArrayList<>();
 
-  /** Records that looking up {@code key} in {@code source} found {@code found} (null for nothing); returns it. */
+  /**
+   * Records that looking up {@code key} in {@code source} found {@code found} (null for nothing);
+   * returns it.
+   */
   <T> T read(Source source, Object key, T found) {
     reads.add(new Read(source, key, found));
     return found;

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 /**
  * One Envoy route and its place among the routes of a virtual host.
  *
- * @param rule  the rule it was made for, which features consult once the port serving it is known
+ * @param rule the rule it was made for, which features consult once the port serving it is known
  */
-record RouteEntry(HTTPRouteRule rule, RoutePrecedence precedence, Route route) {
-}
+record RouteEntry(HTTPRouteRule rule, RoutePrecedence precedence, Route route) {}

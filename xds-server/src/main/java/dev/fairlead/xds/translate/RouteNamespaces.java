@@ -9,27 +9,30 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Which namespaces a listener admits routes from: {@code allowedRoutes.namespaces.from} as the Gateway API defines
- * it — the Gateway's own ({@code Same}, the default), every one ({@code All}), or those whose labels a label
- * selector matches ({@code Selector}, with {@code matchLabels} and {@code matchExpressions} as Kubernetes evaluates
- * them: {@code In}, {@code NotIn}, {@code Exists}, {@code DoesNotExist}; every term must hold, and an empty selector
- * matches every namespace).
+ * Which namespaces a listener admits routes from: {@code allowedRoutes.namespaces.from} as the
+ * Gateway API defines it — the Gateway's own ({@code Same}, the default), every one ({@code All}),
+ * or those whose labels a label selector matches ({@code Selector}, with {@code matchLabels} and
+ * {@code matchExpressions} as Kubernetes evaluates them: {@code In}, {@code NotIn}, {@code Exists},
+ * {@code DoesNotExist}; every term must hold, and an empty selector matches every namespace).
  *
  * <p>Immutable values; {@link #of} checks a listener's field and says what is wrong with it.
  */
 sealed interface RouteNamespaces {
 
   /**
-   * Whether a route in {@code routeNamespace} may attach, for a Gateway in {@code gatewayNamespace};
-   * {@code labels} gives the route namespace's labels (null when the namespace is unknown), asked only by a selector.
+   * Whether a route in {@code routeNamespace} may attach, for a Gateway in {@code
+   * gatewayNamespace}; {@code labels} gives the route namespace's labels (null when the namespace
+   * is unknown), asked only by a selector.
    */
-  boolean admits(String routeNamespace, String gatewayNamespace, Supplier<Map<String, String>> labels);
+  boolean admits(
+      String routeNamespace, String gatewayNamespace, Supplier<Map<String, String>> labels);
 
   /** Routes in the Gateway's namespace only. */
   record Same() implements RouteNamespaces {
 
     @Override
-    public boolean admits(String routeNamespace, String gatewayNamespace, Supplier<Map<String, String>> labels) {
+    public boolean admits(
+        String routeNamespace, String gatewayNamespace, Supplier<Map<String, String>> labels) {
       return routeNamespace.equals(gatewayNamespace);
     }
   }
@@ -38,12 +41,16 @@ sealed interface RouteNamespaces {
   record All() implements RouteNamespaces {
 
     @Override
-    public boolean admits(String routeNamespace, String gatewayNamespace, Supplier<Map<String, String>> labels) {
+    public boolean admits(
+        String routeNamespace, String gatewayNamespace, Supplier<Map<String, String>> labels) {
       return true;
     }
   }
 
-  /** Routes in the namespaces whose labels match: every {@code matchLabels} entry and every expression. */
+  /**
+   * Routes in the namespaces whose labels match: every {@code matchLabels} entry and every
+   * expression.
+   */
   record Selector(Map<String, String> matchLabels, List<LabelSelectorRequirement> matchExpressions)
       implements RouteNamespaces {
 
@@ -53,17 +60,19 @@ sealed interface RouteNamespaces {
     }
 
     @Override
-    public boolean admits(String routeNamespace, String gatewayNamespace, Supplier<Map<String, String>> labels) {
+    public boolean admits(
+        String routeNamespace, String gatewayNamespace, Supplier<Map<String, String>> labels) {
       Map<String, String> namespaceLabels = labels.get();
       if (namespaceLabels == null) {
         return false;
       }
       return matchLabels.entrySet().stream()
-          .allMatch(entry -> entry.getValue().equals(namespaceLabels.get(entry.getKey())))
+              .allMatch(entry -> entry.getValue().equals(namespaceLabels.get(entry.getKey())))
           && matchExpressions.stream().allMatch(expression -> matches(expression, namespaceLabels));
     }
 
-    private static boolean matches(LabelSelectorRequirement expression, Map<String, String> labels) {
+    private static boolean matches(
+        LabelSelectorRequirement expression, Map<String, String> labels) {
       String value = labels.get(expression.getKey());
       List<String> values = Objects.requireNonNullElse(expression.getValues(), List.of());
       return switch (expression.getOperator()) {
@@ -76,9 +85,14 @@ sealed interface RouteNamespaces {
     }
   }
 
-  /** The listener's choice, from its {@code allowedRoutes.namespaces} at {@code field}; or what is wrong with it. */
-  static Result of(String field, io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteNamespaces namespaces) {
-    String from = namespaces == null || namespaces.getFrom() == null ? "Same" : namespaces.getFrom();
+  /**
+   * The listener's choice, from its {@code allowedRoutes.namespaces} at {@code field}; or what is
+   * wrong with it.
+   */
+  static Result of(
+      String field, io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteNamespaces namespaces) {
+    String from =
+        namespaces == null || namespaces.getFrom() == null ? "Same" : namespaces.getFrom();
     switch (from) {
       case "Same" -> {
         return new Result(Optional.of(new Same()), Optional.empty());
@@ -90,14 +104,16 @@ sealed interface RouteNamespaces {
         // checked below
       }
       default -> {
-        return problem(field + ".from: unsupported value " + from + ", expected Same, All or Selector");
+        return problem(
+            field + ".from: unsupported value " + from + ", expected Same, All or Selector");
       }
     }
     LabelSelector selector = namespaces.getSelector();
     if (selector == null) {
       return problem(field + ".selector: required with from: Selector");
     }
-    Map<String, String> matchLabels = Objects.requireNonNullElse(selector.getMatchLabels(), Map.of());
+    Map<String, String> matchLabels =
+        Objects.requireNonNullElse(selector.getMatchLabels(), Map.of());
     for (Map.Entry<String, String> label : matchLabels.entrySet()) {
       if (label.getKey() == null || label.getValue() == null) {
         return problem(field + ".selector.matchLabels: " + label.getKey() + " needs a value");
@@ -125,8 +141,11 @@ sealed interface RouteNamespaces {
           }
         }
         default -> {
-          return problem(at + ".operator: unsupported value " + (operator.isEmpty() ? "(none)" : operator)
-              + ", expected In, NotIn, Exists or DoesNotExist");
+          return problem(
+              at
+                  + ".operator: unsupported value "
+                  + (operator.isEmpty() ? "(none)" : operator)
+                  + ", expected In, NotIn, Exists or DoesNotExist");
         }
       }
     }
@@ -138,6 +157,5 @@ sealed interface RouteNamespaces {
   }
 
   /** A listener's namespaces, or the problem that left it without. */
-  record Result(Optional<RouteNamespaces> namespaces, Optional<String> problem) {
-  }
+  record Result(Optional<RouteNamespaces> namespaces, Optional<String> problem) {}
 }

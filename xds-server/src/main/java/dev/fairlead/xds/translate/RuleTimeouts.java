@@ -10,11 +10,12 @@ import java.util.regex.Pattern;
 
 /**
  * An HTTPRoute rule's {@code timeouts}: {@code request} bounds the whole request (the Envoy route's
- * {@code timeout}), {@code backendRequest} each request to a backend (the route's per-try timeout). Both are Gateway
- * API durations (one to four number+unit pairs, units {@code h}, {@code m}, {@code s}, {@code ms}, at most five
- * digits each); {@code 0s} disables a timeout, and {@code backendRequest} may not exceed a non-zero
- * {@code request}. A rule with only {@code backendRequest} gets it as its route timeout too, since Envoy's default
- * route timeout (15s) would otherwise cut a longer one short. Redirecting routes forward nothing and get neither.
+ * {@code timeout}), {@code backendRequest} each request to a backend (the route's per-try timeout).
+ * Both are Gateway API durations (one to four number+unit pairs, units {@code h}, {@code m}, {@code
+ * s}, {@code ms}, at most five digits each); {@code 0s} disables a timeout, and {@code
+ * backendRequest} may not exceed a non-zero {@code request}. A rule with only {@code
+ * backendRequest} gets it as its route timeout too, since Envoy's default route timeout (15s) would
+ * otherwise cut a longer one short. Redirecting routes forward nothing and get neither.
  *
  * <p>Stateless and thread-safe.
  */
@@ -28,13 +29,20 @@ final class RuleTimeouts implements HttpFeature {
     if (timeouts == null) {
       return;
     }
-    Optional<GoDuration> request = duration(timeouts.getRequest(), field + ".timeouts.request", problems);
+    Optional<GoDuration> request =
+        duration(timeouts.getRequest(), field + ".timeouts.request", problems);
     Optional<GoDuration> backendRequest =
         duration(timeouts.getBackendRequest(), field + ".timeouts.backendRequest", problems);
-    if (request.isPresent() && backendRequest.isPresent() && request.get().nanos() != 0
+    if (request.isPresent()
+        && backendRequest.isPresent()
+        && request.get().nanos() != 0
         && backendRequest.get().isLongerThan(request.get())) {
-      problems.add(field + ".timeouts.backendRequest: must not be longer than request, was "
-          + timeouts.getBackendRequest() + " > " + timeouts.getRequest());
+      problems.add(
+          field
+              + ".timeouts.backendRequest: must not be longer than request, was "
+              + timeouts.getBackendRequest()
+              + " > "
+              + timeouts.getRequest());
     }
   }
 
@@ -43,7 +51,11 @@ final class RuleTimeouts implements HttpFeature {
       return Optional.empty();
     }
     if (!DURATION.matcher(value).matches()) {
-      problems.add(field + ": must be a Gateway API duration such as 10s, 1m30s or 500ms, was \"" + value + "\"");
+      problems.add(
+          field
+              + ": must be a Gateway API duration such as 10s, 1m30s or 500ms, was \""
+              + value
+              + "\"");
       return Optional.empty();
     }
     return GoDuration.parse(value);
@@ -57,8 +69,15 @@ final class RuleTimeouts implements HttpFeature {
     }
     Optional<GoDuration> request = GoDuration.parse(timeouts.getRequest());
     Optional<GoDuration> backendRequest = GoDuration.parse(timeouts.getBackendRequest());
-    request.or(() -> backendRequest).ifPresent(timeout -> route.getRouteBuilder().setTimeout(timeout.toProto()));
-    backendRequest.filter(timeout -> timeout.nanos() != 0).ifPresent(timeout -> route.getRouteBuilder()
-        .setRetryPolicy(RetryPolicy.newBuilder().setPerTryTimeout(timeout.toProto())));
+    request
+        .or(() -> backendRequest)
+        .ifPresent(timeout -> route.getRouteBuilder().setTimeout(timeout.toProto()));
+    backendRequest
+        .filter(timeout -> timeout.nanos() != 0)
+        .ifPresent(
+            timeout ->
+                route
+                    .getRouteBuilder()
+                    .setRetryPolicy(RetryPolicy.newBuilder().setPerTryTimeout(timeout.toProto())));
   }
 }

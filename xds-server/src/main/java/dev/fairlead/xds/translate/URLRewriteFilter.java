@@ -10,9 +10,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPURLRewriteFilter;
 import java.util.List;
 
 /**
- * The Gateway API's {@code URLRewrite} filter: before forwarding, {@code hostname} replaces the Host header and
- * {@code path} the path (see {@link PathModifier}); the query string is kept. A full path replacement is a regex
- * rewrite of the whole path, whose substitution has its backslashes escaped so the value is taken literally.
+ * The Gateway API's {@code URLRewrite} filter: before forwarding, {@code hostname} replaces the
+ * Host header and {@code path} the path (see {@link PathModifier}); the query string is kept. A
+ * full path replacement is a regex rewrite of the whole path, whose substitution has its
+ * backslashes escaped so the value is taken literally.
  *
  * <p>Stateless and thread-safe.
  */
@@ -34,7 +35,8 @@ final class URLRewriteFilter implements RouteFilter {
   }
 
   @Override
-  public void validate(HTTPRouteRule rule, HTTPRouteFilter filter, String field, List<String> problems) {
+  public void validate(
+      HTTPRouteRule rule, HTTPRouteFilter filter, String field, List<String> problems) {
     HTTPURLRewriteFilter rewrite = config(filter);
     String at = field + "." + configField();
     if (rewrite.getHostname() == null && rewrite.getPath() == null) {
@@ -56,11 +58,14 @@ final class URLRewriteFilter implements RouteFilter {
     }
     if (rewrite.getPath() != null) {
       if (PathModifier.replacesPrefix(rewrite.getPath())) {
-        action.setPrefixRewrite(PathModifier.prefixRewrite(route.getMatch(), rewrite.getPath().getReplacePrefixMatch()));
+        action.setPrefixRewrite(
+            PathModifier.prefixRewrite(
+                route.getMatch(), rewrite.getPath().getReplacePrefixMatch()));
       } else {
-        action.setRegexRewrite(RegexMatchAndSubstitute.newBuilder()
-            .setPattern(RegexMatcher.newBuilder().setRegex("^/.*$"))
-            .setSubstitution(rewrite.getPath().getReplaceFullPath().replace("\\", "\\\\")));
+        action.setRegexRewrite(
+            RegexMatchAndSubstitute.newBuilder()
+                .setPattern(RegexMatcher.newBuilder().setRegex("^/.*$"))
+                .setSubstitution(rewrite.getPath().getReplaceFullPath().replace("\\", "\\\\")));
       }
     }
   }

@@ -18,11 +18,11 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The checks the API server applies to an Upstream (schema and CEL rules of the CRD), made again because
- * standalone mode reads files that never went through an API server, and because Envoy rejects a whole update
- * for one bad value. An Upstream that fails any of them is not translated at all. The bounds repeat those the api
- * records declare for the CRD; {@code UpstreamValidatorCrdBoundsTest} reads the generated CRD and fails when the
- * two disagree.
+ * The checks the API server applies to an Upstream (schema and CEL rules of the CRD), made again
+ * because standalone mode reads files that never went through an API server, and because Envoy
+ * rejects a whole update for one bad value. An Upstream that fails any of them is not translated at
+ * all. The bounds repeat those the api records declare for the CRD; {@code
+ * UpstreamValidatorCrdBoundsTest} reads the generated CRD and fails when the two disagree.
  *
  * <p>Stateless and thread-safe.
  */
@@ -32,12 +32,15 @@ final class UpstreamValidator {
   private static final int MAX_DURATION_LENGTH = 32;
 
   private static final Pattern DNS_NAME =
-      Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\\.?");
+      Pattern.compile(
+          "[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\\.?");
+
   /** What Envoy accepts in an HTTP health-check path: no control characters and no spaces. */
   private static final Pattern HEALTH_CHECK_PATH = Pattern.compile("/[\\x21-\\x7e]*");
 
   /**
-   * Every problem with {@code spec}, each as {@code field: what is wrong}; empty when the spec is valid.
+   * Every problem with {@code spec}, each as {@code field: what is wrong}; empty when the spec is
+   * valid.
    */
   List<String> problems(UpstreamSpec spec) {
     List<String> problems = new ArrayList<>();
@@ -46,8 +49,9 @@ final class UpstreamValidator {
       return problems;
     }
     if ((spec.kube() == null) == (spec.staticHosts() == null)) {
-      problems.add("spec: exactly one of kube and static must be set, found "
-          + (spec.kube() == null ? "neither" : "both"));
+      problems.add(
+          "spec: exactly one of kube and static must be set, found "
+              + (spec.kube() == null ? "neither" : "both"));
     }
     if (spec.kube() != null) {
       kube(spec.kube(), problems);
@@ -64,10 +68,14 @@ final class UpstreamValidator {
     }
     if (spec.healthChecks() != null) {
       if (spec.healthChecks().size() > MAX_HEALTH_CHECKS) {
-        // Envoy 1.40 requires a name on each of several health checks (HealthCheck.name), a field the
+        // Envoy 1.40 requires a name on each of several health checks (HealthCheck.name), a field
+        // the
         // java-control-plane 1.0.49 protos do not have yet; one health check needs no name.
-        problems.add("spec.healthChecks: at most " + MAX_HEALTH_CHECKS + " health check is supported for now, found "
-            + spec.healthChecks().size());
+        problems.add(
+            "spec.healthChecks: at most "
+                + MAX_HEALTH_CHECKS
+                + " health check is supported for now, found "
+                + spec.healthChecks().size());
       }
       for (int i = 0; i < spec.healthChecks().size(); i++) {
         healthCheck("spec.healthChecks[" + i + "]", spec.healthChecks().get(i), problems);
@@ -120,8 +128,15 @@ final class UpstreamValidator {
       }
       Integer first = seen.putIfAbsent(host.address() + " " + host.port(), i);
       if (first != null) {
-        problems.add(field + ": duplicates spec.static.hosts[" + first + "] (" + host.address() + ":" + host.port()
-            + ")");
+        problems.add(
+            field
+                + ": duplicates spec.static.hosts["
+                + first
+                + "] ("
+                + host.address()
+                + ":"
+                + host.port()
+                + ")");
       }
     }
   }
@@ -142,17 +157,30 @@ final class UpstreamValidator {
   }
 
   private static void circuitBreakers(CircuitBreakers breakers, List<String> problems) {
-    optionalRange("spec.circuitBreakers.maxConnections", breakers.maxConnections(), 1, 1_000_000, problems);
-    optionalRange("spec.circuitBreakers.maxPendingRequests", breakers.maxPendingRequests(), 1, 1_000_000, problems);
-    optionalRange("spec.circuitBreakers.maxRequests", breakers.maxRequests(), 1, 1_000_000, problems);
+    optionalRange(
+        "spec.circuitBreakers.maxConnections", breakers.maxConnections(), 1, 1_000_000, problems);
+    optionalRange(
+        "spec.circuitBreakers.maxPendingRequests",
+        breakers.maxPendingRequests(),
+        1,
+        1_000_000,
+        problems);
+    optionalRange(
+        "spec.circuitBreakers.maxRequests", breakers.maxRequests(), 1, 1_000_000, problems);
     optionalRange("spec.circuitBreakers.maxRetries", breakers.maxRetries(), 0, 1_000_000, problems);
   }
 
   private static void outlierDetection(OutlierDetection detection, List<String> problems) {
-    optionalRange("spec.outlierDetection.consecutive5xx", detection.consecutive5xx(), 1, 1000, problems);
+    optionalRange(
+        "spec.outlierDetection.consecutive5xx", detection.consecutive5xx(), 1, 1000, problems);
     duration("spec.outlierDetection.interval", detection.interval(), problems);
     duration("spec.outlierDetection.baseEjectionTime", detection.baseEjectionTime(), problems);
-    optionalRange("spec.outlierDetection.maxEjectionPercent", detection.maxEjectionPercent(), 0, 100, problems);
+    optionalRange(
+        "spec.outlierDetection.maxEjectionPercent",
+        detection.maxEjectionPercent(),
+        0,
+        100,
+        problems);
   }
 
   private static void healthCheck(String field, HealthCheck check, List<String> problems) {
@@ -170,8 +198,13 @@ final class UpstreamValidator {
     Optional<GoDuration> interval = duration(field + ".interval", check.interval(), problems);
     Optional<GoDuration> timeout = duration(field + ".timeout", check.timeout(), problems);
     if (interval.isPresent() && timeout.isPresent() && timeout.get().isLongerThan(interval.get())) {
-      problems.add(field + ".timeout: must not be longer than interval (" + check.timeout() + " > "
-          + check.interval() + ")");
+      problems.add(
+          field
+              + ".timeout: must not be longer than interval ("
+              + check.timeout()
+              + " > "
+              + check.interval()
+              + ")");
     }
     optionalRange(field + ".healthyThreshold", check.healthyThreshold(), 1, 100, problems);
     optionalRange(field + ".unhealthyThreshold", check.unhealthyThreshold(), 1, 100, problems);
@@ -200,12 +233,18 @@ final class UpstreamValidator {
       return Optional.empty();
     }
     if (value.length() > MAX_DURATION_LENGTH) {
-      problems.add(field + ": must be at most " + MAX_DURATION_LENGTH + " characters, was " + value.length());
+      problems.add(
+          field
+              + ": must be at most "
+              + MAX_DURATION_LENGTH
+              + " characters, was "
+              + value.length());
       return Optional.empty();
     }
     Optional<GoDuration> duration = GoDuration.parse(value);
     if (duration.isEmpty()) {
-      problems.add(field + ": must be a duration such as 250ms, 5s or 1m30s, was \"" + value + "\"");
+      problems.add(
+          field + ": must be a duration such as 250ms, 5s or 1m30s, was \"" + value + "\"");
     } else if (duration.get().nanos() <= 0 || duration.get().isLongerThan(GoDuration.ONE_HOUR)) {
       problems.add(field + ": must be greater than 0s and at most 1h, was " + value);
       return Optional.empty();
@@ -213,7 +252,8 @@ final class UpstreamValidator {
     return duration;
   }
 
-  private static void optionalRange(String field, Integer value, int min, int max, List<String> problems) {
+  private static void optionalRange(
+      String field, Integer value, int min, int max, List<String> problems) {
     if (value != null) {
       range(field, value, min, max, problems);
     }

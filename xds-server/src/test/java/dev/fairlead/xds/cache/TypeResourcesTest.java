@@ -37,11 +37,15 @@ class TypeResourcesTest {
       resources.remove("gone-" + i);
     }
 
-    assertThat(resources.floor()).as("a stream as old as 'before' must look at everything").isGreaterThan(before);
-    assertThat(resources.changedSince(resources.floor())).hasSizeLessThanOrEqualTo(TypeResources.MIN_TOMBSTONES)
+    assertThat(resources.floor())
+        .as("a stream as old as 'before' must look at everything")
+        .isGreaterThan(before);
+    assertThat(resources.changedSince(resources.floor()))
+        .hasSizeLessThanOrEqualTo(TypeResources.MIN_TOMBSTONES)
         .contains("gone-" + (removed - 1));
     resources.put(cluster("gone-" + (removed - 1), 2));
-    assertThat(resources.changedSince(resources.sequence() - 1)).containsExactly("gone-" + (removed - 1));
+    assertThat(resources.changedSince(resources.sequence() - 1))
+        .containsExactly("gone-" + (removed - 1));
   }
 
   @Test
@@ -53,11 +57,16 @@ class TypeResourcesTest {
     List<EncodedResource> first = resources.subset(names);
     assertThat(resources.subset(names)).isSameAs(first);
     assertThat(first).extracting(EncodedResource::name).containsExactly("a", "b");
-    assertThat(resources.subset(java.util.Set.of("a", "b", "missing"))).as("other names, equal or not: looked up")
-        .isNotSameAs(first).isEqualTo(first);
+    assertThat(resources.subset(java.util.Set.of("a", "b", "missing")))
+        .as("other names, equal or not: looked up")
+        .isNotSameAs(first)
+        .isEqualTo(first);
 
     resources.put(cluster("a", 2));
-    assertThat(resources.subset(names)).isNotSameAs(first).extracting(EncodedResource::name).containsExactly("a", "b");
+    assertThat(resources.subset(names))
+        .isNotSameAs(first)
+        .extracting(EncodedResource::name)
+        .containsExactly("a", "b");
     assertThat(resources.subset(names).get(0).version()).isNotEqualTo(first.get(0).version());
   }
 
@@ -71,7 +80,11 @@ class TypeResourcesTest {
   }
 
   private static EncodedResource cluster(String name, int timeoutSeconds) {
-    return EncodedResource.encode(ResourceType.CLUSTER, Cluster.newBuilder().setName(name)
-        .setConnectTimeout(Durations.fromSeconds(timeoutSeconds)).build());
+    return EncodedResource.encode(
+        ResourceType.CLUSTER,
+        Cluster.newBuilder()
+            .setName(name)
+            .setConnectTimeout(Durations.fromSeconds(timeoutSeconds))
+            .build());
   }
 }

@@ -59,14 +59,18 @@ class XdsCacheTest {
     String current = cache.version(FLEET, ResourceType.CLUSTER).orElseThrow();
     List<Answer> answers = new ArrayList<>();
     cache.watchSotw(clusters(ENVOY, current), answers::add);
-    assertThat(answers).singleElement().isInstanceOfSatisfying(Holds.class,
-        holds -> assertThat(holds.standing()).isEqualTo(Standing.CURRENT_VERSION));
+    assertThat(answers)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Holds.class, holds -> assertThat(holds.standing()).isEqualTo(Standing.CURRENT_VERSION));
 
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
     assertThat(responses(answers)).isEmpty();
 
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 2))));
-    assertThat(responses(answers)).singleElement().satisfies(r -> assertThat(r.version()).isNotEqualTo(current));
+    assertThat(responses(answers))
+        .singleElement()
+        .satisfies(r -> assertThat(r.version()).isNotEqualTo(current));
   }
 
   @Test
@@ -79,20 +83,25 @@ class XdsCacheTest {
     List<Answer> after = new ArrayList<>();
     cache.watchSotw(clusters(ENVOY, ""), after::add);
 
-    assertThat(responses(after).get(0).resources().get(0)).isSameAs(responses(before).get(0).resources().get(0));
+    assertThat(responses(after).get(0).resources().get(0))
+        .isSameAs(responses(before).get(0).resources().get(0));
   }
 
   @Test
   void envoyIsNotSentApiListenersWhichGrpcClientsResolveThrough() {
     Listener port = Listener.newBuilder().setName("http-80").build();
-    Listener api = Listener.newBuilder().setName("shop.test")
-        .setApiListener(ApiListener.newBuilder().setApiListener(Any.getDefaultInstance())).build();
+    Listener api =
+        Listener.newBuilder()
+            .setName("shop.test")
+            .setApiListener(ApiListener.newBuilder().setApiListener(Any.getDefaultInstance()))
+            .build();
     cache.setFleet(FLEET, Map.of(ResourceType.LISTENER, List.of(port, api)));
     List<Answer> envoy = new ArrayList<>();
     List<Answer> grpc = new ArrayList<>();
 
     cache.watchSotw(wildcard(ENVOY, ResourceType.LISTENER, ""), envoy::add);
-    cache.watchSotw(wildcard(new Proxy("gRPC Java", FLEET, Audience.XDS_CLIENT), ResourceType.LISTENER, ""),
+    cache.watchSotw(
+        wildcard(new Proxy("gRPC Java", FLEET, Audience.XDS_CLIENT), ResourceType.LISTENER, ""),
         grpc::add);
 
     assertThat(names(responses(envoy).get(0))).containsExactly("http-80");
@@ -109,11 +118,15 @@ class XdsCacheTest {
 
     cache.setFleet(FLEET, Map.of());
 
-    assertThat(answers).singleElement().isInstanceOfSatisfying(Response.class, r -> {
-      assertThat(r.resources()).isEmpty();
-      assertThat(r.change()).isEqualTo(1);
-      assertThat(r.firstObservedNanos()).isNotNegative();
-    });
+    assertThat(answers)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Response.class,
+            r -> {
+              assertThat(r.resources()).isEmpty();
+              assertThat(r.change()).isEqualTo(1);
+              assertThat(r.firstObservedNanos()).isNotNegative();
+            });
   }
 
   @Test
@@ -144,30 +157,50 @@ class XdsCacheTest {
     String rejected = cache.version(FLEET, ResourceType.CLUSTER).orElseThrow();
     List<Answer> answers = new ArrayList<>();
 
-    cache.watchSotw(new SotwSubscription(ENVOY, ResourceType.CLUSTER, Set.of(), Set.of(), false, "",
-        Optional.of(rejected), Optional.of(List.of("a")), false, -1, 0), answers::add);
+    cache.watchSotw(
+        new SotwSubscription(
+            ENVOY,
+            ResourceType.CLUSTER,
+            Set.of(),
+            Set.of(),
+            false,
+            "",
+            Optional.of(rejected),
+            Optional.of(List.of("a")),
+            false,
+            -1,
+            0),
+        answers::add);
     assertThat(answers).isEmpty();
 
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 2))));
-    assertThat(responses(answers)).singleElement().satisfies(r -> assertThat(r.version()).isNotEqualTo(rejected));
+    assertThat(responses(answers))
+        .singleElement()
+        .satisfies(r -> assertThat(r.version()).isNotEqualTo(rejected));
   }
 
   @Test
   void aNamedStreamHoldingEverythingAsOfASequenceIsSentOnlyWhatChangedSince() {
-    cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
+    cache.setFleet(
+        FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
     List<Answer> first = new ArrayList<>();
     cache.watchSotw(named(Set.of("a", "b"), true, -1), first::add);
     Response all = responses(first).get(0);
     assertThat(names(all)).containsExactly("a", "b");
 
-    cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 2))));
+    cache.setFleet(
+        FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 2))));
     List<Answer> next = new ArrayList<>();
     cache.watchSotw(named(Set.of("a", "b"), false, all.sequence()), next::add);
 
-    assertThat(responses(next)).singleElement().satisfies(r -> {
-      assertThat(names(r)).containsExactly("b");
-      assertThat(r.version()).isEqualTo(cache.version(FLEET, ResourceType.ENDPOINT).orElseThrow());
-    });
+    assertThat(responses(next))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(names(r)).containsExactly("b");
+              assertThat(r.version())
+                  .isEqualTo(cache.version(FLEET, ResourceType.ENDPOINT).orElseThrow());
+            });
   }
 
   @Test
@@ -177,30 +210,60 @@ class XdsCacheTest {
     List<Answer> answers = new ArrayList<>();
     long sequence = 1;
 
-    cache.watchSotw(new SotwSubscription(ENVOY, ResourceType.ENDPOINT, Set.of("a"), Set.of(), false, "old",
-        Optional.empty(), Optional.of(List.of("b")), false, sequence, 0), answers::add);
+    cache.watchSotw(
+        new SotwSubscription(
+            ENVOY,
+            ResourceType.ENDPOINT,
+            Set.of("a"),
+            Set.of(),
+            false,
+            "old",
+            Optional.empty(),
+            Optional.of(List.of("b")),
+            false,
+            sequence,
+            0),
+        answers::add);
 
     assertThat(answers).hasSize(2);
     assertThat(answers.get(0)).isEqualTo(new RejectedGone(ResourceType.ENDPOINT, List.of("b")));
-    assertThat(answers.get(1)).isInstanceOfSatisfying(Holds.class, holds -> {
-      assertThat(holds.standing()).isEqualTo(Standing.UP_TO_DATE);
-      assertThat(holds.sequence()).isEqualTo(sequence);
-    });
+    assertThat(answers.get(1))
+        .isInstanceOfSatisfying(
+            Holds.class,
+            holds -> {
+              assertThat(holds.standing()).isEqualTo(Standing.UP_TO_DATE);
+              assertThat(holds.sequence()).isEqualTo(sequence);
+            });
     assertThat(version).isNotEqualTo("old");
   }
 
   @Test
   void aNamedStreamAcknowledgingTheCurrentSetDoesNotClearARejectionOfAResourceInIt() {
-    cache.setFleet(FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 2))));
+    cache.setFleet(
+        FLEET, Map.of(ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 2))));
     String current = cache.version(FLEET, ResourceType.ENDPOINT).orElseThrow();
     List<Answer> answers = new ArrayList<>();
 
     // The ACK of a response that carried b only, while the proxy's rejection of a stands.
-    cache.watchSotw(new SotwSubscription(ENVOY, ResourceType.ENDPOINT, Set.of("a", "b"), Set.of(), false, current,
-        Optional.empty(), Optional.of(List.of("a")), false, 2, 0), answers::add);
+    cache.watchSotw(
+        new SotwSubscription(
+            ENVOY,
+            ResourceType.ENDPOINT,
+            Set.of("a", "b"),
+            Set.of(),
+            false,
+            current,
+            Optional.empty(),
+            Optional.of(List.of("a")),
+            false,
+            2,
+            0),
+        answers::add);
 
-    assertThat(answers).singleElement().isInstanceOfSatisfying(Holds.class,
-        holds -> assertThat(holds.standing()).isEqualTo(Standing.UP_TO_DATE));
+    assertThat(answers)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Holds.class, holds -> assertThat(holds.standing()).isEqualTo(Standing.UP_TO_DATE));
   }
 
   @Test
@@ -210,14 +273,27 @@ class XdsCacheTest {
     String bOld = EncodedResource.encode(ResourceType.CLUSTER, cluster("b", 1)).version();
     List<Answer> answers = new ArrayList<>();
 
-    cache.watchDelta(new DeltaSubscription(ENVOY, ResourceType.CLUSTER,
-        Map.of("a", aVersion, "b", bOld, "gone", "x"), Set.of("a", "b", "gone"), Set.of(), Map.of(), Set.of(), -1,
-        true, -1), answers::add);
+    cache.watchDelta(
+        new DeltaSubscription(
+            ENVOY,
+            ResourceType.CLUSTER,
+            Map.of("a", aVersion, "b", bOld, "gone", "x"),
+            Set.of("a", "b", "gone"),
+            Set.of(),
+            Map.of(),
+            Set.of(),
+            -1,
+            true,
+            -1),
+        answers::add);
 
-    assertThat(responses(answers)).singleElement().satisfies(r -> {
-      assertThat(names(r)).containsExactly("b");
-      assertThat(r.removed()).containsExactly("gone");
-    });
+    assertThat(responses(answers))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(names(r)).containsExactly("b");
+              assertThat(r.removed()).containsExactly("gone");
+            });
   }
 
   @Test
@@ -226,33 +302,57 @@ class XdsCacheTest {
     String aVersion = EncodedResource.encode(ResourceType.CLUSTER, cluster("a", 1)).version();
     List<Answer> answers = new ArrayList<>();
 
-    cache.watchDelta(new DeltaSubscription(ENVOY, ResourceType.CLUSTER, Map.of(), Set.of(), Set.of(),
-        Map.of("a", aVersion), Set.of(), 0, false, 0), answers::add);
-    assertThat(answers).singleElement().isInstanceOfSatisfying(Holds.class, holds -> {
-      assertThat(holds.standing()).isEqualTo(Standing.WITHHELD);
-      assertThat(holds.sequence()).isEqualTo(1);
-    });
+    cache.watchDelta(
+        new DeltaSubscription(
+            ENVOY,
+            ResourceType.CLUSTER,
+            Map.of(),
+            Set.of(),
+            Set.of(),
+            Map.of("a", aVersion),
+            Set.of(),
+            0,
+            false,
+            0),
+        answers::add);
+    assertThat(answers)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            Holds.class,
+            holds -> {
+              assertThat(holds.standing()).isEqualTo(Standing.WITHHELD);
+              assertThat(holds.sequence()).isEqualTo(1);
+            });
 
     cache.setFleet(FLEET, Map.of());
 
     assertThat(answers).hasSize(3);
     assertThat(answers.get(1)).isEqualTo(new RejectedGone(ResourceType.CLUSTER, List.of("a")));
-    assertThat(answers.get(2)).isInstanceOfSatisfying(Holds.class, holds -> {
-      assertThat(holds.standing()).isEqualTo(Standing.UP_TO_DATE);
-      assertThat(holds.sequence()).isEqualTo(2);
-    });
+    assertThat(answers.get(2))
+        .isInstanceOfSatisfying(
+            Holds.class,
+            holds -> {
+              assertThat(holds.standing()).isEqualTo(Standing.UP_TO_DATE);
+              assertThat(holds.sequence()).isEqualTo(2);
+            });
   }
 
   @Test
   void answersAreHandedOverWithNoLockOfTheCacheHeld() {
     List<Answer> answers = new ArrayList<>();
-    cache.watchSotw(clusters(ENVOY, ""), answer -> {
-      // Another thread reads the fleet: it would wait forever if the fleet's lock were held here.
-      String seen = CompletableFuture.supplyAsync(() -> cache.version(FLEET, ResourceType.CLUSTER).orElseThrow())
-          .orTimeout(10, TimeUnit.SECONDS).join();
-      assertThat(seen).isEqualTo(((Response) answer).version());
-      answers.add(answer);
-    });
+    cache.watchSotw(
+        clusters(ENVOY, ""),
+        answer -> {
+          // Another thread reads the fleet: it would wait forever if the fleet's lock were held
+          // here.
+          String seen =
+              CompletableFuture.supplyAsync(
+                      () -> cache.version(FLEET, ResourceType.CLUSTER).orElseThrow())
+                  .orTimeout(10, TimeUnit.SECONDS)
+                  .join();
+          assertThat(seen).isEqualTo(((Response) answer).version());
+          answers.add(answer);
+        });
 
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
 
@@ -260,7 +360,8 @@ class XdsCacheTest {
   }
 
   @Test
-  void streamsWatchingAndCancellingWhileTheFleetChangesAreEachAnsweredWithTheLatestVersion() throws Exception {
+  void streamsWatchingAndCancellingWhileTheFleetChangesAreEachAnsweredWithTheLatestVersion()
+      throws Exception {
     int changes = 300;
     int streams = 3;
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 0))));
@@ -270,37 +371,47 @@ class XdsCacheTest {
       List<Future<String>> held = new ArrayList<>();
       for (int s = 0; s < streams; s++) {
         Proxy proxy = new Proxy("n" + s, FLEET, Audience.ENVOY);
-        // Each stream asks again with what it last got, cancelling its open watch as the ADS service does.
-        held.add(threads.submit(() -> {
-          BlockingQueue<Response> responses = new LinkedBlockingQueue<>();
-          String version = "";
-          Watch open = null;
-          while (!published.get() || !version.equals(cache.version(FLEET, ResourceType.CLUSTER).orElseThrow())) {
-            if (open != null) {
-              open.cancel();
-            }
-            open = cache.watchSotw(clusters(proxy, version), answer -> {
-              if (answer instanceof Response response) {
-                responses.add(response);
-              }
-            });
-            Response next = responses.poll(10, TimeUnit.MILLISECONDS);
-            if (next != null) {
-              version = next.version();
-            }
-          }
-          if (open != null) {
-            open.cancel();
-          }
-          return version;
-        }));
+        // Each stream asks again with what it last got, cancelling its open watch as the ADS
+        // service does.
+        held.add(
+            threads.submit(
+                () -> {
+                  BlockingQueue<Response> responses = new LinkedBlockingQueue<>();
+                  String version = "";
+                  Watch open = null;
+                  while (!published.get()
+                      || !version.equals(
+                          cache.version(FLEET, ResourceType.CLUSTER).orElseThrow())) {
+                    if (open != null) {
+                      open.cancel();
+                    }
+                    open =
+                        cache.watchSotw(
+                            clusters(proxy, version),
+                            answer -> {
+                              if (answer instanceof Response response) {
+                                responses.add(response);
+                              }
+                            });
+                    Response next = responses.poll(10, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                      version = next.version();
+                    }
+                  }
+                  if (open != null) {
+                    open.cancel();
+                  }
+                  return version;
+                }));
       }
-      Future<?> producer = threads.submit(() -> {
-        for (int i = 1; i <= changes; i++) {
-          cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", i))));
-        }
-        published.set(true);
-      });
+      Future<?> producer =
+          threads.submit(
+              () -> {
+                for (int i = 1; i <= changes; i++) {
+                  cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", i))));
+                }
+                published.set(true);
+              });
       producer.get(30, TimeUnit.SECONDS);
       String last = cache.version(FLEET, ResourceType.CLUSTER).orElseThrow();
       for (Future<String> stream : held) {
@@ -332,7 +443,9 @@ class XdsCacheTest {
     assertThat(one.version()).isEqualTo(before);
     one.remove("b");
     assertThat(one.version()).isNotEqualTo(before);
-    assertThat(one.subset(List.of("a", "missing"))).extracting(EncodedResource::name).containsExactly("a");
+    assertThat(one.subset(List.of("a", "missing")))
+        .extracting(EncodedResource::name)
+        .containsExactly("a");
   }
 
   private static SotwSubscription clusters(Proxy proxy, String version) {
@@ -340,13 +453,33 @@ class XdsCacheTest {
   }
 
   private static SotwSubscription wildcard(Proxy proxy, ResourceType type, String version) {
-    return new SotwSubscription(proxy, type, Set.of(), Set.of(), false, version, Optional.empty(), Optional.empty(),
-        false, -1, -1);
+    return new SotwSubscription(
+        proxy,
+        type,
+        Set.of(),
+        Set.of(),
+        false,
+        version,
+        Optional.empty(),
+        Optional.empty(),
+        false,
+        -1,
+        -1);
   }
 
   private static SotwSubscription named(Set<String> names, boolean firstOfType, long heldAsOf) {
-    return new SotwSubscription(ENVOY, ResourceType.ENDPOINT, names, Set.of(), firstOfType, "", Optional.empty(),
-        Optional.empty(), false, heldAsOf, 0);
+    return new SotwSubscription(
+        ENVOY,
+        ResourceType.ENDPOINT,
+        names,
+        Set.of(),
+        firstOfType,
+        "",
+        Optional.empty(),
+        Optional.empty(),
+        false,
+        heldAsOf,
+        0);
   }
 
   private static List<Response> responses(List<Answer> answers) {
@@ -358,13 +491,18 @@ class XdsCacheTest {
   }
 
   private static Cluster cluster(String name, int timeoutSeconds) {
-    return Cluster.newBuilder().setName(name).setConnectTimeout(Durations.fromSeconds(timeoutSeconds)).build();
+    return Cluster.newBuilder()
+        .setName(name)
+        .setConnectTimeout(Durations.fromSeconds(timeoutSeconds))
+        .build();
   }
 
   private static ClusterLoadAssignment endpoints(String name, int weight) {
-    return ClusterLoadAssignment.newBuilder().setClusterName(name)
-        .setPolicy(ClusterLoadAssignment.Policy.newBuilder().setOverprovisioningFactor(
-            com.google.protobuf.UInt32Value.of(100 + weight)))
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName(name)
+        .setPolicy(
+            ClusterLoadAssignment.Policy.newBuilder()
+                .setOverprovisioningFactor(com.google.protobuf.UInt32Value.of(100 + weight)))
         .build();
   }
 }

@@ -20,35 +20,42 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * xDS clients that send what the server cannot use, over real gRPC streams on 127.0.0.1: bytes that are not a
- * discovery request, a request over the size bound, a request without a type. Each ends its own stream with a status
- * that says what was wrong in protocol terms — INVALID_ARGUMENT, or RESOURCE_EXHAUSTED for the size — never
- * UNKNOWN and never an exception's text; a well-behaved stream on the same connection keeps getting its updates, and
- * the server takes new streams afterwards. (A client that stops reading is {@link AdsFlowControlTest}'s.)
+ * xDS clients that send what the server cannot use, over real gRPC streams on 127.0.0.1: bytes that
+ * are not a discovery request, a request over the size bound, a request without a type. Each ends
+ * its own stream with a status that says what was wrong in protocol terms — INVALID_ARGUMENT, or
+ * RESOURCE_EXHAUSTED for the size — never UNKNOWN and never an exception's text; a well-behaved
+ * stream on the same connection keeps getting its updates, and the server takes new streams
+ * afterwards. (A client that stops reading is {@link AdsFlowControlTest}'s.)
  */
 class AdsBadClientTest {
 
   private static final String FLEET = "default/edge";
   private static final String CDS = ResourceType.CLUSTER.typeUrl();
+
   /** Not protobuf: a field tag of number 0. */
   private static final byte[] TAG_ZERO = {0, 1, 2, 3};
+
   /** A truncated varint. */
   private static final byte[] TRUNCATED = {(byte) 0xff, (byte) 0xff, (byte) 0xff};
+
   /** Field 1 (version_info, a string) holding bytes that are not UTF-8. */
   private static final byte[] NOT_UTF8 = {10, 2, (byte) 0xc3, (byte) 0x28};
-  @RegisterExtension
-  final TestXdsServer server = new TestXdsServer();
+
+  @RegisterExtension final TestXdsServer server = new TestXdsServer();
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"tag zero", "truncated", "not UTF-8"})
-  void bytesThatAreNotADiscoveryRequestEndTheirStreamOnlyWithInvalidArgument(String kind) throws Exception {
-    byte[] garbage = switch (kind) {
-      case "tag zero" -> TAG_ZERO;
-      case "truncated" -> TRUNCATED;
-      default -> NOT_UTF8;
-    };
+  void bytesThatAreNotADiscoveryRequestEndTheirStreamOnlyWithInvalidArgument(String kind)
+      throws Exception {
+    byte[] garbage =
+        switch (kind) {
+          case "tag zero" -> TAG_ZERO;
+          case "truncated" -> TRUNCATED;
+          default -> NOT_UTF8;
+        };
     server.cache().setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     try (AdsTestClient envoy = new AdsTestClient(channel)) {
       DiscoveryResponse first = subscribe(envoy);
 
@@ -56,7 +63,8 @@ class AdsBadClientTest {
       Status delta = rawStream(channel, true, garbage);
 
       assertThat(sotw.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-      assertThat(sotw.getDescription()).contains("request: not a valid DiscoveryRequest (protobuf decoding failed)");
+      assertThat(sotw.getDescription())
+          .contains("request: not a valid DiscoveryRequest (protobuf decoding failed)");
       assertThat(delta.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(delta.getDescription())
           .contains("request: not a valid DeltaDiscoveryRequest (protobuf decoding failed)");
@@ -69,17 +77,18 @@ class AdsBadClientTest {
   @Test
   void aRequestOverTheSizeBoundEndsItsStreamOnlyWithResourceExhausted() throws Exception {
     server.cache().setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
-    DiscoveryRequest.Builder huge = DiscoveryRequest.newBuilder().setNode(node("big", FLEET)).setTypeUrl(CDS);
+    DiscoveryRequest.Builder huge =
+        DiscoveryRequest.newBuilder().setNode(node("big", FLEET)).setTypeUrl(CDS);
     String name = "n".repeat(1000);
     for (int i = 0; huge.build().getSerializedSize() <= XdsServer.MAX_REQUEST_BYTES; i++) {
       huge.addResourceNames(name + i);
     }
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     try (AdsTestClient envoy = new AdsTestClient(channel)) {
       DiscoveryResponse first = subscribe(envoy);
 
-      Status status = rawStream(channel, false,
-          huge.build().toByteArray());
+      Status status = rawStream(channel, false, huge.build().toByteArray());
 
       assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
       assertSaysNothingOfJava(status);
@@ -90,12 +99,19 @@ class AdsBadClientTest {
   @Test
   void aRequestWithoutATypeEndsItsStreamOnlyWithInvalidArgument() throws Exception {
     server.cache().setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     try (AdsTestClient envoy = new AdsTestClient(channel)) {
       DiscoveryResponse first = subscribe(envoy);
 
-      Status status = rawStream(channel, true,
-          DeltaDiscoveryRequest.newBuilder().setNode(node("typeless", FLEET)).build().toByteArray());
+      Status status =
+          rawStream(
+              channel,
+              true,
+              DeltaDiscoveryRequest.newBuilder()
+                  .setNode(node("typeless", FLEET))
+                  .build()
+                  .toByteArray());
 
       assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(status.getDescription()).contains("type URL is required");
@@ -106,31 +122,44 @@ class AdsBadClientTest {
   private static DiscoveryResponse subscribe(AdsTestClient envoy) {
     envoy.send(DiscoveryRequest.newBuilder().setNode(node("good", FLEET)).setTypeUrl(CDS).build());
     DiscoveryResponse first = envoy.next();
-    envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CDS).setVersionInfo(first.getVersionInfo())
-        .setResponseNonce(first.getNonce()).build());
+    envoy.send(
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(CDS)
+            .setVersionInfo(first.getVersionInfo())
+            .setResponseNonce(first.getNonce())
+            .build());
     return first;
   }
 
   /** After the bad streams ended, the good one gets the next change, and a new stream is served. */
-  private void assertTheGoodStreamGoesOn(AdsTestClient envoy, DiscoveryResponse first) throws Exception {
-    server.cache().setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1))));
+  private void assertTheGoodStreamGoesOn(AdsTestClient envoy, DiscoveryResponse first)
+      throws Exception {
+    server
+        .cache()
+        .setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1))));
     DiscoveryResponse next = envoy.next();
     assertThat(next.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
     assertThat(names(next)).containsExactly("a", "b");
     try (AdsTestClient later = new AdsTestClient(server.port())) {
-      later.send(DiscoveryRequest.newBuilder().setNode(node("later", FLEET)).setTypeUrl(CDS).build());
+      later.send(
+          DiscoveryRequest.newBuilder().setNode(node("later", FLEET)).setTypeUrl(CDS).build());
       assertThat(names(later.next())).containsExactly("a", "b");
     }
   }
 
   /** Sends {@code bytes} as one message of a new stream on {@code channel}, and awaits its end. */
-  private static Status rawStream(ManagedChannel channel, boolean delta, byte[] bytes) throws Exception {
+  private static Status rawStream(ManagedChannel channel, boolean delta, byte[] bytes)
+      throws Exception {
     return RawAdsStream.exchange(channel, delta, List.of(bytes), false);
   }
 
   private static void assertSaysNothingOfJava(Status status) {
-    assertThat(status.getDescription()).as("the description a client is shown")
-        .doesNotContain("Exception").doesNotContain("java.").doesNotContain("com.google").doesNotContain("\tat ");
+    assertThat(status.getDescription())
+        .as("the description a client is shown")
+        .doesNotContain("Exception")
+        .doesNotContain("java.")
+        .doesNotContain("com.google")
+        .doesNotContain("\tat ");
     assertThat(status.getCode()).isNotEqualTo(Status.Code.UNKNOWN);
   }
 }

@@ -28,18 +28,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Responses wait for their stream and for the server-wide send budget ({@link SendBudget}): every stream still gets
- * everything, in order, however small the budget, and a proxy that stops reading holds the others up only until
- * its share of the budget goes stale.
+ * Responses wait for their stream and for the server-wide send budget ({@link SendBudget}): every
+ * stream still gets everything, in order, however small the budget, and a proxy that stops reading
+ * holds the others up only until its share of the budget goes stale.
  */
 class AdsFlowControlTest {
 
   private static final String FLEET = "default/edge";
   private static final String CDS = ResourceType.CLUSTER.typeUrl();
 
-  /** Smaller than one response of {@link #clusters}: every stream's response waits for the one before it. */
+  /**
+   * Smaller than one response of {@link #clusters}: every stream's response waits for the one
+   * before it.
+   */
   @RegisterExtension
   final TestXdsServer server = new TestXdsServer(Clock.systemUTC(), this::budget);
+
   private SendBudget budget;
 
   private SendBudget budget() {
@@ -48,7 +52,9 @@ class AdsFlowControlTest {
   }
 
   private static List<Cluster> clusters(int count, int timeoutSeconds) {
-    return IntStream.range(0, count).mapToObj(i -> cluster("cluster-" + i, timeoutSeconds)).toList();
+    return IntStream.range(0, count)
+        .mapToObj(i -> cluster("cluster-" + i, timeoutSeconds))
+        .toList();
   }
 
   @Test
@@ -59,11 +65,18 @@ class AdsFlowControlTest {
     try {
       for (int i = 0; i < 10; i++) {
         AdsTestClient client = new AdsTestClient(server.port());
-        client.send(DiscoveryRequest.newBuilder().setNode(node("sotw-" + i, FLEET)).setTypeUrl(CDS).build());
+        client.send(
+            DiscoveryRequest.newBuilder()
+                .setNode(node("sotw-" + i, FLEET))
+                .setTypeUrl(CDS)
+                .build());
         sotw.add(client);
         AdsTestClient deltaClient = new AdsTestClient(server.port());
-        deltaClient.send(DeltaDiscoveryRequest.newBuilder().setNode(node("delta-" + i, FLEET)).setTypeUrl(CDS)
-            .build());
+        deltaClient.send(
+            DeltaDiscoveryRequest.newBuilder()
+                .setNode(node("delta-" + i, FLEET))
+                .setTypeUrl(CDS)
+                .build());
         delta.add(deltaClient);
       }
       List<DiscoveryResponse> first = new ArrayList<>();
@@ -71,14 +84,22 @@ class AdsFlowControlTest {
         DiscoveryResponse response = client.next();
         assertThat(response.getResourcesCount()).isEqualTo(500);
         assertThat(response.getSerializedSize()).isGreaterThan(4 << 10);
-        client.send(DiscoveryRequest.newBuilder().setTypeUrl(CDS).setVersionInfo(response.getVersionInfo())
-            .setResponseNonce(response.getNonce()).build());
+        client.send(
+            DiscoveryRequest.newBuilder()
+                .setTypeUrl(CDS)
+                .setVersionInfo(response.getVersionInfo())
+                .setResponseNonce(response.getNonce())
+                .build());
         first.add(response);
       }
       for (AdsTestClient client : delta) {
         DeltaDiscoveryResponse response = client.nextDelta();
         assertThat(response.getResourcesCount()).isEqualTo(500);
-        client.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(response.getNonce()).build());
+        client.send(
+            DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(CDS)
+                .setResponseNonce(response.getNonce())
+                .build());
       }
 
       server.cache().setFleet(FLEET, Map.of(ResourceType.CLUSTER, clusters(500, 2)));
@@ -86,7 +107,9 @@ class AdsFlowControlTest {
       String version = server.cache().version(FLEET, ResourceType.CLUSTER).orElseThrow();
       for (AdsTestClient client : sotw) {
         DiscoveryResponse response = client.next();
-        assertThat(response.getVersionInfo()).isEqualTo(version).isNotEqualTo(first.get(0).getVersionInfo());
+        assertThat(response.getVersionInfo())
+            .isEqualTo(version)
+            .isNotEqualTo(first.get(0).getVersionInfo());
         assertThat(response.getResourcesCount()).isEqualTo(500);
       }
       for (AdsTestClient client : delta) {
@@ -106,20 +129,27 @@ class AdsFlowControlTest {
 
   @Test
   void aProxyThatStopsReadingHoldsTheOthersUpOnlyUntilItsShareGoesStale() throws Exception {
-    // Larger than the client's HTTP/2 window (1 MiB): a stream that reads nothing stays unready for good.
+    // Larger than the client's HTTP/2 window (1 MiB): a stream that reads nothing stays unready for
+    // good.
     server.cache().setFleet(FLEET, Map.of(ResourceType.CLUSTER, clusters(40_000, 1)));
-    ManagedChannel stuckChannel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    ManagedChannel stuckChannel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     try {
-      ClientCall<DiscoveryRequest, DiscoveryResponse> stuck = stuckChannel.newCall(
-          AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), CallOptions.DEFAULT);
-      stuck.start(new ClientCall.Listener<>() { }, new Metadata());
-      stuck.sendMessage(DiscoveryRequest.newBuilder().setNode(node("stuck", FLEET)).setTypeUrl(CDS).build());
-      // It never calls request(n): nothing it is sent is read beyond the flow-control window, and the bytes written
+      ClientCall<DiscoveryRequest, DiscoveryResponse> stuck =
+          stuckChannel.newCall(
+              AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(),
+              CallOptions.DEFAULT);
+      stuck.start(new ClientCall.Listener<>() {}, new Metadata());
+      stuck.sendMessage(
+          DiscoveryRequest.newBuilder().setNode(node("stuck", FLEET)).setTypeUrl(CDS).build());
+      // It never calls request(n): nothing it is sent is read beyond the flow-control window, and
+      // the bytes written
       // to it hold the budget.
       await().atMost(Duration.ofSeconds(10)).until(() -> budget.usedBytes() > 1 << 20);
 
       try (AdsTestClient reader = new AdsTestClient(server.port())) {
-        reader.send(DiscoveryRequest.newBuilder().setNode(node("reader", FLEET)).setTypeUrl(CDS).build());
+        reader.send(
+            DiscoveryRequest.newBuilder().setNode(node("reader", FLEET)).setTypeUrl(CDS).build());
         assertThat(reader.next().getResourcesCount()).isEqualTo(40_000);
       }
     } finally {

@@ -29,28 +29,51 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Fuzzes the xDS server's request handling over real gRPC streams on 127.0.0.1: each input opens a stream (SotW or
- * delta) and sends one to four messages — arbitrary bytes, a discovery request built from the input (types, names,
- * nonces, versions, NACKs, subscriptions, nodes, drawn from a dictionary of what proxies send and of what they should
- * not), or such a request with bytes edited — then ends its side. For every input:
+ * Fuzzes the xDS server's request handling over real gRPC streams on 127.0.0.1: each input opens a
+ * stream (SotW or delta) and sends one to four messages — arbitrary bytes, a discovery request
+ * built from the input (types, names, nonces, versions, NACKs, subscriptions, nodes, drawn from a
+ * dictionary of what proxies send and of what they should not), or such a request with bytes edited
+ * — then ends its side. For every input:
+ *
  * <ul>
- *   <li>the server ends the stream exactly as the protocol says: INVALID_ARGUMENT at the first message that is not a
- *       request of the method's type or names no type, otherwise OK once the client ended its side — never UNKNOWN or
- *       INTERNAL, and never a description carrying an exception's text;</li>
- *   <li>the stream's state is gone from the registry once it ended (nothing leaks);</li>
- *   <li>a well-behaved proxy on another connection, there throughout, gets every change of its configuration.</li>
+ *   <li>the server ends the stream exactly as the protocol says: INVALID_ARGUMENT at the first
+ *       message that is not a request of the method's type or names no type, otherwise OK once the
+ *       client ended its side — never UNKNOWN or INTERNAL, and never a description carrying an
+ *       exception's text;
+ *   <li>the stream's state is gone from the registry once it ended (nothing leaks);
+ *   <li>a well-behaved proxy on another connection, there throughout, gets every change of its
+ *       configuration.
  * </ul>
- * Without {@code JAZZER_FUZZ} this runs the inputs kept under {@code AdsRequestFuzzTestInputs/} as a regression test;
- * {@code scripts/fuzz.sh} fuzzes for a while (see CONTRIBUTING.md).
+ *
+ * Without {@code JAZZER_FUZZ} this runs the inputs kept under {@code AdsRequestFuzzTestInputs/} as
+ * a regression test; {@code scripts/fuzz.sh} fuzzes for a while (see CONTRIBUTING.md).
  */
 class AdsRequestFuzzTest {
 
   private static final String FLEET = "default/edge";
-  private static final List<String> TYPES = Arrays.stream(ResourceType.values()).map(ResourceType::typeUrl)
-      .toList();
-  private static final List<String> DICTIONARY = List.of("", " ", "*", "0", "1", "-1", "a", "b", FLEET, "default/",
-      "/", "type.googleapis.com/", "type.googleapis.com/envoy.config.cluster.v3.Cluster ",
-      "type.googleapis.com/google.protobuf.Empty", "xdstp://x/y", "\u0000", "é", "\n", "a".repeat(300));
+  private static final List<String> TYPES =
+      Arrays.stream(ResourceType.values()).map(ResourceType::typeUrl).toList();
+  private static final List<String> DICTIONARY =
+      List.of(
+          "",
+          " ",
+          "*",
+          "0",
+          "1",
+          "-1",
+          "a",
+          "b",
+          FLEET,
+          "default/",
+          "/",
+          "type.googleapis.com/",
+          "type.googleapis.com/envoy.config.cluster.v3.Cluster ",
+          "type.googleapis.com/google.protobuf.Empty",
+          "xdstp://x/y",
+          "\u0000",
+          "é",
+          "\n",
+          "a".repeat(300));
 
   private static StreamRegistry streams;
   private static XdsCache cache;
@@ -68,7 +91,11 @@ class AdsRequestFuzzTest {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("canary", ++version))));
     canary = new AdsTestClient(server.port());
-    canary.send(DiscoveryRequest.newBuilder().setNode(node("canary", FLEET)).setTypeUrl(TYPES.get(0)).build());
+    canary.send(
+        DiscoveryRequest.newBuilder()
+            .setNode(node("canary", FLEET))
+            .setTypeUrl(TYPES.get(0))
+            .build());
     canarySeen = canary.next();
     ack();
   }
@@ -86,11 +113,12 @@ class AdsRequestFuzzTest {
     int count = data.consumeInt(1, 4);
     List<byte[]> messages = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      messages.add(switch (data.consumeInt(0, 2)) {
-        case 0 -> data.consumeBytes(data.consumeInt(0, 256));
-        case 1 -> request(data, delta).toByteArray();
-        default -> edited(data, request(data, delta).toByteArray());
-      });
+      messages.add(
+          switch (data.consumeInt(0, 2)) {
+            case 0 -> data.consumeBytes(data.consumeInt(0, 256));
+            case 1 -> request(data, delta).toByteArray();
+            default -> edited(data, request(data, delta).toByteArray());
+          });
     }
 
     io.grpc.Status end = RawAdsStream.exchange(channel, delta, messages, true);
@@ -98,27 +126,39 @@ class AdsRequestFuzzTest {
     io.grpc.Status.Code expected = expectedEnd(delta, messages);
     assertThat(end.getCode()).as("how the stream ended: %s", end).isEqualTo(expected);
     if (end.getDescription() != null) {
-      assertThat(end.getDescription()).doesNotContain("Exception").doesNotContain("java.")
-          .doesNotContain("com.google").doesNotContain("\tat ");
+      assertThat(end.getDescription())
+          .doesNotContain("Exception")
+          .doesNotContain("java.")
+          .doesNotContain("com.google")
+          .doesNotContain("\tat ");
     }
-    await("the ended stream leaves the registry").atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+    await("the ended stream leaves the registry")
+        .atMost(Duration.ofSeconds(5))
+        .pollDelay(Duration.ZERO)
         .pollInterval(Duration.ofMillis(1))
         .until(() -> streams.proxies().stream().allMatch(p -> p.nodeId().equals("canary")));
 
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("canary", ++version))));
     DiscoveryResponse next = canary.next();
-    assertThat(next.getVersionInfo()).as("the canary's next version").isNotEqualTo(canarySeen.getVersionInfo());
+    assertThat(next.getVersionInfo())
+        .as("the canary's next version")
+        .isNotEqualTo(canarySeen.getVersionInfo());
     canarySeen = next;
     ack();
   }
 
-  /** INVALID_ARGUMENT at the first message that is no request of the method's type or names no type; else OK. */
+  /**
+   * INVALID_ARGUMENT at the first message that is no request of the method's type or names no type;
+   * else OK.
+   */
   private static io.grpc.Status.Code expectedEnd(boolean delta, List<byte[]> messages) {
     for (byte[] message : messages) {
       String typeUrl;
       try {
-        typeUrl = delta ? DeltaDiscoveryRequest.parseFrom(message).getTypeUrl()
-            : DiscoveryRequest.parseFrom(message).getTypeUrl();
+        typeUrl =
+            delta
+                ? DeltaDiscoveryRequest.parseFrom(message).getTypeUrl()
+                : DiscoveryRequest.parseFrom(message).getTypeUrl();
       } catch (InvalidProtocolBufferException e) {
         return io.grpc.Status.Code.INVALID_ARGUMENT;
       }
@@ -130,7 +170,8 @@ class AdsRequestFuzzTest {
   }
 
   private static MessageLite request(FuzzedDataProvider data, boolean delta) {
-    String typeUrl = data.consumeBoolean() ? TYPES.get(data.consumeInt(0, TYPES.size() - 1)) : text(data);
+    String typeUrl =
+        data.consumeBoolean() ? TYPES.get(data.consumeInt(0, TYPES.size() - 1)) : text(data);
     List<String> names = new ArrayList<>();
     for (int i = data.consumeInt(0, 4); i > 0; i--) {
       names.add(text(data));
@@ -139,8 +180,11 @@ class AdsRequestFuzzTest {
     boolean nacking = data.consumeBoolean();
     boolean identified = data.consumeBoolean();
     if (delta) {
-      DeltaDiscoveryRequest.Builder request = DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl)
-          .addAllResourceNamesSubscribe(names).setResponseNonce(text(data));
+      DeltaDiscoveryRequest.Builder request =
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(typeUrl)
+              .addAllResourceNamesSubscribe(names)
+              .setResponseNonce(text(data));
       for (int i = data.consumeInt(0, 2); i > 0; i--) {
         request.addResourceNamesUnsubscribe(text(data));
       }
@@ -155,8 +199,12 @@ class AdsRequestFuzzTest {
       }
       return request.build();
     }
-    DiscoveryRequest.Builder request = DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(names)
-        .setVersionInfo(text(data)).setResponseNonce(text(data));
+    DiscoveryRequest.Builder request =
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(typeUrl)
+            .addAllResourceNames(names)
+            .setVersionInfo(text(data))
+            .setResponseNonce(text(data));
     if (nacking) {
       request.setErrorDetail(nack);
     }
@@ -168,7 +216,8 @@ class AdsRequestFuzzTest {
 
   /** A string from the dictionary, or of the input. */
   private static String text(FuzzedDataProvider data) {
-    return data.consumeBoolean() ? DICTIONARY.get(data.consumeInt(0, DICTIONARY.size() - 1))
+    return data.consumeBoolean()
+        ? DICTIONARY.get(data.consumeInt(0, DICTIONARY.size() - 1))
         : data.consumeString(data.consumeInt(0, 64));
   }
 
@@ -181,11 +230,17 @@ class AdsRequestFuzzTest {
     for (int i = data.consumeInt(1, 4); i > 0; i--) {
       edited[data.consumeInt(0, edited.length - 1)] = data.consumeByte();
     }
-    return data.consumeBoolean() ? Arrays.copyOf(edited, data.consumeInt(0, edited.length)) : edited;
+    return data.consumeBoolean()
+        ? Arrays.copyOf(edited, data.consumeInt(0, edited.length))
+        : edited;
   }
 
   private static void ack() {
-    canary.send(DiscoveryRequest.newBuilder().setTypeUrl(TYPES.get(0)).setVersionInfo(canarySeen.getVersionInfo())
-        .setResponseNonce(canarySeen.getNonce()).build());
+    canary.send(
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(TYPES.get(0))
+            .setVersionInfo(canarySeen.getVersionInfo())
+            .setResponseNonce(canarySeen.getNonce())
+            .build());
   }
 }

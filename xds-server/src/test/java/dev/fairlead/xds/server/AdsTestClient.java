@@ -16,8 +16,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A raw ADS client for protocol tests: one state-of-the-world or delta stream to 127.0.0.1, every response
- * queued in arrival order. Thread-safe for one test thread plus gRPC's callback thread.
+ * A raw ADS client for protocol tests: one state-of-the-world or delta stream to 127.0.0.1, every
+ * response queued in arrival order. Thread-safe for one test thread plus gRPC's callback thread.
  */
 final class AdsTestClient implements AutoCloseable {
 
@@ -43,14 +43,18 @@ final class AdsTestClient implements AutoCloseable {
 
   void send(DiscoveryRequest request) {
     if (sotw == null) {
-      sotw = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new Collector<>());
+      sotw =
+          AggregatedDiscoveryServiceGrpc.newStub(channel)
+              .streamAggregatedResources(new Collector<>());
     }
     sotw.onNext(request);
   }
 
   void send(DeltaDiscoveryRequest request) {
     if (delta == null) {
-      delta = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new Collector<>());
+      delta =
+          AggregatedDiscoveryServiceGrpc.newStub(channel)
+              .deltaAggregatedResources(new Collector<>());
     }
     delta.onNext(request);
   }
@@ -100,7 +104,6 @@ final class AdsTestClient implements AutoCloseable {
     }
 
     @Override
-    public void onCompleted() {
-    }
+    public void onCompleted() {}
   }
 }

@@ -25,9 +25,14 @@ class DeltaStateTest {
 
   @Test
   void aReconnectingClientHoldsWhatItSaysUntilItsFirstAnswer() {
-    state.subscriptionChanged(ResourceType.ENDPOINT, DeltaDiscoveryRequest.newBuilder()
-        .putInitialResourceVersions("a", "v1").putInitialResourceVersions("b", "v2")
-        .addResourceNamesSubscribe("c").build(), sets);
+    state.subscriptionChanged(
+        ResourceType.ENDPOINT,
+        DeltaDiscoveryRequest.newBuilder()
+            .putInitialResourceVersions("a", "v1")
+            .putInitialResourceVersions("b", "v2")
+            .addResourceNamesSubscribe("c")
+            .build(),
+        sets);
 
     DeltaSubscription before = subscription(ResourceType.ENDPOINT);
     assertThat(before.initialVersions()).containsOnly(Map.entry("a", "v1"), Map.entry("b", "v2"));
@@ -46,17 +51,28 @@ class DeltaStateTest {
 
   @Test
   void subscribingAgainForgetsTheVersionItReconnectedWithAndIsRecheckedOnceSynced() {
-    state.subscriptionChanged(ResourceType.ENDPOINT, DeltaDiscoveryRequest.newBuilder()
-        .putInitialResourceVersions("a", "v1").putInitialResourceVersions("b", "v1").build(), sets);
-    state.subscriptionChanged(ResourceType.ENDPOINT, DeltaDiscoveryRequest.newBuilder()
-        .addResourceNamesSubscribe("a").build(), sets);
+    state.subscriptionChanged(
+        ResourceType.ENDPOINT,
+        DeltaDiscoveryRequest.newBuilder()
+            .putInitialResourceVersions("a", "v1")
+            .putInitialResourceVersions("b", "v1")
+            .build(),
+        sets);
+    state.subscriptionChanged(
+        ResourceType.ENDPOINT,
+        DeltaDiscoveryRequest.newBuilder().addResourceNamesSubscribe("a").build(),
+        sets);
 
     assertThat(subscription(ResourceType.ENDPOINT).initialVersions()).containsOnlyKeys("b");
-    assertThat(subscription(ResourceType.ENDPOINT).recheck()).as("before the first answer all is looked at").isEmpty();
+    assertThat(subscription(ResourceType.ENDPOINT).recheck())
+        .as("before the first answer all is looked at")
+        .isEmpty();
 
     state.holds(1, List.of());
-    state.subscriptionChanged(ResourceType.ENDPOINT, DeltaDiscoveryRequest.newBuilder()
-        .addResourceNamesSubscribe("d").build(), sets);
+    state.subscriptionChanged(
+        ResourceType.ENDPOINT,
+        DeltaDiscoveryRequest.newBuilder().addResourceNamesSubscribe("d").build(),
+        sets);
     assertThat(subscription(ResourceType.ENDPOINT).recheck()).containsExactly("d");
 
     state.holds(2, List.of("d"));
@@ -75,17 +91,31 @@ class DeltaStateTest {
     assertThat(subscription(ResourceType.CLUSTER).rejected()).containsOnlyKeys("a", "b");
 
     assertThat(state.forget(List.of("a"))).as("b still rejected").isFalse();
-    assertThat(state.subscriptionChanged(ResourceType.CLUSTER, DeltaDiscoveryRequest.newBuilder()
-        .addResourceNamesUnsubscribe("b").build(), sets)).isTrue();
+    assertThat(
+            state.subscriptionChanged(
+                ResourceType.CLUSTER,
+                DeltaDiscoveryRequest.newBuilder().addResourceNamesUnsubscribe("b").build(),
+                sets))
+        .isTrue();
     assertThat(subscription(ResourceType.CLUSTER).rejected()).isEmpty();
   }
 
   @Test
   void anAcceptedResponseIsHeldWithoutWhatItRemoved() {
-    state.subscriptionChanged(ResourceType.CLUSTER, DeltaDiscoveryRequest.newBuilder()
-        .putInitialResourceVersions("old", "v0").build(), sets);
-    Response sent = new Response(ResourceType.CLUSTER, "1", List.of(encode(cluster("a", 1))), List.of("old"),
-        1, -1, 3, List.of());
+    state.subscriptionChanged(
+        ResourceType.CLUSTER,
+        DeltaDiscoveryRequest.newBuilder().putInitialResourceVersions("old", "v0").build(),
+        sets);
+    Response sent =
+        new Response(
+            ResourceType.CLUSTER,
+            "1",
+            List.of(encode(cluster("a", 1))),
+            List.of("old"),
+            1,
+            -1,
+            3,
+            List.of());
     state.sent("0", sent);
 
     assertThat(state.accepted(sent, sets)).as("nothing was rejected").isFalse();
@@ -111,8 +141,15 @@ class DeltaStateTest {
   }
 
   private static Response response(String version, Cluster... clusters) {
-    return new Response(ResourceType.CLUSTER, version, java.util.Arrays.stream(clusters).map(DeltaStateTest::encode)
-        .toList(), List.of(), 1, -1, 1, List.of());
+    return new Response(
+        ResourceType.CLUSTER,
+        version,
+        java.util.Arrays.stream(clusters).map(DeltaStateTest::encode).toList(),
+        List.of(),
+        1,
+        -1,
+        1,
+        List.of());
   }
 
   private static EncodedResource encode(Cluster cluster) {
@@ -120,6 +157,9 @@ class DeltaStateTest {
   }
 
   private static Cluster cluster(String name, int timeoutSeconds) {
-    return Cluster.newBuilder().setName(name).setConnectTimeout(Durations.fromSeconds(timeoutSeconds)).build();
+    return Cluster.newBuilder()
+        .setName(name)
+        .setConnectTimeout(Durations.fromSeconds(timeoutSeconds))
+        .build();
   }
 }

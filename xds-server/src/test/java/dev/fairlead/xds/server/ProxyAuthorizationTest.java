@@ -21,7 +21,8 @@ class ProxyAuthorizationTest {
   @Test
   void anIdentityGetsItsOwnFleetInBothModes() {
     for (Mode mode : Mode.values()) {
-      assertThat(ProxyAuthorization.decide(mode, EDGE_PEER, "shop/edge")).isInstanceOf(Verdict.Allowed.class);
+      assertThat(ProxyAuthorization.decide(mode, EDGE_PEER, "shop/edge"))
+          .isInstanceOf(Verdict.Allowed.class);
     }
   }
 
@@ -31,27 +32,41 @@ class ProxyAuthorizationTest {
       for (String other : List.of("shop/admin", "other/edge", "shop/edge/", "")) {
         Verdict verdict = ProxyAuthorization.decide(mode, EDGE_PEER, other);
 
-        assertThat(verdict).isInstanceOfSatisfying(Verdict.Refused.class, refused -> {
-          assertThat(refused.status().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-          assertThat(refused.status().getDescription()).contains("allows node.cluster shop/edge only")
-              .contains(other.isEmpty() ? "asks for no node.cluster" : "asks for '" + other + "'");
-        });
+        assertThat(verdict)
+            .isInstanceOfSatisfying(
+                Verdict.Refused.class,
+                refused -> {
+                  assertThat(refused.status().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                  assertThat(refused.status().getDescription())
+                      .contains("allows node.cluster shop/edge only")
+                      .contains(
+                          other.isEmpty()
+                              ? "asks for no node.cluster"
+                              : "asks for '" + other + "'");
+                });
       }
     }
   }
 
   @Test
   void withoutAnIdentityAnyFleetIsServedOnlyWhenIdentitiesAreOptional() {
-    for (Peer peer : List.of(Peer.anonymous("10.0.0.8:5000"), new Peer(true, Set.of(), "10.0.0.8:5000"))) {
-      assertThat(ProxyAuthorization.decide(Mode.OPTIONAL, peer, "shop/edge")).isInstanceOf(Verdict.Allowed.class);
+    for (Peer peer :
+        List.of(Peer.anonymous("10.0.0.8:5000"), new Peer(true, Set.of(), "10.0.0.8:5000"))) {
+      assertThat(ProxyAuthorization.decide(Mode.OPTIONAL, peer, "shop/edge"))
+          .isInstanceOf(Verdict.Allowed.class);
 
       assertThat(ProxyAuthorization.decide(Mode.REQUIRED, peer, "shop/edge"))
-          .isInstanceOfSatisfying(Verdict.Refused.class, refused -> {
-            assertThat(refused.status().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-            assertThat(refused.status().getDescription()).contains(peer.certificate()
-                ? "carries no Fairlead proxy identity" : "no client certificate")
-                .contains("--xds-proxy-identity=required");
-          });
+          .isInstanceOfSatisfying(
+              Verdict.Refused.class,
+              refused -> {
+                assertThat(refused.status().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                assertThat(refused.status().getDescription())
+                    .contains(
+                        peer.certificate()
+                            ? "carries no Fairlead proxy identity"
+                            : "no client certificate")
+                    .contains("--xds-proxy-identity=required");
+              });
     }
   }
 
@@ -59,16 +74,27 @@ class ProxyAuthorizationTest {
   void aCertificateWithTwoIdentitiesGetsEitherFleet() {
     Peer peer = new Peer(true, Set.of(EDGE, new ProxyIdentity("shop", "admin")), "10.0.0.9:6000");
 
-    assertThat(ProxyAuthorization.decide(Mode.REQUIRED, peer, "shop/admin")).isInstanceOf(Verdict.Allowed.class);
-    assertThat(ProxyAuthorization.decide(Mode.REQUIRED, peer, "shop/other")).isInstanceOf(Verdict.Refused.class);
+    assertThat(ProxyAuthorization.decide(Mode.REQUIRED, peer, "shop/admin"))
+        .isInstanceOf(Verdict.Allowed.class);
+    assertThat(ProxyAuthorization.decide(Mode.REQUIRED, peer, "shop/other"))
+        .isInstanceOf(Verdict.Refused.class);
   }
 
   @Test
   void onlyFairleadIdentityUrisOfACertificateCount() {
     TestCa ca = TestCa.create("identity-ca");
 
-    assertThat(Peer.identities(ca.issueWithUris("envoy", List.of(EDGE.uri(), "spiffe://cluster.local/ns/shop/sa/edge",
-        "spiffe://fairlead/ns/shop/sa/edge", "https://fairlead.dev/")).certificate())).containsExactly(EDGE);
+    assertThat(
+            Peer.identities(
+                ca.issueWithUris(
+                        "envoy",
+                        List.of(
+                            EDGE.uri(),
+                            "spiffe://cluster.local/ns/shop/sa/edge",
+                            "spiffe://fairlead/ns/shop/sa/edge",
+                            "https://fairlead.dev/"))
+                    .certificate()))
+        .containsExactly(EDGE);
     assertThat(Peer.identities(ca.issue("envoy").certificate())).isEmpty();
   }
 }

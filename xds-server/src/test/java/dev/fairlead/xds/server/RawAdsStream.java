@@ -15,42 +15,47 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An ADS stream that sends whatever bytes a test gives it, as messages of the SotW or delta method, ignores the
- * responses, and tells how the server ended it: what a proxy sending garbage looks like to the server.
+ * An ADS stream that sends whatever bytes a test gives it, as messages of the SotW or delta method,
+ * ignores the responses, and tells how the server ended it: what a proxy sending garbage looks like
+ * to the server.
  */
 final class RawAdsStream {
 
-  private RawAdsStream() {
-  }
+  private RawAdsStream() {}
 
   /**
-   * Opens a stream on {@code channel}, sends each of {@code messages}, then (when {@code halfClose}) ends its side,
-   * and awaits the status the server ends it with: OK when it completed the stream.
+   * Opens a stream on {@code channel}, sends each of {@code messages}, then (when {@code
+   * halfClose}) ends its side, and awaits the status the server ends it with: OK when it completed
+   * the stream.
    *
    * @throws TimeoutException when the server has not ended the stream within 10 s
    */
-  static Status exchange(ManagedChannel channel, boolean delta, List<byte[]> messages, boolean halfClose)
+  static Status exchange(
+      ManagedChannel channel, boolean delta, List<byte[]> messages, boolean halfClose)
       throws InterruptedException, TimeoutException {
-    MethodDescriptor<?, ?> method = delta ? AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod()
-        : AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
+    MethodDescriptor<?, ?> method =
+        delta
+            ? AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod()
+            : AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod();
     MethodDescriptor<byte[], byte[]> raw = RawMessages.of(method);
     CompletableFuture<Status> end = new CompletableFuture<>();
-    StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(raw, CallOptions.DEFAULT),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(byte[] value) {
-          }
+    StreamObserver<byte[]> requests =
+        ClientCalls.asyncBidiStreamingCall(
+            channel.newCall(raw, CallOptions.DEFAULT),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(byte[] value) {}
 
-          @Override
-          public void onError(Throwable t) {
-            end.complete(Status.fromThrowable(t));
-          }
+              @Override
+              public void onError(Throwable t) {
+                end.complete(Status.fromThrowable(t));
+              }
 
-          @Override
-          public void onCompleted() {
-            end.complete(Status.OK);
-          }
-        });
+              @Override
+              public void onCompleted() {
+                end.complete(Status.OK);
+              }
+            });
     messages.forEach(requests::onNext);
     if (halfClose) {
       requests.onCompleted();

@@ -18,16 +18,17 @@ class RejectionsTest {
   private static final Instant NOW = Instant.parse("2030-01-02T03:04:05Z");
   private static final Proxy PROXY = new Proxy("n1", "default/edge", Audience.ENVOY);
 
-  @RegisterExtension
-  final CapturedLogs logs = new CapturedLogs();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
   private final Rejections rejections = new Rejections(Clock.fixed(NOW, ZoneOffset.UTC));
 
   @Test
   void aRejectionStandsUntilClearedAndTheLastOneOutlivesIt() {
-    assertThat(rejections.reject(PROXY, ResourceType.CLUSTER, "1-a", List.of("b", "a"), "bad")).isTrue();
+    assertThat(rejections.reject(PROXY, ResourceType.CLUSTER, "1-a", List.of("b", "a"), "bad"))
+        .isTrue();
 
-    Nack nack = new Nack("n1", "default/edge", ResourceType.CLUSTER, "1-a", List.of("b", "a"), "bad");
+    Nack nack =
+        new Nack("n1", "default/edge", ResourceType.CLUSTER, "1-a", List.of("b", "a"), "bad");
     assertThat(rejections.standing(ResourceType.CLUSTER)).hasValue(nack);
     assertThat(rejections.any()).isTrue();
 
@@ -35,7 +36,8 @@ class RejectionsTest {
     assertThat(rejections.clear(PROXY, ResourceType.CLUSTER, "accepted version 2-b")).isFalse();
     assertThat(rejections.standing()).isEmpty();
     assertThat(rejections.any()).isFalse();
-    assertThat(rejections.last()).containsEntry(ResourceType.CLUSTER, new ProxyStatus.LastNack(nack, NOW));
+    assertThat(rejections.last())
+        .containsEntry(ResourceType.CLUSTER, new ProxyStatus.LastNack(nack, NOW));
   }
 
   @Test

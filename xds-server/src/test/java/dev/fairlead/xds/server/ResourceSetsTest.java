@@ -14,7 +14,8 @@ class ResourceSetsTest {
   @Test
   void equalSetsBuiltByDifferentStreamsAreOneInstance() {
     Set<String> one = sets.with(Set.of(), List.of("a", "b", "c"));
-    Set<String> other = sets.without(sets.with(Set.of(), List.of("c", "b", "a", "d")), List.of("d"));
+    Set<String> other =
+        sets.without(sets.with(Set.of(), List.of("c", "b", "a", "d")), List.of("d"));
 
     assertThat(other).isSameAs(one).containsExactlyInAnyOrder("a", "b", "c");
   }
@@ -24,7 +25,9 @@ class ResourceSetsTest {
     Set<String> one = sets.of(List.of("a", "b", "c"));
 
     assertThat(sets.of(List.of("c", "a", "b"))).isSameAs(one);
-    assertThat(sets.of(List.of("a", "b", "d"))).isNotSameAs(one).containsExactlyInAnyOrder("a", "b", "d");
+    assertThat(sets.of(List.of("a", "b", "d")))
+        .isNotSameAs(one)
+        .containsExactlyInAnyOrder("a", "b", "d");
     assertThat(sets.of(List.of("a", "b"))).containsExactlyInAnyOrder("a", "b");
     assertThat(sets.of(List.of("a", "a", "b", "c"))).as("duplicates listed").isSameAs(one);
   }

@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The registry of open streams: what the rest of Fairlead reads of them, the meters and the rejection listeners. */
+/**
+ * The registry of open streams: what the rest of Fairlead reads of them, the meters and the
+ * rejection listeners.
+ */
 class StreamRegistryTest {
 
   private static final String FLEET = "default/edge";
@@ -35,8 +38,12 @@ class StreamRegistryTest {
     StreamState first = registry.open(1);
     registry.open(3);
     registry.request(second, cds("n2", "", ""));
-    registry.request(first, DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET))
-        .setTypeUrl(ResourceType.CLUSTER.typeUrl()).build());
+    registry.request(
+        first,
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(node("n1", FLEET))
+            .setTypeUrl(ResourceType.CLUSTER.typeUrl())
+            .build());
 
     assertThat(registry.proxies()).extracting(ProxyStatus::nodeId).containsExactly("n1", "n2");
     assertThat(streams("CDS", "sotw")).isEqualTo(1);
@@ -52,18 +59,28 @@ class StreamRegistryTest {
   void listenersHearOfEveryChangeOfTheCurrentRejectionsAndNackedResponsesAreCounted() {
     StreamState stream = rejecting(registry.open(1));
 
-    assertThat(registry.currentNacks()).singleElement().satisfies(nack -> {
-      assertThat(nack.nodeId()).isEqualTo("n1");
-      assertThat(nack.rejectedVersion()).isEqualTo("1-a");
-    });
+    assertThat(registry.currentNacks())
+        .singleElement()
+        .satisfies(
+            nack -> {
+              assertThat(nack.nodeId()).isEqualTo("n1");
+              assertThat(nack.rejectedVersion()).isEqualTo("1-a");
+            });
     assertThat(rejectionChanges).hasValue(1);
     assertThat(meters.get("fairlead.xds.nacks").tag("type", "CDS").counter().count()).isEqualTo(1);
-    assertThat(meters.get("fairlead.xds.pushes").tag("type", "CDS").tag("mode", "sotw").counter().count())
+    assertThat(
+            meters
+                .get("fairlead.xds.pushes")
+                .tag("type", "CDS")
+                .tag("mode", "sotw")
+                .counter()
+                .count())
         .isEqualTo(1);
 
     registry.noted(stream, new Holds(ResourceType.CLUSTER, 1, Standing.UP_TO_DATE, -1, List.of()));
     assertThat(rejectionChanges).as("nothing changed").hasValue(1);
-    registry.noted(stream, new Holds(ResourceType.CLUSTER, 1, Standing.CURRENT_VERSION, -1, List.of()));
+    registry.noted(
+        stream, new Holds(ResourceType.CLUSTER, 1, Standing.CURRENT_VERSION, -1, List.of()));
     assertThat(rejectionChanges).hasValue(2);
     assertThat(registry.currentNacks()).isEmpty();
   }
@@ -83,18 +100,30 @@ class StreamRegistryTest {
   void aRequestOfATypeFairleadDoesNotServeIsNotTaken() {
     StreamState stream = registry.open(1);
 
-    assertThat(registry.request(stream, DiscoveryRequest.newBuilder().setNode(node("n1", FLEET))
-        .setTypeUrl("type.googleapis.com/envoy.service.runtime.v3.Runtime").build())).isEmpty();
+    assertThat(
+            registry.request(
+                stream,
+                DiscoveryRequest.newBuilder()
+                    .setNode(node("n1", FLEET))
+                    .setTypeUrl("type.googleapis.com/envoy.service.runtime.v3.Runtime")
+                    .build()))
+        .isEmpty();
     assertThat(registry.proxies()).extracting(ProxyStatus::nodeId).containsExactly("n1");
   }
 
   /** Sends {@code stream} a cluster response, version 1-a, which its proxy rejects. */
   private StreamState rejecting(StreamState stream) {
     registry.request(stream, cds("n1", "", ""));
-    registry.sent(stream, "0", new Response(ResourceType.CLUSTER, "1-a", List.of(), List.of(), 1, -1, -1, List.of()),
+    registry.sent(
+        stream,
+        "0",
+        new Response(ResourceType.CLUSTER, "1-a", List.of(), List.of(), 1, -1, -1, List.of()),
         false);
-    registry.request(stream, cds("n1", "", "0").toBuilder().setErrorDetail(Status.newBuilder().setMessage("bad"))
-        .build());
+    registry.request(
+        stream,
+        cds("n1", "", "0").toBuilder()
+            .setErrorDetail(Status.newBuilder().setMessage("bad"))
+            .build());
     return stream;
   }
 
@@ -103,7 +132,11 @@ class StreamRegistryTest {
   }
 
   private static DiscoveryRequest cds(String nodeId, String version, String nonce) {
-    return DiscoveryRequest.newBuilder().setNode(node(nodeId, FLEET)).setTypeUrl(ResourceType.CLUSTER.typeUrl())
-        .setVersionInfo(version).setResponseNonce(nonce).build();
+    return DiscoveryRequest.newBuilder()
+        .setNode(node(nodeId, FLEET))
+        .setTypeUrl(ResourceType.CLUSTER.typeUrl())
+        .setVersionInfo(version)
+        .setResponseNonce(nonce)
+        .build();
   }
 }

@@ -23,7 +23,10 @@ import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** One stream's state, driven as the ADS service drives it: requests in, subscriptions out, the cache's answers in. */
+/**
+ * One stream's state, driven as the ADS service drives it: requests in, subscriptions out, the
+ * cache's answers in.
+ */
 class StreamStateTest {
 
   private static final String FLEET = "default/edge";
@@ -34,18 +37,33 @@ class StreamStateTest {
   @Test
   void theNodeOfTheFirstRequestNamesTheStreamForGood() {
     assertThat(stream.status()).isEmpty();
-    assertThat(stream.request(DiscoveryRequest.newBuilder().setTypeUrl("type.googleapis.com/unknown")
-        .setNode(node("n1", FLEET)).build(), sets, 0)).as("a type Fairlead does not serve").isEmpty();
+    assertThat(
+            stream.request(
+                DiscoveryRequest.newBuilder()
+                    .setTypeUrl("type.googleapis.com/unknown")
+                    .setNode(node("n1", FLEET))
+                    .build(),
+                sets,
+                0))
+        .as("a type Fairlead does not serve")
+        .isEmpty();
 
-    stream.request(DiscoveryRequest.newBuilder().setTypeUrl(ResourceType.CLUSTER.typeUrl())
-        .setNode(node("n2", "other")).build(), sets, 0);
+    stream.request(
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(ResourceType.CLUSTER.typeUrl())
+            .setNode(node("n2", "other"))
+            .build(),
+        sets,
+        0);
 
-    assertThat(stream.status()).hasValueSatisfying(status -> {
-      assertThat(status.streamId()).isEqualTo(7);
-      assertThat(status.nodeId()).isEqualTo("n1");
-      assertThat(status.fleet()).isEqualTo(FLEET);
-      assertThat(status.delta()).isFalse();
-    });
+    assertThat(stream.status())
+        .hasValueSatisfying(
+            status -> {
+              assertThat(status.streamId()).isEqualTo(7);
+              assertThat(status.nodeId()).isEqualTo("n1");
+              assertThat(status.fleet()).isEqualTo(FLEET);
+              assertThat(status.delta()).isFalse();
+            });
     assertThat(stream.asks(ResourceType.CLUSTER, false)).isTrue();
     assertThat(stream.asks(ResourceType.CLUSTER, true)).isFalse();
     assertThat(stream.asks(ResourceType.ENDPOINT, false)).isFalse();
@@ -73,8 +91,15 @@ class StreamStateTest {
     Response sent = response(ResourceType.ENDPOINT, "1-a", 4, 11, endpoints("a"), endpoints("b"));
     stream.sent("0", sent);
 
-    SotwRequest nack = stream.request(eds("1-0", "0", "a", "b").toBuilder()
-        .setErrorDetail(Status.newBuilder().setMessage("bad")).build(), sets, 0).orElseThrow();
+    SotwRequest nack =
+        stream
+            .request(
+                eds("1-0", "0", "a", "b").toBuilder()
+                    .setErrorDetail(Status.newBuilder().setMessage("bad"))
+                    .build(),
+                sets,
+                0)
+            .orElseThrow();
     SotwSubscription subscription = stream.subscription(nack, true);
 
     assertThat(nack.rejectedVersion()).hasValue("1-a");
@@ -85,16 +110,24 @@ class StreamStateTest {
     assertThat(subscription.rejection()).hasValue(List.of("a", "b"));
     assertThat(subscription.resendEndpoints()).isTrue();
     assertThat(subscription.requestVersion()).isEqualTo("1-0");
-    assertThat(stream.subscription(stream.request(cds("", ""), sets, 0).orElseThrow(), true).resendEndpoints())
-        .as("only endpoints wait for clusters").isFalse();
+    assertThat(
+            stream
+                .subscription(stream.request(cds("", ""), sets, 0).orElseThrow(), true)
+                .resendEndpoints())
+        .as("only endpoints wait for clusters")
+        .isFalse();
   }
 
   @Test
   void anAckOfANamedResponseClearsARejectionOnlyIfItCarriedEveryRejectedResource() {
     stream.request(eds("", "", "a", "b"), sets, 0);
     stream.sent("0", response(ResourceType.ENDPOINT, "1-a", 1, 1, endpoints("a")));
-    stream.request(eds("", "0", "a", "b").toBuilder().setErrorDetail(Status.newBuilder().setMessage("bad")).build(),
-        sets, 0);
+    stream.request(
+        eds("", "0", "a", "b").toBuilder()
+            .setErrorDetail(Status.newBuilder().setMessage("bad"))
+            .build(),
+        sets,
+        0);
     stream.sent("1", response(ResourceType.ENDPOINT, "2-b", 2, 2, endpoints("b")));
 
     SotwRequest ackOfB = stream.request(eds("2-b", "1", "a", "b"), sets, 0).orElseThrow();
@@ -112,11 +145,16 @@ class StreamStateTest {
   void anAckGivesTheConvergenceTimeOfTheFirstChangeItCarriedOnce() {
     stream.request(cds("", ""), sets, 0);
     stream.watching(ResourceType.CLUSTER, 0);
-    stream.sent("0", new Response(ResourceType.CLUSTER, "1-a", List.of(), List.of(), 1, 1_000, -1, List.of()));
+    stream.sent(
+        "0",
+        new Response(ResourceType.CLUSTER, "1-a", List.of(), List.of(), 1, 1_000, -1, List.of()));
 
-    assertThat(stream.request(cds("1-a", "0"), sets, 5_000).orElseThrow().convergedNanos()).isEqualTo(4_000);
-    stream.sent("1", new Response(ResourceType.CLUSTER, "1-a", List.of(), List.of(), 1, -1, -1, List.of()));
-    assertThat(stream.request(cds("1-a", "1"), sets, 9_000).orElseThrow().convergedNanos()).isEqualTo(-1);
+    assertThat(stream.request(cds("1-a", "0"), sets, 5_000).orElseThrow().convergedNanos())
+        .isEqualTo(4_000);
+    stream.sent(
+        "1", new Response(ResourceType.CLUSTER, "1-a", List.of(), List.of(), 1, -1, -1, List.of()));
+    assertThat(stream.request(cds("1-a", "1"), sets, 9_000).orElseThrow().convergedNanos())
+        .isEqualTo(-1);
   }
 
   @Test
@@ -125,13 +163,19 @@ class StreamStateTest {
     stream.sent("0", response(ResourceType.CLUSTER, "1-a", 1, -1, cluster("a")));
     stream.request(cds("1-a", "0"), sets, 0);
     stream.sent("1", response(ResourceType.CLUSTER, "2-b", 2, -1, cluster("b")));
-    stream.request(cds("1-a", "1").toBuilder().setErrorDetail(Status.newBuilder().setMessage("bad")).build(),
-        sets, 0);
+    stream.request(
+        cds("1-a", "1").toBuilder().setErrorDetail(Status.newBuilder().setMessage("bad")).build(),
+        sets,
+        0);
     assertThat(stream.status().orElseThrow().sent(ResourceType.CLUSTER)).hasValue("2-b");
 
-    assertThat(stream.noted(new Holds(ResourceType.CLUSTER, 3, Standing.UP_TO_DATE, -1, List.of()))).isFalse();
+    assertThat(stream.noted(new Holds(ResourceType.CLUSTER, 3, Standing.UP_TO_DATE, -1, List.of())))
+        .isFalse();
     assertThat(stream.rejecting()).isTrue();
-    assertThat(stream.noted(new Holds(ResourceType.CLUSTER, 3, Standing.CURRENT_VERSION, -1, List.of()))).isTrue();
+    assertThat(
+            stream.noted(
+                new Holds(ResourceType.CLUSTER, 3, Standing.CURRENT_VERSION, -1, List.of())))
+        .isTrue();
 
     assertThat(stream.rejecting()).isFalse();
     assertThat(stream.status().orElseThrow().sent(ResourceType.CLUSTER)).hasValue("1-a");
@@ -142,8 +186,12 @@ class StreamStateTest {
   void aStateOfTheWorldRejectionClearsWhenTheCacheSaysAllItsResourcesAreGone() {
     stream.request(eds("", "", "a", "b"), sets, 0);
     stream.sent("0", response(ResourceType.ENDPOINT, "1-a", 1, 1, endpoints("a"), endpoints("b")));
-    stream.request(eds("", "0", "a", "b").toBuilder().setErrorDetail(Status.newBuilder().setMessage("bad")).build(),
-        sets, 0);
+    stream.request(
+        eds("", "0", "a", "b").toBuilder()
+            .setErrorDetail(Status.newBuilder().setMessage("bad"))
+            .build(),
+        sets,
+        0);
 
     assertThat(stream.noted(new RejectedGone(ResourceType.ENDPOINT, List.of("a")))).isFalse();
     assertThat(stream.noted(new RejectedGone(ResourceType.ENDPOINT, List.of("a", "b")))).isTrue();
@@ -158,8 +206,16 @@ class StreamStateTest {
     assertThat(afterSend.synced()).isEqualTo(5);
     assertThat(afterSend.owesFirstResponse()).isFalse();
 
-    assertThat(stream.request(delta(ResourceType.CLUSTER, "0")
-        .setErrorDetail(Status.newBuilder().setMessage("bad")).build(), sets, 0).orElseThrow().rejectionsChanged())
+    assertThat(
+            stream
+                .request(
+                    delta(ResourceType.CLUSTER, "0")
+                        .setErrorDetail(Status.newBuilder().setMessage("bad"))
+                        .build(),
+                    sets,
+                    0)
+                .orElseThrow()
+                .rejectionsChanged())
         .isTrue();
     assertThat(stream.subscription(ResourceType.CLUSTER).rejected()).containsOnlyKeys("a", "b");
     assertThat(stream.status().orElseThrow().rejections().get(ResourceType.CLUSTER).resourceNames())
@@ -173,7 +229,8 @@ class StreamStateTest {
 
   @Test
   void aDeltaHoldsNoteAdvancesWhatTheCacheLooksAtNext() {
-    stream.request(delta(ResourceType.ENDPOINT, "").addResourceNamesSubscribe("a").build(), sets, 0);
+    stream.request(
+        delta(ResourceType.ENDPOINT, "").addResourceNamesSubscribe("a").build(), sets, 0);
 
     stream.noted(new Holds(ResourceType.ENDPOINT, 4, Standing.WITHHELD, 9, List.of()));
 
@@ -185,23 +242,45 @@ class StreamStateTest {
   }
 
   private static DiscoveryRequest cds(String version, String nonce) {
-    return DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(ResourceType.CLUSTER.typeUrl())
-        .setVersionInfo(version).setResponseNonce(nonce).build();
+    return DiscoveryRequest.newBuilder()
+        .setNode(node("n1", FLEET))
+        .setTypeUrl(ResourceType.CLUSTER.typeUrl())
+        .setVersionInfo(version)
+        .setResponseNonce(nonce)
+        .build();
   }
 
   private static DiscoveryRequest eds(String version, String nonce, String... names) {
-    return DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(ResourceType.ENDPOINT.typeUrl())
-        .setVersionInfo(version).setResponseNonce(nonce).addAllResourceNames(List.of(names)).build();
+    return DiscoveryRequest.newBuilder()
+        .setNode(node("n1", FLEET))
+        .setTypeUrl(ResourceType.ENDPOINT.typeUrl())
+        .setVersionInfo(version)
+        .setResponseNonce(nonce)
+        .addAllResourceNames(List.of(names))
+        .build();
   }
 
   private static DeltaDiscoveryRequest.Builder delta(ResourceType type, String nonce) {
     return DeltaDiscoveryRequest.newBuilder().setTypeUrl(type.typeUrl()).setResponseNonce(nonce);
   }
 
-  private static Response response(ResourceType type, String version, long change, long sequence,
+  private static Response response(
+      ResourceType type,
+      String version,
+      long change,
+      long sequence,
       com.google.protobuf.Message... resources) {
-    return new Response(type, version, java.util.Arrays.stream(resources)
-        .map(resource -> EncodedResource.encode(type, resource)).toList(), List.of(), change, -1, sequence, List.of());
+    return new Response(
+        type,
+        version,
+        java.util.Arrays.stream(resources)
+            .map(resource -> EncodedResource.encode(type, resource))
+            .toList(),
+        List.of(),
+        change,
+        -1,
+        sequence,
+        List.of());
   }
 
   private static Cluster cluster(String name) {

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A plaintext xDS server on 127.0.0.1 and an ephemeral port, with its own cache, stream registry and meters, fresh
- * for each test: {@code @RegisterExtension final TestXdsServer xds = new TestXdsServer();}.
+ * A plaintext xDS server on 127.0.0.1 and an ephemeral port, with its own cache, stream registry
+ * and meters, fresh for each test: {@code @RegisterExtension final TestXdsServer xds = new
+ * TestXdsServer();}.
  */
 final class TestXdsServer implements BeforeEachCallback, AfterEachCallback {
 
@@ -25,12 +26,16 @@ final class TestXdsServer implements BeforeEachCallback, AfterEachCallback {
     this(Clock.systemUTC());
   }
 
-  /** @param clock stamps rejections */
+  /**
+   * @param clock stamps rejections
+   */
   TestXdsServer(Clock clock) {
     this(clock, () -> new SendBudget(XdsServer.SEND_BUDGET_BYTES, XdsServer.STALE_SEND_NANOS));
   }
 
-  /** @param budget makes each test's send budget */
+  /**
+   * @param budget makes each test's send budget
+   */
   TestXdsServer(Clock clock, java.util.function.Supplier<SendBudget> budget) {
     this.clock = clock;
     this.budget = budget;
@@ -41,7 +46,8 @@ final class TestXdsServer implements BeforeEachCallback, AfterEachCallback {
     registry = new SimpleMeterRegistry();
     streams = new StreamRegistry(registry, clock);
     cache = new XdsCache();
-    server = XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams, budget.get());
+    server =
+        XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(), cache, streams, budget.get());
   }
 
   @Override

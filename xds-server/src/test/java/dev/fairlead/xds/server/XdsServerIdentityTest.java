@@ -32,20 +32,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Proxy identities over real mutual TLS and gRPC: a client whose certificate names Gateway {@code shop/edge} gets
- * that fleet, and is refused with PERMISSION_DENIED when it claims {@code shop/admin}'s {@code node.cluster}; a
- * client of the CA without an identity is refused with UNAUTHENTICATED where identities are required; each refusal
- * is a WARN line, and a proxy on another connection keeps getting its fleet's changes meanwhile.
+ * Proxy identities over real mutual TLS and gRPC: a client whose certificate names Gateway {@code
+ * shop/edge} gets that fleet, and is refused with PERMISSION_DENIED when it claims {@code
+ * shop/admin}'s {@code node.cluster}; a client of the CA without an identity is refused with
+ * UNAUTHENTICATED where identities are required; each refusal is a WARN line, and a proxy on
+ * another connection keeps getting its fleet's changes meanwhile.
  */
 class XdsServerIdentityTest {
 
   private static final ProxyIdentity EDGE = new ProxyIdentity("shop", "edge");
 
-  @RegisterExtension
-  final CapturedLogs logs = new CapturedLogs();
+  @RegisterExtension final CapturedLogs logs = new CapturedLogs();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final TestCa ca = TestCa.create("xds-identity-ca");
   private XdsCache cache;
@@ -74,19 +73,38 @@ class XdsServerIdentityTest {
   private void start(ProxyAuthorization.Mode mode) {
     ca.issue("xds").write(dir.resolve("tls.crt"), dir.resolve("tls.key"));
     ca.writeCertificate(dir.resolve("ca.crt"));
-    server = XdsServer.start("127.0.0.1", 0, ServerTransport.tls(TlsFiles.of(dir.resolve("tls.crt"),
-        dir.resolve("tls.key"), Optional.of(dir.resolve("ca.crt")))), mode, cache, streams);
+    server =
+        XdsServer.start(
+            "127.0.0.1",
+            0,
+            ServerTransport.tls(
+                TlsFiles.of(
+                    dir.resolve("tls.crt"),
+                    dir.resolve("tls.key"),
+                    Optional.of(dir.resolve("ca.crt")))),
+            mode,
+            cache,
+            streams);
   }
 
   private AdsTestClient client(TestCertificate identity) {
-    return new AdsTestClient(Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
-        TlsChannelCredentials.newBuilder().trustManager(ca.trustManager()).keyManager(identity.keyManager()).build())
-        .build());
+    return new AdsTestClient(
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1",
+                server.port(),
+                TlsChannelCredentials.newBuilder()
+                    .trustManager(ca.trustManager())
+                    .keyManager(identity.keyManager())
+                    .build())
+            .build());
   }
 
   private static List<String> clusters(AdsTestClient client, String fleet) {
-    client.send(DiscoveryRequest.newBuilder().setNode(node("pod-1", fleet))
-        .setTypeUrl(ResourceType.CLUSTER.typeUrl()).build());
+    client.send(
+        DiscoveryRequest.newBuilder()
+            .setNode(node("pod-1", fleet))
+            .setTypeUrl(ResourceType.CLUSTER.typeUrl())
+            .build());
     return XdsTestResources.names(client.next());
   }
 
@@ -97,29 +115,48 @@ class XdsServerIdentityTest {
   }
 
   @Test
-  void aProxyWithGatewayAsIdentityAskingAsGatewayBIsDeniedWhileItsOwnFleetIsServed() throws Exception {
+  void aProxyWithGatewayAsIdentityAskingAsGatewayBIsDeniedWhileItsOwnFleetIsServed()
+      throws Exception {
     start(ProxyAuthorization.Mode.REQUIRED);
     TestCertificate edge = ca.issueWithUris("edge-envoy", List.of(EDGE.uri()));
 
-    try (AdsTestClient honest = client(edge); AdsTestClient impostor = client(edge)) {
-      honest.send(DiscoveryRequest.newBuilder().setNode(node("pod-1", "shop/edge"))
-          .setTypeUrl(ResourceType.CLUSTER.typeUrl()).build());
+    try (AdsTestClient honest = client(edge);
+        AdsTestClient impostor = client(edge)) {
+      honest.send(
+          DiscoveryRequest.newBuilder()
+              .setNode(node("pod-1", "shop/edge"))
+              .setTypeUrl(ResourceType.CLUSTER.typeUrl())
+              .build());
       DiscoveryResponse first = honest.next();
       assertThat(XdsTestResources.names(first)).containsExactly("edge-backend");
 
       Status refused = failure(() -> clusters(impostor, "shop/admin"));
 
       assertThat(refused.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-      assertThat(refused.getDescription()).contains("allows node.cluster shop/edge only")
-          .contains("asks for 'shop/admin'").doesNotContain("admin-backend");
-      assertThat(logs.lines()).anyMatch(line -> line.contains("WARN") && line.contains("refused")
-          && line.contains("with identity " + EDGE.uri()) && line.contains("'shop/admin'")
-          && line.contains("PERMISSION_DENIED"));
+      assertThat(refused.getDescription())
+          .contains("allows node.cluster shop/edge only")
+          .contains("asks for 'shop/admin'")
+          .doesNotContain("admin-backend");
+      assertThat(logs.lines())
+          .anyMatch(
+              line ->
+                  line.contains("WARN")
+                      && line.contains("refused")
+                      && line.contains("with identity " + EDGE.uri())
+                      && line.contains("'shop/admin'")
+                      && line.contains("PERMISSION_DENIED"));
 
-      cache.setFleet("shop/edge", Map.of(ResourceType.CLUSTER, List.of(cluster("edge-backend"), cluster("edge-2"))));
-      honest.send(DiscoveryRequest.newBuilder().setTypeUrl(ResourceType.CLUSTER.typeUrl())
-          .setResponseNonce(first.getNonce()).setVersionInfo(first.getVersionInfo()).build());
-      assertThat(XdsTestResources.names(honest.next())).containsExactlyInAnyOrder("edge-backend", "edge-2");
+      cache.setFleet(
+          "shop/edge",
+          Map.of(ResourceType.CLUSTER, List.of(cluster("edge-backend"), cluster("edge-2"))));
+      honest.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(ResourceType.CLUSTER.typeUrl())
+              .setResponseNonce(first.getNonce())
+              .setVersionInfo(first.getVersionInfo())
+              .build());
+      assertThat(XdsTestResources.names(honest.next()))
+          .containsExactlyInAnyOrder("edge-backend", "edge-2");
     }
     assertThat(streams.proxies()).isEmpty();
   }
@@ -129,18 +166,24 @@ class XdsServerIdentityTest {
     start(ProxyAuthorization.Mode.OPTIONAL);
 
     try (AdsTestClient impostor = client(ca.issueWithUris("edge-envoy", List.of(EDGE.uri())))) {
-      Status refused = failure(() -> {
-        impostor.send(DeltaDiscoveryRequest.newBuilder().setNode(node("pod-1", "shop/admin"))
-            .setTypeUrl(ResourceType.CLUSTER.typeUrl()).build());
-        impostor.nextDelta();
-      });
+      Status refused =
+          failure(
+              () -> {
+                impostor.send(
+                    DeltaDiscoveryRequest.newBuilder()
+                        .setNode(node("pod-1", "shop/admin"))
+                        .setTypeUrl(ResourceType.CLUSTER.typeUrl())
+                        .build());
+                impostor.nextDelta();
+              });
 
       assertThat(refused.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
     }
   }
 
   @Test
-  void aCertificateOfTheCaWithoutAnIdentityIsUnauthenticatedOnlyWhereIdentitiesAreRequired() throws Exception {
+  void aCertificateOfTheCaWithoutAnIdentityIsUnauthenticatedOnlyWhereIdentitiesAreRequired()
+      throws Exception {
     start(ProxyAuthorization.Mode.REQUIRED);
     TestCertificate plain = ca.issue("unmanaged-envoy");
 
@@ -161,8 +204,15 @@ class XdsServerIdentityTest {
 
   @Test
   void requiredIdentitiesNeedAServerThatRequiresClientCertificates() {
-    assertThatThrownBy(() -> XdsServer.start("127.0.0.1", 0, ServerTransport.plaintext(),
-        ProxyAuthorization.Mode.REQUIRED, cache, streams))
+    assertThatThrownBy(
+            () ->
+                XdsServer.start(
+                    "127.0.0.1",
+                    0,
+                    ServerTransport.plaintext(),
+                    ProxyAuthorization.Mode.REQUIRED,
+                    cache,
+                    streams))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not require client certificates");
   }

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The xDS meters and the per-proxy bookkeeping behind /debug/proxies, over real gRPC streams on 127.0.0.1. */
+/**
+ * The xDS meters and the per-proxy bookkeeping behind /debug/proxies, over real gRPC streams on
+ * 127.0.0.1.
+ */
 class XdsServerMetricsTest {
 
   private static final String FLEET = "default/edge";
@@ -37,6 +40,7 @@ class XdsServerMetricsTest {
 
   @RegisterExtension
   final TestXdsServer server = new TestXdsServer(Clock.fixed(NOW, ZoneOffset.UTC));
+
   private SimpleMeterRegistry registry;
   private StreamRegistry streams;
   private XdsCache cache;
@@ -55,7 +59,8 @@ class XdsServerMetricsTest {
         AdsTestClient delta = new AdsTestClient(server.port())) {
       sotw.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS).build());
       sotw.next();
-      delta.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n2", FLEET)).setTypeUrl(CDS).build());
+      delta.send(
+          DeltaDiscoveryRequest.newBuilder().setNode(node("n2", FLEET)).setTypeUrl(CDS).build());
       delta.nextDelta();
 
       assertThat(streams("CDS", "sotw")).isEqualTo(1);
@@ -64,39 +69,74 @@ class XdsServerMetricsTest {
       assertThat(pushes("CDS", "sotw")).isEqualTo(1);
       assertThat(pushes("CDS", "delta")).isEqualTo(1);
     }
-    await().atMost(BOUND).untilAsserted(() -> {
-      assertThat(streams("CDS", "sotw")).isZero();
-      assertThat(streams("CDS", "delta")).isZero();
-    });
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              assertThat(streams("CDS", "sotw")).isZero();
+              assertThat(streams("CDS", "delta")).isZero();
+            });
   }
 
   @Test
   void aChangeIsTimedFromItsPublicationToTheProxysAckOfTheVersionCarryingIt() throws Exception {
-    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1)),
-        ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
+    cache.setFleet(
+        FLEET,
+        Map.of(
+            ResourceType.CLUSTER,
+            List.of(cluster("a", 1)),
+            ResourceType.ENDPOINT,
+            List.of(endpoints("a", 1), endpoints("b", 1))));
     try (AdsTestClient envoy = new AdsTestClient(server.port())) {
-      envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS).addResourceNames("a").build());
+      envoy.send(
+          DiscoveryRequest.newBuilder()
+              .setNode(node("n1", FLEET))
+              .setTypeUrl(EDS)
+              .addResourceNames("a")
+              .build());
       DiscoveryResponse initial = envoy.next();
       envoy.send(ack(initial, "a"));
-      await().atMost(BOUND).until(() -> streams.proxies().get(0).acked(ResourceType.ENDPOINT).isPresent());
+      await()
+          .atMost(BOUND)
+          .until(() -> streams.proxies().get(0).acked(ResourceType.ENDPOINT).isPresent());
       assertThat(convergenceCount("EDS")).as("the initial configuration is no change").isZero();
 
-      // Cluster b's endpoints change: n1 asked only for a, so it holds what it should; no sample for it.
-      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1)),
-          ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 2))));
+      // Cluster b's endpoints change: n1 asked only for a, so it holds what it should; no sample
+      // for it.
+      cache.setFleet(
+          FLEET,
+          Map.of(
+              ResourceType.CLUSTER,
+              List.of(cluster("a", 1)),
+              ResourceType.ENDPOINT,
+              List.of(endpoints("a", 1), endpoints("b", 2))));
       // Cluster a's endpoints change, observed two seconds ago.
       long observed = System.nanoTime() - TimeUnit.SECONDS.toNanos(2);
-      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1)),
-          ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 2))), observed);
+      cache.setFleet(
+          FLEET,
+          Map.of(
+              ResourceType.CLUSTER,
+              List.of(cluster("a", 1)),
+              ResourceType.ENDPOINT,
+              List.of(endpoints("a", 2), endpoints("b", 2))),
+          observed);
       DiscoveryResponse changed = envoy.next();
-      assertThat(streams.proxies().get(0).sent(ResourceType.ENDPOINT)).hasValue(changed.getVersionInfo());
-      assertThat(streams.proxies().get(0).acked(ResourceType.ENDPOINT)).hasValue(initial.getVersionInfo());
+      assertThat(streams.proxies().get(0).sent(ResourceType.ENDPOINT))
+          .hasValue(changed.getVersionInfo());
+      assertThat(streams.proxies().get(0).acked(ResourceType.ENDPOINT))
+          .hasValue(initial.getVersionInfo());
       envoy.send(ack(changed, "a"));
 
       await().atMost(BOUND).until(() -> convergenceCount("EDS") == 1);
-      assertThat(registry.get("fairlead.xds.convergence").tag("type", "EDS").timer().totalTime(TimeUnit.SECONDS))
+      assertThat(
+              registry
+                  .get("fairlead.xds.convergence")
+                  .tag("type", "EDS")
+                  .timer()
+                  .totalTime(TimeUnit.SECONDS))
           .isBetween(2.0, 2.0 + BOUND.toSeconds());
-      assertThat(streams.proxies().get(0).acked(ResourceType.ENDPOINT)).hasValue(changed.getVersionInfo());
+      assertThat(streams.proxies().get(0).acked(ResourceType.ENDPOINT))
+          .hasValue(changed.getVersionInfo());
       assertThat(convergenceCount("CDS")).isZero();
     }
   }
@@ -105,24 +145,47 @@ class XdsServerMetricsTest {
   void aDeltaProxysAckOfAChangeIsTimedToo() throws Exception {
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
     try (AdsTestClient envoy = new AdsTestClient(server.port())) {
-      envoy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS).build());
+      envoy.send(
+          DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS).build());
       DeltaDiscoveryResponse initial = envoy.nextDelta();
-      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(initial.getNonce()).build());
-      await().atMost(BOUND).until(() -> streams.proxies().get(0).acked(ResourceType.CLUSTER).isPresent());
+      envoy.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(CDS)
+              .setResponseNonce(initial.getNonce())
+              .build());
+      await()
+          .atMost(BOUND)
+          .until(() -> streams.proxies().get(0).acked(ResourceType.CLUSTER).isPresent());
 
-      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 2))),
+      cache.setFleet(
+          FLEET,
+          Map.of(ResourceType.CLUSTER, List.of(cluster("a", 2))),
           System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
       DeltaDiscoveryResponse changed = envoy.nextDelta();
-      envoy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CDS).setResponseNonce(changed.getNonce()).build());
+      envoy.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(CDS)
+              .setResponseNonce(changed.getNonce())
+              .build());
 
       await().atMost(BOUND).until(() -> convergenceCount("CDS") == 1);
-      assertThat(registry.get("fairlead.xds.convergence").tag("type", "CDS").timer().totalTime(TimeUnit.SECONDS))
+      assertThat(
+              registry
+                  .get("fairlead.xds.convergence")
+                  .tag("type", "CDS")
+                  .timer()
+                  .totalTime(TimeUnit.SECONDS))
           .isGreaterThanOrEqualTo(1.0);
-      assertThat(streams.proxies()).singleElement().satisfies(proxy -> {
-        assertThat(proxy.delta()).isTrue();
-        assertThat(proxy.acked(ResourceType.CLUSTER)).hasValue(changed.getSystemVersionInfo());
-        assertThat(proxy.sent(ResourceType.CLUSTER)).hasValue(changed.getSystemVersionInfo());
-      });
+      assertThat(streams.proxies())
+          .singleElement()
+          .satisfies(
+              proxy -> {
+                assertThat(proxy.delta()).isTrue();
+                assertThat(proxy.acked(ResourceType.CLUSTER))
+                    .hasValue(changed.getSystemVersionInfo());
+                assertThat(proxy.sent(ResourceType.CLUSTER))
+                    .hasValue(changed.getSystemVersionInfo());
+              });
     }
   }
 
@@ -135,55 +198,89 @@ class XdsServerMetricsTest {
       envoy.send(ack(accepted));
       cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 2))));
       DiscoveryResponse rejected = envoy.next();
-      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CDS).setVersionInfo(accepted.getVersionInfo())
-          .setResponseNonce(rejected.getNonce())
-          .setErrorDetail(Status.newBuilder().setCode(3).setMessage("cluster a: bad timeout")).build());
+      envoy.send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(CDS)
+              .setVersionInfo(accepted.getVersionInfo())
+              .setResponseNonce(rejected.getNonce())
+              .setErrorDetail(Status.newBuilder().setCode(3).setMessage("cluster a: bad timeout"))
+              .build());
 
       await().atMost(BOUND).until(() -> nacks("CDS") == 1);
-      assertThat(streams.proxies()).singleElement().satisfies(proxy -> {
-        assertThat(proxy.acked(ResourceType.CLUSTER)).hasValue(accepted.getVersionInfo());
-        assertThat(proxy.sent(ResourceType.CLUSTER)).hasValue(rejected.getVersionInfo());
-        assertThat(proxy.rejections()).containsKey(ResourceType.CLUSTER);
-        assertThat(proxy.lastNacks().get(ResourceType.CLUSTER).at()).isEqualTo(NOW);
-        assertThat(proxy.lastNacks().get(ResourceType.CLUSTER).nack().message()).isEqualTo("cluster a: bad timeout");
-      });
+      assertThat(streams.proxies())
+          .singleElement()
+          .satisfies(
+              proxy -> {
+                assertThat(proxy.acked(ResourceType.CLUSTER)).hasValue(accepted.getVersionInfo());
+                assertThat(proxy.sent(ResourceType.CLUSTER)).hasValue(rejected.getVersionInfo());
+                assertThat(proxy.rejections()).containsKey(ResourceType.CLUSTER);
+                assertThat(proxy.lastNacks().get(ResourceType.CLUSTER).at()).isEqualTo(NOW);
+                assertThat(proxy.lastNacks().get(ResourceType.CLUSTER).nack().message())
+                    .isEqualTo("cluster a: bad timeout");
+              });
 
       cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 3))));
       envoy.send(ack(envoy.next()));
       await().atMost(BOUND).until(() -> streams.currentNacks().isEmpty());
-      assertThat(streams.proxies().get(0).lastNacks()).as("the last NACK outlives its clearing")
+      assertThat(streams.proxies().get(0).lastNacks())
+          .as("the last NACK outlives its clearing")
           .containsKey(ResourceType.CLUSTER);
       assertThat(nacks("EDS")).isZero();
     }
   }
 
   /**
-   * The soak's simulated proxies: each asks for the endpoints of one cluster among many, and acknowledges each
-   * response. When only other clusters' endpoints change it is sent nothing and keeps the version it acknowledged
-   * (the version of the fleet's whole set as it was), yet it holds the current configuration of what it asks for.
+   * The soak's simulated proxies: each asks for the endpoints of one cluster among many, and
+   * acknowledges each response. When only other clusters' endpoints change it is sent nothing and
+   * keeps the version it acknowledged (the version of the fleet's whole set as it was), yet it
+   * holds the current configuration of what it asks for.
    */
   @Test
-  void aProxyAskingForSomeEndpointsIsUpToDateWhileOnlyOthersChangeAndNotWhileAResponseIsOutstanding()
-      throws Exception {
-    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
-        ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
+  void
+      aProxyAskingForSomeEndpointsIsUpToDateWhileOnlyOthersChangeAndNotWhileAResponseIsOutstanding()
+          throws Exception {
+    cache.setFleet(
+        FLEET,
+        Map.of(
+            ResourceType.CLUSTER,
+            List.of(cluster("a", 1), cluster("b", 1)),
+            ResourceType.ENDPOINT,
+            List.of(endpoints("a", 1), endpoints("b", 1))));
     try (AdsTestClient proxy = new AdsTestClient(server.port())) {
-      proxy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS).addResourceNames("a")
-          .build());
+      proxy.send(
+          DiscoveryRequest.newBuilder()
+              .setNode(node("n1", FLEET))
+              .setTypeUrl(EDS)
+              .addResourceNames("a")
+              .build());
       DiscoveryResponse initial = proxy.next();
       proxy.send(ack(initial, "a"));
       await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
 
-      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
-          ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 2))));
+      cache.setFleet(
+          FLEET,
+          Map.of(
+              ResourceType.CLUSTER,
+              List.of(cluster("a", 1), cluster("b", 1)),
+              ResourceType.ENDPOINT,
+              List.of(endpoints("a", 1), endpoints("b", 2))));
       await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
-      assertThat(streams.proxies().get(0).acked(ResourceType.ENDPOINT)).as("the version of the set before b changed")
-          .hasValue(initial.getVersionInfo()).isNotEqualTo(cache.version(FLEET, ResourceType.ENDPOINT));
+      assertThat(streams.proxies().get(0).acked(ResourceType.ENDPOINT))
+          .as("the version of the set before b changed")
+          .hasValue(initial.getVersionInfo())
+          .isNotEqualTo(cache.version(FLEET, ResourceType.ENDPOINT));
 
-      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
-          ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 2))));
+      cache.setFleet(
+          FLEET,
+          Map.of(
+              ResourceType.CLUSTER,
+              List.of(cluster("a", 1), cluster("b", 1)),
+              ResourceType.ENDPOINT,
+              List.of(endpoints("a", 2), endpoints("b", 2))));
       DiscoveryResponse changed = proxy.next();
-      assertThat(upToDate(ResourceType.ENDPOINT)).as("until it acknowledges a's new endpoints").isFalse();
+      assertThat(upToDate(ResourceType.ENDPOINT))
+          .as("until it acknowledges a's new endpoints")
+          .isFalse();
       proxy.send(ack(changed, "a"));
       await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
     }
@@ -191,37 +288,73 @@ class XdsServerMetricsTest {
 
   @Test
   void aDeltaProxyAskingForSomeEndpointsIsUpToDateWhileOnlyOthersChange() throws Exception {
-    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
-        ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 1))));
+    cache.setFleet(
+        FLEET,
+        Map.of(
+            ResourceType.CLUSTER,
+            List.of(cluster("a", 1), cluster("b", 1)),
+            ResourceType.ENDPOINT,
+            List.of(endpoints("a", 1), endpoints("b", 1))));
     try (AdsTestClient proxy = new AdsTestClient(server.port())) {
-      proxy.send(DeltaDiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(EDS)
-          .addResourceNamesSubscribe("a").build());
+      proxy.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setNode(node("n1", FLEET))
+              .setTypeUrl(EDS)
+              .addResourceNamesSubscribe("a")
+              .build());
       DeltaDiscoveryResponse initial = proxy.nextDelta();
       assertThat(upToDate(ResourceType.ENDPOINT)).as("until it acknowledges").isFalse();
-      proxy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(initial.getNonce()).build());
+      proxy.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(EDS)
+              .setResponseNonce(initial.getNonce())
+              .build());
       await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
 
-      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
-          ResourceType.ENDPOINT, List.of(endpoints("a", 1), endpoints("b", 2))));
+      cache.setFleet(
+          FLEET,
+          Map.of(
+              ResourceType.CLUSTER,
+              List.of(cluster("a", 1), cluster("b", 1)),
+              ResourceType.ENDPOINT,
+              List.of(endpoints("a", 1), endpoints("b", 2))));
       await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
       assertThat(streams.proxies().get(0).acked(ResourceType.ENDPOINT))
-          .hasValue(initial.getSystemVersionInfo()).isNotEqualTo(cache.version(FLEET, ResourceType.ENDPOINT));
+          .hasValue(initial.getSystemVersionInfo())
+          .isNotEqualTo(cache.version(FLEET, ResourceType.ENDPOINT));
 
-      cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1), cluster("b", 1)),
-          ResourceType.ENDPOINT, List.of(endpoints("a", 2), endpoints("b", 2))));
+      cache.setFleet(
+          FLEET,
+          Map.of(
+              ResourceType.CLUSTER,
+              List.of(cluster("a", 1), cluster("b", 1)),
+              ResourceType.ENDPOINT,
+              List.of(endpoints("a", 2), endpoints("b", 2))));
       DeltaDiscoveryResponse changed = proxy.nextDelta();
       assertThat(changed.getResourcesList()).extracting(r -> r.getName()).containsExactly("a");
-      assertThat(upToDate(ResourceType.ENDPOINT)).as("until it acknowledges a's new endpoints").isFalse();
-      proxy.send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS).setResponseNonce(changed.getNonce()).build());
+      assertThat(upToDate(ResourceType.ENDPOINT))
+          .as("until it acknowledges a's new endpoints")
+          .isFalse();
+      proxy.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(EDS)
+              .setResponseNonce(changed.getNonce())
+              .build());
       await().atMost(BOUND).until(() -> upToDate(ResourceType.ENDPOINT));
     }
   }
 
-  /** Whether the one proxy holds everything it asks for of {@code type} as of the fleet's latest change. */
+  /**
+   * Whether the one proxy holds everything it asks for of {@code type} as of the fleet's latest
+   * change.
+   */
   private boolean upToDate(ResourceType type) {
     List<ProxyStatus> proxies = streams.proxies();
-    return proxies.size() == 1 && proxies.get(0).upToDateAsOf().containsKey(type)
-        && cache.latestChange(FLEET, type).equals(Optional.of(proxies.get(0).upToDateAsOf().get(type)));
+    return proxies.size() == 1
+        && proxies.get(0).upToDateAsOf().containsKey(type)
+        && cache
+            .latestChange(FLEET, type)
+            .equals(Optional.of(proxies.get(0).upToDateAsOf().get(type)));
   }
 
   private double streams(String type, String mode) {
@@ -229,7 +362,12 @@ class XdsServerMetricsTest {
   }
 
   private double pushes(String type, String mode) {
-    return registry.get("fairlead.xds.pushes").tag("type", type).tag("mode", mode).counter().count();
+    return registry
+        .get("fairlead.xds.pushes")
+        .tag("type", type)
+        .tag("mode", mode)
+        .counter()
+        .count();
   }
 
   private double nacks(String type) {
@@ -241,14 +379,20 @@ class XdsServerMetricsTest {
   }
 
   private static DiscoveryRequest ack(DiscoveryResponse response, String... names) {
-    return DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl()).addAllResourceNames(List.of(names))
-        .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce()).build();
+    return DiscoveryRequest.newBuilder()
+        .setTypeUrl(response.getTypeUrl())
+        .addAllResourceNames(List.of(names))
+        .setVersionInfo(response.getVersionInfo())
+        .setResponseNonce(response.getNonce())
+        .build();
   }
 
   private static ClusterLoadAssignment endpoints(String name, int weight) {
-    return ClusterLoadAssignment.newBuilder().setClusterName(name)
-        .setPolicy(ClusterLoadAssignment.Policy.newBuilder().setOverprovisioningFactor(
-            com.google.protobuf.UInt32Value.of(100 + weight)))
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName(name)
+        .setPolicy(
+            ClusterLoadAssignment.Policy.newBuilder()
+                .setOverprovisioningFactor(com.google.protobuf.UInt32Value.of(100 + weight)))
         .build();
   }
 }

@@ -19,28 +19,40 @@ import java.util.List;
 /** Small Envoy resources for protocol tests, and what a response carries. */
 final class XdsTestResources {
 
-  private XdsTestResources() {
-  }
+  private XdsTestResources() {}
 
   static Cluster cluster(String name, int timeoutSeconds) {
-    return Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
-        .setConnectTimeout(Durations.fromSeconds(timeoutSeconds)).build();
+    return Cluster.newBuilder()
+        .setName(name)
+        .setType(Cluster.DiscoveryType.EDS)
+        .setConnectTimeout(Durations.fromSeconds(timeoutSeconds))
+        .build();
   }
 
-  /** A route configuration with {@code hosts} virtual hosts, so that contents differ by that number. */
+  /**
+   * A route configuration with {@code hosts} virtual hosts, so that contents differ by that number.
+   */
   static RouteConfiguration route(String name, int hosts) {
     RouteConfiguration.Builder route = RouteConfiguration.newBuilder().setName(name);
     for (int i = 0; i < hosts; i++) {
-      route.addVirtualHosts(VirtualHost.newBuilder().setName("h" + i).addDomains("h" + i + ".test"));
+      route.addVirtualHosts(
+          VirtualHost.newBuilder().setName("h" + i).addDomains("h" + i + ".test"));
     }
     return route.build();
   }
 
-  /** A TLS certificate secret whose contents differ by {@code generation} (not a real certificate: the cache does not look). */
+  /**
+   * A TLS certificate secret whose contents differ by {@code generation} (not a real certificate:
+   * the cache does not look).
+   */
   static Secret secret(String name, int generation) {
-    return Secret.newBuilder().setName(name).setTlsCertificate(TlsCertificate.newBuilder()
-        .setCertificateChain(DataSource.newBuilder().setInlineString("chain " + generation))
-        .setPrivateKey(DataSource.newBuilder().setInlineString("key " + generation))).build();
+    return Secret.newBuilder()
+        .setName(name)
+        .setTlsCertificate(
+            TlsCertificate.newBuilder()
+                .setCertificateChain(DataSource.newBuilder().setInlineString("chain " + generation))
+                .setPrivateKey(DataSource.newBuilder().setInlineString("key " + generation)))
+        .build();
   }
 
   /** The names of the resources a response carries, in its order. */
@@ -51,13 +63,14 @@ final class XdsTestResources {
   private static String name(Any any) {
     ResourceType type = ResourceType.ofTypeUrl(any.getTypeUrl()).orElseThrow();
     try {
-      Message message = switch (type) {
-        case CLUSTER -> any.unpack(Cluster.class);
-        case ENDPOINT -> any.unpack(ClusterLoadAssignment.class);
-        case LISTENER -> any.unpack(Listener.class);
-        case ROUTE -> any.unpack(RouteConfiguration.class);
-        case SECRET -> any.unpack(Secret.class);
-      };
+      Message message =
+          switch (type) {
+            case CLUSTER -> any.unpack(Cluster.class);
+            case ENDPOINT -> any.unpack(ClusterLoadAssignment.class);
+            case LISTENER -> any.unpack(Listener.class);
+            case ROUTE -> any.unpack(RouteConfiguration.class);
+            case SECRET -> any.unpack(Secret.class);
+          };
       return type.name(message);
     } catch (InvalidProtocolBufferException e) {
       throw new AssertionError("undecodable " + type.shortName() + " resource", e);

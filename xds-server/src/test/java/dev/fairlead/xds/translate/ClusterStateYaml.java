@@ -4,12 +4,7 @@ import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.v1alpha1.Allocation;
 import dev.fairlead.api.v1alpha1.GatewayParameters;
 import dev.fairlead.api.v1alpha1.Upstream;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a {@link ClusterState} from a multi-document YAML file of Kubernetes objects (Upstream, GatewayClass,
- * Gateway, HTTPRoute, GRPCRoute, ReferenceGrant, Service, EndpointSlice, ConfigMap, Allocation, Secret of type
- * kubernetes.io/tls, Namespace, GatewayParameters), as the golden-file cases hold them. Any other kind fails the
- * read, so a typo in a case cannot silently drop an object.
+ * Reads a {@link ClusterState} from a multi-document YAML file of Kubernetes objects (Upstream,
+ * GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant, Service, EndpointSlice, ConfigMap,
+ * Allocation, Secret of type kubernetes.io/tls, Namespace, GatewayParameters), as the golden-file
+ * cases hold them. Any other kind fails the read, so a typo in a case cannot silently drop an
+ * object.
  */
 final class ClusterStateYaml {
 
@@ -34,16 +30,18 @@ final class ClusterStateYaml {
     SERIALIZATION.registerKubernetesResource(GatewayParameters.class);
   }
 
-  /** GatewayClass {@code fairlead}, naming Fairlead's controller: the class of the tests' Gateways. */
-  static final String FAIRLEAD_CLASS = """
+  /**
+   * GatewayClass {@code fairlead}, naming Fairlead's controller: the class of the tests' Gateways.
+   */
+  static final String FAIRLEAD_CLASS =
+      """
       apiVersion: gateway.networking.k8s.io/v1
       kind: GatewayClass
       metadata: {name: fairlead}
       spec: {controllerName: fairlead.dev/gateway-controller}
       """;
 
-  private ClusterStateYaml() {
-  }
+  private ClusterStateYaml() {}
 
   /** The objects in {@code file}, in file order. */
   static List<HasMetadata> objects(Path file) throws IOException {

@@ -20,39 +20,47 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Turns a fleet's dynamic resources into a static Envoy bootstrap, so that {@code envoy --mode validate} can judge
- * them without a control plane: EDS clusters become STATIC ones carrying their ClusterLoadAssignment inline, and
- * each HttpConnectionManager gets its route table inline instead of over RDS. Envoy proper has no API-listener
- * extension (that is Envoy Mobile's: over LDS it ignores API listeners with a warning), so the connection manager
- * of each API listener is checked inside an ordinary listener on a port of its own instead. SDS secrets become
- * static secrets, which HTTPS filter chains then name without an {@code sds_config}. Everything else is
- * left exactly as the translator made it.
+ * Turns a fleet's dynamic resources into a static Envoy bootstrap, so that {@code envoy --mode
+ * validate} can judge them without a control plane: EDS clusters become STATIC ones carrying their
+ * ClusterLoadAssignment inline, and each HttpConnectionManager gets its route table inline instead
+ * of over RDS. Envoy proper has no API-listener extension (that is Envoy Mobile's: over LDS it
+ * ignores API listeners with a warning), so the connection manager of each API listener is checked
+ * inside an ordinary listener on a port of its own instead. SDS secrets become static secrets,
+ * which HTTPS filter chains then name without an {@code sds_config}. Everything else is left
+ * exactly as the translator made it.
  */
 final class EnvoyStaticBootstrap {
 
   /** Never bound: validation mode opens no sockets. */
   private static final int FIRST_API_LISTENER_PORT = 40_000;
 
-  private EnvoyStaticBootstrap() {
-  }
+  private EnvoyStaticBootstrap() {}
 
   static Bootstrap of(String fleet, FleetConfig config) {
-    Map<String, ClusterLoadAssignment> assignments = config.endpoints().stream()
-        .collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, Function.identity()));
-    Map<String, RouteConfiguration> routes = config.routes().stream()
-        .collect(Collectors.toMap(RouteConfiguration::getName, Function.identity()));
+    Map<String, ClusterLoadAssignment> assignments =
+        config.endpoints().stream()
+            .collect(Collectors.toMap(ClusterLoadAssignment::getClusterName, Function.identity()));
+    Map<String, RouteConfiguration> routes =
+        config.routes().stream()
+            .collect(Collectors.toMap(RouteConfiguration::getName, Function.identity()));
     Bootstrap.StaticResources.Builder resources = Bootstrap.StaticResources.newBuilder();
     for (Cluster cluster : config.clusters()) {
-      resources.addClusters(cluster.getType() == Cluster.DiscoveryType.EDS
-          ? cluster.toBuilder().clearEdsClusterConfig().setType(Cluster.DiscoveryType.STATIC)
-              .setLoadAssignment(required(assignments, cluster.getName())).build()
-          : cluster);
+      resources.addClusters(
+          cluster.getType() == Cluster.DiscoveryType.EDS
+              ? cluster.toBuilder()
+                  .clearEdsClusterConfig()
+                  .setType(Cluster.DiscoveryType.STATIC)
+                  .setLoadAssignment(required(assignments, cluster.getName()))
+                  .build()
+              : cluster);
     }
     resources.addAllSecrets(config.secrets());
     int apiPort = FIRST_API_LISTENER_PORT;
     for (Listener listener : config.listeners()) {
-      resources.addListeners(staticSecrets(inlineRoutes(
-          listener.hasApiListener() ? asOrdinary(listener, apiPort++) : listener, routes)));
+      resources.addListeners(
+          staticSecrets(
+              inlineRoutes(
+                  listener.hasApiListener() ? asOrdinary(listener, apiPort++) : listener, routes)));
     }
     return Bootstrap.newBuilder()
         .setNode(Node.newBuilder().setId("validate").setCluster(fleet))
@@ -63,11 +71,16 @@ final class EnvoyStaticBootstrap {
   private static Listener asOrdinary(Listener api, int port) {
     return Listener.newBuilder()
         .setName("api-listener/" + api.getName())
-        .setAddress(Address.newBuilder().setSocketAddress(
-            SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port)))
-        .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
-            .setName(ListenerTranslator.HTTP_CONNECTION_MANAGER)
-            .setTypedConfig(api.getApiListener().getApiListener())))
+        .setAddress(
+            Address.newBuilder()
+                .setSocketAddress(
+                    SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port)))
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .addFilters(
+                    Filter.newBuilder()
+                        .setName(ListenerTranslator.HTTP_CONNECTION_MANAGER)
+                        .setTypedConfig(api.getApiListener().getApiListener())))
         .build();
   }
 
@@ -81,15 +94,24 @@ final class EnvoyStaticBootstrap {
     return builder.build();
   }
 
-  /** The listener with each TLS certificate named as a static secret (no {@code sds_config}) instead of over ADS. */
+  /**
+   * The listener with each TLS certificate named as a static secret (no {@code sds_config}) instead
+   * of over ADS.
+   */
   private static Listener staticSecrets(Listener listener) {
     Listener.Builder builder = listener.toBuilder();
     for (FilterChain.Builder chain : builder.getFilterChainsBuilderList()) {
-      if (chain.hasTransportSocket() && chain.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
+      if (chain.hasTransportSocket()
+          && chain.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
         try {
-          DownstreamTlsContext.Builder tls = chain.getTransportSocket().getTypedConfig()
-              .unpack(DownstreamTlsContext.class).toBuilder();
-          tls.getCommonTlsContextBuilder().getTlsCertificateSdsSecretConfigsBuilderList()
+          DownstreamTlsContext.Builder tls =
+              chain
+                  .getTransportSocket()
+                  .getTypedConfig()
+                  .unpack(DownstreamTlsContext.class)
+                  .toBuilder();
+          tls.getCommonTlsContextBuilder()
+              .getTlsCertificateSdsSecretConfigsBuilderList()
               .forEach(SdsSecretConfig.Builder::clearSdsConfig);
           chain.getTransportSocketBuilder().setTypedConfig(Any.pack(tls.build()));
         } catch (InvalidProtocolBufferException e) {
@@ -106,8 +128,11 @@ final class EnvoyStaticBootstrap {
     }
     try {
       HttpConnectionManager manager = config.unpack(HttpConnectionManager.class);
-      return Any.pack(manager.toBuilder().clearRds()
-          .setRouteConfig(required(routes, manager.getRds().getRouteConfigName())).build());
+      return Any.pack(
+          manager.toBuilder()
+              .clearRds()
+              .setRouteConfig(required(routes, manager.getRds().getRouteConfigName()))
+              .build());
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
     }

@@ -2,7 +2,6 @@ package dev.fairlead.xds.translate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -11,11 +10,11 @@ class HostnameTest {
 
   @ParameterizedTest(name = "{0} ∩ {1} = {2}")
   @CsvSource({
-      "foo.example.com, foo.example.com, foo.example.com",
-      "*.example.com, foo.example.com, foo.example.com",
-      "*.example.com, a.b.example.com, a.b.example.com",
-      "*.example.com, *.shop.example.com, *.shop.example.com",
-      "*.example.com, *.example.com, *.example.com",
+    "foo.example.com, foo.example.com, foo.example.com",
+    "*.example.com, foo.example.com, foo.example.com",
+    "*.example.com, a.b.example.com, a.b.example.com",
+    "*.example.com, *.shop.example.com, *.shop.example.com",
+    "*.example.com, *.example.com, *.example.com",
   })
   void intersectionIsTheMoreSpecific(String a, String b, String expected) {
     assertThat(new Hostname(a).intersect(new Hostname(b))).contains(new Hostname(expected));
@@ -24,10 +23,10 @@ class HostnameTest {
 
   @ParameterizedTest(name = "{0} ∩ {1} is empty")
   @CsvSource({
-      "foo.example.com, bar.example.com",
-      "*.example.com, example.com",
-      "*.example.com, fooexample.com",
-      "*.example.com, *.example.org",
+    "foo.example.com, bar.example.com",
+    "*.example.com, example.com",
+    "*.example.com, fooexample.com",
+    "*.example.com, *.example.org",
   })
   void disjointHostnamesDoNotIntersect(String a, String b) {
     assertThat(new Hostname(a).intersect(new Hostname(b))).isEmpty();
@@ -41,7 +40,18 @@ class HostnameTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "*", "Example.com", "foo.*.com", "-a.com", "a_b.com", "10.0.0.1", "::1", "a..b"})
+  @ValueSource(
+      strings = {
+        "",
+        "*",
+        "Example.com",
+        "foo.*.com",
+        "-a.com",
+        "a_b.com",
+        "10.0.0.1",
+        "::1",
+        "a..b"
+      })
   void refusesWhatTheGatewayApiRefuses(String value) {
     assertThat(Hostname.problem(value)).isPresent();
   }

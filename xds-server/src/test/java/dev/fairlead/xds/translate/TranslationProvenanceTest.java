@@ -4,14 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Which objects each Envoy resource came from, and ready endpoint counts: what status reporting needs. */
+/**
+ * Which objects each Envoy resource came from, and ready endpoint counts: what status reporting
+ * needs.
+ */
 class TranslationProvenanceTest {
 
   private final Translator translator = new Translator(new TranslatorOptions("127.0.0.1"));
 
   @Test
   void everyResourceNamesTheObjectsItWasMadeFrom() {
-    Translation translation = translator.translate(ClusterStateYaml.state(ClusterStateYaml.FAIRLEAD_CLASS + """
+    Translation translation =
+        translator.translate(
+            ClusterStateYaml.state(
+                ClusterStateYaml.FAIRLEAD_CLASS
+                    + """
         ---
         apiVersion: fairlead.dev/v1alpha1
         kind: Upstream
@@ -44,11 +51,14 @@ class TranslationProvenanceTest {
           - backendRefs: [{group: fairlead.dev, kind: Upstream, name: blue}]
         """));
 
-    assertThat(translation.producersOf("default/edge", "upstream/default/blue")).containsExactly("Upstream default/blue");
-    assertThat(translation.producersOf("default/edge", "service/default/cart/80")).containsExactly("HTTPRoute default/web");
+    assertThat(translation.producersOf("default/edge", "upstream/default/blue"))
+        .containsExactly("Upstream default/blue");
+    assertThat(translation.producersOf("default/edge", "service/default/cart/80"))
+        .containsExactly("HTTPRoute default/web");
     assertThat(translation.producersOf("default/edge", "http-80"))
         .containsExactly("Gateway default/edge", "HTTPRoute default/web");
-    assertThat(translation.producersOf("default/edge", "shop.test")).containsExactly("HTTPRoute default/web");
+    assertThat(translation.producersOf("default/edge", "shop.test"))
+        .containsExactly("HTTPRoute default/web");
     assertThat(translation.producersOf("default/other", "http-80")).isEmpty();
     assertThat(translation.readyEndpoints()).containsEntry("default/blue", 2);
   }

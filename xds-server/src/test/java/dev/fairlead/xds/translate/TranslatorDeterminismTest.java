@@ -22,9 +22,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The translator is a pure function (ARCHITECTURE rule 1): the objects of each golden case, shuffled (including
- * the endpoints inside each EndpointSlice), translate twice to resources whose deterministic serialization is
- * byte for byte that of the unshuffled case, with equal verdicts.
+ * The translator is a pure function (ARCHITECTURE rule 1): the objects of each golden case,
+ * shuffled (including the endpoints inside each EndpointSlice), translate twice to resources whose
+ * deterministic serialization is byte for byte that of the unshuffled case, with equal verdicts.
  */
 class TranslatorDeterminismTest {
 
@@ -36,15 +36,17 @@ class TranslatorDeterminismTest {
   @MethodSource("cases")
   void shuffledInputTranslatesToTheSameBytes(String name) throws IOException {
     Path file = TranslatorGoldenTest.CASES.resolve("in").resolve(name + ".yaml");
-    Translation reference = new Translator(TranslatorGoldenTest.OPTIONS)
-        .translate(ClusterStateYaml.state(ClusterStateYaml.objects(file)));
+    Translation reference =
+        new Translator(TranslatorGoldenTest.OPTIONS)
+            .translate(ClusterStateYaml.state(ClusterStateYaml.objects(file)));
     for (long seed = 1; seed <= 3; seed++) {
       List<HasMetadata> objects = ClusterStateYaml.objects(file);
       Random random = new Random(seed);
       Collections.shuffle(objects, random);
       for (HasMetadata object : objects) {
         if (object instanceof EndpointSlice slice && slice.getEndpoints() != null) {
-          List<io.fabric8.kubernetes.api.model.discovery.v1.Endpoint> endpoints = new ArrayList<>(slice.getEndpoints());
+          List<io.fabric8.kubernetes.api.model.discovery.v1.Endpoint> endpoints =
+              new ArrayList<>(slice.getEndpoints());
           Collections.shuffle(endpoints, random);
           slice.setEndpoints(endpoints);
         }
@@ -56,19 +58,24 @@ class TranslatorDeterminismTest {
       assertThat(bytes(first)).as("seed %d", seed).isEqualTo(bytes(reference));
       assertThat(bytes(second)).as("seed %d, second translation", seed).isEqualTo(bytes(reference));
       assertThat(first.verdicts()).as("seed %d", seed).isEqualTo(reference.verdicts());
-      assertThat(second.verdicts()).as("seed %d, second translation", seed).isEqualTo(reference.verdicts());
+      assertThat(second.verdicts())
+          .as("seed %d, second translation", seed)
+          .isEqualTo(reference.verdicts());
     }
   }
 
   /** Every resource of every fleet, deterministically serialized, keyed by fleet and type. */
   private static Map<String, List<ByteString>> bytes(Translation translation) {
     Map<String, List<ByteString>> bytes = new TreeMap<>();
-    translation.fleets().forEach((fleet, config) -> {
-      bytes.put(fleet + " clusters", serialized(config.clusters()));
-      bytes.put(fleet + " endpoints", serialized(config.endpoints()));
-      bytes.put(fleet + " listeners", serialized(config.listeners()));
-      bytes.put(fleet + " routes", serialized(config.routes()));
-    });
+    translation
+        .fleets()
+        .forEach(
+            (fleet, config) -> {
+              bytes.put(fleet + " clusters", serialized(config.clusters()));
+              bytes.put(fleet + " endpoints", serialized(config.endpoints()));
+              bytes.put(fleet + " listeners", serialized(config.listeners()));
+              bytes.put(fleet + " routes", serialized(config.routes()));
+            });
     return bytes;
   }
 

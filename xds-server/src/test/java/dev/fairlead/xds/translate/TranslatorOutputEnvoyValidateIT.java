@@ -10,11 +10,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Proves a real Envoy (the provisioned one) accepts every field the translator emits: for each golden case and
- * each fleet, the fleet's resources go into a static bootstrap ({@link EnvoyStaticBootstrap}) that
- * {@code envoy --mode validate} must pass, without a single deprecation warning.
+ * Proves a real Envoy (the provisioned one) accepts every field the translator emits: for each
+ * golden case and each fleet, the fleet's resources go into a static bootstrap ({@link
+ * EnvoyStaticBootstrap}) that {@code envoy --mode validate} must pass, without a single deprecation
+ * warning.
  *
- * <p>Bootstraps and Envoy's output ({@link EnvoyValidation}) are kept under {@code target/envoy-validate/<case>/}.
+ * <p>Bootstraps and Envoy's output ({@link EnvoyValidation}) are kept under {@code
+ * target/envoy-validate/<case>/}.
  */
 class TranslatorOutputEnvoyValidateIT {
 
@@ -32,7 +34,9 @@ class TranslatorOutputEnvoyValidateIT {
     for (Map.Entry<String, FleetConfig> fleet : translation.fleets().entrySet()) {
       String file = fleet.getKey().replace('/', '_');
       Path bootstrap = dir.resolve(file + ".json");
-      Files.writeString(bootstrap, TranslationYaml.json(EnvoyStaticBootstrap.of(fleet.getKey(), fleet.getValue())));
+      Files.writeString(
+          bootstrap,
+          TranslationYaml.json(EnvoyStaticBootstrap.of(fleet.getKey(), fleet.getValue())));
       EnvoyValidation.assertValid(bootstrap);
     }
   }

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Behaviour the golden files do not show well: robustness against malformed objects, and the output types. */
+/**
+ * Behaviour the golden files do not show well: robustness against malformed objects, and the output
+ * types.
+ */
 class TranslatorTest {
 
   private static final Translator TRANSLATOR = new Translator(TranslatorGoldenTest.OPTIONS);
@@ -25,7 +28,10 @@ class TranslatorTest {
 
   @Test
   void malformedObjectsGetVerdictsAndNeverThrow() {
-    ClusterState state = ClusterStateYaml.state(ClusterStateYaml.FAIRLEAD_CLASS + """
+    ClusterState state =
+        ClusterStateYaml.state(
+            ClusterStateYaml.FAIRLEAD_CLASS
+                + """
         ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
@@ -102,13 +108,16 @@ class TranslatorTest {
             "HTTPRoute default/nulls NoMatchingParent",
             "Upstream default/no-spec Invalid",
             "Upstream default/nulls Invalid");
-    assertThat(translation.fleets()).containsOnlyKeys("default/no-listeners", "default/null-listener")
+    assertThat(translation.fleets())
+        .containsOnlyKeys("default/no-listeners", "default/null-listener")
         .allSatisfy((name, fleet) -> assertThat(fleet).isEqualTo(FleetConfig.EMPTY));
   }
 
   @Test
   void theFirstOfTwoObjectsWithOneNameWins() {
-    ClusterState duplicated = ClusterStateYaml.state("""
+    ClusterState duplicated =
+        ClusterStateYaml.state(
+            """
         apiVersion: fairlead.dev/v1alpha1
         kind: Upstream
         metadata: {name: twin, namespace: default, uid: first}
@@ -123,15 +132,19 @@ class TranslatorTest {
 
     assertThat(TRANSLATOR.translate(duplicated).verdicts())
         .singleElement()
-        .satisfies(v -> {
-          assertThat(v.object().uid()).isEqualTo("first");
-          assertThat(v.accepted().isTrue()).isTrue();
-        });
+        .satisfies(
+            v -> {
+              assertThat(v.object().uid()).isEqualTo("first");
+              assertThat(v.accepted().isTrue()).isTrue();
+            });
   }
 
   @Test
   void aRouteReachingOneVirtualHostThroughTwoListenersIsThereOnce() {
-    ClusterState state = ClusterStateYaml.state(ClusterStateYaml.FAIRLEAD_CLASS + """
+    ClusterState state =
+        ClusterStateYaml.state(
+            ClusterStateYaml.FAIRLEAD_CLASS
+                + """
         ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
@@ -152,17 +165,25 @@ class TranslatorTest {
           - matches: [{path: {type: Exact, value: /}}]
         """);
 
-    RouteConfiguration table = TRANSLATOR.translate(state).fleets().get("default/edge").routes().get(0);
+    RouteConfiguration table =
+        TRANSLATOR.translate(state).fleets().get("default/edge").routes().get(0);
 
-    assertThat(table.getVirtualHostsList()).singleElement().satisfies(host -> {
-      assertThat(host.getDomainsList()).containsExactly("foo.example.com", "foo.example.com:80");
-      assertThat(host.getRoutesList()).hasSize(1);
-    });
+    assertThat(table.getVirtualHostsList())
+        .singleElement()
+        .satisfies(
+            host -> {
+              assertThat(host.getDomainsList())
+                  .containsExactly("foo.example.com", "foo.example.com:80");
+              assertThat(host.getRoutesList()).hasSize(1);
+            });
   }
 
   @Test
   void listenersBindToTheConfiguredAddress() {
-    ClusterState state = ClusterStateYaml.state(ClusterStateYaml.FAIRLEAD_CLASS + """
+    ClusterState state =
+        ClusterStateYaml.state(
+            ClusterStateYaml.FAIRLEAD_CLASS
+                + """
         ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
@@ -172,13 +193,24 @@ class TranslatorTest {
           listeners: [{name: http, protocol: HTTP, port: 80}]
         """);
 
-    assertThat(new Translator(TranslatorOptions.DEFAULTS).translate(state).fleets().get("default/edge").listeners())
+    assertThat(
+            new Translator(TranslatorOptions.DEFAULTS)
+                .translate(state)
+                .fleets()
+                .get("default/edge")
+                .listeners())
         .singleElement()
-        .satisfies(l -> assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0"));
+        .satisfies(
+            l -> assertThat(l.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0"));
   }
 
-  /** A Gateway port routing to Upstream default/game in allocation mode, of two endpoints 10.0.0.1 and .2. */
-  private static final String ALLOCATION_MODE = ClusterStateYaml.FAIRLEAD_CLASS + """
+  /**
+   * A Gateway port routing to Upstream default/game in allocation mode, of two endpoints 10.0.0.1
+   * and .2.
+   */
+  private static final String ALLOCATION_MODE =
+      ClusterStateYaml.FAIRLEAD_CLASS
+          + """
       ---
       apiVersion: gateway.networking.k8s.io/v1
       kind: Gateway
@@ -203,9 +235,11 @@ class TranslatorTest {
       """;
 
   @Test
-  void allocationRoutesAnswerTheConfiguredUnallocatedStatusAndFollowAllocationChanges() throws Exception {
+  void allocationRoutesAnswerTheConfiguredUnallocatedStatusAndFollowAllocationChanges()
+      throws Exception {
     String objects = ALLOCATION_MODE;
-    String held = """
+    String held =
+        """
         ---
         apiVersion: fairlead.dev/v1alpha1
         kind: Allocation
@@ -213,32 +247,51 @@ class TranslatorTest {
         spec:
           upstream: game
           endpoint: {address: 10.0.0.2, port: 7000}
-        """.formatted(dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000));
+        """
+            .formatted(
+                dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000));
     Translator translator = new Translator(new TranslatorOptions("127.0.0.1", 503));
 
     Translation free = translator.translate(ClusterStateYaml.state(objects));
     Translation allocated = translator.translate(ClusterStateYaml.state(objects + held));
 
-    var manager = free.fleets().get("default/edge").listeners().get(0).getFilterChains(0).getFilters(0)
-        .getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
-            .HttpConnectionManager.class);
-    assertThat(manager.getLocalReplyConfig().getMappers(0).getStatusCode().getValue()).isEqualTo(503);
-    assertThat(manager.getHttpFiltersList()).extracting(f -> f.getName())
-        .containsExactly(AllocationRoutingFilter.RBAC_FILTER, AllocationRoutingFilter.FILTER,
+    var manager =
+        free.fleets()
+            .get("default/edge")
+            .listeners()
+            .get(0)
+            .getFilterChains(0)
+            .getFilters(0)
+            .getTypedConfig()
+            .unpack(
+                io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
+                    .HttpConnectionManager.class);
+    assertThat(manager.getLocalReplyConfig().getMappers(0).getStatusCode().getValue())
+        .isEqualTo(503);
+    assertThat(manager.getHttpFiltersList())
+        .extracting(f -> f.getName())
+        .containsExactly(
+            AllocationRoutingFilter.RBAC_FILTER,
+            AllocationRoutingFilter.FILTER,
             ListenerTranslator.ROUTER);
     assertThat(holders(free)).containsExactly(AllocationRouting.FREE, AllocationRouting.FREE);
-    assertThat(holders(allocated)).containsExactly(AllocationRouting.FREE,
-        dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000));
-    assertThat(allocated.pool("default", "game")).hasValueSatisfying(pool -> assertThat(pool).hasSize(2));
+    assertThat(holders(allocated))
+        .containsExactly(
+            AllocationRouting.FREE,
+            dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000));
+    assertThat(allocated.pool("default", "game"))
+        .hasValueSatisfying(pool -> assertThat(pool).hasSize(2));
     assertThat(allocated.pool("default", "nope")).isEmpty();
-    assertThatThrownBy(() -> new TranslatorOptions("127.0.0.1", 99)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new TranslatorOptions("127.0.0.1", 99))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void aPinnedRequestPassesOnlyWithTheTokenOfTheLiveAllocationItNames() throws Exception {
     String objects = ALLOCATION_MODE;
     String name = dev.fairlead.api.v1alpha1.AllocationNames.forEndpoint("game", "10.0.0.2", 7000);
-    String held = """
+    String held =
+        """
         ---
         apiVersion: fairlead.dev/v1alpha1
         kind: Allocation
@@ -259,13 +312,32 @@ class TranslatorTest {
     String againToken = tokens.tokenFor(again.allocations().get(0)).orElseThrow();
 
     assertThat(firstToken).isNotEqualTo(againToken);
-    assertThat(policies(incremental.translate(first))).containsOnlyKeys(AllocationRoutingFilter.UNPINNED_POLICY, name);
-    assertThat(policies(incremental.translate(first)).get(name).getPermissions(0).getAndRules().getRules(1)
-        .getHeader().getStringMatch().getExact()).isEqualTo(firstToken);
-    assertThat(policies(incremental.translate(released))).containsOnlyKeys(AllocationRoutingFilter.UNPINNED_POLICY);
-    assertThat(policies(incremental.translate(again)).get(name).getPermissions(0).getAndRules().getRules(1)
-        .getHeader().getStringMatch().getExact()).isEqualTo(againToken);
-    assertThat(incremental.translate(again).fleets()).isEqualTo(new Translator(options).translate(again).fleets());
+    assertThat(policies(incremental.translate(first)))
+        .containsOnlyKeys(AllocationRoutingFilter.UNPINNED_POLICY, name);
+    assertThat(
+            policies(incremental.translate(first))
+                .get(name)
+                .getPermissions(0)
+                .getAndRules()
+                .getRules(1)
+                .getHeader()
+                .getStringMatch()
+                .getExact())
+        .isEqualTo(firstToken);
+    assertThat(policies(incremental.translate(released)))
+        .containsOnlyKeys(AllocationRoutingFilter.UNPINNED_POLICY);
+    assertThat(
+            policies(incremental.translate(again))
+                .get(name)
+                .getPermissions(0)
+                .getAndRules()
+                .getRules(1)
+                .getHeader()
+                .getStringMatch()
+                .getExact())
+        .isEqualTo(againToken);
+    assertThat(incremental.translate(again).fleets())
+        .isEqualTo(new Translator(options).translate(again).fleets());
     assertThat(policies(new Translator(new TranslatorOptions("127.0.0.1")).translate(first)))
         .containsOnlyKeys(AllocationRoutingFilter.UNPINNED_POLICY);
     assertThat(route(incremental.translate(first)).getRequestHeadersToRemoveList())
@@ -276,19 +348,28 @@ class TranslatorTest {
     return translation.fleets().get("default/edge").routes().get(0).getVirtualHosts(0).getRoutes(0);
   }
 
-  private static java.util.Map<String, io.envoyproxy.envoy.config.rbac.v3.Policy> policies(Translation translation)
-      throws Exception {
-    return route(translation).getTypedPerFilterConfigOrThrow(AllocationRoutingFilter.RBAC_FILTER)
-        .unpack(io.envoyproxy.envoy.config.route.v3.FilterConfig.class).getConfig()
-        .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.class).getRbac().getRules()
+  private static java.util.Map<String, io.envoyproxy.envoy.config.rbac.v3.Policy> policies(
+      Translation translation) throws Exception {
+    return route(translation)
+        .getTypedPerFilterConfigOrThrow(AllocationRoutingFilter.RBAC_FILTER)
+        .unpack(io.envoyproxy.envoy.config.route.v3.FilterConfig.class)
+        .getConfig()
+        .unpack(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBACPerRoute.class)
+        .getRbac()
+        .getRules()
         .getPoliciesMap();
   }
 
   private static List<String> holders(Translation translation) {
     return translation.fleets().get("default/edge").endpoints().get(0).getEndpointsList().stream()
         .flatMap(locality -> locality.getLbEndpointsList().stream())
-        .map(endpoint -> endpoint.getMetadata().getFilterMetadataOrThrow(AllocationRouting.METADATA_NAMESPACE)
-            .getFieldsOrThrow(AllocationRouting.METADATA_KEY).getStringValue())
+        .map(
+            endpoint ->
+                endpoint
+                    .getMetadata()
+                    .getFilterMetadataOrThrow(AllocationRouting.METADATA_NAMESPACE)
+                    .getFieldsOrThrow(AllocationRouting.METADATA_KEY)
+                    .getStringValue())
         .toList();
   }
 
@@ -296,8 +377,10 @@ class TranslatorTest {
   void fleetConfigRefusesTwoResourcesWithOneName() {
     Cluster cluster = Cluster.newBuilder().setName("upstream/default/a").build();
 
-    assertThatThrownBy(() -> new FleetConfig(List.of(cluster, cluster), List.of(), List.of(), List.of(),
-        List.of()))
+    assertThatThrownBy(
+            () ->
+                new FleetConfig(
+                    List.of(cluster, cluster), List.of(), List.of(), List.of(), List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("upstream/default/a");
   }
@@ -306,10 +389,17 @@ class TranslatorTest {
   void outputIsSortedAndImmutable() {
     Cluster b = Cluster.newBuilder().setName("b").build();
     Cluster a = Cluster.newBuilder().setName("a").build();
-    Translation translation = new Translation(
-        Map.of("z/fleet", FleetConfig.EMPTY, "a/fleet", new FleetConfig(List.of(b, a), List.of(), List.of(),
-            List.of(), List.of())),
-        List.of(), Map.of(), Map.of(), Map.of());
+    Translation translation =
+        new Translation(
+            Map.of(
+                "z/fleet",
+                FleetConfig.EMPTY,
+                "a/fleet",
+                new FleetConfig(List.of(b, a), List.of(), List.of(), List.of(), List.of())),
+            List.of(),
+            Map.of(),
+            Map.of(),
+            Map.of());
 
     assertThat(translation.fleets().keySet()).containsExactly("a/fleet", "z/fleet");
     assertThat(translation.fleets().get("a/fleet").clusters()).containsExactly(a, b);

@@ -21,15 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Holds {@link UpstreamValidator} to the bounds of the Upstream CRD. The bounds are declared on the api records
- * (the annotations the CRD is generated from) and again in the validator, which standalone mode relies on because
- * its files never pass an API server; this test reads every bound of the generated CRD — minimum, maximum,
- * minLength, maxLength, minItems, maxItems, pattern, required — and feeds the validator the value at the bound
- * (accepted) and the value one past it (rejected, naming the field). A bound added to or changed on a record
- * without the validator following fails here.
+ * Holds {@link UpstreamValidator} to the bounds of the Upstream CRD. The bounds are declared on the
+ * api records (the annotations the CRD is generated from) and again in the validator, which
+ * standalone mode relies on because its files never pass an API server; this test reads every bound
+ * of the generated CRD — minimum, maximum, minLength, maxLength, minItems, maxItems, pattern,
+ * required — and feeds the validator the value at the bound (accepted) and the value one past it
+ * (rejected, naming the field). A bound added to or changed on a record without the validator
+ * following fails here.
  *
- * <p>CEL rules ({@code x-kubernetes-validations}) are not read: they are expressions, not bounds, and the golden
- * files of the translator cover them.
+ * <p>CEL rules ({@code x-kubernetes-validations}) are not read: they are expressions, not bounds,
+ * and the golden files of the translator cover them.
  */
 class UpstreamValidatorCrdBoundsTest {
 
@@ -37,8 +38,12 @@ class UpstreamValidatorCrdBoundsTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A spec of the kube kind with every optional object present, each valid; a case changes one field of it. */
-  private static final String KUBE_SPEC = """
+  /**
+   * A spec of the kube kind with every optional object present, each valid; a case changes one
+   * field of it.
+   */
+  private static final String KUBE_SPEC =
+      """
       kube: {serviceName: web, namespace: shop, port: 80}
       connectTimeout: 1s
       loadBalancer: {policy: ROUND_ROBIN}
@@ -49,19 +54,23 @@ class UpstreamValidatorCrdBoundsTest {
       tls: {sni: web.shop, caBundleRef: {configMapName: ca, key: ca.crt}}
       allocation: {enabled: false}
       """;
+
   /** The same with static hosts instead, for the fields under {@code static}. */
-  private static final String STATIC_SPEC = KUBE_SPEC.replace("kube: {serviceName: web, namespace: shop, port: 80}",
-      "static: {hosts: [{address: 10.0.0.1, port: 80, weight: 1}]}");
+  private static final String STATIC_SPEC =
+      KUBE_SPEC.replace(
+          "kube: {serviceName: web, namespace: shop, port: 80}",
+          "static: {hosts: [{address: 10.0.0.1, port: 80, weight: 1}]}");
+
   private static final String DURATION_PATTERN = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
 
   private final UpstreamValidator validator = new UpstreamValidator();
 
   /** One value for one field, and whether the CRD accepts it. */
-  private record Case(String name, String field, boolean valid, Consumer<ObjectNode> change) {
-  }
+  private record Case(String name, String field, boolean valid, Consumer<ObjectNode> change) {}
 
   @TestFactory
-  Stream<DynamicTest> theValidatorAcceptsWhatTheCrdAcceptsAtEachBoundAndRejectsOnePast() throws IOException {
+  Stream<DynamicTest> theValidatorAcceptsWhatTheCrdAcceptsAtEachBoundAndRejectsOnePast()
+      throws IOException {
     JsonNode spec = crdSchema().path("properties").path("spec");
     List<Case> cases = new ArrayList<>();
     collect(spec, new ArrayList<>(), cases);
@@ -71,8 +80,8 @@ class UpstreamValidatorCrdBoundsTest {
 
   @Test
   void bothBaseSpecsAreValid() throws IOException {
-    assertThat(validator.problems(spec(KUBE_SPEC, s -> { }))).isEmpty();
-    assertThat(validator.problems(spec(STATIC_SPEC, s -> { }))).isEmpty();
+    assertThat(validator.problems(spec(KUBE_SPEC, s -> {}))).isEmpty();
+    assertThat(validator.problems(spec(STATIC_SPEC, s -> {}))).isEmpty();
   }
 
   private void check(Case c) throws IOException {
@@ -81,7 +90,8 @@ class UpstreamValidatorCrdBoundsTest {
     if (c.valid()) {
       assertThat(problems).as("the CRD accepts this, so must the validator").isEmpty();
     } else {
-      assertThat(problems).as("the CRD rejects this, so must the validator, naming " + c.field())
+      assertThat(problems)
+          .as("the CRD rejects this, so must the validator, naming " + c.field())
           .anySatisfy(p -> assertThat(p).startsWith(c.field() + ":"));
     }
   }
@@ -93,28 +103,35 @@ class UpstreamValidatorCrdBoundsTest {
   }
 
   private static JsonNode crdSchema() throws IOException {
-    try (InputStream in = UpstreamValidatorCrdBoundsTest.class.getClassLoader().getResourceAsStream(CRD)) {
-      assertThat(in).as(CRD + " on the class path (generated by the api module's build)").isNotNull();
+    try (InputStream in =
+        UpstreamValidatorCrdBoundsTest.class.getClassLoader().getResourceAsStream(CRD)) {
+      assertThat(in)
+          .as(CRD + " on the class path (generated by the api module's build)")
+          .isNotNull();
       JsonNode crd = YAML.readTree(in);
       return crd.path("spec").path("versions").path(0).path("schema").path("openAPIV3Schema");
     }
   }
 
   /**
-   * Adds the cases of the schema node at {@code path} (property names, and 0 for an array's element) and of
-   * everything below it.
+   * Adds the cases of the schema node at {@code path} (property names, and 0 for an array's
+   * element) and of everything below it.
    */
   private static void collect(JsonNode schema, List<Object> path, List<Case> cases) {
     String field = field(path);
     if (schema.has("minimum")) {
       long min = schema.get("minimum").asLong();
-      cases.add(set(field + " = minimum " + min, path, true, JSON.getNodeFactory().numberNode(min)));
-      cases.add(set(field + " = minimum - 1", path, false, JSON.getNodeFactory().numberNode(min - 1)));
+      cases.add(
+          set(field + " = minimum " + min, path, true, JSON.getNodeFactory().numberNode(min)));
+      cases.add(
+          set(field + " = minimum - 1", path, false, JSON.getNodeFactory().numberNode(min - 1)));
     }
     if (schema.has("maximum")) {
       long max = schema.get("maximum").asLong();
-      cases.add(set(field + " = maximum " + max, path, true, JSON.getNodeFactory().numberNode(max)));
-      cases.add(set(field + " = maximum + 1", path, false, JSON.getNodeFactory().numberNode(max + 1)));
+      cases.add(
+          set(field + " = maximum " + max, path, true, JSON.getNodeFactory().numberNode(max)));
+      cases.add(
+          set(field + " = maximum + 1", path, false, JSON.getNodeFactory().numberNode(max + 1)));
     }
     String pattern = schema.path("pattern").asText(null);
     if (schema.has("minLength")) {
@@ -147,8 +164,12 @@ class UpstreamValidatorCrdBoundsTest {
     }
     for (JsonNode required : schema.path("required")) {
       List<Object> child = with(path, required.asText());
-      cases.add(new Case(field(child) + " left out", field(child), false,
-          root -> ((ObjectNode) parent(root, child)).remove(required.asText())));
+      cases.add(
+          new Case(
+              field(child) + " left out",
+              field(child),
+              false,
+              root -> ((ObjectNode) parent(root, child)).remove(required.asText())));
     }
     for (Map.Entry<String, JsonNode> property : iterable(schema.path("properties"))) {
       collect(property.getValue(), with(path, property.getKey()), cases);
@@ -160,29 +181,37 @@ class UpstreamValidatorCrdBoundsTest {
 
   private static Case set(String name, List<Object> path, boolean valid, JsonNode value) {
     Object last = path.get(path.size() - 1);
-    return new Case(name, field(path), valid, root -> ((ObjectNode) parent(root, path)).set((String) last, value));
+    return new Case(
+        name,
+        field(path),
+        valid,
+        root -> ((ObjectNode) parent(root, path)).set((String) last, value));
   }
 
   /** Replaces the array at {@code path} by {@code count} distinct copies of its first element. */
   private static Case items(String name, List<Object> path, boolean valid, int count) {
     String last = (String) path.get(path.size() - 1);
-    return new Case(name, field(path), valid, root -> {
-      ObjectNode parent = (ObjectNode) parent(root, path);
-      JsonNode first = parent.get(last).get(0);
-      ArrayNode items = parent.putArray(last);
-      for (int i = 0; i < count; i++) {
-        JsonNode item = first.deepCopy();
-        if (item.has("address")) {
-          ((ObjectNode) item).put("address", "10.0." + (i / 250) + "." + (i % 250 + 1));
-        }
-        items.add(item);
-      }
-    });
+    return new Case(
+        name,
+        field(path),
+        valid,
+        root -> {
+          ObjectNode parent = (ObjectNode) parent(root, path);
+          JsonNode first = parent.get(last).get(0);
+          ArrayNode items = parent.putArray(last);
+          for (int i = 0; i < count; i++) {
+            JsonNode item = first.deepCopy();
+            if (item.has("address")) {
+              ((ObjectNode) item).put("address", "10.0." + (i / 250) + "." + (i % 250 + 1));
+            }
+            items.add(item);
+          }
+        });
   }
 
   /**
-   * A string of {@code length} characters that the field's pattern accepts: for a duration, a positive one of at
-   * most an hour ({@code 0001ms}).
+   * A string of {@code length} characters that the field's pattern accepts: for a duration, a
+   * positive one of at most an hour ({@code 0001ms}).
    */
   private static String ofLength(int length, String pattern) {
     if (DURATION_PATTERN.equals(pattern)) {
@@ -192,7 +221,8 @@ class UpstreamValidatorCrdBoundsTest {
       return length == 0 ? "" : "/" + "a".repeat(length - 1);
     }
     if (pattern != null) {
-      throw new IllegalStateException("no value known for pattern " + pattern + "; teach ofLength one");
+      throw new IllegalStateException(
+          "no value known for pattern " + pattern + "; teach ofLength one");
     }
     return "a".repeat(length);
   }
