@@ -33,7 +33,10 @@ class EnvoyBootstrapTest {
 
     assertThat(yaml)
         .contains("name: envoy.transport_sockets.tls", "alpn_protocols: [h2]")
-        .contains("trusted_ca: { filename: \"/tls/ca.crt\" }", "matcher: { exact: 127.0.0.1 }")
+        .contains(
+            "trusted_ca: { filename: \"/tls/ca.crt\" }",
+            "san_type: IP_ADDRESS",
+            "matcher: { exact: \"127.0.0.1\" }")
         .contains("certificate_chain: { filename: \"/tls/envoy.crt\" }")
         .contains("private_key: { filename: \"/tls/envoy.key\" }");
     assertThat(EnvoyBootstrap.ads(18000, AdsMode.DELTA).withXdsTls(Path.of("/tls/ca.crt")).toYaml())
@@ -107,7 +110,7 @@ class EnvoyBootstrapTest {
   }
 
   @Test
-  void aPodsBootstrapHasNeitherStandbyPortsNorTls() {
+  void aPodsBootstrapHasNoStandbyPortsAndOverTlsChecksTheServicesName() {
     assertThatThrownBy(
             () ->
                 EnvoyBootstrap.ads(18000, AdsMode.DELTA)
@@ -115,13 +118,14 @@ class EnvoyBootstrapTest {
                     .toPodYaml("fairlead-xds", 9901))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("one Service");
-    assertThatThrownBy(
-            () ->
-                EnvoyBootstrap.ads(18000, AdsMode.DELTA)
-                    .withXdsTls(Path.of("/tls/ca.crt"))
-                    .toPodYaml("fairlead-xds", 9901))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("no TLS");
+    String yaml =
+        EnvoyBootstrap.ads(18000, AdsMode.DELTA)
+            .withXdsTls(Path.of("/tls/ca.crt"))
+            .toPodYaml("fairlead-xds.fairlead-system.svc", 9901);
+    assertThat(yaml)
+        .contains("sni: \"fairlead-xds.fairlead-system.svc\"")
+        .contains("san_type: DNS", "matcher: { exact: \"fairlead-xds.fairlead-system.svc\" }")
+        .contains("trusted_ca: { filename: \"/tls/ca.crt\" }");
   }
 
   @Test
