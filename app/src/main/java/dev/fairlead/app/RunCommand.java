@@ -1,7 +1,9 @@
 package dev.fairlead.app;
 
+import dev.fairlead.app.admin.BuildInfo;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.tls.ServerTransport;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -144,8 +146,12 @@ final class RunCommand implements Callable<Integer> {
               Optional<LeaderElectionOptions> election = leaderElection.options();
               return election.isPresent() ? flags.withLeaderElection(election.get()) : flags;
             });
-    KubernetesClient client =
-        new KubernetesClientBuilder().withConfig(cluster.clientConfig()).build();
+    Config config = cluster.clientConfig();
+    config.setUserAgent(
+        userAgent(
+            BuildInfo.current().version(),
+            options.leaderElection().map(LeaderElectionOptions::identity)));
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     KubernetesFairlead fairlead;
     try {
       fairlead = KubernetesFairlead.start(options, client, registry);
@@ -157,6 +163,17 @@ final class RunCommand implements Callable<Integer> {
       fairlead.close();
       client.close();
     };
+  }
+
+  /**
+   * The {@code User-Agent} of every request this replica sends the API server: {@code
+   * fairlead/<version>}, and with leader election {@code (<identity>)}, so the API server's audit
+   * log and its request metrics say which replica of a fleet sent what. A character a header value
+   * cannot carry (outside printable ASCII) becomes {@code _}.
+   */
+  static String userAgent(String version, Optional<String> identity) {
+    String agent = "fairlead/" + version + identity.map(i -> " (" + i + ")").orElse("");
+    return agent.replaceAll("[^\\x20-\\x7e]", "_");
   }
 
   /**

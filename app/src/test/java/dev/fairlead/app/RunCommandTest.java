@@ -390,4 +390,14 @@ class RunCommandTest {
 
     assertThat(transport).isEqualTo(ServerTransport.plaintext());
   }
+
+  @Test
+  void theUserAgentNamesTheVersionAndTheReplicaKeepingOnlyWhatAHeaderCanCarry() {
+    assertThat(RunCommand.userAgent("1.2.3", java.util.Optional.empty()))
+        .isEqualTo("fairlead/1.2.3");
+    assertThat(RunCommand.userAgent("1.2.3", java.util.Optional.of("fairlead-7d9-x2 a1b2")))
+        .isEqualTo("fairlead/1.2.3 (fairlead-7d9-x2 a1b2)");
+    assertThat(RunCommand.userAgent("1.2.3", java.util.Optional.of("n\u00e4me\n")))
+        .isEqualTo("fairlead/1.2.3 (n_me_)");
+  }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fairlead.api.v1alpha1.Upstream;
 import dev.fairlead.api.v1alpha1.UpstreamProxies;
 import dev.fairlead.testkit.AdsMode;
+import dev.fairlead.testkit.ApiServerAudit;
 import dev.fairlead.testkit.Backends;
 import dev.fairlead.testkit.CommandResult;
 import dev.fairlead.testkit.EnvoyProcess;
@@ -102,14 +103,6 @@ class SoakIT {
   private static final Duration FREEZE_FOR = Duration.ofSeconds(25);
 
   /**
-   * The writes a replica's API server clients made that the API server accepted, each a counter
-   * line.
-   */
-  private static final Pattern WRITES =
-      Pattern.compile(
-          "^fairlead_(?:status|discovery)_writes_total\\{[^}]*} ([0-9.E+]+)$", Pattern.MULTILINE);
-
-  /**
    * How long a replica stays cut off: past the default 15 s Lease, so a cut-off leader loses it.
    */
   private static final Duration CUT_OFF_FOR = Duration.ofSeconds(20);
@@ -181,7 +174,11 @@ class SoakIT {
    */
   private static final long HEAP_LIMIT_BYTES = 200L << 20;
 
-  @RegisterExtension static final RealApiServer API_SERVER = new RealApiServer();
+  /** What the API server accepted from whom, and when: judges the frozen leader's writes. */
+  private static final ApiServerAudit AUDIT =
+      ApiServerAudit.ofWrites(Path.of("target", "soak-audit"));
+
+  @RegisterExtension static final RealApiServer API_SERVER = new RealApiServer(AUDIT.flags());
 
   @RegisterExtension static final Envoys ENVOYS = new Envoys();
 
@@ -881,10 +878,12 @@ class SoakIT {
   /**
    * Freezes the leader with SIGSTOP for {@link #FREEZE_FOR}, past its Lease: the other replica must
    * take the Lease within {@link #TAKEOVER_BOUND}. Resumed, the old leader runs on as if no time
-   * had passed until its elector notices; its fence must keep it from writing meanwhile: the writes
-   * the API server accepted from it (its {@code fairlead_status_writes_total} and {@code
-   * fairlead_discovery_writes_total}) are the same once it is ready again as just before the
-   * freeze, unless it has won the Lease back by then (not judged then).
+   * had passed until its elector notices; its fence must keep it from writing meanwhile. Judged by
+   * the API server's audit log, not by the replica's own counters (a write it sent just before the
+   * freeze is answered, and counted, only after it resumes): no write from the replica's {@code
+   * User-Agent} received after the resume is accepted, but its attempts on the Lease and its own
+   * fleet record, which every replica writes. A judgment counts only when the log attributes writes
+   * to the replica before the freeze (its Lease renewals), proving the attribution works.
    */
   private void freezeLeader(SoakSystem system) throws Exception {
     SoakSystem.Slot slot =
@@ -895,8 +894,8 @@ class SoakIT {
             .until(system::leader, Optional::isPresent)
             .orElseThrow();
     FairleadProcess process = system.process(slot).orElseThrow();
-    double before = writes(system.get(slot, "/metrics").body());
     Instant start = Instant.now();
+    Instant resumed;
     process.freeze();
     try {
       try {
@@ -908,6 +907,7 @@ class SoakIT {
         levels.max("frozen takeover ms", Duration.between(start, Instant.now()).toMillis());
         pause(Math.max(0, Duration.between(Instant.now(), start.plus(FREEZE_FOR)).toMillis()));
       } finally {
+        resumed = Instant.now();
         process.resume();
       }
       await(slot.name() + " ready again after its freeze")
@@ -916,26 +916,42 @@ class SoakIT {
           .ignoreExceptions()
           .until(() -> system.get(slot, "/readyz").statusCode() == 200);
       if (system.leader().filter(l -> !l.equals(slot)).isPresent()) {
-        double after = writes(system.get(slot, "/metrics").body());
-        levels.count("leaders frozen, judged");
-        if (after > before) {
-          levels.count("writes after losing the Lease", (long) (after - before));
+        Instant judged = Instant.now();
+        String agent = "(" + slot.name() + ")";
+        String ownRecord = "fairlead-proxies-" + slot.name();
+        List<ApiServerAudit.Event> its =
+            AUDIT.events().stream()
+                .filter(e -> e.userAgent().endsWith(agent) && e.accepted())
+                .toList();
+        long before =
+            its.stream()
+                .filter(e -> e.received().isBefore(start) && e.resource().equals("leases"))
+                .count();
+        List<ApiServerAudit.Event> after =
+            its.stream()
+                .filter(e -> !e.received().isBefore(resumed) && !e.received().isAfter(judged))
+                .filter(e -> !e.resource().equals("leases"))
+                .filter(e -> !(e.resource().equals("configmaps") && e.name().equals(ownRecord)))
+                .toList();
+        if (before > 0) {
+          levels.count("leaders frozen, judged");
+          if (!after.isEmpty()) {
+            levels.count("writes after losing the Lease", after.size());
+            levels.violation(
+                "the resumed leader "
+                    + slot.name()
+                    + " wrote after losing the Lease: "
+                    + after.stream()
+                        .map(e -> e.verb() + " " + e.resource() + " " + e.name())
+                        .limit(5)
+                        .toList());
+          }
         }
       }
       levels.count("leaders frozen");
     } finally {
       levels.disruption(LEADER_FROZEN, start, Instant.now(), Set.of());
     }
-  }
-
-  /** The sum of a replica's accepted-write counters in its Prometheus text. */
-  private static double writes(String metrics) {
-    double sum = 0;
-    Matcher matcher = WRITES.matcher(metrics);
-    while (matcher.find()) {
-      sum += Double.parseDouble(matcher.group(1));
-    }
-    return sum;
   }
 
   /**
@@ -1189,7 +1205,7 @@ class SoakIT {
                 + levels.maximum("frozen takeover ms")
                 + " ms, writes accepted from the resumed leader "
                 + levels.counter("writes after losing the Lease")
-                + " (judged "
+                + " (API server audit log; judged "
                 + levels.counter("leaders frozen, judged")
                 + " times)"));
     rows.add(
