@@ -275,8 +275,11 @@ final class ServiceLevels {
    * How a replica's heap after GC grows without bound, if it does: its samples after the first
    * {@code warmUp} ones (class loading, JIT, informer caches and the first translations fill a new
    * replica's heap for its first minute, measured at about 6 MiB) whose last {@code windows} values
-   * each rose over the one before, by more than {@code toleranceBytes} in all. Empty when it does
-   * not, or when there are too few samples to say ({@link #judgeable}).
+   * each rose over the one before by at least an eighth of {@code toleranceBytes}, and by more than
+   * {@code toleranceBytes} in all. A plateau broken by one step is not such growth: a replica steps
+   * up when it takes on work (the leader's writers, another replica's proxies reconnecting to it),
+   * while a leak climbs window after window. Empty when it does not grow, or when there are too few
+   * samples to say ({@link #judgeable}).
    */
   static Optional<String> heapGrowth(
       List<Long> samples, int warmUp, int windows, long toleranceBytes) {
@@ -284,8 +287,9 @@ final class ServiceLevels {
       return Optional.empty();
     }
     List<Long> last = samples.subList(samples.size() - windows, samples.size());
+    long step = toleranceBytes / 8;
     for (int i = 1; i < last.size(); i++) {
-      if (last.get(i) <= last.get(i - 1)) {
+      if (last.get(i) - last.get(i - 1) < step) {
         return Optional.empty();
       }
     }

@@ -17,6 +17,7 @@ class ServiceLevelsTest {
 
   private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
   private static final long MIB = 1L << 20;
+  private static final long KIB = 1L << 10;
 
   @Test
   void failuresInsideAnnouncedDisruptionsDoNotCount() {
@@ -116,6 +117,23 @@ class ServiceLevelsTest {
             ServiceLevels.heapGrowth(
                 List.of(1L, 40 * MIB, 45 * MIB, 50 * MIB, 55 * MIB, 55 * MIB), 1, 4, 4 * MIB))
         .isEmpty();
+  }
+
+  @Test
+  void aPlateauBrokenByOneStepIsNotGrowthButAStairClimbingEveryWindowIs() {
+    // A replica holding its heap for two windows, then taking on other replicas' proxies.
+    List<Long> stepped =
+        List.of(
+            1L,
+            40 * MIB,
+            44 * MIB + 800 * KIB,
+            45 * MIB + 800 * KIB,
+            45 * MIB + 810 * KIB,
+            58 * MIB + 700 * KIB);
+    assertThat(ServiceLevels.heapGrowth(stepped, 1, 4, 4 * MIB)).isEmpty();
+    List<Long> climbing =
+        List.of(1L, 40 * MIB, 40 * MIB + 600 * KIB, 42 * MIB, 43 * MIB, 44 * MIB + 700 * KIB);
+    assertThat(ServiceLevels.heapGrowth(climbing, 1, 4, 4 * MIB)).isPresent();
   }
 
   @Test
