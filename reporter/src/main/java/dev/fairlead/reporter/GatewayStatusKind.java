@@ -114,7 +114,8 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
                         .map(a -> new GatewayStatusAddress(a.type(), a.value()))
                         .toList())
             .orElse(existing.getAddresses());
-    return Optional.of(new GatewayStatus(addresses, conditions, listeners));
+    // attachedListenerSets stays unset: Fairlead attaches no ListenerSets (the field is optional).
+    return Optional.of(new GatewayStatus(addresses, null, conditions, listeners));
   }
 
   /**
@@ -210,6 +211,7 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
                 .toList();
     return new GatewayStatus(
         status.getAddresses(),
+        status.getAttachedListenerSets(),
         Conditions.withoutTransitionTimes(status.getConditions()),
         listeners);
   }

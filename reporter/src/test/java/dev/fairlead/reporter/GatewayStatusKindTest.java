@@ -227,6 +227,7 @@ class GatewayStatusKindTest {
                     .withType("IPAddress")
                     .withValue("10.0.0.1")
                     .build()),
+            null,
             List.of(
                 new io.fabric8.kubernetes.api.model.Condition(
                     "1970-01-01T00:00:00Z",
@@ -258,6 +259,7 @@ class GatewayStatusKindTest {
                     .withType("IPAddress")
                     .withValue("10.0.0.1")
                     .build()),
+            null,
             List.of(),
             List.of()));
     FleetStatus pending =

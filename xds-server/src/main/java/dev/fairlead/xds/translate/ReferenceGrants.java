@@ -1,9 +1,9 @@
 package dev.fairlead.xds.translate;
 
 import dev.fairlead.api.verdict.ObjectRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantFrom;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantTo;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantFrom;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantTo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
