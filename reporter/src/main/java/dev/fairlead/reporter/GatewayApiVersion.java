@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * as its {@value #BUNDLE_VERSION} annotation, and has this condition False when a CRD lacks it or
  * carries a version the implementation does not know.
  *
- * <p>Fairlead supports bundle versions v1.0 to v1.3 (the standard channel's {@code v1} kinds it
- * reads: GatewayClass, Gateway, HTTPRoute; its tests run against v1.3). A version outside that
+ * <p>Fairlead supports bundle versions v1.0 to v1.6 (the standard channel's {@code v1} kinds it
+ * reads: GatewayClass, Gateway, HTTPRoute; its tests run against v1.6). A version outside that
  * range still gets Fairlead's best effort — its GatewayClasses stay accepted, as the Gateway API
  * allows — with {@code SupportedVersion} False saying which CRD is at which version.
  *
@@ -36,7 +36,10 @@ record GatewayApiVersion(boolean supported, String message) {
           "gateways.gateway.networking.k8s.io",
           "httproutes.gateway.networking.k8s.io");
 
-  private static final Pattern SUPPORTED = Pattern.compile("v1\\.[0-3]\\.\\d+");
+  private static final Pattern SUPPORTED = Pattern.compile("v1\\.[0-6]\\.\\d+");
+
+  /** The supported versions, as the condition's message names them. */
+  private static final String SUPPORTED_RANGE = "v1.0 to v1.6";
 
   GatewayApiVersion {
     Objects.requireNonNull(message, "message");
@@ -85,11 +88,15 @@ record GatewayApiVersion(boolean supported, String message) {
           true,
           "Gateway API CRDs at "
               + String.join(", ", versions.values().stream().distinct().toList())
-              + ", supported (v1.0 to v1.3)");
+              + ", supported ("
+              + SUPPORTED_RANGE
+              + ")");
     }
     return new GatewayApiVersion(
         false,
         String.join("; ", unsupported)
-            + "; Fairlead supports Gateway API v1.0 to v1.3 and serves its classes on a best-effort basis");
+            + "; Fairlead supports Gateway API "
+            + SUPPORTED_RANGE
+            + " and serves its classes on a best-effort basis");
   }
 }

@@ -20,7 +20,7 @@ class GatewayClassStatusKindTest {
 
   private static final Instant NOW = Instant.parse("2030-01-01T10:00:00Z");
   private static final GatewayApiVersion SUPPORTED =
-      GatewayApiVersion.of(Map.of("gatewayclasses.gateway.networking.k8s.io", "v1.3.0"));
+      GatewayApiVersion.of(Map.of("gatewayclasses.gateway.networking.k8s.io", "v1.6.3"));
   private static final GatewayApiVersion UNSUPPORTED =
       GatewayApiVersion.of(Map.of("gatewayclasses.gateway.networking.k8s.io", "v2.0.0"));
 

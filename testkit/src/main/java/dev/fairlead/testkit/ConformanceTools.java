@@ -1,9 +1,13 @@
 package dev.fairlead.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.Stream;
 
 /**
  * What {@code scripts/provision-conformance.sh} provisioned for the Gateway API conformance suite:
@@ -45,8 +49,15 @@ public record ConformanceTools(Optional<String> unavailable, Path binary, Path i
     return new ConformanceTools(Optional.empty(), Path.of(binary), Path.of(images));
   }
 
-  /** The archive of one of the suite's images: {@code echo-basic} or {@code coredns}. */
-  public Path image(String name) {
-    return images.resolve(name + ".tar");
+  /**
+   * The archives of the images the suite's base manifests use ({@code echo-basic} under each name
+   * they give it, CoreDNS), in name order.
+   */
+  public List<Path> imageArchives() {
+    try (Stream<Path> files = Files.list(images)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".tar")).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the conformance images in " + images, e);
+    }
   }
 }
