@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,10 +29,11 @@ import java.util.Set;
  * and its listeners') once nothing else does.
  *
  * <p>{@code attachedRoutes} of a listener counts the distinct routes (HTTPRoutes and GRPCRoutes)
- * with an accepted verdict for a parentRef to this Gateway that names this listener ({@code
- * sectionName}) or no listener at all. As the Gateway API counts attachment by parentRefs and
- * allowedRoutes alone, a listener not programmed only because its references do not resolve counts
- * its routes too; one not accepted, conflicted or without a supported route kind has none.
+ * with an accepted verdict for a parentRef to this Gateway that attaches them to this listener
+ * ({@link Verdict#attachedListeners}: selected by the parentRef's sectionName and port, admitting
+ * the route's kind and namespace, and sharing a hostname with it). A listener not programmed only
+ * because its references do not resolve counts its routes too; one not accepted, conflicted or
+ * without a supported route kind has none.
  *
  * <p>A listener is {@code Programmed} when the translator programs it and no proxy rejects the
  * Gateway's configuration; otherwise false, with reason {@code Rejected} (the proxies' words) or
@@ -157,9 +157,7 @@ final class GatewayStatusKind implements StatusKind<Gateway, GatewayStatus> {
   }
 
   private static int attachedRoutes(ObjectReport report, String listener) {
-    Set<String> routes = new LinkedHashSet<>(report.attachedRoutes().getOrDefault("", Set.of()));
-    routes.addAll(report.attachedRoutes().getOrDefault(listener, Set.of()));
-    return routes.size();
+    return report.attachedRoutes().getOrDefault(listener, Set.of()).size();
   }
 
   /**

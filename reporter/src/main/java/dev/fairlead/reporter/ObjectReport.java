@@ -17,8 +17,9 @@ import java.util.Set;
  *     recreated object's predecessor may still appear), in {@link Verdict#ORDER}
  * @param readyEndpoints for an Upstream, its ready endpoints, if reported
  * @param rejection what proxies rejected of this object's configuration, if anything
- * @param attachedRoutes for a Gateway, the accepted HTTPRoutes ({@code namespace/name}) attached to
- *     it, by the listener their parentRef names, {@code ""} for parentRefs naming no listener
+ * @param attachedRoutes for a Gateway, the accepted routes ({@code namespace/name}) attached to it,
+ *     by the name of each listener their verdicts attach them to ({@link
+ *     Verdict#attachedListeners})
  * @param gatewayControllerName the controller name HTTPRoute parent statuses are written under
  * @param fleet for a Gateway, what its fleet's infrastructure says, if reported
  * @param proxies how the proxies of every replica hold its configuration, if reported

@@ -47,11 +47,12 @@ final class ReportIndex {
       boolean route = HTTP_ROUTE.equals(key.kind()) || GRPC_ROUTE.equals(key.kind());
       if (route && verdict.parent().isPresent() && verdict.accepted().isTrue()) {
         ParentRef parent = verdict.parent().get();
-        attached
-            .computeIfAbsent(
-                new ObjectKey(GATEWAY, parent.namespace(), parent.name()), k -> new HashMap<>())
-            .computeIfAbsent(parent.sectionName().orElse(""), k -> new HashSet<>())
-            .add(verdict.object().key());
+        Map<String, Set<String>> byListener =
+            attached.computeIfAbsent(
+                new ObjectKey(GATEWAY, parent.namespace(), parent.name()), k -> new HashMap<>());
+        for (String listener : verdict.attachedListeners()) {
+          byListener.computeIfAbsent(listener, k -> new HashSet<>()).add(verdict.object().key());
+        }
       }
     }
     Map<ObjectKey, Integer> ready = new HashMap<>();

@@ -130,14 +130,15 @@ class GatewayApiStatusRealApiServerIT {
     shared.setStatus(new HTTPRouteStatus(List.of(theirs)));
     user.resources(HTTPRoute.class).inNamespace(ns).resource(shared).updateStatus();
 
+    List<String> both = List.of("web", "admin");
     List<Verdict> verdicts =
         new ArrayList<>(
             List.of(
                 Verdicts.accepted("Gateway", gateway),
-                Verdicts.route(everywhere, ns, "public", null, Verdicts.ACCEPTED),
+                Verdicts.route(everywhere, ns, "public", null, Verdicts.ACCEPTED, both),
                 Verdicts.route(webOnly, ns, "public", "web", Verdicts.ACCEPTED),
                 Verdicts.route(refused, ns, "public", null, NOT_ALLOWED),
-                Verdicts.route(shared, ns, "public", null, Verdicts.ACCEPTED)));
+                Verdicts.route(shared, ns, "public", null, Verdicts.ACCEPTED, both)));
     reporter.start();
     reporter.report(StatusReport.of(verdicts));
 
@@ -314,7 +315,8 @@ class GatewayApiStatusRealApiServerIT {
             Optional.of(
                 new Condition.True(
                     "UnsupportedValue",
-                    "Dropped Rule spec.rules[1]: spec.rules[1].filters[0].type: ExtensionRef is not supported")));
+                    "Dropped Rule spec.rules[1]: spec.rules[1].filters[0].type: ExtensionRef is not supported")),
+            List.of("grpc"));
     reporter.start();
     reporter.report(StatusReport.of(List.of(Verdicts.accepted("Gateway", gateway), partly)));
 
@@ -346,7 +348,12 @@ class GatewayApiStatusRealApiServerIT {
             List.of(
                 Verdicts.accepted("Gateway", gateway),
                 new Verdict(
-                    partly.object(), partly.parent(), partly.accepted(), partly.resolvedRefs()))));
+                    partly.object(),
+                    partly.parent(),
+                    partly.accepted(),
+                    partly.resolvedRefs(),
+                    Optional.empty(),
+                    partly.attachedListeners()))));
     await()
         .atMost(WAIT)
         .until(

@@ -38,29 +38,34 @@ class GatewayStatusKindTest {
   private final GatewayStatusKind kind = new GatewayStatusKind();
 
   @Test
-  void listenersCountTheAcceptedRoutesAttachedToThemOrToTheWholeGateway() {
+  void listenersCountTheAcceptedRoutesAttachedToThem() {
     Gateway gateway = gateway("gw-uid", "web", "admin");
     HTTPRoute everywhere = route("everywhere");
     HTTPRoute webOnly = route("web-only");
     HTTPRoute adminTwice = route("admin-twice");
+    HTTPRoute adminByHostname = route("admin-by-hostname");
     HTTPRoute refused = route("refused");
     HTTPRoute elsewhere = route("elsewhere");
+    List<String> both = List.of("web", "admin");
     StatusReport report =
         StatusReport.of(
             List.of(
                 Verdicts.accepted("Gateway", gateway),
-                Verdicts.route(everywhere, "edge", "public", null, Verdicts.ACCEPTED),
+                Verdicts.route(everywhere, "edge", "public", null, Verdicts.ACCEPTED, both),
                 Verdicts.route(webOnly, "edge", "public", "web", Verdicts.ACCEPTED),
                 Verdicts.route(adminTwice, "edge", "public", "admin", Verdicts.ACCEPTED),
-                Verdicts.route(adminTwice, "edge", "public", null, Verdicts.ACCEPTED),
+                Verdicts.route(adminTwice, "edge", "public", null, Verdicts.ACCEPTED, both),
+                // No sectionName, but only the admin listener's hostname is one of the route's.
+                Verdicts.route(
+                    adminByHostname, "edge", "public", null, Verdicts.ACCEPTED, List.of("admin")),
                 Verdicts.route(refused, "edge", "public", null, NOT_ALLOWED),
-                Verdicts.route(elsewhere, "edge", "private", null, Verdicts.ACCEPTED)));
+                Verdicts.route(elsewhere, "edge", "private", null, Verdicts.ACCEPTED, both)));
 
     GatewayStatus status = desired(report, gateway);
 
     assertThat(status.getListeners())
         .extracting(ListenerStatus::getName, ListenerStatus::getAttachedRoutes)
-        .containsExactly(tuple("web", 3), tuple("admin", 2));
+        .containsExactly(tuple("web", 3), tuple("admin", 3));
     assertThat(status.getListeners())
         .allSatisfy(
             listener -> {
@@ -192,7 +197,13 @@ class GatewayStatusKindTest {
         StatusReport.of(
             List.of(
                 verdict,
-                Verdicts.route(everywhere, "edge", "public", null, Verdicts.ACCEPTED),
+                Verdicts.route(
+                    everywhere,
+                    "edge",
+                    "public",
+                    null,
+                    Verdicts.ACCEPTED,
+                    List.of("web", "secure")),
                 Verdicts.route(secureOnly, "edge", "public", "secure", Verdicts.ACCEPTED)));
 
     GatewayStatus status = desired(report, gateway);

@@ -99,7 +99,7 @@ class ReportIndexTest {
   }
 
   private Verdict routeVerdict() {
-    return Verdicts.route(route, "edge", "public", null, Verdicts.ACCEPTED);
+    return Verdicts.route(route, "edge", "public", null, Verdicts.ACCEPTED, List.of("web"));
   }
 
   private static StatusReport report(

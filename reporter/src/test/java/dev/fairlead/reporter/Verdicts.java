@@ -59,16 +59,42 @@ final class Verdicts {
         RESOLVED);
   }
 
+  /**
+   * An HTTPRoute's verdict for a parentRef to {@code gateway}; accepted, it attaches to the
+   * listener {@code sectionName} names, or to none when it names none.
+   */
   static Verdict route(
       HasMetadata route,
       String gatewayNamespace,
       String gateway,
       String sectionName,
       Condition accepted) {
+    return route(
+        route,
+        gatewayNamespace,
+        gateway,
+        sectionName,
+        accepted,
+        sectionName == null ? List.of() : List.of(sectionName));
+  }
+
+  /**
+   * An HTTPRoute's verdict for a parentRef to {@code gateway}; accepted, it attaches to {@code
+   * listeners}.
+   */
+  static Verdict route(
+      HasMetadata route,
+      String gatewayNamespace,
+      String gateway,
+      String sectionName,
+      Condition accepted,
+      List<String> listeners) {
     return new Verdict(
         ObjectRef.of("HTTPRoute", route),
         Optional.of(new ParentRef(gatewayNamespace, gateway, Optional.ofNullable(sectionName))),
         accepted,
-        RESOLVED);
+        RESOLVED,
+        Optional.empty(),
+        accepted.isTrue() ? listeners : List.of());
   }
 }

@@ -16,6 +16,10 @@ import java.util.Optional;
  * @param partiallyInvalid for a route that is accepted with some of its rules dropped, the Gateway
  *     API's {@code PartiallyInvalid} condition (true, its message naming the dropped rules); empty
  *     otherwise
+ * @param attachedListeners for an accepted route, the names of the listeners of its parent Gateway
+ *     it attaches to through this parentRef (each once): those its sectionName and port select that
+ *     admit its kind and namespace and share a hostname with it. What each listener's {@code
+ *     attachedRoutes} counts. Empty otherwise
  */
 public record Verdict(
     ObjectRef object,
@@ -23,7 +27,8 @@ public record Verdict(
     Condition accepted,
     Condition resolvedRefs,
     List<ListenerVerdict> listeners,
-    Optional<Condition> partiallyInvalid) {
+    Optional<Condition> partiallyInvalid,
+    List<String> attachedListeners) {
 
   /**
    * Kind, namespace, name, then UID and parent: the order {@link Translation#verdicts()} promises.
@@ -44,12 +49,13 @@ public record Verdict(
     Objects.requireNonNull(resolvedRefs, "resolvedRefs");
     listeners = List.copyOf(listeners);
     Objects.requireNonNull(partiallyInvalid, "partiallyInvalid");
+    attachedListeners = List.copyOf(attachedListeners);
   }
 
   /** A verdict on an object without listeners or a {@code PartiallyInvalid} condition. */
   public Verdict(
       ObjectRef object, Optional<ParentRef> parent, Condition accepted, Condition resolvedRefs) {
-    this(object, parent, accepted, resolvedRefs, List.of(), Optional.empty());
+    this(object, parent, accepted, resolvedRefs, List.of(), Optional.empty(), List.of());
   }
 
   /** A verdict on a Gateway, with its listeners'. */
@@ -59,16 +65,20 @@ public record Verdict(
       Condition accepted,
       Condition resolvedRefs,
       List<ListenerVerdict> listeners) {
-    this(object, parent, accepted, resolvedRefs, listeners, Optional.empty());
+    this(object, parent, accepted, resolvedRefs, listeners, Optional.empty(), List.of());
   }
 
-  /** A verdict on a route, with or without a {@code PartiallyInvalid} condition. */
+  /**
+   * A verdict on a route for one parent, with or without a {@code PartiallyInvalid} condition,
+   * naming the listeners it attaches to.
+   */
   public Verdict(
       ObjectRef object,
       Optional<ParentRef> parent,
       Condition accepted,
       Condition resolvedRefs,
-      Optional<Condition> partiallyInvalid) {
-    this(object, parent, accepted, resolvedRefs, List.of(), partiallyInvalid);
+      Optional<Condition> partiallyInvalid,
+      List<String> attachedListeners) {
+    this(object, parent, accepted, resolvedRefs, List.of(), partiallyInvalid, attachedListeners);
   }
 }

@@ -241,6 +241,7 @@ final class HTTPRouteTranslator {
                 return;
               }
               List<Attachment> parentAttachments = new ArrayList<>();
+              Set<String> attachedListeners = new LinkedHashSet<>();
               Supplier<Map<String, String>> labels =
                   () ->
                       reads.read(
@@ -257,7 +258,8 @@ final class HTTPRouteTranslator {
                       parent,
                       gateway,
                       hostnames,
-                      parentAttachments);
+                      parentAttachments,
+                      attachedListeners);
               if (accepted.isTrue() && rejected) {
                 accepted = new Condition.False("UnsupportedValue", String.join("; ", problems));
               } else if (accepted.isTrue()) {
@@ -269,7 +271,8 @@ final class HTTPRouteTranslator {
                       Optional.of(parent),
                       accepted,
                       resolvedRefs,
-                      accepted.isTrue() ? partiallyInvalid : Optional.empty()));
+                      accepted.isTrue() ? partiallyInvalid : Optional.empty(),
+                      accepted.isTrue() ? List.copyOf(attachedListeners) : List.of()));
             });
     return new RouteTranslation(verdicts, attachments, entries, List.copyOf(referenced.values()));
   }
@@ -304,8 +307,9 @@ final class HTTPRouteTranslator {
 
   /**
    * Attaches the route through the parentRefs at {@code indexes} (all with the key {@code parent},
-   * naming {@code gateway}), adding to {@code attachments}; returns the accepted condition: true if
-   * any of them attaches, else the first failure.
+   * naming {@code gateway}), adding to {@code attachments}, and the names of the listeners it
+   * attaches to (programmed or waiting for their certificates) to {@code attachedListeners};
+   * returns the accepted condition: true if any of them attaches, else the first failure.
    */
   private static Condition attach(
       String kind,
@@ -316,7 +320,8 @@ final class HTTPRouteTranslator {
       ParentRef parent,
       GatewayTranslator.GatewayListeners gateway,
       List<Hostname> hostnames,
-      List<Attachment> attachments) {
+      List<Attachment> attachments,
+      Set<String> attachedListeners) {
     Set<String> listeners = new LinkedHashSet<>();
     Set<String> unserved = new LinkedHashSet<>();
     Condition.False firstFailure = null;
@@ -338,6 +343,8 @@ final class HTTPRouteTranslator {
         firstFailure = failure.get();
       }
     }
+    attachedListeners.addAll(listeners);
+    attachedListeners.addAll(unserved);
     String gatewayKey = " of Gateway " + parent.namespace() + "/" + parent.name();
     String waiting =
         " (not programmed until "

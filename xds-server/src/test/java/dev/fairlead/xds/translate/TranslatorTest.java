@@ -114,6 +114,48 @@ class TranslatorTest {
   }
 
   @Test
+  void aRouteNamingNoListenerAttachesToTheListenersItSharesAHostnameWith() {
+    ClusterState state =
+        ClusterStateYaml.state(
+            ClusterStateYaml.FAIRLEAD_CLASS
+                + """
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge}
+        spec:
+          gatewayClassName: fairlead
+          listeners:
+          - {name: specific, protocol: HTTP, port: 80, hostname: very.specific.com}
+          - {name: wildcard, protocol: HTTP, port: 80, hostname: "*.wildcard.io"}
+          - {name: other, protocol: HTTP, port: 80, hostname: "*.anotherwildcard.io"}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: two-of-three}
+        spec:
+          parentRefs: [{name: edge}]
+          hostnames: [non.matching.com, very.specific.com, foo.wildcard.io]
+          rules: [{}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: none}
+        spec:
+          parentRefs: [{name: edge}]
+          hostnames: [wildcard.io]
+          rules: [{}]
+        """);
+
+    assertThat(TRANSLATOR.translate(state).verdicts())
+        .filteredOn(v -> v.object().kind().equals("HTTPRoute"))
+        .extracting(
+            v -> v.object().name() + " " + v.accepted().reason() + " " + v.attachedListeners())
+        .containsExactly(
+            "none NoMatchingListenerHostname []", "two-of-three Accepted [specific, wildcard]");
+  }
+
+  @Test
   void theFirstOfTwoObjectsWithOneNameWins() {
     ClusterState duplicated =
         ClusterStateYaml.state(
