@@ -159,6 +159,7 @@ class GatewayListenerStatusRealApiServerIT {
         .contains("Accepted=False/UnsupportedProtocol", "Programmed=False/Invalid");
     assertThat(condition("raw", "Accepted").getMessage())
         .startsWith("spec.listeners[3] (raw).protocol:");
+    assertThat(listener("raw").getSupportedKinds()).isEmpty();
     assertThat(describe("selected")).contains("Programmed=True/Programmed");
     assertThat(gatewayCondition("Accepted"))
         .satisfies(

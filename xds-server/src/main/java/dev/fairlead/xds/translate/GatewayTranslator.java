@@ -41,13 +41,13 @@ import java.util.function.Function;
  *       one of two listeners by chance of order.
  *   <li><b>ResolvedRefs</b>: {@code allowedRoutes.kinds} asking for a kind other than HTTPRoute or
  *       GRPCRoute is {@code InvalidRouteKinds}, and {@code supportedKinds} lists the kinds asked
- *       for that Fairlead supports (none: the listener is not programmed). An HTTPS listener's
- *       {@code tls.certificateRefs} must name Secrets (core group) of type {@code
- *       kubernetes.io/tls} whose certificate and key {@link CertificateSecrets} accepts ({@code
- *       InvalidCertificateRef} otherwise), in the Gateway's namespace or in another one that grants
- *       it with a ReferenceGrant ({@code RefNotPermitted} otherwise; a grant removed revokes at the
- *       next translation). The listener is served with the certificates that resolve, and is not
- *       programmed when none does.
+ *       for that Fairlead supports (none: the listener is not programmed; none either on a protocol
+ *       Fairlead does not serve). An HTTPS listener's {@code tls.certificateRefs} must name Secrets
+ *       (core group) of type {@code kubernetes.io/tls} whose certificate and key {@link
+ *       CertificateSecrets} accepts ({@code InvalidCertificateRef} otherwise), in the Gateway's
+ *       namespace or in another one that grants it with a ReferenceGrant ({@code RefNotPermitted}
+ *       otherwise; a grant removed revokes at the next translation). The listener is served with
+ *       the certificates that resolve, and is not programmed when none does.
  * </ul>
  *
  * <p>The Gateway is accepted while it has at least one programmed listener ({@code
@@ -387,9 +387,20 @@ final class GatewayTranslator {
 
   /**
    * Sets the listener's supported kinds, and its ResolvedRefs to InvalidRouteKinds if it asks for
-   * others.
+   * others. A listener whose protocol Fairlead does not serve ({@code UnsupportedProtocol})
+   * supports no route kind.
    */
   private static void routeKinds(Candidate candidate) {
+    kindsAskedFor(candidate);
+    if (!candidate.accepted.isTrue() && "UnsupportedProtocol".equals(candidate.accepted.reason())) {
+      candidate.supportedKinds = List.of();
+    }
+  }
+
+  /**
+   * The kinds of {@code allowedRoutes.kinds} Fairlead supports, and InvalidRouteKinds for others.
+   */
+  private static void kindsAskedFor(Candidate candidate) {
     AllowedRoutes allowed = candidate.listener.getAllowedRoutes();
     if (allowed == null || allowed.getKinds() == null || allowed.getKinds().isEmpty()) {
       return;
