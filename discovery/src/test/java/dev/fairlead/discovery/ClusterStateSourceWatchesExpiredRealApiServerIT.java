@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.runtime.CoalescingDelay;
-import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.FaultyLinks;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -15,7 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,14 +44,7 @@ class ClusterStateSourceWatchesExpiredRealApiServerIT {
 
   @BeforeAll
   static void crdsAndLinks() throws IOException {
-    for (String crdName : List.of("upstreams", "allocations", "gatewayparameters")) {
-      try (InputStream crd =
-          ClusterStateSourceWatchesExpiredRealApiServerIT.class.getResourceAsStream(
-              "/META-INF/fabric8/" + crdName + ".fairlead.dev-v1.yml")) {
-        Crds.apply(API_SERVER.client(), crd);
-      }
-    }
-    API_SERVER.installGatewayApiCrds();
+    FairleadCrds.install(API_SERVER);
     links = FaultyLinks.start();
   }
 
