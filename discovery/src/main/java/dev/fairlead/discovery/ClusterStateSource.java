@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,8 +67,9 @@ import org.slf4j.LoggerFactory;
  * logged and does not stop later rebuilds. {@link #start()} and {@link #close()} are called once
  * each, from any thread; {@link #hasSynced()} from any thread.
  *
- * <p>Metrics: {@code fairlead_informer_events_total{kind,type}} (type {@code add|update|delete})
- * and {@code fairlead_cluster_state_rebuilds_total}, as the Prometheus registry names them.
+ * <p>Metrics: {@code fairlead_informer_events_total{kind,type}} (type {@code add|update|delete}),
+ * {@code fairlead_informer_watching{kind}} and {@code fairlead_cluster_state_rebuilds_total}, as
+ * the Prometheus registry names them.
  */
 public final class ClusterStateSource implements AutoCloseable {
 
@@ -291,6 +293,13 @@ public final class ClusterStateSource implements AutoCloseable {
               + "GRPCRoutes are not watched nor served; install the Gateway API CRDs (v1.1 or later) and restart");
     }
     all = List.copyOf(groups);
+    for (InformerGroup<?> group : all) {
+      Gauge.builder("fairlead.informer.watching", group, g -> g.isWatching() ? 1 : 0)
+          .description(
+              "1 while every informer of the kind has its watch open, 0 while it lists again or reconnects")
+          .tag("kind", group.kind())
+          .register(registry);
+    }
     List<CompletableFuture<Void>> starts = new ArrayList<>();
     for (InformerGroup<?> group : all) {
       starts.add(group.start());

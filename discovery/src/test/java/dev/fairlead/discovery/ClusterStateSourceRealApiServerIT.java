@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.runtime.CoalescingDelay;
-import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -14,7 +13,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,14 +54,7 @@ class ClusterStateSourceRealApiServerIT {
 
   @BeforeAll
   static void installCrds() throws IOException {
-    for (String crdName : List.of("upstreams", "allocations", "gatewayparameters")) {
-      try (InputStream crd =
-          ClusterStateSourceRealApiServerIT.class.getResourceAsStream(
-              "/META-INF/fabric8/" + crdName + ".fairlead.dev-v1.yml")) {
-        Crds.apply(API_SERVER.client(), crd);
-      }
-    }
-    API_SERVER.installGatewayApiCrds();
+    FairleadCrds.install(API_SERVER);
   }
 
   @BeforeEach

@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.testkit.CapturedLogs;
-import dev.fairlead.testkit.Crds;
 import dev.fairlead.testkit.RealApiServer;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,14 +33,7 @@ class ClusterStateSourceWithoutGrpcRouteRealApiServerIT {
 
   @BeforeAll
   static void installCrdsButGrpcRoute() throws IOException {
-    for (String crd : new String[] {"upstreams", "allocations", "gatewayparameters"}) {
-      try (InputStream in =
-          ClusterStateSourceWithoutGrpcRouteRealApiServerIT.class.getResourceAsStream(
-              "/META-INF/fabric8/" + crd + ".fairlead.dev-v1.yml")) {
-        Crds.apply(API_SERVER.client(), in);
-      }
-    }
-    API_SERVER.installGatewayApiCrds();
+    FairleadCrds.install(API_SERVER);
     KubernetesClient admin = API_SERVER.client();
     admin
         .apiextensions()

@@ -27,17 +27,7 @@ record FairleadRelease(RealCluster cluster, String name, String namespace) {
    */
   static FairleadRelease install(
       RealCluster cluster, String name, String namespace, String... helmArgs) {
-    Path image =
-        Path.of(System.getProperty("fairlead.image.archive", "../image/target/fairlead-image.tar"));
-    assumeTrue(
-        Files.isRegularFile(image),
-        () ->
-            "The Fairlead image was not built: "
-                + image
-                + " is missing (module image/ writes it whenever tests run)");
-    cluster.importImage(image);
-    cluster.importTestImage("envoy");
-    Crds.installGatewayApi(cluster.client());
+    prepare(cluster);
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -50,6 +40,25 @@ record FairleadRelease(RealCluster cluster, String name, String namespace) {
     args.addAll(List.of(helmArgs));
     cluster.helm().run(args.toArray(String[]::new)).requireSuccess();
     return new FairleadRelease(cluster, name, namespace);
+  }
+
+  /**
+   * What an install needs on the node before {@code helm install}: the image the build wrote and
+   * the node's Envoy image imported, the Gateway API CRDs installed; skips the calling suite when
+   * the image was not built.
+   */
+  static void prepare(RealCluster cluster) {
+    Path image =
+        Path.of(System.getProperty("fairlead.image.archive", "../image/target/fairlead-image.tar"));
+    assumeTrue(
+        Files.isRegularFile(image),
+        () ->
+            "The Fairlead image was not built: "
+                + image
+                + " is missing (module image/ writes it whenever tests run)");
+    cluster.importImage(image);
+    cluster.importTestImage("envoy");
+    Crds.installGatewayApi(cluster.client());
   }
 
   /** The labels of the release's Fairlead pods. */

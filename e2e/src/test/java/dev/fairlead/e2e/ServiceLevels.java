@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -272,14 +273,17 @@ final class ServiceLevels {
   }
 
   /**
-   * How a replica's heap after GC grows without bound, if it does: its samples after the first
-   * {@code warmUp} ones (class loading, JIT, informer caches and the first translations fill a new
-   * replica's heap for its first minute, measured at about 6 MiB) whose last {@code windows} values
-   * each rose over the one before by at least an eighth of {@code toleranceBytes}, and by more than
-   * {@code toleranceBytes} in all. A plateau broken by one step is not such growth: a replica steps
-   * up when it takes on work (the leader's writers, another replica's proxies reconnecting to it),
-   * while a leak climbs window after window. Empty when it does not grow, or when there are too few
-   * samples to say ({@link #judgeable}).
+   * How a replica's heap after GC grows without bound, if it does. Judged on its samples after the
+   * first {@code warmUp} ones (class loading, JIT, informer caches and the first translations fill
+   * a new replica's heap for its first minute, measured at about 6 MiB), two ways that must both
+   * hold: its last {@code windows} values each rose over the one before by at least an eighth of
+   * {@code toleranceBytes}, and by more than {@code toleranceBytes} in all; and its floor rose: the
+   * lowest sample of the later half of the judged ones exceeds the lowest of the earlier half by
+   * more than half the tolerance. A sample right after a GC still holds what the replica allocated
+   * between the GC and the scrape (under churn, tens of MiB that come and go), so only the floor
+   * shows what it keeps; and a plateau broken by one step (a replica taking on the leader's writers
+   * or another replica's proxies) does not climb window after window, as a leak does. Empty when it
+   * does not grow, or when there are too few samples to say ({@link #judgeable}).
    */
   static Optional<String> heapGrowth(
       List<Long> samples, int warmUp, int windows, long toleranceBytes) {
@@ -297,13 +301,24 @@ final class ServiceLevels {
     if (rise <= toleranceBytes) {
       return Optional.empty();
     }
+    List<Long> judged = samples.subList(warmUp, samples.size());
+    int half = judged.size() / 2;
+    long earlierFloor = Collections.min(judged.subList(0, half));
+    long laterFloor = Collections.min(judged.subList(judged.size() - half, judged.size()));
+    if (laterFloor - earlierFloor <= toleranceBytes / 2) {
+      return Optional.empty();
+    }
     return Optional.of(
         "rose in each of its last "
             + windows
             + " windows, by "
             + mebibytes(rise)
             + " in all: "
-            + last.stream().map(ServiceLevels::mebibytes).toList());
+            + last.stream().map(ServiceLevels::mebibytes).toList()
+            + "; its floor from "
+            + mebibytes(earlierFloor)
+            + " to "
+            + mebibytes(laterFloor));
   }
 
   /**

@@ -137,6 +137,27 @@ class ServiceLevelsTest {
   }
 
   @Test
+  void aClimbOfTheLastWindowsOverAFlatFloorIsChurnNotALeak() {
+    // A replica of a fast soak run: what it allocates between the GC and the scrape comes and goes
+    // by tens of MiB; what it keeps (the lowest samples) stays near 45 MiB throughout.
+    List<Long> noisy =
+        mebibytes(
+            28.4, 31.4, 31.1, 47.9, 46.8, 68.9, 44.8, 74.8, 54.8, 52.0, 46.1, 56.1, 46.1, 45.1,
+            50.1, 50.1, 50.2, 45.1, 46.2, 50.0, 57.1);
+    assertThat(ServiceLevels.heapGrowth(noisy, 3, 4, 4 * MIB)).isEmpty();
+    // The same last windows over a floor that rose with them: a leak.
+    List<Long> leaking =
+        mebibytes(28.4, 31.4, 31.1, 36.0, 36.5, 37.2, 38.0, 39.1, 41.0, 45.1, 46.2, 50.0, 57.1);
+    assertThat(ServiceLevels.heapGrowth(leaking, 3, 4, 4 * MIB))
+        .hasValueSatisfying(
+            finding -> assertThat(finding).contains("floor from 36.0 MiB to 41.0 MiB"));
+  }
+
+  private static List<Long> mebibytes(double... values) {
+    return java.util.Arrays.stream(values).mapToObj(v -> (long) (v * MIB)).toList();
+  }
+
+  @Test
   void risesWithinTheToleranceAreNoise() {
     List<Long> creeping = List.of(1L, 40 * MIB, 41 * MIB, 42 * MIB, 44 * MIB);
 

@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
@@ -99,6 +100,28 @@ final class SimulatedProxies implements AutoCloseable {
     return proxies.stream()
         .filter(p -> !p.nacking && ports.get(p.channel) == port && addresses.equals(p.endpoints))
         .count();
+  }
+
+  /**
+   * What the acknowledging proxies with their stream to the replica on {@code port} hold, for a
+   * failure's message: each endpoint set held and by how many, and how many got clusters on their
+   * current stream.
+   */
+  String describeOn(int port) {
+    List<Proxy> on =
+        proxies.stream().filter(p -> !p.nacking && ports.get(p.channel) == port).toList();
+    Map<Set<String>, Long> held =
+        on.stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    p -> p.endpoints, java.util.stream.Collectors.counting()));
+    return on.size()
+        + " acknowledging proxies on port "
+        + port
+        + ", "
+        + on.stream().filter(p -> p.served).count()
+        + " served on their current stream; endpoints held: "
+        + held;
   }
 
   /** How many proxies of either kind got clusters on their current stream. */

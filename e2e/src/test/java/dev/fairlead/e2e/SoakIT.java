@@ -795,22 +795,29 @@ class SoakIT {
   }
 
   /**
-   * Expires every watch while objects change. Cuts a replica (not the leader, when there is one)
-   * off from the API server, so its watches stall at the revisions it last saw; waits until the
-   * churn has changed the endpoints twice; compacts etcd to its current revision and restarts the
-   * API server, whose new watch cache starts past every revision handed out before. A watch from a
-   * revision taken during the cut must then be refused {@code 410 Gone} (probed with the test's own
-   * client: the cut replica's watches are older still). Once healed, the replica must relist:
-   * within {@link #REJOIN_BOUND} of the heal, with the churn held still, every acknowledging
-   * simulated proxy connected to it holds the endpoints the cluster says. The bound is the rejoin
-   * one, not the run's convergence bound: the Kubernetes client reconnects a watch that failed with
-   * a backoff that doubles up to 32 s.
+   * Expires every watch while objects change. Cuts a replica that has simulated proxies to serve
+   * (not the leader, when another one has some: proxies move to another replica whenever theirs
+   * restarts, so one replica may have none) off from the API server, so its watches stall at the
+   * revisions it last saw; waits until the churn has changed the endpoints twice; compacts etcd to
+   * its current revision and restarts the API server, whose new watch cache starts past every
+   * revision handed out before. A watch from a revision taken during the cut must then be refused
+   * {@code 410 Gone} (probed with the test's own client: the cut replica's watches are older
+   * still). Once healed, the replica must relist: within {@link #REJOIN_BOUND} of the heal, with
+   * the churn held still, every acknowledging simulated proxy connected to it holds the endpoints
+   * the cluster says. The bound is the rejoin one, not the run's convergence bound: the Kubernetes
+   * client reconnects a watch that failed with a backoff that doubles up to 32 s.
    */
   private void expireWatches(SoakSystem system, Random random) throws Exception {
     Optional<SoakSystem.Slot> leader = system.leader();
     List<SoakSystem.Slot> others =
-        system.slots().stream().filter(s -> leader.map(l -> !l.equals(s)).orElse(true)).toList();
-    SoakSystem.Slot slot = others.get(random.nextInt(others.size()));
+        system.slots().stream()
+            .filter(s -> leader.map(l -> !l.equals(s)).orElse(true))
+            .filter(s -> simulated.acknowledgingOn(s.xdsPort()) > 0)
+            .toList();
+    SoakSystem.Slot slot =
+        others.isEmpty()
+            ? leader.orElseThrow(() -> new IllegalStateException("no replica has proxies to serve"))
+            : others.get(random.nextInt(others.size()));
     FaultyLinks.Link link = system.apiLink(slot);
     Instant start = Instant.now();
     link.cut();
@@ -856,15 +863,29 @@ class SoakIT {
             .pollInterval(Duration.ofMillis(50))
             .until(churnIdle::get);
         Set<String> endpoints = expected.get().readyAddresses();
-        await(slot.name() + " serves the current endpoints after relisting")
-            .atMost(REJOIN_BOUND)
-            .pollInterval(Duration.ofMillis(250))
-            .ignoreExceptions()
-            .until(
-                () -> {
-                  long on = simulated.acknowledgingOn(slot.xdsPort());
-                  return on > 0 && simulated.holdingOn(slot.xdsPort(), endpoints) == on;
-                });
+        try {
+          await(slot.name() + " serves the current endpoints after relisting")
+              .atMost(REJOIN_BOUND)
+              .pollInterval(Duration.ofMillis(250))
+              .ignoreExceptions()
+              .until(
+                  () -> {
+                    long on = simulated.acknowledgingOn(slot.xdsPort());
+                    return on > 0 && simulated.holdingOn(slot.xdsPort(), endpoints) == on;
+                  });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new IllegalStateException(
+              slot.name()
+                  + " did not serve the current endpoints "
+                  + endpoints
+                  + " within "
+                  + REJOIN_BOUND.toSeconds()
+                  + " s of the heal: "
+                  + simulated.describeOn(slot.xdsPort())
+                  + "; its EndpointSlice informer: "
+                  + informerEvents(system, slot, "EndpointSlice"),
+              e);
+        }
       } finally {
         churnHeld.set(false);
       }
@@ -872,6 +893,28 @@ class SoakIT {
       levels.count("watches expired");
     } finally {
       levels.disruption(WATCHES_EXPIRED, start, Instant.now(), Set.of());
+    }
+  }
+
+  /**
+   * A replica's {@code fairlead_informer_events_total} and {@code fairlead_informer_watching} lines
+   * for {@code kind}, for a message.
+   */
+  private static String informerEvents(SoakSystem system, SoakSystem.Slot slot, String kind) {
+    try {
+      return system
+          .get(slot, "/metrics")
+          .body()
+          .lines()
+          .filter(
+              l ->
+                  (l.startsWith("fairlead_informer_events_total{")
+                          || l.startsWith("fairlead_informer_watching{"))
+                      && l.contains(kind))
+          .toList()
+          .toString();
+    } catch (Exception e) {
+      return "unknown (" + e + ")";
     }
   }
 

@@ -198,6 +198,11 @@ public final class ProxyReconciler implements AutoCloseable {
                 });
   }
 
+  /** Gateways waiting to be reconciled or being reconciled; zero when the provisioner is idle. */
+  int pending() {
+    return queue.size();
+  }
+
   /** Whether every informer has completed its initial list. */
   public boolean hasSynced() {
     return all.stream().allMatch(InformerGroup::hasSynced);

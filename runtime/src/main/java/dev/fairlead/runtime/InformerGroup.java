@@ -114,6 +114,14 @@ public final class InformerGroup<T extends HasMetadata> implements AutoCloseable
     return informers.values().stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
+  /**
+   * Whether every informer has a watch open now: false while one lists again or waits to reconnect,
+   * which is what a cache lagging the API server looks like.
+   */
+  public boolean isWatching() {
+    return informers.values().stream().allMatch(SharedIndexInformer::isWatching);
+  }
+
   /** Everything cached, across all namespaces watched. */
   public List<T> list() {
     if (informers.size() == 1) {

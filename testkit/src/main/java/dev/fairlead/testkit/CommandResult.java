@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The outcome of a finished command: exit code and everything it printed. */
@@ -21,16 +22,26 @@ public record CommandResult(List<String> command, int exitCode, String stdout, S
 
   /** Like {@link #run(List, Duration)}, in the working directory {@code directory}. */
   public static CommandResult run(List<String> command, Path directory, Duration timeout) {
+    return run(command, directory, Map.of(), timeout);
+  }
+
+  /**
+   * Like {@link #run(List, Path, Duration)}, with {@code environment} added to (or replacing in)
+   * this process's environment.
+   */
+  public static CommandResult run(
+      List<String> command, Path directory, Map<String, String> environment, Duration timeout) {
     try {
       Path out = Files.createTempFile("fairlead-cmd", ".out");
       Path err = Files.createTempFile("fairlead-cmd", ".err");
       try {
-        Process process =
+        ProcessBuilder builder =
             new ProcessBuilder(command)
                 .directory(directory.toFile())
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
+                .redirectError(err.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           process.destroyForcibly().waitFor();
           throw new IllegalStateException(

@@ -114,6 +114,14 @@ public final class RealCluster implements BeforeAllCallback, AfterTestExecutionC
     importImage(NodeTools.get().image(name));
   }
 
+  /**
+   * Gives an imported image a further name ({@code ctr images tag}): the name a user's manifest
+   * pulls from a registry, which this node has none of.
+   */
+  public void tagImage(String source, String target) {
+    node().tagImage(source, target);
+  }
+
   /** Creates a namespace and returns its name. */
   public String createNamespace(String name) {
     client()

@@ -394,6 +394,18 @@ final class RealNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives the imported image {@code source} the further name {@code target}, as a registry's image
+   * of that name would be: pods naming either run it without pulling.
+   */
+  void tagImage(String source, String target) {
+    CommandResult result = ctr("images", "tag", "--force", source, target);
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException(
+          "ctr images tag " + source + " " + target + " failed: " + result.stderr().strip());
+    }
+  }
+
   private CommandResult ctr(String... args) {
     List<String> command =
         new ArrayList<>(
