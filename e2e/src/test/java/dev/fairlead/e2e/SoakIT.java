@@ -174,6 +174,13 @@ class SoakIT {
    */
   private static final long HEAP_LIMIT_BYTES = 200L << 20;
 
+  /**
+   * The resources every replica writes, leader or not: the Lease it stands for, and the allocation
+   * API's Allocations and the Events saying why one was freed.
+   */
+  private static final Set<String> EVERY_REPLICAS_WRITES =
+      Set.of("leases", "allocations", "events");
+
   /** What the API server accepted from whom, and when: judges the frozen leader's writes. */
   private static final ApiServerAudit AUDIT =
       ApiServerAudit.ofWrites(Path.of("target", "soak-audit"));
@@ -924,9 +931,11 @@ class SoakIT {
    * had passed until its elector notices; its fence must keep it from writing meanwhile. Judged by
    * the API server's audit log, not by the replica's own counters (a write it sent just before the
    * freeze is answered, and counted, only after it resumes): no write from the replica's {@code
-   * User-Agent} received after the resume is accepted, but its attempts on the Lease and its own
-   * fleet record, which every replica writes. A judgment counts only when the log attributes writes
-   * to the replica before the freeze (its Lease renewals), proving the attribution works.
+   * User-Agent} received after the resume is accepted, but what is not the leader's to write: its
+   * attempts on the Lease, its own fleet record, and the allocation API's Allocations and their
+   * Events (every replica serves the API and sweeps expired allocations, each write guarded by the
+   * API server's own concurrency, not by the Lease). A judgment counts only when the log attributes
+   * writes to the replica before the freeze (its Lease renewals), proving the attribution works.
    */
   private void freezeLeader(SoakSystem system) throws Exception {
     SoakSystem.Slot slot =
@@ -973,7 +982,7 @@ class SoakIT {
         List<ApiServerAudit.Event> after =
             its.stream()
                 .filter(e -> !e.received().isBefore(resumed) && !e.received().isAfter(judged))
-                .filter(e -> !e.resource().equals("leases"))
+                .filter(e -> !EVERY_REPLICAS_WRITES.contains(e.resource()))
                 .filter(e -> !(e.resource().equals("configmaps") && e.name().equals(ownRecord)))
                 .toList();
         if (before > 0) {
