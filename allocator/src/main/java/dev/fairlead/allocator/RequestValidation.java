@@ -2,9 +2,9 @@ package dev.fairlead.allocator;
 
 import com.google.protobuf.util.Durations;
 import dev.fairlead.allocation.v1.AllocateRequest;
+import dev.fairlead.api.log.Shown;
 import io.vertx.core.json.Json;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -156,23 +156,12 @@ final class RequestValidation {
   }
 
   /**
-   * {@code json} (a value as JSON encodes it) with the line breaks JSON leaves as they are escaped
-   * too — the C1 control characters such as NEL, and the line and paragraph separators — and cut
-   * after {@value #SHOWN_LIMIT} characters, marked with an ellipsis where it was.
+   * {@code json} (a value as JSON encodes it) with what JSON leaves as it is but could still forge
+   * a log line escaped too ({@link Shown}: the C1 control characters such as NEL, the line and
+   * paragraph separators, the bidirectional controls), and cut after {@value #SHOWN_LIMIT}
+   * characters, marked with an ellipsis where it was.
    */
   static String bounded(String json) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < json.length(); i++) {
-      if (i == SHOWN_LIMIT) {
-        return out.append('…').toString();
-      }
-      char c = json.charAt(i);
-      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
+    return Shown.shown(json, SHOWN_LIMIT);
   }
 }

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -53,8 +54,21 @@ public final class XdsCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(XdsCache.class);
 
+  /**
+   * How many fleet names with no configuration get their own INFO line: the names come from
+   * clients, so past this many the line is logged at DEBUG only, and the set stays bounded.
+   */
+  static final int WARNED_FLEETS_LIMIT = 1024;
+
+  /**
+   * The fleets by name: every fleet set, and every fleet a proxy waits for while it has an open
+   * watch. A fleet never set leaves the map with its last watch ({@link Fleet#retired}), so names
+   * clients make up do not accumulate; one set stays.
+   */
   private final Map<String, Fleet> fleets = new ConcurrentHashMap<>();
+
   private final Set<String> warnedFleets = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean warnedNoFleet = new AtomicBoolean();
 
   /**
    * Makes {@code resources} the whole configuration of {@code fleet}: resources not listed are
@@ -73,9 +87,8 @@ public final class XdsCache {
       String fleet,
       Map<ResourceType, ? extends Collection<? extends Message>> resources,
       long observedNanos) {
-    Fleet target = fleet(fleet);
     Map<ResourceType, Map<String, EncodedResource>> previous = new EnumMap<>(ResourceType.class);
-    target.lock.lock();
+    Fleet target = locked(fleet);
     try {
       for (ResourceType type : ResourceType.values()) {
         previous.put(type, target.resources.get(type).copy());
@@ -101,7 +114,7 @@ public final class XdsCache {
       encoded.put(type, list);
     }
     List<Runnable> deliveries = new ArrayList<>();
-    target.lock.lock();
+    target = locked(fleet); // the same fleet, unless one never set retired meanwhile
     try {
       boolean firstTime = !target.known;
       target.known = true;
@@ -131,11 +144,17 @@ public final class XdsCache {
 
   /** Removes every fleet not in {@code keep}; their proxies are told their resources are gone. */
   public void retainFleets(Set<String> keep) {
-    for (String name : List.copyOf(fleets.keySet())) {
-      if (!keep.contains(name) && fleets.get(name).known) {
+    for (Map.Entry<String, Fleet> entry : List.copyOf(fleets.entrySet())) {
+      String name = entry.getKey();
+      if (!keep.contains(name) && entry.getValue().known) {
         setFleet(name, Map.of());
       }
     }
+  }
+
+  /** How many fleets the cache holds: those set, and those never set with an open watch. */
+  int fleetCount() {
+    return fleets.size();
   }
 
   /** The version of a fleet's resources of one type, if the fleet has been set. */
@@ -213,22 +232,18 @@ public final class XdsCache {
   private Watch register(Pending pending) {
     Proxy proxy = pending.proxy();
     if (proxy.fleet().isEmpty()) {
-      if (warnedFleets.add("")) {
+      if (warnedNoFleet.compareAndSet(false, true)) {
         LOG.warn(
             "Proxy {} sent no node.cluster: it names no fleet and cannot be served",
             proxy.nodeId());
       }
       return new Watch(-1); // never answered
     }
-    Fleet fleet = fleet(proxy.fleet());
+    Fleet fleet = locked(proxy.fleet());
     List<Answer> answers;
-    fleet.lock.lock();
     try {
-      if (!fleet.known && warnedFleets.add(proxy.fleet())) {
-        LOG.info(
-            "Proxy {} asks for fleet {}, which has no configuration yet; it waits until one exists",
-            proxy.nodeId(),
-            proxy.fleet());
+      if (!fleet.known) {
+        warnWaiting(proxy);
       }
       long latest = fleet.changes.get(pending.type).latest();
       pending.watch = new Watch(latest);
@@ -244,6 +259,10 @@ public final class XdsCache {
               fleet.lock.lock();
               try {
                 open.remove(pending);
+                if (!fleet.known && fleet.watches.values().stream().allMatch(Set::isEmpty)) {
+                  fleet.retired = true;
+                  fleets.remove(proxy.fleet(), fleet);
+                }
               } finally {
                 fleet.lock.unlock();
               }
@@ -602,14 +621,49 @@ public final class XdsCache {
     }
   }
 
-  private Fleet fleet(String name) {
-    return fleets.computeIfAbsent(name, ignored -> new Fleet());
+  /**
+   * The fleet named {@code name}, created if there is none, with its lock held: never one that has
+   * retired, so what the caller does under the lock is seen by whoever gets the fleet next.
+   */
+  private Fleet locked(String name) {
+    while (true) {
+      Fleet fleet = fleets.computeIfAbsent(name, ignored -> new Fleet());
+      fleet.lock.lock();
+      if (!fleet.retired) {
+        return fleet;
+      }
+      fleet.lock.unlock();
+    }
+  }
+
+  /**
+   * Logs once per fleet name that {@code proxy} waits for a fleet with no configuration: at INFO
+   * for the first {@value #WARNED_FLEETS_LIMIT} names, at DEBUG after that.
+   */
+  private void warnWaiting(Proxy proxy) {
+    if (warnedFleets.contains(proxy.fleet())) {
+      return;
+    }
+    String line =
+        "Proxy {} asks for fleet {}, which has no configuration yet; it waits until one exists";
+    if (warnedFleets.size() < WARNED_FLEETS_LIMIT && warnedFleets.add(proxy.fleet())) {
+      LOG.info(line, proxy.nodeId(), proxy.fleet());
+    } else {
+      LOG.debug(line, proxy.nodeId(), proxy.fleet());
+    }
   }
 
   /** One fleet's resources, open watches and change logs, guarded by {@link #lock}. */
   private static final class Fleet {
     final ReentrantLock lock = new ReentrantLock();
     boolean known;
+
+    /**
+     * Never set, its last watch gone, and out of the map: whoever finds it retired takes the map's
+     * current fleet of the name instead ({@link #locked}).
+     */
+    boolean retired;
+
     final Map<ResourceType, TypeResources> resources = new EnumMap<>(ResourceType.class);
     final Map<ResourceType, Set<Pending>> watches = new EnumMap<>(ResourceType.class);
     final Map<ResourceType, ChangeLog> changes = new EnumMap<>(ResourceType.class);

@@ -1,6 +1,7 @@
 package dev.fairlead.xds.server;
 
 import com.google.protobuf.MessageLite;
+import dev.fairlead.api.log.Shown;
 import dev.fairlead.tls.UndecodableRequests;
 import dev.fairlead.xds.cache.Answer;
 import dev.fairlead.xds.cache.Answer.Response;
@@ -10,6 +11,7 @@ import dev.fairlead.xds.cache.Watch;
 import dev.fairlead.xds.cache.XdsCache;
 import dev.fairlead.xds.server.StreamState.DeltaRequest;
 import dev.fairlead.xds.server.StreamState.SotwRequest;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -57,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * while handling one gets INTERNAL. Either way the description says what was wrong in words of the
  * protocol, never an exception's text (which goes to the log), and every other stream goes on.
  *
+ * <p><b>A stream's node must be printable.</b> A {@code node.id} or {@code node.cluster} with a
+ * control character, or longer than {@value NodeNames#MAX_LENGTH} characters, ends the stream with
+ * INVALID_ARGUMENT naming the field ({@link NodeNames}) before anything of it is kept or logged.
+ *
  * <p><b>A stream gets only its own fleet.</b> Its first request is judged by {@link
  * ProxyAuthorization#decide}: a client whose certificate carries a proxy identity asking for
  * another fleet's {@code node.cluster} gets PERMISSION_DENIED, one without an identity where the
@@ -66,6 +72,9 @@ import org.slf4j.LoggerFactory;
 final class AdsService {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdsService.class);
+
+  /** How much of a client's string (a type URL) a log line or an error description shows. */
+  private static final int SHOWN_LIMIT = 256;
 
   private final XdsCache cache;
   private final StreamRegistry streams;
@@ -119,7 +128,7 @@ final class AdsService {
     final Outbound<R> out;
     private final boolean delta;
     private final Function<Q, String> typeUrl;
-    private final Function<Q, String> cluster;
+    private final Function<Q, Node> node;
 
     /**
      * What the TLS handshake proved about the client; read from the call's context when the stream
@@ -132,6 +141,11 @@ final class AdsService {
      * one at a time.
      */
     private boolean authorized;
+
+    /**
+     * Whether the stream's node passed {@link NodeNames#problem}; set by the first one it sends.
+     */
+    private boolean nodeChecked;
 
     private final Map<ResourceType, Watch> watches = new EnumMap<>(ResourceType.class);
     private long nextNonce;
@@ -148,11 +162,11 @@ final class AdsService {
         ServerCallStreamObserver<R> call,
         boolean delta,
         Function<Q, String> typeUrl,
-        Function<Q, String> cluster) {
+        Function<Q, Node> node) {
       this.id = id;
       this.delta = delta;
       this.typeUrl = typeUrl;
-      this.cluster = cluster;
+      this.node = node;
       ProxyAuthorization.Peer inContext = ProxyAuthorization.PEER.get();
       this.peer =
           inContext == null ? ProxyAuthorization.Peer.anonymous("an unknown address") : inContext;
@@ -175,8 +189,18 @@ final class AdsService {
         fail(Status.INVALID_ARGUMENT.withDescription("[" + id + "] type URL is required for ADS"));
         return;
       }
+      Node node = this.node.apply(request);
+      if (!nodeChecked && node != null) {
+        Optional<String> problem = NodeNames.problem(node);
+        if (problem.isPresent()) {
+          LOG.warn("[{}] xDS stream of {} refused: {}", id, peer, problem.get());
+          fail(Status.INVALID_ARGUMENT.withDescription("[" + id + "] " + problem.get()));
+          return;
+        }
+        nodeChecked = true;
+      }
       if (!authorized) {
-        String claimed = cluster.apply(request);
+        String claimed = node == null ? "" : node.getCluster();
         if (ProxyAuthorization.decide(identity, peer, claimed)
             instanceof ProxyAuthorization.Verdict.Refused refused) {
           LOG.warn(
@@ -197,13 +221,14 @@ final class AdsService {
       try {
         handle(request);
       } catch (RuntimeException e) {
-        LOG.error("[{}] xDS request for {} failed", id, typeUrl, e);
+        String shownType = Shown.shown(typeUrl, SHOWN_LIMIT);
+        LOG.error("[{}] xDS request for {} failed", id, shownType, e);
         fail(
             Status.INTERNAL.withDescription(
                 "["
                     + id
                     + "] internal error handling a request for "
-                    + typeUrl
+                    + shownType
                     + "; the server's log says more"));
       }
     }
@@ -315,7 +340,11 @@ final class AdsService {
 
     SotwStream(long id, ServerCallStreamObserver<DiscoveryResponse> call) {
       super(
-          id, call, false, DiscoveryRequest::getTypeUrl, request -> request.getNode().getCluster());
+          id,
+          call,
+          false,
+          DiscoveryRequest::getTypeUrl,
+          request -> request.hasNode() ? request.getNode() : null);
     }
 
     @Override
@@ -366,7 +395,7 @@ final class AdsService {
           call,
           true,
           DeltaDiscoveryRequest::getTypeUrl,
-          request -> request.getNode().getCluster());
+          request -> request.hasNode() ? request.getNode() : null);
     }
 
     @Override

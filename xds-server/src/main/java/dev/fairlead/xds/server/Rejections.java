@@ -1,5 +1,6 @@
 package dev.fairlead.xds.server;
 
+import dev.fairlead.api.log.Shown;
 import dev.fairlead.xds.cache.Proxy;
 import dev.fairlead.xds.cache.ResourceType;
 import java.time.Clock;
@@ -21,6 +22,14 @@ import org.slf4j.LoggerFactory;
 final class Rejections {
 
   private static final Logger LOG = LoggerFactory.getLogger(Rejections.class);
+
+  /**
+   * How much of a NACK's error detail and version a log line shows ({@link Shown}: one line, its
+   * control characters escaped); the whole detail is kept for status and {@code proxy-status}.
+   */
+  private static final int SHOWN_MESSAGE = 4096;
+
+  private static final int SHOWN_VERSION = 128;
 
   private final Clock clock;
   private final Map<ResourceType, Nack> standing = new EnumMap<>(ResourceType.class);
@@ -51,9 +60,9 @@ final class Rejections {
           proxy.nodeId(),
           proxy.fleet(),
           type.shortName(),
-          version,
+          Shown.shown(version, SHOWN_VERSION),
           String.join(", ", names),
-          message);
+          Shown.shown(message, SHOWN_MESSAGE));
     }
     return !nack.equals(before);
   }
@@ -71,7 +80,7 @@ final class Rejections {
           proxy.fleet(),
           why,
           type.shortName(),
-          cleared.rejectedVersion());
+          Shown.shown(cleared.rejectedVersion(), SHOWN_VERSION));
     }
     return cleared != null;
   }

@@ -448,6 +448,73 @@ class XdsCacheTest {
         .containsExactly("a");
   }
 
+  @Test
+  void aFleetNeverSetLeavesTheCacheWithItsLastWatch() {
+    for (int i = 0; i < 100; i++) {
+      Proxy made = new Proxy("n" + i, "made-up/" + i, Audience.ENVOY);
+      Watch watch = cache.watchSotw(clusters(made, ""), answer -> {});
+      watch.cancel();
+    }
+    Watch waiting = cache.watchSotw(clusters(ENVOY, ""), answer -> {});
+    assertThat(cache.fleetCount()).isEqualTo(1);
+
+    waiting.cancel();
+    assertThat(cache.fleetCount()).isZero();
+  }
+
+  @Test
+  void aFleetSetStaysWhenItsWatchesGo() {
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
+    String current = cache.version(FLEET, ResourceType.CLUSTER).orElseThrow();
+    cache.watchSotw(clusters(ENVOY, current), answer -> {}).cancel();
+
+    assertThat(cache.fleetCount()).isEqualTo(1);
+    assertThat(cache.version(FLEET, ResourceType.CLUSTER)).contains(current);
+  }
+
+  @Test
+  void aWatchOnAFleetThatRetiredAndCameBackIsAnsweredWhenTheFleetIsSet() {
+    cache.watchSotw(clusters(ENVOY, ""), answer -> {}).cancel(); // the fleet retires
+    List<Answer> answers = new ArrayList<>();
+    cache.watchSotw(clusters(ENVOY, ""), answers::add);
+
+    cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
+
+    assertThat(responses(answers))
+        .singleElement()
+        .satisfies(r -> assertThat(names(r)).containsExactly("a"));
+  }
+
+  @Test
+  void aFleetSetWhileItsWatchesComeAndGoIsNeverLost() throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 50; round++) {
+        XdsCache fresh = new XdsCache();
+        Future<?> churn =
+            threads.submit(
+                () -> {
+                  for (int i = 0; i < 200; i++) {
+                    fresh.watchSotw(clusters(ENVOY, ""), answer -> {}).cancel();
+                  }
+                });
+        Future<?> set =
+            threads.submit(
+                () ->
+                    fresh.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1)))));
+        set.get(30, TimeUnit.SECONDS);
+        churn.get(30, TimeUnit.SECONDS);
+
+        List<Answer> answers = new ArrayList<>();
+        fresh.watchSotw(clusters(ENVOY, ""), answers::add);
+        assertThat(responses(answers)).as("round %d", round).hasSize(1);
+        assertThat(fresh.fleetCount()).isEqualTo(1);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
   private static SotwSubscription clusters(Proxy proxy, String version) {
     return wildcard(proxy, ResourceType.CLUSTER, version);
   }

@@ -119,6 +119,53 @@ class AdsBadClientTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"line break in node.id", "escape in node.cluster", "overlong node.id"})
+  void aNodeThatIsNotPrintableOrTooLongEndsItsStreamOnlyWithInvalidArgument(String kind)
+      throws Exception {
+    var bad =
+        switch (kind) {
+          case "line break in node.id" -> node("envoy\n2026-12-07 ERROR forged line", FLEET);
+          case "escape in node.cluster" -> node("envoy", "\u001b[2J" + FLEET);
+          default -> node("x".repeat(NodeNames.MAX_LENGTH + 1), FLEET);
+        };
+    String said =
+        switch (kind) {
+          case "line break in node.id" -> "node.id has the control character U+000A at index 5";
+          case "escape in node.cluster" ->
+              "node.cluster has the control character U+001B at index 0";
+          default -> "node.id is 1025 characters long; at most 1024 are accepted";
+        };
+    server.cache().setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    try (AdsTestClient envoy = new AdsTestClient(channel)) {
+      DiscoveryResponse first = subscribe(envoy);
+
+      Status sotw =
+          rawStream(
+              channel,
+              false,
+              DiscoveryRequest.newBuilder().setNode(bad).setTypeUrl(CDS).build().toByteArray());
+      Status delta =
+          rawStream(
+              channel,
+              true,
+              DeltaDiscoveryRequest.newBuilder()
+                  .setNode(bad)
+                  .setTypeUrl(CDS)
+                  .build()
+                  .toByteArray());
+
+      for (Status status : List.of(sotw, delta)) {
+        assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(status.getDescription()).contains(said);
+        assertSaysNothingOfJava(status);
+      }
+      assertTheGoodStreamGoesOn(envoy, first);
+    }
+  }
+
   private static DiscoveryResponse subscribe(AdsTestClient envoy) {
     envoy.send(DiscoveryRequest.newBuilder().setNode(node("good", FLEET)).setTypeUrl(CDS).build());
     DiscoveryResponse first = envoy.next();

@@ -13,6 +13,7 @@ import com.google.rpc.Status;
 import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.cache.XdsCache;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -37,9 +38,9 @@ import org.junit.jupiter.api.BeforeAll;
  *
  * <ul>
  *   <li>the server ends the stream exactly as the protocol says: INVALID_ARGUMENT at the first
- *       message that is not a request of the method's type or names no type, otherwise OK once the
- *       client ended its side — never UNKNOWN or INTERNAL, and never a description carrying an
- *       exception's text;
+ *       message that is not a request of the method's type or names no type, or whose node is the
+ *       stream's first and not printable ({@link NodeNames}), otherwise OK once the client ended
+ *       its side — never UNKNOWN or INTERNAL, and never a description carrying an exception's text;
  *   <li>the stream's state is gone from the registry once it ended (nothing leaks);
  *   <li>a well-behaved proxy on another connection, there throughout, gets every change of its
  *       configuration.
@@ -73,7 +74,10 @@ class AdsRequestFuzzTest {
           "\u0000",
           "é",
           "\n",
-          "a".repeat(300));
+          "\u001b[31m",
+          "\u202e",
+          "a".repeat(300),
+          "x".repeat(NodeNames.MAX_LENGTH + 1));
 
   private static StreamRegistry streams;
   private static XdsCache cache;
@@ -148,22 +152,36 @@ class AdsRequestFuzzTest {
   }
 
   /**
-   * INVALID_ARGUMENT at the first message that is no request of the method's type or names no type;
-   * else OK.
+   * INVALID_ARGUMENT at the first message that is no request of the method's type, names no type,
+   * or is the first to carry a node and that node's id or cluster is not printable or too long
+   * ({@link NodeNames}); else OK.
    */
   private static io.grpc.Status.Code expectedEnd(boolean delta, List<byte[]> messages) {
+    boolean nodeChecked = false;
     for (byte[] message : messages) {
       String typeUrl;
+      Node node;
       try {
-        typeUrl =
-            delta
-                ? DeltaDiscoveryRequest.parseFrom(message).getTypeUrl()
-                : DiscoveryRequest.parseFrom(message).getTypeUrl();
+        if (delta) {
+          DeltaDiscoveryRequest request = DeltaDiscoveryRequest.parseFrom(message);
+          typeUrl = request.getTypeUrl();
+          node = request.hasNode() ? request.getNode() : null;
+        } else {
+          DiscoveryRequest request = DiscoveryRequest.parseFrom(message);
+          typeUrl = request.getTypeUrl();
+          node = request.hasNode() ? request.getNode() : null;
+        }
       } catch (InvalidProtocolBufferException e) {
         return io.grpc.Status.Code.INVALID_ARGUMENT;
       }
       if (typeUrl.isEmpty()) {
         return io.grpc.Status.Code.INVALID_ARGUMENT;
+      }
+      if (!nodeChecked && node != null) {
+        if (NodeNames.problem(node).isPresent()) {
+          return io.grpc.Status.Code.INVALID_ARGUMENT;
+        }
+        nodeChecked = true;
       }
     }
     return io.grpc.Status.Code.OK;
