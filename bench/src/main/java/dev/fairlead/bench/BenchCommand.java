@@ -1,5 +1,6 @@
 package dev.fairlead.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -9,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code java -jar fairlead-bench.jar <scenario-a|scenario-b|scenario-c|scenario-d|bandwidth|sizes>
@@ -21,6 +23,10 @@ import java.util.Map;
  * seconds) · {@code --rate 100} (churn changes a second) · {@code --channels 8} · {@code
  * --event-loops 2} · {@code --timeout 120} (seconds a change may take) · {@code --server-jvm
  * "-Xmx2g"} (options of the Java servers' JVMs, space-separated).
+ *
+ * <p>{@code report [--in bench/target/bench-results.md] [--charts DIR]} summarises the rows of a
+ * results file over their runs (median and range, ratios to the peers) and draws each scenario as
+ * {@code DIR/<scenario>.svg}.
  */
 public final class BenchCommand {
 
@@ -29,7 +35,7 @@ public final class BenchCommand {
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       System.err.println(
-          "usage: fairlead-bench <scenario-a|scenario-b|scenario-c|scenario-d|bandwidth|sizes> "
+          "usage: fairlead-bench <scenario-a|scenario-b|scenario-c|scenario-d|bandwidth|sizes|report> "
               + "[--option value]…");
       System.exit(2);
     }
@@ -45,6 +51,12 @@ public final class BenchCommand {
           LoopbackBandwidth.measure(
               Long.parseLong(options.getOrDefault("bytes", Long.toString(8L << 30))));
       System.out.println(result);
+      return;
+    }
+    if (args[0].equals("report")) {
+      report(
+          Path.of(options.getOrDefault("in", "bench/target/bench-results.md")),
+          Optional.ofNullable(options.get("charts")).map(Path::of));
       return;
     }
     if (args[0].equals("sizes")) {
@@ -101,6 +113,32 @@ public final class BenchCommand {
       }
     }
     System.exit(0);
+  }
+
+  /**
+   * Prints the summary of the result rows in {@code in} ({@link BenchReport}: medians of the runs
+   * with their range, ratios to the peers) and, given {@code charts}, writes each scenario's
+   * picture there as {@code <scenario>.svg} ({@link ConvergenceChart}).
+   */
+  private static void report(Path in, Optional<Path> charts) throws IOException {
+    if (!Files.isReadable(in)) {
+      System.err.println("report: cannot read " + in + "; run a scenario first, or pass --in FILE");
+      System.exit(2);
+    }
+    BenchReport report = BenchReport.of(Files.readAllLines(in));
+    if (report.summaries().isEmpty()) {
+      System.err.println("report: " + in + " holds no result rows");
+      System.exit(2);
+    }
+    System.out.print(report.table());
+    if (charts.isPresent()) {
+      Files.createDirectories(charts.get());
+      for (String scenario : report.scenarios()) {
+        Path file = charts.get().resolve(scenario + ".svg");
+        Files.writeString(file, ConvergenceChart.svg(report, scenario));
+        System.out.println("wrote " + file);
+      }
+    }
   }
 
   /**

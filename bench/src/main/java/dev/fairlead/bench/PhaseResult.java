@@ -39,10 +39,67 @@ record PhaseResult(
     Optional<ServerHandle.ServerStats> server,
     double loadAverage) {
 
+  /** How many cells a {@link #row} has. */
+  private static final int COLUMNS = 17;
+
   static String header() {
     return "| scenario | phase | server | mode | clients | upstreams | changes | converged | p50 ms | p99 ms | max ms "
         + "| client p99 ms | MB received | server CPU s | peak heap MB | peak RSS MB | load avg |\n"
         + "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+  }
+
+  /**
+   * The result {@code line} shows if it is a {@link #row} (what the benchmark appends to its
+   * results file), to the precision the row keeps, with the counters it does not show (responses,
+   * NACKs, stream errors, unexpected responses) at 0; empty for any other line (a header, a
+   * separator, another table's row, text).
+   */
+  static Optional<PhaseResult> parse(String line) {
+    String trimmed = line.trim();
+    if (!trimmed.startsWith("|") || !trimmed.endsWith("|")) {
+      return Optional.empty();
+    }
+    String[] cells = trimmed.substring(1, trimmed.length() - 1).split("\\|", -1);
+    if (cells.length != COLUMNS) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < cells.length; i++) {
+      cells[i] = cells[i].trim();
+    }
+    try {
+      Peer peer = Peer.ofLabel(cells[2]);
+      Optional<ServerHandle.ServerStats> server =
+          cells[13].equals("—")
+              ? Optional.empty()
+              : Optional.of(
+                  new ServerHandle.ServerStats(
+                      Math.round(Double.parseDouble(cells[13]) * 1e9),
+                      Long.parseLong(cells[15]) << 20,
+                      Long.parseLong(cells[14]) << 20));
+      return Optional.of(
+          new PhaseResult(
+              cells[0],
+              cells[1],
+              peer,
+              cells[3],
+              Integer.parseInt(cells[4]),
+              Integer.parseInt(cells[5]),
+              Integer.parseInt(cells[6]),
+              Integer.parseInt(cells[7]),
+              Double.parseDouble(cells[8]),
+              Double.parseDouble(cells[9]),
+              Double.parseDouble(cells[10]),
+              Double.parseDouble(cells[11]),
+              Math.round(Double.parseDouble(cells[12]) * 1e6),
+              0,
+              0,
+              0,
+              0,
+              server,
+              Double.parseDouble(cells[16])));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // not a peer's row or not numbers where a row has them
+    }
   }
 
   String row() {
