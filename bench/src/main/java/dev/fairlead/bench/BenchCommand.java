@@ -19,10 +19,10 @@ import java.util.Optional;
  * appends them to {@code --out} (default {@code bench/target/bench-results.md}).
  *
  * <p>Options: {@code --peers fairlead,fairlead-cache,stock,go} · {@code --modes sotw,delta} ·
- * {@code --runs 1} · {@code --clients N} · {@code --upstreams N} · {@code --duration 60} (churn
- * seconds) · {@code --rate 100} (churn changes a second) · {@code --channels 8} · {@code
- * --event-loops 2} · {@code --timeout 120} (seconds a change may take) · {@code --server-jvm
- * "-Xmx2g"} (options of the Java servers' JVMs, space-separated).
+ * {@code --runs 1} · {@code --clients N} · {@code --upstreams N} · {@code --endpoints N} (of each
+ * upstream) · {@code --duration 60} (churn seconds) · {@code --rate 100} (churn changes a second) ·
+ * {@code --channels 8} · {@code --event-loops 2} · {@code --timeout 120} (seconds a change may
+ * take) · {@code --server-jvm "-Xmx2g"} (options of the Java servers' JVMs, space-separated).
  *
  * <p>{@code report [--in bench/target/bench-results.md] [--charts DIR]} summarises the rows of a
  * results file over their runs (median and range, ratios to the peers) and draws each scenario as
@@ -84,6 +84,9 @@ public final class BenchCommand {
                   scenario.label(),
                   Integer.parseInt(
                       options.getOrDefault("upstreams", Integer.toString(scenario.upstreams()))),
+                  Integer.parseInt(
+                      options.getOrDefault(
+                          "endpoints", Integer.toString(scenario.endpointsEach()))),
                   Integer.parseInt(
                       options.getOrDefault("clients", Integer.toString(scenario.clients()))),
                   mode.equals("delta"),
@@ -177,7 +180,7 @@ public final class BenchCommand {
         .setLevel(ch.qos.logback.classic.Level.WARN);
     for (boolean delta : new boolean[] {false, true}) {
       ScenarioRun.Settings settings =
-          new ScenarioRun.Settings("warm-up", 500, 50, delta, 0, 2, 2, Duration.ofSeconds(30));
+          new ScenarioRun.Settings("warm-up", 500, 1, 50, delta, 0, 2, 2, Duration.ofSeconds(30));
       try (ScenarioRun run = new ScenarioRun(settings, () -> new InProcessServer(Peer.FAIRLEAD))) {
         run.connect("connect");
         run.updateAll("full push");

@@ -3,6 +3,7 @@ package dev.fairlead.bench;
 import com.google.protobuf.Message;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.state.GatewayController;
+import dev.fairlead.api.v1alpha1.KubeService;
 import dev.fairlead.api.v1alpha1.StaticHost;
 import dev.fairlead.api.v1alpha1.StaticHosts;
 import dev.fairlead.api.v1alpha1.Upstream;
@@ -13,6 +14,12 @@ import dev.fairlead.xds.translate.Translation;
 import dev.fairlead.xds.translate.Translator;
 import dev.fairlead.xds.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
@@ -37,6 +44,14 @@ import java.util.Map;
  * anything ever dial it (nothing does: the benchmark only serves configuration). A cluster's
  * connect timeout is {@code 250 + g % 10000} ms of its cluster generation.
  *
+ * <p>A spec of {@code W > 1} endpoints per Upstream makes each Upstream a Kubernetes Service's port
+ * instead ({@code bench/u-i}, port 80 to target port 8080), with its W endpoints in EndpointSlices
+ * of {@value #SLICE_WIDTH} (the EndpointSlice controller's default): endpoint {@code j} is at
+ * {@code 127.<1 + j / 65536 % 200>.<j / 256 % 256>.<j % 256>}, and at endpoint generation {@code g
+ * > 0} the one endpoint {@code j = g % W} moves to the address of {@code W + g % 60000}, as when
+ * one pod of a large Service is replaced: one slice changes, the ClusterLoadAssignment is sent
+ * whole.
+ *
  * <p>Not thread-safe: it keeps the objects it made so that a state differing in one Upstream
  * rebuilds one. Use one instance per thread.
  */
@@ -46,9 +61,18 @@ public final class BenchConfig {
   public static final String FLEET = NAMESPACE + "/edge";
   static final TranslatorOptions OPTIONS = new TranslatorOptions("127.0.0.1");
   private static final int LISTENER_PORT = 10080;
+  static final int SLICE_WIDTH = 100;
+
+  /** One generated Upstream: its index, cluster and endpoint generations, endpoint count. */
+  private record UpstreamKey(int index, int clusterGeneration, int endpointGeneration, int width) {}
+
+  /** One generated EndpointSlice: slice {@code slice} of Upstream {@code index}. */
+  private record SliceKey(int index, int slice, int endpointGeneration, int width) {}
 
   private final Translator translator = new Translator(OPTIONS);
-  private final Map<Long, Upstream> upstreams = new HashMap<>();
+  private final Map<UpstreamKey, Upstream> upstreams = new HashMap<>();
+  private final Map<SliceKey, EndpointSlice> slices = new HashMap<>();
+  private final Map<Integer, Service> services = new HashMap<>();
   private final List<HTTPRoute> routes = new ArrayList<>();
   private final GatewayClass gatewayClass =
       new GatewayClassBuilder()
@@ -78,8 +102,16 @@ public final class BenchConfig {
 
   public ClusterState state(StateSpec spec) {
     List<Upstream> ups = new ArrayList<>(spec.upstreams());
+    List<Service> svcs = new ArrayList<>();
+    List<EndpointSlice> endpointSlices = new ArrayList<>();
     for (int i = 0; i < spec.upstreams(); i++) {
-      ups.add(upstream(i, spec.clusterGeneration(), spec.endpointGenerationOf(i)));
+      ups.add(
+          upstream(
+              i, spec.clusterGeneration(), spec.endpointGenerationOf(i), spec.endpointsEach()));
+      if (spec.endpointsEach() > 1) {
+        svcs.add(service(i));
+        endpointSlices.addAll(slices(i, spec.endpointGenerationOf(i), spec.endpointsEach()));
+      }
     }
     while (routes.size() < spec.upstreams()) {
       routes.add(route(routes.size()));
@@ -88,8 +120,8 @@ public final class BenchConfig {
         ups,
         List.of(gateway),
         routes.subList(0, spec.upstreams()),
-        List.of(),
-        List.of(),
+        svcs,
+        endpointSlices,
         List.of(),
         List.of(),
         List.of(),
@@ -141,18 +173,20 @@ public final class BenchConfig {
   }
 
   /**
-   * The ClusterLoadAssignment of Upstream {@code index} with its endpoints at {@code generation},
-   * as the full translation emits it (an Upstream's endpoints depend on nothing else), without
-   * translating everything.
+   * The ClusterLoadAssignment of Upstream {@code index} as {@code spec} has it, as the full
+   * translation emits it (an Upstream's endpoints depend on nothing else), without translating
+   * everything.
    */
-  public Message endpointsOf(int index, int generation) {
+  public Message endpointsOf(StateSpec spec, int index) {
+    int generation = spec.endpointGenerationOf(index);
+    int width = spec.endpointsEach();
     ClusterState alone =
         new ClusterState(
-            List.of(upstream(index, 0, generation)),
+            List.of(upstream(index, 0, generation, width)),
             List.of(gateway),
             List.of(route(index)),
-            List.of(),
-            List.of(),
+            width > 1 ? List.of(service(index)) : List.of(),
+            width > 1 ? slices(index, generation, width) : List.of(),
             List.of(),
             List.of(),
             List.of(),
@@ -169,10 +203,9 @@ public final class BenchConfig {
     return String.format("u-%05d", index);
   }
 
-  private Upstream upstream(int index, int clusterGeneration, int endpointGeneration) {
-    long key = ((long) index << 40) | ((long) clusterGeneration << 20) | endpointGeneration;
+  private Upstream upstream(int index, int clusterGeneration, int endpointGeneration, int width) {
     return upstreams.computeIfAbsent(
-        key,
+        new UpstreamKey(index, clusterGeneration, width > 1 ? 0 : endpointGeneration, width),
         k -> {
           Upstream upstream = new Upstream();
           upstream.setMetadata(
@@ -189,16 +222,95 @@ public final class BenchConfig {
                   + (index / 256 % 256)
                   + "."
                   + (index % 256);
+          UpstreamSpec.Builder spec =
+              UpstreamSpec.builder().connectTimeout((250 + clusterGeneration % 10000) + "ms");
           upstream.setSpec(
-              UpstreamSpec.builder()
-                  .staticHosts(
-                      new StaticHosts(
-                          List.of(
-                              new StaticHost(address, 1024 + endpointGeneration % 60000, null))))
-                  .connectTimeout((250 + clusterGeneration % 10000) + "ms")
-                  .build());
+              width > 1
+                  ? spec.kube(new KubeService(upstreamName(index), null, SERVICE_PORT)).build()
+                  : spec.staticHosts(
+                          new StaticHosts(
+                              List.of(
+                                  new StaticHost(
+                                      address, 1024 + endpointGeneration % 60000, null))))
+                      .build());
           return upstream;
         });
+  }
+
+  private static final int SERVICE_PORT = 80;
+  private static final int TARGET_PORT = 8080;
+
+  /** The Service behind Upstream {@code index} when it has more than one endpoint. */
+  private Service service(int index) {
+    return services.computeIfAbsent(
+        index,
+        i ->
+            new ServiceBuilder()
+                .withMetadata(
+                    new ObjectMetaBuilder()
+                        .withNamespace(NAMESPACE)
+                        .withName(upstreamName(i))
+                        .withUid("uid-s-" + i)
+                        .build())
+                .withNewSpec()
+                .addNewPort()
+                .withName("http")
+                .withPort(SERVICE_PORT)
+                .withNewTargetPort(TARGET_PORT)
+                .endPort()
+                .endSpec()
+                .build());
+  }
+
+  /**
+   * The EndpointSlices of Upstream {@code index}'s {@code width} endpoints at {@code generation}:
+   * all but the one holding the moved endpoint are those of generation 0, the same objects.
+   */
+  private List<EndpointSlice> slices(int index, int generation, int width) {
+    int moved = generation > 0 ? generation % width : -1;
+    int count = (width + SLICE_WIDTH - 1) / SLICE_WIDTH;
+    List<EndpointSlice> list = new ArrayList<>(count);
+    for (int k = 0; k < count; k++) {
+      int g = moved >= 0 && moved / SLICE_WIDTH == k ? generation : 0;
+      list.add(slices.computeIfAbsent(new SliceKey(index, k, g, width), this::slice));
+    }
+    return list;
+  }
+
+  private EndpointSlice slice(SliceKey key) {
+    int first = key.slice() * SLICE_WIDTH;
+    int last = Math.min(first + SLICE_WIDTH, key.width());
+    int moved = key.endpointGeneration() > 0 ? key.endpointGeneration() % key.width() : -1;
+    List<Endpoint> endpoints = new ArrayList<>(last - first);
+    for (int j = first; j < last; j++) {
+      int n = j == moved ? key.width() + key.endpointGeneration() % 60000 : j;
+      endpoints.add(
+          new EndpointBuilder()
+              .withAddresses(
+                  "127." + (1 + n / 65536 % 200) + "." + (n / 256 % 256) + "." + (n % 256))
+              .withNewConditions()
+              .withReady(true)
+              .endConditions()
+              .build());
+    }
+    String name = upstreamName(key.index());
+    return new EndpointSliceBuilder()
+        .withMetadata(
+            new ObjectMetaBuilder()
+                .withNamespace(NAMESPACE)
+                .withName(name + "-" + key.slice())
+                .withUid(
+                    "uid-es-" + key.index() + "-" + key.slice() + "-" + key.endpointGeneration())
+                .addToLabels("kubernetes.io/service-name", name)
+                .build())
+        .withAddressType("IPv4")
+        .addNewPort()
+        .withName("http")
+        .withPort(TARGET_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .withEndpoints(endpoints)
+        .build();
   }
 
   private static HTTPRoute route(int index) {

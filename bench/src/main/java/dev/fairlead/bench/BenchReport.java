@@ -50,8 +50,8 @@ final class BenchReport {
 
   /**
    * A cell over its runs: how many runs, how many changes converged of how many, the fleet's p50
-   * convergence (each run's median over its changes), and the server's CPU seconds and peak heap
-   * where the server ran in a process of its own.
+   * convergence (each run's median over its changes), and the server's CPU seconds, peak heap and
+   * peak resident set (the largest of the runs) where the server ran in a process of its own.
    */
   record Summary(
       Cell cell,
@@ -60,7 +60,8 @@ final class BenchReport {
       int changes,
       Optional<Spread> p50Millis,
       Optional<Spread> cpuSeconds,
-      OptionalDouble peakHeapMb) {}
+      OptionalDouble peakHeapMb,
+      OptionalDouble peakRssMb) {}
 
   private final Map<Cell, Summary> summaries;
 
@@ -87,19 +88,31 @@ final class BenchReport {
   }
 
   /**
-   * Scenario, then mode (SotW first), then phase in the order the scenario runs them (the order
-   * rows first appear in), then server in {@link Peer} order.
+   * Scenario, then mode (SotW first), then phase in the order the scenarios run them, then server
+   * in {@link Peer} order.
    */
   private static final Comparator<Cell> CELL_ORDER =
       Comparator.comparing(Cell::scenario)
           .thenComparing(c -> c.mode().equals("sotw") ? 0 : 1)
           .thenComparing(c -> PhaseOrder.rank(c.phase()))
+          .thenComparing(Cell::phase)
           .thenComparing(Cell::server);
 
-  /** The phases of the scenarios in the order they run; an unknown phase sorts after them. */
+  /**
+   * The phases of the scenarios in the order they run; phases not listed sort after them, by name.
+   */
   private static final class PhaseOrder {
     private static final List<String> PHASES =
-        List.of("connect", "full push", "1 endpoint ×10", "churn", "cold start", "restart");
+        List.of(
+            "idle, no clients",
+            "connect",
+            "idle, all connected",
+            "full push",
+            "1 endpoint",
+            "1 endpoint ×10",
+            "churn",
+            "cold start",
+            "restart");
 
     static int rank(String phase) {
       int at = PHASES.indexOf(phase);
@@ -122,6 +135,10 @@ final class BenchReport {
         results.stream()
             .flatMap(r -> r.server().stream())
             .mapToDouble(s -> s.peakHeapBytes() / (double) (1 << 20))
+            .max(),
+        results.stream()
+            .flatMap(r -> r.server().stream())
+            .mapToDouble(s -> s.peakRssBytes() / (double) (1 << 20))
             .max());
   }
 
@@ -176,15 +193,15 @@ final class BenchReport {
     StringBuilder out =
         new StringBuilder(
             "| scenario | mode | phase | server | runs | converged | p50 ms, median (min–max) | server CPU s,"
-                + " median (min–max) | peak heap MB | p50 / go | CPU / go | p50 / stock | CPU / stock |\n"
-                + "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " median (min–max) | peak heap MB | peak RSS MB | p50 / go | CPU / go | p50 / stock | CPU / stock |\n"
+                + "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Summary s : summaries.values()) {
       Cell c = s.cell();
       boolean ours = c.server() == Peer.FAIRLEAD || c.server() == Peer.FAIRLEAD_CACHE;
       out.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %s | %d | %d of %d | %s | %s | %s | %s | %s | %s | %s |%n",
+              "| %s | %s | %s | %s | %d | %d of %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
               c.scenario(),
               c.mode(),
               c.phase(),
@@ -194,15 +211,18 @@ final class BenchReport {
               s.changes(),
               s.p50Millis().map(p -> p.text("%,.1f")).orElse("—"),
               s.cpuSeconds().map(p -> p.text("%.2f")).orElse("—"),
-              s.peakHeapMb().isPresent()
-                  ? String.format(Locale.ROOT, "%.0f", s.peakHeapMb().getAsDouble())
-                  : "—",
+              megabytes(s.peakHeapMb()),
+              megabytes(s.peakRssMb()),
               ours ? ratioText(p50Ratio(c, Peer.GO)) : "",
               ours ? ratioText(cpuRatio(c, Peer.GO)) : "",
               ours ? ratioText(p50Ratio(c, Peer.STOCK)) : "",
               ours ? ratioText(cpuRatio(c, Peer.STOCK)) : ""));
     }
     return out.toString();
+  }
+
+  private static String megabytes(OptionalDouble mb) {
+    return mb.isPresent() ? String.format(Locale.ROOT, "%.0f", mb.getAsDouble()) : "—";
   }
 
   private static String ratioText(OptionalDouble ratio) {

@@ -24,6 +24,7 @@ import org.HdrHistogram.Histogram;
 final class ScenarioRun implements AutoCloseable {
 
   /**
+   * @param endpointsEach endpoints of each Upstream ({@link StateSpec#endpointsEach})
    * @param nackers how many clients NACK the first cluster response they get
    * @param channels gRPC channels (HTTP/2 connections) the clients share
    * @param timeout how long a change may take to reach every client before it counts as not
@@ -32,6 +33,7 @@ final class ScenarioRun implements AutoCloseable {
   record Settings(
       String scenario,
       int upstreams,
+      int endpointsEach,
       int clients,
       boolean delta,
       int nackers,
@@ -59,7 +61,7 @@ final class ScenarioRun implements AutoCloseable {
   ScenarioRun(Settings settings, Supplier<ServerHandle> servers) {
     this.settings = settings;
     this.servers = servers;
-    this.spec = StateSpec.of(settings.upstreams());
+    this.spec = StateSpec.of(settings.upstreams(), settings.endpointsEach());
     this.snapshot = ResourceSnapshot.of(config.envoyResources(spec));
     this.ids = new ResourceIds(snapshot);
     this.fleet =
@@ -84,6 +86,19 @@ final class ScenarioRun implements AutoCloseable {
                   snapshot.transitionsFrom(ResourceSnapshot.EMPTY), System.nanoTime());
           fleet.connectAll(server.port());
           return List.of(change);
+        });
+  }
+
+  /**
+   * Nothing changes for {@code length}: what the server holds and spends with the fleet as it is
+   * (connected or not), for the memory each connected client costs.
+   */
+  PhaseResult idle(String phase, Duration length) throws InterruptedException {
+    return measure(
+        phase,
+        convergence -> {
+          TimeUnit.NANOSECONDS.sleep(length.toNanos());
+          return List.of();
         });
   }
 
@@ -197,7 +212,7 @@ final class ScenarioRun implements AutoCloseable {
     int endpointGeneration = ++generation;
     StateSpec next = spec.withEndpoints(index, endpointGeneration);
     ResourceSnapshot nextSnapshot =
-        snapshot.with(ResourceType.ENDPOINT, config.endpointsOf(index, endpointGeneration));
+        snapshot.with(ResourceType.ENDPOINT, config.endpointsOf(next, index));
     return publish(convergence, next, nextSnapshot, pipelined);
   }
 

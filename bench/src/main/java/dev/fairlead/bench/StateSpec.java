@@ -8,29 +8,41 @@ import java.util.TreeMap;
 /**
  * The parameters of a generated configuration ({@link BenchConfig}): how many Upstreams, the
  * generation of every cluster (a full push bumps it), the generation of every Upstream's endpoints,
- * and per-Upstream endpoint generations that override it (endpoint churn bumps one at a time).
- * Equal specs generate byte-identical resources, in any process, which is how the driver and a
- * server under test agree on the configuration without shipping it.
+ * per-Upstream endpoint generations that override it (endpoint churn bumps one at a time), and how
+ * many endpoints each Upstream has (one, a static host; more, a Service's EndpointSlices). Equal
+ * specs generate byte-identical resources, in any process, which is how the driver and a server
+ * under test agree on the configuration without shipping it.
  *
  * <p>Immutable. Text form ({@link #encode}/{@link #parse}): {@code
- * upstreams=N;clusters=G;endpoints=G;overrides=i:g,i:g}.
+ * upstreams=N;clusters=G;endpoints=G;overrides=i:g,i:g}, then {@code ;width=W} when each Upstream
+ * has W > 1 endpoints.
  */
 public record StateSpec(
     int upstreams,
     int clusterGeneration,
     int endpointGeneration,
-    SortedMap<Integer, Integer> endpointOverrides) {
+    SortedMap<Integer, Integer> endpointOverrides,
+    int endpointsEach) {
 
   public StateSpec {
     if (upstreams < 1) {
       throw new IllegalArgumentException("a state needs at least one upstream, was " + upstreams);
     }
+    if (endpointsEach < 1) {
+      throw new IllegalArgumentException(
+          "an upstream needs at least one endpoint, was " + endpointsEach);
+    }
     endpointOverrides = Collections.unmodifiableSortedMap(new TreeMap<>(endpointOverrides));
   }
 
-  /** {@code upstreams} Upstreams, everything at generation 0. */
+  /** {@code upstreams} Upstreams of one endpoint each, everything at generation 0. */
   public static StateSpec of(int upstreams) {
-    return new StateSpec(upstreams, 0, 0, new TreeMap<>());
+    return of(upstreams, 1);
+  }
+
+  /** {@code upstreams} Upstreams of {@code endpointsEach} endpoints, everything at generation 0. */
+  public static StateSpec of(int upstreams, int endpointsEach) {
+    return new StateSpec(upstreams, 0, 0, new TreeMap<>(), endpointsEach);
   }
 
   /** The endpoint generation of Upstream {@code index}. */
@@ -42,7 +54,8 @@ public record StateSpec(
   public StateSpec withEndpoints(int index, int generation) {
     TreeMap<Integer, Integer> overrides = new TreeMap<>(endpointOverrides);
     overrides.put(index, generation);
-    return new StateSpec(upstreams, clusterGeneration, endpointGeneration, overrides);
+    return new StateSpec(
+        upstreams, clusterGeneration, endpointGeneration, overrides, endpointsEach);
   }
 
   /**
@@ -50,13 +63,13 @@ public record StateSpec(
    * push.
    */
   public StateSpec withEverythingAt(int generation) {
-    return new StateSpec(upstreams, generation, generation, new TreeMap<>());
+    return new StateSpec(upstreams, generation, generation, new TreeMap<>(), endpointsEach);
   }
 
   /** This state with only the first {@code count} Upstreams (and their routes). */
   public StateSpec withUpstreams(int count) {
     TreeMap<Integer, Integer> overrides = new TreeMap<>(endpointOverrides.headMap(count));
-    return new StateSpec(count, clusterGeneration, endpointGeneration, overrides);
+    return new StateSpec(count, clusterGeneration, endpointGeneration, overrides, endpointsEach);
   }
 
   public String encode() {
@@ -73,6 +86,9 @@ public record StateSpec(
     for (Map.Entry<Integer, Integer> override : endpointOverrides.entrySet()) {
       text.append(separator).append(override.getKey()).append(':').append(override.getValue());
       separator = ",";
+    }
+    if (endpointsEach != 1) {
+      text.append(";width=").append(endpointsEach);
     }
     return text.toString();
   }
@@ -103,7 +119,8 @@ public record StateSpec(
           Integer.parseInt(fields.get("upstreams")),
           Integer.parseInt(fields.get("clusters")),
           Integer.parseInt(fields.get("endpoints")),
-          overrides);
+          overrides,
+          Integer.parseInt(fields.getOrDefault("width", "1")));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a state spec: '" + text + "': " + e.getMessage(), e);
     }

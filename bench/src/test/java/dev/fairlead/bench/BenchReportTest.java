@@ -82,7 +82,7 @@ class BenchReportTest {
     assertThat(report.table())
         .contains(
             "| scenario-a | sotw | connect | fairlead | 5 | 5 of 5 | 1,579.0 (1,500.0–1,700.0) | 1.80 | 92 |"
-                + " 1.97 | 3.60 | — | — |")
+                + " 220 | 1.97 | 3.60 | — | — |")
         .contains(
             "| scenario-a | sotw | connect | go | 3 | 3 of 3 | 800.0 (790.0–810.0) | 0.50 | 92 |");
   }
@@ -110,6 +110,18 @@ class BenchReportTest {
             "sotw full push fairlead",
             "delta connect go",
             "delta 1 endpoint ×10 go");
+  }
+
+  @Test
+  void phasesNoScenarioListsStayCellsOfTheirOwn() {
+    BenchReport report =
+        BenchReport.of(
+            List.of(
+                result("warm", Peer.GO, "sotw", 5, Optional.of(0.1)).row(),
+                result("cool", Peer.GO, "sotw", 6, Optional.of(0.1)).row()));
+    assertThat(report.summaries())
+        .extracting(s -> s.cell().phase())
+        .containsExactly("cool", "warm");
   }
 
   @Test

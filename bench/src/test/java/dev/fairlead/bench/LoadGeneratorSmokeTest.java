@@ -23,7 +23,7 @@ class LoadGeneratorSmokeTest {
     boolean delta = mode.equals("delta");
     ScenarioRun.Settings settings =
         new ScenarioRun.Settings(
-            "smoke", UPSTREAMS, CLIENTS, delta, 2, 3, 1, Duration.ofSeconds(10));
+            "smoke", UPSTREAMS, 1, CLIENTS, delta, 2, 3, 1, Duration.ofSeconds(10));
     try (ScenarioRun run = new ScenarioRun(settings, () -> new InProcessServer(Peer.FAIRLEAD))) {
       assertConverged(run.connect("connect"), 1);
       assertConverged(run.updateAll("update-all"), 1);
@@ -34,6 +34,24 @@ class LoadGeneratorSmokeTest {
       }
       assertThat(run.mismatches()).isEmpty();
       assertThat(run.stats().totals().nacks()).isEqualTo(2);
+      assertThat(run.stats().totals().streamErrors()).isZero();
+      assertThat(run.stats().totals().unexpected()).isZero();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"sotw", "delta"})
+  void everyClientConvergesOnEveryChangeOfServicesWithManyEndpoints(String mode)
+      throws InterruptedException {
+    ScenarioRun.Settings settings =
+        new ScenarioRun.Settings(
+            "smoke-wide", 3, 250, 5, mode.equals("delta"), 0, 2, 1, Duration.ofSeconds(10));
+    try (ScenarioRun run = new ScenarioRun(settings, () -> new InProcessServer(Peer.FAIRLEAD))) {
+      PhaseResult idle = run.idle("idle, no clients", Duration.ofMillis(100));
+      assertThat(idle.changes()).isZero();
+      assertConverged(run.connect("connect"), 1);
+      assertConverged(run.endpointChanges("endpoint", 3), 3);
+      assertThat(run.mismatches()).isEmpty();
       assertThat(run.stats().totals().streamErrors()).isZero();
       assertThat(run.stats().totals().unexpected()).isZero();
     }
