@@ -22,14 +22,23 @@ targets=(
   allocator:AllocateRequestFuzzTest
 )
 
+output=$(mktemp)
+trap 'rm -f "$output"' EXIT
+
 for target in "${targets[@]}"; do
   module=${target%%:*} class=${target#*:}
   if [ -n "$only" ] && [ "$only" != "$class" ]; then continue; fi
+  total=0
   for ((round = 1; round <= rounds; round++)); do
     echo "fuzz: $class round $round/$rounds"
     JAZZER_FUZZ=1 ./mvnw -B -ntp -q -pl "$module" -am verify -Dfairlead.skipProvision=true \
-      -Dtest="$class" -Dit.test=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
+      -Dtest="$class" -Dit.test=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
+      2>&1 | tee "$output"
+    # FuzzExecutions prints how many inputs the round ran.
+    executions=$(grep -o "fuzz executions: $class [0-9]*" "$output" | tail -1 | awk '{print $NF}' || true)
+    echo "fuzz: $class round $round: ${executions:-?} executions"
+    total=$((total + ${executions:-0}))
   done
   corpus=$(find "$module/.cifuzz-corpus" -type f 2>/dev/null | wc -l)
-  echo "fuzz: $class: $rounds round(s) of 30 s passed; corpus $corpus inputs"
+  echo "fuzz: $class: $rounds round(s) of 30 s passed; $total executions; corpus $corpus inputs"
 done

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.Durations;
 import dev.fairlead.allocation.v1.AllocateRequest;
 import dev.fairlead.allocator.AllocationException.Failure;
+import dev.fairlead.testkit.FuzzExecutions;
 import dev.fairlead.testkit.FuzzedTrees;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fuzzes what the HTTP allocation API does with a request body before it looks for an endpoint:
@@ -41,6 +43,8 @@ import java.util.regex.Pattern;
  * (see CONTRIBUTING.md).
  */
 class AllocateRequestFuzzTest {
+
+  @RegisterExtension static final FuzzExecutions EXECUTIONS = new FuzzExecutions();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String VALID =
@@ -103,6 +107,7 @@ class AllocateRequestFuzzTest {
 
   @FuzzTest(maxDuration = "30s")
   void refusesOnlyWithTheFieldAtFaultAndAcceptsOnlyWhatIsInBounds(FuzzedDataProvider data) {
+    EXECUTIONS.count();
     Duration maxTtl = MAX_TTLS.get(data.consumeInt(0, MAX_TTLS.size() - 1));
     String body =
         data.consumeBoolean()

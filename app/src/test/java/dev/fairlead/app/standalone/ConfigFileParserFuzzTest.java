@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.fairlead.api.state.ClusterState;
+import dev.fairlead.testkit.FuzzExecutions;
 import dev.fairlead.testkit.FuzzedTrees;
 import dev.fairlead.xds.translate.Translator;
 import dev.fairlead.xds.translate.TranslatorOptions;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fuzzes the standalone configuration file parser with what a person could save into the
@@ -48,6 +50,8 @@ import java.util.stream.Stream;
  * (see CONTRIBUTING.md).
  */
 class ConfigFileParserFuzzTest {
+
+  @RegisterExtension static final FuzzExecutions EXECUTIONS = new FuzzExecutions();
 
   private static final Path FILE = Path.of("config/fuzzed.yaml");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -168,6 +172,7 @@ class ConfigFileParserFuzzTest {
 
   @FuzzTest(maxDuration = "30s")
   void parsesOrNamesTheFileAndLine(FuzzedDataProvider data) {
+    EXECUTIONS.count();
     byte[] content =
         switch (data.consumeInt(0, 2)) {
           case 0 -> spliced(data);

@@ -10,6 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.rpc.Status;
+import dev.fairlead.testkit.FuzzExecutions;
 import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.cache.ResourceType;
 import dev.fairlead.xds.cache.XdsCache;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fuzzes the xDS server's request handling over real gRPC streams on 127.0.0.1: each input opens a
@@ -50,6 +52,8 @@ import org.junit.jupiter.api.BeforeAll;
  * a regression test; {@code scripts/fuzz.sh} fuzzes for a while (see CONTRIBUTING.md).
  */
 class AdsRequestFuzzTest {
+
+  @RegisterExtension static final FuzzExecutions EXECUTIONS = new FuzzExecutions();
 
   private static final String FLEET = "default/edge";
   private static final List<String> TYPES =
@@ -113,6 +117,7 @@ class AdsRequestFuzzTest {
 
   @FuzzTest(maxDuration = "30s")
   void arbitraryRequestsEndOnlyTheirOwnStream(FuzzedDataProvider data) throws Exception {
+    EXECUTIONS.count();
     boolean delta = data.consumeBoolean();
     int count = data.consumeInt(1, 4);
     List<byte[]> messages = new ArrayList<>();

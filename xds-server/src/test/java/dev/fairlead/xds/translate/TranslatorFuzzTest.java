@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.fairlead.api.state.ClusterState;
 import dev.fairlead.api.verdict.Condition;
 import dev.fairlead.api.verdict.Verdict;
+import dev.fairlead.testkit.FuzzExecutions;
 import dev.fairlead.testkit.FuzzedTrees;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fuzzes the translator with states near the golden cases: the fuzzer picks a case and edits its
@@ -40,6 +42,8 @@ import java.util.regex.Pattern;
  * fuzzed states is also validated by a real Envoy ({@link TranslatorOutputEnvoyValidateIT}).
  */
 class TranslatorFuzzTest {
+
+  @RegisterExtension static final FuzzExecutions EXECUTIONS = new FuzzExecutions();
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern NAMES_A_FIELD = Pattern.compile("\\b(spec|metadata)(\\.|\\[|:)");
@@ -122,6 +126,7 @@ class TranslatorFuzzTest {
 
   @FuzzTest(maxDuration = "30s")
   void translationNeverThrowsNamesFieldsAndReusesOnlyWhatIsUnchanged(FuzzedDataProvider data) {
+    EXECUTIONS.count();
     List<JsonNode> original = CASES.get(data.consumeInt(0, CASES.size() - 1));
     List<JsonNode> edited = new ArrayList<>();
     for (JsonNode object : original) {
