@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
-import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The results of several runs ({@link PhaseResult} rows, as the benchmark appends them to its
@@ -126,25 +126,25 @@ final class BenchReport {
         results.size(),
         results.stream().mapToInt(PhaseResult::converged).sum(),
         results.stream().mapToInt(PhaseResult::changes).sum(),
-        Spread.of(values(results, PhaseResult::fleetP50Millis)),
+        Spread.of(results.stream().map(PhaseResult::fleetP50Millis).toList()),
         Spread.of(
             results.stream()
                 .flatMap(r -> r.server().stream())
                 .map(s -> s.cpuNanos() / 1e9)
                 .toList()),
-        results.stream()
-            .flatMap(r -> r.server().stream())
-            .mapToDouble(s -> s.peakHeapBytes() / (double) (1 << 20))
-            .max(),
-        results.stream()
-            .flatMap(r -> r.server().stream())
-            .mapToDouble(s -> s.peakRssBytes() / (double) (1 << 20))
-            .max());
+        largestMegabytes(results, ServerHandle.ServerStats::peakHeapBytes),
+        largestMegabytes(results, ServerHandle.ServerStats::peakRssBytes));
   }
 
-  private static List<Double> values(
-      List<PhaseResult> results, ToDoubleFunction<PhaseResult> measure) {
-    return results.stream().map(r -> measure.applyAsDouble(r)).toList();
+  /**
+   * The largest of {@code bytes} over the runs whose server ran in a process of its own, in MiB.
+   */
+  private static OptionalDouble largestMegabytes(
+      List<PhaseResult> results, ToLongFunction<ServerHandle.ServerStats> bytes) {
+    return results.stream()
+        .flatMap(r -> r.server().stream())
+        .mapToDouble(s -> bytes.applyAsLong(s) / (double) (1 << 20))
+        .max();
   }
 
   /** Every cell's summary, in report order. */
