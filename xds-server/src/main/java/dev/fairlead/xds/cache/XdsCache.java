@@ -637,8 +637,8 @@ public final class XdsCache {
   }
 
   /**
-   * Logs once per fleet name that {@code proxy} waits for a fleet with no configuration: at INFO
-   * for the first {@value #WARNED_FLEETS_LIMIT} names, at DEBUG after that.
+   * Logs that {@code proxy} waits for a fleet with no configuration: once per name at INFO for the
+   * first {@value #WARNED_FLEETS_LIMIT} names; for any name after those, at DEBUG on every watch.
    */
   private void warnWaiting(Proxy proxy) {
     if (warnedFleets.contains(proxy.fleet())) {
