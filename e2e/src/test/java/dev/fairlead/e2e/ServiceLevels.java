@@ -110,11 +110,27 @@ final class ServiceLevels {
   private final Map<String, ConcurrentLinkedQueue<Long>> heapAfterGc = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
   private final Map<String, LongAdder> actions = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Acted> timeline = new ConcurrentLinkedQueue<>();
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> maxima = new ConcurrentHashMap<>();
 
   void disruption(String what, Instant start, Instant end, Set<String> affects) {
     disruptions.add(new Disruption(what, start, end, affects));
+  }
+
+  /** One change the wanderer made, from when it began until the system was whole again. */
+  record Acted(String what, Instant start, Instant end) {}
+
+  /**
+   * Records one change the wanderer made, for the run's timeline: a log line is read against it.
+   */
+  void acted(String what, Instant start, Instant end) {
+    timeline.add(new Acted(what, start, end));
+  }
+
+  /** Every change the wanderer made, in the order it made them. */
+  List<Acted> timeline() {
+    return List.copyOf(timeline);
   }
 
   /**
@@ -273,24 +289,53 @@ final class ServiceLevels {
   }
 
   /**
+   * How many times a replica's heap after GC may step up and stay up before the steps themselves
+   * count as growth: once on becoming the leader (its writers, status reporter and allocator state)
+   * and once on taking on a killed replica's proxies.
+   */
+  static final int HEAP_STEPS_ALLOWED = 2;
+
+  /**
    * How a replica's heap after GC grows without bound, if it does. Judged on its samples after the
    * first {@code warmUp} ones (class loading, JIT, informer caches and the first translations fill
-   * a new replica's heap for its first minute, measured at about 6 MiB), two ways that must both
-   * hold: its last {@code windows} values each rose over the one before by at least an eighth of
-   * {@code toleranceBytes}, and by more than {@code toleranceBytes} in all; and its floor rose: the
-   * lowest sample of the later half of the judged ones exceeds the lowest of the earlier half by
-   * more than half the tolerance. A sample right after a GC still holds what the replica allocated
-   * between the GC and the scrape (under churn, tens of MiB that come and go), so only the floor
-   * shows what it keeps; and a plateau broken by one step (a replica taking on the leader's writers
-   * or another replica's proxies) does not climb window after window, as a leak does. Empty when it
-   * does not grow, or when there are too few samples to say ({@link #judgeable}).
+   * a new replica's heap for its first minute, measured at about 6 MiB) and after its last step
+   * ({@link #heapSteps}): a replica's heap moves to a new level when it becomes the leader or takes
+   * on other replicas' proxies, by 15 to 20 MiB in the soak, which is a new load rather than a
+   * leak. More than {@link #HEAP_STEPS_ALLOWED} steps are growth by themselves. Over the samples
+   * after the last step, two things must both hold: its last {@code windows} values each rose over
+   * the one before by at least an eighth of {@code toleranceBytes}, and by more than {@code
+   * toleranceBytes} in all; and its floor rose: the lowest sample of the later half exceeds the
+   * lowest of the earlier half by more than half the tolerance. A sample right after a GC still
+   * holds what the replica allocated between the GC and the scrape (under churn, tens of MiB that
+   * come and go), so only the floor shows what it keeps. Empty when it does not grow, or when there
+   * are too few samples to say ({@link #judgedHeap}).
    */
   static Optional<String> heapGrowth(
       List<Long> samples, int warmUp, int windows, long toleranceBytes) {
     if (!judgeable(samples, warmUp, windows)) {
       return Optional.empty();
     }
-    List<Long> last = samples.subList(samples.size() - windows, samples.size());
+    List<Long> afterWarmUp = samples.subList(warmUp, samples.size());
+    List<Integer> steps = heapSteps(afterWarmUp, toleranceBytes);
+    if (steps.size() > HEAP_STEPS_ALLOWED) {
+      return Optional.of(
+          "stepped up "
+              + steps.size()
+              + " times and never came back down: "
+              + steps.stream()
+                  .map(
+                      i ->
+                          mebibytes(afterWarmUp.get(i - 1))
+                              + " to "
+                              + mebibytes(afterWarmUp.get(i)))
+                  .toList());
+    }
+    Optional<List<Long>> judged = judgedHeap(samples, warmUp, windows, toleranceBytes);
+    if (judged.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Long> regime = judged.get();
+    List<Long> last = regime.subList(regime.size() - windows, regime.size());
     long step = toleranceBytes / 8;
     for (int i = 1; i < last.size(); i++) {
       if (last.get(i) - last.get(i - 1) < step) {
@@ -301,17 +346,18 @@ final class ServiceLevels {
     if (rise <= toleranceBytes) {
       return Optional.empty();
     }
-    List<Long> judged = samples.subList(warmUp, samples.size());
-    int half = judged.size() / 2;
-    long earlierFloor = Collections.min(judged.subList(0, half));
-    long laterFloor = Collections.min(judged.subList(judged.size() - half, judged.size()));
+    int half = regime.size() / 2;
+    long earlierFloor = Collections.min(regime.subList(0, half));
+    long laterFloor = Collections.min(regime.subList(regime.size() - half, regime.size()));
     if (laterFloor - earlierFloor <= toleranceBytes / 2) {
       return Optional.empty();
     }
     return Optional.of(
         "rose in each of its last "
             + windows
-            + " windows, by "
+            + " windows"
+            + (steps.isEmpty() ? "" : " after stepping up to " + mebibytes(regime.get(0)))
+            + ", by "
             + mebibytes(rise)
             + " in all: "
             + last.stream().map(ServiceLevels::mebibytes).toList()
@@ -322,8 +368,51 @@ final class ServiceLevels {
   }
 
   /**
-   * Whether there are enough samples for {@link #heapGrowth}: the {@code warmUp} ones and {@code
-   * windows} more.
+   * Where a replica's heap after GC stepped up and stayed up: the indexes {@code i} where a sample
+   * exceeds the one before by more than twice the tolerance and no later sample falls back to
+   * within the tolerance of the one before the step. A spike that comes back down is churn, not a
+   * step.
+   */
+  static List<Integer> heapSteps(List<Long> samples, long toleranceBytes) {
+    List<Integer> steps = new ArrayList<>();
+    long laterFloor = Long.MAX_VALUE;
+    long[] floorFrom = new long[samples.size()];
+    for (int i = samples.size() - 1; i >= 0; i--) {
+      laterFloor = Math.min(laterFloor, samples.get(i));
+      floorFrom[i] = laterFloor;
+    }
+    for (int i = 1; i < samples.size(); i++) {
+      long before = samples.get(i - 1);
+      if (samples.get(i) - before > 2 * toleranceBytes && floorFrom[i] > before + toleranceBytes) {
+        steps.add(i);
+      }
+    }
+    return steps;
+  }
+
+  /**
+   * The samples {@link #heapGrowth} judges: those after the warm-up and after the last step, when
+   * there are enough of them. After a step the replica carries a new load, so its new level is
+   * judged on its own, and only once it holds twice {@code windows} samples: the floor of each half
+   * needs that many to stand above the churn.
+   */
+  static Optional<List<Long>> judgedHeap(
+      List<Long> samples, int warmUp, int windows, long toleranceBytes) {
+    if (!judgeable(samples, warmUp, windows)) {
+      return Optional.empty();
+    }
+    List<Long> afterWarmUp = samples.subList(warmUp, samples.size());
+    List<Integer> steps = heapSteps(afterWarmUp, toleranceBytes);
+    if (steps.isEmpty() || steps.size() > HEAP_STEPS_ALLOWED) {
+      return Optional.of(afterWarmUp);
+    }
+    List<Long> regime = afterWarmUp.subList(steps.get(steps.size() - 1), afterWarmUp.size());
+    return regime.size() >= 2 * windows ? Optional.of(regime) : Optional.empty();
+  }
+
+  /**
+   * Whether there are enough samples for {@link #heapGrowth} to look at: the {@code warmUp} ones
+   * and {@code windows} more.
    */
   static boolean judgeable(List<Long> samples, int warmUp, int windows) {
     if (windows < 2) {

@@ -153,6 +153,63 @@ class ServiceLevelsTest {
             finding -> assertThat(finding).contains("floor from 36.0 MiB to 41.0 MiB"));
   }
 
+  @Test
+  void aStepToANewLevelIsJudgedOnlyOnTheSamplesAfterIt() {
+    // Replicas of the two-hour soak run (seed 54845629598887), one sample every 150 s: each held
+    // about 33 MiB as a follower, then stepped to about 50 MiB when it took on the leader's work,
+    // and churned around that level.
+    List<Long> tookTheLead =
+        mebibytes(
+            32.2, 32.4, 34.3, 33.3, 33.3, 33.4, 51.2, 51.0, 56.5, 45.3, 43.4, 49.3, 50.5, 53.5);
+    assertThat(ServiceLevels.heapSteps(tookTheLead.subList(1, tookTheLead.size()), 4 * MIB))
+        .containsExactly(5);
+    assertThat(ServiceLevels.judgedHeap(tookTheLead, 1, 4, 4 * MIB))
+        .hasValueSatisfying(judged -> assertThat(judged).hasSize(8));
+    assertThat(ServiceLevels.heapGrowth(tookTheLead, 1, 4, 4 * MIB)).isEmpty();
+    // Too few samples after the step to say.
+    List<Long> steppedLate = mebibytes(31.2, 31.9, 31.0, 53.5, 47.2, 44.0, 47.5, 49.8, 51.2);
+    assertThat(ServiceLevels.judgedHeap(steppedLate, 1, 4, 4 * MIB)).isEmpty();
+    assertThat(ServiceLevels.heapGrowth(steppedLate, 1, 4, 4 * MIB)).isEmpty();
+    List<Long> steppedLast = mebibytes(29.9, 30.1, 30.8, 47.9, 49.8, 50.8);
+    assertThat(ServiceLevels.heapGrowth(steppedLast, 1, 4, 4 * MIB)).isEmpty();
+    // The longest-lived replica of that run, 44 samples around 50 MiB: no step, judged whole.
+    List<Long> longLived =
+        mebibytes(
+            34.9, 47.8, 49.4, 46.7, 51.8, 44.6, 47.5, 46.8, 53.2, 51.1, 45.8, 51.3, 52.9, 51.1,
+            50.0, 43.5, 55.8, 53.1, 54.1, 49.1, 49.7, 43.2, 56.9, 51.4, 51.4, 49.8, 50.1, 44.1,
+            54.1, 44.1, 54.0, 51.1, 52.6, 46.5, 51.4, 43.8, 50.9, 54.0, 52.7, 46.6, 43.7, 54.3,
+            45.7, 53.3);
+    assertThat(ServiceLevels.heapSteps(longLived.subList(1, longLived.size()), 4 * MIB)).isEmpty();
+    assertThat(ServiceLevels.judgedHeap(longLived, 1, 4, 4 * MIB))
+        .hasValueSatisfying(judged -> assertThat(judged).hasSize(43));
+    assertThat(ServiceLevels.heapGrowth(longLived, 1, 4, 4 * MIB)).isEmpty();
+  }
+
+  @Test
+  void aLeakIsFoundAfterAStepAndInStepsThatNeverComeDown() {
+    // Stepped to a new level, then kept climbing from it.
+    List<Long> leakingAfterStep =
+        mebibytes(33.0, 33.1, 33.0, 50.0, 52.0, 54.0, 56.0, 58.0, 60.0, 62.0, 64.0);
+    assertThat(ServiceLevels.heapGrowth(leakingAfterStep, 1, 4, 4 * MIB))
+        .hasValueSatisfying(
+            finding ->
+                assertThat(finding)
+                    .contains("after stepping up to 50.0 MiB")
+                    .contains("floor from 50.0 MiB to 58.0 MiB"));
+    // A steady climb of 2 MiB a window, no step: judged over everything after the warm-up.
+    List<Long> climbing = mebibytes(30, 32, 34, 36, 38, 40, 42, 44, 46, 48);
+    assertThat(ServiceLevels.heapSteps(climbing, 4 * MIB)).isEmpty();
+    assertThat(ServiceLevels.heapGrowth(climbing, 1, 4, 4 * MIB)).isPresent();
+    // A fast leak: every window a step that stays, more steps than leadership and proxies explain.
+    List<Long> stairs = mebibytes(30, 30, 30, 45, 45, 45, 60, 60, 60, 75, 75, 75);
+    assertThat(ServiceLevels.heapSteps(stairs.subList(1, stairs.size()), 4 * MIB)).hasSize(3);
+    assertThat(ServiceLevels.heapGrowth(stairs, 1, 4, 4 * MIB))
+        .hasValueSatisfying(finding -> assertThat(finding).startsWith("stepped up 3 times"));
+    // Two steps (leadership, then a killed replica's proxies) and a plateau: not growth.
+    List<Long> twoSteps = mebibytes(30, 30, 30, 45, 45, 45, 60, 60, 61, 60, 59, 60, 61, 60, 60);
+    assertThat(ServiceLevels.heapGrowth(twoSteps, 1, 4, 4 * MIB)).isEmpty();
+  }
+
   private static List<Long> mebibytes(double... values) {
     return java.util.Arrays.stream(values).mapToObj(v -> (long) (v * MIB)).toList();
   }
@@ -167,7 +224,7 @@ class ServiceLevelsTest {
 
   @Test
   void tooFewSamplesCannotBeJudged() {
-    List<Long> young = List.of(10 * MIB, 40 * MIB, 60 * MIB, 80 * MIB);
+    List<Long> young = List.of(10 * MIB, 40 * MIB, 46 * MIB, 52 * MIB);
 
     assertThat(ServiceLevels.judgeable(young, 1, 4)).isFalse();
     assertThat(ServiceLevels.heapGrowth(young, 1, 4, 4 * MIB)).isEmpty();
