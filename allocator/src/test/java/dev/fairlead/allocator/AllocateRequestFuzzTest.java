@@ -205,8 +205,7 @@ class AllocateRequestFuzzTest {
   }
 
   // The API server's syntax (k8s.io/apimachinery validation), written out character by character so
-  // that it is
-  // checked independently of the regular expressions of RequestValidation.
+  // that it is checked independently of the regular expressions of RequestValidation.
 
   private static boolean isAlphanumeric(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');

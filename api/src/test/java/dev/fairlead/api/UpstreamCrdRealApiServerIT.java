@@ -346,8 +346,8 @@ class UpstreamCrdRealApiServerIT {
               assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422);
               assertThat(e.getStatus().getMessage()).contains(field + ": ").contains(reason);
               // After a Required or Unsupported value the API server skips the CEL rules and says
-              // so in one more
-              // cause, without a field. Apart from that: one cause, about the offending field.
+              // so in one more cause, without a field. Apart from that: one cause, about the
+              // offending field.
               assertThat(e.getStatus().getDetails().getCauses())
                   .filteredOn(cause -> !cause.getMessage().contains(RULES_NOT_CHECKED))
                   .extracting(StatusCause::getField)

@@ -34,10 +34,8 @@ public final class ServerMain {
     try (ServedTarget target = ServedTarget.start(Peer.ofLabel(args[0]))) {
       answers.println("ready " + target.port());
       // Frames are read as they come (the driver never waits on a full pipe) and applied in order;
-      // state frames
-      // that queued up meanwhile are coalesced to the last one, as Fairlead's sources coalesce
-      // bursts of events
-      // (level-triggered). Each is still answered.
+      // state frames that queued up meanwhile are coalesced to the last one, as Fairlead's sources
+      // coalesce bursts of events (level-triggered). Each is still answered.
       BlockingQueue<Optional<DeltaDiscoveryResponse>> frames = new LinkedBlockingQueue<>();
       Thread reader = new Thread(() -> read(frames, answers, peakHeap), "frame-reader");
       reader.setDaemon(true);

@@ -267,8 +267,7 @@ final class StatusReconciler implements AutoCloseable {
       Duration backoff = failureBackoff(failed);
       if (failuresLogged.add(e.uid())) {
         // Unanswered writes are the network's or the API server's trouble, retried until they pass
-        // (and a leader
-        // cut off for long loses its Lease); a refused status needs someone to look.
+        // (and a leader cut off for long loses its Lease); a refused status needs someone to look.
         if (e.unanswered()) {
           LOG.warn("Status not written, retrying in {} ms: {}", backoff.toMillis(), e.getMessage());
         } else {

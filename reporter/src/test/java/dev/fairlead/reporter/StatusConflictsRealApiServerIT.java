@@ -101,8 +101,7 @@ class StatusConflictsRealApiServerIT {
     reporter.start();
 
     // Another writer changing the labels every 20 ms: each change is a new resourceVersion, which a
-    // status write
-    // with a resourceVersion precondition would often conflict with.
+    // status write with a resourceVersion precondition would often conflict with.
     AtomicInteger patches = new AtomicInteger();
     ScheduledExecutorService churn =
         Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "label-churn"));
@@ -223,8 +222,8 @@ class StatusConflictsRealApiServerIT {
             .about(ObjectKey.of(ReportIndex.HTTP_ROUTE, stale));
 
     // The route's status is shared with other controllers: the write carries the resourceVersion
-    // read, which the
-    // label change made stale, so it conflicts once and is written from the route as it is now.
+    // read, which the label change made stale, so it conflicts once and is written from the route
+    // as it is now.
     StatusWriter.Outcome outcome =
         writer.reconcile(kind, stale, route -> kind.desired(report, route, Instant.now()));
 

@@ -105,13 +105,12 @@ class StatusReporterRealApiServerIT {
         "RECREATE rounds=" + ROUNDS + " max_ms=" + max + " per_round_ms=" + roundMillis);
     assertThat(max).isLessThanOrEqualTo(ROUND_LIMIT.toMillis());
     // The last status can be visible in the API server a moment before its writer counts it: wait
-    // for the reporter
-    // to be idle before counting.
+    // for the reporter to be idle before counting.
     awaitIdle();
     assertThat(count("fairlead.status.writes")).isGreaterThanOrEqualTo(ROUNDS);
     // Each delete event dropped its UID's entry. (One written in the very instant of its object's
-    // delete event may
-    // outlive it until evicted; without invalidation there would be one per round.)
+    // delete event may outlive it until evicted; without invalidation there would be one per
+    // round.)
     assertThat(registry.get("cache.size").tag("cache", "fairlead_status").gauge().value())
         .isLessThan(ROUNDS / 10.0);
   }

@@ -133,8 +133,8 @@ class StatusWriterRealApiServerIT {
     Upstream recreated = create("cart");
 
     // The patch tests the old UID: the API server refuses it (422), and the object of that name,
-    // read again, is
-    // another one. The old object is gone; the new one reaches the reporter through the informer.
+    // read again, is another one. The old object is gone; the new one reaches the reporter through
+    // the informer.
     StatusWriter.Outcome outcome = writer.reconcile(kind, stale, acceptedFor(stale));
 
     assertThat(outcome).isEqualTo(StatusWriter.Outcome.GONE);
@@ -210,8 +210,7 @@ class StatusWriterRealApiServerIT {
   void aWriteTheApiServerNeverAnswersFailsAsUnansweredNotRefused() throws Exception {
     Upstream upstream = create("cart");
     // A listener that accepts connections and never says a word: a TLS handshake to it times out,
-    // as one to an API
-    // server behind a dead link does.
+    // as one to an API server behind a dead link does.
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         KubernetesClient cutOff =
             new KubernetesClientBuilder()

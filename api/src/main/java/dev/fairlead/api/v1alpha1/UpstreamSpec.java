@@ -74,8 +74,7 @@ public record UpstreamSpec(
   }
 
   // The CEL rule sits on the accessor, not the component: there it would reach the field as well,
-  // and the CRD
-  // generator, which reads both, would list it twice.
+  // and the CRD generator, which reads both, would list it twice.
   @ValidationRule(
       value = Durations.POSITIVE_AT_MOST_HOUR,
       message = Durations.POSITIVE_AT_MOST_HOUR_MESSAGE)

@@ -217,8 +217,7 @@ final class TypeResources {
    */
   List<EncodedResource> subset(Collection<String> names) {
     // Streams asking for the same names share one set (ResourceSets): a thousand proxies connecting
-    // at once are
-    // answered from one lookup and sort, kept until the next change.
+    // at once are answered from one lookup and sort, kept until the next change.
     if (names == subsetOf && subsetAt == sequence) {
       return subsetFound;
     }

@@ -323,11 +323,9 @@ public final class XdsCache {
     Audience audience = subscription.proxy().audience();
     String version = resources.version(audience);
     // After a NACK the proxy's version_info names the last version it accepted, but Envoy may have
-    // applied part of
-    // the rejected response (a state-of-the-world LDS update removes the listeners it does not list
-    // even when
-    // adding another fails): going back to that version must be sent again, not taken as already
-    // held.
+    // applied part of the rejected response (a state-of-the-world LDS update removes the listeners
+    // it does not list even when adding another fails): going back to that version must be sent
+    // again, not taken as already held.
     if (version.equals(subscription.requestVersion()) && subscription.rejectedVersion().isEmpty()) {
       pending.upToDate(changes.latest());
       return List.of(
@@ -389,9 +387,8 @@ public final class XdsCache {
     }
     if (send.isEmpty()) {
       // Up to date, and no more: the request's version_info may name the current version of the
-      // whole set while a
-      // resource it rejected is part of that set (its ACK of a later response that did not carry
-      // it).
+      // whole set while a resource it rejected is part of that set (its ACK of a later response
+      // that did not carry it).
       pending.holdsAsOf(sequence);
       pending.upToDate(changes.latest());
       answers.add(

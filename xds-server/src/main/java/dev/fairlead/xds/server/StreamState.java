@@ -162,8 +162,7 @@ final class StreamState {
         acked.put(type, response.version());
         converged = acknowledged(type, response, nowNanos);
         // A named type's response carries only what changed: accepting one clears a rejection only
-        // if it carried
-        // every resource rejected.
+        // if it carried every resource rejected.
         Optional<Nack> standing = rejections.standing(type);
         if (type.wildcard()
             || standing.isEmpty()

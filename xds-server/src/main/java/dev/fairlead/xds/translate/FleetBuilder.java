@@ -214,12 +214,10 @@ final class FleetBuilder {
     List<Route> served =
         virtualHosts.values().stream().flatMap(hostRoutes -> hostRoutes.values().stream()).toList();
     // Gateway hostnames never carry a port and a request's Host may (example.com:1234), whatever
-    // port it came in
-    // on: the Gateway API has that port ignored when picking a virtual host, and the Host reaches
-    // upstreams unchanged.
-    // gRPC clients do not read ignore_port_in_host_matching and match their target, port included,
-    // against the
-    // domains, which list <hostname>:<port> for them.
+    // port it came in on: the Gateway API has that port ignored when picking a virtual host, and
+    // the Host reaches upstreams unchanged. gRPC clients do not read ignore_port_in_host_matching
+    // and match their target, port included, against the domains, which list <hostname>:<port> for
+    // them.
     RouteConfiguration.Builder table =
         RouteConfiguration.newBuilder()
             .setName(ListenerTranslator.portName(port))

@@ -69,8 +69,7 @@ final class UpstreamValidator {
     if (spec.healthChecks() != null) {
       if (spec.healthChecks().size() > MAX_HEALTH_CHECKS) {
         // Envoy 1.40 requires a name on each of several health checks (HealthCheck.name), a field
-        // the
-        // java-control-plane 1.0.49 protos do not have yet; one health check needs no name.
+        // the java-control-plane 1.0.49 protos do not have yet; one health check needs no name.
         problems.add(
             "spec.healthChecks: at most "
                 + MAX_HEALTH_CHECKS

@@ -143,8 +143,7 @@ class AdsFlowControlTest {
       stuck.sendMessage(
           DiscoveryRequest.newBuilder().setNode(node("stuck", FLEET)).setTypeUrl(CDS).build());
       // It never calls request(n): nothing it is sent is read beyond the flow-control window, and
-      // the bytes written
-      // to it hold the budget.
+      // the bytes written to it hold the budget.
       await().atMost(Duration.ofSeconds(10)).until(() -> budget.usedBytes() > 1 << 20);
 
       try (AdsTestClient reader = new AdsTestClient(server.port())) {

@@ -100,8 +100,7 @@ class XdsServerProtocolTest {
   @Test
   void goingBackToTheVersionAProxyAcceptedBeforeItsNackSendsThatVersionAgain() throws Exception {
     // Envoy applies part of a rejected state-of-the-world response (e.g. removes a listener while
-    // failing to add
-    // another), so after a NACK it may not hold the version its requests name.
+    // failing to add another), so after a NACK it may not hold the version its requests name.
     cache.setFleet(FLEET, Map.of(ResourceType.CLUSTER, List.of(cluster("a", 1))));
     try (AdsTestClient envoy = new AdsTestClient(server.port())) {
       envoy.send(DiscoveryRequest.newBuilder().setNode(node("n1", FLEET)).setTypeUrl(CDS).build());
@@ -148,10 +147,8 @@ class XdsServerProtocolTest {
   void aRouteAskedForAgainAfterAnEmptySubscriptionIsSentAgainAndTheEmptyOneGetsNothing()
       throws Exception {
     // Envoy with no listener left asks for no routes; when a listener comes back it names its route
-    // again with the
-    // version_info it had, though it dropped that route meanwhile. Answering the empty request with
-    // every route
-    // would be ignored and asked again, in a loop.
+    // again with the version_info it had, though it dropped that route meanwhile. Answering the
+    // empty request with every route would be ignored and asked again, in a loop.
     String rds = ResourceType.ROUTE.typeUrl();
     cache.setFleet(FLEET, Map.of(ResourceType.ROUTE, List.of(route("a", 1), route("b", 1))));
     try (AdsTestClient envoy = new AdsTestClient(server.port())) {
@@ -531,8 +528,7 @@ class XdsServerProtocolTest {
     try (AdsTestClient envoy = new AdsTestClient(server.port())) {
       DeltaDiscoveryResponse first = subscribeDeltaEndpoints(envoy, "a", "b");
       // After its first answer: the cluster of b went away. Asking for a again makes the server
-      // answer, so the test
-      // knows the unsubscription was handled before the next change.
+      // answer, so the test knows the unsubscription was handled before the next change.
       envoy.send(
           DeltaDiscoveryRequest.newBuilder()
               .setTypeUrl(EDS)
