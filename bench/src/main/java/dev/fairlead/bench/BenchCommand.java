@@ -22,7 +22,9 @@ import java.util.Optional;
  * {@code --runs 1} · {@code --clients N} · {@code --upstreams N} · {@code --endpoints N} (of each
  * upstream) · {@code --duration 60} (churn seconds) · {@code --rate 100} (churn changes a second) ·
  * {@code --channels 8} · {@code --event-loops 2} · {@code --timeout 120} (seconds a change may
- * take) · {@code --server-jvm "-Xmx2g"} (options of the Java servers' JVMs, space-separated).
+ * take) · {@code --server-jvm "-Xmx2g"} (options of the Java servers' JVMs, space-separated) ·
+ * {@code --server-java /path/to/bin/java} (the Java servers' launcher, another JDK's; default this
+ * JVM's).
  *
  * <p>{@code report [--in bench/target/bench-results.md] [--charts DIR]} summarises the rows of a
  * results file over their runs (median and range, ratios to the peers) and draws each scenario as
@@ -72,6 +74,7 @@ public final class BenchCommand {
     List<String> modes = List.of(options.getOrDefault("modes", scenario.defaultModes()).split(","));
     List<String> serverJvm =
         List.of(options.getOrDefault("server-jvm", "-Xms256m -Xmx2g -XX:+UseG1GC").split(" "));
+    Optional<Path> serverJava = Optional.ofNullable(options.get("server-java")).map(Path::of);
     Path out = Path.of(options.getOrDefault("out", "bench/target/bench-results.md"));
     Files.createDirectories(out.toAbsolutePath().getParent());
     warmUp();
@@ -101,7 +104,8 @@ public final class BenchCommand {
                   .resolve(scenario.label() + "-" + peer.label() + "-" + mode + ".log");
           List<PhaseResult> results = new ArrayList<>();
           try (ScenarioRun scenarioRun =
-              new ScenarioRun(settings, () -> ChildServer.start(peer, serverJvm, log))) {
+              new ScenarioRun(
+                  settings, () -> ChildServer.start(peer, serverJava, serverJvm, log))) {
             scenario.run(scenarioRun, options, results::add);
           }
           for (PhaseResult result : results) {

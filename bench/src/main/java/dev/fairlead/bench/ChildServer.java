@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,17 +56,19 @@ final class ChildServer implements ServerHandle {
   }
 
   /**
-   * Starts the server of {@code peer}.
+   * Starts the server of {@code peer} and says on standard error how long it took to say it is
+   * ready (a Java server: its JVM's start, class loading, its first state not yet sent).
    *
+   * @param java the {@code java} launcher of a Java server; empty for this JVM's
    * @param jvmOptions options of a Java server's JVM (heap size, profiling)
    * @param log the file its standard error is appended to
    */
-  static ChildServer start(Peer peer, List<String> jvmOptions, Path log) {
+  static ChildServer start(Peer peer, Optional<Path> java, List<String> jvmOptions, Path log) {
     List<String> command = new ArrayList<>();
     if (peer == Peer.GO) {
       command.add(GoPeer.binary().toString());
     } else {
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add(java.orElse(Path.of(System.getProperty("java.home"), "bin", "java")).toString());
       command.addAll(jvmOptions);
       command.addAll(
           List.of(
@@ -76,11 +79,16 @@ final class ChildServer implements ServerHandle {
     }
     try {
       Files.createDirectories(log.getParent());
+      long started = System.nanoTime();
       Process process =
           new ProcessBuilder(command)
               .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
-      return new ChildServer(peer, process);
+      ChildServer server = new ChildServer(peer, process);
+      System.err.printf(
+          "%s server ready in %d ms%n",
+          peer.label(), Duration.ofNanos(System.nanoTime() - started).toMillis());
+      return server;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the " + peer.label() + " server: " + command, e);
     }
