@@ -1,6 +1,8 @@
 package dev.fairlead.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,7 +26,8 @@ import java.util.Optional;
  * {@code --channels 8} · {@code --event-loops 2} · {@code --timeout 120} (seconds a change may
  * take) · {@code --server-jvm "-Xmx2g"} (options of the Java servers' JVMs, space-separated) ·
  * {@code --server-java /path/to/bin/java} (the Java servers' launcher, another JDK's; default this
- * JVM's).
+ * JVM's) · {@code --server-cpus 1} and {@code --generator-cpus 0} (the CPUs the servers and this
+ * load generator are pinned to, {@code taskset -c} syntax, so that a server's own speed shows).
  *
  * <p>{@code report [--in bench/target/bench-results.md] [--charts DIR]} summarises the rows of a
  * results file over their runs (median and range, ratios to the peers) and draws each scenario as
@@ -33,6 +36,29 @@ import java.util.Optional;
 public final class BenchCommand {
 
   private BenchCommand() {}
+
+  /**
+   * Pins every thread of this JVM, and the threads it starts from now on, to {@code cpus} ({@code
+   * taskset -a -p -c}).
+   */
+  private static void pinThisProcess(String cpus) {
+    try {
+      Process taskset =
+          new ProcessBuilder(
+                  "taskset", "-a", "-p", "-c", cpus, Long.toString(ProcessHandle.current().pid()))
+              .redirectErrorStream(true)
+              .start();
+      String said = new String(taskset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (taskset.waitFor() != 0) {
+        throw new IllegalArgumentException("--generator-cpus " + cpus + ": taskset said " + said);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("--generator-cpus needs taskset (util-linux)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
@@ -74,7 +100,12 @@ public final class BenchCommand {
     List<String> modes = List.of(options.getOrDefault("modes", scenario.defaultModes()).split(","));
     List<String> serverJvm =
         List.of(options.getOrDefault("server-jvm", "-Xms256m -Xmx2g -XX:+UseG1GC").split(" "));
-    Optional<Path> serverJava = Optional.ofNullable(options.get("server-java")).map(Path::of);
+    ChildServer.Launch launch =
+        new ChildServer.Launch(
+            Optional.ofNullable(options.get("server-java")).map(Path::of),
+            serverJvm,
+            Optional.ofNullable(options.get("server-cpus")));
+    Optional.ofNullable(options.get("generator-cpus")).ifPresent(BenchCommand::pinThisProcess);
     Path out = Path.of(options.getOrDefault("out", "bench/target/bench-results.md"));
     Files.createDirectories(out.toAbsolutePath().getParent());
     warmUp();
@@ -104,8 +135,7 @@ public final class BenchCommand {
                   .resolve(scenario.label() + "-" + peer.label() + "-" + mode + ".log");
           List<PhaseResult> results = new ArrayList<>();
           try (ScenarioRun scenarioRun =
-              new ScenarioRun(
-                  settings, () -> ChildServer.start(peer, serverJava, serverJvm, log))) {
+              new ScenarioRun(settings, () -> ChildServer.start(peer, launch, log))) {
             scenario.run(scenarioRun, options, results::add);
           }
           for (PhaseResult result : results) {

@@ -56,20 +56,31 @@ final class ChildServer implements ServerHandle {
   }
 
   /**
-   * Starts the server of {@code peer} and says on standard error how long it took to say it is
-   * ready (a Java server: its JVM's start, class loading, its first state not yet sent).
+   * How the servers are started.
    *
-   * @param java the {@code java} launcher of a Java server; empty for this JVM's
-   * @param jvmOptions options of a Java server's JVM (heap size, profiling)
+   * @param java the {@code java} launcher of the Java servers; empty for this JVM's
+   * @param jvmOptions options of the Java servers' JVMs (heap size, profiling)
+   * @param cpus the CPUs every server is pinned to ({@code taskset -c} syntax, e.g. {@code 1});
+   *     empty for all
+   */
+  record Launch(Optional<Path> java, List<String> jvmOptions, Optional<String> cpus) {}
+
+  /**
+   * Starts the server of {@code peer} as {@code launch} says, and says on standard error how long
+   * it took to say it is ready (a Java server: its JVM's start, class loading, its first state not
+   * yet sent).
+   *
    * @param log the file its standard error is appended to
    */
-  static ChildServer start(Peer peer, Optional<Path> java, List<String> jvmOptions, Path log) {
+  static ChildServer start(Peer peer, Launch launch, Path log) {
     List<String> command = new ArrayList<>();
+    launch.cpus().ifPresent(cpus -> command.addAll(List.of("taskset", "-c", cpus)));
     if (peer == Peer.GO) {
       command.add(GoPeer.binary().toString());
     } else {
-      command.add(java.orElse(Path.of(System.getProperty("java.home"), "bin", "java")).toString());
-      command.addAll(jvmOptions);
+      command.add(
+          launch.java().orElse(Path.of(System.getProperty("java.home"), "bin", "java")).toString());
+      command.addAll(launch.jvmOptions());
       command.addAll(
           List.of(
               "-cp",
