@@ -330,7 +330,7 @@ final class ServiceLevels {
                               + mebibytes(afterWarmUp.get(i)))
                   .toList());
     }
-    Optional<List<Long>> judged = judgedHeap(samples, warmUp, windows, toleranceBytes);
+    Optional<List<Long>> judged = regime(afterWarmUp, steps, windows);
     if (judged.isEmpty()) {
       return Optional.empty();
     }
@@ -402,7 +402,12 @@ final class ServiceLevels {
       return Optional.empty();
     }
     List<Long> afterWarmUp = samples.subList(warmUp, samples.size());
-    List<Integer> steps = heapSteps(afterWarmUp, toleranceBytes);
+    return regime(afterWarmUp, heapSteps(afterWarmUp, toleranceBytes), windows);
+  }
+
+  /** The samples after the last of {@code steps}, as {@link #judgedHeap} says. */
+  private static Optional<List<Long>> regime(
+      List<Long> afterWarmUp, List<Integer> steps, int windows) {
     if (steps.isEmpty() || steps.size() > HEAP_STEPS_ALLOWED) {
       return Optional.of(afterWarmUp);
     }
