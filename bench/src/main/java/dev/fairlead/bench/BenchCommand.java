@@ -26,8 +26,10 @@ import java.util.Optional;
  * {@code --channels 8} · {@code --event-loops 2} · {@code --timeout 120} (seconds a change may
  * take) · {@code --server-jvm "-Xmx2g"} (options of the Java servers' JVMs, space-separated) ·
  * {@code --server-java /path/to/bin/java} (the Java servers' launcher, another JDK's; default this
- * JVM's) · {@code --server-cpus 1} and {@code --generator-cpus 0} (the CPUs the servers and this
- * load generator are pinned to, {@code taskset -c} syntax, so that a server's own speed shows).
+ * JVM's) · {@code --server-classpath JAR} (the Java servers' class path, e.g. another build's bench
+ * jar, so two builds of a server meet the same load generator; default this JVM's) · {@code
+ * --server-cpus 1} and {@code --generator-cpus 0} (the CPUs the servers and this load generator are
+ * pinned to, {@code taskset -c} syntax, so that a server's own speed shows).
  *
  * <p>{@code report [--in bench/target/bench-results.md] [--charts DIR]} summarises the rows of a
  * results file over their runs (median and range, ratios to the peers) and draws each scenario as
@@ -104,6 +106,7 @@ public final class BenchCommand {
         new ChildServer.Launch(
             Optional.ofNullable(options.get("server-java")).map(Path::of),
             serverJvm,
+            Optional.ofNullable(options.get("server-classpath")),
             Optional.ofNullable(options.get("server-cpus")));
     Optional.ofNullable(options.get("generator-cpus")).ifPresent(BenchCommand::pinThisProcess);
     Path out = Path.of(options.getOrDefault("out", "bench/target/bench-results.md"));

@@ -60,10 +60,16 @@ final class ChildServer implements ServerHandle {
    *
    * @param java the {@code java} launcher of the Java servers; empty for this JVM's
    * @param jvmOptions options of the Java servers' JVMs (heap size, profiling)
+   * @param classpath the Java servers' class path (another build's bench jar, to compare two builds
+   *     of the server under one load generator); empty for this JVM's
    * @param cpus the CPUs every server is pinned to ({@code taskset -c} syntax, e.g. {@code 1});
    *     empty for all
    */
-  record Launch(Optional<Path> java, List<String> jvmOptions, Optional<String> cpus) {}
+  record Launch(
+      Optional<Path> java,
+      List<String> jvmOptions,
+      Optional<String> classpath,
+      Optional<String> cpus) {}
 
   /**
    * Starts the server of {@code peer} as {@code launch} says, and says on standard error how long
@@ -84,7 +90,7 @@ final class ChildServer implements ServerHandle {
       command.addAll(
           List.of(
               "-cp",
-              System.getProperty("java.class.path"),
+              launch.classpath().orElse(System.getProperty("java.class.path")),
               ServerMain.class.getName(),
               peer.label()));
     }
