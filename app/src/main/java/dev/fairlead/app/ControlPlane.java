@@ -6,12 +6,16 @@ import dev.fairlead.xds.cache.XdsCache;
 import dev.fairlead.xds.server.ProxyAuthorization;
 import dev.fairlead.xds.server.StreamRegistry;
 import dev.fairlead.xds.server.XdsServer;
+import dev.fairlead.xds.server.XdsWarmUp;
 import dev.fairlead.xds.translate.IncrementalTranslator;
 import dev.fairlead.xds.translate.Translation;
 import dev.fairlead.xds.translate.TranslatorOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every mode of Fairlead runs, whatever its source: the xDS cache and stream registry, the
@@ -20,6 +24,13 @@ import java.util.function.Function;
  * own single thread.
  */
 public final class ControlPlane implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+
+  /** The warm-up's simulated proxies (half SotW, half delta) and the clusters of its fleet. */
+  private static final int WARM_UP_PROXIES = 16;
+
+  private static final int WARM_UP_UPSTREAMS = 200;
 
   private final StreamRegistry streams;
   private final XdsCache cache;
@@ -61,6 +72,32 @@ public final class ControlPlane implements AutoCloseable {
       ProxyAuthorization.Mode identity,
       TranslatorOptions options,
       MeterRegistry registry) {
+    return start(xdsAddress, xdsPort, transport, identity, options, registry, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #start(String, int, ServerTransport, ProxyAuthorization.Mode, TranslatorOptions,
+   * MeterRegistry)}, warming the xDS path up for about {@code warmUp} before it listens ({@link
+   * XdsWarmUp}).
+   */
+  public static ControlPlane start(
+      String xdsAddress,
+      int xdsPort,
+      ServerTransport transport,
+      ProxyAuthorization.Mode identity,
+      TranslatorOptions options,
+      MeterRegistry registry,
+      Duration warmUp) {
+    if (!warmUp.isZero()) {
+      XdsWarmUp.Result warmed = new XdsWarmUp(WARM_UP_PROXIES, WARM_UP_UPSTREAMS).run(warmUp);
+      LOG.info(
+          "xDS path warmed up in {} ms: {} rounds, {} responses to {} simulated proxies{}",
+          warmed.took().toMillis(),
+          warmed.rounds(),
+          warmed.responses(),
+          WARM_UP_PROXIES,
+          warmed.endedEarly().map(why -> "; ended early: " + why).orElse(""));
+    }
     StreamRegistry streams = new StreamRegistry(registry, Clock.systemUTC());
     XdsCache cache = new XdsCache();
     ConfigPublisher publisher =

@@ -2,12 +2,15 @@ package dev.fairlead.bench;
 
 import dev.fairlead.app.ControlPlane;
 import dev.fairlead.tls.ServerTransport;
+import dev.fairlead.xds.server.ProxyAuthorization;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 
 /**
  * Fairlead's real path: each {@link ControlFrames#STATE} frame is generated, translated and
- * published.
+ * published. {@code -Dfairlead.bench.xdsWarmUp=PT3S} (through {@code --server-jvm}) warms the xDS
+ * path up before the server listens.
  */
 final class FairleadTarget implements ServedTarget {
 
@@ -17,8 +20,10 @@ final class FairleadTarget implements ServedTarget {
           "127.0.0.1",
           0,
           ServerTransport.plaintext(),
+          ProxyAuthorization.Mode.OPTIONAL,
           BenchConfig.OPTIONS,
-          new SimpleMeterRegistry());
+          new SimpleMeterRegistry(),
+          Duration.parse(System.getProperty("fairlead.bench.xdsWarmUp", "PT0S")));
 
   @Override
   public int port() {
