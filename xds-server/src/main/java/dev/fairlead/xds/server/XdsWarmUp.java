@@ -48,6 +48,7 @@ import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,20 @@ public final class XdsWarmUp {
   private final int upstreams;
 
   /**
+   * The warm-up Fairlead runs before it serves: 16 simulated proxies (8 per ADS mode) of a fleet of
+   * 200 clusters, small enough for about a dozen rounds in 3 s on two cores, so that the methods of
+   * every step are called often enough to be compiled.
+   */
+  public static XdsWarmUp standard() {
+    return new XdsWarmUp(16, 200);
+  }
+
+  /** How many simulated proxies it serves. */
+  public int proxies() {
+    return proxies;
+  }
+
+  /**
    * A warm-up with {@code proxies} simulated proxies (half state-of-the-world, half delta) of a
    * fleet of {@code upstreams} clusters.
    */
@@ -126,9 +141,9 @@ public final class XdsWarmUp {
         Channel channel = new Channel(server.port())) {
       cache.setFleet(FLEET, fleet(++generation, -1));
       do {
-        List<SimulatedProxy> connected = new ArrayList<>();
+        List<SimulatedProxy<?, ?>> connected = new ArrayList<>();
         for (int i = 0; i < proxies; i++) {
-          SimulatedProxy proxy =
+          SimulatedProxy<?, ?> proxy =
               i % 2 == 0
                   ? new SotwProxy(channel.channel, "warm-up-" + i, responses)
                   : new DeltaProxy(channel.channel, "warm-up-" + i, responses);
@@ -158,8 +173,8 @@ public final class XdsWarmUp {
         rounds, responses.get(), Duration.ofNanos(System.nanoTime() - started), endedEarly);
   }
 
-  private static void awaitAll(List<SimulatedProxy> connected, int each) {
-    for (SimulatedProxy proxy : connected) {
+  private static void awaitAll(List<SimulatedProxy<?, ?>> connected, int each) {
+    for (SimulatedProxy<?, ?> proxy : connected) {
       proxy.await(each);
     }
   }
@@ -273,19 +288,50 @@ public final class XdsWarmUp {
    * A proxy as Envoy behaves: asks for clusters and listeners, then for the endpoints and routes
    * they name, and acknowledges every response.
    */
-  private abstract static class SimulatedProxy {
+  private abstract static class SimulatedProxy<Q, R> implements StreamObserver<R> {
     private final Semaphore received = new Semaphore(0);
     private final AtomicInteger counted;
+    private final StreamObserver<Q> requests;
     final Node node;
 
-    SimulatedProxy(String id, AtomicInteger counted) {
+    /**
+     * @param open opens the proxy's stream, given where its responses go
+     */
+    SimulatedProxy(
+        String id, AtomicInteger counted, Function<StreamObserver<R>, StreamObserver<Q>> open) {
       this.node = Node.newBuilder().setId(id).setCluster(FLEET).build();
       this.counted = counted;
+      this.requests = open.apply(this);
     }
 
     abstract void connect();
 
-    abstract void close();
+    /** Requests go out one at a time: gRPC's request observer is not thread-safe. */
+    final synchronized void send(Q request) {
+      requests.onNext(request);
+    }
+
+    final void close() {
+      requests.onCompleted();
+    }
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
+
+    /**
+     * The type whose names a response of {@code type} lists: endpoints of clusters, routes of
+     * listeners.
+     */
+    static Optional<ResourceType> namedBy(ResourceType type) {
+      return switch (type) {
+        case CLUSTER -> Optional.of(ResourceType.ENDPOINT);
+        case LISTENER -> Optional.of(ResourceType.ROUTE);
+        default -> Optional.empty();
+      };
+    }
 
     void received() {
       counted.incrementAndGet();
@@ -334,14 +380,12 @@ public final class XdsWarmUp {
   }
 
   /** A state-of-the-world proxy. */
-  private static final class SotwProxy extends SimulatedProxy
-      implements StreamObserver<DiscoveryResponse> {
-    private final StreamObserver<DiscoveryRequest> requests;
+  private static final class SotwProxy extends SimulatedProxy<DiscoveryRequest, DiscoveryResponse> {
     private final Map<ResourceType, List<String>> asked = new EnumMap<>(ResourceType.class);
 
     SotwProxy(ManagedChannel channel, String id, AtomicInteger counted) {
-      super(id, counted);
-      requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
+      super(
+          id, counted, AggregatedDiscoveryServiceGrpc.newStub(channel)::streamAggregatedResources);
     }
 
     @Override
@@ -363,20 +407,14 @@ public final class XdsWarmUp {
           .build();
     }
 
-    private synchronized void send(DiscoveryRequest request) {
-      requests.onNext(request);
-    }
-
     @Override
     public void onNext(DiscoveryResponse response) {
       ResourceType type = ResourceType.ofTypeUrl(response.getTypeUrl()).orElseThrow();
       List<String> names = asked.getOrDefault(type, List.of());
       send(request(type, names, response.getVersionInfo(), response.getNonce()));
-      ResourceType named =
-          type == ResourceType.CLUSTER
-              ? ResourceType.ENDPOINT
-              : type == ResourceType.LISTENER ? ResourceType.ROUTE : null;
-      if (named != null) {
+      Optional<ResourceType> namedBy = namedBy(type);
+      if (namedBy.isPresent()) {
+        ResourceType named = namedBy.get();
         List<String> wanted =
             type == ResourceType.CLUSTER
                 ? names(type, response.getResourcesList())
@@ -388,28 +426,15 @@ public final class XdsWarmUp {
       }
       received();
     }
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
-
-    @Override
-    void close() {
-      requests.onCompleted();
-    }
   }
 
   /** A delta proxy. */
-  private static final class DeltaProxy extends SimulatedProxy
-      implements StreamObserver<DeltaDiscoveryResponse> {
-    private final StreamObserver<DeltaDiscoveryRequest> requests;
+  private static final class DeltaProxy
+      extends SimulatedProxy<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
     private final Map<ResourceType, Set<String>> subscribed = new EnumMap<>(ResourceType.class);
 
     DeltaProxy(ManagedChannel channel, String id, AtomicInteger counted) {
-      super(id, counted);
-      requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(this);
+      super(id, counted, AggregatedDiscoveryServiceGrpc.newStub(channel)::deltaAggregatedResources);
     }
 
     @Override
@@ -417,10 +442,6 @@ public final class XdsWarmUp {
       for (ResourceType type : List.of(ResourceType.CLUSTER, ResourceType.LISTENER)) {
         send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(type.typeUrl()).build());
       }
-    }
-
-    private synchronized void send(DeltaDiscoveryRequest request) {
-      requests.onNext(request);
     }
 
     @Override
@@ -431,11 +452,9 @@ public final class XdsWarmUp {
               .setTypeUrl(response.getTypeUrl())
               .setResponseNonce(response.getNonce())
               .build());
-      ResourceType named =
-          type == ResourceType.CLUSTER
-              ? ResourceType.ENDPOINT
-              : type == ResourceType.LISTENER ? ResourceType.ROUTE : null;
-      if (named != null) {
+      Optional<ResourceType> namedBy = namedBy(type);
+      if (namedBy.isPresent()) {
+        ResourceType named = namedBy.get();
         List<Any> resources = new ArrayList<>(response.getResourcesCount());
         response.getResourcesList().forEach(resource -> resources.add(resource.getResource()));
         Set<String> already = subscribed.computeIfAbsent(named, t -> new HashSet<>());
@@ -450,17 +469,6 @@ public final class XdsWarmUp {
         }
       }
       received();
-    }
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
-
-    @Override
-    void close() {
-      requests.onCompleted();
     }
   }
 }
