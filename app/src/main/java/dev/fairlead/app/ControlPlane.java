@@ -27,11 +27,6 @@ public final class ControlPlane implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
 
-  /** The warm-up's simulated proxies (half SotW, half delta) and the clusters of its fleet. */
-  private static final int WARM_UP_PROXIES = 16;
-
-  private static final int WARM_UP_UPSTREAMS = 200;
-
   private final StreamRegistry streams;
   private final XdsCache cache;
   private final ConfigPublisher publisher;
@@ -46,39 +41,13 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * Starts serving xDS on {@code xdsAddress:xdsPort}, over {@code transport}, translating with
-   * {@code options}; proxies wait until the first state is published.
+   * Starts serving xDS on {@code xdsAddress:xdsPort}, over {@code transport}, binding xDS clients
+   * to fleets as {@code identity} says, translating with {@code options}; proxies wait until the
+   * first state is published. With a {@code warmUp} other than zero it first runs the xDS path hot
+   * for about that long ({@link XdsWarmUp}), so that the first proxies meet compiled code; the port
+   * opens after it.
    *
    * @param registry where the xDS and translation meters go
-   */
-  public static ControlPlane start(
-      String xdsAddress,
-      int xdsPort,
-      ServerTransport transport,
-      TranslatorOptions options,
-      MeterRegistry registry) {
-    return start(
-        xdsAddress, xdsPort, transport, ProxyAuthorization.Mode.OPTIONAL, options, registry);
-  }
-
-  /**
-   * As {@link #start(String, int, ServerTransport, TranslatorOptions, MeterRegistry)}, binding xDS
-   * clients to fleets as {@code identity} says.
-   */
-  public static ControlPlane start(
-      String xdsAddress,
-      int xdsPort,
-      ServerTransport transport,
-      ProxyAuthorization.Mode identity,
-      TranslatorOptions options,
-      MeterRegistry registry) {
-    return start(xdsAddress, xdsPort, transport, identity, options, registry, Duration.ZERO);
-  }
-
-  /**
-   * As {@link #start(String, int, ServerTransport, ProxyAuthorization.Mode, TranslatorOptions,
-   * MeterRegistry)}, warming the xDS path up for about {@code warmUp} before it listens ({@link
-   * XdsWarmUp}).
    */
   public static ControlPlane start(
       String xdsAddress,
@@ -89,13 +58,14 @@ public final class ControlPlane implements AutoCloseable {
       MeterRegistry registry,
       Duration warmUp) {
     if (!warmUp.isZero()) {
-      XdsWarmUp.Result warmed = new XdsWarmUp(WARM_UP_PROXIES, WARM_UP_UPSTREAMS).run(warmUp);
+      XdsWarmUp standard = XdsWarmUp.standard();
+      XdsWarmUp.Result warmed = standard.run(warmUp);
       LOG.info(
           "xDS path warmed up in {} ms: {} rounds, {} responses to {} simulated proxies{}",
           warmed.took().toMillis(),
           warmed.rounds(),
           warmed.responses(),
-          WARM_UP_PROXIES,
+          standard.proxies(),
           warmed.endedEarly().map(why -> "; ended early: " + why).orElse(""));
     }
     StreamRegistry streams = new StreamRegistry(registry, Clock.systemUTC());

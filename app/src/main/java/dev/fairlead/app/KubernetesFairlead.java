@@ -108,7 +108,8 @@ public final class KubernetesFairlead implements AutoCloseable {
                       options.listenerAddress(),
                       options.allocator().unallocatedStatus().httpCode(),
                       tokens),
-                  registry));
+                  registry,
+                  options.xdsWarmUp()));
       started(running, JvmMeters.bind(registry));
       Readiness readiness = new Readiness();
       Optional<LeaseFence> fence =

@@ -5,6 +5,7 @@ import dev.fairlead.provisioner.ProvisionerOptions;
 import dev.fairlead.runtime.CoalescingDelay;
 import dev.fairlead.tls.ServerTransport;
 import dev.fairlead.xds.server.ProxyAuthorization;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,7 +16,8 @@ import java.util.Set;
  * ({@link ProxyAuthorization.Mode}; optional unless set), the address Envoy listeners bind to,
  * which namespaces are watched, which Services are discovered, whether discovery writes Upstreams
  * at all, where the allocation API and the admin server listen, whether replicas elect the one that
- * writes (without election, this one writes), and whether that one runs the managed fleets.
+ * writes (without election, this one writes), whether that one runs the managed fleets, and how
+ * long the xDS path is warmed up before it serves (zero: not at all).
  */
 public record KubernetesOptions(
     String xdsAddress,
@@ -32,7 +34,8 @@ public record KubernetesOptions(
     Optional<LeaderElectionOptions> leaderElection,
     Optional<ProvisionerOptions> provisioner,
     ProxyAuthorization.Mode xdsProxyIdentity,
-    Optional<XdsCaOptions> xdsCa) {
+    Optional<XdsCaOptions> xdsCa,
+    Duration xdsWarmUp) {
 
   public KubernetesOptions {
     watchNamespaces = Set.copyOf(watchNamespaces);
@@ -45,6 +48,7 @@ public record KubernetesOptions(
     java.util.Objects.requireNonNull(provisioner, "provisioner");
     java.util.Objects.requireNonNull(xdsProxyIdentity, "xdsProxyIdentity");
     java.util.Objects.requireNonNull(xdsCa, "xdsCa");
+    java.util.Objects.requireNonNull(xdsWarmUp, "xdsWarmUp");
     if (xdsCa.isPresent() && !xdsTransport.tls().equals(Optional.of(xdsCa.get().files()))) {
       throw new IllegalArgumentException(
           "with Fairlead's xDS CA, xDS is served from the files the CA's certificates "
@@ -86,7 +90,8 @@ public record KubernetesOptions(
         Optional.empty(),
         Optional.empty(),
         ProxyAuthorization.Mode.OPTIONAL,
-        Optional.empty());
+        Optional.empty(),
+        Duration.ZERO);
   }
 
   /** These settings, with the admin server where {@code admin} says. */
@@ -106,7 +111,8 @@ public record KubernetesOptions(
         leaderElection,
         provisioner,
         xdsProxyIdentity,
-        xdsCa);
+        xdsCa,
+        xdsWarmUp);
   }
 
   /** These settings, electing the writer as {@code election} says. */
@@ -126,7 +132,8 @@ public record KubernetesOptions(
         Optional.of(election),
         provisioner,
         xdsProxyIdentity,
-        xdsCa);
+        xdsCa,
+        xdsWarmUp);
   }
 
   /** These settings, running managed fleets as {@code provisioner} says (empty: not at all). */
@@ -146,7 +153,8 @@ public record KubernetesOptions(
         leaderElection,
         provisioner,
         xdsProxyIdentity,
-        xdsCa);
+        xdsCa,
+        xdsWarmUp);
   }
 
   /** These settings, binding xDS clients to fleets as {@code identity} says. */
@@ -166,7 +174,8 @@ public record KubernetesOptions(
         leaderElection,
         provisioner,
         identity,
-        xdsCa);
+        xdsCa,
+        xdsWarmUp);
   }
 
   /**
@@ -190,7 +199,31 @@ public record KubernetesOptions(
         leaderElection,
         provisioner,
         xdsProxyIdentity,
-        Optional.of(ca));
+        Optional.of(ca),
+        xdsWarmUp);
+  }
+
+  /**
+   * These settings, warming the xDS path up for {@code warmUp} before serving (zero: not at all).
+   */
+  public KubernetesOptions withXdsWarmUp(Duration warmUp) {
+    return new KubernetesOptions(
+        xdsAddress,
+        xdsPort,
+        xdsTransport,
+        listenerAddress,
+        watchNamespaces,
+        namespaceSelector,
+        serviceSelector,
+        discovery,
+        coalescing,
+        allocator,
+        admin,
+        leaderElection,
+        provisioner,
+        xdsProxyIdentity,
+        xdsCa,
+        warmUp);
   }
 
   /** Which Services discovery turns into Upstreams. */

@@ -105,7 +105,8 @@ final class RunCommand implements Callable<Integer> {
         StandaloneOptions.of(configDir, xds.address(), xds.port(), transport, listenerAddress)
             .withAdmin(usable(admin::options))
             .withXdsProxyIdentity(usable(() -> xds.proxyIdentity(transport)))
-            .withUnallocatedStatus(usable(allocator::unallocatedStatus).httpCode()),
+            .withUnallocatedStatus(usable(allocator::unallocatedStatus).httpCode())
+            .withXdsWarmUp(usable(xds::warmUp)),
         registry);
   }
 
@@ -141,7 +142,8 @@ final class RunCommand implements Callable<Integer> {
                           allocator.options())
                       .withAdmin(admin.options())
                       .withProvisioner(provisioner.options(xds.port()))
-                      .withXdsProxyIdentity(xds.proxyIdentity(transport));
+                      .withXdsProxyIdentity(xds.proxyIdentity(transport))
+                      .withXdsWarmUp(xds.warmUp());
               flags = ca.isPresent() ? flags.withXdsCa(ca.get()) : flags;
               Optional<LeaderElectionOptions> election = leaderElection.options();
               return election.isPresent() ? flags.withLeaderElection(election.get()) : flags;

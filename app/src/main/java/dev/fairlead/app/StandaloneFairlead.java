@@ -89,7 +89,8 @@ public final class StandaloneFairlead implements AutoCloseable {
             options.xdsTransport(),
             options.xdsProxyIdentity(),
             new TranslatorOptions(options.listenerAddress(), options.unallocatedStatus()),
-            registry);
+            registry,
+            options.xdsWarmUp());
     AtomicBoolean directoryRead = new AtomicBoolean();
     Readiness readiness =
         new Readiness()

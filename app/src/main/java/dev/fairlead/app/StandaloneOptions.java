@@ -13,7 +13,7 @@ import java.time.Duration;
  * by allocation that finds no endpoint; and how file changes are taken up (see {@link
  * dev.fairlead.app.standalone.ConfigDirectory}): the debounce delay after a file event, the
  * periodic rescan, and the grace period a file that disappeared keeps serving in case it is being
- * replaced.
+ * replaced; and how long the xDS path is warmed up before it serves (zero: not at all).
  */
 public record StandaloneOptions(
     Path configDir,
@@ -26,7 +26,8 @@ public record StandaloneOptions(
     Duration removalGrace,
     AdminOptions admin,
     int unallocatedStatus,
-    ProxyAuthorization.Mode xdsProxyIdentity) {
+    ProxyAuthorization.Mode xdsProxyIdentity,
+    Duration xdsWarmUp) {
 
   public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(100);
   public static final Duration DEFAULT_RESCAN = Duration.ofSeconds(5);
@@ -54,7 +55,8 @@ public record StandaloneOptions(
         DEFAULT_REMOVAL_GRACE,
         AdminOptions.loopback(),
         TranslatorOptions.DEFAULT_UNALLOCATED_STATUS,
-        ProxyAuthorization.Mode.OPTIONAL);
+        ProxyAuthorization.Mode.OPTIONAL,
+        Duration.ZERO);
   }
 
   public StandaloneOptions withAdmin(AdminOptions admin) {
@@ -69,7 +71,8 @@ public record StandaloneOptions(
         removalGrace,
         admin,
         unallocatedStatus,
-        xdsProxyIdentity);
+        xdsProxyIdentity,
+        xdsWarmUp);
   }
 
   public StandaloneOptions withUnallocatedStatus(int status) {
@@ -84,7 +87,8 @@ public record StandaloneOptions(
         removalGrace,
         admin,
         status,
-        xdsProxyIdentity);
+        xdsProxyIdentity,
+        xdsWarmUp);
   }
 
   /** These settings, binding xDS clients to fleets as {@code identity} says. */
@@ -100,6 +104,26 @@ public record StandaloneOptions(
         removalGrace,
         admin,
         unallocatedStatus,
-        identity);
+        identity,
+        xdsWarmUp);
+  }
+
+  /**
+   * These settings, warming the xDS path up for {@code warmUp} before serving (zero: not at all).
+   */
+  public StandaloneOptions withXdsWarmUp(Duration warmUp) {
+    return new StandaloneOptions(
+        configDir,
+        xdsAddress,
+        xdsPort,
+        xdsTransport,
+        listenerAddress,
+        debounce,
+        rescanInterval,
+        removalGrace,
+        admin,
+        unallocatedStatus,
+        xdsProxyIdentity,
+        warmUp);
   }
 }

@@ -6,6 +6,7 @@ import dev.fairlead.xds.server.ProxyAuthorization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -87,12 +88,46 @@ final class XdsFlags {
               + "optional. Env: FAIRLEAD_XDS_PROXY_IDENTITY.")
   String xdsProxyIdentity;
 
+  @Option(
+      names = "--xds-warm-up",
+      defaultValue = "${env:FAIRLEAD_XDS_WARM_UP:-0s}",
+      description =
+          "How long to run the xDS path hot against simulated proxies on a loopback port before serving, so that "
+              + "the first proxies to connect after a start (after a restart: all of them) meet a compiled server: "
+              + "whole seconds from 0s (off) to "
+              + MAX_WARM_UP_SECONDS
+              + "s. Readiness waits for it. Default: ${DEFAULT-VALUE}. Env: FAIRLEAD_XDS_WARM_UP.")
+  String xdsWarmUp;
+
+  /** The longest warm-up {@code --xds-warm-up} takes: beyond it, a start only gets slower. */
+  static final int MAX_WARM_UP_SECONDS = 60;
+
   String address() {
     return xdsAddress;
   }
 
   int port() {
     return xdsPort;
+  }
+
+  /**
+   * {@code --xds-warm-up}.
+   *
+   * @throws IllegalArgumentException saying what the flag takes when it is not a whole number of
+   *     seconds from 0s to {@value #MAX_WARM_UP_SECONDS}s
+   */
+  Duration warmUp() {
+    String value = xdsWarmUp == null ? "" : xdsWarmUp.strip();
+    if (!value.matches("[0-9]{1,4}s")
+        || Integer.parseInt(value.substring(0, value.length() - 1)) > MAX_WARM_UP_SECONDS) {
+      throw new IllegalArgumentException(
+          "--xds-warm-up: expected a whole number of seconds from 0s (off) to "
+              + MAX_WARM_UP_SECONDS
+              + "s such as 3s, was '"
+              + value
+              + "'");
+    }
+    return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
   }
 
   /**

@@ -249,6 +249,22 @@ class RunCommandTest {
   }
 
   @Test
+  void aWarmUpIsWholeSecondsUpToAMinute() {
+    for (String value : List.of("3", "1.5s", "-1s", "61s", "2m", "")) {
+      assertThat(
+              run("run", "--config-dir", dir.toString(), "--xds-plaintext", "--xds-warm-up", value))
+          .as(value)
+          .isNotZero();
+      assertThat(err.toString())
+          .contains(
+              "--xds-warm-up: expected a whole number of seconds from 0s (off) to 60s such as 3s, "
+                  + "was '"
+                  + value
+                  + "'");
+    }
+  }
+
+  @Test
   void theXdsCaSecretExcludesTheOtherXdsTransportFlagsAndStandaloneMode() {
     assertThat(
             run(
