@@ -23,7 +23,12 @@ final class FairleadTarget implements ServedTarget {
           ProxyAuthorization.Mode.OPTIONAL,
           BenchConfig.OPTIONS,
           new SimpleMeterRegistry(),
-          Duration.parse(System.getProperty("fairlead.bench.xdsWarmUp", "PT0S")));
+          warmUp());
+
+  /** {@code -Dfairlead.bench.xdsWarmUp}: how long a Fairlead server warms up; zero by default. */
+  static Duration warmUp() {
+    return Duration.parse(System.getProperty("fairlead.bench.xdsWarmUp", "PT0S"));
+  }
 
   @Override
   public int port() {
