@@ -18,6 +18,18 @@ def parse(report):
         return ET.fromstring(NOT_XML.sub("", file.read()))
 
 
+def skip_reason(element):
+    """The reason of a skip: its message, or for an assumption that failed (reported without one) the first line of
+    its text, 'TestAbortedException: Assumption failed: <reason>'."""
+    message = element.get("message")
+    if message:
+        return message
+    first = (element.text or "").strip().splitlines()[:1]
+    if first and "Assumption failed: " in first[0]:
+        return "assumption: " + first[0].split("Assumption failed: ", 1)[1]
+    return first[0] if first else "no reason given"
+
+
 passed = failed = skipped = 0
 reasons = {}
 for report in sorted(glob.glob("**/target/*-reports/TEST-*.xml", recursive=True)):
@@ -29,7 +41,7 @@ for report in sorted(glob.glob("**/target/*-reports/TEST-*.xml", recursive=True)
             counts["failed"] += 1
         elif case.find("skipped") is not None:
             counts["skipped"] += 1
-            message = case.find("skipped").get("message") or "no reason given"
+            message = skip_reason(case.find("skipped"))
             reasons.setdefault((name, message), 0)
             reasons[(name, message)] += 1
         else:
