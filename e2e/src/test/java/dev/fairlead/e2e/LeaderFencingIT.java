@@ -117,11 +117,22 @@ class LeaderFencingIT {
       long resumedAfter = leases.get(leases.size() - 1).resourceVersion();
       leader.resume();
 
+      // The status is read with a GET; the watches that record the order of events may deliver
+      // theirs a little
+      // later, so both are awaited before the order is judged.
       await(
               "the resumed replica takes the Lease again once the dead follower's expires, and writes the status")
           .atMost(BOUND)
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> hasStatus("late"));
+          .until(
+              () ->
+                  hasStatus("late")
+                      && routes.stream().anyMatch(s -> s.what().equals("status"))
+                      && leases.stream()
+                          .anyMatch(
+                              s ->
+                                  s.resourceVersion() > resumedAfter
+                                      && s.what().equals(leader.name())));
       long retaken =
           leases.stream()
               .filter(s -> s.resourceVersion() > resumedAfter && s.what().equals(leader.name()))
